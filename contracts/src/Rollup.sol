@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity 0.8.30;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+
+import {IOutputChallenger, IOutputOracle, Output} from "./interfaces/IOutputOracle.sol";
+import {Hashing} from "./lib/Hashing.sol";
+
+/// @notice A batch recorded on L1.
+struct Batch {
+    /// @notice Link in the batch hash chain (see `Hashing.batchHash`).
+    bytes32 batchHash;
+    /// @notice First L2 block in the batch.
+    uint64 firstBlock;
+    /// @notice Last L2 block in the batch (inclusive).
+    uint64 lastBlock;
+    /// @notice L1 timestamp at which the batch was appended.
+    uint64 timestamp;
+}
+
+/// @title Rollup
+/// @notice The L1 anchor of a Pillar chain: its configuration and roles, the hash chain of data
+///         batches (blobs or calldata) and the output proposals that finalize after a challenge
+///         window.
+/// @dev Roles:
+///      - owner (two-step transfer): changes the configuration and the other roles;
+///      - sequencer: appends batches; if it appends none for `inactivityWindow` seconds anyone
+///        may, until the sequencer appends again (the escape hatch);
+///      - proposer: proposes outputs for blocks covered by batches;
+///      - guardian and challenger: may invalidate an unfinalized output. The guardian is the
+///        Stage 0 safety valve; `challenger` is meant for a permissionless dispute game contract.
+///      The L2 chain id is immutable: changing it would change what every L2 signature means.
+contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
+    /// @notice Largest value accepted for any of the windows.
+    uint64 public constant MAX_WINDOW = 365 days;
+
+    /// @notice L2 chain id (EIP-155 / EIP-712 domain of L2 transactions).
+    uint64 public immutable l2ChainId;
+
+    /// @notice Seconds after a proposal before an output is final.
+    uint64 public challengeWindow;
+    /// @notice Seconds within which L2 derivation must include an L1 queue message.
+    /// @dev Not enforced here: derivation (Rust) enforces it; it lives here so there is one source.
+    uint64 public inclusionDeadline;
+    /// @notice Seconds without a sequencer batch after which anyone may append batches.
+    uint64 public inactivityWindow;
+
+    /// @notice The account allowed to append batches while it is active.
+    address public sequencer;
+    /// @notice The account allowed to propose outputs.
+    address public proposer;
+    /// @notice The account allowed to invalidate unfinalized outputs (Stage 0 safety valve).
+    address public guardian;
+    /// @notice A contract (e.g. a dispute game) also allowed to invalidate unfinalized outputs.
+    address public challenger;
+
+    /// @notice Number of batches appended.
+    uint256 public batchCount;
+    /// @notice Hash of the last batch (zero before the first batch).
+    bytes32 public lastBatchHash;
+    /// @notice Last L2 block covered by a batch (0, the genesis block, before the first batch).
+    uint64 public lastBatchBlock;
+    /// @notice L1 timestamp of the last batch appended by the sequencer (deployment time before
+    ///         the first one). The escape hatch opens `inactivityWindow` seconds after it and stays
+    ///         open until the sequencer appends again.
+    uint64 public lastSequencerBatchTimestamp;
+
+    /// @inheritdoc IOutputOracle
+    uint256 public outputCount;
+
+    mapping(uint256 index => Batch) private _batches;
+    mapping(uint256 index => Output) private _outputs;
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice A batch was appended.
+    /// @param index Batch index (0-based).
+    /// @param batchHash The new head of the batch hash chain.
+    /// @param submitter Who appended it (the sequencer, or anyone through the escape hatch).
+    /// @param prevBatchHash The previous head.
+    /// @param firstBlock First L2 block in the batch.
+    /// @param lastBlock Last L2 block in the batch (inclusive).
+    /// @param kind `0` for blobs, `1` for calldata.
+    /// @param dataCommitment Keccak of the blob versioned hashes, or of the calldata payload.
+    /// @param blobHashes The versioned hashes of the blobs, in order (empty for calldata).
+    event BatchAppended(
+        uint256 indexed index,
+        bytes32 indexed batchHash,
+        address indexed submitter,
+        bytes32 prevBatchHash,
+        uint64 firstBlock,
+        uint64 lastBlock,
+        uint8 kind,
+        bytes32 dataCommitment,
+        bytes32[] blobHashes
+    );
+
+    /// @notice The payload of a calldata batch, so derivation needs only logs.
+    /// @param index Batch index.
+    /// @param data The payload; `keccak256(data)` is the batch's data commitment.
+    event CalldataBatchPayload(uint256 indexed index, bytes data);
+
+    /// @notice An output was proposed.
+    /// @param index Output index.
+    /// @param l2Block L2 block the output describes.
+    /// @param outputRoot The output root.
+    /// @param finalizesAt L1 timestamp from which the output is final.
+    event OutputProposed(
+        uint256 indexed index, uint64 indexed l2Block, bytes32 outputRoot, uint64 finalizesAt
+    );
+
+    /// @notice Outputs `fromIndex..previousCount-1` were invalidated.
+    /// @param fromIndex First invalidated index; the next proposal gets this index.
+    /// @param previousCount Output count before the invalidation.
+    /// @param by The guardian or challenger.
+    event OutputsInvalidated(uint256 indexed fromIndex, uint256 previousCount, address indexed by);
+
+    /// @notice The sequencer changed.
+    event SequencerUpdated(address indexed previous, address indexed current);
+    /// @notice The proposer changed.
+    event ProposerUpdated(address indexed previous, address indexed current);
+    /// @notice The guardian changed.
+    event GuardianUpdated(address indexed previous, address indexed current);
+    /// @notice The challenger changed.
+    event ChallengerUpdated(address indexed previous, address indexed current);
+    /// @notice The challenge window changed (applies to outputs proposed from now on).
+    event ChallengeWindowUpdated(uint64 previous, uint64 current);
+    /// @notice The inclusion deadline changed.
+    event InclusionDeadlineUpdated(uint64 previous, uint64 current);
+    /// @notice The sequencer inactivity window changed.
+    event InactivityWindowUpdated(uint64 previous, uint64 current);
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice A role that must be set was given the zero address.
+    error ZeroAddress();
+    /// @notice A window is out of range.
+    /// @param value The rejected value.
+    /// @param min Smallest accepted value.
+    /// @param max Largest accepted value.
+    error InvalidWindow(uint64 value, uint64 min, uint64 max);
+    /// @notice The L2 chain id is zero.
+    error InvalidChainId();
+    /// @notice Only the sequencer may append batches until it is inactive.
+    /// @param caller The rejected caller.
+    /// @param openAt L1 timestamp from which anyone may append.
+    error NotSequencer(address caller, uint64 openAt);
+    /// @notice The caller is not the proposer.
+    error NotProposer(address caller);
+    /// @notice The caller is neither the guardian nor the challenger.
+    error NotChallenger(address caller);
+    /// @notice `prevBatchHash` is not the current head of the batch chain.
+    error WrongPrevBatchHash(bytes32 expected, bytes32 provided);
+    /// @notice The block range does not continue the previous batch.
+    /// @param expectedFirst The only accepted `firstBlock`.
+    /// @param firstBlock The given first block.
+    /// @param lastBlock The given last block (must be >= `firstBlock`).
+    error WrongBlockRange(uint64 expectedFirst, uint64 firstBlock, uint64 lastBlock);
+    /// @notice A blob batch transaction carries no blobs.
+    error NoBlobs();
+    /// @notice A calldata batch has an empty payload.
+    error EmptyBatch();
+    /// @notice The output is for a block not covered by any batch.
+    error OutputBeyondBatches(uint64 l2Block, uint64 lastBatchBlock);
+    /// @notice The output's block is not after the previous output's block.
+    error OutputNotIncreasing(uint64 l2Block, uint64 previousL2Block);
+    /// @notice The output root is zero.
+    error ZeroOutputRoot();
+    /// @notice No live output at this index.
+    error OutputNotFound(uint256 index, uint256 outputCount);
+    /// @notice The output is final and can no longer be invalidated.
+    error OutputAlreadyFinalized(uint256 index, uint64 finalizedAt);
+    /// @notice No batch at this index.
+    error BatchNotFound(uint256 index, uint256 batchCount);
+
+    // ---------------------------------------------------------------- setup
+
+    /// @param owner_ Owner (configuration and roles).
+    /// @param l2ChainId_ L2 chain id (immutable).
+    /// @param challengeWindow_ Seconds before an output is final.
+    /// @param inclusionDeadline_ Seconds within which derivation must include a queue message.
+    /// @param inactivityWindow_ Seconds without a batch after which anyone may append.
+    /// @param sequencer_ Sequencer.
+    /// @param proposer_ Proposer.
+    /// @param guardian_ Guardian (may be zero: no guardian).
+    constructor(
+        address owner_,
+        uint64 l2ChainId_,
+        uint64 challengeWindow_,
+        uint64 inclusionDeadline_,
+        uint64 inactivityWindow_,
+        address sequencer_,
+        address proposer_,
+        address guardian_
+    ) Ownable(owner_) {
+        if (l2ChainId_ == 0) revert InvalidChainId();
+        l2ChainId = l2ChainId_;
+        _setChallengeWindow(challengeWindow_);
+        _setInclusionDeadline(inclusionDeadline_);
+        _setInactivityWindow(inactivityWindow_);
+        _setSequencer(sequencer_);
+        _setProposer(proposer_);
+        _setGuardian(guardian_);
+        lastSequencerBatchTimestamp = uint64(block.timestamp);
+    }
+
+    // ---------------------------------------------------------------- batches
+
+    /// @notice Append a batch whose payload is in the blobs of this transaction.
+    /// @dev The versioned hashes are read with `blobhash(i)` for every blob of the transaction.
+    /// @param firstBlock First L2 block in the batch; must be `lastBatchBlock + 1`.
+    /// @param lastBlock Last L2 block in the batch; `>= firstBlock`.
+    /// @param prevBatchHash Must equal `lastBatchHash`.
+    /// @return batchHash The new head of the batch chain.
+    function appendBlobBatch(uint64 firstBlock, uint64 lastBlock, bytes32 prevBatchHash)
+        external
+        returns (bytes32 batchHash)
+    {
+        uint256 count;
+        while (blobhash(count) != bytes32(0)) {
+            ++count;
+        }
+        if (count == 0) revert NoBlobs();
+        bytes32[] memory hashes = new bytes32[](count);
+        for (uint256 i; i < count; ++i) {
+            hashes[i] = blobhash(i);
+        }
+        batchHash = _append(
+            firstBlock, lastBlock, prevBatchHash, Hashing.BATCH_KIND_BLOBS, Hashing.blobCommitment(hashes), hashes
+        );
+    }
+
+    /// @notice Append a batch whose payload is passed as calldata.
+    /// @param firstBlock First L2 block in the batch; must be `lastBatchBlock + 1`.
+    /// @param lastBlock Last L2 block in the batch; `>= firstBlock`.
+    /// @param prevBatchHash Must equal `lastBatchHash`.
+    /// @param data The batch payload (same framing as a blob's content).
+    /// @return batchHash The new head of the batch chain.
+    function appendCalldataBatch(
+        uint64 firstBlock,
+        uint64 lastBlock,
+        bytes32 prevBatchHash,
+        bytes calldata data
+    ) external returns (bytes32 batchHash) {
+        if (data.length == 0) revert EmptyBatch();
+        batchHash = _append(
+            firstBlock, lastBlock, prevBatchHash, Hashing.BATCH_KIND_CALLDATA, keccak256(data), new bytes32[](0)
+        );
+        emit CalldataBatchPayload(batchCount - 1, data);
+    }
+
+    /// @notice True when `account` may append a batch now.
+    function canAppend(address account) public view returns (bool) {
+        return account == sequencer || block.timestamp >= escapeHatchOpensAt();
+    }
+
+    /// @notice L1 timestamp from which anyone may append batches (unless the sequencer appends
+    ///         first); in the past while the escape hatch is open.
+    function escapeHatchOpensAt() public view returns (uint64) {
+        return lastSequencerBatchTimestamp + inactivityWindow;
+    }
+
+    /// @notice The batch at `index`.
+    function getBatch(uint256 index) external view returns (Batch memory) {
+        if (index >= batchCount) revert BatchNotFound(index, batchCount);
+        return _batches[index];
+    }
+
+    function _append(
+        uint64 firstBlock,
+        uint64 lastBlock,
+        bytes32 prevBatchHash,
+        uint8 kind,
+        bytes32 dataCommitment,
+        bytes32[] memory blobHashes
+    ) private returns (bytes32 batchHash) {
+        if (!canAppend(msg.sender)) revert NotSequencer(msg.sender, escapeHatchOpensAt());
+        if (prevBatchHash != lastBatchHash) revert WrongPrevBatchHash(lastBatchHash, prevBatchHash);
+        uint64 expectedFirst = lastBatchBlock + 1;
+        if (firstBlock != expectedFirst || lastBlock < firstBlock) {
+            revert WrongBlockRange(expectedFirst, firstBlock, lastBlock);
+        }
+        batchHash = Hashing.batchHash(prevBatchHash, firstBlock, lastBlock, kind, dataCommitment);
+        uint256 index = batchCount;
+        _batches[index] = Batch({
+            batchHash: batchHash,
+            firstBlock: firstBlock,
+            lastBlock: lastBlock,
+            timestamp: uint64(block.timestamp)
+        });
+        batchCount = index + 1;
+        lastBatchHash = batchHash;
+        lastBatchBlock = lastBlock;
+        if (msg.sender == sequencer) lastSequencerBatchTimestamp = uint64(block.timestamp);
+        emit BatchAppended(
+            index, batchHash, msg.sender, prevBatchHash, firstBlock, lastBlock, kind, dataCommitment, blobHashes
+        );
+    }
+
+    // ---------------------------------------------------------------- outputs
+
+    /// @notice Propose the output root of L2 block `l2Block`.
+    /// @dev Only the proposer; the block must be covered by a batch and after the previous
+    ///      output's block. The output finalizes `challengeWindow` seconds from now, but never
+    ///      before an earlier output, so finality is monotone in the index.
+    /// @return index The output's index.
+    function proposeOutput(uint64 l2Block, bytes32 outputRoot) external returns (uint256 index) {
+        if (msg.sender != proposer) revert NotProposer(msg.sender);
+        if (outputRoot == bytes32(0)) revert ZeroOutputRoot();
+        if (l2Block > lastBatchBlock) revert OutputBeyondBatches(l2Block, lastBatchBlock);
+        index = outputCount;
+        uint64 finalizesAt = uint64(block.timestamp) + challengeWindow;
+        uint64 previousBlock;
+        if (index > 0) {
+            Output storage prev = _outputs[index - 1];
+            previousBlock = prev.l2Block;
+            if (prev.finalizesAt > finalizesAt) finalizesAt = prev.finalizesAt;
+        }
+        // Block 0 is genesis, which needs no output.
+        if (l2Block <= previousBlock) revert OutputNotIncreasing(l2Block, previousBlock);
+        _outputs[index] = Output({
+            outputRoot: outputRoot,
+            l2Block: l2Block,
+            proposedAt: uint64(block.timestamp),
+            finalizesAt: finalizesAt
+        });
+        outputCount = index + 1;
+        emit OutputProposed(index, l2Block, outputRoot, finalizesAt);
+    }
+
+    /// @inheritdoc IOutputOracle
+    function getOutput(uint256 index) external view returns (Output memory) {
+        if (index >= outputCount) revert OutputNotFound(index, outputCount);
+        return _outputs[index];
+    }
+
+    /// @inheritdoc IOutputOracle
+    function isFinalized(uint256 index) public view returns (bool) {
+        return index < outputCount && block.timestamp >= _outputs[index].finalizesAt;
+    }
+
+    /// @notice The live output with the highest index; reverts if there is none.
+    function latestOutput() external view returns (uint256 index, Output memory output) {
+        if (outputCount == 0) revert OutputNotFound(0, 0);
+        index = outputCount - 1;
+        output = _outputs[index];
+    }
+
+    /// @inheritdoc IOutputChallenger
+    /// @dev Callable by the guardian or the challenger. Invalidated outputs are dropped: the live
+    ///      outputs become `0..index-1` and the next proposal takes index `index`.
+    function invalidateOutput(uint256 index) external {
+        if (msg.sender != guardian && msg.sender != challenger) revert NotChallenger(msg.sender);
+        uint256 count = outputCount;
+        if (index >= count) revert OutputNotFound(index, count);
+        if (isFinalized(index)) revert OutputAlreadyFinalized(index, _outputs[index].finalizesAt);
+        outputCount = index;
+        emit OutputsInvalidated(index, count, msg.sender);
+    }
+
+    /// @inheritdoc IOutputOracle
+    function computeOutputRoot(bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 blockHash)
+        external
+        pure
+        returns (bytes32)
+    {
+        return Hashing.outputRoot(stateRoot, withdrawalsRoot, blockHash);
+    }
+
+    // ---------------------------------------------------------------- owner
+
+    /// @notice Replace the sequencer.
+    function setSequencer(address account) external onlyOwner {
+        _setSequencer(account);
+    }
+
+    /// @notice Replace the proposer.
+    function setProposer(address account) external onlyOwner {
+        _setProposer(account);
+    }
+
+    /// @notice Replace the guardian; zero removes it.
+    function setGuardian(address account) external onlyOwner {
+        _setGuardian(account);
+    }
+
+    /// @notice Install (or, with zero, remove) a challenger contract such as a dispute game.
+    function setChallenger(address account) external onlyOwner {
+        emit ChallengerUpdated(challenger, account);
+        challenger = account;
+    }
+
+    /// @notice Change the challenge window (applies to outputs proposed afterwards).
+    function setChallengeWindow(uint64 seconds_) external onlyOwner {
+        _setChallengeWindow(seconds_);
+    }
+
+    /// @notice Change the inclusion deadline for L1 queue messages.
+    function setInclusionDeadline(uint64 seconds_) external onlyOwner {
+        _setInclusionDeadline(seconds_);
+    }
+
+    /// @notice Change the sequencer inactivity window of the escape hatch.
+    function setInactivityWindow(uint64 seconds_) external onlyOwner {
+        _setInactivityWindow(seconds_);
+    }
+
+    function _setSequencer(address account) private {
+        if (account == address(0)) revert ZeroAddress();
+        emit SequencerUpdated(sequencer, account);
+        sequencer = account;
+    }
+
+    function _setProposer(address account) private {
+        if (account == address(0)) revert ZeroAddress();
+        emit ProposerUpdated(proposer, account);
+        proposer = account;
+    }
+
+    function _setGuardian(address account) private {
+        emit GuardianUpdated(guardian, account);
+        guardian = account;
+    }
+
+    function _setChallengeWindow(uint64 value) private {
+        if (value > MAX_WINDOW) revert InvalidWindow(value, 0, MAX_WINDOW);
+        emit ChallengeWindowUpdated(challengeWindow, value);
+        challengeWindow = value;
+    }
+
+    function _setInclusionDeadline(uint64 value) private {
+        if (value == 0 || value > MAX_WINDOW) revert InvalidWindow(value, 1, MAX_WINDOW);
+        emit InclusionDeadlineUpdated(inclusionDeadline, value);
+        inclusionDeadline = value;
+    }
+
+    function _setInactivityWindow(uint64 value) private {
+        if (value == 0 || value > MAX_WINDOW) revert InvalidWindow(value, 1, MAX_WINDOW);
+        emit InactivityWindowUpdated(inactivityWindow, value);
+        inactivityWindow = value;
+    }
+}

@@ -1,0 +1,141 @@
+//! The `accounts` module: one nonce per account, the replay protection of every transaction.
+//!
+//! A transaction must carry exactly the sender's next nonce to execute; executing it (whether the
+//! call succeeds or fails) bumps the nonce. The mempool uses [`nonce`] to refuse stale nonces.
+
+use pillar_primitives::{Address, Call, VerifiedTransaction};
+use pillar_runtime::{
+    CallError, Genesis, GenesisError, Invalid, Module, QueryError, Revert, TxContext, ValidateError,
+};
+use pillar_state::{KeyPath, StateError, StateMap, StateRead, StateWrite};
+
+/// Module name and state prefix.
+pub const NAME: &str = "accounts";
+
+/// Next nonce of each account (absent means 0).
+pub const NONCES: StateMap<Address, u64> = StateMap::new(NAME, "nonce");
+
+/// The next nonce of `who`.
+pub fn nonce(state: &(impl StateRead + ?Sized), who: &Address) -> Result<u64, StateError> {
+    Ok(NONCES.get(state, who)?.unwrap_or(0))
+}
+
+/// The accounts module.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Accounts;
+
+fn address_param(method: &str, params: &serde_json::Value) -> Result<Address, QueryError> {
+    let v = params.get("address").unwrap_or(params);
+    serde_json::from_value(v.clone())
+        .map_err(|e| QueryError::BadParams { method: method.to_string(), reason: e.to_string() })
+}
+
+impl Module for Accounts {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn genesis(&self, _genesis: &Genesis, _state: &mut dyn StateWrite) -> Result<(), GenesisError> {
+        // Every account starts at nonce 0, which is the absent value.
+        Ok(())
+    }
+
+    fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {
+        let expected = nonce(state, &tx.sender)?;
+        if tx.tx.tx.nonce < expected {
+            return Err(Invalid::NonceTooLow { expected, got: tx.tx.tx.nonce }.into());
+        }
+        Ok(())
+    }
+
+    fn pre_dispatch(
+        &self,
+        _ctx: &mut TxContext<'_>,
+        tx: &VerifiedTransaction,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), ValidateError> {
+        let expected = nonce(state, &tx.sender)?;
+        let got = tx.tx.tx.nonce;
+        if got < expected {
+            return Err(Invalid::NonceTooLow { expected, got }.into());
+        }
+        if got > expected {
+            return Err(Invalid::NonceAhead { expected, got }.into());
+        }
+        NONCES.set(state, &tx.sender, &(expected + 1));
+        Ok(())
+    }
+
+    fn call(&self, _ctx: &mut TxContext<'_>, call: &Call, _state: &mut dyn StateWrite) -> Result<(), CallError> {
+        // No call kind routes here; reaching this is a routing bug, reported, not a panic.
+        Err(Revert { code: 1, reason: format!("accounts has no call {}", call.type_name()) }.into())
+    }
+
+    fn query(
+        &self,
+        state: &dyn StateRead,
+        method: &str,
+        params: &serde_json::Value,
+    ) -> Result<serde_json::Value, QueryError> {
+        match method {
+            "nonce" => Ok(nonce(state, &address_param(method, params)?)?.into()),
+            _ => Err(QueryError::UnknownMethod { module: NAME, method: method.to_string() }),
+        }
+    }
+
+    fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
+        match field {
+            "nonce" => Ok(NONCES.key(&address_param(field, params)?)),
+            _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pillar_primitives::{PrivateKey, Transaction, Transfer};
+    use pillar_runtime::BlockEnv;
+    use pillar_state::{BlockOverlay, MemoryState};
+
+    fn tx(nonce: u64) -> VerifiedTransaction {
+        let k = PrivateKey::from_bytes([3; 32]).unwrap();
+        k.sign(Transaction {
+            chain_id: 1,
+            nonce,
+            max_fee: 0,
+            call: Call::Transfer(Transfer { to: Address::ZERO, asset: 0, amount: 1 }),
+        })
+        .verify()
+        .unwrap()
+    }
+
+    #[test]
+    fn nonce_must_match_and_is_bumped() {
+        let base = MemoryState::default();
+        let mut block = BlockOverlay::new(&base);
+        let env = BlockEnv { chain_id: 1, height: 1, timestamp_ms: 0 };
+        let mut fees = 0;
+        let t0 = tx(0);
+        let mut ctx = TxContext::new(&env, &mut fees, t0.sender, t0.hash, 0, 0);
+        assert!(matches!(
+            Accounts.pre_dispatch(&mut ctx, &tx(1), &mut block),
+            Err(ValidateError::Invalid(Invalid::NonceAhead { expected: 0, got: 1 }))
+        ));
+        Accounts.pre_dispatch(&mut ctx, &t0, &mut block).unwrap();
+        assert_eq!(nonce(&block, &t0.sender).unwrap(), 1);
+        assert!(matches!(
+            Accounts.pre_dispatch(&mut ctx, &t0, &mut block),
+            Err(ValidateError::Invalid(Invalid::NonceTooLow { expected: 1, got: 0 }))
+        ));
+        assert!(matches!(
+            Accounts.validate(&t0, &block),
+            Err(ValidateError::Invalid(Invalid::NonceTooLow { .. }))
+        ));
+        assert!(Accounts.validate(&tx(5), &block).is_ok(), "gaps are the mempool's business");
+        assert_eq!(
+            Accounts.query(&block, "nonce", &serde_json::json!({"address": t0.sender})).unwrap(),
+            serde_json::json!(1)
+        );
+    }
+}

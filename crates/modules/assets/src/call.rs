@@ -1,0 +1,177 @@
+//! Call handlers.
+
+use pillar_primitives::{
+    Address, AssetId, AssetRole, Burn, CreateAsset, Event, Mint, NATIVE_ASSET, SetAssetRole, Transfer,
+};
+use pillar_runtime::{CallError, TxContext};
+use pillar_state::{StateError, StateRead, StateWrite};
+
+use crate::{
+    AssetsError,
+    state::{ASSETS, AssetInfo, BALANCES, NEXT_ASSET, ROLES},
+};
+
+/// Balance of `who` in `asset`.
+pub fn balance(state: &(impl StateRead + ?Sized), who: Address, asset: AssetId) -> Result<u128, StateError> {
+    Ok(BALANCES.get(state, &(who, asset))?.unwrap_or(0))
+}
+
+fn set_balance(state: &mut (impl StateWrite + ?Sized), who: Address, asset: AssetId, amount: u128) {
+    // Zero balances are deleted so the trie holds only live entries.
+    if amount == 0 {
+        BALANCES.remove(state, &(who, asset));
+    } else {
+        BALANCES.set(state, &(who, asset), &amount);
+    }
+}
+
+/// Debits `amount`, refusing to go below zero.
+pub fn debit(
+    state: &mut (impl StateWrite + ?Sized),
+    who: Address,
+    asset: AssetId,
+    amount: u128,
+) -> Result<(), CallError> {
+    let have = balance(state, who, asset)?;
+    let left = have
+        .checked_sub(amount)
+        .ok_or(AssetsError::InsufficientBalance { asset, balance: have, needed: amount })?;
+    set_balance(state, who, asset, left);
+    Ok(())
+}
+
+/// Credits `amount`, refusing to overflow.
+pub fn credit(
+    state: &mut (impl StateWrite + ?Sized),
+    who: Address,
+    asset: AssetId,
+    amount: u128,
+) -> Result<(), CallError> {
+    let have = balance(state, who, asset)?;
+    let new = have.checked_add(amount).ok_or(AssetsError::Overflow { what: "balance" })?;
+    set_balance(state, who, asset, new);
+    Ok(())
+}
+
+fn info(state: &(impl StateRead + ?Sized), asset: AssetId) -> Result<AssetInfo, CallError> {
+    Ok(ASSETS.get(state, &asset)?.ok_or(AssetsError::UnknownAsset { asset })?)
+}
+
+fn require_role(
+    state: &(impl StateRead + ?Sized),
+    asset: AssetId,
+    role: AssetRole,
+    account: Address,
+) -> Result<(), CallError> {
+    if asset == NATIVE_ASSET {
+        return Err(AssetsError::NativeAsset.into());
+    }
+    info(state, asset)?;
+    if ROLES.get(state, &(asset, role, account))?.unwrap_or(false) {
+        Ok(())
+    } else {
+        Err(AssetsError::MissingRole { asset, role, account }.into())
+    }
+}
+
+pub(crate) fn transfer(ctx: &mut TxContext<'_>, c: &Transfer, state: &mut dyn StateWrite) -> Result<(), CallError> {
+    if c.asset != NATIVE_ASSET {
+        info(state, c.asset)?;
+    }
+    debit(state, ctx.sender, c.asset, c.amount)?;
+    credit(state, c.to, c.asset, c.amount)?;
+    ctx.emit(Event::Transfer { asset: c.asset, from: ctx.sender, to: c.to, amount: c.amount });
+    Ok(())
+}
+
+/// Creates an asset; shared by the call and genesis.
+pub(crate) fn create(
+    state: &mut (impl StateWrite + ?Sized),
+    creator: Address,
+    name: &str,
+    symbol: &str,
+    decimals: u8,
+    max_supply: u128,
+) -> Result<AssetId, CallError> {
+    let id = NEXT_ASSET.get(state)?.unwrap_or(1);
+    let next = id.checked_add(1).ok_or(AssetsError::AssetIdsExhausted)?;
+    NEXT_ASSET.set(state, &next);
+    ASSETS.set(
+        state,
+        &id,
+        &AssetInfo {
+            name: name.to_string(),
+            symbol: symbol.to_string(),
+            decimals,
+            max_supply,
+            total_supply: 0,
+            creator,
+        },
+    );
+    for role in [AssetRole::Admin, AssetRole::Minter, AssetRole::Burner] {
+        ROLES.set(state, &(id, role, creator), &true);
+    }
+    Ok(id)
+}
+
+pub(crate) fn create_asset(
+    ctx: &mut TxContext<'_>,
+    c: &CreateAsset,
+    state: &mut dyn StateWrite,
+) -> Result<(), CallError> {
+    let asset = create(state, ctx.sender, &c.name, &c.symbol, c.decimals, c.max_supply)?;
+    ctx.emit(Event::AssetCreated {
+        asset,
+        creator: ctx.sender,
+        name: c.name.clone(),
+        symbol: c.symbol.clone(),
+        decimals: c.decimals,
+    });
+    Ok(())
+}
+
+/// Mints without a role check; shared by the call, genesis and (later) bridge deposits.
+pub fn mint_unchecked(
+    state: &mut (impl StateWrite + ?Sized),
+    asset: AssetId,
+    to: Address,
+    amount: u128,
+) -> Result<(), CallError> {
+    let mut i = info(state, asset)?;
+    let supply = i.total_supply.checked_add(amount).ok_or(AssetsError::Overflow { what: "supply" })?;
+    if supply > i.max_supply {
+        return Err(AssetsError::SupplyCapExceeded { asset, amount, max_supply: i.max_supply }.into());
+    }
+    i.total_supply = supply;
+    ASSETS.set(state, &asset, &i);
+    credit(state, to, asset, amount)
+}
+
+pub(crate) fn mint(ctx: &mut TxContext<'_>, c: &Mint, state: &mut dyn StateWrite) -> Result<(), CallError> {
+    require_role(state, c.asset, AssetRole::Minter, ctx.sender)?;
+    mint_unchecked(state, c.asset, c.to, c.amount)?;
+    ctx.emit(Event::Minted { asset: c.asset, to: c.to, amount: c.amount });
+    Ok(())
+}
+
+pub(crate) fn burn(ctx: &mut TxContext<'_>, c: &Burn, state: &mut dyn StateWrite) -> Result<(), CallError> {
+    require_role(state, c.asset, AssetRole::Burner, ctx.sender)?;
+    debit(state, ctx.sender, c.asset, c.amount)?;
+    let mut i = info(state, c.asset)?;
+    // Supply always covers every balance, so this cannot underflow; checked anyway.
+    i.total_supply = i.total_supply.checked_sub(c.amount).ok_or(AssetsError::Overflow { what: "supply" })?;
+    ASSETS.set(state, &c.asset, &i);
+    ctx.emit(Event::Burned { asset: c.asset, from: ctx.sender, amount: c.amount });
+    Ok(())
+}
+
+pub(crate) fn set_role(ctx: &mut TxContext<'_>, c: &SetAssetRole, state: &mut dyn StateWrite) -> Result<(), CallError> {
+    require_role(state, c.asset, AssetRole::Admin, ctx.sender)?;
+    if c.enabled {
+        ROLES.set(state, &(c.asset, c.role, c.account), &true);
+    } else {
+        ROLES.remove(state, &(c.asset, c.role, c.account));
+    }
+    ctx.emit(Event::RoleChanged { asset: c.asset, role: c.role, account: c.account, enabled: c.enabled });
+    Ok(())
+}

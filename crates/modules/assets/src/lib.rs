@@ -1,0 +1,182 @@
+//! The `assets` module: a multi-asset ledger.
+//!
+//! Native ETH (asset 0, bridged from L1 and used for fees) and issuer tokens (ids from 1) with
+//! a name, symbol, decimals, a supply cap and admin/minter/burner roles. Amounts are u128 and
+//! every operation is checked. The module also charges the flat per-transaction fee in its
+//! pre-dispatch hook and credits the block's fees to the fee recipient at the end of the block.
+
+mod call;
+mod error;
+mod query;
+mod state;
+
+use pillar_primitives::{Call, Event, NATIVE_ASSET, VerifiedTransaction};
+use pillar_runtime::{
+    BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, QueryError, TxContext, ValidateError,
+};
+use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
+
+pub use call::{balance, credit, debit, mint_unchecked};
+pub use error::AssetsError;
+pub use query::MAX_SCANNED_ASSETS;
+pub use state::{ASSETS, AssetInfo, BALANCES, FEES, FeeConfig, NEXT_ASSET, ROLES};
+
+/// Module name and state prefix.
+pub const NAME: &str = "assets";
+
+/// The assets module.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Assets;
+
+/// The fee configuration in state (zero fee when unset).
+pub fn fees(state: &(impl StateRead + ?Sized)) -> Result<FeeConfig, StateError> {
+    Ok(FEES.get(state)?.unwrap_or(FeeConfig { tx_fee: 0, recipient: Default::default() }))
+}
+
+/// What the sender must hold of `asset` beyond the fee for the call to succeed.
+fn spend(call: &Call) -> Option<(u32, u128)> {
+    match call {
+        Call::Transfer(t) => Some((t.asset, t.amount)),
+        Call::Burn(b) => Some((b.asset, b.amount)),
+        _ => None,
+    }
+}
+
+fn invalid(e: CallError) -> ValidateError {
+    match e {
+        CallError::State(s) => ValidateError::State(s),
+        CallError::Revert(_) => unreachable!("genesis-free helpers only revert on balances"),
+    }
+}
+
+impl Module for Assets {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn genesis(&self, genesis: &Genesis, state: &mut dyn StateWrite) -> Result<(), GenesisError> {
+        let bad = |reason: String| GenesisError::Invalid { module: NAME, reason };
+        FEES.set(state, &FeeConfig { tx_fee: genesis.tx_fee, recipient: genesis.fee_recipient });
+        let mut eth_supply: u128 = 0;
+        for a in &genesis.accounts {
+            eth_supply = eth_supply.checked_add(a.eth).ok_or_else(|| bad("total ETH overflows u128".into()))?;
+        }
+        ASSETS.set(
+            state,
+            &NATIVE_ASSET,
+            &AssetInfo {
+                name: "Ether".into(),
+                symbol: "ETH".into(),
+                decimals: 18,
+                max_supply: u128::MAX,
+                total_supply: eth_supply,
+                creator: Default::default(),
+            },
+        );
+        for t in &genesis.assets {
+            call::create(state, t.admin, &t.name, &t.symbol, t.decimals, t.max_supply.unwrap_or(u128::MAX))
+                .map_err(|e| bad(format!("asset {}: {e}", t.symbol)))?;
+        }
+        for a in &genesis.accounts {
+            if a.eth > 0 {
+                call::credit(state, a.address, NATIVE_ASSET, a.eth).map_err(|e| bad(e.to_string()))?;
+            }
+            for b in &a.tokens {
+                if b.asset == NATIVE_ASSET {
+                    return Err(bad("native ETH goes in `eth`, not `tokens`".into()));
+                }
+                mint_unchecked(state, b.asset, a.address, b.amount)
+                    .map_err(|e| bad(format!("balance of {} in asset {}: {e}", a.address, b.asset)))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {
+        let fee = fees(state)?.tx_fee;
+        let t = &tx.tx.tx;
+        if t.max_fee < fee {
+            return Err(Invalid::FeeTooLow { max_fee: t.max_fee, fee }.into());
+        }
+        let mut native_needed = fee;
+        if let Some((asset, amount)) = spend(&t.call) {
+            if asset == NATIVE_ASSET {
+                native_needed = native_needed.saturating_add(amount);
+            } else {
+                let have = balance(state, tx.sender, asset)?;
+                if have < amount {
+                    return Err(Invalid::InsufficientBalance { asset, balance: have, needed: amount }.into());
+                }
+            }
+        }
+        let have = balance(state, tx.sender, NATIVE_ASSET)?;
+        if have < native_needed {
+            return Err(Invalid::InsufficientBalance { asset: NATIVE_ASSET, balance: have, needed: native_needed }
+                .into());
+        }
+        Ok(())
+    }
+
+    fn pre_dispatch(
+        &self,
+        ctx: &mut TxContext<'_>,
+        tx: &VerifiedTransaction,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), ValidateError> {
+        let fee = fees(state)?.tx_fee;
+        if tx.tx.tx.max_fee < fee {
+            return Err(Invalid::FeeTooLow { max_fee: tx.tx.tx.max_fee, fee }.into());
+        }
+        if fee == 0 {
+            return Ok(());
+        }
+        let have = balance(state, ctx.sender, NATIVE_ASSET)?;
+        if have < fee {
+            return Err(Invalid::InsufficientBalance { asset: NATIVE_ASSET, balance: have, needed: fee }.into());
+        }
+        debit(state, ctx.sender, NATIVE_ASSET, fee).map_err(invalid)?;
+        ctx.fee_paid += fee;
+        *ctx.block_fees = ctx.block_fees.saturating_add(fee);
+        ctx.emit(Event::FeePaid { from: ctx.sender, amount: fee });
+        Ok(())
+    }
+
+    fn call(&self, ctx: &mut TxContext<'_>, call: &Call, state: &mut dyn StateWrite) -> Result<(), CallError> {
+        match call {
+            Call::Transfer(c) => call::transfer(ctx, c, state),
+            Call::CreateAsset(c) => call::create_asset(ctx, c, state),
+            Call::Mint(c) => call::mint(ctx, c, state),
+            Call::Burn(c) => call::burn(ctx, c, state),
+            Call::SetAssetRole(c) => call::set_role(ctx, c, state),
+        }
+    }
+
+    fn end_block(&self, _block: &BlockEnv, fees_collected: u128, state: &mut dyn StateWrite) -> Result<(), StateError> {
+        if fees_collected == 0 {
+            return Ok(());
+        }
+        let recipient = fees(state)?.recipient;
+        // Fees were debited from balances that fit in u128, so crediting them cannot overflow the
+        // native supply; a holder's balance could only overflow if supply did.
+        credit(state, recipient, NATIVE_ASSET, fees_collected).map_err(|e| match e {
+            CallError::State(s) => s,
+            CallError::Revert(r) => StateError::Corrupt { key: "fee recipient balance".into(), reason: r.reason },
+        })
+    }
+
+    fn query(
+        &self,
+        state: &dyn StateRead,
+        method: &str,
+        params: &serde_json::Value,
+    ) -> Result<serde_json::Value, QueryError> {
+        query::query(state, method, params)
+    }
+
+    fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
+        query::state_key(field, params)
+    }
+}
+
+#[cfg(test)]
+mod tests;

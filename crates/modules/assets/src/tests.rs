@@ -1,0 +1,198 @@
+//! Assets behaviour through the real runtime (accounts + assets) on in-memory state.
+
+use std::sync::Arc;
+
+use pillar_accounts::Accounts;
+use pillar_primitives::{
+    Address, AssetRole, Burn, Call, CreateAsset, Mint, PrivateKey, Receipt, SetAssetRole, Transaction,
+    Transfer, TxStatus,
+};
+use pillar_runtime::{BlockEnv, Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Invalid, Runtime};
+use pillar_state::{BlockOverlay, MemoryState, StateWrite};
+use proptest::prelude::*;
+
+use super::*;
+
+const CHAIN: u64 = 7;
+const FEE: u128 = 10;
+
+struct Chain {
+    rt: Runtime,
+    state: MemoryState,
+    height: u64,
+    nonces: std::collections::HashMap<Address, u64>,
+}
+
+fn key(i: u8) -> PrivateKey {
+    PrivateKey::from_bytes([i + 1; 32]).unwrap()
+}
+
+impl Chain {
+    fn new() -> Self {
+        let rt = Runtime::new(CHAIN, vec![Arc::new(Accounts), Arc::new(Assets)]);
+        let genesis = Genesis {
+            timestamp_ms: 0,
+            tx_fee: FEE,
+            fee_recipient: key(9).address(),
+            assets: vec![GenesisAsset {
+                name: "Gold".into(),
+                symbol: "GLD".into(),
+                decimals: 2,
+                admin: key(0).address(),
+                max_supply: Some(1_000_000),
+            }],
+            accounts: (0..4)
+                .map(|i| GenesisAccount {
+                    address: key(i).address(),
+                    eth: 1_000_000,
+                    tokens: vec![GenesisBalance { asset: 1, amount: 1000 }],
+                })
+                .collect(),
+        };
+        let mut state = MemoryState::default();
+        rt.genesis(&genesis, &mut state).unwrap();
+        Self { rt, state, height: 0, nonces: Default::default() }
+    }
+
+    fn run(&mut self, signer: u8, call: Call) -> Result<Receipt, Invalid> {
+        let k = key(signer);
+        let nonce = *self.nonces.get(&k.address()).unwrap_or(&0);
+        let tx = k.sign(Transaction { chain_id: CHAIN, nonce, max_fee: FEE, call }).verify().unwrap();
+        self.height += 1;
+        let env = BlockEnv { chain_id: CHAIN, height: self.height, timestamp_ms: self.height };
+        let (out, changes) = {
+            let mut block = BlockOverlay::new(&self.state);
+            let out = self.rt.execute_block(&env, vec![tx], &mut block).unwrap();
+            (out, block.into_changes())
+        };
+        for (k, v) in changes.writes {
+            self.state.set(k, v);
+        }
+        if let Some((_, invalid)) = out.dropped.into_iter().next() {
+            return Err(invalid);
+        }
+        *self.nonces.entry(k.address()).or_default() += 1;
+        Ok(out.included.into_iter().next().unwrap().1)
+    }
+
+    fn bal(&self, i: u8, asset: u32) -> u128 {
+        balance(&self.state, key(i).address(), asset).unwrap()
+    }
+
+    fn supply(&self, asset: u32) -> u128 {
+        ASSETS.get(&self.state, &asset).unwrap().unwrap().total_supply
+    }
+}
+
+fn failed_code(r: &Receipt) -> Option<u32> {
+    match r.status {
+        TxStatus::Failed { code, .. } => Some(code),
+        TxStatus::Success => None,
+    }
+}
+
+#[test]
+fn transfer_moves_funds_and_charges_fee() {
+    let mut c = Chain::new();
+    let r = c.run(0, Call::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 500 })).unwrap();
+    assert!(r.is_success());
+    assert_eq!(r.fee_paid, FEE);
+    assert_eq!(c.bal(0, 0), 1_000_000 - 500 - FEE);
+    assert_eq!(c.bal(1, 0), 1_000_000 + 500);
+    assert_eq!(c.bal(9, 0), FEE, "fee recipient credited at end of block");
+    assert_eq!(c.supply(0), 4_000_000, "fees move ETH, they do not burn it");
+}
+
+#[test]
+fn failed_call_reverts_but_consumes_nonce_and_fee() {
+    let mut c = Chain::new();
+    let r = c.run(0, Call::Transfer(Transfer { to: key(1).address(), asset: 1, amount: 5000 })).unwrap();
+    assert_eq!(failed_code(&r), Some(1001));
+    assert_eq!(c.bal(0, 1), 1000);
+    assert_eq!(c.bal(0, 0), 1_000_000 - FEE);
+    assert_eq!(pillar_accounts::nonce(&c.state, &key(0).address()).unwrap(), 1);
+    assert_eq!(r.events.len(), 1, "only the fee event survives a revert");
+    // Unknown asset.
+    let r = c.run(0, Call::Transfer(Transfer { to: key(1).address(), asset: 77, amount: 1 })).unwrap();
+    assert_eq!(failed_code(&r), Some(1002));
+}
+
+#[test]
+fn roles_mint_burn_and_caps() {
+    let mut c = Chain::new();
+    let mint = |to: u8, amount| Call::Mint(Mint { asset: 1, to: key(to).address(), amount });
+    // Not a minter.
+    assert_eq!(failed_code(&c.run(1, mint(1, 5)).unwrap()), Some(1003));
+    // Admin mints.
+    assert!(c.run(0, mint(1, 5)).unwrap().is_success());
+    assert_eq!(c.bal(1, 1), 1005);
+    assert_eq!(c.supply(1), 4005);
+    // Cap.
+    assert_eq!(failed_code(&c.run(0, mint(1, 1_000_000)).unwrap()), Some(1004));
+    // Grant minter to 1, then 1 can mint.
+    let grant = Call::SetAssetRole(SetAssetRole { asset: 1, role: AssetRole::Minter, account: key(1).address(), enabled: true });
+    assert!(c.run(0, grant).unwrap().is_success());
+    assert!(c.run(1, mint(2, 1)).unwrap().is_success());
+    // Burn needs the burner role; admin has it.
+    assert_eq!(failed_code(&c.run(1, Call::Burn(Burn { asset: 1, amount: 1 })).unwrap()), Some(1003));
+    assert!(c.run(0, Call::Burn(Burn { asset: 1, amount: 400 })).unwrap().is_success());
+    assert_eq!(c.bal(0, 1), 600);
+    assert_eq!(c.supply(1), 4006 - 400);
+    // Native ETH has no roles.
+    assert_eq!(failed_code(&c.run(0, Call::Mint(Mint { asset: 0, to: key(0).address(), amount: 1 })).unwrap()), Some(1006));
+}
+
+#[test]
+fn create_asset_numbers_from_next_id() {
+    let mut c = Chain::new();
+    let r = c
+        .run(2, Call::CreateAsset(CreateAsset { name: "Silver".into(), symbol: "SLV".into(), decimals: 6, max_supply: u128::MAX }))
+        .unwrap();
+    assert!(r.is_success());
+    assert!(matches!(r.events[1], Event::AssetCreated { asset: 2, .. }));
+    assert!(c.run(2, Call::Mint(Mint { asset: 2, to: key(2).address(), amount: u128::MAX })).unwrap().is_success());
+    // Overflowing the recipient's balance fails cleanly.
+    assert_eq!(
+        failed_code(&c.run(2, Call::Mint(Mint { asset: 2, to: key(2).address(), amount: 1 })).unwrap()),
+        Some(1005)
+    );
+}
+
+#[test]
+fn invalid_transactions_have_no_effect() {
+    let mut c = Chain::new();
+    let before = c.bal(3, 0);
+    let err = c.run(3, Call::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 1 }));
+    assert!(err.is_ok());
+    // Drain so the fee cannot be paid.
+    let all = c.bal(3, 0) - FEE;
+    assert!(c.run(3, Call::Transfer(Transfer { to: key(1).address(), asset: 0, amount: all })).unwrap().is_success());
+    assert_eq!(c.bal(3, 0), 0);
+    let err = c.run(3, Call::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 1 })).unwrap_err();
+    assert!(matches!(err, Invalid::InsufficientBalance { asset: 0, .. }));
+    assert_eq!(pillar_accounts::nonce(&c.state, &key(3).address()).unwrap(), 2);
+    assert!(before > 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever sequence of calls runs, supply equals the sum of balances for every asset and
+    /// no balance is created or destroyed except by mint and burn.
+    #[test]
+    fn supply_is_conserved(ops in proptest::collection::vec((0u8..4, 0u8..4, 0u32..3, 0u128..3000, 0u8..4), 1..40)) {
+        let mut c = Chain::new();
+        for (from, to, asset, amount, kind) in ops {
+            let call = match kind {
+                0 | 1 => Call::Transfer(Transfer { to: key(to).address(), asset, amount: amount.max(1) }),
+                2 => Call::Mint(Mint { asset, to: key(to).address(), amount: amount.max(1) }),
+                _ => Call::Burn(Burn { asset, amount: amount.max(1) }),
+            };
+            let _ = c.run(from, call);
+        }
+        for asset in [0u32, 1] {
+            let holders: u128 = (0..10).map(|i| c.bal(i, asset)).sum();
+            prop_assert_eq!(holders, c.supply(asset));
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Blocks and their headers.
+
+use alloy_primitives::{B256, keccak256};
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+use crate::{SignedTransaction, codec};
+
+/// A block header. Its hash is `keccak256` of its canonical encoding.
+///
+/// The fields for L1 (`l1_origin`, `queue_index`, `withdrawals_root`) are part of the format from
+/// the first block so the settlement layer does not change it: until the bridge exists they hold
+/// zero.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Header {
+    /// Height; genesis is 0.
+    pub height: u64,
+    /// Hash of the parent header (zero for genesis).
+    pub parent_hash: B256,
+    /// Milliseconds since the Unix epoch, from the sequencer; never earlier than the parent's.
+    pub timestamp_ms: u64,
+    /// Number of the latest L1 block the sequencer had seen.
+    pub l1_origin: u64,
+    /// Index of the next L1 queue message not yet consumed.
+    pub queue_index: u64,
+    /// NOMT (sha2) root of the state after this block.
+    pub state_root: B256,
+    /// Merkle root of the transaction hashes.
+    pub tx_root: B256,
+    /// Merkle root of the receipt hashes.
+    pub receipts_root: B256,
+    /// Root of the withdrawals recorded in this block.
+    pub withdrawals_root: B256,
+    /// Number of transactions.
+    pub tx_count: u32,
+}
+
+impl Header {
+    /// The block hash.
+    pub fn hash(&self) -> B256 {
+        keccak256(codec::encode(self))
+    }
+}
+
+/// A header with its transactions.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Block {
+    /// The header.
+    pub header: Header,
+    /// Transactions in execution order.
+    pub transactions: Vec<SignedTransaction>,
+}

@@ -1,0 +1,219 @@
+//! The call kinds a transaction can carry.
+//!
+//! The set is closed and versioned by the borsh enum tag: a tag this node does not know is an
+//! "unknown call" and is refused at the door. Each kind has its own EIP-712 struct in
+//! [`crate::eip712`], with the same fields in the same order.
+
+use alloy_primitives::Address;
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+/// Identifier of an asset in the `assets` module. Native ETH is [`NATIVE_ASSET`]; issuer tokens
+/// are numbered from 1 in creation order (compact ids keep batches small on L1).
+pub type AssetId = u32;
+
+/// The native asset: ETH bridged from L1, also used to pay fees.
+pub const NATIVE_ASSET: AssetId = 0;
+
+/// Longest asset name accepted, in bytes.
+pub const MAX_NAME_LEN: usize = 64;
+/// Longest asset symbol accepted, in bytes.
+pub const MAX_SYMBOL_LEN: usize = 16;
+
+/// A call: which module handles it and with what arguments.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Call {
+    /// `assets`: move an amount of an asset to another account.
+    Transfer(Transfer),
+    /// `assets`: create an issuer token; the sender becomes its admin, minter and burner.
+    CreateAsset(CreateAsset),
+    /// `assets`: mint new units (minter role).
+    Mint(Mint),
+    /// `assets`: burn units from the sender's own balance (burner role).
+    Burn(Burn),
+    /// `assets`: grant or revoke a role on an asset (admin role).
+    SetAssetRole(SetAssetRole),
+}
+
+impl Call {
+    /// The module that handles this call.
+    pub fn module(&self) -> &'static str {
+        match self {
+            Call::Transfer(_)
+            | Call::CreateAsset(_)
+            | Call::Mint(_)
+            | Call::Burn(_)
+            | Call::SetAssetRole(_) => "assets",
+        }
+    }
+
+    /// The EIP-712 primary type name of this call.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Call::Transfer(_) => "Transfer",
+            Call::CreateAsset(_) => "CreateAsset",
+            Call::Mint(_) => "Mint",
+            Call::Burn(_) => "Burn",
+            Call::SetAssetRole(_) => "SetAssetRole",
+        }
+    }
+
+    /// Stateless checks on the arguments (lengths, zero amounts) so malformed calls are refused
+    /// before they cost a signature check.
+    pub fn check_shape(&self) -> Result<(), &'static str> {
+        match self {
+            Call::Transfer(t) if t.amount == 0 => Err("transfer amount must be positive"),
+            Call::Mint(m) if m.amount == 0 => Err("mint amount must be positive"),
+            Call::Burn(b) if b.amount == 0 => Err("burn amount must be positive"),
+            Call::CreateAsset(c) if c.name.is_empty() || c.name.len() > MAX_NAME_LEN => {
+                Err("asset name must be 1 to 64 bytes")
+            }
+            Call::CreateAsset(c) if c.symbol.is_empty() || c.symbol.len() > MAX_SYMBOL_LEN => {
+                Err("asset symbol must be 1 to 16 bytes")
+            }
+            Call::CreateAsset(c) if c.decimals > 36 => Err("asset decimals must be at most 36"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Move `amount` of `asset` from the sender to `to`.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    /// Recipient.
+    pub to: Address,
+    /// Asset moved.
+    pub asset: AssetId,
+    /// Amount in the asset's smallest unit.
+    #[serde(with = "u128_string")]
+    pub amount: u128,
+}
+
+/// Create an issuer token.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAsset {
+    /// Display name, 1 to 64 bytes.
+    pub name: String,
+    /// Ticker, 1 to 16 bytes.
+    pub symbol: String,
+    /// Decimal places for display, at most 36.
+    pub decimals: u8,
+    /// Cap on total supply (`u128::MAX` for none).
+    #[serde(with = "u128_string", rename = "maxSupply")]
+    pub max_supply: u128,
+}
+
+/// Mint `amount` of `asset` to `to`.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mint {
+    /// Asset minted.
+    pub asset: AssetId,
+    /// Recipient.
+    pub to: Address,
+    /// Amount.
+    #[serde(with = "u128_string")]
+    pub amount: u128,
+}
+
+/// Burn `amount` of `asset` from the sender's balance.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Burn {
+    /// Asset burned.
+    pub asset: AssetId,
+    /// Amount.
+    #[serde(with = "u128_string")]
+    pub amount: u128,
+}
+
+/// Roles on an issuer token.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, BorshSerialize, BorshDeserialize,
+    Serialize, Deserialize,
+)]
+#[borsh(use_discriminant = true)]
+#[serde(try_from = "u8", into = "u8")]
+#[repr(u8)]
+pub enum AssetRole {
+    /// May grant and revoke roles.
+    Admin = 0,
+    /// May mint.
+    Minter = 1,
+    /// May burn from its own balance.
+    Burner = 2,
+}
+
+impl TryFrom<u8> for AssetRole {
+    type Error = String;
+    fn try_from(v: u8) -> Result<Self, String> {
+        Self::from_u8(v).ok_or_else(|| format!("unknown asset role {v} (0 admin, 1 minter, 2 burner)"))
+    }
+}
+
+impl From<AssetRole> for u8 {
+    fn from(r: AssetRole) -> u8 {
+        r as u8
+    }
+}
+
+impl AssetRole {
+    /// Decodes the role number used in the EIP-712 struct.
+    pub fn from_u8(v: u8) -> Option<Self> {
+        match v {
+            0 => Some(Self::Admin),
+            1 => Some(Self::Minter),
+            2 => Some(Self::Burner),
+            _ => None,
+        }
+    }
+}
+
+/// Grant (`enabled`) or revoke a role on an asset.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetAssetRole {
+    /// Asset.
+    pub asset: AssetId,
+    /// Role changed.
+    pub role: AssetRole,
+    /// Account gaining or losing it.
+    pub account: Address,
+    /// Grant when true, revoke when false.
+    pub enabled: bool,
+}
+
+/// u128 amounts travel as decimal strings in JSON: JavaScript numbers lose precision past 2^53.
+pub(crate) mod u128_string {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub(crate) fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Num {
+            S(String),
+            N(u64),
+        }
+        match Num::deserialize(d)? {
+            Num::N(n) => Ok(n as u128),
+            Num::S(s) => parse_u128(&s).map_err(D::Error::custom),
+        }
+    }
+
+    /// Parses a decimal or 0x-hex u128, refusing overflow.
+    pub(crate) fn parse_u128(s: &str) -> Result<u128, String> {
+        let r = if let Some(hex) = s.strip_prefix("0x") {
+            u128::from_str_radix(hex, 16)
+        } else {
+            s.parse::<u128>()
+        };
+        r.map_err(|e| format!("invalid u128 amount {s:?}: {e}"))
+    }
+}

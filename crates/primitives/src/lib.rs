@@ -1,0 +1,35 @@
+//! Pillar's wire types: everything two parties must agree on byte for byte.
+//!
+//! - [`Transaction`] and [`SignedTransaction`]: what a user signs and sends, in the canonical
+//!   borsh encoding ([`codec`]), signed as EIP-712 typed data over secp256k1 ([`eip712`]).
+//! - [`Call`]: the closed set of call kinds, one EIP-712 struct per kind so wallets show
+//!   readable fields.
+//! - [`Header`], [`Block`], [`Receipt`] and [`Event`]: what the chain produces.
+//!
+//! Nothing in this crate does I/O, reads a clock or draws randomness (key generation takes its
+//! entropy from the caller), so the same types serve the sequencer, replicas and a future
+//! fault-proof program. The format is specified in `docs/transactions.md`.
+
+mod block;
+mod call;
+pub mod codec;
+pub mod eip712;
+mod merkle;
+mod receipt;
+mod signer;
+mod transaction;
+pub mod typed_json;
+
+pub use alloy_primitives::{Address, B256, keccak256};
+pub use block::{Block, Header};
+pub use call::{
+    AssetId, AssetRole, Burn, Call, CreateAsset, MAX_NAME_LEN, MAX_SYMBOL_LEN, Mint, NATIVE_ASSET,
+    SetAssetRole, Transfer,
+};
+pub use codec::DecodeError;
+pub use merkle::merkle_root;
+pub use receipt::{Event, Receipt, TxStatus};
+pub use signer::{KeyError, PrivateKey};
+pub use transaction::{
+    MAX_TX_SIZE, RecoverError, Signature, SignedTransaction, Transaction, VerifiedTransaction,
+};

@@ -1,0 +1,136 @@
+//! The JSON form of a signed transaction, for clients that sign with a wallet's
+//! `eth_signTypedData_v4` (or ethers/viem `signTypedData`) and never see borsh.
+//!
+//! ```json
+//! { "chainId": 901, "primaryType": "Transfer",
+//!   "message": { "to": "0x…", "asset": 0, "amount": "1000", "nonce": 0, "maxFee": "0" },
+//!   "signature": "0x…65 bytes…" }
+//! ```
+//!
+//! `message` holds exactly the fields of the EIP-712 primary type; unknown fields are refused
+//! rather than ignored, because an ignored field would silently change what was signed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Call, RecoverError, Signature, SignedTransaction, Transaction, call::u128_string};
+
+/// A signed transaction as JSON typed data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TypedTransaction {
+    /// The L2 chain id (the EIP-712 domain's `chainId`).
+    #[serde(deserialize_with = "u64_flexible")]
+    pub chain_id: u64,
+    /// The EIP-712 primary type, which names the call kind.
+    pub primary_type: String,
+    /// The EIP-712 message.
+    pub message: serde_json::Map<String, serde_json::Value>,
+    /// `0x`-prefixed 65-byte `r ‖ s ‖ v`.
+    pub signature: String,
+}
+
+/// Why a typed JSON transaction was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TypedTxError {
+    /// The primary type names no call kind.
+    #[error("unknown call type {primary_type:?}")]
+    UnknownCall {
+        /// The name given.
+        primary_type: String,
+    },
+    /// A message field is missing, unknown or of the wrong type.
+    #[error("invalid {primary_type} message: {reason}")]
+    BadMessage {
+        /// The call kind.
+        primary_type: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The signature is not hex or not well formed.
+    #[error("invalid signature: {0}")]
+    BadSignature(#[from] RecoverError),
+    /// The signature is not hex.
+    #[error("signature is not hex")]
+    SignatureNotHex,
+}
+
+const KNOWN: [&str; 5] = ["Transfer", "CreateAsset", "Mint", "Burn", "SetAssetRole"];
+
+impl TypedTransaction {
+    /// Converts to the canonical transaction. The signature is parsed, not yet verified.
+    pub fn into_signed(self) -> Result<SignedTransaction, TypedTxError> {
+        if !KNOWN.contains(&self.primary_type.as_str()) {
+            return Err(TypedTxError::UnknownCall { primary_type: self.primary_type });
+        }
+        let bad = |reason: String| TypedTxError::BadMessage {
+            primary_type: self.primary_type.clone(),
+            reason,
+        };
+        let mut fields = self.message.clone();
+        let nonce = fields.remove("nonce").ok_or_else(|| bad("missing field `nonce`".into()))?;
+        let nonce = u64_from_value(&nonce).map_err(bad)?;
+        let max_fee = fields.remove("maxFee").ok_or_else(|| bad("missing field `maxFee`".into()))?;
+        let max_fee = u128_from_value(&max_fee).map_err(bad)?;
+        fields.insert("type".into(), serde_json::Value::String(lower_first(&self.primary_type)));
+        let call: Call = serde_json::from_value(serde_json::Value::Object(fields))
+            .map_err(|e| bad(e.to_string()))?;
+        let raw = hex::decode(self.signature.trim_start_matches("0x"))
+            .map_err(|_| TypedTxError::SignatureNotHex)?;
+        let signature = Signature::from_bytes(&raw)?;
+        Ok(SignedTransaction {
+            tx: Transaction { chain_id: self.chain_id, nonce, max_fee, call },
+            signature,
+        })
+    }
+
+    /// The JSON form of a canonical transaction.
+    pub fn from_signed(stx: &SignedTransaction) -> Self {
+        let mut message = match serde_json::to_value(&stx.tx.call) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => unreachable!("a call always serialises to an object"),
+        };
+        message.remove("type");
+        message.insert("nonce".into(), stx.tx.nonce.into());
+        message.insert("maxFee".into(), stx.tx.max_fee.to_string().into());
+        Self {
+            chain_id: stx.tx.chain_id,
+            primary_type: stx.tx.call.type_name().to_string(),
+            message,
+            signature: format!("0x{}", hex::encode(stx.signature.to_bytes())),
+        }
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn u64_from_value(v: &serde_json::Value) -> Result<u64, String> {
+    match v {
+        serde_json::Value::Number(n) => n.as_u64().ok_or_else(|| format!("invalid u64 {n}")),
+        serde_json::Value::String(s) => {
+            let parsed = u128_string::parse_u128(s)?;
+            u64::try_from(parsed).map_err(|_| format!("{s} does not fit in u64"))
+        }
+        other => Err(format!("expected a number, got {other}")),
+    }
+}
+
+fn u128_from_value(v: &serde_json::Value) -> Result<u128, String> {
+    match v {
+        serde_json::Value::Number(n) => {
+            n.as_u64().map(u128::from).ok_or_else(|| format!("invalid amount {n}"))
+        }
+        serde_json::Value::String(s) => u128_string::parse_u128(s),
+        other => Err(format!("expected an amount, got {other}")),
+    }
+}
+
+fn u64_flexible<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    u64_from_value(&v).map_err(serde::de::Error::custom)
+}

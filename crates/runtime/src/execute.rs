@@ -1,0 +1,187 @@
+//! Block execution.
+
+use std::sync::Arc;
+
+use pillar_primitives::{B256, Receipt, TxStatus, VerifiedTransaction};
+use pillar_state::{BlockOverlay, StateError, StateRead, StateWrite};
+
+use crate::{
+    BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, QueryError, TxContext,
+    module::ValidateError,
+};
+
+/// A chain's state transition function: its modules, in order.
+#[derive(Clone)]
+pub struct Runtime {
+    chain_id: u64,
+    modules: Vec<Arc<dyn Module>>,
+}
+
+/// What a block's transactions came to.
+#[derive(Debug, Default)]
+pub struct BlockOutcome {
+    /// Included transactions with their receipts, in order.
+    pub included: Vec<(VerifiedTransaction, Receipt)>,
+    /// Transactions left out, with why.
+    pub dropped: Vec<(B256, Invalid)>,
+    /// Fees collected.
+    pub fees: u128,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<_> = self.modules.iter().map(|m| m.name()).collect();
+        f.debug_struct("Runtime").field("chain_id", &self.chain_id).field("modules", &names).finish()
+    }
+}
+
+impl Runtime {
+    /// A runtime for `chain_id` with `modules` (pre-dispatch hooks run in this order).
+    pub fn new(chain_id: u64, modules: Vec<Arc<dyn Module>>) -> Self {
+        Self { chain_id, modules }
+    }
+
+    /// The chain id.
+    pub fn chain_id(&self) -> u64 {
+        self.chain_id
+    }
+
+    /// Names of the modules, in order.
+    pub fn module_names(&self) -> Vec<&'static str> {
+        self.modules.iter().map(|m| m.name()).collect()
+    }
+
+    fn module(&self, name: &str) -> Option<&Arc<dyn Module>> {
+        self.modules.iter().find(|m| m.name() == name)
+    }
+
+    /// Writes genesis state.
+    pub fn genesis(&self, genesis: &Genesis, state: &mut dyn StateWrite) -> Result<(), GenesisError> {
+        for m in &self.modules {
+            m.genesis(genesis, state)?;
+        }
+        Ok(())
+    }
+
+    /// Stateless checks plus every module's admission check against `state`.
+    pub fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {
+        self.check_static(tx)?;
+        for m in &self.modules {
+            m.validate(tx, state)?;
+        }
+        Ok(())
+    }
+
+    fn check_static(&self, tx: &VerifiedTransaction) -> Result<(), Invalid> {
+        let t = &tx.tx.tx;
+        if t.chain_id != self.chain_id {
+            return Err(Invalid::WrongChain { expected: self.chain_id, got: t.chain_id });
+        }
+        let module = t.call.module();
+        if self.module(module).is_none() {
+            return Err(Invalid::UnknownCall { module });
+        }
+        t.call.check_shape().map_err(|reason| Invalid::Malformed { reason })
+    }
+
+    /// Executes `txs` in order on `state`, then the end-of-block hooks.
+    pub fn execute_block(
+        &self,
+        env: &BlockEnv,
+        txs: Vec<VerifiedTransaction>,
+        state: &mut BlockOverlay<'_>,
+    ) -> Result<BlockOutcome, StateError> {
+        let mut out = BlockOutcome { included: Vec::with_capacity(txs.len()), ..Default::default() };
+        for tx in txs {
+            let index = out.included.len() as u32;
+            match self.execute_tx(env, &tx, index, &mut out.fees, state)? {
+                Ok(receipt) => out.included.push((tx, receipt)),
+                Err(invalid) => out.dropped.push((tx.hash, invalid)),
+            }
+        }
+        for m in &self.modules {
+            m.end_block(env, out.fees, state)?;
+        }
+        Ok(out)
+    }
+
+    /// Executes one transaction: `Ok(Err(_))` when it is invalid and has had no effect.
+    pub fn execute_tx(
+        &self,
+        env: &BlockEnv,
+        tx: &VerifiedTransaction,
+        index: u32,
+        block_fees: &mut u128,
+        state: &mut BlockOverlay<'_>,
+    ) -> Result<Result<Receipt, Invalid>, StateError> {
+        if let Err(invalid) = self.check_static(tx) {
+            return Ok(Err(invalid));
+        }
+        let t = &tx.tx.tx;
+        let mut fees = *block_fees;
+        let mut ctx = TxContext::new(env, &mut fees, tx.sender, tx.hash, t.nonce, t.max_fee);
+
+        // Nonce and fee: kept even if the call fails.
+        let mut pre = state.begin_tx();
+        for m in &self.modules {
+            match m.pre_dispatch(&mut ctx, tx, &mut pre) {
+                Ok(()) => {}
+                Err(ValidateError::Invalid(invalid)) => return Ok(Err(invalid)),
+                Err(ValidateError::State(e)) => return Err(e),
+            }
+        }
+        pre.commit();
+        let pre_events = ctx.events.len();
+
+        let module = self.module(t.call.module()).expect("checked by check_static");
+        let mut call_state = state.begin_tx();
+        let status = match module.call(&mut ctx, &t.call, &mut call_state) {
+            Ok(()) => {
+                call_state.commit();
+                TxStatus::Success
+            }
+            Err(CallError::Revert(r)) => {
+                call_state.revert();
+                ctx.events.truncate(pre_events);
+                TxStatus::Failed { code: r.code, reason: r.reason }
+            }
+            Err(CallError::State(e)) => return Err(e),
+        };
+        let receipt = Receipt {
+            tx_hash: tx.hash,
+            block_height: env.height,
+            index,
+            sender: tx.sender,
+            nonce: t.nonce,
+            fee_paid: ctx.fee_paid,
+            status,
+            events: std::mem::take(&mut ctx.events),
+        };
+        drop(ctx);
+        *block_fees = fees;
+        Ok(Ok(receipt))
+    }
+
+    /// Routes a query to a module.
+    pub fn query(
+        &self,
+        state: &dyn StateRead,
+        module: &str,
+        method: &str,
+        params: &serde_json::Value,
+    ) -> Result<serde_json::Value, QueryError> {
+        let m = self.module(module).ok_or_else(|| QueryError::UnknownModule { module: module.to_string() })?;
+        m.query(state, method, params)
+    }
+
+    /// The key path of a named piece of a module's state.
+    pub fn state_key(
+        &self,
+        module: &str,
+        field: &str,
+        params: &serde_json::Value,
+    ) -> Result<pillar_state::KeyPath, QueryError> {
+        let m = self.module(module).ok_or_else(|| QueryError::UnknownModule { module: module.to_string() })?;
+        m.state_key(field, params)
+    }
+}

@@ -1,0 +1,27 @@
+//! Pillar's module runtime: the state transition function of a chain.
+//!
+//! A chain is a [`Runtime`]: an ordered list of [`Module`]s chosen for its vertical. For each
+//! transaction the runtime
+//!
+//! 1. runs every module's [`Module::pre_dispatch`] (nonce, fee) on a buffer that is kept even
+//!    when the call fails; if any of them refuses, the transaction is [`Invalid`] and is left out
+//!    of the block with no effect at all;
+//! 2. dispatches the call to the module named by [`Call::module`](pillar_primitives::Call::module)
+//!    on a second buffer, kept on success and reverted on failure;
+//! 3. writes a [`Receipt`](pillar_primitives::Receipt) either way, with a stable reason code when
+//!    the call failed.
+//!
+//! Modules are deterministic: they see only the block environment ([`BlockEnv`]), the
+//! transaction and state through [`pillar_state::StateWrite`]; no clock, randomness or I/O.
+
+mod context;
+mod error;
+mod execute;
+mod genesis;
+mod module;
+
+pub use context::{BlockEnv, TxContext};
+pub use error::{CallError, GenesisError, Invalid, QueryError, Revert};
+pub use execute::{BlockOutcome, Runtime};
+pub use genesis::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance};
+pub use module::{Module, ValidateError};

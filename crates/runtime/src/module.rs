@@ -1,0 +1,77 @@
+//! The Module trait: one vertical feature (accounts, assets, sessions, …) with its own state.
+
+use pillar_primitives::{Call, VerifiedTransaction};
+use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
+
+use crate::{BlockEnv, CallError, Genesis, GenesisError, Invalid, QueryError, TxContext};
+
+/// A runtime module. Implementations hold no mutable state of their own: everything lives in
+/// the state passed in, which is what makes execution replayable and provable.
+pub trait Module: Send + Sync {
+    /// Name used in state prefixes, call routing and queries.
+    fn name(&self) -> &'static str;
+
+    /// Writes the module's genesis state.
+    fn genesis(&self, genesis: &Genesis, state: &mut dyn StateWrite) -> Result<(), GenesisError>;
+
+    /// Admission check against committed state, for the mempool: refuse what could not be
+    /// included now (stale nonce, a balance that cannot cover the fee and amount).
+    fn validate(&self, _tx: &VerifiedTransaction, _state: &dyn StateRead) -> Result<(), ValidateError> {
+        Ok(())
+    }
+
+    /// Runs before the call; its writes stay even when the call fails (nonce, fee). Refusing
+    /// makes the transaction invalid.
+    fn pre_dispatch(
+        &self,
+        _ctx: &mut TxContext<'_>,
+        _tx: &VerifiedTransaction,
+        _state: &mut dyn StateWrite,
+    ) -> Result<(), ValidateError> {
+        Ok(())
+    }
+
+    /// Handles a call routed to this module.
+    fn call(
+        &self,
+        ctx: &mut TxContext<'_>,
+        call: &Call,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), CallError>;
+
+    /// Runs once after the block's transactions (for example, to credit collected fees).
+    fn end_block(
+        &self,
+        _block: &BlockEnv,
+        _fees: u128,
+        _state: &mut dyn StateWrite,
+    ) -> Result<(), StateError> {
+        Ok(())
+    }
+
+    /// Answers a read-only query with JSON.
+    fn query(
+        &self,
+        state: &dyn StateRead,
+        method: &str,
+        params: &serde_json::Value,
+    ) -> Result<serde_json::Value, QueryError>;
+
+    /// The key path of a named piece of state, for `pillar_getProof`.
+    fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
+        let _ = params;
+        Err(QueryError::UnknownMethod { module: self.name(), method: field.to_string() })
+    }
+}
+
+/// A refusal from `validate` or `pre_dispatch`: either the transaction is invalid or storage
+/// failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    /// The transaction cannot be included.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// Storage failed.
+    #[error(transparent)]
+    State(#[from] StateError),
+}

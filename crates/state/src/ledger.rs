@@ -1,0 +1,292 @@
+//! The ledger: blocks, transactions and receipts (with their events) in redb.
+//!
+//! A block and everything in it is written in one redb transaction with immediate durability, so
+//! after a crash a block is either wholly there or not at all. Keys are chosen so appends are
+//! sequential: transactions and receipts by `(height, index)`, plus a hash index.
+
+use std::path::Path;
+
+use pillar_primitives::B256;
+use borsh::BorshDeserialize;
+use pillar_primitives::{Block, Header, Receipt, SignedTransaction, codec};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+
+const HEADERS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("headers");
+const BLOCK_HASHES: TableDefinition<'_, &[u8; 32], u64> = TableDefinition::new("block_hashes");
+const TXS: TableDefinition<'_, (u64, u32), &[u8]> = TableDefinition::new("txs");
+const RECEIPTS: TableDefinition<'_, (u64, u32), &[u8]> = TableDefinition::new("receipts");
+const TX_INDEX: TableDefinition<'_, &[u8; 32], (u64, u32)> = TableDefinition::new("tx_index");
+
+/// Where a transaction sits in the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TxLocation {
+    /// Block height.
+    pub height: u64,
+    /// Index in the block.
+    pub index: u32,
+}
+
+/// A ledger failure.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// redb reported a failure.
+    #[error("ledger storage failure during {op}: {reason}")]
+    Storage {
+        /// What was being done.
+        op: &'static str,
+        /// redb's message.
+        reason: String,
+    },
+    /// A stored record does not decode.
+    #[error("ledger record {what} is corrupt: {reason}")]
+    Corrupt {
+        /// Which record.
+        what: String,
+        /// Decoder message.
+        reason: String,
+    },
+    /// A block was appended out of order.
+    #[error("block {got} does not extend the ledger head {head:?}")]
+    NotNext {
+        /// Height offered.
+        got: u64,
+        /// Current head height.
+        head: Option<u64>,
+    },
+}
+
+fn storage<E: std::fmt::Display>(op: &'static str) -> impl FnOnce(E) -> LedgerError {
+    move |e| LedgerError::Storage { op, reason: e.to_string() }
+}
+
+fn decode<T: BorshDeserialize>(bytes: &[u8], what: impl Into<String>) -> Result<T, LedgerError> {
+    codec::decode(bytes, usize::MAX, "ledger record")
+        .map_err(|e| LedgerError::Corrupt { what: what.into(), reason: e.to_string() })
+}
+
+/// The ledger store.
+pub struct Ledger {
+    db: Database,
+}
+
+impl Ledger {
+    /// Opens (or creates) the ledger file.
+    pub fn open(path: &Path) -> Result<Self, LedgerError> {
+        let db = Database::create(path).map_err(storage("open"))?;
+        // Create every table up front so readers never meet a missing one.
+        let w = db.begin_write().map_err(storage("open"))?;
+        {
+            w.open_table(HEADERS).map_err(storage("open"))?;
+            w.open_table(BLOCK_HASHES).map_err(storage("open"))?;
+            w.open_table(TXS).map_err(storage("open"))?;
+            w.open_table(RECEIPTS).map_err(storage("open"))?;
+            w.open_table(TX_INDEX).map_err(storage("open"))?;
+        }
+        w.commit().map_err(storage("open"))?;
+        Ok(Self { db })
+    }
+
+    /// Appends a block with its transaction hashes and receipts, durably.
+    pub fn append(
+        &self,
+        block: &Block,
+        tx_hashes: &[B256],
+        receipts: &[Receipt],
+    ) -> Result<(), LedgerError> {
+        let height = block.header.height;
+        let head = self.head_height()?;
+        let expected = head.map_or(0, |h| h + 1);
+        if height != expected {
+            return Err(LedgerError::NotNext { got: height, head });
+        }
+        let w = self.db.begin_write().map_err(storage("append"))?;
+        {
+            let mut headers = w.open_table(HEADERS).map_err(storage("append"))?;
+            headers.insert(height, codec::encode(&block.header).as_slice()).map_err(storage("append"))?;
+            let mut hashes = w.open_table(BLOCK_HASHES).map_err(storage("append"))?;
+            hashes.insert(&block.header.hash().0, height).map_err(storage("append"))?;
+            let mut txs = w.open_table(TXS).map_err(storage("append"))?;
+            let mut rcpts = w.open_table(RECEIPTS).map_err(storage("append"))?;
+            let mut index = w.open_table(TX_INDEX).map_err(storage("append"))?;
+            for (i, ((tx, hash), receipt)) in
+                block.transactions.iter().zip(tx_hashes).zip(receipts).enumerate()
+            {
+                let key = (height, i as u32);
+                txs.insert(key, tx.encode().as_slice()).map_err(storage("append"))?;
+                rcpts.insert(key, codec::encode(receipt).as_slice()).map_err(storage("append"))?;
+                index.insert(&hash.0, key).map_err(storage("append"))?;
+            }
+        }
+        w.commit().map_err(storage("commit"))?;
+        Ok(())
+    }
+
+    /// Height of the newest block, if any.
+    pub fn head_height(&self) -> Result<Option<u64>, LedgerError> {
+        let r = self.db.begin_read().map_err(storage("read"))?;
+        let t = r.open_table(HEADERS).map_err(storage("read"))?;
+        Ok(t.last().map_err(storage("read"))?.map(|(k, _)| k.value()))
+    }
+
+    /// The newest header, if any.
+    pub fn head(&self) -> Result<Option<Header>, LedgerError> {
+        match self.head_height()? {
+            Some(h) => self.header(h),
+            None => Ok(None),
+        }
+    }
+
+    /// The header at `height`.
+    pub fn header(&self, height: u64) -> Result<Option<Header>, LedgerError> {
+        let r = self.db.begin_read().map_err(storage("read"))?;
+        let t = r.open_table(HEADERS).map_err(storage("read"))?;
+        t.get(height)
+            .map_err(storage("read"))?
+            .map(|v| decode(v.value(), format!("header {height}")))
+            .transpose()
+    }
+
+    /// The height of the block with `hash`.
+    pub fn height_of(&self, hash: &B256) -> Result<Option<u64>, LedgerError> {
+        let r = self.db.begin_read().map_err(storage("read"))?;
+        let t = r.open_table(BLOCK_HASHES).map_err(storage("read"))?;
+        Ok(t.get(&hash.0).map_err(storage("read"))?.map(|v| v.value()))
+    }
+
+    /// The whole block at `height`.
+    pub fn block(&self, height: u64) -> Result<Option<Block>, LedgerError> {
+        let Some(header) = self.header(height)? else { return Ok(None) };
+        let r = self.db.begin_read().map_err(storage("read"))?;
+        let t = r.open_table(TXS).map_err(storage("read"))?;
+        let mut transactions = Vec::with_capacity(header.tx_count as usize);
+        for entry in t.range((height, 0)..=(height, u32::MAX)).map_err(storage("read"))? {
+            let (k, v) = entry.map_err(storage("read"))?;
+            let (h, i) = k.value();
+            transactions.push(decode::<SignedTransaction>(v.value(), format!("tx {h}/{i}"))?);
+        }
+        Ok(Some(Block { header, transactions }))
+    }
+
+    /// All receipts of the block at `height`.
+    pub fn receipts(&self, height: u64) -> Result<Vec<Receipt>, LedgerError> {
+        let r = self.db.begin_read().map_err(storage("read"))?;
+        let t = r.open_table(RECEIPTS).map_err(storage("read"))?;
+        let mut out = Vec::new();
+        for entry in t.range((height, 0)..=(height, u32::MAX)).map_err(storage("read"))? {
+            let (k, v) = entry.map_err(storage("read"))?;
+            let (h, i) = k.value();
+            out.push(decode::<Receipt>(v.value(), format!("receipt {h}/{i}"))?);
+        }
+        Ok(out)
+    }
+
+    /// Where a transaction is, by hash.
+    pub fn locate(&self, tx_hash: &B256) -> Result<Option<TxLocation>, LedgerError> {
+        let r = self.db.begin_read().map_err(storage("read"))?;
+        let t = r.open_table(TX_INDEX).map_err(storage("read"))?;
+        Ok(t.get(&tx_hash.0)
+            .map_err(storage("read"))?
+            .map(|v| {
+                let (height, index) = v.value();
+                TxLocation { height, index }
+            }))
+    }
+
+    /// A transaction and where it is, by hash.
+    pub fn transaction(
+        &self,
+        tx_hash: &B256,
+    ) -> Result<Option<(SignedTransaction, TxLocation)>, LedgerError> {
+        let Some(loc) = self.locate(tx_hash)? else { return Ok(None) };
+        let r = self.db.begin_read().map_err(storage("read"))?;
+        let t = r.open_table(TXS).map_err(storage("read"))?;
+        let Some(v) = t.get((loc.height, loc.index)).map_err(storage("read"))? else {
+            return Ok(None);
+        };
+        Ok(Some((decode(v.value(), format!("tx {tx_hash}"))?, loc)))
+    }
+
+    /// A receipt, by transaction hash.
+    pub fn receipt(&self, tx_hash: &B256) -> Result<Option<Receipt>, LedgerError> {
+        let Some(loc) = self.locate(tx_hash)? else { return Ok(None) };
+        let r = self.db.begin_read().map_err(storage("read"))?;
+        let t = r.open_table(RECEIPTS).map_err(storage("read"))?;
+        t.get((loc.height, loc.index))
+            .map_err(storage("read"))?
+            .map(|v| decode(v.value(), format!("receipt {tx_hash}")))
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pillar_primitives::{Call, PrivateKey, Transaction, Transfer, TxStatus, merkle_root};
+
+    fn block(height: u64, parent: B256, n: u64) -> (Block, Vec<B256>, Vec<Receipt>) {
+        let key = PrivateKey::from_bytes([7; 32]).unwrap();
+        let txs: Vec<_> = (0..n)
+            .map(|i| {
+                key.sign(Transaction {
+                    chain_id: 1,
+                    nonce: height * 100 + i,
+                    max_fee: 0,
+                    call: Call::Transfer(Transfer { to: key.address(), asset: 0, amount: 1 }),
+                })
+            })
+            .collect();
+        let hashes: Vec<B256> = txs.iter().map(|t| t.hash()).collect();
+        let receipts: Vec<Receipt> = hashes
+            .iter()
+            .enumerate()
+            .map(|(i, h)| Receipt {
+                tx_hash: *h,
+                block_height: height,
+                index: i as u32,
+                sender: key.address(),
+                nonce: height * 100 + i as u64,
+                fee_paid: 0,
+                status: TxStatus::Success,
+                events: vec![],
+            })
+            .collect();
+        let header = Header {
+            height,
+            parent_hash: parent,
+            timestamp_ms: height,
+            l1_origin: 0,
+            queue_index: 0,
+            state_root: B256::ZERO,
+            tx_root: merkle_root(&hashes),
+            receipts_root: B256::ZERO,
+            withdrawals_root: B256::ZERO,
+            tx_count: n as u32,
+        };
+        (Block { header, transactions: txs }, hashes, receipts)
+    }
+
+    #[test]
+    fn append_read_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.redb");
+        let (b0, h0, r0) = block(0, B256::ZERO, 0);
+        let (b1, h1, r1) = block(1, b0.header.hash(), 3);
+        {
+            let l = Ledger::open(&path).unwrap();
+            assert_eq!(l.head().unwrap(), None);
+            l.append(&b0, &h0, &r0).unwrap();
+            l.append(&b1, &h1, &r1).unwrap();
+            assert!(matches!(l.append(&b1, &h1, &r1), Err(LedgerError::NotNext { got: 1, .. })));
+        }
+        let l = Ledger::open(&path).unwrap();
+        assert_eq!(l.head().unwrap(), Some(b1.header.clone()));
+        assert_eq!(l.block(1).unwrap(), Some(b1.clone()));
+        assert_eq!(l.height_of(&b1.header.hash()).unwrap(), Some(1));
+        let (tx, loc) = l.transaction(&h1[2]).unwrap().unwrap();
+        assert_eq!(tx, b1.transactions[2]);
+        assert_eq!(loc, TxLocation { height: 1, index: 2 });
+        assert_eq!(l.receipt(&h1[1]).unwrap(), Some(r1[1].clone()));
+        assert_eq!(l.receipts(1).unwrap(), r1);
+        assert_eq!(l.receipt(&B256::repeat_byte(9)).unwrap(), None);
+    }
+}
