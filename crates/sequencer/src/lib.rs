@@ -1,1 +1,15 @@
-//! placeholder
+//! The sequencer: admits transactions and produces blocks.
+//!
+//! - [`Mempool`]: pending transactions per sender in nonce order, bounded.
+//! - [`Sequencer`]: the admission path (decode, signature recovery in parallel on all cores,
+//!   stateful checks, pool insert) and the block producer thread, which builds a block every
+//!   `block_time` or as soon as a block's worth of transactions is ready, makes it durable
+//!   through [`pillar_chain::Chain`], and only then announces its receipts.
+
+mod mempool;
+mod rejection;
+mod sequencer;
+
+pub use mempool::{Dropped, Mempool, PoolConfig};
+pub use rejection::Rejection;
+pub use sequencer::{BlockNotification, Sequencer, SequencerConfig};

@@ -1,0 +1,241 @@
+//! The chain itself.
+
+use std::{path::Path, time::Instant};
+
+use parking_lot::RwLock;
+use pillar_primitives::{B256, Block, Header, Receipt, VerifiedTransaction, merkle_root};
+use pillar_runtime::{BlockEnv, Genesis, Invalid, Runtime};
+use pillar_state::{BlockOverlay, Ledger, NomtOptions, NomtStore, Snapshot};
+use tracing::{info, warn};
+
+use crate::ChainError;
+
+/// Storage options.
+#[derive(Debug, Clone, Default)]
+pub struct ChainOptions {
+    /// NOMT tuning.
+    pub nomt: NomtOptions,
+}
+
+/// Where a block's time went, in microseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlockTimings {
+    /// Running the transactions.
+    pub execute_us: u64,
+    /// Computing the new state root.
+    pub root_us: u64,
+    /// Writing the ledger durably.
+    pub ledger_us: u64,
+    /// Committing state durably.
+    pub commit_us: u64,
+}
+
+/// A block that is durable, with everything the caller needs to notify clients.
+#[derive(Debug, Clone)]
+pub struct SealedBlock {
+    /// The block.
+    pub block: Block,
+    /// Its hash.
+    pub hash: B256,
+    /// Transaction hashes, in order.
+    pub tx_hashes: Vec<B256>,
+    /// Receipts, in order.
+    pub receipts: Vec<Receipt>,
+    /// Transactions left out and why.
+    pub dropped: Vec<(B256, Invalid)>,
+    /// Time spent.
+    pub timings: BlockTimings,
+}
+
+/// The durable chain.
+pub struct Chain {
+    runtime: Runtime,
+    state: NomtStore,
+    ledger: Ledger,
+    head: RwLock<Header>,
+}
+
+fn micros(since: Instant) -> u64 {
+    since.elapsed().as_micros() as u64
+}
+
+impl Chain {
+    /// Opens the chain in `dir`, writing genesis on first use and repairing an interrupted
+    /// commit.
+    pub fn open(dir: &Path, runtime: Runtime, genesis: &Genesis, options: &ChainOptions) -> Result<Self, ChainError> {
+        std::fs::create_dir_all(dir).map_err(|e| pillar_state::StateError::Backend {
+            op: "create data dir",
+            reason: format!("{}: {e}", dir.display()),
+        })?;
+        let state = NomtStore::open(&dir.join("state"), &options.nomt)?;
+        let ledger = Ledger::open(&dir.join("ledger.redb"))?;
+        let head = match ledger.head()? {
+            Some(h) => h,
+            None => {
+                let header = Self::write_genesis(&runtime, &state, &ledger, genesis)?;
+                info!(hash = %header.hash(), state_root = %header.state_root, "wrote genesis");
+                header
+            }
+        };
+        let chain = Self { runtime, state, ledger, head: RwLock::new(head) };
+        chain.recover()?;
+        Ok(chain)
+    }
+
+    fn write_genesis(runtime: &Runtime, state: &NomtStore, ledger: &Ledger, genesis: &Genesis) -> Result<Header, ChainError> {
+        let snapshot = state.snapshot();
+        let changes = {
+            let mut overlay = BlockOverlay::new(&snapshot);
+            runtime.genesis(genesis, &mut overlay)?;
+            overlay.into_changes()
+        };
+        let pending = state.prepare(snapshot, changes)?;
+        let header = Header {
+            height: 0,
+            parent_hash: B256::ZERO,
+            timestamp_ms: genesis.timestamp_ms,
+            l1_origin: 0,
+            queue_index: 0,
+            state_root: pending.root(),
+            tx_root: B256::ZERO,
+            receipts_root: B256::ZERO,
+            withdrawals_root: B256::ZERO,
+            tx_count: 0,
+        };
+        ledger.append(&Block { header: header.clone(), transactions: vec![] }, &[], &[])?;
+        state.commit(pending)?;
+        Ok(header)
+    }
+
+    /// Brings state level with the ledger after a crash between ledger append and state commit.
+    fn recover(&self) -> Result<(), ChainError> {
+        let head = self.head();
+        let root = self.state.root();
+        if root == head.state_root {
+            return Ok(());
+        }
+        let parent_root = match head.height {
+            0 => B256::ZERO,
+            h => self.ledger.header(h - 1)?.map(|p| p.state_root).unwrap_or_default(),
+        };
+        if root != parent_root {
+            return Err(ChainError::Inconsistent { state_root: root, head: head.height });
+        }
+        warn!(height = head.height, "state is one block behind the ledger; re-executing the head block");
+        if head.height == 0 {
+            return Err(ChainError::Inconsistent { state_root: root, head: 0 });
+        }
+        let block = self.ledger.block(head.height)?.ok_or(ChainError::Inconsistent { state_root: root, head: head.height })?;
+        let mut txs = Vec::with_capacity(block.transactions.len());
+        for (index, tx) in block.transactions.into_iter().enumerate() {
+            txs.push(tx.verify().map_err(|_| ChainError::StoredTxInvalid { height: head.height, index })?);
+        }
+        let env = BlockEnv { chain_id: self.runtime.chain_id(), height: head.height, timestamp_ms: head.timestamp_ms };
+        let snapshot = self.state.snapshot();
+        let changes = {
+            let mut overlay = BlockOverlay::new(&snapshot);
+            self.runtime.execute_block(&env, txs, &mut overlay)?;
+            overlay.into_changes()
+        };
+        let pending = self.state.prepare(snapshot, changes)?;
+        if pending.root() != head.state_root {
+            return Err(ChainError::Diverged { height: head.height, expected: head.state_root, got: pending.root() });
+        }
+        self.state.commit(pending)?;
+        Ok(())
+    }
+
+    /// Executes `txs` on top of the head as a new block and makes it durable.
+    pub fn build_block(&self, txs: Vec<VerifiedTransaction>, timestamp_ms: u64) -> Result<SealedBlock, ChainError> {
+        self.build_block_inner(txs, timestamp_ms, true)
+    }
+
+    fn build_block_inner(
+        &self,
+        txs: Vec<VerifiedTransaction>,
+        timestamp_ms: u64,
+        commit_state: bool,
+    ) -> Result<SealedBlock, ChainError> {
+        let parent = self.head();
+        let env = BlockEnv {
+            chain_id: self.runtime.chain_id(),
+            height: parent.height + 1,
+            // Time never goes backwards, whatever the host clock does.
+            timestamp_ms: timestamp_ms.max(parent.timestamp_ms),
+        };
+        let mut timings = BlockTimings::default();
+
+        let t = Instant::now();
+        let snapshot = self.state.snapshot();
+        let (outcome, changes) = {
+            let mut overlay = BlockOverlay::new(&snapshot);
+            let outcome = self.runtime.execute_block(&env, txs, &mut overlay)?;
+            (outcome, overlay.into_changes())
+        };
+        timings.execute_us = micros(t);
+
+        let t = Instant::now();
+        let pending = self.state.prepare(snapshot, changes)?;
+        timings.root_us = micros(t);
+
+        let mut transactions = Vec::with_capacity(outcome.included.len());
+        let mut tx_hashes = Vec::with_capacity(outcome.included.len());
+        let mut receipts = Vec::with_capacity(outcome.included.len());
+        for (tx, receipt) in outcome.included {
+            tx_hashes.push(tx.hash);
+            transactions.push(tx.tx);
+            receipts.push(receipt);
+        }
+        let receipt_hashes: Vec<B256> = receipts.iter().map(Receipt::hash).collect();
+        let header = Header {
+            height: env.height,
+            parent_hash: parent.hash(),
+            timestamp_ms: env.timestamp_ms,
+            l1_origin: parent.l1_origin,
+            queue_index: parent.queue_index,
+            state_root: pending.root(),
+            tx_root: merkle_root(&tx_hashes),
+            receipts_root: merkle_root(&receipt_hashes),
+            withdrawals_root: B256::ZERO,
+            tx_count: transactions.len() as u32,
+        };
+        let block = Block { header, transactions };
+
+        let t = Instant::now();
+        self.ledger.append(&block, &tx_hashes, &receipts)?;
+        timings.ledger_us = micros(t);
+
+        let t = Instant::now();
+        if commit_state {
+            self.state.commit(pending)?;
+        }
+        timings.commit_us = micros(t);
+
+        let hash = block.header.hash();
+        *self.head.write() = block.header.clone();
+        Ok(SealedBlock { block, hash, tx_hashes, receipts, dropped: outcome.dropped, timings })
+    }
+
+    /// The newest durable header.
+    pub fn head(&self) -> Header {
+        self.head.read().clone()
+    }
+
+    /// A consistent read view of state at (or after) the head.
+    pub fn snapshot(&self) -> Snapshot {
+        self.state.snapshot()
+    }
+
+    /// The ledger, for reads.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// The runtime.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,45 @@
+//! Chain errors.
+
+use pillar_primitives::B256;
+use pillar_runtime::GenesisError;
+use pillar_state::{LedgerError, StateError};
+
+/// A failure that stops the chain. None of these come from a user's transaction.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// State storage failed.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// Ledger storage failed.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// Genesis could not be applied.
+    #[error(transparent)]
+    Genesis(#[from] GenesisError),
+    /// Re-executing a stored block gave another root: the database or the binary changed.
+    #[error("re-executing block {height} gave state root {got}, the ledger records {expected}")]
+    Diverged {
+        /// Block height.
+        height: u64,
+        /// Root in the ledger.
+        expected: B256,
+        /// Root computed.
+        got: B256,
+    },
+    /// State and ledger disagree by more than one block.
+    #[error("state root {state_root} matches neither ledger head {head} nor its parent")]
+    Inconsistent {
+        /// Current NOMT root.
+        state_root: B256,
+        /// Ledger head height.
+        head: u64,
+    },
+    /// A stored transaction no longer verifies.
+    #[error("stored transaction {index} of block {height} does not verify")]
+    StoredTxInvalid {
+        /// Block height.
+        height: u64,
+        /// Index.
+        index: usize,
+    },
+}

@@ -1,0 +1,22 @@
+//! The durable chain: genesis, block execution and commit, and crash recovery.
+//!
+//! [`Chain`] owns the state (NOMT) and the ledger (redb) and is the only writer of both. The
+//! sequencer calls [`Chain::build_block`] with transactions it has ordered; a replica (later)
+//! calls the same code with transactions read from L1, so both reach the same roots.
+//!
+//! Commit order, and why it survives `kill -9` at any instant:
+//!
+//! 1. execute on an overlay and compute the new state root (nothing written yet);
+//! 2. append the block, its transactions and receipts to the ledger in one durable transaction;
+//!    receipts are handed out only after this;
+//! 3. commit the state to NOMT.
+//!
+//! If the process dies between 2 and 3, the ledger is one block ahead of the state. On open,
+//! [`Chain::open`] sees that the state root is the parent's and re-executes the head block from
+//! the ledger, checking that it reaches the recorded root.
+
+mod chain;
+mod error;
+
+pub use chain::{BlockTimings, Chain, ChainOptions, SealedBlock};
+pub use error::ChainError;

@@ -1,0 +1,268 @@
+//! Admission and block production.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    thread::JoinHandle,
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use parking_lot::{Condvar, Mutex};
+use pillar_chain::{BlockTimings, Chain};
+use pillar_primitives::{Address, B256, Header, Receipt, SignedTransaction, VerifiedTransaction};
+use pillar_runtime::ValidateError;
+use pillar_state::StateRead;
+use rayon::prelude::*;
+use tokio::sync::broadcast;
+use tracing::{debug, error, info};
+
+use crate::{Dropped, Mempool, PoolConfig, Rejection};
+
+/// Sequencer settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SequencerConfig {
+    /// Time between blocks (at least 1 ms).
+    pub block_time: Duration,
+    /// Most transactions in a block; a full block is produced at once.
+    pub max_block_txs: usize,
+    /// Pool limits.
+    pub pool: PoolConfig,
+}
+
+impl Default for SequencerConfig {
+    fn default() -> Self {
+        Self { block_time: Duration::from_millis(50), max_block_txs: 10_000, pool: PoolConfig::default() }
+    }
+}
+
+/// A durable block, announced to subscribers.
+#[derive(Debug, Clone)]
+pub struct BlockNotification {
+    /// Header.
+    pub header: Header,
+    /// Block hash.
+    pub hash: B256,
+    /// Receipts in order.
+    pub receipts: Vec<Receipt>,
+    /// Transactions that will not be included.
+    pub dropped: Vec<Dropped>,
+    /// Where the block's time went.
+    pub timings: BlockTimings,
+}
+
+struct Shared {
+    chain: Arc<Chain>,
+    config: SequencerConfig,
+    pool: Mutex<Mempool>,
+    wake: Condvar,
+    stop: AtomicBool,
+    halted: Mutex<Option<String>>,
+    blocks: broadcast::Sender<Arc<BlockNotification>>,
+}
+
+/// A running sequencer. Dropping it does not stop the producer; call [`Sequencer::shutdown`].
+#[derive(Clone)]
+pub struct Sequencer {
+    shared: Arc<Shared>,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+impl Sequencer {
+    /// Starts the block producer thread.
+    pub fn start(chain: Arc<Chain>, config: SequencerConfig) -> (Self, JoinHandle<()>) {
+        let config = SequencerConfig {
+            block_time: config.block_time.max(Duration::from_millis(1)),
+            max_block_txs: config.max_block_txs.max(1),
+            ..config
+        };
+        let (blocks, _) = broadcast::channel(1024);
+        let shared = Arc::new(Shared {
+            chain,
+            config,
+            pool: Mutex::new(Mempool::new(config.pool)),
+            wake: Condvar::new(),
+            stop: AtomicBool::new(false),
+            halted: Mutex::new(None),
+            blocks,
+        });
+        let producer = Arc::clone(&shared);
+        let handle = std::thread::Builder::new()
+            .name("block-producer".into())
+            .spawn(move || produce(&producer))
+            .expect("spawning a thread");
+        (Self { shared }, handle)
+    }
+
+    /// The chain.
+    pub fn chain(&self) -> &Arc<Chain> {
+        &self.shared.chain
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> SequencerConfig {
+        self.shared.config
+    }
+
+    /// New blocks, as they become durable.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<BlockNotification>> {
+        self.shared.blocks.subscribe()
+    }
+
+    /// Pending transactions.
+    pub fn pool_len(&self) -> usize {
+        self.shared.pool.lock().len()
+    }
+
+    /// Why block production stopped, if it did.
+    pub fn halted(&self) -> Option<String> {
+        self.shared.halted.lock().clone()
+    }
+
+    /// Decodes and submits canonical transaction bytes.
+    pub fn submit_bytes(&self, bytes: &[u8]) -> Result<B256, Rejection> {
+        self.submit(SignedTransaction::decode(bytes)?)
+    }
+
+    /// Submits one transaction.
+    pub fn submit(&self, tx: SignedTransaction) -> Result<B256, Rejection> {
+        let verified = tx.verify()?;
+        self.admit(vec![verified]).pop().expect("one in, one out")
+    }
+
+    /// Submits many transactions, recovering their signatures in parallel on all cores.
+    pub fn submit_batch(&self, txs: Vec<SignedTransaction>) -> Vec<Result<B256, Rejection>> {
+        let verified: Vec<Result<VerifiedTransaction, Rejection>> =
+            txs.into_par_iter().map(|t| t.verify().map_err(Rejection::from)).collect();
+        let (ok, positions): (Vec<_>, Vec<_>) = verified
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.as_ref().ok().map(|v| (v.clone(), i)))
+            .unzip();
+        let mut admitted = self.admit(ok).into_iter();
+        let mut out: Vec<Result<B256, Rejection>> =
+            verified.into_iter().map(|r| r.map(|_| B256::ZERO)).collect();
+        for i in positions {
+            out[i] = admitted.next().expect("one result per admitted transaction");
+        }
+        out
+    }
+
+    /// Stateful checks and pool insertion, under the pool lock so no block lands in between.
+    fn admit(&self, txs: Vec<VerifiedTransaction>) -> Vec<Result<B256, Rejection>> {
+        if let Some(why) = self.halted() {
+            return txs.iter().map(|_| Err(Rejection::Halted(why.clone()))).collect();
+        }
+        let chain = &self.shared.chain;
+        let mut out = Vec::with_capacity(txs.len());
+        {
+            let mut pool = self.shared.pool.lock();
+            let snapshot = chain.snapshot();
+            for tx in txs {
+                out.push(admit_one(chain, &snapshot, &mut pool, tx));
+            }
+            let ready = pool.len() >= self.shared.config.max_block_txs;
+            drop(snapshot);
+            drop(pool);
+            if ready {
+                self.shared.wake.notify_one();
+            }
+        }
+        out
+    }
+
+    /// Stops the producer after the block in progress.
+    pub fn shutdown(&self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        let _guard = self.shared.pool.lock();
+        self.shared.wake.notify_all();
+    }
+}
+
+fn admit_one(
+    chain: &Chain,
+    snapshot: &dyn StateRead,
+    pool: &mut Mempool,
+    tx: VerifiedTransaction,
+) -> Result<B256, Rejection> {
+    match chain.runtime().validate(&tx, snapshot) {
+        Ok(()) => {}
+        Err(ValidateError::Invalid(i)) => return Err(i.into()),
+        Err(ValidateError::State(e)) => return Err(Rejection::Halted(e.to_string())),
+    }
+    let state_nonce = chain
+        .runtime()
+        .query(snapshot, "accounts", "nonce", &serde_json_address(&tx.sender))
+        .ok()
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    pool.insert(tx, state_nonce)
+}
+
+fn serde_json_address(a: &Address) -> serde_json::Value {
+    serde_json::json!({ "address": a })
+}
+
+fn produce(shared: &Shared) {
+    let cfg = shared.config;
+    info!(block_time_ms = cfg.block_time.as_millis() as u64, max_block_txs = cfg.max_block_txs, "block producer started");
+    let mut deadline = Instant::now() + cfg.block_time;
+    loop {
+        let txs = {
+            let mut pool = shared.pool.lock();
+            while !shared.stop.load(Ordering::SeqCst) && pool.len() < cfg.max_block_txs && Instant::now() < deadline {
+                shared.wake.wait_until(&mut pool, deadline);
+            }
+            if shared.stop.load(Ordering::SeqCst) {
+                break;
+            }
+            pool.take_ready(cfg.max_block_txs)
+        };
+        let started = Instant::now();
+        deadline = started + cfg.block_time;
+        if txs.is_empty() {
+            continue;
+        }
+        let senders: std::collections::HashMap<B256, Address> = txs.iter().map(|t| (t.hash, t.sender)).collect();
+        let sealed = match shared.chain.build_block(txs, now_ms()) {
+            Ok(s) => s,
+            Err(e) => {
+                error!(error = %e, "block production failed; the node stops producing blocks");
+                *shared.halted.lock() = Some(e.to_string());
+                break;
+            }
+        };
+        let mut dropped: Vec<Dropped> =
+            sealed.dropped.iter().map(|(hash, why)| Dropped { hash: *hash, reason: why.to_string() }).collect();
+        let dropped_senders: Vec<Address> = sealed
+            .dropped
+            .iter()
+            .filter_map(|(h, _)| senders.get(h).copied())
+            .collect();
+        dropped.extend(shared.pool.lock().on_block(&dropped_senders));
+        let t = sealed.timings;
+        debug!(
+            height = sealed.block.header.height,
+            txs = sealed.receipts.len(),
+            dropped = dropped.len(),
+            execute_us = t.execute_us,
+            root_us = t.root_us,
+            ledger_us = t.ledger_us,
+            commit_us = t.commit_us,
+            "sealed block"
+        );
+        // Nobody listening is fine.
+        let _ = shared.blocks.send(Arc::new(BlockNotification {
+            header: sealed.block.header,
+            hash: sealed.hash,
+            receipts: sealed.receipts,
+            dropped,
+            timings: t,
+        }));
+    }
+    info!("block producer stopped");
+}
