@@ -105,9 +105,7 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     /// @param l2Block L2 block the output describes.
     /// @param outputRoot The output root.
     /// @param finalizesAt L1 timestamp from which the output is final.
-    event OutputProposed(
-        uint256 indexed index, uint64 indexed l2Block, bytes32 outputRoot, uint64 finalizesAt
-    );
+    event OutputProposed(uint256 indexed index, uint64 indexed l2Block, bytes32 outputRoot, uint64 finalizesAt);
 
     /// @notice Outputs `fromIndex..previousCount-1` were invalidated.
     /// @param fromIndex First invalidated index; the next proposal gets this index.
@@ -236,12 +234,10 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     /// @param prevBatchHash Must equal `lastBatchHash`.
     /// @param data The batch payload (same framing as a blob's content).
     /// @return batchHash The new head of the batch chain.
-    function appendCalldataBatch(
-        uint64 firstBlock,
-        uint64 lastBlock,
-        bytes32 prevBatchHash,
-        bytes calldata data
-    ) external returns (bytes32 batchHash) {
+    function appendCalldataBatch(uint64 firstBlock, uint64 lastBlock, bytes32 prevBatchHash, bytes calldata data)
+        external
+        returns (bytes32 batchHash)
+    {
         if (data.length == 0) revert EmptyBatch();
         batchHash = _append(
             firstBlock, lastBlock, prevBatchHash, Hashing.BATCH_KIND_CALLDATA, keccak256(data), new bytes32[](0)
@@ -283,10 +279,7 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
         batchHash = Hashing.batchHash(prevBatchHash, firstBlock, lastBlock, kind, dataCommitment);
         uint256 index = batchCount;
         _batches[index] = Batch({
-            batchHash: batchHash,
-            firstBlock: firstBlock,
-            lastBlock: lastBlock,
-            timestamp: uint64(block.timestamp)
+            batchHash: batchHash, firstBlock: firstBlock, lastBlock: lastBlock, timestamp: uint64(block.timestamp)
         });
         batchCount = index + 1;
         lastBatchHash = batchHash;
@@ -319,10 +312,7 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
         // Block 0 is genesis, which needs no output.
         if (l2Block <= previousBlock) revert OutputNotIncreasing(l2Block, previousBlock);
         _outputs[index] = Output({
-            outputRoot: outputRoot,
-            l2Block: l2Block,
-            proposedAt: uint64(block.timestamp),
-            finalizesAt: finalizesAt
+            outputRoot: outputRoot, l2Block: l2Block, proposedAt: uint64(block.timestamp), finalizesAt: finalizesAt
         });
         outputCount = index + 1;
         emit OutputProposed(index, l2Block, outputRoot, finalizesAt);

@@ -51,7 +51,12 @@ library TestTree {
 
 contract PortalTest is Test {
     event QueueMessage(
-        uint64 indexed index, uint8 indexed kind, address indexed sender, uint64 timestamp, bytes payload, bytes32 queueHash
+        uint64 indexed index,
+        uint8 indexed kind,
+        address indexed sender,
+        uint64 timestamp,
+        bytes payload,
+        bytes32 queueHash
     );
     event WithdrawalFinalized(
         bytes32 indexed leaf,
@@ -137,10 +142,7 @@ contract PortalTest is Test {
         }
     }
 
-    function _single(Withdrawal memory w)
-        internal
-        returns (uint256 outputIndex, WithdrawalProof memory p)
-    {
+    function _single(Withdrawal memory w) internal returns (uint256 outputIndex, WithdrawalProof memory p) {
         bytes32[] memory leaves = new bytes32[](1);
         leaves[0] = Hashing.withdrawalLeaf(w);
         outputIndex = _finalizedOutput(w.l2Block, TestTree.root(leaves));
@@ -165,9 +167,7 @@ contract PortalTest is Test {
     function test_depositETH_appendsMessage() public {
         bytes memory payload = abi.encode(l2Alice, uint256(1 ether));
         bytes32 expected = keccak256(
-            abi.encode(
-                bytes32(0), keccak256(abi.encode(uint64(0), uint64(START), alice, uint8(0), payload))
-            )
+            abi.encode(bytes32(0), keccak256(abi.encode(uint64(0), uint64(START), alice, uint8(0), payload)))
         );
         vm.expectEmit(true, true, true, true, address(portal));
         emit QueueMessage(0, 0, alice, uint64(START), payload, expected);
@@ -183,9 +183,7 @@ contract PortalTest is Test {
         vm.deal(alice, type(uint256).max);
         vm.startPrank(alice);
         if (amount < MIN_DEPOSIT || amount > MAX_DEPOSIT) {
-            vm.expectRevert(
-                abi.encodeWithSelector(Portal.AmountOutOfRange.selector, amount, MIN_DEPOSIT, MAX_DEPOSIT)
-            );
+            vm.expectRevert(abi.encodeWithSelector(Portal.AmountOutOfRange.selector, amount, MIN_DEPOSIT, MAX_DEPOSIT));
             portal.depositETH{value: amount}(l2Alice);
             assertEq(portal.queueLength(), 0);
         } else {
@@ -199,9 +197,8 @@ contract PortalTest is Test {
 
     function test_depositERC20_appendsMessageAndLocks() public {
         bytes memory payload = abi.encode(address(token), l2Alice, uint256(500e18));
-        bytes32 expected = Hashing.nextQueueHash(
-            bytes32(0), Hashing.queueMessageHash(0, uint64(START), alice, 1, payload)
-        );
+        bytes32 expected =
+            Hashing.nextQueueHash(bytes32(0), Hashing.queueMessageHash(0, uint64(START), alice, 1, payload));
         vm.expectEmit(true, true, true, true, address(portal));
         emit QueueMessage(0, 1, alice, uint64(START), payload, expected);
         vm.prank(alice);
@@ -238,9 +235,7 @@ contract PortalTest is Test {
         vm.stopPrank();
         // No allowance.
         vm.prank(bob);
-        vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(portal), 0, 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(portal), 0, 1));
         portal.depositERC20(address(token), l2Alice, 1);
         // Too large for an L2 amount (u128).
         uint256 huge = uint256(type(uint128).max) + 1;

@@ -197,10 +197,7 @@ contract RollupTest is Test {
         vm.prank(sequencer);
         bytes32 got = rollup.appendCalldataBatch(1, 10, bytes32(0), data);
         assertEq(got, expected);
-        assertEq(
-            expected,
-            keccak256(abi.encode(bytes32(0), uint64(1), uint64(10), uint8(1), keccak256(data)))
-        );
+        assertEq(expected, keccak256(abi.encode(bytes32(0), uint64(1), uint64(10), uint8(1), keccak256(data))));
         assertEq(rollup.batchCount(), 1);
         assertEq(rollup.lastBatchHash(), expected);
         assertEq(rollup.lastBatchBlock(), 10);

@@ -20,9 +20,7 @@ contract VectorsTest is Test {
     address constant ABB = 0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB;
 
     function test_vector_outputRoot() public pure {
-        assertEq(
-            Hashing.outputRoot(R11, R22, R33), 0xd50bf2ff34ced71be0d2f0be7c2433c6b39d9c3b16c95daf1ed6f24b7578a3b2
-        );
+        assertEq(Hashing.outputRoot(R11, R22, R33), 0xd50bf2ff34ced71be0d2f0be7c2433c6b39d9c3b16c95daf1ed6f24b7578a3b2);
     }
 
     function test_vector_withdrawalLeaves() public pure {

@@ -1,1 +1,44 @@
-fn main() {}
+//! `pillar`: one binary to create, run and use a Pillar chain.
+
+mod cmd;
+mod http;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "pillar", version, about = "Vertical Ethereum L2 rollups: create, run and use a Pillar chain")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a chain config from a preset.
+    Init(cmd::init::Args),
+    /// Run a node from a chain config.
+    Node(cmd::node::Args),
+    /// Start a throwaway local chain with funded dev keys.
+    Devnet(cmd::devnet::Args),
+    /// Manage keys.
+    Keys {
+        #[command(subcommand)]
+        command: cmd::keys::Command,
+    },
+    /// Sign and submit transactions.
+    Tx {
+        #[command(subcommand)]
+        command: cmd::tx::Command,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Init(a) => cmd::init::run(a),
+        Command::Node(a) => cmd::node::run(a),
+        Command::Devnet(a) => cmd::devnet::run(a),
+        Command::Keys { command } => cmd::keys::run(command),
+        Command::Tx { command } => cmd::tx::run(command),
+    }
+}

@@ -56,23 +56,17 @@ library Hashing {
     error InvalidProofLength(uint256 expected, uint256 provided);
 
     /// @notice `keccak256(abi.encode(uint256(0), stateRoot, withdrawalsRoot, blockHash))`.
-    function outputRoot(bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 blockHash)
-        internal
-        pure
-        returns (bytes32)
-    {
+    function outputRoot(bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 blockHash) internal pure returns (bytes32) {
         return keccak256(abi.encode(OUTPUT_VERSION, stateRoot, withdrawalsRoot, blockHash));
     }
 
     /// @notice Link of a batch into the batch hash chain:
     ///         `keccak256(abi.encode(prevBatchHash, firstBlock, lastBlock, kind, dataCommitment))`.
-    function batchHash(
-        bytes32 prevBatchHash,
-        uint64 firstBlock,
-        uint64 lastBlock,
-        uint8 kind,
-        bytes32 dataCommitment
-    ) internal pure returns (bytes32) {
+    function batchHash(bytes32 prevBatchHash, uint64 firstBlock, uint64 lastBlock, uint8 kind, bytes32 dataCommitment)
+        internal
+        pure
+        returns (bytes32)
+    {
         return keccak256(abi.encode(prevBatchHash, firstBlock, lastBlock, kind, dataCommitment));
     }
 
@@ -84,23 +78,17 @@ library Hashing {
 
     /// @notice Hash of one L1 queue message:
     ///         `keccak256(abi.encode(index, timestamp, sender, kind, payload))`.
-    function queueMessageHash(
-        uint64 index,
-        uint64 timestamp,
-        address sender,
-        uint8 kind,
-        bytes memory payload
-    ) internal pure returns (bytes32) {
+    function queueMessageHash(uint64 index, uint64 timestamp, address sender, uint8 kind, bytes memory payload)
+        internal
+        pure
+        returns (bytes32)
+    {
         return keccak256(abi.encode(index, timestamp, sender, kind, payload));
     }
 
     /// @notice Rolling queue hash: `keccak256(abi.encode(previousQueueHash, messageHash))`,
     ///         with `previousQueueHash = 0` before the first message.
-    function nextQueueHash(bytes32 previousQueueHash, bytes32 messageHash)
-        internal
-        pure
-        returns (bytes32)
-    {
+    function nextQueueHash(bytes32 previousQueueHash, bytes32 messageHash) internal pure returns (bytes32) {
         return keccak256(abi.encode(previousQueueHash, messageHash));
     }
 
@@ -121,11 +109,7 @@ library Hashing {
     /// @notice Root of the withdrawals tree implied by `leaf` and `proof`.
     /// @dev Reverts when the leaf position is impossible or the proof has the wrong number of
     ///      siblings for a tree of `proof.leafCount` leaves.
-    function withdrawalsRootFromProof(bytes32 leaf, WithdrawalProof memory proof)
-        internal
-        pure
-        returns (bytes32 node)
-    {
+    function withdrawalsRootFromProof(bytes32 leaf, WithdrawalProof memory proof) internal pure returns (bytes32 node) {
         uint256 idx = proof.leafIndex;
         uint256 width = proof.leafCount;
         if (width == 0 || idx >= width) revert InvalidLeafPosition(idx, width);

@@ -1,1 +1,21 @@
-//! placeholder
+//! The Pillar node: reads a chain config and wires the parts into a running node.
+//!
+//! [`launch`] starts, in order:
+//!
+//! 1. the [`Chain`](pillar_chain::Chain): opens NOMT and the ledger under the data directory,
+//!    writes genesis on first start, and re-executes the head block if the last run died between
+//!    the ledger and state commits;
+//! 2. the [`Sequencer`](pillar_sequencer::Sequencer): the mempool and the block producer thread;
+//! 3. the JSON-RPC server ([`pillar_rpc`]), HTTP and WebSocket on one port.
+//!
+//! Transactions flow RPC → sequencer admission (signatures checked in parallel) → mempool →
+//! block producer → chain (execute, ledger, state) → block notifications → RPC subscribers.
+//! Settlement on L1 (watcher, batcher, proposer) will start after the sequencer.
+
+mod config;
+mod launch;
+mod presets;
+
+pub use config::{ChainConfig, ConfigError, DevKey, RpcSection, SequencerSection, StorageSection};
+pub use launch::{NodeError, NodeHandle, build_runtime, launch};
+pub use presets::{PRESETS, preset};

@@ -1,1 +1,32 @@
-//! placeholder
+//! Pillar's JSON-RPC 2.0 server: HTTP and WebSocket on one port (jsonrpsee).
+//!
+//! - `pillar_*`: submit signed transactions (canonical bytes or EIP-712 JSON), read
+//!   transactions, receipts, blocks, accounts, module queries and state proofs, chain info; and
+//!   WebSocket subscriptions for new blocks and for one transaction's receipt.
+//! - `eth_*` / `net_*`: a read-only subset for Ethereum tooling, whose block numbers, hashes,
+//!   state roots and timestamps are the chain's own.
+//!
+//! Request bodies, responses, batches, connections and subscriptions are bounded
+//! ([`RpcConfig`]). Errors carry stable codes; the list is in docs/rpc.md.
+
+mod error;
+mod eth;
+mod json;
+mod pillar;
+mod server;
+mod subscriptions;
+
+pub use error::codes;
+pub use server::{RpcConfig, RpcHandle, start};
+
+use std::sync::Arc;
+
+use pillar_chain::Chain;
+use pillar_sequencer::Sequencer;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    seq: Sequencer,
+    chain: Arc<Chain>,
+}

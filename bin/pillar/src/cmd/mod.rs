@@ -1,0 +1,26 @@
+//! One file per subcommand.
+
+pub(crate) mod devnet;
+pub(crate) mod init;
+pub(crate) mod keys;
+pub(crate) mod node;
+pub(crate) mod tx;
+
+/// Logs to stderr, `info` unless `RUST_LOG` says otherwise.
+pub(crate) fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Fresh key material from the operating system.
+pub(crate) fn random_key() -> anyhow::Result<pillar_primitives::PrivateKey> {
+    loop {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
+        // Out-of-range values (zero, or at least the curve order) are astronomically rare; retry.
+        if let Ok(k) = pillar_primitives::PrivateKey::from_bytes(bytes) {
+            return Ok(k);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The chain config file (TOML).
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use pillar_primitives::Address;
+use pillar_runtime::Genesis;
+use serde::{Deserialize, Serialize};
+
+/// A chain's configuration: identity, modules, sequencer and RPC settings, storage, genesis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainConfig {
+    /// Chain identity and runtime.
+    pub chain: ChainSection,
+    /// Block production.
+    #[serde(default)]
+    pub sequencer: SequencerSection,
+    /// JSON-RPC server.
+    #[serde(default)]
+    pub rpc: RpcSection,
+    /// Where data lives.
+    #[serde(default)]
+    pub storage: StorageSection,
+    /// Initial state.
+    pub genesis: Genesis,
+    /// Development keys (funded in genesis). Never use these on a public network.
+    #[serde(default)]
+    pub dev_keys: Vec<DevKey>,
+}
+
+/// Chain identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainSection {
+    /// L2 chain id (in every signature's EIP-712 domain).
+    pub chain_id: u64,
+    /// Display name.
+    pub name: String,
+    /// Preset the config was made from.
+    #[serde(default)]
+    pub preset: String,
+    /// Modules in dispatch order; `accounts` must come first.
+    pub modules: Vec<String>,
+}
+
+/// Block production settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SequencerSection {
+    /// Milliseconds between blocks (1 or more).
+    pub block_time_ms: u64,
+    /// Most transactions per block.
+    pub max_block_txs: usize,
+    /// Most pending transactions.
+    pub pool_max_size: usize,
+    /// Most pending transactions per sender.
+    pub pool_max_per_sender: usize,
+    /// Furthest a nonce may be past the sender's next nonce.
+    pub pool_max_nonce_gap: u64,
+}
+
+impl Default for SequencerSection {
+    fn default() -> Self {
+        Self {
+            block_time_ms: 50,
+            max_block_txs: 10_000,
+            pool_max_size: 200_000,
+            pool_max_per_sender: 1024,
+            pool_max_nonce_gap: 64,
+        }
+    }
+}
+
+/// JSON-RPC settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RpcSection {
+    /// Listen address for HTTP and WebSocket.
+    pub listen: SocketAddr,
+    /// Largest request body in bytes.
+    pub max_request_body: u32,
+    /// Most requests per JSON-RPC batch.
+    pub max_batch_len: u32,
+    /// Most open connections.
+    pub max_connections: u32,
+}
+
+impl Default for RpcSection {
+    fn default() -> Self {
+        let d = pillar_rpc::RpcConfig::default();
+        Self {
+            listen: d.listen,
+            max_request_body: d.max_request_body,
+            max_batch_len: d.max_batch_len,
+            max_connections: d.max_connections,
+        }
+    }
+}
+
+/// Storage settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageSection {
+    /// Data directory, relative to the config file unless absolute.
+    pub data_dir: PathBuf,
+    /// NOMT hash-table pages (4 KiB each, allocated up front).
+    pub hashtable_buckets: u32,
+}
+
+impl Default for StorageSection {
+    fn default() -> Self {
+        Self { data_dir: PathBuf::from("data"), hashtable_buckets: 64_000 }
+    }
+}
+
+/// A development key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DevKey {
+    /// Its address.
+    pub address: Address,
+    /// Its private key, hex.
+    pub private_key: String,
+}
+
+/// A config that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The TOML does not parse.
+    #[error("{path}: {reason}")]
+    Parse {
+        /// File.
+        path: PathBuf,
+        /// Parser message.
+        reason: String,
+    },
+    /// The settings are inconsistent.
+    #[error("invalid config: {0}")]
+    Invalid(String),
+}
+
+impl ChainConfig {
+    /// Reads and checks a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.into(), source })?;
+        let cfg: Self =
+            toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.into(), reason: e.to_string() })?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    /// Writes the config as TOML.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let text = toml::to_string_pretty(self).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        std::fs::write(path, text).map_err(|source| ConfigError::Io { path: path.into(), source })
+    }
+
+    /// Consistency checks that do not need storage.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.chain.modules.first().map(String::as_str) != Some("accounts") {
+            return Err(ConfigError::Invalid("`accounts` must be the first module (it enforces nonces)".into()));
+        }
+        if self.sequencer.block_time_ms == 0 {
+            return Err(ConfigError::Invalid("sequencer.block_time_ms must be at least 1".into()));
+        }
+        if self.sequencer.max_block_txs == 0 {
+            return Err(ConfigError::Invalid("sequencer.max_block_txs must be at least 1".into()));
+        }
+        crate::build_runtime(self).map(|_| ()).map_err(|e| ConfigError::Invalid(e.to_string()))
+    }
+
+    /// The data directory, resolved against the config file's directory.
+    pub fn data_dir(&self, config_dir: &Path) -> PathBuf {
+        if self.storage.data_dir.is_absolute() {
+            self.storage.data_dir.clone()
+        } else {
+            config_dir.join(&self.storage.data_dir)
+        }
+    }
+}

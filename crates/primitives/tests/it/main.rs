@@ -1,0 +1,5 @@
+//! Wire-format tests: fixtures from an independent implementation (ethers v6), fixed encodings,
+//! and property round trips. Changing a fixture is an explicit approval of a format change.
+
+mod fixtures;
+mod roundtrip;

@@ -1,0 +1,231 @@
+//! `pillar_*` methods.
+
+use jsonrpsee::{RpcModule, types::{ErrorObjectOwned, Params}};
+use pillar_primitives::{
+    Address, B256, MAX_TX_SIZE, SignedTransaction, eip712,
+    typed_json::{TypedTransaction, TypedTxError},
+};
+use pillar_sequencer::Rejection;
+use pillar_state::{KeyPath, StateRead};
+use serde_json::{Value, json};
+
+use crate::{
+    Ctx,
+    error::{internal, invalid_params, rejection, unknown_query},
+    json,
+};
+
+type RpcResult = Result<Value, ErrorObjectOwned>;
+
+/// Most transactions in one `pillar_sendTransactions` call.
+pub(crate) const MAX_SUBMIT_BATCH: usize = 10_000;
+
+/// A transaction from JSON: canonical bytes as hex, or the EIP-712 typed form.
+pub(crate) fn parse_tx(v: Value) -> Result<SignedTransaction, Rejection> {
+    match v {
+        Value::String(s) => {
+            let hex_str = s.strip_prefix("0x").unwrap_or(&s);
+            if hex_str.len() > 2 * MAX_TX_SIZE {
+                return Err(Rejection::Oversize { size: hex_str.len() / 2, limit: MAX_TX_SIZE });
+            }
+            let bytes = hex::decode(hex_str).map_err(|e| Rejection::Malformed(format!("transaction hex: {e}")))?;
+            Ok(SignedTransaction::decode(&bytes)?)
+        }
+        Value::Object(_) => {
+            let typed: TypedTransaction =
+                serde_json::from_value(v).map_err(|e| Rejection::Malformed(format!("typed transaction: {e}")))?;
+            typed.into_signed().map_err(|e| match e {
+                TypedTxError::UnknownCall { .. } => Rejection::UnknownCall(e.to_string()),
+                TypedTxError::BadSignature(r) => Rejection::BadSignature(r),
+                other => Rejection::Malformed(other.to_string()),
+            })
+        }
+        other => Err(Rejection::Malformed(format!(
+            "expected a hex string or a typed-data object, got {}",
+            match other {
+                Value::Null => "null",
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                Value::Array(_) => "an array",
+                _ => "something else",
+            }
+        ))),
+    }
+}
+
+pub(crate) fn parse_hash(s: &str) -> Result<B256, ErrorObjectOwned> {
+    s.parse::<B256>().map_err(|_| invalid_params(format!("expected a 32-byte 0x-hex hash, got {s:?}")))
+}
+
+pub(crate) fn parse_address(s: &str) -> Result<Address, ErrorObjectOwned> {
+    s.parse::<Address>().map_err(|_| invalid_params(format!("expected a 20-byte 0x-hex address, got {s:?}")))
+}
+
+/// A block number or tag (`latest`, `pending`, `earliest`, `safe`, `finalized`).
+pub(crate) fn resolve_block(ctx: &Ctx, v: &Value) -> Result<u64, ErrorObjectOwned> {
+    let head = ctx.chain.head().height;
+    let n = match v {
+        Value::Number(n) => n.as_u64().ok_or_else(|| invalid_params(format!("invalid block number {n}")))?,
+        Value::String(s) => match s.as_str() {
+            "latest" | "pending" => head,
+            // Nothing is settled on L1 yet, so the only final block is genesis.
+            "earliest" | "safe" | "finalized" => 0,
+            hex if hex.starts_with("0x") => u64::from_str_radix(&hex[2..], 16)
+                .map_err(|_| invalid_params(format!("invalid block number {hex:?}")))?,
+            dec => dec.parse().map_err(|_| invalid_params(format!("invalid block number or tag {dec:?}")))?,
+        },
+        other => return Err(invalid_params(format!("invalid block selector {other}"))),
+    };
+    Ok(n)
+}
+
+fn account(ctx: &Ctx, address: Address) -> RpcResult {
+    let snapshot = ctx.chain.snapshot();
+    let rt = ctx.chain.runtime();
+    let p = json!({ "address": address });
+    let nonce = rt.query(&snapshot, "accounts", "nonce", &p).map_err(internal)?;
+    let balances = match rt.query(&snapshot, "assets", "balances", &p) {
+        Ok(b) => b,
+        Err(pillar_runtime::QueryError::UnknownModule { .. }) => json!([]),
+        Err(e) => return Err(internal(e)),
+    };
+    Ok(json!({ "address": address, "nonce": nonce, "balances": balances }))
+}
+
+fn proof(ctx: &Ctx, spec: &Value) -> RpcResult {
+    let key: KeyPath = if let Some(k) = spec.get("keyPath").and_then(Value::as_str) {
+        parse_hash(k)?.0
+    } else {
+        let module = spec.get("module").and_then(Value::as_str).ok_or_else(|| {
+            invalid_params("expected {\"keyPath\": \"0x…\"} or {\"module\", \"field\", \"params\"}")
+        })?;
+        let field = spec.get("field").and_then(Value::as_str).unwrap_or_default();
+        let params = spec.get("params").cloned().unwrap_or(Value::Null);
+        ctx.chain.runtime().state_key(module, field, &params).map_err(|e| match e {
+            pillar_runtime::QueryError::BadParams { .. } => invalid_params(e.to_string()),
+            other => unknown_query(other),
+        })?
+    };
+    let head = ctx.chain.head();
+    let snapshot = ctx.chain.snapshot();
+    let root = snapshot.root();
+    let value = snapshot.get(&key).map_err(internal)?;
+    let proof = snapshot.prove(&key).map_err(internal)?;
+    Ok(json!({
+        "stateRoot": root,
+        "blockHeight": (head.state_root == root).then_some(head.height),
+        "keyPath": B256::from(key),
+        "value": value.map(|v| format!("0x{}", hex::encode(v))),
+        "proof": proof,
+    }))
+}
+
+fn block_by_height(ctx: &Ctx, height: u64, full: bool) -> RpcResult {
+    match ctx.chain.ledger().block(height).map_err(internal)? {
+        Some(b) => Ok(json::block(&b, full)),
+        None => Ok(Value::Null),
+    }
+}
+
+pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::RegisterMethodError> {
+    m.register_method("pillar_sendTransaction", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let v: Value = params.one()?;
+        let tx = parse_tx(v).map_err(|r| rejection(&r))?;
+        let hash = ctx.seq.submit(tx).map_err(|r| rejection(&r))?;
+        Ok(json!(hash))
+    })?;
+    m.register_method("pillar_sendTransactions", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let list: Vec<Value> = params.one()?;
+        if list.len() > MAX_SUBMIT_BATCH {
+            return Err(invalid_params(format!("at most {MAX_SUBMIT_BATCH} transactions per call, got {}", list.len())));
+        }
+        let mut parsed = Vec::with_capacity(list.len());
+        let mut results: Vec<Option<Result<B256, Rejection>>> = Vec::with_capacity(list.len());
+        for v in list {
+            match parse_tx(v) {
+                Ok(tx) => {
+                    parsed.push(tx);
+                    results.push(None);
+                }
+                Err(r) => results.push(Some(Err(r))),
+            }
+        }
+        let mut submitted = ctx.seq.submit_batch(parsed).into_iter();
+        let out: Vec<Value> = results
+            .into_iter()
+            .map(|r| match r.unwrap_or_else(|| submitted.next().expect("one result per parsed tx")) {
+                Ok(h) => json!({ "hash": h }),
+                Err(r) => json!({ "error": { "code": r.code(), "kind": r.kind(), "message": r.to_string() } }),
+            })
+            .collect();
+        Ok(Value::Array(out))
+    })?;
+    m.register_method("pillar_getTransaction", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let hash = parse_hash(&params.one::<String>()?)?;
+        let Some((tx, loc)) = ctx.chain.ledger().transaction(&hash).map_err(internal)? else { return Ok(Value::Null) };
+        let sender = ctx.chain.ledger().receipt(&hash).map_err(internal)?.map(|r| r.sender.to_string());
+        Ok(json::transaction(&tx, hash, sender, Some(loc)))
+    })?;
+    m.register_method("pillar_getReceipt", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let hash = parse_hash(&params.one::<String>()?)?;
+        Ok(ctx.chain.ledger().receipt(&hash).map_err(internal)?.map(|r| json!(r)).unwrap_or(Value::Null))
+    })?;
+    m.register_method("pillar_getBlockByNumber", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let mut seq = params.sequence();
+        let sel: Value = seq.next()?;
+        let full: Option<bool> = seq.optional_next()?;
+        let height = resolve_block(ctx, &sel)?;
+        block_by_height(ctx, height, full.unwrap_or(false))
+    })?;
+    m.register_method("pillar_getBlockByHash", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let mut seq = params.sequence();
+        let hash = parse_hash(&seq.next::<String>()?)?;
+        let full: Option<bool> = seq.optional_next()?;
+        match ctx.chain.ledger().height_of(&hash).map_err(internal)? {
+            Some(h) => block_by_height(ctx, h, full.unwrap_or(false)),
+            None => Ok(Value::Null),
+        }
+    })?;
+    m.register_method("pillar_getBlockReceipts", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let height = resolve_block(ctx, &params.one::<Value>()?)?;
+        Ok(json!(ctx.chain.ledger().receipts(height).map_err(internal)?))
+    })?;
+    m.register_method("pillar_getAccount", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        account(ctx, parse_address(&params.one::<String>()?)?)
+    })?;
+    m.register_method("pillar_getProof", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        proof(ctx, &params.one::<Value>()?)
+    })?;
+    m.register_method("pillar_query", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let mut seq = params.sequence();
+        let module: String = seq.next()?;
+        let method: String = seq.next()?;
+        let p: Option<Value> = seq.optional_next()?;
+        let snapshot = ctx.chain.snapshot();
+        ctx.chain.runtime().query(&snapshot, &module, &method, &p.unwrap_or(Value::Null)).map_err(|e| match e {
+            pillar_runtime::QueryError::BadParams { .. } => invalid_params(e.to_string()),
+            pillar_runtime::QueryError::State(s) => internal(s),
+            other => unknown_query(other),
+        })
+    })?;
+    m.register_method("pillar_chainInfo", |_: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let head = ctx.chain.head();
+        let genesis = ctx.chain.ledger().header(0).map_err(internal)?.map(|h| h.hash());
+        let cfg = ctx.seq.config();
+        let snapshot = ctx.chain.snapshot();
+        let fees = ctx.chain.runtime().query(&snapshot, "assets", "fees", &Value::Null).unwrap_or(Value::Null);
+        Ok(json!({
+            "chainId": ctx.chain.runtime().chain_id(),
+            "genesisHash": genesis,
+            "head": { "height": head.height, "hash": head.hash(), "stateRoot": head.state_root, "timestampMs": head.timestamp_ms },
+            "modules": ctx.chain.runtime().module_names(),
+            "blockTimeMs": cfg.block_time.as_millis() as u64,
+            "maxBlockTxs": cfg.max_block_txs,
+            "pendingTransactions": ctx.seq.pool_len(),
+            "fees": fees,
+            "eip712Domain": { "name": eip712::DOMAIN_NAME, "version": eip712::DOMAIN_VERSION, "chainId": ctx.chain.runtime().chain_id() },
+            "halted": ctx.seq.halted(),
+        }))
+    })?;
+    Ok(())
+}
