@@ -41,6 +41,9 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
         let sel: Value = seq.next()?;
         let full: Option<bool> = seq.optional_next()?;
         let height = resolve_block(ctx, &sel)?;
+        if height > ctx.chain.head().height {
+            return Ok(Value::Null);
+        }
         match ctx.chain.ledger().block(height).map_err(internal)? {
             Some(b) => Ok(json::eth_block(&b, full.unwrap_or(false))),
             None => Ok(Value::Null),

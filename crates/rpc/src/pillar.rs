@@ -120,7 +120,18 @@ fn proof(ctx: &Ctx, spec: &Value) -> RpcResult {
     }))
 }
 
+/// A receipt, once its block is the head or older. The ledger has a block a moment before the
+/// state commit finishes and the head moves; serving it only after keeps every read consistent
+/// with `chainInfo`'s head and with account state.
+pub(crate) fn visible_receipt(ctx: &Ctx, hash: &B256) -> Result<Option<pillar_primitives::Receipt>, ErrorObjectOwned> {
+    let r = ctx.chain.ledger().receipt(hash).map_err(internal)?;
+    Ok(r.filter(|r| r.block_height <= ctx.chain.head().height))
+}
+
 fn block_by_height(ctx: &Ctx, height: u64, full: bool) -> RpcResult {
+    if height > ctx.chain.head().height {
+        return Ok(Value::Null);
+    }
     match ctx.chain.ledger().block(height).map_err(internal)? {
         Some(b) => Ok(json::block(&b, full)),
         None => Ok(Value::Null),
@@ -163,12 +174,15 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
     m.register_method("pillar_getTransaction", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let hash = parse_hash(&params.one::<String>()?)?;
         let Some((tx, loc)) = ctx.chain.ledger().transaction(&hash).map_err(internal)? else { return Ok(Value::Null) };
+        if loc.height > ctx.chain.head().height {
+            return Ok(Value::Null);
+        }
         let sender = ctx.chain.ledger().receipt(&hash).map_err(internal)?.map(|r| r.sender.to_string());
         Ok(json::transaction(&tx, hash, sender, Some(loc)))
     })?;
     m.register_method("pillar_getReceipt", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let hash = parse_hash(&params.one::<String>()?)?;
-        Ok(ctx.chain.ledger().receipt(&hash).map_err(internal)?.map(|r| json!(r)).unwrap_or(Value::Null))
+        Ok(visible_receipt(ctx, &hash)?.map(|r| json!(r)).unwrap_or(Value::Null))
     })?;
     m.register_method("pillar_getBlockByNumber", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let mut seq = params.sequence();
@@ -188,6 +202,9 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
     })?;
     m.register_method("pillar_getBlockReceipts", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let height = resolve_block(ctx, &params.one::<Value>()?)?;
+        if height > ctx.chain.head().height {
+            return Ok(Value::Null);
+        }
         Ok(json!(ctx.chain.ledger().receipts(height).map_err(internal)?))
     })?;
     m.register_method("pillar_getAccount", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {

@@ -42,7 +42,7 @@ async fn receipt(hash: B256, pending: PendingSubscriptionSink, ctx: std::sync::A
     // Subscribe before looking in the ledger so a block landing in between is not missed.
     let mut rx = ctx.seq.subscribe();
     let Ok(sink) = pending.accept().await else { return };
-    let stored = |ctx: &Ctx| ctx.chain.ledger().receipt(&hash).ok().flatten();
+    let stored = |ctx: &Ctx| crate::pillar::visible_receipt(ctx, &hash).ok().flatten();
     if let Some(r) = stored(&ctx) {
         send(&sink, &json!(r)).await;
         return;

@@ -52,6 +52,12 @@ pub enum Invalid {
         /// Amount required.
         needed: u128,
     },
+    /// The call names an asset that does not exist.
+    #[error("unknown asset {asset}")]
+    UnknownAsset {
+        /// Asset named.
+        asset: AssetId,
+    },
     /// No module of this chain handles the call.
     #[error("unknown call: this chain has no {module} module")]
     UnknownCall {

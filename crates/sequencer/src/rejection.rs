@@ -65,6 +65,12 @@ pub enum Rejection {
         /// Chain fee.
         fee: u128,
     },
+    /// The call names an asset that does not exist.
+    #[error("unknown asset {asset}")]
+    UnknownAsset {
+        /// Asset named.
+        asset: u32,
+    },
     /// No module on this chain handles the call.
     #[error("unknown call: {0}")]
     UnknownCall(String),
@@ -119,6 +125,7 @@ impl Rejection {
             Self::FeeTooLow { .. } => -38013,
             Self::InvalidArguments(_) => -38014,
             Self::ForbiddenSender => -38015,
+            Self::UnknownAsset { .. } => -38016,
             Self::Halted(_) => -38099,
         }
     }
@@ -141,6 +148,7 @@ impl Rejection {
             Self::FeeTooLow { .. } => "fee_too_low",
             Self::InvalidArguments(_) => "invalid_arguments",
             Self::ForbiddenSender => "forbidden_sender",
+            Self::UnknownAsset { .. } => "unknown_asset",
             Self::Halted(_) => "halted",
         }
     }
@@ -166,6 +174,7 @@ impl From<Invalid> for Rejection {
             Invalid::InsufficientBalance { asset, balance, needed } => {
                 Self::InsufficientBalance { asset, balance, needed }
             }
+            Invalid::UnknownAsset { asset } => Self::UnknownAsset { asset },
             Invalid::UnknownCall { .. } => Self::UnknownCall(i.to_string()),
             Invalid::Malformed { reason } => Self::InvalidArguments(reason.to_string()),
             Invalid::ForbiddenSender { .. } => Self::ForbiddenSender,

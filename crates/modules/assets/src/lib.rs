@@ -42,6 +42,17 @@ fn spend(call: &Call) -> Option<(u32, u128)> {
     }
 }
 
+/// The asset a call operates on, if any.
+fn named_asset(call: &Call) -> Option<u32> {
+    match call {
+        Call::Transfer(t) => Some(t.asset),
+        Call::Mint(m) => Some(m.asset),
+        Call::Burn(b) => Some(b.asset),
+        Call::SetAssetRole(r) => Some(r.asset),
+        Call::CreateAsset(_) => None,
+    }
+}
+
 fn invalid(e: CallError) -> ValidateError {
     match e {
         CallError::State(s) => ValidateError::State(s),
@@ -97,6 +108,11 @@ impl Module for Assets {
         let t = &tx.tx.tx;
         if t.max_fee < fee {
             return Err(Invalid::FeeTooLow { max_fee: t.max_fee, fee }.into());
+        }
+        if let Some(asset) = named_asset(&t.call) {
+            if asset != NATIVE_ASSET && ASSETS.get(state, &asset)?.is_none() {
+                return Err(Invalid::UnknownAsset { asset }.into());
+            }
         }
         let mut native_needed = fee;
         if let Some((asset, amount)) = spend(&t.call) {

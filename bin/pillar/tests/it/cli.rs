@@ -1,0 +1,53 @@
+//! The CLI as a person uses it: keys, init, tx.
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::common::{eth_balance, init_chain, start_node};
+
+fn pillar(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pillar")).args(args).env_remove("RUST_BACKTRACE").output().expect("run pillar")
+}
+
+#[test]
+fn keys_new_gives_a_usable_key() {
+    let out = pillar(&["keys", "new", "--json"]);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let key = pillar_primitives::PrivateKey::from_hex(v["privateKey"].as_str().unwrap()).unwrap();
+    assert_eq!(json!(key.address()), v["address"]);
+    let again: Value = serde_json::from_slice(&pillar(&["keys", "new", "--json"]).stdout).unwrap();
+    assert_ne!(again["address"], v["address"], "keys are random");
+}
+
+#[test]
+fn init_refuses_to_overwrite_and_unknown_presets() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    assert!(pillar(&["init", "--preset", "basic", "--dir", d]).status.success());
+    let out = pillar(&["init", "--preset", "basic", "--dir", d]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    assert!(pillar(&["init", "--preset", "basic", "--dir", d, "--force"]).status.success());
+    let out = pillar(&["init", "--preset", "nope", "--dir", d, "--force"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown preset"));
+}
+
+#[test]
+fn tx_transfer_prints_the_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, keys) = init_chain(dir.path(), 10);
+    let node = start_node(&config);
+    let to = keys[2].address().to_string();
+    let before = eth_balance(&node, &to);
+    let out = pillar(&["tx", "transfer", "--rpc", &node.url, "--key", &keys[0].to_hex(), "--to", &to, "--amount", "777", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["status"], "success");
+    assert_eq!(eth_balance(&node, &to), before + 777);
+    // Human output, and a failing transfer exits non-zero with the reason.
+    let out = pillar(&["tx", "transfer", "--rpc", &node.url, "--key", &keys[0].to_hex(), "--to", &to, "--amount", "1", "--asset", "42"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown asset 42"), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -1,0 +1,149 @@
+//! Shared harness: npm set-up, starting and stopping `pillar node` processes, JSON-RPC calls.
+
+#[path = "../../src/http.rs"]
+#[allow(dead_code)]
+mod http;
+
+use std::{
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{Mutex, OnceLock},
+    time::{Duration, Instant},
+};
+
+pub(crate) use http::{call, post};
+use pillar_node::ChainConfig;
+use pillar_primitives::PrivateKey;
+use serde_json::Value;
+
+pub(crate) fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+/// Installs the pinned npm packages (ethers, ws) once, if they are missing.
+pub(crate) fn npm_ready() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    DONE.get_or_init(|| {
+        let root = repo_root();
+        if root.join("node_modules/ethers/package.json").exists() && root.join("node_modules/ws/package.json").exists() {
+            return;
+        }
+        eprintln!("node_modules is missing ethers or ws: running `npm ci` (pinned in package-lock.json)");
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&root)
+            .status()
+            .expect("npm must be installed (Node.js 20 or later)");
+        assert!(status.success(), "npm ci failed");
+    });
+}
+
+/// A `pillar node` child process. Killed (SIGKILL) on drop.
+pub(crate) struct Node {
+    pub(crate) child: Child,
+    pub(crate) url: String,
+    pub(crate) config: PathBuf,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Node {
+    pub(crate) fn call(&self, method: &str, params: Value) -> anyhow::Result<Value> {
+        call(&self.url, method, params)
+    }
+
+    /// SIGKILL: no chance to flush or clean up.
+    pub(crate) fn kill9(mut self) -> PathBuf {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait");
+        self.config.clone()
+    }
+
+    /// SIGTERM and wait for a clean exit.
+    pub(crate) fn stop(mut self) -> PathBuf {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                assert!(status.success(), "node exited with {status}");
+                return self.config.clone();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("node did not stop on SIGTERM");
+    }
+}
+
+/// Writes a `basic` chain config into `dir` with the given block time and small storage.
+pub(crate) fn init_chain(dir: &Path, block_time_ms: u64) -> (PathBuf, Vec<PrivateKey>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_pillar"))
+        .args(["init", "--preset", "basic", "--json", "--dev-keys", "4", "--dir"])
+        .arg(dir)
+        .output()
+        .expect("run pillar init");
+    assert!(out.status.success(), "pillar init: {}", String::from_utf8_lossy(&out.stderr));
+    let path = dir.join("chain.toml");
+    let mut cfg = ChainConfig::load(&path).expect("load config");
+    cfg.sequencer.block_time_ms = block_time_ms;
+    cfg.storage.hashtable_buckets = 8192;
+    cfg.rpc.listen = "127.0.0.1:0".parse().expect("addr");
+    cfg.save(&path).expect("save config");
+    let keys = cfg.dev_keys.iter().map(|k| PrivateKey::from_hex(&k.private_key).expect("key")).collect();
+    (path, keys)
+}
+
+/// Starts `pillar node --config <path>` and waits until it listens.
+pub(crate) fn start_node(config: &Path) -> Node {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pillar"))
+        .args(["node", "--config"])
+        .arg(config)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn pillar node");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(addr) = line.strip_prefix("pillar node listening on ") {
+                let _ = tx.send(addr.to_string());
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(60)).expect("node did not report its address");
+    Node { child, url: format!("http://{addr}"), config: config.to_path_buf() }
+}
+
+/// Polls for a receipt.
+pub(crate) fn wait_receipt(node: &Node, hash: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = node.call("pillar_getReceipt", serde_json::json!([hash])).expect("getReceipt");
+        if !r.is_null() {
+            return r;
+        }
+        assert!(Instant::now() < deadline, "no receipt for {hash}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Native balance from `pillar_getAccount`.
+pub(crate) fn eth_balance(node: &Node, address: &str) -> u128 {
+    let acct = node.call("pillar_getAccount", serde_json::json!([address])).expect("getAccount");
+    acct["balances"]
+        .as_array()
+        .and_then(|b| b.iter().find(|x| x["asset"] == 0))
+        .and_then(|x| x["amount"].as_str())
+        .map(|s| s.parse().expect("amount"))
+        .unwrap_or(0)
+}
