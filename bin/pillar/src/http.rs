@@ -31,7 +31,8 @@ impl std::error::Error for RpcError {}
 
 /// Splits `http://host:port/path` into `host:port` and path.
 fn target(url: &str) -> anyhow::Result<(String, String)> {
-    let rest = url.strip_prefix("http://").with_context(|| format!("only http:// URLs are supported, got {url}"))?;
+    let rest =
+        url.strip_prefix("http://").with_context(|| format!("only http:// URLs are supported, got {url}"))?;
     let (host, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),

@@ -6,7 +6,11 @@ mod http;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "pillar", version, about = "Vertical Ethereum L2 rollups: create, run and use a Pillar chain")]
+#[command(
+    name = "pillar",
+    version,
+    about = "Vertical Ethereum L2 rollups: create, run and use a Pillar chain"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -55,6 +55,18 @@ pub struct Chain {
     head: RwLock<Header>,
 }
 
+const GENESIS_KEY: &str = "genesis_fingerprint";
+
+/// What identifies a chain's beginning: chain id, modules and genesis config.
+fn genesis_fingerprint(runtime: &Runtime, genesis: &Genesis) -> B256 {
+    let id = serde_json::json!({
+        "chainId": runtime.chain_id(),
+        "modules": runtime.module_names(),
+        "genesis": genesis,
+    });
+    pillar_primitives::keccak256(id.to_string())
+}
+
 fn micros(since: Instant) -> u64 {
     since.elapsed().as_micros() as u64
 }
@@ -62,34 +74,64 @@ fn micros(since: Instant) -> u64 {
 impl Chain {
     /// Opens the chain in `dir`, writing genesis on first use and repairing an interrupted
     /// commit.
-    pub fn open(dir: &Path, runtime: Runtime, genesis: &Genesis, options: &ChainOptions) -> Result<Self, ChainError> {
+    pub fn open(
+        dir: &Path,
+        runtime: Runtime,
+        genesis: &Genesis,
+        options: &ChainOptions,
+    ) -> Result<Self, ChainError> {
         std::fs::create_dir_all(dir).map_err(|e| pillar_state::StateError::Backend {
             op: "create data dir",
             reason: format!("{}: {e}", dir.display()),
         })?;
         let state = NomtStore::open(&dir.join("state"), &options.nomt)?;
         let ledger = Ledger::open(&dir.join("ledger.redb"))?;
+        let fingerprint = genesis_fingerprint(&runtime, genesis);
         let head = match ledger.head()? {
-            Some(h) => h,
+            Some(h) => {
+                // A data directory belongs to one chain: refuse to run another genesis on it.
+                let stored = ledger.meta(GENESIS_KEY)?.unwrap_or_default();
+                if stored != fingerprint.as_slice() {
+                    return Err(ChainError::GenesisMismatch {
+                        stored: B256::try_from(stored.as_slice()).unwrap_or_default(),
+                        configured: fingerprint,
+                    });
+                }
+                h
+            }
             None => {
+                ledger.set_meta(GENESIS_KEY, fingerprint.as_slice())?;
                 let header = Self::write_genesis(&runtime, &state, &ledger, genesis)?;
                 info!(hash = %header.hash(), state_root = %header.state_root, "wrote genesis");
                 header
             }
         };
         let chain = Self { runtime, state, ledger, head: RwLock::new(head) };
-        chain.recover()?;
+        chain.recover(genesis)?;
         Ok(chain)
     }
 
-    fn write_genesis(runtime: &Runtime, state: &NomtStore, ledger: &Ledger, genesis: &Genesis) -> Result<Header, ChainError> {
+    fn genesis_state(
+        runtime: &Runtime,
+        state: &NomtStore,
+        genesis: &Genesis,
+    ) -> Result<pillar_state::PendingCommit, ChainError> {
         let snapshot = state.snapshot();
         let changes = {
             let mut overlay = BlockOverlay::new(&snapshot);
             runtime.genesis(genesis, &mut overlay)?;
             overlay.into_changes()
         };
-        let pending = state.prepare(snapshot, changes)?;
+        Ok(state.prepare(snapshot, changes)?)
+    }
+
+    fn write_genesis(
+        runtime: &Runtime,
+        state: &NomtStore,
+        ledger: &Ledger,
+        genesis: &Genesis,
+    ) -> Result<Header, ChainError> {
+        let pending = Self::genesis_state(runtime, state, genesis)?;
         let header = Header {
             height: 0,
             parent_hash: B256::ZERO,
@@ -108,7 +150,7 @@ impl Chain {
     }
 
     /// Brings state level with the ledger after a crash between ledger append and state commit.
-    fn recover(&self) -> Result<(), ChainError> {
+    fn recover(&self, genesis: &Genesis) -> Result<(), ChainError> {
         let head = self.head();
         let root = self.state.root();
         if root == head.state_root {
@@ -123,14 +165,30 @@ impl Chain {
         }
         warn!(height = head.height, "state is one block behind the ledger; re-executing the head block");
         if head.height == 0 {
-            return Err(ChainError::Inconsistent { state_root: root, head: 0 });
+            let pending = Self::genesis_state(&self.runtime, &self.state, genesis)?;
+            if pending.root() != head.state_root {
+                return Err(ChainError::Diverged {
+                    height: 0,
+                    expected: head.state_root,
+                    got: pending.root(),
+                });
+            }
+            self.state.commit(pending)?;
+            return Ok(());
         }
-        let block = self.ledger.block(head.height)?.ok_or(ChainError::Inconsistent { state_root: root, head: head.height })?;
+        let block = self
+            .ledger
+            .block(head.height)?
+            .ok_or(ChainError::Inconsistent { state_root: root, head: head.height })?;
         let mut txs = Vec::with_capacity(block.transactions.len());
         for (index, tx) in block.transactions.into_iter().enumerate() {
             txs.push(tx.verify().map_err(|_| ChainError::StoredTxInvalid { height: head.height, index })?);
         }
-        let env = BlockEnv { chain_id: self.runtime.chain_id(), height: head.height, timestamp_ms: head.timestamp_ms };
+        let env = BlockEnv {
+            chain_id: self.runtime.chain_id(),
+            height: head.height,
+            timestamp_ms: head.timestamp_ms,
+        };
         let snapshot = self.state.snapshot();
         let changes = {
             let mut overlay = BlockOverlay::new(&snapshot);
@@ -139,14 +197,22 @@ impl Chain {
         };
         let pending = self.state.prepare(snapshot, changes)?;
         if pending.root() != head.state_root {
-            return Err(ChainError::Diverged { height: head.height, expected: head.state_root, got: pending.root() });
+            return Err(ChainError::Diverged {
+                height: head.height,
+                expected: head.state_root,
+                got: pending.root(),
+            });
         }
         self.state.commit(pending)?;
         Ok(())
     }
 
     /// Executes `txs` on top of the head as a new block and makes it durable.
-    pub fn build_block(&self, txs: Vec<VerifiedTransaction>, timestamp_ms: u64) -> Result<SealedBlock, ChainError> {
+    pub fn build_block(
+        &self,
+        txs: Vec<VerifiedTransaction>,
+        timestamp_ms: u64,
+    ) -> Result<SealedBlock, ChainError> {
         self.build_block_inner(txs, timestamp_ms, true)
     }
 

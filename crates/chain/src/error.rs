@@ -34,6 +34,16 @@ pub enum ChainError {
         /// Ledger head height.
         head: u64,
     },
+    /// The data directory holds another chain than the config describes.
+    #[error(
+        "the data directory holds a chain with genesis fingerprint {stored}, the config describes {configured}; use another data directory"
+    )]
+    GenesisMismatch {
+        /// Fingerprint stored with the data.
+        stored: B256,
+        /// Fingerprint of the config.
+        configured: B256,
+    },
     /// A stored transaction no longer verifies.
     #[error("stored transaction {index} of block {height} does not verify")]
     StoredTxInvalid {

@@ -153,9 +153,10 @@ pub enum ConfigError {
 impl ChainConfig {
     /// Reads and checks a config file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.into(), source })?;
-        let cfg: Self =
-            toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.into(), reason: e.to_string() })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.into(), source })?;
+        let cfg: Self = toml::from_str(&text)
+            .map_err(|e| ConfigError::Parse { path: path.into(), reason: e.to_string() })?;
         cfg.check()?;
         Ok(cfg)
     }
@@ -169,7 +170,9 @@ impl ChainConfig {
     /// Consistency checks that do not need storage.
     pub fn check(&self) -> Result<(), ConfigError> {
         if self.chain.modules.first().map(String::as_str) != Some("accounts") {
-            return Err(ConfigError::Invalid("`accounts` must be the first module (it enforces nonces)".into()));
+            return Err(ConfigError::Invalid(
+                "`accounts` must be the first module (it enforces nonces)".into(),
+            ));
         }
         if self.sequencer.block_time_ms == 0 {
             return Err(ConfigError::Invalid("sequencer.block_time_ms must be at least 1".into()));

@@ -3,8 +3,8 @@
 use std::{path::Path, sync::Arc, thread::JoinHandle, time::Duration};
 
 use pillar_chain::{Chain, ChainError, ChainOptions};
-use pillar_runtime::{Module, Runtime};
 use pillar_rpc::{RpcConfig, RpcHandle};
+use pillar_runtime::{Module, Runtime};
 use pillar_sequencer::{PoolConfig, Sequencer, SequencerConfig};
 use pillar_state::NomtOptions;
 use tracing::info;
@@ -17,6 +17,12 @@ pub enum NodeError {
     /// The config names a module this build does not have.
     #[error("unknown module {name:?} (available: accounts, assets)")]
     UnknownModule {
+        /// Name given.
+        name: String,
+    },
+    /// The config lists a module twice.
+    #[error("module {name:?} is listed twice")]
+    DuplicateModule {
         /// Name given.
         name: String,
     },
@@ -36,7 +42,10 @@ pub enum NodeError {
 /// Builds the runtime a config describes.
 pub fn build_runtime(config: &ChainConfig) -> Result<Runtime, NodeError> {
     let mut modules: Vec<Arc<dyn Module>> = Vec::new();
-    for name in &config.chain.modules {
+    for (i, name) in config.chain.modules.iter().enumerate() {
+        if config.chain.modules[..i].contains(name) {
+            return Err(NodeError::DuplicateModule { name: name.clone() });
+        }
         modules.push(match name.as_str() {
             "accounts" => Arc::new(pillar_accounts::Accounts),
             "assets" => Arc::new(pillar_assets::Assets),

@@ -41,17 +41,13 @@ pub fn encode<T: BorshSerialize>(value: &T) -> Vec<u8> {
 }
 
 /// Decodes exactly one value from `bytes`, refusing more than `limit` bytes.
-pub fn decode<T: BorshDeserialize>(
-    bytes: &[u8],
-    limit: usize,
-    what: &'static str,
-) -> Result<T, DecodeError> {
+pub fn decode<T: BorshDeserialize>(bytes: &[u8], limit: usize, what: &'static str) -> Result<T, DecodeError> {
     if bytes.len() > limit {
         return Err(DecodeError::TooLarge { len: bytes.len(), limit });
     }
     let mut rest = bytes;
-    let value = T::deserialize(&mut rest)
-        .map_err(|e| DecodeError::Malformed { what, reason: e.to_string() })?;
+    let value =
+        T::deserialize(&mut rest).map_err(|e| DecodeError::Malformed { what, reason: e.to_string() })?;
     if !rest.is_empty() {
         return Err(DecodeError::TrailingBytes { what, extra: rest.len() });
     }

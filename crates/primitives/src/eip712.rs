@@ -45,8 +45,10 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
     let d = domain(tx.chain_id);
     let (nonce, max_fee) = (tx.nonce, tx.max_fee);
     match &tx.call {
-        Call::Transfer(c) => types::Transfer { to: c.to, asset: c.asset, amount: c.amount, nonce, maxFee: max_fee }
-            .eip712_signing_hash(&d),
+        Call::Transfer(c) => {
+            types::Transfer { to: c.to, asset: c.asset, amount: c.amount, nonce, maxFee: max_fee }
+                .eip712_signing_hash(&d)
+        }
         Call::CreateAsset(c) => types::CreateAsset {
             name: c.name.clone(),
             symbol: c.symbol.clone(),
@@ -58,8 +60,9 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
         .eip712_signing_hash(&d),
         Call::Mint(c) => types::Mint { asset: c.asset, to: c.to, amount: c.amount, nonce, maxFee: max_fee }
             .eip712_signing_hash(&d),
-        Call::Burn(c) => types::Burn { asset: c.asset, amount: c.amount, nonce, maxFee: max_fee }
-            .eip712_signing_hash(&d),
+        Call::Burn(c) => {
+            types::Burn { asset: c.asset, amount: c.amount, nonce, maxFee: max_fee }.eip712_signing_hash(&d)
+        }
         Call::SetAssetRole(c) => types::SetAssetRole {
             asset: c.asset,
             role: c.role as u8,

@@ -16,8 +16,8 @@ pub const MAX_TX_SIZE: usize = 4 * 1024;
 /// secp256k1 group order divided by two: signatures with a larger `s` are malleable copies and
 /// are refused (as Ethereum does since EIP-2), so a transaction has exactly one valid encoding.
 const HALF_ORDER: [u8; 32] = [
-    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
+    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x5d,
+    0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
 ];
 
 /// What the sender signs: the call plus replay protection (chain id, nonce) and the fee bound.
@@ -136,12 +136,9 @@ impl SignedTransaction {
         let mut compact = [0u8; 64];
         compact[..32].copy_from_slice(sig.r.as_slice());
         compact[32..].copy_from_slice(sig.s.as_slice());
-        let rsig =
-            RecoverableSignature::from_compact(&compact, recid).map_err(|_| RecoverError::Invalid)?;
+        let rsig = RecoverableSignature::from_compact(&compact, recid).map_err(|_| RecoverError::Invalid)?;
         let digest = self.signing_hash();
-        let pk = rsig
-            .recover_ecdsa(Message::from_digest(digest.0))
-            .map_err(|_| RecoverError::Invalid)?;
+        let pk = rsig.recover_ecdsa(Message::from_digest(digest.0)).map_err(|_| RecoverError::Invalid)?;
         Ok(address_of(&pk))
     }
 

@@ -62,25 +62,23 @@ impl TypedTransaction {
         if !KNOWN.contains(&self.primary_type.as_str()) {
             return Err(TypedTxError::UnknownCall { primary_type: self.primary_type });
         }
-        let bad = |reason: String| TypedTxError::BadMessage {
-            primary_type: self.primary_type.clone(),
-            reason,
-        };
+        let bad =
+            |reason: String| TypedTxError::BadMessage { primary_type: self.primary_type.clone(), reason };
+        if self.message.contains_key("type") {
+            return Err(bad("unknown field `type`".into()));
+        }
         let mut fields = self.message.clone();
         let nonce = fields.remove("nonce").ok_or_else(|| bad("missing field `nonce`".into()))?;
         let nonce = u64_from_value(&nonce).map_err(bad)?;
         let max_fee = fields.remove("maxFee").ok_or_else(|| bad("missing field `maxFee`".into()))?;
         let max_fee = u128_from_value(&max_fee).map_err(bad)?;
         fields.insert("type".into(), serde_json::Value::String(lower_first(&self.primary_type)));
-        let call: Call = serde_json::from_value(serde_json::Value::Object(fields))
-            .map_err(|e| bad(e.to_string()))?;
+        let call: Call =
+            serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| bad(e.to_string()))?;
         let raw = hex::decode(self.signature.trim_start_matches("0x"))
             .map_err(|_| TypedTxError::SignatureNotHex)?;
         let signature = Signature::from_bytes(&raw)?;
-        Ok(SignedTransaction {
-            tx: Transaction { chain_id: self.chain_id, nonce, max_fee, call },
-            signature,
-        })
+        Ok(SignedTransaction { tx: Transaction { chain_id: self.chain_id, nonce, max_fee, call }, signature })
     }
 
     /// The JSON form of a canonical transaction.

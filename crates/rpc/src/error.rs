@@ -24,7 +24,11 @@ pub(crate) fn invalid_params(msg: impl Into<String>) -> ErrorObjectOwned {
 }
 
 pub(crate) fn internal(e: impl std::fmt::Display) -> ErrorObjectOwned {
-    ErrorObjectOwned::owned(codes::INTERNAL, format!("internal error: {e}"), Some(json!({ "kind": "internal" })))
+    ErrorObjectOwned::owned(
+        codes::INTERNAL,
+        format!("internal error: {e}"),
+        Some(json!({ "kind": "internal" })),
+    )
 }
 
 pub(crate) fn unknown_query(e: impl std::fmt::Display) -> ErrorObjectOwned {

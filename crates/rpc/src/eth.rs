@@ -1,6 +1,9 @@
 //! The read-only Ethereum subset.
 
-use jsonrpsee::{RpcModule, types::{ErrorObjectOwned, Params}};
+use jsonrpsee::{
+    RpcModule,
+    types::{ErrorObjectOwned, Params},
+};
 use serde_json::{Value, json};
 
 use crate::{
@@ -25,8 +28,15 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
     m.register_method("eth_getBalance", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let mut seq = params.sequence();
         let address = parse_address(&seq.next::<String>()?)?;
-        // State is kept at the head only; any block selector reads the head (as light nodes do).
-        let _block: Option<Value> = seq.optional_next()?;
+        // State is kept at the head only: historical balances are refused, not faked.
+        if let Some(sel) = seq.optional_next::<Value>()? {
+            let head = ctx.chain.head().height;
+            if !matches!(sel.as_str(), Some("latest" | "pending")) && resolve_block(ctx, &sel)? != head {
+                return Err(crate::error::invalid_params(format!(
+                    "state is kept at the head (block {head}) only; historical balance for {sel} is not available"
+                )));
+            }
+        }
         let snapshot = ctx.chain.snapshot();
         let v = ctx
             .chain

@@ -1,6 +1,6 @@
 //! JSON shapes of chain objects.
 
-use pillar_primitives::{B256, Block, Header, SignedTransaction, typed_json::TypedTransaction};
+use pillar_primitives::{Address, B256, Block, Header, SignedTransaction, typed_json::TypedTransaction};
 use pillar_state::TxLocation;
 use serde_json::{Value, json};
 
@@ -12,7 +12,12 @@ pub(crate) fn header(h: &Header) -> Value {
     v
 }
 
-pub(crate) fn transaction(tx: &SignedTransaction, hash: B256, sender: Option<String>, loc: Option<TxLocation>) -> Value {
+pub(crate) fn transaction(
+    tx: &SignedTransaction,
+    hash: B256,
+    sender: Option<Address>,
+    loc: Option<TxLocation>,
+) -> Value {
     json!({
         "hash": hash,
         "sender": sender,
@@ -36,7 +41,7 @@ pub(crate) fn block(b: &Block, full: bool) -> Value {
         .map(|(i, t)| {
             let hash = t.hash();
             if full {
-                let sender = t.recover().ok().map(|a| a.to_string());
+                let sender = t.recover().ok();
                 transaction(t, hash, sender, Some(TxLocation { height: b.header.height, index: i as u32 }))
             } else {
                 json!(hash)

@@ -1,6 +1,9 @@
 //! `pillar_*` methods.
 
-use jsonrpsee::{RpcModule, types::{ErrorObjectOwned, Params}};
+use jsonrpsee::{
+    RpcModule,
+    types::{ErrorObjectOwned, Params},
+};
 use pillar_primitives::{
     Address, B256, MAX_TX_SIZE, SignedTransaction, eip712,
     typed_json::{TypedTransaction, TypedTxError},
@@ -28,17 +31,24 @@ pub(crate) fn parse_tx(v: Value) -> Result<SignedTransaction, Rejection> {
             if hex_str.len() > 2 * MAX_TX_SIZE {
                 return Err(Rejection::Oversize { size: hex_str.len() / 2, limit: MAX_TX_SIZE });
             }
-            let bytes = hex::decode(hex_str).map_err(|e| Rejection::Malformed(format!("transaction hex: {e}")))?;
+            let bytes =
+                hex::decode(hex_str).map_err(|e| Rejection::Malformed(format!("transaction hex: {e}")))?;
             Ok(SignedTransaction::decode(&bytes)?)
         }
         Value::Object(_) => {
-            let typed: TypedTransaction =
-                serde_json::from_value(v).map_err(|e| Rejection::Malformed(format!("typed transaction: {e}")))?;
-            typed.into_signed().map_err(|e| match e {
+            let typed: TypedTransaction = serde_json::from_value(v)
+                .map_err(|e| Rejection::Malformed(format!("typed transaction: {e}")))?;
+            let stx = typed.into_signed().map_err(|e| match e {
                 TypedTxError::UnknownCall { .. } => Rejection::UnknownCall(e.to_string()),
                 TypedTxError::BadSignature(r) => Rejection::BadSignature(r),
                 other => Rejection::Malformed(other.to_string()),
-            })
+            })?;
+            // The same bound as the binary form, before any signature work.
+            let size = stx.encode().len();
+            if size > MAX_TX_SIZE {
+                return Err(Rejection::Oversize { size, limit: MAX_TX_SIZE });
+            }
+            Ok(stx)
         }
         other => Err(Rejection::Malformed(format!(
             "expected a hex string or a typed-data object, got {}",
@@ -123,7 +133,10 @@ fn proof(ctx: &Ctx, spec: &Value) -> RpcResult {
 /// A receipt, once its block is the head or older. The ledger has a block a moment before the
 /// state commit finishes and the head moves; serving it only after keeps every read consistent
 /// with `chainInfo`'s head and with account state.
-pub(crate) fn visible_receipt(ctx: &Ctx, hash: &B256) -> Result<Option<pillar_primitives::Receipt>, ErrorObjectOwned> {
+pub(crate) fn visible_receipt(
+    ctx: &Ctx,
+    hash: &B256,
+) -> Result<Option<pillar_primitives::Receipt>, ErrorObjectOwned> {
     let r = ctx.chain.ledger().receipt(hash).map_err(internal)?;
     Ok(r.filter(|r| r.block_height <= ctx.chain.head().height))
 }
@@ -148,7 +161,10 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
     m.register_method("pillar_sendTransactions", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let list: Vec<Value> = params.one()?;
         if list.len() > MAX_SUBMIT_BATCH {
-            return Err(invalid_params(format!("at most {MAX_SUBMIT_BATCH} transactions per call, got {}", list.len())));
+            return Err(invalid_params(format!(
+                "at most {MAX_SUBMIT_BATCH} transactions per call, got {}",
+                list.len()
+            )));
         }
         let mut parsed = Vec::with_capacity(list.len());
         let mut results: Vec<Option<Result<B256, Rejection>>> = Vec::with_capacity(list.len());
@@ -166,18 +182,22 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
             .into_iter()
             .map(|r| match r.unwrap_or_else(|| submitted.next().expect("one result per parsed tx")) {
                 Ok(h) => json!({ "hash": h }),
-                Err(r) => json!({ "error": { "code": r.code(), "kind": r.kind(), "message": r.to_string() } }),
+                Err(r) => {
+                    json!({ "error": { "code": r.code(), "kind": r.kind(), "message": r.to_string() } })
+                }
             })
             .collect();
         Ok(Value::Array(out))
     })?;
     m.register_method("pillar_getTransaction", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let hash = parse_hash(&params.one::<String>()?)?;
-        let Some((tx, loc)) = ctx.chain.ledger().transaction(&hash).map_err(internal)? else { return Ok(Value::Null) };
+        let Some((tx, loc)) = ctx.chain.ledger().transaction(&hash).map_err(internal)? else {
+            return Ok(Value::Null);
+        };
         if loc.height > ctx.chain.head().height {
             return Ok(Value::Null);
         }
-        let sender = ctx.chain.ledger().receipt(&hash).map_err(internal)?.map(|r| r.sender.to_string());
+        let sender = ctx.chain.ledger().receipt(&hash).map_err(internal)?.map(|r| r.sender);
         Ok(json::transaction(&tx, hash, sender, Some(loc)))
     })?;
     m.register_method("pillar_getReceipt", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
@@ -219,7 +239,8 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
         let method: String = seq.next()?;
         let p: Option<Value> = seq.optional_next()?;
         let snapshot = ctx.chain.snapshot();
-        ctx.chain.runtime().query(&snapshot, &module, &method, &p.unwrap_or(Value::Null)).map_err(|e| match e {
+        ctx.chain.runtime().query(&snapshot, &module, &method, &p.unwrap_or(Value::Null)).map_err(|e| match e
+        {
             pillar_runtime::QueryError::BadParams { .. } => invalid_params(e.to_string()),
             pillar_runtime::QueryError::State(s) => internal(s),
             other => unknown_query(other),

@@ -85,7 +85,11 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
         "pillar_receipt",
         "pillar_unsubscribeReceipt",
         |params: Params<'static>, pending, ctx, _| async move {
-            let hash = match params.one::<String>().map_err(|e| e.to_string()).and_then(|s| parse_hash(&s).map_err(|e| e.message().to_string())) {
+            let hash = match params
+                .one::<String>()
+                .map_err(|e| e.to_string())
+                .and_then(|s| parse_hash(&s).map_err(|e| e.message().to_string()))
+            {
                 Ok(h) => h,
                 Err(e) => {
                     pending.reject(crate::error::invalid_params(e)).await;

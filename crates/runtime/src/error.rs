@@ -4,7 +4,7 @@
 //! happened), [`Revert`] is a failed call that still consumes nonce and fee and gets a receipt,
 //! and [`pillar_state::StateError`] is a storage failure that stops block production.
 
-use pillar_primitives::{Address, AssetId};
+use pillar_primitives::AssetId;
 use pillar_state::StateError;
 
 /// Why a transaction cannot be included at all.
@@ -69,12 +69,6 @@ pub enum Invalid {
     Malformed {
         /// What is wrong.
         reason: &'static str,
-    },
-    /// The sender is barred from sending (for example, a reserved system address).
-    #[error("sender {sender} may not send transactions")]
-    ForbiddenSender {
-        /// The sender.
-        sender: Address,
     },
 }
 

@@ -6,8 +6,7 @@ use pillar_primitives::{B256, Receipt, TxStatus, VerifiedTransaction};
 use pillar_state::{BlockOverlay, StateError, StateRead, StateWrite};
 
 use crate::{
-    BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, QueryError, TxContext,
-    module::ValidateError,
+    BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, QueryError, TxContext, module::ValidateError,
 };
 
 /// A chain's state transition function: its modules, in order.
@@ -170,7 +169,8 @@ impl Runtime {
         method: &str,
         params: &serde_json::Value,
     ) -> Result<serde_json::Value, QueryError> {
-        let m = self.module(module).ok_or_else(|| QueryError::UnknownModule { module: module.to_string() })?;
+        let m =
+            self.module(module).ok_or_else(|| QueryError::UnknownModule { module: module.to_string() })?;
         m.query(state, method, params)
     }
 
@@ -181,7 +181,8 @@ impl Runtime {
         field: &str,
         params: &serde_json::Value,
     ) -> Result<pillar_state::KeyPath, QueryError> {
-        let m = self.module(module).ok_or_else(|| QueryError::UnknownModule { module: module.to_string() })?;
+        let m =
+            self.module(module).ok_or_else(|| QueryError::UnknownModule { module: module.to_string() })?;
         m.state_key(field, params)
     }
 }

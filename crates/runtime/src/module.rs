@@ -32,12 +32,8 @@ pub trait Module: Send + Sync {
     }
 
     /// Handles a call routed to this module.
-    fn call(
-        &self,
-        ctx: &mut TxContext<'_>,
-        call: &Call,
-        state: &mut dyn StateWrite,
-    ) -> Result<(), CallError>;
+    fn call(&self, ctx: &mut TxContext<'_>, call: &Call, state: &mut dyn StateWrite)
+    -> Result<(), CallError>;
 
     /// Runs once after the block's transactions (for example, to credit collected fees).
     fn end_block(

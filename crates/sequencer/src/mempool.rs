@@ -228,12 +228,18 @@ mod tests {
         let mut p = Mempool::new(cfg());
         p.insert(tx(1, 0), 0).unwrap();
         assert_eq!(p.insert(tx(1, 0), 0), Err(Rejection::AlreadyKnown));
-        assert!(matches!(p.insert(tx(1, 9), 0), Err(Rejection::NonceGapTooLarge { expected: 0, got: 9, .. })));
+        assert!(matches!(
+            p.insert(tx(1, 9), 0),
+            Err(Rejection::NonceGapTooLarge { expected: 0, got: 9, .. })
+        ));
         assert!(matches!(p.insert(tx(3, 1), 2), Err(Rejection::NonceTooLow { expected: 2, got: 1 })));
         for n in 1..4 {
             p.insert(tx(1, n), 0).unwrap();
         }
-        assert!(matches!(p.insert(tx(1, 4), 0), Err(Rejection::NonceGapTooLarge { .. }) | Err(Rejection::SenderLimit { .. })));
+        assert!(matches!(
+            p.insert(tx(1, 4), 0),
+            Err(Rejection::NonceGapTooLarge { .. }) | Err(Rejection::SenderLimit { .. })
+        ));
         // Taken transactions are in flight: their nonces are too low for a resubmission.
         p.take_ready(2);
         assert!(matches!(p.insert(tx(1, 1), 0), Err(Rejection::NonceTooLow { expected: 2, .. })));

@@ -98,9 +98,9 @@ pub enum Rejection {
         /// Limit.
         limit: usize,
     },
-    /// The sender may not send.
-    #[error("sender may not send transactions")]
-    ForbiddenSender,
+    /// The node could not read its own state; the submission may be retried.
+    #[error("node storage unavailable: {0}")]
+    Unavailable(String),
     /// The node stopped producing blocks after a storage failure.
     #[error("node is halted: {0}")]
     Halted(String),
@@ -124,8 +124,8 @@ impl Rejection {
             Self::SenderLimit { .. } => -38012,
             Self::FeeTooLow { .. } => -38013,
             Self::InvalidArguments(_) => -38014,
-            Self::ForbiddenSender => -38015,
             Self::UnknownAsset { .. } => -38016,
+            Self::Unavailable(_) => -38098,
             Self::Halted(_) => -38099,
         }
     }
@@ -147,8 +147,8 @@ impl Rejection {
             Self::SenderLimit { .. } => "sender_limit",
             Self::FeeTooLow { .. } => "fee_too_low",
             Self::InvalidArguments(_) => "invalid_arguments",
-            Self::ForbiddenSender => "forbidden_sender",
             Self::UnknownAsset { .. } => "unknown_asset",
+            Self::Unavailable(_) => "unavailable",
             Self::Halted(_) => "halted",
         }
     }
@@ -177,7 +177,6 @@ impl From<Invalid> for Rejection {
             Invalid::UnknownAsset { asset } => Self::UnknownAsset { asset },
             Invalid::UnknownCall { .. } => Self::UnknownCall(i.to_string()),
             Invalid::Malformed { reason } => Self::InvalidArguments(reason.to_string()),
-            Invalid::ForbiddenSender { .. } => Self::ForbiddenSender,
         }
     }
 }

@@ -138,11 +138,8 @@ impl Sequencer {
     pub fn submit_batch(&self, txs: Vec<SignedTransaction>) -> Vec<Result<B256, Rejection>> {
         let verified: Vec<Result<VerifiedTransaction, Rejection>> =
             txs.into_par_iter().map(|t| t.verify().map_err(Rejection::from)).collect();
-        let (ok, positions): (Vec<_>, Vec<_>) = verified
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.as_ref().ok().map(|v| (v.clone(), i)))
-            .unzip();
+        let (ok, positions): (Vec<_>, Vec<_>) =
+            verified.iter().enumerate().filter_map(|(i, r)| r.as_ref().ok().map(|v| (v.clone(), i))).unzip();
         let mut admitted = self.admit(ok).into_iter();
         let mut out: Vec<Result<B256, Rejection>> =
             verified.into_iter().map(|r| r.map(|_| B256::ZERO)).collect();
@@ -192,14 +189,14 @@ fn admit_one(
     match chain.runtime().validate(&tx, snapshot) {
         Ok(()) => {}
         Err(ValidateError::Invalid(i)) => return Err(i.into()),
-        Err(ValidateError::State(e)) => return Err(Rejection::Halted(e.to_string())),
+        Err(ValidateError::State(e)) => return Err(Rejection::Unavailable(e.to_string())),
     }
     let state_nonce = chain
         .runtime()
         .query(snapshot, "accounts", "nonce", &serde_json_address(&tx.sender))
-        .ok()
-        .and_then(|v| v.as_u64())
-        .unwrap_or(0);
+        .map_err(|e| Rejection::Unavailable(e.to_string()))?
+        .as_u64()
+        .ok_or_else(|| Rejection::Unavailable("accounts.nonce returned a non-integer".into()))?;
     pool.insert(tx, state_nonce)
 }
 
@@ -209,12 +206,19 @@ fn serde_json_address(a: &Address) -> serde_json::Value {
 
 fn produce(shared: &Shared) {
     let cfg = shared.config;
-    info!(block_time_ms = cfg.block_time.as_millis() as u64, max_block_txs = cfg.max_block_txs, "block producer started");
+    info!(
+        block_time_ms = cfg.block_time.as_millis() as u64,
+        max_block_txs = cfg.max_block_txs,
+        "block producer started"
+    );
     let mut deadline = Instant::now() + cfg.block_time;
     loop {
         let txs = {
             let mut pool = shared.pool.lock();
-            while !shared.stop.load(Ordering::SeqCst) && pool.len() < cfg.max_block_txs && Instant::now() < deadline {
+            while !shared.stop.load(Ordering::SeqCst)
+                && pool.len() < cfg.max_block_txs
+                && Instant::now() < deadline
+            {
                 shared.wake.wait_until(&mut pool, deadline);
             }
             if shared.stop.load(Ordering::SeqCst) {
@@ -227,7 +231,8 @@ fn produce(shared: &Shared) {
         if txs.is_empty() {
             continue;
         }
-        let senders: std::collections::HashMap<B256, Address> = txs.iter().map(|t| (t.hash, t.sender)).collect();
+        let senders: std::collections::HashMap<B256, Address> =
+            txs.iter().map(|t| (t.hash, t.sender)).collect();
         let sealed = match shared.chain.build_block(txs, now_ms()) {
             Ok(s) => s,
             Err(e) => {
@@ -236,13 +241,13 @@ fn produce(shared: &Shared) {
                 break;
             }
         };
-        let mut dropped: Vec<Dropped> =
-            sealed.dropped.iter().map(|(hash, why)| Dropped { hash: *hash, reason: why.to_string() }).collect();
-        let dropped_senders: Vec<Address> = sealed
+        let mut dropped: Vec<Dropped> = sealed
             .dropped
             .iter()
-            .filter_map(|(h, _)| senders.get(h).copied())
+            .map(|(hash, why)| Dropped { hash: *hash, reason: why.to_string() })
             .collect();
+        let dropped_senders: Vec<Address> =
+            sealed.dropped.iter().filter_map(|(h, _)| senders.get(h).copied()).collect();
         dropped.extend(shared.pool.lock().on_block(&dropped_senders));
         let t = sealed.timings;
         debug!(

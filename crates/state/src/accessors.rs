@@ -7,8 +7,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use crate::{KeyPath, StateError, StateRead, StateWrite, key_path};
 
 fn decode<V: BorshDeserialize>(key: &KeyPath, bytes: &[u8]) -> Result<V, StateError> {
-    borsh::from_slice(bytes)
-        .map_err(|e| StateError::Corrupt { key: hex::encode(key), reason: e.to_string() })
+    borsh::from_slice(bytes).map_err(|e| StateError::Corrupt { key: hex::encode(key), reason: e.to_string() })
 }
 
 /// One value of type `V` at a fixed key.

@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use pillar_primitives::B256;
 use borsh::BorshDeserialize;
+use pillar_primitives::B256;
 use pillar_primitives::{Block, Header, Receipt, SignedTransaction, codec};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
@@ -16,6 +16,7 @@ const BLOCK_HASHES: TableDefinition<'_, &[u8; 32], u64> = TableDefinition::new("
 const TXS: TableDefinition<'_, (u64, u32), &[u8]> = TableDefinition::new("txs");
 const RECEIPTS: TableDefinition<'_, (u64, u32), &[u8]> = TableDefinition::new("receipts");
 const TX_INDEX: TableDefinition<'_, &[u8; 32], (u64, u32)> = TableDefinition::new("tx_index");
+const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
 
 /// Where a transaction sits in the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,18 +82,14 @@ impl Ledger {
             w.open_table(TXS).map_err(storage("open"))?;
             w.open_table(RECEIPTS).map_err(storage("open"))?;
             w.open_table(TX_INDEX).map_err(storage("open"))?;
+            w.open_table(META).map_err(storage("open"))?;
         }
         w.commit().map_err(storage("open"))?;
         Ok(Self { db })
     }
 
     /// Appends a block with its transaction hashes and receipts, durably.
-    pub fn append(
-        &self,
-        block: &Block,
-        tx_hashes: &[B256],
-        receipts: &[Receipt],
-    ) -> Result<(), LedgerError> {
+    pub fn append(&self, block: &Block, tx_hashes: &[B256], receipts: &[Receipt]) -> Result<(), LedgerError> {
         let height = block.header.height;
         let head = self.head_height()?;
         let expected = head.map_or(0, |h| h + 1);
@@ -119,6 +116,20 @@ impl Ledger {
         }
         w.commit().map_err(storage("commit"))?;
         Ok(())
+    }
+
+    /// Stores a small named value (for example the genesis fingerprint), durably.
+    pub fn set_meta(&self, key: &str, value: &[u8]) -> Result<(), LedgerError> {
+        let w = self.db.begin_write().map_err(storage("meta"))?;
+        w.open_table(META).map_err(storage("meta"))?.insert(key, value).map_err(storage("meta"))?;
+        w.commit().map_err(storage("meta"))
+    }
+
+    /// Reads a named value.
+    pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        let r = self.db.begin_read().map_err(storage("meta"))?;
+        let t = r.open_table(META).map_err(storage("meta"))?;
+        Ok(t.get(key).map_err(storage("meta"))?.map(|v| v.value().to_vec()))
     }
 
     /// Height of the newest block, if any.
@@ -184,12 +195,10 @@ impl Ledger {
     pub fn locate(&self, tx_hash: &B256) -> Result<Option<TxLocation>, LedgerError> {
         let r = self.db.begin_read().map_err(storage("read"))?;
         let t = r.open_table(TX_INDEX).map_err(storage("read"))?;
-        Ok(t.get(&tx_hash.0)
-            .map_err(storage("read"))?
-            .map(|v| {
-                let (height, index) = v.value();
-                TxLocation { height, index }
-            }))
+        Ok(t.get(&tx_hash.0).map_err(storage("read"))?.map(|v| {
+            let (height, index) = v.value();
+            TxLocation { height, index }
+        }))
     }
 
     /// A transaction and where it is, by hash.

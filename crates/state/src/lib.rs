@@ -28,8 +28,8 @@ pub use key::{KeyPath, key_path};
 pub use ledger::{Ledger, LedgerError, TxLocation};
 pub use memory::MemoryState;
 pub use nomt_store::{NomtOptions, NomtStore, PendingCommit, Snapshot};
-pub use proof::leaf_hash;
 pub use overlay::{BlockChanges, BlockOverlay, TxOverlay};
+pub use proof::leaf_hash;
 pub use proof::{ProofError, ProofOutcome, ProofTerminal, StateProof, verify_proof};
 
 /// Read access to state.

@@ -8,15 +8,12 @@
 
 use std::path::Path;
 
-use pillar_primitives::B256;
 use nomt::{
-    KeyReadWrite, Nomt, Options, Session, SessionParams, hasher::Sha2Hasher,
-    proof::PathProofTerminal,
+    KeyReadWrite, Nomt, Options, Session, SessionParams, hasher::Sha2Hasher, proof::PathProofTerminal,
 };
+use pillar_primitives::B256;
 
-use crate::{
-    KeyPath, ProofTerminal, StateError, StateProof, StateRead, overlay::BlockChanges,
-};
+use crate::{KeyPath, ProofTerminal, StateError, StateProof, StateRead, overlay::BlockChanges};
 
 /// Tuning for the NOMT database.
 #[derive(Debug, Clone)]
@@ -100,7 +97,7 @@ impl NomtStore {
         for (key, prior) in reads {
             actuals.push((key, KeyReadWrite::Read(prior)));
         }
-        actuals.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        actuals.sort_unstable_by_key(|a| a.0);
         for (key, op) in &actuals {
             if op.is_write() {
                 snapshot.session.warm_up(*key);
@@ -192,10 +189,7 @@ mod tests {
         // Presence.
         let proof = snap.prove(&keys[5]).unwrap();
         proof.verify_value(root, Some(&[5, 5, 5])).unwrap();
-        assert!(matches!(
-            proof.verify_value(root, Some(&[5, 5, 6])),
-            Err(ProofError::ValueMismatch { .. })
-        ));
+        assert!(matches!(proof.verify_value(root, Some(&[5, 5, 6])), Err(ProofError::ValueMismatch { .. })));
         assert!(matches!(proof.verify_value(root, None), Err(ProofError::ValueMismatch { .. })));
 
         // Absence.
@@ -248,21 +242,27 @@ mod tests {
         let store = NomtStore::open(dir.path(), &small()).unwrap();
         let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(8));
         runner
-            .run(&proptest::collection::vec((any::<[u8; 32]>(), proptest::collection::vec(any::<u8>(), 0..40)), 1..60), |entries| {
-                let writes: Vec<_> = entries.iter().map(|(k, v)| (*k, Some(v.clone()))).collect();
-                let root = apply(&store, &writes);
-                let snap = store.snapshot();
-                let mut last = std::collections::HashMap::new();
-                for (k, v) in &entries {
-                    last.insert(*k, v.clone());
-                }
-                for (k, v) in &last {
-                    snap.prove(k).unwrap().verify_value(root, Some(v)).unwrap();
-                }
-                let absent = crate::key_path("absent", "", root.as_slice());
-                snap.prove(&absent).unwrap().verify_value(root, None).unwrap();
-                Ok(())
-            })
+            .run(
+                &proptest::collection::vec(
+                    (any::<[u8; 32]>(), proptest::collection::vec(any::<u8>(), 0..40)),
+                    1..60,
+                ),
+                |entries| {
+                    let writes: Vec<_> = entries.iter().map(|(k, v)| (*k, Some(v.clone()))).collect();
+                    let root = apply(&store, &writes);
+                    let snap = store.snapshot();
+                    let mut last = std::collections::HashMap::new();
+                    for (k, v) in &entries {
+                        last.insert(*k, v.clone());
+                    }
+                    for (k, v) in &last {
+                        snap.prove(k).unwrap().verify_value(root, Some(v)).unwrap();
+                    }
+                    let absent = crate::key_path("absent", "", root.as_slice());
+                    snap.prove(&absent).unwrap().verify_value(root, None).unwrap();
+                    Ok(())
+                },
+            )
             .unwrap();
     }
 }

@@ -119,8 +119,7 @@ pub fn verify_proof(root: B256, proof: &StateProof) -> Result<ProofOutcome, Proo
     };
     for i in (0..depth).rev() {
         let sibling = &proof.siblings[i].0;
-        let mut next =
-            if bit(key, i) { hash_pair(sibling, &node) } else { hash_pair(&node, sibling) };
+        let mut next = if bit(key, i) { hash_pair(sibling, &node) } else { hash_pair(&node, sibling) };
         next[0] &= 0x7f;
         node = next;
     }

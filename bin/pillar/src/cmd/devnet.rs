@@ -21,7 +21,8 @@ pub(crate) struct Args {
 pub(crate) fn run(a: Args) -> anyhow::Result<()> {
     super::init_tracing();
     let keys = (0..4).map(|_| super::random_key()).collect::<anyhow::Result<Vec<_>>>()?;
-    let mut config = preset(&a.preset, 901, &keys).with_context(|| format!("unknown preset {:?}", a.preset))?;
+    let mut config =
+        preset(&a.preset, 901, &keys).with_context(|| format!("unknown preset {:?}", a.preset))?;
     config.rpc.listen = a.rpc_listen;
     // A small hash table: a devnet holds little state and should start instantly.
     config.storage.hashtable_buckets = 16_384;
@@ -41,6 +42,9 @@ pub(crate) fn run(a: Args) -> anyhow::Result<()> {
     for k in &config.dev_keys {
         println!("    {}  {}", k.address, k.private_key);
     }
-    println!("  try:  pillar tx transfer --rpc http://{} --key <dev key> --to <address> --amount 1000", a.rpc_listen);
+    println!(
+        "  try:  pillar tx transfer --rpc http://{} --key <dev key> --to <address> --amount 1000",
+        a.rpc_listen
+    );
     super::node::serve(config, dir)
 }

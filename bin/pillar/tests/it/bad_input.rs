@@ -1,7 +1,9 @@
 //! Bad input over JSON-RPC: each case gets a clear error with a stable code, and the node keeps
 //! serving.
 
-use pillar_primitives::{Call, PrivateKey, SignedTransaction, Transaction, Transfer, typed_json::TypedTransaction};
+use pillar_primitives::{
+    Call, PrivateKey, SignedTransaction, Transaction, Transfer, typed_json::TypedTransaction,
+};
 use serde_json::{Value, json};
 
 use crate::common::{Node, init_chain, post, start_node, wait_receipt};
@@ -13,7 +15,8 @@ fn raw(stx: &SignedTransaction) -> Value {
 /// The JSON-RPC error for a request body, as (code, message, kind).
 fn error_of(node: &Node, body: &str) -> (i64, String, String) {
     let (_, resp) = post(&node.url, body.as_bytes()).expect("post");
-    let v: Value = serde_json::from_slice(&resp).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&resp)));
+    let v: Value = serde_json::from_slice(&resp)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&resp)));
     let e = &v["error"];
     assert!(!e.is_null(), "expected an error for {body}, got {v}");
     (
@@ -46,19 +49,32 @@ fn bad_input_gets_clear_errors_and_the_node_keeps_serving() {
     assert_eq!(error_of(&node, "[]").0, -32600);
     assert_eq!(error_of(&node, r#"{"jsonrpc":"2.0","id":1,"method":"nope","params":[]}"#).0, -32601);
     // Wrong parameter types.
-    assert_eq!(error_of(&node, r#"{"jsonrpc":"2.0","id":1,"method":"pillar_getAccount","params":[123]}"#).0, -32602);
-    assert_eq!(error_of(&node, r#"{"jsonrpc":"2.0","id":1,"method":"pillar_getAccount","params":["0x12"]}"#).0, -32602);
-    assert_eq!(error_of(&node, r#"{"jsonrpc":"2.0","id":1,"method":"pillar_getBlockByNumber","params":["soon"]}"#).0, -32602);
+    assert_eq!(
+        error_of(&node, r#"{"jsonrpc":"2.0","id":1,"method":"pillar_getAccount","params":[123]}"#).0,
+        -32602
+    );
+    assert_eq!(
+        error_of(&node, r#"{"jsonrpc":"2.0","id":1,"method":"pillar_getAccount","params":["0x12"]}"#).0,
+        -32602
+    );
+    assert_eq!(
+        error_of(&node, r#"{"jsonrpc":"2.0","id":1,"method":"pillar_getBlockByNumber","params":["soon"]}"#).0,
+        -32602
+    );
     assert_eq!(send_error(&node, json!(42)).2, "malformed");
 
     // Oversize body: refused by the HTTP layer before parsing.
-    let huge = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"pillar_chainInfo","params":["{}"]}}"#, "a".repeat(17 * 1024 * 1024));
+    let huge = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"pillar_chainInfo","params":["{}"]}}"#,
+        "a".repeat(17 * 1024 * 1024)
+    );
     let (status, _) = post(&node.url, huge.as_bytes()).expect("post");
     assert_eq!(status, 413, "oversize request body");
     // Oversize transaction.
     assert_eq!(send_error(&node, json!(format!("0x{}", "00".repeat(5000)))).2, "oversize");
     // Too many requests in one batch.
-    let batch: Vec<Value> = (0..1001).map(|i| json!({"jsonrpc":"2.0","id":i,"method":"eth_chainId","params":[]})).collect();
+    let batch: Vec<Value> =
+        (0..1001).map(|i| json!({"jsonrpc":"2.0","id":i,"method":"eth_chainId","params":[]})).collect();
     let (_, resp) = post(&node.url, serde_json::to_string(&batch).unwrap().as_bytes()).unwrap();
     let v: Value = serde_json::from_slice(&resp).unwrap();
     assert!(v.to_string().contains("error"), "an over-long batch is refused: {v}");
@@ -71,7 +87,10 @@ fn bad_input_gets_clear_errors_and_the_node_keeps_serving() {
     assert!(kind == "bad_signature" || kind == "insufficient_balance", "{code} {kind}");
     let mut bad = k.sign(transfer(0, 0, 1));
     bad.signature.v = 31;
-    assert_eq!(send_error(&node, raw(&bad)), (-38002, "bad signature: signature v must be 27 or 28, got 31".into(), "bad_signature".into()));
+    assert_eq!(
+        send_error(&node, raw(&bad)),
+        (-38002, "bad signature: signature v must be 27 or 28, got 31".into(), "bad_signature".into())
+    );
     // Wrong chain id.
     let mut other = transfer(0, 0, 1);
     other.chain_id = chain_id + 1;

@@ -7,7 +7,11 @@ use serde_json::{Value, json};
 use crate::common::{eth_balance, init_chain, start_node};
 
 fn pillar(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_pillar")).args(args).env_remove("RUST_BACKTRACE").output().expect("run pillar")
+    Command::new(env!("CARGO_BIN_EXE_pillar"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run pillar")
 }
 
 #[test]
@@ -41,13 +45,42 @@ fn tx_transfer_prints_the_receipt() {
     let node = start_node(&config);
     let to = keys[2].address().to_string();
     let before = eth_balance(&node, &to);
-    let out = pillar(&["tx", "transfer", "--rpc", &node.url, "--key", &keys[0].to_hex(), "--to", &to, "--amount", "777", "--json"]);
+    let out = pillar(&[
+        "tx",
+        "transfer",
+        "--rpc",
+        &node.url,
+        "--key",
+        &keys[0].to_hex(),
+        "--to",
+        &to,
+        "--amount",
+        "777",
+        "--json",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["status"], "success");
     assert_eq!(eth_balance(&node, &to), before + 777);
     // Human output, and a failing transfer exits non-zero with the reason.
-    let out = pillar(&["tx", "transfer", "--rpc", &node.url, "--key", &keys[0].to_hex(), "--to", &to, "--amount", "1", "--asset", "42"]);
+    let out = pillar(&[
+        "tx",
+        "transfer",
+        "--rpc",
+        &node.url,
+        "--key",
+        &keys[0].to_hex(),
+        "--to",
+        &to,
+        "--amount",
+        "1",
+        "--asset",
+        "42",
+    ]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown asset 42"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown asset 42"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

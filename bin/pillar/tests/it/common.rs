@@ -21,17 +21,21 @@ pub(crate) fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
 }
 
-/// Installs the pinned npm packages (ethers, ws) once, if they are missing.
+/// Installs the pinned npm packages (ethers, ws, forge, anvil, solc) once, if any is missing.
 pub(crate) fn npm_ready() {
     static DONE: OnceLock<()> = OnceLock::new();
     static LOCK: Mutex<()> = Mutex::new(());
     let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     DONE.get_or_init(|| {
         let root = repo_root();
-        if root.join("node_modules/ethers/package.json").exists() && root.join("node_modules/ws/package.json").exists() {
+        let needed =
+            ["ethers/package.json", "ws/package.json", "solc/package.json", ".bin/forge", ".bin/anvil"];
+        let missing: Vec<&str> =
+            needed.iter().copied().filter(|p| !root.join("node_modules").join(p).exists()).collect();
+        if missing.is_empty() {
             return;
         }
-        eprintln!("node_modules is missing ethers or ws: running `npm ci` (pinned in package-lock.json)");
+        eprintln!("node_modules lacks {missing:?}: running `npm ci` (versions pinned in package-lock.json)");
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&root)

@@ -15,7 +15,14 @@ use serde_json::{Value, json};
 use crate::common::{call, init_chain, start_node, wait_receipt};
 
 /// Sends batches of transfers from `key` until `stop`, recording every receipt the node hands out.
-fn load(url: String, key: PrivateKey, chain_id: u64, fee: u128, stop: Arc<AtomicBool>, acked: Arc<Mutex<HashMap<String, Value>>>) {
+fn load(
+    url: String,
+    key: PrivateKey,
+    chain_id: u64,
+    fee: u128,
+    stop: Arc<AtomicBool>,
+    acked: Arc<Mutex<HashMap<String, Value>>>,
+) {
     let to = PrivateKey::from_bytes([0x42; 32]).unwrap().address();
     let mut nonce = 0u64;
     while !stop.load(Ordering::SeqCst) {
@@ -92,14 +99,16 @@ fn sigkill_under_load_loses_no_acknowledged_receipt() {
     // State agrees with the ledger head, and the chain goes on.
     let block = node.call("pillar_getBlockByNumber", json!(["latest"])).unwrap();
     assert_eq!(block["stateRoot"], head["stateRoot"]);
-    let nonce = node.call("pillar_getAccount", json!([keys[0].address()])).unwrap()["nonce"].as_u64().unwrap();
+    let nonce =
+        node.call("pillar_getAccount", json!([keys[0].address()])).unwrap()["nonce"].as_u64().unwrap();
     let stx = keys[0].sign(Transaction {
         chain_id,
         nonce,
         max_fee: fee,
         call: Call::Transfer(Transfer { to: keys[1].address(), asset: 0, amount: 5 }),
     });
-    let hash = node.call("pillar_sendTransaction", json!([format!("0x{}", hex::encode(stx.encode()))])).unwrap();
+    let hash =
+        node.call("pillar_sendTransaction", json!([format!("0x{}", hex::encode(stx.encode()))])).unwrap();
     assert_eq!(wait_receipt(&node, hash.as_str().unwrap())["status"], "success");
 
     // A clean restart resumes at the same head with the same root.

@@ -1,7 +1,10 @@
 //! End-to-end tests of the `pillar` binary: real processes, real storage, real clients.
 
+#![allow(clippy::unwrap_used)]
+
 mod bad_input;
 mod cli;
 mod common;
+mod contracts;
 mod durability;
 mod ethers;

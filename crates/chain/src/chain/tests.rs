@@ -18,7 +18,9 @@ fn setup() -> (Runtime, Genesis, ChainOptions) {
     let rt = Runtime::new(5, vec![Arc::new(Accounts), Arc::new(Assets)]);
     let genesis = Genesis {
         timestamp_ms: 1000,
-        accounts: (0..3).map(|i| GenesisAccount { address: key(i).address(), eth: 1000, tokens: vec![] }).collect(),
+        accounts: (0..3)
+            .map(|i| GenesisAccount { address: key(i).address(), eth: 1000, tokens: vec![] })
+            .collect(),
         ..Default::default()
     };
     let opts = ChainOptions { nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1 } };
@@ -83,4 +85,32 @@ fn interrupted_commit_is_repaired_on_open() {
     assert_eq!(chain.head(), expected);
     assert_eq!(chain.snapshot().root(), expected.state_root);
     assert_eq!(balance(&chain, 1), 993);
+}
+
+#[test]
+fn genesis_interrupted_before_state_commit_is_repaired() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rt, genesis, opts) = setup();
+    let head = Chain::open(dir.path(), rt.clone(), &genesis, &opts).unwrap().head();
+    // As if the process died after the ledger got block 0 but before NOMT committed genesis.
+    std::fs::remove_dir_all(dir.path().join("state")).unwrap();
+    let chain = Chain::open(dir.path(), rt, &genesis, &opts).unwrap();
+    assert_eq!(chain.head(), head);
+    assert_eq!(chain.snapshot().root(), head.state_root);
+    assert_eq!(balance(&chain, 0), 1000);
+}
+
+#[test]
+fn another_genesis_on_the_same_data_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rt, mut genesis, opts) = setup();
+    drop(Chain::open(dir.path(), rt.clone(), &genesis, &opts).unwrap());
+    genesis.accounts[0].eth += 1;
+    assert!(matches!(Chain::open(dir.path(), rt, &genesis, &opts), Err(ChainError::GenesisMismatch { .. })));
+    let other_chain = Runtime::new(6, vec![Arc::new(Accounts), Arc::new(Assets)]);
+    genesis.accounts[0].eth -= 1;
+    assert!(matches!(
+        Chain::open(dir.path(), other_chain, &genesis, &opts),
+        Err(ChainError::GenesisMismatch { .. })
+    ));
 }

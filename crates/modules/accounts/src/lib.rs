@@ -66,7 +66,12 @@ impl Module for Accounts {
         Ok(())
     }
 
-    fn call(&self, _ctx: &mut TxContext<'_>, call: &Call, _state: &mut dyn StateWrite) -> Result<(), CallError> {
+    fn call(
+        &self,
+        _ctx: &mut TxContext<'_>,
+        call: &Call,
+        _state: &mut dyn StateWrite,
+    ) -> Result<(), CallError> {
         // No call kind routes here; reaching this is a routing bug, reported, not a panic.
         Err(Revert { code: 1, reason: format!("accounts has no call {}", call.type_name()) }.into())
     }

@@ -33,9 +33,11 @@ pub fn debit(
     amount: u128,
 ) -> Result<(), CallError> {
     let have = balance(state, who, asset)?;
-    let left = have
-        .checked_sub(amount)
-        .ok_or(AssetsError::InsufficientBalance { asset, balance: have, needed: amount })?;
+    let left = have.checked_sub(amount).ok_or(AssetsError::InsufficientBalance {
+        asset,
+        balance: have,
+        needed: amount,
+    })?;
     set_balance(state, who, asset, left);
     Ok(())
 }
@@ -74,7 +76,11 @@ fn require_role(
     }
 }
 
-pub(crate) fn transfer(ctx: &mut TxContext<'_>, c: &Transfer, state: &mut dyn StateWrite) -> Result<(), CallError> {
+pub(crate) fn transfer(
+    ctx: &mut TxContext<'_>,
+    c: &Transfer,
+    state: &mut dyn StateWrite,
+) -> Result<(), CallError> {
     if c.asset != NATIVE_ASSET {
         info(state, c.asset)?;
     }
@@ -165,7 +171,11 @@ pub(crate) fn burn(ctx: &mut TxContext<'_>, c: &Burn, state: &mut dyn StateWrite
     Ok(())
 }
 
-pub(crate) fn set_role(ctx: &mut TxContext<'_>, c: &SetAssetRole, state: &mut dyn StateWrite) -> Result<(), CallError> {
+pub(crate) fn set_role(
+    ctx: &mut TxContext<'_>,
+    c: &SetAssetRole,
+    state: &mut dyn StateWrite,
+) -> Result<(), CallError> {
     require_role(state, c.asset, AssetRole::Admin, ctx.sender)?;
     if c.enabled {
         ROLES.set(state, &(c.asset, c.role, c.account), &true);

@@ -70,7 +70,8 @@ impl Module for Assets {
         FEES.set(state, &FeeConfig { tx_fee: genesis.tx_fee, recipient: genesis.fee_recipient });
         let mut eth_supply: u128 = 0;
         for a in &genesis.accounts {
-            eth_supply = eth_supply.checked_add(a.eth).ok_or_else(|| bad("total ETH overflows u128".into()))?;
+            eth_supply =
+                eth_supply.checked_add(a.eth).ok_or_else(|| bad("total ETH overflows u128".into()))?;
         }
         ASSETS.set(
             state,
@@ -109,10 +110,11 @@ impl Module for Assets {
         if t.max_fee < fee {
             return Err(Invalid::FeeTooLow { max_fee: t.max_fee, fee }.into());
         }
-        if let Some(asset) = named_asset(&t.call) {
-            if asset != NATIVE_ASSET && ASSETS.get(state, &asset)?.is_none() {
-                return Err(Invalid::UnknownAsset { asset }.into());
-            }
+        if let Some(asset) = named_asset(&t.call)
+            && asset != NATIVE_ASSET
+            && ASSETS.get(state, &asset)?.is_none()
+        {
+            return Err(Invalid::UnknownAsset { asset }.into());
         }
         let mut native_needed = fee;
         if let Some((asset, amount)) = spend(&t.call) {
@@ -127,8 +129,12 @@ impl Module for Assets {
         }
         let have = balance(state, tx.sender, NATIVE_ASSET)?;
         if have < native_needed {
-            return Err(Invalid::InsufficientBalance { asset: NATIVE_ASSET, balance: have, needed: native_needed }
-                .into());
+            return Err(Invalid::InsufficientBalance {
+                asset: NATIVE_ASSET,
+                balance: have,
+                needed: native_needed,
+            }
+            .into());
         }
         Ok(())
     }
@@ -148,7 +154,9 @@ impl Module for Assets {
         }
         let have = balance(state, ctx.sender, NATIVE_ASSET)?;
         if have < fee {
-            return Err(Invalid::InsufficientBalance { asset: NATIVE_ASSET, balance: have, needed: fee }.into());
+            return Err(
+                Invalid::InsufficientBalance { asset: NATIVE_ASSET, balance: have, needed: fee }.into()
+            );
         }
         debit(state, ctx.sender, NATIVE_ASSET, fee).map_err(invalid)?;
         ctx.fee_paid += fee;
@@ -157,7 +165,12 @@ impl Module for Assets {
         Ok(())
     }
 
-    fn call(&self, ctx: &mut TxContext<'_>, call: &Call, state: &mut dyn StateWrite) -> Result<(), CallError> {
+    fn call(
+        &self,
+        ctx: &mut TxContext<'_>,
+        call: &Call,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), CallError> {
         match call {
             Call::Transfer(c) => call::transfer(ctx, c, state),
             Call::CreateAsset(c) => call::create_asset(ctx, c, state),
@@ -167,7 +180,12 @@ impl Module for Assets {
         }
     }
 
-    fn end_block(&self, _block: &BlockEnv, fees_collected: u128, state: &mut dyn StateWrite) -> Result<(), StateError> {
+    fn end_block(
+        &self,
+        _block: &BlockEnv,
+        fees_collected: u128,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), StateError> {
         if fees_collected == 0 {
             return Ok(());
         }
@@ -176,7 +194,9 @@ impl Module for Assets {
         // native supply; a holder's balance could only overflow if supply did.
         credit(state, recipient, NATIVE_ASSET, fees_collected).map_err(|e| match e {
             CallError::State(s) => s,
-            CallError::Revert(r) => StateError::Corrupt { key: "fee recipient balance".into(), reason: r.reason },
+            CallError::Revert(r) => {
+                StateError::Corrupt { key: "fee recipient balance".into(), reason: r.reason }
+            }
         })
     }
 

@@ -48,7 +48,9 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
         }
         "balances" => {
             let p: AddressParams = parse(method, params)?;
-            let mut out = vec![json!({"asset": NATIVE_ASSET, "amount": balance(state, p.address, NATIVE_ASSET)?.to_string()})];
+            let mut out = vec![
+                json!({"asset": NATIVE_ASSET, "amount": balance(state, p.address, NATIVE_ASSET)?.to_string()}),
+            ];
             let next = NEXT_ASSET.get(state)?.unwrap_or(1).min(MAX_SCANNED_ASSETS + 1);
             for asset in 1..next {
                 let b = balance(state, p.address, asset)?;
@@ -65,7 +67,7 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
                 None => Value::Null,
             })
         }
-        "assetCount" => Ok(json!(NEXT_ASSET.get(state)?.unwrap_or(1))),
+        "nextAssetId" => Ok(json!(NEXT_ASSET.get(state)?.unwrap_or(1))),
         "fees" => Ok(serde_json::to_value(fees(state)?).unwrap_or(Value::Null)),
         _ => Err(QueryError::UnknownMethod { module: NAME, method: method.to_string() }),
     }

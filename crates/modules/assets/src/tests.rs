@@ -130,7 +130,12 @@ fn roles_mint_burn_and_caps() {
     // Cap.
     assert_eq!(failed_code(&c.run(0, mint(1, 1_000_000)).unwrap()), Some(1004));
     // Grant minter to 1, then 1 can mint.
-    let grant = Call::SetAssetRole(SetAssetRole { asset: 1, role: AssetRole::Minter, account: key(1).address(), enabled: true });
+    let grant = Call::SetAssetRole(SetAssetRole {
+        asset: 1,
+        role: AssetRole::Minter,
+        account: key(1).address(),
+        enabled: true,
+    });
     assert!(c.run(0, grant).unwrap().is_success());
     assert!(c.run(1, mint(2, 1)).unwrap().is_success());
     // Burn needs the burner role; admin has it.
@@ -139,18 +144,33 @@ fn roles_mint_burn_and_caps() {
     assert_eq!(c.bal(0, 1), 600);
     assert_eq!(c.supply(1), 4006 - 400);
     // Native ETH has no roles.
-    assert_eq!(failed_code(&c.run(0, Call::Mint(Mint { asset: 0, to: key(0).address(), amount: 1 })).unwrap()), Some(1006));
+    assert_eq!(
+        failed_code(&c.run(0, Call::Mint(Mint { asset: 0, to: key(0).address(), amount: 1 })).unwrap()),
+        Some(1006)
+    );
 }
 
 #[test]
 fn create_asset_numbers_from_next_id() {
     let mut c = Chain::new();
     let r = c
-        .run(2, Call::CreateAsset(CreateAsset { name: "Silver".into(), symbol: "SLV".into(), decimals: 6, max_supply: u128::MAX }))
+        .run(
+            2,
+            Call::CreateAsset(CreateAsset {
+                name: "Silver".into(),
+                symbol: "SLV".into(),
+                decimals: 6,
+                max_supply: u128::MAX,
+            }),
+        )
         .unwrap();
     assert!(r.is_success());
     assert!(matches!(r.events[1], Event::AssetCreated { asset: 2, .. }));
-    assert!(c.run(2, Call::Mint(Mint { asset: 2, to: key(2).address(), amount: u128::MAX })).unwrap().is_success());
+    assert!(
+        c.run(2, Call::Mint(Mint { asset: 2, to: key(2).address(), amount: u128::MAX }))
+            .unwrap()
+            .is_success()
+    );
     // Overflowing the recipient's balance fails cleanly.
     assert_eq!(
         failed_code(&c.run(2, Call::Mint(Mint { asset: 2, to: key(2).address(), amount: 1 })).unwrap()),
@@ -166,7 +186,11 @@ fn invalid_transactions_have_no_effect() {
     assert!(err.is_ok());
     // Drain so the fee cannot be paid.
     let all = c.bal(3, 0) - FEE;
-    assert!(c.run(3, Call::Transfer(Transfer { to: key(1).address(), asset: 0, amount: all })).unwrap().is_success());
+    assert!(
+        c.run(3, Call::Transfer(Transfer { to: key(1).address(), asset: 0, amount: all }))
+            .unwrap()
+            .is_success()
+    );
     assert_eq!(c.bal(3, 0), 0);
     let err = c.run(3, Call::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 1 })).unwrap_err();
     assert!(matches!(err, Invalid::InsufficientBalance { asset: 0, .. }));

@@ -18,12 +18,25 @@ fn cases() -> Vec<(Transaction, &'static str, &'static str)> {
     // (transaction, EIP-712 digest, signature) as printed by tests/js/fixtures.mjs (ethers v6).
     vec![
         (
-            tx(7, 10_000_000_000_000, Call::Transfer(Transfer { to: addr(0xaa), asset: 0, amount: 10u128.pow(18) })),
+            tx(
+                7,
+                10_000_000_000_000,
+                Call::Transfer(Transfer { to: addr(0xaa), asset: 0, amount: 10u128.pow(18) }),
+            ),
             "0x9f4d0a70be993aaf45f88ed2fdd856716982594b6885dc178c9f318132e541e5",
             "0x628c2de0781f41af5d529e46241e7fe99e82021fe62138915e04e36fe1c3ef514ffdf9f4ce159dc8bcfbe1898f796f6b8ee441063047fc4a89849ed359b1b8171b",
         ),
         (
-            tx(0, 0, Call::CreateAsset(CreateAsset { name: "Gold".into(), symbol: "GLD".into(), decimals: 2, max_supply: u128::MAX })),
+            tx(
+                0,
+                0,
+                Call::CreateAsset(CreateAsset {
+                    name: "Gold".into(),
+                    symbol: "GLD".into(),
+                    decimals: 2,
+                    max_supply: u128::MAX,
+                }),
+            ),
             "0xc7136e241ad40cc1fef4be6ee90f808f81b5301729e7a81f0638d5dde764d407",
             "0xfaae1f9c59e83e3a5ea1956f4f0595e2b253a1eaa12e04baf9ae354d74147be11a03fa6f4b440702fb57bb2c68b77e8d59c7ec6872a8ace6c0cc03404bee116f1b",
         ),
@@ -38,7 +51,16 @@ fn cases() -> Vec<(Transaction, &'static str, &'static str)> {
             "0x39af783a38989bc65a70f6dd0a60b4d5d352d583e742b8ba76e01f236390bed13a4ee8d9cb596de518aec0bd40b8f00be5c667d4e47d67480eff929216f7776b1b",
         ),
         (
-            tx(3, 0, Call::SetAssetRole(SetAssetRole { asset: 3, role: AssetRole::Minter, account: addr(0xcc), enabled: true })),
+            tx(
+                3,
+                0,
+                Call::SetAssetRole(SetAssetRole {
+                    asset: 3,
+                    role: AssetRole::Minter,
+                    account: addr(0xcc),
+                    enabled: true,
+                }),
+            ),
             "0x7aafb77070dc1c609e84e07d8044c5cc15e488db69359f20f78aa3463e2702b6",
             "0x9e1e50d8644bf9d1948bd61ff8644c9535e6efeb08750217e84414ab448ba5e9544554e46e45dac7598efa3ed02180ad8e57d10cecaf0e48139fbfd6cd93f2e11b",
         ),
@@ -54,7 +76,10 @@ fn eip712_digests_and_signatures_match_ethers() {
         // Both sides use RFC 6979 deterministic nonces, so the signatures are identical.
         let ours = key().sign(tx.clone());
         assert_eq!(format!("0x{}", hex::encode(ours.signature.to_bytes())), sig, "{name} signature");
-        let theirs = SignedTransaction { tx, signature: Signature::from_bytes(&hex::decode(&sig[2..]).unwrap()).unwrap() };
+        let theirs = SignedTransaction {
+            tx,
+            signature: Signature::from_bytes(&hex::decode(&sig[2..]).unwrap()).unwrap(),
+        };
         assert_eq!(theirs.recover().unwrap(), key().address(), "{name} recovers the signer");
     }
 }
@@ -151,7 +176,11 @@ fn typed_json_refuses_unknown_fields_and_bad_numbers() {
         "message": { "to": "0x00000000000000000000000000000000000000aa", "asset": 0, "amount": "1", "nonce": 0, "maxFee": "0" },
         "signature": format!("0x{}", "11".repeat(65)),
     });
-    let parse = |v: serde_json::Value| serde_json::from_value::<TypedTransaction>(v).map_err(|e| e.to_string()).and_then(|t| t.into_signed().map_err(|e| e.to_string()));
+    let parse = |v: serde_json::Value| {
+        serde_json::from_value::<TypedTransaction>(v)
+            .map_err(|e| e.to_string())
+            .and_then(|t| t.into_signed().map_err(|e| e.to_string()))
+    };
     assert!(parse(ok.clone()).is_ok());
     let mut extra = ok.clone();
     extra["message"]["memo"] = "hi".into();

@@ -18,14 +18,25 @@ fn role() -> impl Strategy<Value = AssetRole> {
 
 fn call() -> impl Strategy<Value = Call> {
     prop_oneof![
-        (address(), any::<u32>(), any::<u128>()).prop_map(|(to, asset, amount)| Call::Transfer(Transfer { to, asset, amount })),
-        ("[a-zA-Z ]{0,70}", "[A-Z]{0,20}", any::<u8>(), any::<u128>()).prop_map(|(name, symbol, decimals, max_supply)| {
-            Call::CreateAsset(CreateAsset { name, symbol, decimals, max_supply })
-        }),
-        (any::<u32>(), address(), any::<u128>()).prop_map(|(asset, to, amount)| Call::Mint(Mint { asset, to, amount })),
+        (address(), any::<u32>(), any::<u128>()).prop_map(|(to, asset, amount)| Call::Transfer(Transfer {
+            to,
+            asset,
+            amount
+        })),
+        ("[a-zA-Z ]{0,70}", "[A-Z]{0,20}", any::<u8>(), any::<u128>()).prop_map(
+            |(name, symbol, decimals, max_supply)| {
+                Call::CreateAsset(CreateAsset { name, symbol, decimals, max_supply })
+            }
+        ),
+        (any::<u32>(), address(), any::<u128>()).prop_map(|(asset, to, amount)| Call::Mint(Mint {
+            asset,
+            to,
+            amount
+        })),
         (any::<u32>(), any::<u128>()).prop_map(|(asset, amount)| Call::Burn(Burn { asset, amount })),
-        (any::<u32>(), role(), address(), any::<bool>())
-            .prop_map(|(asset, role, account, enabled)| Call::SetAssetRole(SetAssetRole { asset, role, account, enabled })),
+        (any::<u32>(), role(), address(), any::<bool>()).prop_map(|(asset, role, account, enabled)| {
+            Call::SetAssetRole(SetAssetRole { asset, role, account, enabled })
+        }),
     ]
 }
 
@@ -39,23 +50,68 @@ fn signed() -> impl Strategy<Value = SignedTransaction> {
 }
 
 fn header() -> impl Strategy<Value = Header> {
-    (any::<u64>(), b256(), any::<u64>(), any::<u64>(), any::<u64>(), b256(), b256(), b256(), b256(), any::<u32>()).prop_map(
-        |(height, parent_hash, timestamp_ms, l1_origin, queue_index, state_root, tx_root, receipts_root, withdrawals_root, tx_count)| {
-            Header { height, parent_hash, timestamp_ms, l1_origin, queue_index, state_root, tx_root, receipts_root, withdrawals_root, tx_count }
-        },
+    (
+        any::<u64>(),
+        b256(),
+        any::<u64>(),
+        any::<u64>(),
+        any::<u64>(),
+        b256(),
+        b256(),
+        b256(),
+        b256(),
+        any::<u32>(),
     )
+        .prop_map(
+            |(
+                height,
+                parent_hash,
+                timestamp_ms,
+                l1_origin,
+                queue_index,
+                state_root,
+                tx_root,
+                receipts_root,
+                withdrawals_root,
+                tx_count,
+            )| {
+                Header {
+                    height,
+                    parent_hash,
+                    timestamp_ms,
+                    l1_origin,
+                    queue_index,
+                    state_root,
+                    tx_root,
+                    receipts_root,
+                    withdrawals_root,
+                    tx_count,
+                }
+            },
+        )
 }
 
 fn event() -> impl Strategy<Value = Event> {
     prop_oneof![
         (address(), any::<u128>()).prop_map(|(from, amount)| Event::FeePaid { from, amount }),
-        (any::<u32>(), address(), address(), any::<u128>()).prop_map(|(asset, from, to, amount)| Event::Transfer { asset, from, to, amount }),
-        (any::<u32>(), role(), address(), any::<bool>()).prop_map(|(asset, role, account, enabled)| Event::RoleChanged { asset, role, account, enabled }),
+        (any::<u32>(), address(), address(), any::<u128>())
+            .prop_map(|(asset, from, to, amount)| Event::Transfer { asset, from, to, amount }),
+        (any::<u32>(), role(), address(), any::<bool>())
+            .prop_map(|(asset, role, account, enabled)| Event::RoleChanged { asset, role, account, enabled }),
     ]
 }
 
 fn receipt() -> impl Strategy<Value = Receipt> {
-    (b256(), any::<u64>(), any::<u32>(), address(), any::<u64>(), any::<u128>(), prop::option::of((any::<u32>(), ".{0,30}")), prop::collection::vec(event(), 0..4))
+    (
+        b256(),
+        any::<u64>(),
+        any::<u32>(),
+        address(),
+        any::<u64>(),
+        any::<u128>(),
+        prop::option::of((any::<u32>(), ".{0,30}")),
+        prop::collection::vec(event(), 0..4),
+    )
         .prop_map(|(tx_hash, block_height, index, sender, nonce, fee_paid, failed, events)| Receipt {
             tx_hash,
             block_height,
@@ -127,7 +183,10 @@ fn oversize_and_trailing_bytes_are_refused() {
     };
     let mut bytes = stx.encode();
     bytes.push(0);
-    assert!(matches!(SignedTransaction::decode(&bytes), Err(codec::DecodeError::TrailingBytes { extra: 1, .. })));
+    assert!(matches!(
+        SignedTransaction::decode(&bytes),
+        Err(codec::DecodeError::TrailingBytes { extra: 1, .. })
+    ));
     // An unknown call tag is malformed, not a panic.
     let mut bytes = stx.encode();
     bytes[32] = 200;

@@ -1,5 +1,7 @@
 //! The sequencer end to end on real storage: admission, block production, notifications.
 
+#![allow(clippy::unwrap_used)]
+
 use std::{sync::Arc, time::Duration};
 
 use pillar_accounts::Accounts;
@@ -28,7 +30,9 @@ fn start(dir: &std::path::Path) -> (Sequencer, std::thread::JoinHandle<()>) {
     let genesis = Genesis {
         tx_fee: 1,
         fee_recipient: key(8).address(),
-        accounts: (0..4).map(|i| GenesisAccount { address: key(i).address(), eth: 1000, tokens: vec![] }).collect(),
+        accounts: (0..4)
+            .map(|i| GenesisAccount { address: key(i).address(), eth: 1000, tokens: vec![] })
+            .collect(),
         ..Default::default()
     };
     let opts = ChainOptions { nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1 } };
@@ -53,7 +57,10 @@ async fn admits_produces_and_announces() {
     assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
 
     // Bad cases, each with its own rejection.
-    assert!(matches!(seq.submit(transfer(1, 0, 12, 10)), Err(Rejection::WrongChain { expected: 11, got: 12 })));
+    assert!(matches!(
+        seq.submit(transfer(1, 0, 12, 10)),
+        Err(Rejection::WrongChain { expected: 11, got: 12 })
+    ));
     assert!(matches!(seq.submit(transfer(1, 9, 11, 10)), Err(Rejection::NonceGapTooLarge { .. })));
     assert!(matches!(seq.submit(transfer(1, 0, 11, 5000)), Err(Rejection::InsufficientBalance { .. })));
     let mut bad = transfer(1, 0, 11, 10);
@@ -71,7 +78,10 @@ async fn admits_produces_and_announces() {
         seen += b.receipts.len();
     }
     // Replays are refused once included.
-    assert!(matches!(seq.submit(transfer(0, 0, 11, 10)), Err(Rejection::NonceTooLow { expected: 5, got: 0 })));
+    assert!(matches!(
+        seq.submit(transfer(0, 0, 11, 10)),
+        Err(Rejection::NonceTooLow { expected: 5, got: 0 })
+    ));
     let head = seq.chain().head();
     assert!(head.height >= 2);
     seq.shutdown();
