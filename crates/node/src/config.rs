@@ -192,3 +192,50 @@ impl ChainConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset;
+    use pillar_primitives::PrivateKey;
+
+    fn keys() -> Vec<PrivateKey> {
+        (1..=2u8).map(|i| PrivateKey::from_bytes([i; 32]).unwrap()).collect()
+    }
+
+    #[test]
+    fn preset_round_trips_through_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = preset("basic", 77, &keys()).unwrap();
+        let path = dir.path().join("chain.toml");
+        cfg.save(&path).unwrap();
+        let back = ChainConfig::load(&path).unwrap();
+        assert_eq!(back, cfg);
+        assert_eq!(back.genesis.accounts.len(), 2);
+        assert_eq!(back.data_dir(dir.path()), dir.path().join("data"));
+        assert!(preset("nope", 1, &keys()).is_none());
+    }
+
+    #[test]
+    fn inconsistent_configs_are_refused() {
+        let mut cfg = preset("basic", 77, &keys()).unwrap();
+        cfg.chain.modules = vec!["assets".into(), "accounts".into()];
+        assert!(matches!(cfg.check(), Err(ConfigError::Invalid(m)) if m.contains("first")));
+        cfg.chain.modules = vec!["accounts".into(), "assets".into(), "assets".into()];
+        assert!(matches!(cfg.check(), Err(ConfigError::Invalid(m)) if m.contains("twice")));
+        cfg.chain.modules = vec!["accounts".into(), "casino".into()];
+        assert!(matches!(cfg.check(), Err(ConfigError::Invalid(m)) if m.contains("casino")));
+        cfg.chain.modules = vec!["accounts".into(), "assets".into()];
+        cfg.sequencer.block_time_ms = 0;
+        assert!(cfg.check().is_err());
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[chain]\nchain_id = 1\nname = 'x'\nmodules = ['accounts']\nbogus = 1\n[genesis]\n").unwrap();
+        assert!(matches!(ChainConfig::load(&path), Err(ConfigError::Parse { .. })));
+        assert!(matches!(ChainConfig::load(&dir.path().join("missing.toml")), Err(ConfigError::Io { .. })));
+    }
+}

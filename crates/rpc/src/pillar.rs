@@ -267,3 +267,48 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
     })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pillar_primitives::{Call, PrivateKey, Transaction, Transfer};
+
+    fn stx() -> SignedTransaction {
+        PrivateKey::from_bytes([9; 32]).unwrap().sign(Transaction {
+            chain_id: 1,
+            nonce: 3,
+            max_fee: 0,
+            call: Call::Transfer(Transfer { to: Address::ZERO, asset: 0, amount: 5 }),
+        })
+    }
+
+    #[test]
+    fn both_transaction_forms_parse_to_the_same_transaction() {
+        let s = stx();
+        let hex_form = json!(format!("0x{}", hex::encode(s.encode())));
+        let typed = serde_json::to_value(TypedTransaction::from_signed(&s)).unwrap();
+        assert_eq!(parse_tx(hex_form).unwrap(), s);
+        assert_eq!(parse_tx(typed).unwrap(), s);
+    }
+
+    #[test]
+    fn bad_transaction_json_is_rejected_with_its_kind() {
+        assert_eq!(parse_tx(json!("0xzz")).unwrap_err().kind(), "malformed");
+        assert_eq!(parse_tx(json!(format!("0x{}", "00".repeat(5000)))).unwrap_err().kind(), "oversize");
+        assert_eq!(parse_tx(json!(null)).unwrap_err().kind(), "malformed");
+        let mut typed = serde_json::to_value(TypedTransaction::from_signed(&stx())).unwrap();
+        typed["primaryType"] = json!("Nope");
+        assert_eq!(parse_tx(typed.clone()).unwrap_err().kind(), "unknown_call");
+        typed["primaryType"] = json!("CreateAsset");
+        typed["message"] = json!({"name": "x".repeat(5000), "symbol": "X", "decimals": 0, "maxSupply": "1", "nonce": 0, "maxFee": "0"});
+        assert_eq!(parse_tx(typed).unwrap_err().kind(), "oversize");
+    }
+
+    #[test]
+    fn hashes_and_addresses_are_checked() {
+        assert!(parse_hash("0x12").is_err());
+        assert!(parse_hash(&format!("0x{}", "ab".repeat(32))).is_ok());
+        assert!(parse_address("not an address").is_err());
+        assert!(parse_address("0x00000000000000000000000000000000000000aa").is_ok());
+    }
+}
