@@ -3,7 +3,10 @@
 use std::{path::Path, time::Instant};
 
 use parking_lot::RwLock;
-use pillar_primitives::{B256, Block, Header, Receipt, VerifiedTransaction, merkle_root};
+use pillar_primitives::{
+    B256, Block, ChainTx, ExecTx, Header, L1Message, Receipt, VerifiedTransaction, merkle_root,
+    next_queue_hash,
+};
 use pillar_runtime::{BlockEnv, Genesis, Invalid, Runtime};
 use pillar_state::{BlockOverlay, Ledger, NomtOptions, NomtStore, Snapshot};
 use tracing::{info, warn};
@@ -28,6 +31,19 @@ pub struct BlockTimings {
     pub ledger_us: u64,
     /// Committing state durably.
     pub commit_us: u64,
+}
+
+/// What goes into a new block.
+#[derive(Debug, Clone, Default)]
+pub struct BlockInput {
+    /// Proposed timestamp (raised to the parent's if earlier).
+    pub timestamp_ms: u64,
+    /// Latest L1 block the sequencer has seen (never lowered).
+    pub l1_origin: u64,
+    /// L1 queue messages to consume, continuing from the parent's `queue_index`.
+    pub l1_messages: Vec<L1Message>,
+    /// Signed transactions, in order.
+    pub txs: Vec<VerifiedTransaction>,
 }
 
 /// A block that is durable, with everything the caller needs to notify clients.
@@ -138,6 +154,7 @@ impl Chain {
             timestamp_ms: genesis.timestamp_ms,
             l1_origin: 0,
             queue_index: 0,
+            queue_hash: B256::ZERO,
             state_root: pending.root(),
             tx_root: B256::ZERO,
             receipts_root: B256::ZERO,
@@ -182,7 +199,12 @@ impl Chain {
             .ok_or(ChainError::Inconsistent { state_root: root, head: head.height })?;
         let mut txs = Vec::with_capacity(block.transactions.len());
         for (index, tx) in block.transactions.into_iter().enumerate() {
-            txs.push(tx.verify().map_err(|_| ChainError::StoredTxInvalid { height: head.height, index })?);
+            txs.push(match tx {
+                ChainTx::L1(m) => ExecTx::L1(m),
+                ChainTx::Signed(t) => ExecTx::Signed(
+                    t.verify().map_err(|_| ChainError::StoredTxInvalid { height: head.height, index })?,
+                ),
+            });
         }
         let env = BlockEnv {
             chain_id: self.runtime.chain_id(),
@@ -213,16 +235,29 @@ impl Chain {
         txs: Vec<VerifiedTransaction>,
         timestamp_ms: u64,
     ) -> Result<SealedBlock, ChainError> {
-        self.build_block_inner(txs, timestamp_ms, true)
+        self.build_block_inner(BlockInput { timestamp_ms, txs, ..Default::default() }, true)
     }
 
-    fn build_block_inner(
-        &self,
-        txs: Vec<VerifiedTransaction>,
-        timestamp_ms: u64,
-        commit_state: bool,
-    ) -> Result<SealedBlock, ChainError> {
+    /// Executes a block that also consumes L1 queue messages (which must continue the queue
+    /// exactly from the parent's `queue_index`) and makes it durable.
+    pub fn build_block_with(&self, input: BlockInput) -> Result<SealedBlock, ChainError> {
+        self.build_block_inner(input, true)
+    }
+
+    fn build_block_inner(&self, input: BlockInput, commit_state: bool) -> Result<SealedBlock, ChainError> {
+        let BlockInput { timestamp_ms, l1_origin, l1_messages, txs } = input;
         let parent = self.head();
+        let mut queue_hash = parent.queue_hash;
+        for (i, m) in l1_messages.iter().enumerate() {
+            let expected = parent.queue_index + i as u64;
+            if m.index != expected {
+                return Err(ChainError::QueueGap { expected, got: m.index });
+            }
+            queue_hash = next_queue_hash(queue_hash, m.hash());
+        }
+        let queue_index = parent.queue_index + l1_messages.len() as u64;
+        let mut items: Vec<ExecTx> = l1_messages.into_iter().map(ExecTx::L1).collect();
+        items.extend(txs.into_iter().map(ExecTx::Signed));
         let env = BlockEnv {
             chain_id: self.runtime.chain_id(),
             height: parent.height + 1,
@@ -233,10 +268,11 @@ impl Chain {
 
         let t = Instant::now();
         let snapshot = self.state.snapshot();
-        let (outcome, changes) = {
+        let (outcome, withdrawals_root, changes) = {
             let mut overlay = BlockOverlay::new(&snapshot);
-            let outcome = self.runtime.execute_block(&env, txs, &mut overlay)?;
-            (outcome, overlay.into_changes())
+            let outcome = self.runtime.execute_block(&env, items, &mut overlay)?;
+            let withdrawals_root = self.runtime.withdrawals_root(&overlay)?;
+            (outcome, withdrawals_root, overlay.into_changes())
         };
         timings.execute_us = micros(t);
 
@@ -245,11 +281,14 @@ impl Chain {
         timings.root_us = micros(t);
 
         let mut transactions = Vec::with_capacity(outcome.included.len());
+        let mut entry_hashes = Vec::with_capacity(outcome.included.len());
         let mut tx_hashes = Vec::with_capacity(outcome.included.len());
         let mut receipts = Vec::with_capacity(outcome.included.len());
         for (tx, receipt) in outcome.included {
-            tx_hashes.push(tx.hash);
-            transactions.push(tx.tx);
+            entry_hashes.push(tx.hash());
+            // Looked up by the receipt's hash: a forced transaction keeps its own L2 hash.
+            tx_hashes.push(receipt.tx_hash);
+            transactions.push(tx);
             receipts.push(receipt);
         }
         let receipt_hashes: Vec<B256> = receipts.iter().map(Receipt::hash).collect();
@@ -257,12 +296,13 @@ impl Chain {
             height: env.height,
             parent_hash: parent.hash(),
             timestamp_ms: env.timestamp_ms,
-            l1_origin: parent.l1_origin,
-            queue_index: parent.queue_index,
+            l1_origin: l1_origin.max(parent.l1_origin),
+            queue_index,
+            queue_hash,
             state_root: pending.root(),
-            tx_root: merkle_root(&tx_hashes),
+            tx_root: merkle_root(&entry_hashes),
             receipts_root: merkle_root(&receipt_hashes),
-            withdrawals_root: B256::ZERO,
+            withdrawals_root,
             tx_count: transactions.len() as u32,
         };
         let block = Block { header, transactions };

@@ -44,6 +44,14 @@ pub enum ChainError {
         /// Fingerprint of the config.
         configured: B256,
     },
+    /// L1 messages offered for a block do not continue the queue.
+    #[error("L1 queue message {got} offered where {expected} is next")]
+    QueueGap {
+        /// Next index.
+        expected: u64,
+        /// Index offered.
+        got: u64,
+    },
     /// A stored transaction no longer verifies.
     #[error("stored transaction {index} of block {height} does not verify")]
     StoredTxInvalid {

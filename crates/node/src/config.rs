@@ -234,7 +234,11 @@ mod tests {
     fn unknown_keys_and_bad_files_are_errors() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.toml");
-        std::fs::write(&path, "[chain]\nchain_id = 1\nname = 'x'\nmodules = ['accounts']\nbogus = 1\n[genesis]\n").unwrap();
+        std::fs::write(
+            &path,
+            "[chain]\nchain_id = 1\nname = 'x'\nmodules = ['accounts']\nbogus = 1\n[genesis]\n",
+        )
+        .unwrap();
         assert!(matches!(ChainConfig::load(&path), Err(ConfigError::Parse { .. })));
         assert!(matches!(ChainConfig::load(&dir.path().join("missing.toml")), Err(ConfigError::Io { .. })));
     }

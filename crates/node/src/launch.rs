@@ -15,7 +15,7 @@ use crate::ChainConfig;
 #[derive(Debug, thiserror::Error)]
 pub enum NodeError {
     /// The config names a module this build does not have.
-    #[error("unknown module {name:?} (available: accounts, assets)")]
+    #[error("unknown module {name:?} (available: accounts, assets, bridge)")]
     UnknownModule {
         /// Name given.
         name: String,
@@ -49,6 +49,7 @@ pub fn build_runtime(config: &ChainConfig) -> Result<Runtime, NodeError> {
         modules.push(match name.as_str() {
             "accounts" => Arc::new(pillar_accounts::Accounts),
             "assets" => Arc::new(pillar_assets::Assets),
+            "bridge" => Arc::new(pillar_bridge::Bridge),
             other => return Err(NodeError::UnknownModule { name: other.to_string() }),
         });
     }

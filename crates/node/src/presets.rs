@@ -27,7 +27,7 @@ fn basic(chain_id: u64, dev_keys: &[PrivateKey]) -> ChainConfig {
             chain_id,
             name: format!("pillar-{chain_id}"),
             preset: "basic".into(),
-            modules: vec!["accounts".into(), "assets".into()],
+            modules: vec!["accounts".into(), "assets".into(), "bridge".into()],
         },
         sequencer: SequencerSection::default(),
         rpc: RpcSection::default(),

@@ -4,7 +4,7 @@ use alloy_primitives::{B256, keccak256};
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::{SignedTransaction, codec};
+use crate::{ChainTx, codec};
 
 /// A block header. Its hash is `keccak256` of its canonical encoding.
 ///
@@ -24,13 +24,16 @@ pub struct Header {
     pub l1_origin: u64,
     /// Index of the next L1 queue message not yet consumed.
     pub queue_index: u64,
+    /// The L1 queue's rolling hash after the last message consumed so far (`Portal.queueHash`),
+    /// zero before the first.
+    pub queue_hash: B256,
     /// NOMT (sha2) root of the state after this block.
     pub state_root: B256,
     /// Merkle root of the transaction hashes.
     pub tx_root: B256,
     /// Merkle root of the receipt hashes.
     pub receipts_root: B256,
-    /// Root of the withdrawals recorded in this block.
+    /// Root of the chain's cumulative withdrawals tree after this block (docs/bridge.md §5).
     pub withdrawals_root: B256,
     /// Number of transactions.
     pub tx_count: u32,
@@ -48,6 +51,7 @@ impl Header {
 pub struct Block {
     /// The header.
     pub header: Header,
-    /// Transactions in execution order.
-    pub transactions: Vec<SignedTransaction>,
+    /// Entries in execution order: the L1 queue messages consumed (contiguous, in queue order),
+    /// then signed transactions.
+    pub transactions: Vec<ChainTx>,
 }

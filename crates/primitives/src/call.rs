@@ -34,6 +34,8 @@ pub enum Call {
     Burn(Burn),
     /// `assets`: grant or revoke a role on an asset (admin role).
     SetAssetRole(SetAssetRole),
+    /// `bridge`: burn native ETH or a bridged token and record a withdrawal to L1.
+    Withdraw(Withdraw),
 }
 
 impl Call {
@@ -45,6 +47,7 @@ impl Call {
             | Call::Mint(_)
             | Call::Burn(_)
             | Call::SetAssetRole(_) => "assets",
+            Call::Withdraw(_) => "bridge",
         }
     }
 
@@ -56,6 +59,7 @@ impl Call {
             Call::Mint(_) => "Mint",
             Call::Burn(_) => "Burn",
             Call::SetAssetRole(_) => "SetAssetRole",
+            Call::Withdraw(_) => "Withdraw",
         }
     }
 
@@ -66,6 +70,8 @@ impl Call {
             Call::Transfer(t) if t.amount == 0 => Err("transfer amount must be positive"),
             Call::Mint(m) if m.amount == 0 => Err("mint amount must be positive"),
             Call::Burn(b) if b.amount == 0 => Err("burn amount must be positive"),
+            Call::Withdraw(w) if w.amount == 0 => Err("withdrawal amount must be positive"),
+            Call::Withdraw(w) if w.l1_recipient == Address::ZERO => Err("withdrawal needs an L1 recipient"),
             Call::CreateAsset(c) if c.name.is_empty() || c.name.len() > MAX_NAME_LEN => {
                 Err("asset name must be 1 to 64 bytes")
             }
@@ -128,6 +134,19 @@ pub struct Burn {
     /// Amount.
     #[serde(with = "u128_string")]
     pub amount: u128,
+}
+
+/// Burn `amount` of `asset` (native ETH or a bridged ERC-20) and withdraw it to `l1_recipient`.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Withdraw {
+    /// Asset withdrawn.
+    pub asset: AssetId,
+    /// Amount.
+    #[serde(with = "u128_string")]
+    pub amount: u128,
+    /// Who receives it on L1.
+    pub l1_recipient: Address,
 }
 
 /// Roles on an issuer token.

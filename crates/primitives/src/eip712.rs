@@ -26,6 +26,7 @@ pub mod types {
         struct Mint { uint32 asset; address to; uint128 amount; uint64 nonce; uint128 maxFee; }
         struct Burn { uint32 asset; uint128 amount; uint64 nonce; uint128 maxFee; }
         struct SetAssetRole { uint32 asset; uint8 role; address account; bool enabled; uint64 nonce; uint128 maxFee; }
+        struct Withdraw { uint32 asset; uint128 amount; address l1Recipient; uint64 nonce; uint128 maxFee; }
     }
 }
 
@@ -72,6 +73,14 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             maxFee: max_fee,
         }
         .eip712_signing_hash(&d),
+        Call::Withdraw(c) => types::Withdraw {
+            asset: c.asset,
+            amount: c.amount,
+            l1Recipient: c.l1_recipient,
+            nonce,
+            maxFee: max_fee,
+        }
+        .eip712_signing_hash(&d),
     }
 }
 
@@ -83,6 +92,7 @@ pub fn encode_type(type_name: &str) -> Option<Cow<'static, str>> {
         "Mint" => types::Mint::eip712_encode_type(),
         "Burn" => types::Burn::eip712_encode_type(),
         "SetAssetRole" => types::SetAssetRole::eip712_encode_type(),
+        "Withdraw" => types::Withdraw::eip712_encode_type(),
         _ => return None,
     })
 }

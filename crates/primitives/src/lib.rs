@@ -14,6 +14,7 @@ mod block;
 mod call;
 pub mod codec;
 pub mod eip712;
+mod l1;
 mod merkle;
 mod receipt;
 mod signer;
@@ -24,10 +25,14 @@ pub use alloy_primitives::{Address, B256, keccak256};
 pub use block::{Block, Header};
 pub use call::{
     AssetId, AssetRole, Burn, Call, CreateAsset, MAX_NAME_LEN, MAX_SYMBOL_LEN, Mint, NATIVE_ASSET,
-    SetAssetRole, Transfer,
+    SetAssetRole, Transfer, Withdraw,
 };
 pub use codec::DecodeError;
-pub use merkle::merkle_root;
+pub use l1::{
+    ChainTx, ExecTx, KIND_ERC20_DEPOSIT, KIND_ETH_DEPOSIT, KIND_FORCED_TX, L1Message, L1MessageError,
+    L1MessageKind, next_queue_hash, output_root, withdrawal_leaf,
+};
+pub use merkle::{MerklePeaks, merkle_proof, merkle_root, merkle_root_from_proof};
 pub use receipt::{Event, Receipt, TxStatus};
 pub use signer::{KeyError, PrivateKey};
 pub use transaction::{

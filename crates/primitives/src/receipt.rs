@@ -24,7 +24,7 @@ pub enum TxStatus {
 
 /// Something a module reports happened.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Event {
     /// A fee was charged.
     FeePaid {
@@ -78,6 +78,40 @@ pub enum Event {
         /// Amount.
         #[serde(with = "u128_string")]
         amount: u128,
+    },
+    /// An L1 deposit was credited.
+    Deposited {
+        /// L1 queue index of the message.
+        queue_index: u64,
+        /// L1 sender.
+        from: Address,
+        /// L2 recipient.
+        to: Address,
+        /// L2 asset credited.
+        asset: AssetId,
+        /// L1 token (zero for ETH).
+        l1_token: Address,
+        /// Amount.
+        #[serde(with = "u128_string")]
+        amount: u128,
+    },
+    /// A withdrawal to L1 was recorded; prove `leaf` against a finalized output to claim it.
+    WithdrawalInitiated {
+        /// Position in the chain's withdrawals tree.
+        index: u32,
+        /// Height of the block that holds it.
+        l2_block: u64,
+        /// L2 sender.
+        sender: Address,
+        /// L1 recipient.
+        l1_recipient: Address,
+        /// L1 token (zero for ETH).
+        l1_token: Address,
+        /// Amount.
+        #[serde(with = "u128_string")]
+        amount: u128,
+        /// The leaf hash (docs/bridge.md §5.1).
+        leaf: B256,
     },
     /// A role was granted or revoked.
     RoleChanged {

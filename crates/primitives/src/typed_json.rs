@@ -54,7 +54,7 @@ pub enum TypedTxError {
     SignatureNotHex,
 }
 
-const KNOWN: [&str; 5] = ["Transfer", "CreateAsset", "Mint", "Burn", "SetAssetRole"];
+const KNOWN: [&str; 6] = ["Transfer", "CreateAsset", "Mint", "Burn", "SetAssetRole", "Withdraw"];
 
 impl TypedTransaction {
     /// Converts to the canonical transaction. The signature is parsed, not yet verified.

@@ -1,6 +1,8 @@
 //! JSON shapes of chain objects.
 
-use pillar_primitives::{Address, B256, Block, Header, SignedTransaction, typed_json::TypedTransaction};
+use pillar_primitives::{
+    Address, B256, Block, ChainTx, Header, SignedTransaction, typed_json::TypedTransaction,
+};
 use pillar_state::TxLocation;
 use serde_json::{Value, json};
 
@@ -12,6 +14,21 @@ pub(crate) fn header(h: &Header) -> Value {
     v
 }
 
+/// A block entry: a signed transaction, or an L1 queue message (a system transaction).
+pub(crate) fn chain_tx(tx: &ChainTx, sender: Option<Address>, loc: Option<TxLocation>) -> Value {
+    match tx {
+        ChainTx::Signed(t) => transaction(t, t.hash(), sender.or_else(|| t.recover().ok()), loc),
+        ChainTx::L1(m) => json!({
+            "kind": "l1Message",
+            "hash": m.hash(),
+            "sender": m.sender,
+            "blockHeight": loc.map(|l| l.height),
+            "index": loc.map(|l| l.index),
+            "message": m,
+        }),
+    }
+}
+
 pub(crate) fn transaction(
     tx: &SignedTransaction,
     hash: B256,
@@ -19,6 +36,7 @@ pub(crate) fn transaction(
     loc: Option<TxLocation>,
 ) -> Value {
     json!({
+        "kind": "signed",
         "hash": hash,
         "sender": sender,
         "blockHeight": loc.map(|l| l.height),
@@ -39,12 +57,10 @@ pub(crate) fn block(b: &Block, full: bool) -> Value {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let hash = t.hash();
             if full {
-                let sender = t.recover().ok();
-                transaction(t, hash, sender, Some(TxLocation { height: b.header.height, index: i as u32 }))
+                chain_tx(t, None, Some(TxLocation { height: b.header.height, index: i as u32 }))
             } else {
-                json!(hash)
+                json!(t.hash())
             }
         })
         .collect();
@@ -68,8 +84,12 @@ pub(crate) fn eth_block(b: &Block, full: bool) -> Value {
         .map(|t| {
             let hash = t.hash();
             if full {
-                json!({ "hash": hash, "nonce": qty(t.tx.nonce), "blockHash": h.hash(), "blockNumber": qty(h.height),
-                        "from": t.recover().ok(), "input": format!("0x{}", hex::encode(t.encode())) })
+                let (nonce, from) = match t {
+                    ChainTx::Signed(s) => (s.tx.nonce, s.recover().ok()),
+                    ChainTx::L1(m) => (m.index, Some(m.sender)),
+                };
+                json!({ "hash": hash, "nonce": qty(nonce), "blockHash": h.hash(), "blockNumber": qty(h.height),
+                        "from": from, "input": format!("0x{}", hex::encode(pillar_primitives::codec::encode(t))) })
             } else {
                 json!(hash)
             }

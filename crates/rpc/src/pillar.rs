@@ -198,7 +198,7 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
             return Ok(Value::Null);
         }
         let sender = ctx.chain.ledger().receipt(&hash).map_err(internal)?.map(|r| r.sender);
-        Ok(json::transaction(&tx, hash, sender, Some(loc)))
+        Ok(json::chain_tx(&tx, sender, Some(loc)))
     })?;
     m.register_method("pillar_getReceipt", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let hash = parse_hash(&params.one::<String>()?)?;

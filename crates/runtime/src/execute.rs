@@ -2,12 +2,26 @@
 
 use std::sync::Arc;
 
-use pillar_primitives::{B256, Receipt, TxStatus, VerifiedTransaction};
+use pillar_primitives::{
+    B256, ChainTx, ExecTx, L1Message, L1MessageKind, Receipt, SignedTransaction, TxStatus,
+    VerifiedTransaction,
+};
 use pillar_state::{BlockOverlay, StateError, StateRead, StateWrite};
 
 use crate::{
-    BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, QueryError, TxContext, module::ValidateError,
+    BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, QueryError, Revert, TxContext,
+    module::ValidateError,
 };
+
+/// Reason codes for L1 queue messages that could not be applied (the message is still consumed).
+pub mod l1_codes {
+    /// No module of this chain handles deposits.
+    pub const NO_BRIDGE: u32 = 2;
+    /// A forced transaction's payload does not decode or its signature does not verify.
+    pub const FORCED_TX_UNREADABLE: u32 = 3;
+    /// A forced transaction is invalid now (nonce, fee, chain id, unknown call).
+    pub const FORCED_TX_INVALID: u32 = 4;
+}
 
 /// A chain's state transition function: its modules, in order.
 #[derive(Clone)]
@@ -19,8 +33,8 @@ pub struct Runtime {
 /// What a block's transactions came to.
 #[derive(Debug, Default)]
 pub struct BlockOutcome {
-    /// Included transactions with their receipts, in order.
-    pub included: Vec<(VerifiedTransaction, Receipt)>,
+    /// Included entries with their receipts, in order.
+    pub included: Vec<(ChainTx, Receipt)>,
     /// Transactions left out, with why.
     pub dropped: Vec<(B256, Invalid)>,
     /// Fees collected.
@@ -83,19 +97,26 @@ impl Runtime {
         t.call.check_shape().map_err(|reason| Invalid::Malformed { reason })
     }
 
-    /// Executes `txs` in order on `state`, then the end-of-block hooks.
+    /// Executes `txs` in order on `state`, then the end-of-block hooks. L1 messages are always
+    /// included (consumed); signed transactions that are invalid are dropped.
     pub fn execute_block(
         &self,
         env: &BlockEnv,
-        txs: Vec<VerifiedTransaction>,
+        txs: Vec<ExecTx>,
         state: &mut BlockOverlay<'_>,
     ) -> Result<BlockOutcome, StateError> {
         let mut out = BlockOutcome { included: Vec::with_capacity(txs.len()), ..Default::default() };
         for tx in txs {
             let index = out.included.len() as u32;
-            match self.execute_tx(env, &tx, index, &mut out.fees, state)? {
-                Ok(receipt) => out.included.push((tx, receipt)),
-                Err(invalid) => out.dropped.push((tx.hash, invalid)),
+            match tx {
+                ExecTx::Signed(tx) => match self.execute_tx(env, &tx, index, &mut out.fees, state)? {
+                    Ok(receipt) => out.included.push((ChainTx::Signed(tx.tx), receipt)),
+                    Err(invalid) => out.dropped.push((tx.hash, invalid)),
+                },
+                ExecTx::L1(msg) => {
+                    let receipt = self.execute_l1(env, &msg, index, &mut out.fees, state)?;
+                    out.included.push((ChainTx::L1(msg), receipt));
+                }
             }
         }
         for m in &self.modules {
@@ -159,6 +180,88 @@ impl Runtime {
         drop(ctx);
         *block_fees = fees;
         Ok(Ok(receipt))
+    }
+
+    /// Applies one L1 queue message. Never refused: a message that cannot take effect is still
+    /// consumed, with a failed receipt saying why.
+    pub fn execute_l1(
+        &self,
+        env: &BlockEnv,
+        msg: &L1Message,
+        index: u32,
+        block_fees: &mut u128,
+        state: &mut BlockOverlay<'_>,
+    ) -> Result<Receipt, StateError> {
+        let failed = |code, reason: String| Receipt {
+            tx_hash: msg.hash(),
+            block_height: env.height,
+            index,
+            sender: msg.sender,
+            nonce: 0,
+            fee_paid: 0,
+            status: TxStatus::Failed { code, reason },
+            events: vec![],
+        };
+        if let L1MessageKind::ForcedTx { tx } = &msg.kind {
+            // Executed exactly as if its signer had sent it to the sequencer: same checks, same
+            // fee, same module rules.
+            let verified = match SignedTransaction::decode(tx) {
+                Ok(stx) => match stx.verify() {
+                    Ok(v) => v,
+                    Err(e) => {
+                        return Ok(failed(
+                            l1_codes::FORCED_TX_UNREADABLE,
+                            format!("forced transaction: {e}"),
+                        ));
+                    }
+                },
+                Err(e) => {
+                    return Ok(failed(l1_codes::FORCED_TX_UNREADABLE, format!("forced transaction: {e}")));
+                }
+            };
+            return Ok(match self.execute_tx(env, &verified, index, block_fees, state)? {
+                Ok(receipt) => receipt,
+                Err(invalid) => failed(l1_codes::FORCED_TX_INVALID, format!("forced transaction: {invalid}")),
+            });
+        }
+        let Some(bridge) = self.modules.iter().find(|m| m.name() == "bridge") else {
+            return Ok(failed(l1_codes::NO_BRIDGE, "this chain has no bridge module".into()));
+        };
+        let mut fees = 0;
+        let mut ctx = TxContext::new(env, &mut fees, msg.sender, msg.hash(), 0, 0);
+        let mut tx_state = state.begin_tx();
+        let status = match bridge.l1_message(&mut ctx, msg, &mut tx_state) {
+            Ok(()) => {
+                tx_state.commit();
+                TxStatus::Success
+            }
+            Err(CallError::Revert(Revert { code, reason })) => {
+                tx_state.revert();
+                ctx.events.clear();
+                TxStatus::Failed { code, reason }
+            }
+            Err(CallError::State(e)) => return Err(e),
+        };
+        Ok(Receipt {
+            tx_hash: msg.hash(),
+            block_height: env.height,
+            index,
+            sender: msg.sender,
+            nonce: 0,
+            fee_paid: 0,
+            status,
+            events: std::mem::take(&mut ctx.events),
+        })
+    }
+
+    /// The withdrawals root to commit in the header (zero when no module keeps withdrawals).
+    pub fn withdrawals_root(&self, state: &dyn StateRead) -> Result<B256, StateError> {
+        for m in &self.modules {
+            if let Some(root) = m.withdrawals_root(state)? {
+                return Ok(root);
+            }
+        }
+        Ok(B256::ZERO)
     }
 
     /// Routes a query to a module.

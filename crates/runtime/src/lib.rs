@@ -22,6 +22,6 @@ mod module;
 
 pub use context::{BlockEnv, TxContext};
 pub use error::{CallError, GenesisError, Invalid, QueryError, Revert};
-pub use execute::{BlockOutcome, Runtime};
+pub use execute::{BlockOutcome, Runtime, l1_codes};
 pub use genesis::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance};
 pub use module::{Module, ValidateError};

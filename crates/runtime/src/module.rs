@@ -1,9 +1,9 @@
 //! The Module trait: one vertical feature (accounts, assets, sessions, …) with its own state.
 
-use pillar_primitives::{Call, VerifiedTransaction};
+use pillar_primitives::{B256, Call, L1Message, VerifiedTransaction};
 use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
 
-use crate::{BlockEnv, CallError, Genesis, GenesisError, Invalid, QueryError, TxContext};
+use crate::{BlockEnv, CallError, Genesis, GenesisError, Invalid, QueryError, Revert, TxContext};
 
 /// A runtime module. Implementations hold no mutable state of their own: everything lives in
 /// the state passed in, which is what makes execution replayable and provable.
@@ -34,6 +34,22 @@ pub trait Module: Send + Sync {
     /// Handles a call routed to this module.
     fn call(&self, ctx: &mut TxContext<'_>, call: &Call, state: &mut dyn StateWrite)
     -> Result<(), CallError>;
+
+    /// Applies a deposit from the L1 queue (only the bridge module handles these). `ctx.sender` is
+    /// the L1 sender; no nonce or fee applies.
+    fn l1_message(
+        &self,
+        _ctx: &mut TxContext<'_>,
+        _msg: &L1Message,
+        _state: &mut dyn StateWrite,
+    ) -> Result<(), CallError> {
+        Err(Revert { code: 2, reason: format!("module {} does not handle L1 messages", self.name()) }.into())
+    }
+
+    /// The root of the module's withdrawals tree, if it keeps one (committed in every header).
+    fn withdrawals_root(&self, _state: &dyn StateRead) -> Result<Option<B256>, StateError> {
+        Ok(None)
+    }
 
     /// Runs once after the block's transactions (for example, to credit collected fees).
     fn end_block(

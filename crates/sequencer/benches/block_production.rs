@@ -104,7 +104,8 @@ fn bench(c: &mut Criterion) {
             let snapshot = f.chain.snapshot();
             let mut overlay = BlockOverlay::new(&snapshot);
             let env = BlockEnv { chain_id: CHAIN_ID, height: 1, timestamp_ms: 1 };
-            let out = f.chain.runtime().execute_block(&env, verified.clone(), &mut overlay).expect("execute");
+            let items = verified.iter().cloned().map(pillar_primitives::ExecTx::Signed).collect();
+            let out = f.chain.runtime().execute_block(&env, items, &mut overlay).expect("execute");
             assert_eq!(out.included.len(), BLOCK);
             overlay.written_keys()
         })

@@ -10,8 +10,8 @@ use std::{
 };
 
 use parking_lot::{Condvar, Mutex};
-use pillar_chain::{BlockTimings, Chain};
-use pillar_primitives::{Address, B256, Header, Receipt, SignedTransaction, VerifiedTransaction};
+use pillar_chain::{BlockInput, BlockTimings, Chain};
+use pillar_primitives::{Address, B256, Header, L1Message, Receipt, SignedTransaction, VerifiedTransaction};
 use pillar_runtime::ValidateError;
 use pillar_state::StateRead;
 use rayon::prelude::*;
@@ -60,6 +60,15 @@ struct Shared {
     stop: AtomicBool,
     halted: Mutex<Option<String>>,
     blocks: broadcast::Sender<Arc<BlockNotification>>,
+    /// L1 queue messages confirmed on L1 and not yet in a block, in queue order.
+    l1: Mutex<L1Inbox>,
+}
+
+struct L1Inbox {
+    messages: std::collections::VecDeque<L1Message>,
+    /// Index of the next message to accept: past everything handed to a block or waiting.
+    next: u64,
+    origin: u64,
 }
 
 /// A running sequencer. Dropping it does not stop the producer; call [`Sequencer::shutdown`].
@@ -81,6 +90,7 @@ impl Sequencer {
             ..config
         };
         let (blocks, _) = broadcast::channel(1024);
+        let head = chain.head();
         let shared = Arc::new(Shared {
             chain,
             config,
@@ -89,6 +99,11 @@ impl Sequencer {
             stop: AtomicBool::new(false),
             halted: Mutex::new(None),
             blocks,
+            l1: Mutex::new(L1Inbox {
+                messages: Default::default(),
+                next: head.queue_index,
+                origin: head.l1_origin,
+            }),
         });
         let producer = Arc::clone(&shared);
         let handle = std::thread::Builder::new()
@@ -172,6 +187,37 @@ impl Sequencer {
         out
     }
 
+    /// Hands over L1 queue messages (confirmed on L1, in queue order) and the L1 block they were
+    /// read up to. The next block consumes every message that continues the queue; messages the
+    /// chain already consumed are ignored, so the watcher may re-deliver after a restart.
+    pub fn enqueue_l1(&self, messages: Vec<L1Message>, l1_origin: u64) {
+        let mut inbox = self.shared.l1.lock();
+        for m in messages {
+            if m.index < inbox.next {
+                continue;
+            }
+            if m.index > inbox.next {
+                tracing::warn!(
+                    expected = inbox.next,
+                    got = m.index,
+                    "gap in L1 queue messages; waiting for the missing ones"
+                );
+                break;
+            }
+            inbox.next += 1;
+            inbox.messages.push_back(m);
+        }
+        inbox.origin = inbox.origin.max(l1_origin);
+        drop(inbox);
+        let _guard = self.shared.pool.lock();
+        self.shared.wake.notify_one();
+    }
+
+    /// L1 queue messages waiting for a block.
+    pub fn l1_backlog(&self) -> usize {
+        self.shared.l1.lock().messages.len()
+    }
+
     /// Stops the producer after the block in progress.
     pub fn shutdown(&self) {
         self.shared.stop.store(true, Ordering::SeqCst);
@@ -228,12 +274,18 @@ fn produce(shared: &Shared) {
         };
         let started = Instant::now();
         deadline = started + cfg.block_time;
-        if txs.is_empty() {
+        let (l1_messages, l1_origin) = {
+            let mut inbox = shared.l1.lock();
+            // Contiguous from the head's queue index by construction of `enqueue_l1`.
+            (inbox.messages.drain(..).collect::<Vec<_>>(), inbox.origin)
+        };
+        if txs.is_empty() && l1_messages.is_empty() {
             continue;
         }
         let senders: std::collections::HashMap<B256, Address> =
             txs.iter().map(|t| (t.hash, t.sender)).collect();
-        let sealed = match shared.chain.build_block(txs, now_ms()) {
+        let input = BlockInput { timestamp_ms: now_ms(), l1_origin, l1_messages, txs };
+        let sealed = match shared.chain.build_block_with(input) {
             Ok(s) => s,
             Err(e) => {
                 error!(error = %e, "block production failed; the node stops producing blocks");

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use borsh::BorshDeserialize;
 use pillar_primitives::B256;
-use pillar_primitives::{Block, Header, Receipt, SignedTransaction, codec};
+use pillar_primitives::{Block, ChainTx, Header, Receipt, codec};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 const HEADERS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("headers");
@@ -109,9 +109,17 @@ impl Ledger {
                 block.transactions.iter().zip(tx_hashes).zip(receipts).enumerate()
             {
                 let key = (height, i as u32);
-                txs.insert(key, tx.encode().as_slice()).map_err(storage("append"))?;
+                txs.insert(key, codec::encode(tx).as_slice()).map_err(storage("append"))?;
                 rcpts.insert(key, codec::encode(receipt).as_slice()).map_err(storage("append"))?;
                 index.insert(&hash.0, key).map_err(storage("append"))?;
+                // An L1 message is also found by its message hash (a forced transaction's
+                // receipt carries the L2 transaction's hash instead).
+                if let ChainTx::L1(m) = tx {
+                    let msg_hash = m.hash();
+                    if msg_hash != *hash {
+                        index.insert(&msg_hash.0, key).map_err(storage("append"))?;
+                    }
+                }
             }
         }
         w.commit().map_err(storage("commit"))?;
@@ -173,7 +181,7 @@ impl Ledger {
         for entry in t.range((height, 0)..=(height, u32::MAX)).map_err(storage("read"))? {
             let (k, v) = entry.map_err(storage("read"))?;
             let (h, i) = k.value();
-            transactions.push(decode::<SignedTransaction>(v.value(), format!("tx {h}/{i}"))?);
+            transactions.push(decode::<ChainTx>(v.value(), format!("tx {h}/{i}"))?);
         }
         Ok(Some(Block { header, transactions }))
     }
@@ -202,10 +210,7 @@ impl Ledger {
     }
 
     /// A transaction and where it is, by hash.
-    pub fn transaction(
-        &self,
-        tx_hash: &B256,
-    ) -> Result<Option<(SignedTransaction, TxLocation)>, LedgerError> {
+    pub fn transaction(&self, tx_hash: &B256) -> Result<Option<(ChainTx, TxLocation)>, LedgerError> {
         let Some(loc) = self.locate(tx_hash)? else { return Ok(None) };
         let r = self.db.begin_read().map_err(storage("read"))?;
         let t = r.open_table(TXS).map_err(storage("read"))?;
@@ -236,12 +241,12 @@ mod tests {
         let key = PrivateKey::from_bytes([7; 32]).unwrap();
         let txs: Vec<_> = (0..n)
             .map(|i| {
-                key.sign(Transaction {
+                ChainTx::Signed(key.sign(Transaction {
                     chain_id: 1,
                     nonce: height * 100 + i,
                     max_fee: 0,
                     call: Call::Transfer(Transfer { to: key.address(), asset: 0, amount: 1 }),
-                })
+                }))
             })
             .collect();
         let hashes: Vec<B256> = txs.iter().map(|t| t.hash()).collect();
@@ -265,6 +270,7 @@ mod tests {
             timestamp_ms: height,
             l1_origin: 0,
             queue_index: 0,
+            queue_hash: B256::ZERO,
             state_root: B256::ZERO,
             tx_root: merkle_root(&hashes),
             receipts_root: B256::ZERO,

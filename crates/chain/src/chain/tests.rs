@@ -77,7 +77,12 @@ fn interrupted_commit_is_repaired_on_open() {
         let chain = Chain::open(dir.path(), rt.clone(), &genesis, &opts).unwrap();
         chain.build_block(vec![transfer(0, 0, 10)], 2000).unwrap();
         // The ledger gets block 2; the process "dies" before NOMT commits it.
-        let b = chain.build_block_inner(vec![transfer(1, 0, 7)], 3000, false).unwrap();
+        let b = chain
+            .build_block_inner(
+                BlockInput { timestamp_ms: 3000, txs: vec![transfer(1, 0, 7)], ..Default::default() },
+                false,
+            )
+            .unwrap();
         assert_ne!(chain.snapshot().root(), b.block.header.state_root);
         b.block.header
     };

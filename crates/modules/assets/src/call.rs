@@ -90,8 +90,9 @@ pub(crate) fn transfer(
     Ok(())
 }
 
-/// Creates an asset; shared by the call and genesis.
-pub(crate) fn create(
+/// Creates an asset without any role check; the creator gets every role. Shared by the call,
+/// genesis and the bridge (whose tokens have the zero address as creator, which no key controls).
+pub fn create(
     state: &mut (impl StateWrite + ?Sized),
     creator: Address,
     name: &str,
@@ -153,6 +154,20 @@ pub fn mint_unchecked(
     credit(state, to, asset, amount)
 }
 
+/// Burns without a role check (the bridge burns what is withdrawn to L1).
+pub fn burn_unchecked(
+    state: &mut (impl StateWrite + ?Sized),
+    asset: AssetId,
+    from: Address,
+    amount: u128,
+) -> Result<(), CallError> {
+    debit(state, from, asset, amount)?;
+    let mut i = info(state, asset)?;
+    i.total_supply = i.total_supply.checked_sub(amount).ok_or(AssetsError::Overflow { what: "supply" })?;
+    ASSETS.set(state, &asset, &i);
+    Ok(())
+}
+
 pub(crate) fn mint(ctx: &mut TxContext<'_>, c: &Mint, state: &mut dyn StateWrite) -> Result<(), CallError> {
     require_role(state, c.asset, AssetRole::Minter, ctx.sender)?;
     mint_unchecked(state, c.asset, c.to, c.amount)?;
@@ -162,11 +177,7 @@ pub(crate) fn mint(ctx: &mut TxContext<'_>, c: &Mint, state: &mut dyn StateWrite
 
 pub(crate) fn burn(ctx: &mut TxContext<'_>, c: &Burn, state: &mut dyn StateWrite) -> Result<(), CallError> {
     require_role(state, c.asset, AssetRole::Burner, ctx.sender)?;
-    debit(state, ctx.sender, c.asset, c.amount)?;
-    let mut i = info(state, c.asset)?;
-    // Supply always covers every balance, so this cannot underflow; checked anyway.
-    i.total_supply = i.total_supply.checked_sub(c.amount).ok_or(AssetsError::Overflow { what: "supply" })?;
-    ASSETS.set(state, &c.asset, &i);
+    burn_unchecked(state, c.asset, ctx.sender, c.amount)?;
     ctx.emit(Event::Burned { asset: c.asset, from: ctx.sender, amount: c.amount });
     Ok(())
 }

@@ -16,7 +16,7 @@ use pillar_runtime::{
 };
 use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
 
-pub use call::{balance, credit, debit, mint_unchecked};
+pub use call::{balance, burn_unchecked, create, credit, debit, mint_unchecked};
 pub use error::AssetsError;
 pub use query::MAX_SCANNED_ASSETS;
 pub use state::{ASSETS, AssetInfo, BALANCES, FEES, FeeConfig, NEXT_ASSET, ROLES};
@@ -38,6 +38,7 @@ fn spend(call: &Call) -> Option<(u32, u128)> {
     match call {
         Call::Transfer(t) => Some((t.asset, t.amount)),
         Call::Burn(b) => Some((b.asset, b.amount)),
+        Call::Withdraw(w) => Some((w.asset, w.amount)),
         _ => None,
     }
 }
@@ -49,6 +50,7 @@ fn named_asset(call: &Call) -> Option<u32> {
         Call::Mint(m) => Some(m.asset),
         Call::Burn(b) => Some(b.asset),
         Call::SetAssetRole(r) => Some(r.asset),
+        Call::Withdraw(w) => Some(w.asset),
         Call::CreateAsset(_) => None,
     }
 }
@@ -177,6 +179,11 @@ impl Module for Assets {
             Call::Mint(c) => call::mint(ctx, c, state),
             Call::Burn(c) => call::burn(ctx, c, state),
             Call::SetAssetRole(c) => call::set_role(ctx, c, state),
+            other => Err(pillar_runtime::Revert {
+                code: 1000,
+                reason: format!("assets does not handle {}", other.type_name()),
+            }
+            .into()),
         }
     }
 

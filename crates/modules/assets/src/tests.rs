@@ -62,7 +62,8 @@ impl Chain {
         let env = BlockEnv { chain_id: CHAIN, height: self.height, timestamp_ms: self.height };
         let (out, changes) = {
             let mut block = BlockOverlay::new(&self.state);
-            let out = self.rt.execute_block(&env, vec![tx], &mut block).unwrap();
+            let out =
+                self.rt.execute_block(&env, vec![pillar_primitives::ExecTx::Signed(tx)], &mut block).unwrap();
             (out, block.into_changes())
         };
         for (k, v) in changes.writes {

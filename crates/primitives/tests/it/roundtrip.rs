@@ -1,6 +1,7 @@
 use pillar_primitives::{
-    Address, AssetRole, B256, Block, Burn, Call, CreateAsset, Event, Header, Mint, Receipt, SetAssetRole,
-    Signature, SignedTransaction, Transaction, Transfer, TxStatus, codec,
+    Address, AssetRole, B256, Block, Burn, Call, ChainTx, CreateAsset, Event, Header, L1Message,
+    L1MessageKind, Mint, Receipt, SetAssetRole, Signature, SignedTransaction, Transaction, Transfer,
+    TxStatus, Withdraw, codec,
 };
 use proptest::prelude::*;
 
@@ -37,7 +38,27 @@ fn call() -> impl Strategy<Value = Call> {
         (any::<u32>(), role(), address(), any::<bool>()).prop_map(|(asset, role, account, enabled)| {
             Call::SetAssetRole(SetAssetRole { asset, role, account, enabled })
         }),
+        (any::<u32>(), any::<u128>(), address()).prop_map(|(asset, amount, l1_recipient)| Call::Withdraw(
+            Withdraw { asset, amount, l1_recipient }
+        )),
     ]
+}
+
+fn l1_message() -> impl Strategy<Value = L1Message> {
+    let kind = prop_oneof![
+        (address(), any::<u128>())
+            .prop_map(|(recipient, amount)| L1MessageKind::EthDeposit { recipient, amount }),
+        (address(), address(), any::<u128>())
+            .prop_map(|(token, recipient, amount)| L1MessageKind::Erc20Deposit { token, recipient, amount }),
+        prop::collection::vec(any::<u8>(), 0..64).prop_map(|tx| L1MessageKind::ForcedTx { tx }),
+    ];
+    (any::<u64>(), any::<u64>(), any::<u64>(), address(), kind).prop_map(
+        |(index, l1_block, timestamp, sender, kind)| L1Message { index, l1_block, timestamp, sender, kind },
+    )
+}
+
+fn chain_tx() -> impl Strategy<Value = ChainTx> {
+    prop_oneof![signed().prop_map(ChainTx::Signed), l1_message().prop_map(ChainTx::L1)]
 }
 
 fn signed() -> impl Strategy<Value = SignedTransaction> {
@@ -51,42 +72,25 @@ fn signed() -> impl Strategy<Value = SignedTransaction> {
 
 fn header() -> impl Strategy<Value = Header> {
     (
-        any::<u64>(),
-        b256(),
-        any::<u64>(),
-        any::<u64>(),
-        any::<u64>(),
-        b256(),
-        b256(),
-        b256(),
-        b256(),
-        any::<u32>(),
+        (any::<u64>(), b256(), any::<u64>(), any::<u64>(), any::<u64>(), b256()),
+        (b256(), b256(), b256(), b256(), any::<u32>()),
     )
         .prop_map(
             |(
+                (height, parent_hash, timestamp_ms, l1_origin, queue_index, queue_hash),
+                (state_root, tx_root, receipts_root, withdrawals_root, tx_count),
+            )| Header {
                 height,
                 parent_hash,
                 timestamp_ms,
                 l1_origin,
                 queue_index,
+                queue_hash,
                 state_root,
                 tx_root,
                 receipts_root,
                 withdrawals_root,
                 tx_count,
-            )| {
-                Header {
-                    height,
-                    parent_hash,
-                    timestamp_ms,
-                    l1_origin,
-                    queue_index,
-                    state_root,
-                    tx_root,
-                    receipts_root,
-                    withdrawals_root,
-                    tx_count,
-                }
             },
         )
 }
@@ -141,10 +145,20 @@ proptest! {
     }
 
     #[test]
-    fn block_round_trips(h in header(), txs in prop::collection::vec(signed(), 0..5)) {
+    fn block_round_trips(h in header(), txs in prop::collection::vec(chain_tx(), 0..5)) {
         let b = Block { header: h, transactions: txs };
         let bytes = codec::encode(&b);
         prop_assert_eq!(codec::decode::<Block>(&bytes, 1 << 20, "block").unwrap(), b);
+    }
+
+    #[test]
+    fn l1_message_round_trips_through_borsh_json_and_the_portal_encoding(m in l1_message()) {
+        let bytes = codec::encode(&m);
+        prop_assert_eq!(codec::decode::<L1Message>(&bytes, 1 << 16, "message").unwrap(), m.clone());
+        let json = serde_json::to_string(&m).unwrap();
+        prop_assert_eq!(serde_json::from_str::<L1Message>(&json).unwrap(), m.clone());
+        let back = L1Message::from_event(m.index, m.l1_block, m.timestamp, m.sender, m.kind_code(), &m.payload()).unwrap();
+        prop_assert_eq!(back, m);
     }
 
     #[test]

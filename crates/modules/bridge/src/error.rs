@@ -1,0 +1,43 @@
+//! The bridge module's failures and their stable codes (2000–2099).
+
+use pillar_primitives::AssetId;
+use pillar_runtime::{CallError, Revert};
+
+/// Why a bridge call or deposit failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BridgeError {
+    /// The asset has no L1 counterpart.
+    #[error("asset {asset} is not bridged from L1, so it cannot be withdrawn")]
+    NotBridged {
+        /// Asset.
+        asset: AssetId,
+    },
+    /// The withdrawals tree is full (2^32 leaves).
+    #[error("the withdrawals tree is full")]
+    TreeFull,
+    /// A deposit would overflow the recipient's balance or the asset's supply.
+    #[error("deposit of {amount} of asset {asset} overflows u128; it is refused and stays on L1")]
+    DepositOverflow {
+        /// Asset.
+        asset: AssetId,
+        /// Amount.
+        amount: u128,
+    },
+}
+
+impl BridgeError {
+    /// The stable reason code.
+    pub fn code(&self) -> u32 {
+        match self {
+            Self::NotBridged { .. } => 2001,
+            Self::TreeFull => 2002,
+            Self::DepositOverflow { .. } => 2003,
+        }
+    }
+}
+
+impl From<BridgeError> for CallError {
+    fn from(e: BridgeError) -> Self {
+        Revert { code: e.code(), reason: e.to_string() }.into()
+    }
+}

@@ -1,0 +1,182 @@
+//! The `bridge` module: the L2 half of the L1 bridge (docs/bridge.md).
+//!
+//! - **Deposits** arrive as L1 queue messages, applied by the runtime as system transactions in
+//!   queue order: an ETH deposit mints native ETH to the recipient; an ERC-20 deposit mints the
+//!   token's L2 representation, created on its first deposit.
+//! - **Withdrawals**: the `Withdraw` call burns native ETH or a bridged token and appends a leaf
+//!   to the chain's cumulative withdrawals tree. Its root goes into every block header and, through
+//!   the output root, to L1, where `Portal.finalizeWithdrawal` pays out against a finalized output.
+//!
+//! The tree is cumulative rather than per block so that a withdrawal can be proven against any
+//! later output: the proposer need not propose every block that has a withdrawal.
+
+mod error;
+mod query;
+mod state;
+
+use pillar_assets::{ASSETS, NAME as ASSETS_NAME};
+use pillar_primitives::{
+    Address, AssetId, B256, Call, Event, L1Message, L1MessageKind, NATIVE_ASSET, Withdraw, withdrawal_leaf,
+};
+use pillar_runtime::{CallError, Genesis, GenesisError, Module, QueryError, TxContext};
+use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
+
+pub use error::BridgeError;
+pub use query::withdrawal_proof;
+pub use state::{L1_TOKEN, L2_ASSET, TREE, WITHDRAWALS, WithdrawalRecord};
+
+/// Module name and state prefix.
+pub const NAME: &str = "bridge";
+
+/// The bridge module.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Bridge;
+
+/// The L2 asset of an L1 token, creating it on first use.
+fn l2_asset_for(state: &mut dyn StateWrite, token: Address) -> Result<AssetId, CallError> {
+    if let Some(a) = L2_ASSET.get(state, &token)? {
+        return Ok(a);
+    }
+    let hex = token.to_string();
+    // The deposit carries no token metadata; the name says where the asset comes from. The zero
+    // address as creator holds its roles, and no key controls it: only deposits mint.
+    let asset = pillar_assets::create(
+        state,
+        Address::ZERO,
+        &format!("Bridged {hex}"),
+        &format!("B{}", hex[2..8].to_uppercase()),
+        18,
+        u128::MAX,
+    )?;
+    L2_ASSET.set(state, &token, &asset);
+    L1_TOKEN.set(state, &asset, &token);
+    Ok(asset)
+}
+
+fn deposit(
+    ctx: &mut TxContext<'_>,
+    msg: &L1Message,
+    state: &mut dyn StateWrite,
+    asset: AssetId,
+    l1_token: Address,
+    to: Address,
+    amount: u128,
+) -> Result<(), CallError> {
+    pillar_assets::mint_unchecked(state, asset, to, amount)
+        .map_err(|_| BridgeError::DepositOverflow { asset, amount })?;
+    ctx.emit(Event::Deposited { queue_index: msg.index, from: msg.sender, to, asset, l1_token, amount });
+    Ok(())
+}
+
+fn withdraw(ctx: &mut TxContext<'_>, w: &Withdraw, state: &mut dyn StateWrite) -> Result<(), CallError> {
+    let l1_token = if w.asset == NATIVE_ASSET {
+        Address::ZERO
+    } else {
+        L1_TOKEN.get(state, &w.asset)?.ok_or(BridgeError::NotBridged { asset: w.asset })?
+    };
+    let mut tree = TREE.get(state)?.unwrap_or_default();
+    let index = u32::try_from(tree.count).map_err(|_| BridgeError::TreeFull)?;
+    pillar_assets::burn_unchecked(state, w.asset, ctx.sender, w.amount)?;
+    let l2_block = ctx.block.height;
+    let leaf = withdrawal_leaf(l2_block, index, ctx.sender, w.l1_recipient, l1_token, w.amount);
+    tree.push(leaf);
+    TREE.set(state, &tree);
+    WITHDRAWALS.set(
+        state,
+        &index,
+        &WithdrawalRecord {
+            l2_block,
+            sender: ctx.sender,
+            l1_recipient: w.l1_recipient,
+            l1_token,
+            asset: w.asset,
+            amount: w.amount,
+            leaf,
+        },
+    );
+    ctx.emit(Event::WithdrawalInitiated {
+        index,
+        l2_block,
+        sender: ctx.sender,
+        l1_recipient: w.l1_recipient,
+        l1_token,
+        amount: w.amount,
+        leaf,
+    });
+    Ok(())
+}
+
+impl Module for Bridge {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn genesis(&self, _genesis: &Genesis, state: &mut dyn StateWrite) -> Result<(), GenesisError> {
+        // Native ETH must exist for deposits; the assets module writes it.
+        if ASSETS.get(state, &NATIVE_ASSET)?.is_none() {
+            return Err(GenesisError::Invalid {
+                module: NAME,
+                reason: format!("the {ASSETS_NAME} module must come before bridge"),
+            });
+        }
+        Ok(())
+    }
+
+    fn call(
+        &self,
+        ctx: &mut TxContext<'_>,
+        call: &Call,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), CallError> {
+        match call {
+            Call::Withdraw(w) => withdraw(ctx, w, state),
+            other => Err(pillar_runtime::Revert {
+                code: 2000,
+                reason: format!("bridge does not handle {}", other.type_name()),
+            }
+            .into()),
+        }
+    }
+
+    fn l1_message(
+        &self,
+        ctx: &mut TxContext<'_>,
+        msg: &L1Message,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), CallError> {
+        match &msg.kind {
+            L1MessageKind::EthDeposit { recipient, amount } => {
+                deposit(ctx, msg, state, NATIVE_ASSET, Address::ZERO, *recipient, *amount)
+            }
+            L1MessageKind::Erc20Deposit { token, recipient, amount } => {
+                let asset = l2_asset_for(state, *token)?;
+                deposit(ctx, msg, state, asset, *token, *recipient, *amount)
+            }
+            L1MessageKind::ForcedTx { .. } => Err(pillar_runtime::Revert {
+                code: 2000,
+                reason: "forced transactions are executed by the runtime, not the bridge".into(),
+            }
+            .into()),
+        }
+    }
+
+    fn withdrawals_root(&self, state: &dyn StateRead) -> Result<Option<B256>, StateError> {
+        Ok(Some(TREE.get(state)?.unwrap_or_default().root()))
+    }
+
+    fn query(
+        &self,
+        state: &dyn StateRead,
+        method: &str,
+        params: &serde_json::Value,
+    ) -> Result<serde_json::Value, QueryError> {
+        query::query(state, method, params)
+    }
+
+    fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
+        query::state_key(field, params)
+    }
+}
+
+#[cfg(test)]
+mod tests;

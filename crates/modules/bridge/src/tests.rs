@@ -1,0 +1,161 @@
+//! Bridge behaviour through the real runtime (accounts, assets, bridge) on in-memory state.
+
+use std::sync::Arc;
+
+use pillar_accounts::Accounts;
+use pillar_assets::{Assets, balance};
+use pillar_primitives::{
+    B256, ExecTx, L1Message, L1MessageKind, PrivateKey, Receipt, Transaction, TxStatus, merkle_root,
+    merkle_root_from_proof,
+};
+use pillar_runtime::{BlockEnv, Genesis, GenesisAccount, Runtime, l1_codes};
+use pillar_state::{BlockOverlay, MemoryState};
+
+use super::*;
+
+const CHAIN: u64 = 9;
+
+struct Chain {
+    rt: Runtime,
+    state: MemoryState,
+    height: u64,
+    queue: u64,
+}
+
+fn key(i: u8) -> PrivateKey {
+    PrivateKey::from_bytes([i + 1; 32]).unwrap()
+}
+
+impl Chain {
+    fn new() -> Self {
+        let rt = Runtime::new(CHAIN, vec![Arc::new(Accounts), Arc::new(Assets), Arc::new(Bridge)]);
+        let genesis = Genesis {
+            accounts: vec![GenesisAccount { address: key(0).address(), eth: 1000, tokens: vec![] }],
+            ..Default::default()
+        };
+        let mut state = MemoryState::default();
+        rt.genesis(&genesis, &mut state).unwrap();
+        Self { rt, state, height: 0, queue: 0 }
+    }
+
+    fn block(&mut self, txs: Vec<ExecTx>) -> Vec<Receipt> {
+        self.height += 1;
+        let env = BlockEnv { chain_id: CHAIN, height: self.height, timestamp_ms: self.height };
+        let (out, changes) = {
+            let mut block = BlockOverlay::new(&self.state);
+            let out = self.rt.execute_block(&env, txs, &mut block).unwrap();
+            (out, block.into_changes())
+        };
+        for (k, v) in changes.writes {
+            pillar_state::StateWrite::set(&mut self.state, k, v);
+        }
+        out.included.into_iter().map(|(_, r)| r).collect()
+    }
+
+    fn message(&mut self, kind: L1MessageKind) -> ExecTx {
+        let m = L1Message {
+            index: self.queue,
+            l1_block: 1,
+            timestamp: 1,
+            sender: Address::repeat_byte(0xee),
+            kind,
+        };
+        self.queue += 1;
+        ExecTx::L1(m)
+    }
+
+    fn signed(&self, signer: u8, nonce: u64, call: Call) -> ExecTx {
+        ExecTx::Signed(
+            key(signer).sign(Transaction { chain_id: CHAIN, nonce, max_fee: 0, call }).verify().unwrap(),
+        )
+    }
+
+    fn root(&self) -> B256 {
+        self.rt.withdrawals_root(&self.state).unwrap()
+    }
+}
+
+fn code(r: &Receipt) -> Option<u32> {
+    match &r.status {
+        TxStatus::Failed { code, .. } => Some(*code),
+        TxStatus::Success => None,
+    }
+}
+
+#[test]
+fn eth_and_erc20_deposits_mint_and_withdrawals_burn_into_the_tree() {
+    let mut c = Chain::new();
+    let alice = key(1).address();
+    let token = Address::repeat_byte(0x44);
+    let d1 = c.message(L1MessageKind::EthDeposit { recipient: alice, amount: 500 });
+    let d2 = c.message(L1MessageKind::Erc20Deposit { token, recipient: alice, amount: 70 });
+    let r = c.block(vec![d1, d2]);
+    assert!(r.iter().all(Receipt::is_success), "{r:?}");
+    assert_eq!(balance(&c.state, alice, 0).unwrap(), 500);
+    let asset = L2_ASSET.get(&c.state, &token).unwrap().unwrap();
+    assert_eq!(balance(&c.state, alice, asset).unwrap(), 70);
+    assert_eq!(c.root(), B256::ZERO, "no withdrawals yet");
+
+    let w =
+        |asset, amount| Call::Withdraw(Withdraw { asset, amount, l1_recipient: Address::repeat_byte(0x22) });
+    let r = c.block(vec![c.signed(1, 0, w(0, 200)), c.signed(1, 1, w(asset, 30)), c.signed(1, 2, w(99, 1))]);
+    assert!(r[0].is_success() && r[1].is_success());
+    assert_eq!(code(&r[2]), Some(2001), "asset 99 is not bridged");
+    assert_eq!(balance(&c.state, alice, 0).unwrap(), 300);
+    assert_eq!(balance(&c.state, alice, asset).unwrap(), 40);
+    let supply = ASSETS.get(&c.state, &asset).unwrap().unwrap().total_supply;
+    assert_eq!(supply, 40, "withdrawals burn");
+
+    let leaves: Vec<B256> = (0..2).map(|i| WITHDRAWALS.get(&c.state, &i).unwrap().unwrap().leaf).collect();
+    assert_eq!(c.root(), merkle_root(&leaves));
+    let w1 = WITHDRAWALS.get(&c.state, &1).unwrap().unwrap();
+    assert_eq!(w1.l1_token, token);
+    assert_eq!(w1.leaf, withdrawal_leaf(2, 1, alice, Address::repeat_byte(0x22), token, 30));
+    let (siblings, root) = withdrawal_proof(&c.state, 1, 2).unwrap().unwrap();
+    assert_eq!(merkle_root_from_proof(w1.leaf, 1, 2, &siblings), Some(root));
+    // A proof for the tree as it was at one leaf.
+    let (s0, r0) = withdrawal_proof(&c.state, 0, 1).unwrap().unwrap();
+    assert!(s0.is_empty());
+    assert_eq!(r0, leaves[0]);
+    assert!(withdrawal_proof(&c.state, 1, 1).unwrap().is_none());
+    // Overdrawing fails and burns nothing.
+    let r = c.block(vec![c.signed(1, 3, w(0, 10_000))]);
+    assert_eq!(code(&r[0]), Some(1001));
+    assert_eq!(c.root(), merkle_root(&leaves));
+}
+
+#[test]
+fn forced_transactions_run_like_any_other_and_bad_ones_are_consumed() {
+    let mut c = Chain::new();
+    let to = key(2).address();
+    let forced = key(0).sign(Transaction {
+        chain_id: CHAIN,
+        nonce: 0,
+        max_fee: 0,
+        call: Call::Transfer(pillar_primitives::Transfer { to, asset: 0, amount: 5 }),
+    });
+    let m1 = c.message(L1MessageKind::ForcedTx { tx: forced.encode() });
+    let m2 = c.message(L1MessageKind::ForcedTx { tx: vec![1, 2, 3] });
+    let m3 = c.message(L1MessageKind::ForcedTx { tx: forced.encode() });
+    let r = c.block(vec![m1, m2, m3]);
+    assert_eq!(r.len(), 3, "every message is consumed");
+    assert!(r[0].is_success());
+    assert_eq!(r[0].tx_hash, forced.hash(), "a forced transaction keeps its own hash");
+    assert_eq!(r[0].sender, key(0).address());
+    assert_eq!(code(&r[1]), Some(l1_codes::FORCED_TX_UNREADABLE));
+    assert_eq!(code(&r[2]), Some(l1_codes::FORCED_TX_INVALID), "a replay fails on its nonce");
+    assert_eq!(balance(&c.state, to, 0).unwrap(), 5);
+}
+
+#[test]
+fn deposits_that_overflow_are_refused_deterministically() {
+    let mut c = Chain::new();
+    let alice = key(1).address();
+    // Genesis holds 1000 wei; the second deposit would push the native supply past u128.
+    let d1 = c.message(L1MessageKind::EthDeposit { recipient: alice, amount: u128::MAX - 2000 });
+    let d2 = c.message(L1MessageKind::EthDeposit { recipient: alice, amount: 5000 });
+    let r = c.block(vec![d1, d2]);
+    assert!(r[0].is_success());
+    assert_eq!(code(&r[1]), Some(2003));
+    assert_eq!(balance(&c.state, alice, 0).unwrap(), u128::MAX - 2000, "the refused deposit changed nothing");
+}
