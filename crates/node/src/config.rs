@@ -29,6 +29,85 @@ pub struct ChainConfig {
     /// Development keys (funded in genesis). Never use these on a public network.
     #[serde(default)]
     pub dev_keys: Vec<DevKey>,
+    /// Settlement on Ethereum; absent for a chain that does not settle (tests, local play).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub l1: Option<L1Section>,
+}
+
+/// Settlement on Ethereum: where the contracts are and what this node does there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct L1Section {
+    /// L1 JSON-RPC URL.
+    pub rpc: String,
+    /// L1 chain id.
+    pub chain_id: u64,
+    /// The `Rollup` contract.
+    pub rollup: Address,
+    /// The `Portal` contract.
+    pub portal: Address,
+    /// L1 block of the deployment (the watcher starts there).
+    pub deployed_at_block: u64,
+    /// L1 blocks a log must be buried under before the watcher acts on it.
+    #[serde(default = "default_confirmations")]
+    pub confirmations: u64,
+    /// How often to poll L1, in milliseconds.
+    #[serde(default = "default_poll_ms")]
+    pub poll_ms: u64,
+    /// Batch posting.
+    #[serde(default)]
+    pub batcher: BatcherSection,
+    /// Output proposals.
+    #[serde(default)]
+    pub proposer: ProposerSection,
+}
+
+fn default_confirmations() -> u64 {
+    1
+}
+
+fn default_poll_ms() -> u64 {
+    500
+}
+
+/// Batch posting settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BatcherSection {
+    /// Post batches.
+    pub enabled: bool,
+    /// The sequencer's L1 key (hex); `PILLAR_SEQUENCER_KEY` overrides it.
+    pub key: Option<String>,
+    /// `blob` (EIP-4844, the default) or `calldata`.
+    pub mode: String,
+    /// Most L2 blocks in one batch.
+    pub max_blocks: u64,
+    /// Milliseconds between batches.
+    pub interval_ms: u64,
+}
+
+impl Default for BatcherSection {
+    fn default() -> Self {
+        Self { enabled: true, key: None, mode: "blob".into(), max_blocks: 1000, interval_ms: 2000 }
+    }
+}
+
+/// Output proposal settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProposerSection {
+    /// Propose outputs.
+    pub enabled: bool,
+    /// The proposer's L1 key (hex); `PILLAR_PROPOSER_KEY` overrides it.
+    pub key: Option<String>,
+    /// Propose at most every this many L2 blocks (once they are batched).
+    pub interval_blocks: u64,
+}
+
+impl Default for ProposerSection {
+    fn default() -> Self {
+        Self { enabled: true, key: None, interval_blocks: 20 }
+    }
 }
 
 /// Chain identity.
@@ -176,6 +255,19 @@ impl ChainConfig {
         }
         if self.sequencer.block_time_ms == 0 {
             return Err(ConfigError::Invalid("sequencer.block_time_ms must be at least 1".into()));
+        }
+        if let Some(l1) = &self.l1 {
+            if !matches!(l1.batcher.mode.as_str(), "blob" | "calldata") {
+                return Err(ConfigError::Invalid(format!(
+                    "l1.batcher.mode must be \"blob\" or \"calldata\", got {:?}",
+                    l1.batcher.mode
+                )));
+            }
+            if l1.batcher.max_blocks == 0 || l1.proposer.interval_blocks == 0 {
+                return Err(ConfigError::Invalid(
+                    "l1.batcher.max_blocks and l1.proposer.interval_blocks must be positive".into(),
+                ));
+            }
         }
         if self.sequencer.max_block_txs == 0 {
             return Err(ConfigError::Invalid("sequencer.max_block_txs must be at least 1".into()));

@@ -29,6 +29,12 @@ pub enum NodeError {
     /// Storage could not be opened or repaired.
     #[error(transparent)]
     Chain(#[from] ChainError),
+    /// Settlement could not start.
+    #[error("cannot start L1 settlement: {reason}")]
+    L1 {
+        /// What failed.
+        reason: String,
+    },
     /// The RPC server could not bind.
     #[error("cannot start JSON-RPC on {addr}: {source}")]
     Rpc {
@@ -64,12 +70,17 @@ pub struct NodeHandle {
     pub chain: Arc<Chain>,
     /// The RPC server.
     pub rpc: RpcHandle,
+    /// Settlement tasks, when the chain settles on L1.
+    pub settlement: Option<crate::settle::Settlement>,
     producer: JoinHandle<()>,
 }
 
 impl NodeHandle {
     /// Stops RPC, then block production after the block in progress.
     pub async fn shutdown(self) {
+        if let Some(s) = self.settlement {
+            s.shutdown().await;
+        }
         self.rpc.stop();
         self.rpc.stopped().await;
         self.sequencer.shutdown();
@@ -128,5 +139,9 @@ pub async fn launch(config: &ChainConfig, config_dir: &Path) -> Result<NodeHandl
     let rpc = pillar_rpc::start(sequencer.clone(), Arc::clone(&chain), &rpc_config)
         .await
         .map_err(|source| NodeError::Rpc { addr: r.listen, source })?;
-    Ok(NodeHandle { sequencer, chain, rpc, producer })
+    let settlement = match &config.l1 {
+        Some(l1) => Some(crate::settle::start(l1, Arc::clone(&chain), sequencer.clone())?),
+        None => None,
+    };
+    Ok(NodeHandle { sequencer, chain, rpc, settlement, producer })
 }

@@ -10,12 +10,18 @@
 //!
 //! Transactions flow RPC → sequencer admission (signatures checked in parallel) → mempool →
 //! block producer → chain (execute, ledger, state) → block notifications → RPC subscribers.
-//! Settlement on L1 (watcher, batcher, proposer) will start after the sequencer.
+//! 4. when the config has an `[l1]` section, settlement: the L1 watcher (queue messages into the
+//!    sequencer), the batcher (blocks into batches on L1) and the proposer (output roots).
 
 mod config;
 mod launch;
 mod presets;
+mod settle;
 
-pub use config::{ChainConfig, ConfigError, DevKey, RpcSection, SequencerSection, StorageSection};
+pub use config::{
+    BatcherSection, ChainConfig, ConfigError, DevKey, L1Section, ProposerSection, RpcSection,
+    SequencerSection, StorageSection,
+};
 pub use launch::{NodeError, NodeHandle, build_runtime, launch};
 pub use presets::{PRESETS, preset};
+pub use settle::{BatcherStats, Settlement};

@@ -54,5 +54,6 @@ fn basic(chain_id: u64, dev_keys: &[PrivateKey]) -> ChainConfig {
                 .collect(),
         },
         dev_keys: dev_keys.iter().map(|k| DevKey { address: k.address(), private_key: k.to_hex() }).collect(),
+        l1: None,
     }
 }

@@ -21,7 +21,7 @@ mod signer;
 mod transaction;
 pub mod typed_json;
 
-pub use alloy_primitives::{Address, B256, keccak256};
+pub use alloy_primitives::{Address, B256, U256, keccak256};
 pub use block::{Block, Header};
 pub use call::{
     AssetId, AssetRole, Burn, Call, CreateAsset, MAX_NAME_LEN, MAX_SYMBOL_LEN, Mint, NATIVE_ASSET,

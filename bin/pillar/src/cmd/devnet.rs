@@ -1,33 +1,106 @@
-//! `pillar devnet`: a throwaway local chain with funded dev keys.
+//! `pillar devnet`: a local Ethereum (anvil) with the Pillar contracts and a full L2 on top:
+//! sequencer, L1 watcher, batcher and proposer. `--demo` also runs the whole user story.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    time::{Duration, Instant},
+};
 
-use anyhow::Context;
-use pillar_node::preset;
+use anyhow::{Context, bail, ensure};
+use pillar_l1::{
+    DeployParams, L1Addresses, L1Client, Withdrawal, WithdrawalProof,
+    anvil::{Anvil, AnvilOptions},
+    deploy,
+};
+use pillar_node::{BatcherSection, ChainConfig, L1Section, ProposerSection, preset};
+use pillar_primitives::{Address, Call, PrivateKey, Transaction, Transfer, U256, Withdraw};
+use serde_json::{Value, json};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// Preset.
     #[arg(long, default_value = "basic")]
     preset: String,
-    /// RPC listen address.
+    /// L2 RPC listen address.
     #[arg(long, default_value = "127.0.0.1:8545")]
     rpc_listen: SocketAddr,
-    /// Keep data here instead of a temporary directory.
+    /// Keep L2 data here instead of a temporary directory.
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Seconds before an output is final (a real chain uses 7 days).
+    #[arg(long, default_value_t = 4)]
+    challenge_window_secs: u64,
+    /// `blob` or `calldata` batches.
+    #[arg(long, default_value = "blob")]
+    batch_mode: String,
+    /// Run the user story (deposit, transfer, withdraw, finalize on L1), print each step and exit.
+    #[arg(long)]
+    demo: bool,
 }
 
 pub(crate) fn run(a: Args) -> anyhow::Result<()> {
-    super::init_tracing();
-    let keys = (0..4).map(|_| super::random_key()).collect::<anyhow::Result<Vec<_>>>()?;
-    let mut config =
+    super::init_tracing_with(if a.demo { "warn" } else { "info" });
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    rt.block_on(devnet(a))
+}
+
+async fn devnet(a: Args) -> anyhow::Result<()> {
+    let anvil = Anvil::spawn_with(AnvilOptions { block_time: Some(1), ..AnvilOptions::default() })
+        .await
+        .context("starting anvil")?;
+    let operator = anvil.dev_address(0);
+    let deployment = deploy(
+        anvil.endpoint(),
+        anvil.dev_key(0),
+        DeployParams {
+            l2_chain_id: 901,
+            challenge_window_secs: a.challenge_window_secs,
+            inclusion_deadline_secs: 600,
+            inactivity_window_secs: 3600,
+            sequencer: operator,
+            proposer: operator,
+            guardian: operator,
+            owner: operator,
+            min_deposit: U256::from(1),
+            max_deposit: U256::from(u128::MAX),
+        },
+    )
+    .await
+    .context("deploying the L1 contracts")?;
+
+    // L2 dev keys are anvil's accounts 1..=4: the same addresses hold ETH on both layers.
+    let keys = (1..=4)
+        .map(|i| PrivateKey::from_hex(anvil.dev_key(i)).context("anvil dev key"))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut config: ChainConfig =
         preset(&a.preset, 901, &keys).with_context(|| format!("unknown preset {:?}", a.preset))?;
     config.rpc.listen = a.rpc_listen;
-    // A small hash table: a devnet holds little state and should start instantly.
     config.storage.hashtable_buckets = 16_384;
-    let (dir, _tmp) = match a.dir {
-        Some(d) => (d, None),
+    config.l1 = Some(L1Section {
+        rpc: anvil.endpoint().to_string(),
+        chain_id: deployment.l1_chain_id,
+        rollup: deployment.addresses.rollup,
+        portal: deployment.addresses.portal,
+        deployed_at_block: deployment.deployed_at_block,
+        confirmations: 1,
+        poll_ms: 250,
+        batcher: BatcherSection {
+            enabled: true,
+            key: Some(anvil.dev_key(0).to_string()),
+            mode: a.batch_mode.clone(),
+            max_blocks: 1000,
+            interval_ms: 1000,
+        },
+        proposer: ProposerSection {
+            enabled: true,
+            key: Some(anvil.dev_key(0).to_string()),
+            interval_blocks: 1,
+        },
+    });
+    config.check()?;
+    let (dir, _tmp) = match &a.dir {
+        Some(d) => (d.clone(), None),
         None => {
             let t = tempfile::tempdir().context("creating a temporary directory")?;
             (t.path().to_path_buf(), Some(t))
@@ -35,16 +108,221 @@ pub(crate) fn run(a: Args) -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(&dir)?;
     config.save(&dir.join("chain.toml"))?;
-    println!("Pillar devnet (chain id {}, preset {})", config.chain.chain_id, a.preset);
-    println!("  RPC        http://{0}  ws://{0}", a.rpc_listen);
-    println!("  config     {}", dir.join("chain.toml").display());
-    println!("  dev keys (1,000 ETH and 1,000,000 PUSD each):");
-    for k in &config.dev_keys {
-        println!("    {}  {}", k.address, k.private_key);
+    let node = pillar_node::launch(&config, &dir).await?;
+    let l2 = format!("http://{}", node.rpc.local_addr);
+
+    println!("Pillar devnet: L2 chain 901 ({} preset) settling on a local Ethereum", a.preset);
+    println!("  L1 (anvil)  {}  chain id {}", anvil.endpoint(), deployment.l1_chain_id);
+    println!("  Rollup      {}", deployment.addresses.rollup);
+    println!("  Portal      {}", deployment.addresses.portal);
+    println!("  L2 RPC      {l2}  ws://{}", node.rpc.local_addr);
+    println!("  config      {}", dir.join("chain.toml").display());
+    println!("  dev keys (10,000 ETH on L1; 1,000 ETH and 1,000,000 PUSD on L2):");
+    for k in &keys {
+        println!("    {}  {}", k.address(), k.to_hex());
     }
-    println!(
-        "  try:  pillar tx transfer --rpc http://{} --key <dev key> --to <address> --amount 1000",
-        a.rpc_listen
+    println!("  operator (sequencer, proposer, guardian on L1): {operator}");
+
+    let result = if a.demo {
+        demo(&anvil, deployment.addresses, &l2, &keys).await
+    } else {
+        println!("Ctrl-C to stop.");
+        super::node::wait_for_signal().await;
+        Ok(())
+    };
+    node.shutdown().await;
+    drop(anvil);
+    result
+}
+
+/// Calls the L2 over JSON-RPC (blocking client, run off the async workers).
+async fn l2(url: &str, method: &'static str, params: Value) -> anyhow::Result<Value> {
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || crate::http::call(&url, method, params)).await?
+}
+
+async fn wait_for<F, Fut>(what: &str, timeout: Duration, mut f: F) -> anyhow::Result<Value>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Option<Value>>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f().await? {
+            return Ok(v);
+        }
+        ensure!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn eth_on_l2(account: &Value) -> u128 {
+    account["balances"]
+        .as_array()
+        .and_then(|b| b.iter().find(|x| x["asset"] == 0))
+        .and_then(|x| x["amount"].as_str())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+async fn send_l2(url: &str, key: &PrivateKey, call: Call) -> anyhow::Result<Value> {
+    let info = l2(url, "pillar_chainInfo", json!([])).await?;
+    let fee: u128 = info["fees"]["txFee"].as_str().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let nonce = l2(url, "pillar_getAccount", json!([key.address()])).await?["nonce"].as_u64().unwrap_or(0);
+    let stx =
+        key.sign(Transaction { chain_id: info["chainId"].as_u64().unwrap_or(0), nonce, max_fee: fee, call });
+    let hash = l2(url, "pillar_sendTransaction", json!([format!("0x{}", hex::encode(stx.encode()))])).await?;
+    let receipt = wait_for("an L2 receipt", Duration::from_secs(30), || {
+        let hash = hash.clone();
+        async move {
+            let r = l2(url, "pillar_getReceipt", json!([hash])).await?;
+            Ok((!r.is_null()).then_some(r))
+        }
+    })
+    .await?;
+    ensure!(receipt["status"] == "success", "L2 transaction failed: {receipt}");
+    Ok(receipt)
+}
+
+struct Steps {
+    started: Instant,
+    n: usize,
+}
+
+impl Steps {
+    fn done(&mut self, what: &str, step_started: Instant) {
+        self.n += 1;
+        println!(
+            "  [{}] ok  {what}  ({} ms; {:.1} s since start)",
+            self.n,
+            step_started.elapsed().as_millis(),
+            self.started.elapsed().as_secs_f64()
+        );
+    }
+}
+
+async fn demo(anvil: &Anvil, addresses: L1Addresses, url: &str, keys: &[PrivateKey]) -> anyhow::Result<()> {
+    println!("Demo: deposit on L1, transfer on L2, withdraw, finalize on L1");
+    let mut steps = Steps { started: Instant::now(), n: 0 };
+    let user = &keys[0];
+    let friend = keys[1].address();
+    let l1 = L1Client::connect(anvil.endpoint(), &user.to_hex(), addresses)?;
+
+    // 1. Deposit 1 ETH on L1.
+    let t = Instant::now();
+    let deposit: u128 = 10u128.pow(18);
+    let before = eth_on_l2(&l2(url, "pillar_getAccount", json!([user.address()])).await?);
+    let enq = l1.deposit_eth(user.address(), U256::from(deposit)).await?;
+    steps.done(
+        &format!("deposit 1 ETH on L1 (queue message {}, L1 block {})", enq.message.index, enq.tx.l1_block),
+        t,
     );
-    super::node::serve(config, dir)
+
+    // 2. See it on L2.
+    let t = Instant::now();
+    wait_for("the deposit on L2", Duration::from_secs(60), || async {
+        let bal = eth_on_l2(&l2(url, "pillar_getAccount", json!([user.address()])).await?);
+        Ok((bal == before + deposit).then_some(json!(bal.to_string())))
+    })
+    .await?;
+    steps.done("deposit credited on L2", t);
+
+    // 3. Transfer on L2.
+    let t = Instant::now();
+    let r =
+        send_l2(url, user, Call::Transfer(Transfer { to: friend, asset: 0, amount: deposit / 10 })).await?;
+    steps.done(&format!("transfer 0.1 ETH on L2 (block {})", r["blockHeight"]), t);
+
+    // 4. Withdraw on L2.
+    let t = Instant::now();
+    let amount = deposit / 2;
+    let r = send_l2(url, user, Call::Withdraw(Withdraw { asset: 0, amount, l1_recipient: user.address() }))
+        .await?;
+    let ev = r["events"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["type"] == "withdrawalInitiated"))
+        .cloned()
+        .context("no withdrawalInitiated event")?;
+    let w_block = ev["l2Block"].as_u64().context("l2Block")?;
+    let w_index = ev["index"].as_u64().context("index")? as u32;
+    steps.done(&format!("withdraw 0.5 ETH on L2 (block {w_block}, withdrawal {w_index})"), t);
+
+    // 5. Wait for an output covering it, and for that output to finalize.
+    let t = Instant::now();
+    let out = wait_for("an output covering the withdrawal", Duration::from_secs(90), || async {
+        let count = l1.output_count().await?;
+        for i in (0..count).rev() {
+            let o = l1.output(i).await?;
+            if o.l2_block >= w_block {
+                return Ok(Some(json!({ "index": i, "l2Block": o.l2_block })));
+            }
+        }
+        Ok(None)
+    })
+    .await?;
+    let (o_index, o_block) = (out["index"].as_u64().unwrap_or(0), out["l2Block"].as_u64().unwrap_or(0));
+    steps.done(&format!("output {o_index} for L2 block {o_block} proposed on L1"), t);
+    let t = Instant::now();
+    wait_for("the output to finalize", Duration::from_secs(120), || async {
+        Ok(l1.is_finalized(o_index).await?.then_some(Value::Null))
+    })
+    .await?;
+    steps.done("output finalized after the challenge window", t);
+
+    // 6. Prove and finalize the withdrawal on L1.
+    let t = Instant::now();
+    let mut leaf_count = 0u64;
+    loop {
+        let w = l2(url, "pillar_query", json!(["bridge", "withdrawal", { "index": leaf_count }])).await?;
+        if w.is_null() || w["l2Block"].as_u64().unwrap_or(u64::MAX) > o_block {
+            break;
+        }
+        leaf_count += 1;
+    }
+    let p = l2(
+        url,
+        "pillar_query",
+        json!(["bridge", "withdrawalProof", { "index": w_index, "leafCount": leaf_count }]),
+    )
+    .await?;
+    let header = l2(url, "pillar_getBlockByNumber", json!([o_block])).await?;
+    ensure!(
+        p["root"] == header["withdrawalsRoot"],
+        "proof root {} is not the header's {}",
+        p["root"],
+        header["withdrawalsRoot"]
+    );
+    let withdrawal = Withdrawal {
+        l2_block: w_block,
+        index: w_index,
+        l2_sender: user.address(),
+        l1_recipient: user.address(),
+        token: Address::ZERO,
+        amount: U256::from(amount),
+    };
+    let proof = WithdrawalProof {
+        leaf_index: u64::from(w_index),
+        leaf_count,
+        siblings: serde_json::from_value(p["siblings"].clone())?,
+    };
+    let l1_before = l1.eth_balance(user.address()).await?;
+    let paid = l1
+        .finalize_withdrawal(
+            &withdrawal,
+            o_index,
+            serde_json::from_value(header["stateRoot"].clone())?,
+            serde_json::from_value(header["hash"].clone())?,
+            &proof,
+        )
+        .await?;
+    let l1_after = l1.eth_balance(user.address()).await?;
+    let gas = U256::from(paid.gas_used) * U256::from(paid.effective_gas_price);
+    if l1_after != l1_before + U256::from(amount) - gas {
+        bail!(
+            "L1 balance went from {l1_before} to {l1_after}; expected +{amount} wei minus {gas} wei of gas"
+        );
+    }
+    steps.done(&format!("withdrawal finalized on L1: balance grew by 0.5 ETH (less {gas} wei gas)"), t);
+    println!("Demo passed: {} steps in {:.1} s", steps.n, steps.started.elapsed().as_secs_f64());
+    Ok(())
 }

@@ -8,8 +8,13 @@ pub(crate) mod tx;
 
 /// Logs to stderr, `info` unless `RUST_LOG` says otherwise.
 pub(crate) fn init_tracing() {
+    init_tracing_with("info");
+}
+
+/// Logs to stderr at `default` unless `RUST_LOG` says otherwise.
+pub(crate) fn init_tracing_with(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 

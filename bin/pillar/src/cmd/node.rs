@@ -54,7 +54,7 @@ pub(crate) fn serve(config: ChainConfig, config_dir: PathBuf) -> anyhow::Result<
     })
 }
 
-async fn wait_for_signal() {
+pub(crate) async fn wait_for_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).expect("installing SIGTERM handler");
     tokio::select! {

@@ -8,3 +8,4 @@ mod common;
 mod contracts;
 mod durability;
 mod ethers;
+mod settlement;

@@ -1,0 +1,209 @@
+//! Batch format version 0.
+//!
+//! ```text
+//! batch = version: u8 (= 0) ‖ zstd frame of borsh(Vec<Block>)
+//! ```
+//!
+//! Blocks are the chain's own canonical blocks (headers and entries with signatures), consecutive
+//! in height, each the child of the one before. zstd finds the redundancy across them (repeated
+//! addresses, chain ids, zero fields), which is what keeps bytes per transaction low on L1.
+
+use pillar_primitives::{Block, codec};
+
+/// The version byte this code writes.
+pub const BATCH_VERSION: u8 = 0;
+/// Largest batch accepted: six blobs of 4096 field elements of 31 usable bytes, rounded up.
+pub const MAX_BATCH_BYTES: usize = 800 * 1024;
+/// Largest decompressed payload accepted (a compression bomb stops here).
+pub const MAX_DECOMPRESSED_BYTES: usize = 32 * 1024 * 1024;
+/// zstd level: 3 is zstd's default balance; batches are compressed once and read many times.
+const ZSTD_LEVEL: i32 = 3;
+
+/// Why bytes are not a valid batch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BatchError {
+    /// No bytes.
+    #[error("empty batch")]
+    Empty,
+    /// Larger than [`MAX_BATCH_BYTES`].
+    #[error("batch of {size} bytes exceeds {limit}")]
+    TooLarge {
+        /// Size.
+        size: usize,
+        /// Limit.
+        limit: usize,
+    },
+    /// A version this code does not read.
+    #[error("unknown batch version {version}")]
+    UnknownVersion {
+        /// Version byte.
+        version: u8,
+    },
+    /// zstd refused the frame (corrupt, truncated, or larger than the decompression limit).
+    #[error("batch does not decompress: {reason}")]
+    Decompress {
+        /// zstd's message.
+        reason: String,
+    },
+    /// The payload is not borsh blocks.
+    #[error("batch payload does not decode: {reason}")]
+    Decode {
+        /// Decoder message.
+        reason: String,
+    },
+    /// No blocks.
+    #[error("batch holds no blocks")]
+    NoBlocks,
+    /// Heights are not consecutive or a block is not the child of the one before.
+    #[error("block {index} of the batch does not extend the one before it")]
+    NotAChain {
+        /// Position in the batch.
+        index: usize,
+    },
+}
+
+/// Encodes blocks (consecutive, each the child of the one before) as a version-0 batch.
+pub fn encode_batch(blocks: &[Block]) -> Vec<u8> {
+    let payload = codec::encode(&blocks.to_vec());
+    let compressed = zstd::bulk::compress(&payload, ZSTD_LEVEL).expect("zstd compresses any input");
+    let mut out = Vec::with_capacity(1 + compressed.len());
+    out.push(BATCH_VERSION);
+    out.extend_from_slice(&compressed);
+    out
+}
+
+/// Decodes untrusted batch bytes.
+pub fn decode_batch(bytes: &[u8]) -> Result<Vec<Block>, BatchError> {
+    let (&version, frame) = bytes.split_first().ok_or(BatchError::Empty)?;
+    if bytes.len() > MAX_BATCH_BYTES {
+        return Err(BatchError::TooLarge { size: bytes.len(), limit: MAX_BATCH_BYTES });
+    }
+    if version != BATCH_VERSION {
+        return Err(BatchError::UnknownVersion { version });
+    }
+    let payload = zstd::bulk::decompress(frame, MAX_DECOMPRESSED_BYTES)
+        .map_err(|e| BatchError::Decompress { reason: e.to_string() })?;
+    let blocks: Vec<Block> = codec::decode(&payload, MAX_DECOMPRESSED_BYTES, "batch")
+        .map_err(|e| BatchError::Decode { reason: e.to_string() })?;
+    if blocks.is_empty() {
+        return Err(BatchError::NoBlocks);
+    }
+    for (i, pair) in blocks.windows(2).enumerate() {
+        let (parent, child) = (&pair[0].header, &pair[1].header);
+        if child.height != parent.height + 1 || child.parent_hash != parent.hash() {
+            return Err(BatchError::NotAChain { index: i + 1 });
+        }
+    }
+    Ok(blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use pillar_primitives::{
+        Address, B256, Call, ChainTx, Header, L1Message, L1MessageKind, PrivateKey, Transaction, Transfer,
+    };
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn chain(n: usize, txs_per_block: usize) -> Vec<Block> {
+        let key = PrivateKey::from_bytes([5; 32]).unwrap();
+        let mut parent = B256::ZERO;
+        let mut nonce = 0;
+        (0..n)
+            .map(|i| {
+                let mut transactions = vec![ChainTx::L1(L1Message {
+                    index: i as u64,
+                    l1_block: 10,
+                    timestamp: 99,
+                    sender: Address::repeat_byte(1),
+                    kind: L1MessageKind::EthDeposit { recipient: key.address(), amount: 7 },
+                })];
+                for _ in 0..txs_per_block {
+                    transactions.push(ChainTx::Signed(key.sign(Transaction {
+                        chain_id: 901,
+                        nonce,
+                        max_fee: 10_000_000_000_000,
+                        call: Call::Transfer(Transfer {
+                            to: Address::repeat_byte(9),
+                            asset: 0,
+                            amount: 1000,
+                        }),
+                    })));
+                    nonce += 1;
+                }
+                let header = Header {
+                    height: 1 + i as u64,
+                    parent_hash: parent,
+                    timestamp_ms: 1_700_000_000_000 + 50 * i as u64,
+                    l1_origin: 10,
+                    queue_index: 1 + i as u64,
+                    queue_hash: B256::repeat_byte(3),
+                    state_root: B256::repeat_byte(i as u8),
+                    tx_root: B256::ZERO,
+                    receipts_root: B256::ZERO,
+                    withdrawals_root: B256::ZERO,
+                    tx_count: transactions.len() as u32,
+                };
+                parent = header.hash();
+                Block { header, transactions }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn round_trip_and_compression() {
+        let blocks = chain(20, 50);
+        let bytes = encode_batch(&blocks);
+        assert_eq!(bytes[0], BATCH_VERSION);
+        assert_eq!(decode_batch(&bytes).unwrap(), blocks);
+        let raw = codec::encode(&blocks).len();
+        assert!(bytes.len() < raw, "zstd must shrink repetitive blocks: {} vs {raw}", bytes.len());
+    }
+
+    #[test]
+    fn refusals() {
+        let blocks = chain(3, 1);
+        let mut bytes = encode_batch(&blocks);
+        assert_eq!(decode_batch(&[]), Err(BatchError::Empty));
+        assert!(matches!(decode_batch(&[7, 1, 2]), Err(BatchError::UnknownVersion { version: 7 })));
+        assert!(matches!(decode_batch(&[0, 1, 2, 3]), Err(BatchError::Decompress { .. })));
+        assert!(matches!(decode_batch(&bytes[..bytes.len() / 2]), Err(BatchError::Decompress { .. })));
+        assert!(matches!(decode_batch(&vec![0; MAX_BATCH_BYTES + 1]), Err(BatchError::TooLarge { .. })));
+        assert_eq!(decode_batch(&encode_batch(&[])), Err(BatchError::NoBlocks));
+        // Not a chain: swapped blocks.
+        let swapped = vec![blocks[1].clone(), blocks[0].clone()];
+        assert_eq!(decode_batch(&encode_batch(&swapped)), Err(BatchError::NotAChain { index: 1 }));
+        // Valid zstd of garbage.
+        let mut garbage = vec![BATCH_VERSION];
+        garbage.extend(zstd::bulk::compress(&[0xff; 64], 3).unwrap());
+        assert!(matches!(decode_batch(&garbage), Err(BatchError::Decode { .. })));
+        // A compression bomb: 64 MiB of zeros compresses to a few KiB.
+        let mut bomb = vec![BATCH_VERSION];
+        bomb.extend(zstd::bulk::compress(&vec![0u8; 64 << 20], 19).unwrap());
+        assert!(bomb.len() < MAX_BATCH_BYTES);
+        assert!(matches!(decode_batch(&bomb), Err(BatchError::Decompress { .. })));
+        bytes.push(0);
+        assert!(decode_batch(&bytes).is_err(), "trailing bytes after the frame");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Whatever bytes arrive, decoding returns, and never panics.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = decode_batch(&bytes);
+        }
+
+        /// Flipping any byte of a valid batch gives an error or a different valid batch, never a
+        /// panic.
+        #[test]
+        fn corrupted_batches_never_panic(pos in any::<prop::sample::Index>(), bit in 0u8..8) {
+            let mut bytes = encode_batch(&chain(2, 2));
+            let i = pos.index(bytes.len());
+            bytes[i] ^= 1 << bit;
+            let _ = decode_batch(&bytes);
+        }
+    }
+}

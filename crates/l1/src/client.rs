@@ -1,0 +1,640 @@
+//! [`L1Client`]: typed calls to the Rollup and Portal, one method per action, each waiting for
+//! its receipt and decoding the events it must emit.
+
+use std::time::Duration;
+
+use alloy::contract::{CallBuilder, CallDecoder};
+use alloy::eips::eip4844::builder::{SidecarBuilder, SidecarCoder, SimpleCoder};
+use alloy::eips::eip4844::env_settings::EnvKzgSettings;
+use alloy::eips::eip4844::{AsCkzg, BYTES_PER_BLOB, Blob, FIELD_ELEMENTS_PER_BLOB, kzg_to_versioned_hash};
+use alloy::network::EthereumWallet;
+use alloy::primitives::{Address, B256, Bytes, U256};
+use alloy::providers::{DynProvider, Provider, ProviderBuilder};
+use alloy::rpc::types::{Filter, Log, TransactionReceipt};
+use alloy::signers::local::PrivateKeySigner;
+use alloy::transports::http::reqwest::Url;
+use alloy_sol_types::SolEvent;
+
+use crate::L1Error;
+use crate::bindings::{IERC20, Portal, Rollup};
+use crate::hashing::{Withdrawal, WithdrawalProof};
+use crate::types::{
+    BatchEvent, BatchKind, BatchPosted, Enqueued, L1Addresses, Output, OutputProposed, QueueKind,
+    QueueMessage, TxInfo,
+};
+
+/// Blobs one transaction may carry (EIP-7594 per-transaction cap).
+pub const MAX_BLOBS_PER_TX: usize = 6;
+
+/// Which sidecar form blob transactions carry. Since Osaka (Fusaka, PeerDAS) mempools expect
+/// EIP-7594 cell proofs; anvil 1.7 (hardfork BPO1 by default) accepts both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BlobSidecarFormat {
+    /// EIP-4844 sidecar: one KZG proof per blob (pre-Osaka networks).
+    Eip4844,
+    /// EIP-7594 sidecar: 128 cell proofs per blob (Osaka and later).
+    #[default]
+    Eip7594,
+}
+
+/// A connection to L1 for one deployment of the contracts, optionally with a signing key.
+#[derive(Clone, Debug)]
+pub struct L1Client {
+    provider: DynProvider,
+    signer: Option<Address>,
+    addresses: L1Addresses,
+    rollup: Rollup::RollupInstance<DynProvider>,
+    portal: Portal::PortalInstance<DynProvider>,
+    receipt_timeout: Duration,
+    blob_format: BlobSidecarFormat,
+}
+
+impl L1Client {
+    /// Connects to `rpc_url` (HTTP) signing with `signer_key` (hex, with or without `0x`).
+    /// Makes no request.
+    pub fn connect(rpc_url: &str, signer_key: &str, addresses: L1Addresses) -> Result<Self, L1Error> {
+        let signer: PrivateKeySigner = signer_key.trim().parse().map_err(|_| L1Error::InvalidKey)?;
+        let address = signer.address();
+        let provider = signing_provider(parse_url(rpc_url)?, signer);
+        Ok(Self::with_provider(provider, Some(address), addresses))
+    }
+
+    /// Connects without a key: reads only; writes fail with [`L1Error::NoSigner`].
+    pub fn connect_read_only(rpc_url: &str, addresses: L1Addresses) -> Result<Self, L1Error> {
+        let provider = ProviderBuilder::new().connect_http(parse_url(rpc_url)?).erased();
+        Ok(Self::with_provider(provider, None, addresses))
+    }
+
+    fn with_provider(provider: DynProvider, signer: Option<Address>, addresses: L1Addresses) -> Self {
+        Self {
+            rollup: Rollup::new(addresses.rollup, provider.clone()),
+            portal: Portal::new(addresses.portal, provider.clone()),
+            provider,
+            signer,
+            addresses,
+            receipt_timeout: Duration::from_secs(120),
+            blob_format: BlobSidecarFormat::default(),
+        }
+    }
+
+    /// How long write methods wait for a receipt (default 120 s).
+    pub fn with_receipt_timeout(mut self, timeout: Duration) -> Self {
+        self.receipt_timeout = timeout;
+        self
+    }
+
+    /// The sidecar form of blob transactions (default EIP-7594).
+    pub fn with_blob_format(mut self, format: BlobSidecarFormat) -> Self {
+        self.blob_format = format;
+        self
+    }
+
+    /// The signer's address, `None` for a read-only client.
+    pub fn signer(&self) -> Option<Address> {
+        self.signer
+    }
+
+    /// The contract addresses.
+    pub fn addresses(&self) -> L1Addresses {
+        self.addresses
+    }
+
+    /// The underlying provider (signs with the client's key, if any).
+    pub fn provider(&self) -> &DynProvider {
+        &self.provider
+    }
+
+    /// The Rollup binding, for calls this client does not wrap.
+    pub fn rollup(&self) -> &Rollup::RollupInstance<DynProvider> {
+        &self.rollup
+    }
+
+    /// The Portal binding, for calls this client does not wrap.
+    pub fn portal(&self) -> &Portal::PortalInstance<DynProvider> {
+        &self.portal
+    }
+
+    // ---- chain -------------------------------------------------------------------------------
+
+    /// The L1 chain id.
+    pub async fn chain_id(&self) -> Result<u64, L1Error> {
+        self.provider.get_chain_id().await.map_err(L1Error::rpc("eth_chainId"))
+    }
+
+    /// The latest L1 block number.
+    pub async fn block_number(&self) -> Result<u64, L1Error> {
+        self.provider.get_block_number().await.map_err(L1Error::rpc("eth_blockNumber"))
+    }
+
+    /// ETH balance of `address` at the latest block (wei).
+    pub async fn eth_balance(&self, address: Address) -> Result<U256, L1Error> {
+        self.provider.get_balance(address).await.map_err(L1Error::rpc("eth_getBalance"))
+    }
+
+    // ---- queue -------------------------------------------------------------------------------
+
+    /// Queue messages logged in L1 blocks `from_block..=to_block`, ordered by index. Does not
+    /// check the rolling hash chain: use [`crate::check_queue_chain`] with the previous message.
+    pub async fn queue_messages(&self, from_block: u64, to_block: u64) -> Result<Vec<QueueMessage>, L1Error> {
+        const METHOD: &str = "queue_messages";
+        let logs = self
+            .logs(
+                METHOD,
+                self.addresses.portal,
+                vec![Portal::QueueMessage::SIGNATURE_HASH],
+                from_block,
+                to_block,
+            )
+            .await?;
+        let mut out =
+            logs.iter().map(|log| decode_queue_message(METHOD, log)).collect::<Result<Vec<_>, _>>()?;
+        out.sort_by_key(|m| m.index);
+        Ok(out)
+    }
+
+    /// Number of messages in the queue.
+    pub async fn queue_length(&self) -> Result<u64, L1Error> {
+        self.portal.queueLength().call().await.map_err(|e| L1Error::from_contract("queue_length", e))
+    }
+
+    /// Rolling queue hash after the last message (zero when empty).
+    pub async fn last_queue_hash(&self) -> Result<B256, L1Error> {
+        self.portal.lastQueueHash().call().await.map_err(|e| L1Error::from_contract("last_queue_hash", e))
+    }
+
+    /// Deposits `amount_wei` ETH for `l2_recipient`.
+    pub async fn deposit_eth(&self, l2_recipient: Address, amount_wei: U256) -> Result<Enqueued, L1Error> {
+        const METHOD: &str = "deposit_eth";
+        let receipt = self.send(METHOD, self.portal.depositETH(l2_recipient).value(amount_wei)).await?;
+        self.enqueued(METHOD, &receipt)
+    }
+
+    /// Approves the Portal for `amount` of `token` (if the allowance is short) and deposits it
+    /// for `l2_recipient`. The credited amount in the message is what the Portal received.
+    pub async fn deposit_erc20(
+        &self,
+        token: Address,
+        l2_recipient: Address,
+        amount: U256,
+    ) -> Result<Enqueued, L1Error> {
+        const METHOD: &str = "deposit_erc20";
+        let owner = self.signer.ok_or(L1Error::NoSigner { method: METHOD })?;
+        let erc20 = IERC20::new(token, self.provider.clone());
+        let allowance = erc20
+            .allowance(owner, self.addresses.portal)
+            .call()
+            .await
+            .map_err(|e| L1Error::from_contract(METHOD, e))?;
+        if allowance < amount {
+            self.send("deposit_erc20 (approve)", erc20.approve(self.addresses.portal, amount)).await?;
+        }
+        let receipt = self.send(METHOD, self.portal.depositERC20(token, l2_recipient, amount)).await?;
+        self.enqueued(METHOD, &receipt)
+    }
+
+    /// Appends a forced L2 transaction (the signed transaction as the L2 codec encodes it).
+    pub async fn force_transaction(&self, signed_l2_tx: Bytes) -> Result<Enqueued, L1Error> {
+        const METHOD: &str = "force_transaction";
+        let receipt = self.send(METHOD, self.portal.forceTransaction(signed_l2_tx)).await?;
+        self.enqueued(METHOD, &receipt)
+    }
+
+    fn enqueued(&self, method: &'static str, receipt: &TransactionReceipt) -> Result<Enqueued, L1Error> {
+        let log = find_log::<Portal::QueueMessage>(receipt, self.addresses.portal).ok_or(
+            L1Error::MissingEvent { method, event: "QueueMessage", tx_hash: receipt.transaction_hash },
+        )?;
+        Ok(Enqueued { tx: tx_info(receipt)?, message: decode_queue_message(method, log)? })
+    }
+
+    // ---- batches -----------------------------------------------------------------------------
+
+    /// Head of the batch chain: `(lastBatchHash, lastBatchBlock)`.
+    pub async fn batch_head(&self) -> Result<(B256, u64), L1Error> {
+        let hash =
+            self.rollup.lastBatchHash().call().await.map_err(|e| L1Error::from_contract("batch_head", e))?;
+        let block =
+            self.rollup.lastBatchBlock().call().await.map_err(|e| L1Error::from_contract("batch_head", e))?;
+        Ok((hash, block))
+    }
+
+    /// Appends a calldata batch covering L2 blocks `first_block..=last_block`.
+    pub async fn append_calldata_batch(
+        &self,
+        first_block: u64,
+        last_block: u64,
+        prev_batch_hash: B256,
+        data: Bytes,
+    ) -> Result<BatchPosted, L1Error> {
+        const METHOD: &str = "append_calldata_batch";
+        if data.is_empty() {
+            return Err(L1Error::EmptyBatch);
+        }
+        let data_len = data.len();
+        let call = self.rollup.appendCalldataBatch(first_block, last_block, prev_batch_hash, data);
+        let receipt = self.send(METHOD, call).await?;
+        self.batch_posted(METHOD, &receipt, data_len)
+    }
+
+    /// Appends a blob batch covering L2 blocks `first_block..=last_block`: `data` is coded into
+    /// blobs with [`SimpleCoder`] (read back with [`L1Client::blobs_for_tx`]).
+    pub async fn append_blob_batch(
+        &self,
+        first_block: u64,
+        last_block: u64,
+        prev_batch_hash: B256,
+        data: &[u8],
+    ) -> Result<BatchPosted, L1Error> {
+        const METHOD: &str = "append_blob_batch";
+        if data.is_empty() {
+            return Err(L1Error::EmptyBatch);
+        }
+        let blobs = SimpleCoder::default().required_fe(data).div_ceil(FIELD_ELEMENTS_PER_BLOB as usize);
+        if blobs > MAX_BLOBS_PER_TX {
+            return Err(L1Error::BlobsTooMany { size: data.len(), blobs, max: MAX_BLOBS_PER_TX });
+        }
+        let call = self.rollup.appendBlobBatch(first_block, last_block, prev_batch_hash);
+        let kzg = |e: alloy::eips::eip4844::c_kzg::Error| L1Error::Kzg { reason: e.to_string() };
+        let owned = data.to_vec();
+        let call = match self.blob_format {
+            BlobSidecarFormat::Eip4844 => call.sidecar(
+                on_big_stack(move || {
+                    SidecarBuilder::<SimpleCoder>::from_slice(&owned).build_4844().map_err(kzg)
+                })
+                .await?,
+            ),
+            BlobSidecarFormat::Eip7594 => call.sidecar_7594(
+                on_big_stack(move || {
+                    SidecarBuilder::<SimpleCoder>::from_slice(&owned).build_7594().map_err(kzg)
+                })
+                .await?,
+            ),
+        };
+        let receipt = self.send(METHOD, call).await?;
+        self.batch_posted(METHOD, &receipt, data.len())
+    }
+
+    fn batch_posted(
+        &self,
+        method: &'static str,
+        receipt: &TransactionReceipt,
+        data_len: usize,
+    ) -> Result<BatchPosted, L1Error> {
+        let log = find_log::<Rollup::BatchAppended>(receipt, self.addresses.rollup).ok_or(
+            L1Error::MissingEvent { method, event: "BatchAppended", tx_hash: receipt.transaction_hash },
+        )?;
+        let ev = decode_log::<Rollup::BatchAppended>(method, log)?;
+        let batch_index = ev.index.saturating_to::<u64>();
+        Ok(BatchPosted {
+            tx: tx_info(receipt)?,
+            batch_index,
+            batch_hash: ev.batchHash,
+            kind: BatchKind::from_u8(batch_index, ev.kind)?,
+            data_commitment: ev.dataCommitment,
+            blob_hashes: ev.blobHashes,
+            data_len,
+            blob_gas_used: receipt.blob_gas_used,
+            blob_gas_price: receipt.blob_gas_price,
+        })
+    }
+
+    /// Batches appended in L1 blocks `from_block..=to_block`, ordered by index, with the payload of
+    /// calldata batches attached.
+    pub async fn batch_events(&self, from_block: u64, to_block: u64) -> Result<Vec<BatchEvent>, L1Error> {
+        const METHOD: &str = "batch_events";
+        let topics =
+            vec![Rollup::BatchAppended::SIGNATURE_HASH, Rollup::CalldataBatchPayload::SIGNATURE_HASH];
+        let logs = self.logs(METHOD, self.addresses.rollup, topics, from_block, to_block).await?;
+        let mut batches: Vec<BatchEvent> = Vec::new();
+        let mut payloads = std::collections::HashMap::new();
+        for log in &logs {
+            if log.topic0() == Some(&Rollup::CalldataBatchPayload::SIGNATURE_HASH) {
+                let ev = decode_log::<Rollup::CalldataBatchPayload>(METHOD, log)?;
+                payloads.insert(ev.index.saturating_to::<u64>(), ev.data);
+                continue;
+            }
+            let ev = decode_log::<Rollup::BatchAppended>(METHOD, log)?;
+            let index = ev.index.saturating_to::<u64>();
+            let (l1_block, l1_tx_hash) = log_position(log)?;
+            batches.push(BatchEvent {
+                index,
+                batch_hash: ev.batchHash,
+                submitter: ev.submitter,
+                prev_batch_hash: ev.prevBatchHash,
+                first_block: ev.firstBlock,
+                last_block: ev.lastBlock,
+                kind: BatchKind::from_u8(index, ev.kind)?,
+                data_commitment: ev.dataCommitment,
+                blob_hashes: ev.blobHashes,
+                calldata: None,
+                l1_block,
+                l1_tx_hash,
+            });
+        }
+        for b in &mut batches {
+            if b.kind == BatchKind::Calldata {
+                b.calldata = payloads.remove(&b.index);
+            }
+        }
+        batches.sort_by_key(|b| b.index);
+        Ok(batches)
+    }
+
+    /// The raw blobs of blob transaction `tx_hash`, from anvil's `anvil_getBlobsByTransactionHash`
+    /// (on a real network blobs come from the beacon node's blob sidecars API instead).
+    /// Each is `BYTES_PER_BLOB` (131072) bytes long.
+    pub async fn raw_blobs_for_tx(&self, tx_hash: B256) -> Result<Vec<Bytes>, L1Error> {
+        const METHOD: &str = "anvil_getBlobsByTransactionHash";
+        // Read as heap bytes: a `Vec<Blob>` response deserialises each 128 KiB blob on the stack.
+        let blobs: Option<Vec<Bytes>> =
+            self.provider.raw_request(METHOD.into(), (tx_hash,)).await.map_err(L1Error::rpc(METHOD))?;
+        match blobs {
+            Some(blobs) if !blobs.is_empty() => {
+                if let Some(bad) = blobs.iter().find(|b| b.len() != BYTES_PER_BLOB) {
+                    return Err(L1Error::BlobSize { tx_hash, size: bad.len() });
+                }
+                Ok(blobs)
+            }
+            _ => Err(L1Error::BlobsNotFound { tx_hash }),
+        }
+    }
+
+    /// The batch data carried by the blobs of `tx_hash`, decoded with the coder
+    /// [`L1Client::append_blob_batch`] uses. Does not check the versioned hashes: see
+    /// [`L1Client::blob_batch_data`].
+    pub async fn blobs_for_tx(&self, tx_hash: B256) -> Result<Vec<u8>, L1Error> {
+        let blobs = self.raw_blobs_for_tx(tx_hash).await?;
+        on_big_stack(move || decode_blob_data(&to_blobs(&blobs)).ok_or(L1Error::BlobDecode { tx_hash })).await
+    }
+
+    /// The data of a blob batch: fetches the blobs of its transaction, checks each against the
+    /// versioned hash the Rollup recorded (KZG commitment), and decodes them.
+    pub async fn blob_batch_data(&self, batch: &BatchEvent) -> Result<Vec<u8>, L1Error> {
+        let tx_hash = batch.l1_tx_hash;
+        let raw = self.raw_blobs_for_tx(tx_hash).await?;
+        let (computed, decoded) = on_big_stack(move || {
+            let blobs = to_blobs(&raw);
+            Ok((versioned_hashes(&blobs)?, decode_blob_data(&blobs)))
+        })
+        .await?;
+        if computed.len() != batch.blob_hashes.len() {
+            return Err(L1Error::BlobHashMismatch {
+                batch_index: batch.index,
+                position: computed.len().min(batch.blob_hashes.len()),
+                expected: batch.blob_hashes.get(computed.len()).copied().unwrap_or_default(),
+                computed: computed.get(batch.blob_hashes.len()).copied().unwrap_or_default(),
+            });
+        }
+        for (position, (c, e)) in computed.iter().zip(&batch.blob_hashes).enumerate() {
+            if c != e {
+                return Err(L1Error::BlobHashMismatch {
+                    batch_index: batch.index,
+                    position,
+                    expected: *e,
+                    computed: *c,
+                });
+            }
+        }
+        decoded.ok_or(L1Error::BlobDecode { tx_hash })
+    }
+
+    // ---- outputs -----------------------------------------------------------------------------
+
+    /// Proposes `output_root` for L2 block `l2_block` (proposer only).
+    pub async fn propose_output(&self, l2_block: u64, output_root: B256) -> Result<OutputProposed, L1Error> {
+        const METHOD: &str = "propose_output";
+        let receipt = self.send(METHOD, self.rollup.proposeOutput(l2_block, output_root)).await?;
+        let log = find_log::<Rollup::OutputProposed>(&receipt, self.addresses.rollup).ok_or(
+            L1Error::MissingEvent {
+                method: METHOD,
+                event: "OutputProposed",
+                tx_hash: receipt.transaction_hash,
+            },
+        )?;
+        let ev = decode_log::<Rollup::OutputProposed>(METHOD, log)?;
+        Ok(OutputProposed {
+            tx: tx_info(&receipt)?,
+            index: ev.index.saturating_to(),
+            l2_block: ev.l2Block,
+            output_root: ev.outputRoot,
+            finalizes_at: ev.finalizesAt,
+        })
+    }
+
+    /// The output at `index` (fails with `OutputNotFound` past the end).
+    pub async fn output(&self, index: u64) -> Result<Output, L1Error> {
+        let o = self
+            .rollup
+            .getOutput(U256::from(index))
+            .call()
+            .await
+            .map_err(|e| L1Error::from_contract("output", e))?;
+        Ok(Output {
+            output_root: o.outputRoot,
+            l2_block: o.l2Block,
+            proposed_at: o.proposedAt,
+            finalizes_at: o.finalizesAt,
+        })
+    }
+
+    /// Number of live outputs.
+    pub async fn output_count(&self) -> Result<u64, L1Error> {
+        let n =
+            self.rollup.outputCount().call().await.map_err(|e| L1Error::from_contract("output_count", e))?;
+        Ok(n.saturating_to())
+    }
+
+    /// Whether output `index` exists and is past its challenge window.
+    pub async fn is_finalized(&self, index: u64) -> Result<bool, L1Error> {
+        self.rollup
+            .isFinalized(U256::from(index))
+            .call()
+            .await
+            .map_err(|e| L1Error::from_contract("is_finalized", e))
+    }
+
+    /// Invalidates output `index` and all later ones (guardian or challenger only).
+    pub async fn invalidate_output(&self, index: u64) -> Result<TxInfo, L1Error> {
+        let receipt = self.send("invalidate_output", self.rollup.invalidateOutput(U256::from(index))).await?;
+        tx_info(&receipt)
+    }
+
+    // ---- withdrawals -------------------------------------------------------------------------
+
+    /// Pays out `withdrawal` on L1, proven against finalized output `output_index` whose L2 block
+    /// has `state_root` and `block_hash`. Anyone may call it; funds go to `l1_recipient`.
+    pub async fn finalize_withdrawal(
+        &self,
+        withdrawal: &Withdrawal,
+        output_index: u64,
+        state_root: B256,
+        block_hash: B256,
+        proof: &WithdrawalProof,
+    ) -> Result<TxInfo, L1Error> {
+        let call = self.portal.finalizeWithdrawal(
+            (*withdrawal).into(),
+            U256::from(output_index),
+            state_root,
+            block_hash,
+            proof.clone().into(),
+        );
+        let receipt = self.send("finalize_withdrawal", call).await?;
+        tx_info(&receipt)
+    }
+
+    /// Whether the withdrawal with this leaf hash has been paid.
+    pub async fn is_withdrawal_finalized(&self, leaf: B256) -> Result<bool, L1Error> {
+        self.portal
+            .finalizedWithdrawals(leaf)
+            .call()
+            .await
+            .map_err(|e| L1Error::from_contract("is_withdrawal_finalized", e))
+    }
+
+    // ---- plumbing ----------------------------------------------------------------------------
+
+    /// Sends a transaction, waits for its receipt, and fails if it reverted.
+    async fn send<D: CallDecoder>(
+        &self,
+        method: &'static str,
+        call: CallBuilder<&DynProvider, D>,
+    ) -> Result<TransactionReceipt, L1Error> {
+        if self.signer.is_none() {
+            return Err(L1Error::NoSigner { method });
+        }
+        let pending = call.send().await.map_err(|e| L1Error::from_contract(method, e))?;
+        let tx_hash = *pending.tx_hash();
+        tracing::debug!(method, %tx_hash, "L1 transaction sent");
+        let receipt = pending
+            .with_timeout(Some(self.receipt_timeout))
+            .get_receipt()
+            .await
+            .map_err(L1Error::pending(method))?;
+        if !receipt.status() {
+            return Err(L1Error::TxReverted { method, tx_hash, block: receipt.block_number });
+        }
+        Ok(receipt)
+    }
+
+    async fn logs(
+        &self,
+        method: &'static str,
+        address: Address,
+        topics: Vec<B256>,
+        from_block: u64,
+        to_block: u64,
+    ) -> Result<Vec<Log>, L1Error> {
+        let filter =
+            Filter::new().address(address).event_signature(topics).from_block(from_block).to_block(to_block);
+        let mut logs = self.provider.get_logs(&filter).await.map_err(L1Error::rpc(method))?;
+        logs.retain(|l| !l.removed);
+        Ok(logs)
+    }
+}
+
+pub(crate) fn parse_url(rpc_url: &str) -> Result<Url, L1Error> {
+    rpc_url.parse().map_err(|_| L1Error::InvalidUrl { url: rpc_url.to_string() })
+}
+
+/// A provider that signs with `signer`, estimates gas and blob gas, and reads the pending nonce
+/// before every transaction. (alloy's default cached nonce counts a nonce as used even when the
+/// send fails at gas estimation, e.g. on a revert, which leaves a gap and stalls later sends.)
+pub(crate) fn signing_provider(url: Url, signer: PrivateKeySigner) -> DynProvider {
+    ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_blob_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
+        .wallet(EthereumWallet::from(signer))
+        .connect_http(url)
+        .erased()
+}
+
+/// Runs blob work (128 KiB values, KZG) on a thread with a large stack: unoptimised builds of the
+/// sidecar and coder code keep several blobs on the stack and overflow a 2 MiB tokio worker.
+async fn on_big_stack<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, L1Error> + Send + 'static,
+) -> Result<T, L1Error> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("pillar-l1-blobs".into())
+        .stack_size(BLOB_THREAD_STACK)
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|source| L1Error::Thread { source })?;
+    rx.await.expect("the blob thread sends its result unless it panicked")
+}
+
+const BLOB_THREAD_STACK: usize = 64 << 20;
+
+fn tx_info(receipt: &TransactionReceipt) -> Result<TxInfo, L1Error> {
+    Ok(TxInfo {
+        tx_hash: receipt.transaction_hash,
+        l1_block: receipt.block_number.ok_or(L1Error::NoBlock { tx_hash: receipt.transaction_hash })?,
+        gas_used: receipt.gas_used,
+        effective_gas_price: receipt.effective_gas_price,
+    })
+}
+
+fn find_log<E: SolEvent>(receipt: &TransactionReceipt, address: Address) -> Option<&Log> {
+    receipt.logs().iter().find(|l| l.address() == address && l.topic0() == Some(&E::SIGNATURE_HASH))
+}
+
+fn decode_log<E: SolEvent>(method: &'static str, log: &Log) -> Result<E, L1Error> {
+    E::decode_log(&log.inner).map(|l| l.data).map_err(|source| L1Error::Abi { method, source })
+}
+
+fn log_position(log: &Log) -> Result<(u64, B256), L1Error> {
+    let tx_hash = log.transaction_hash.unwrap_or_default();
+    let block = log.block_number.ok_or(L1Error::NoBlock { tx_hash })?;
+    Ok((block, tx_hash))
+}
+
+fn decode_queue_message(method: &'static str, log: &Log) -> Result<QueueMessage, L1Error> {
+    let ev = decode_log::<Portal::QueueMessage>(method, log)?;
+    let (l1_block, l1_tx_hash) = log_position(log)?;
+    Ok(QueueMessage {
+        index: ev.index,
+        kind: QueueKind::from_u8(ev.index, ev.kind)?,
+        sender: ev.sender,
+        timestamp: ev.timestamp,
+        payload: ev.payload,
+        queue_hash: ev.queueHash,
+        l1_block,
+        l1_tx_hash,
+    })
+}
+
+/// Copies blobs of checked length into `Blob`s on the heap.
+fn to_blobs(raw: &[Bytes]) -> Vec<Blob> {
+    let mut blobs = vec![Blob::ZERO; raw.len()];
+    for (blob, bytes) in blobs.iter_mut().zip(raw) {
+        blob.copy_from_slice(bytes);
+    }
+    blobs
+}
+
+/// Decodes batch data from blobs coded by [`L1Client::append_blob_batch`]; `None` if they do not
+/// decode to exactly one payload.
+pub fn decode_blob_data(blobs: &[Blob]) -> Option<Vec<u8>> {
+    let mut pieces = SimpleCoder::default().decode_all(blobs)?;
+    if pieces.len() != 1 {
+        return None;
+    }
+    pieces.pop()
+}
+
+/// Versioned hashes (`0x01 ‖ sha256(commitment)[1..]`) of `blobs`, computing each KZG commitment.
+pub fn versioned_hashes(blobs: &[Blob]) -> Result<Vec<B256>, L1Error> {
+    let settings = EnvKzgSettings::Default.get();
+    blobs
+        .iter()
+        .map(|blob| {
+            settings
+                .blob_to_kzg_commitment(blob.as_ckzg())
+                .map(|c| kzg_to_versioned_hash(c.as_slice()))
+                .map_err(|e| L1Error::Kzg { reason: e.to_string() })
+        })
+        .collect()
+}

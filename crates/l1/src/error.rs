@@ -1,0 +1,277 @@
+//! [`L1Error`]: everything that can go wrong talking to L1, and whether a retry can help.
+
+use alloy::contract::Error as ContractError;
+use alloy::primitives::{Address, B256, Bytes};
+use alloy::providers::PendingTransactionError;
+use alloy::transports::{RpcError, TransportError};
+
+use crate::bindings::{Portal::PortalErrors, Rollup::RollupErrors};
+
+/// An L1 failure. [`L1Error::is_retryable`] says whether the same call may succeed later
+/// (node unreachable, rate limited, receipt not there yet); everything else needs a caller decision
+/// (a contract rejected the call, the data is malformed, the configuration is wrong).
+#[derive(Debug, thiserror::Error)]
+pub enum L1Error {
+    /// The RPC URL does not parse.
+    #[error("invalid L1 RPC url {url:?}")]
+    InvalidUrl {
+        /// The URL given.
+        url: String,
+    },
+    /// The signer key is not a valid secp256k1 private key in hex.
+    #[error("invalid L1 signer key (expected 32 bytes of hex)")]
+    InvalidKey,
+    /// A write was attempted on a read-only client.
+    #[error("{method} needs a signer; the L1 client was connected read-only")]
+    NoSigner {
+        /// The client method.
+        method: &'static str,
+    },
+    /// The JSON-RPC request failed (connection, HTTP, node error response, malformed reply).
+    #[error("L1 RPC {method} failed: {source}")]
+    Rpc {
+        /// The client method or RPC method.
+        method: &'static str,
+        /// The transport error.
+        #[source]
+        source: TransportError,
+    },
+    /// Waiting for a transaction receipt failed or timed out.
+    #[error("waiting for the receipt of {method} failed: {source}")]
+    Pending {
+        /// The client method.
+        method: &'static str,
+        /// Why.
+        #[source]
+        source: PendingTransactionError,
+    },
+    /// The Rollup contract rejected the call with one of its custom errors.
+    #[error("Rollup rejected {method}: {error:?}")]
+    RollupRevert {
+        /// The client method.
+        method: &'static str,
+        /// The decoded custom error.
+        error: RollupErrors,
+    },
+    /// The Portal contract rejected the call with one of its custom errors.
+    #[error("Portal rejected {method}: {error:?}")]
+    PortalRevert {
+        /// The client method.
+        method: &'static str,
+        /// The decoded custom error.
+        error: PortalErrors,
+    },
+    /// A call reverted with data that is not a Rollup or Portal error (e.g. from a token).
+    #[error("{method} reverted with data {data}")]
+    Revert {
+        /// The client method.
+        method: &'static str,
+        /// The raw revert data.
+        data: Bytes,
+    },
+    /// The transaction was mined but reverted.
+    #[error("{method} transaction {tx_hash} reverted on L1 (block {block:?})")]
+    TxReverted {
+        /// The client method.
+        method: &'static str,
+        /// Transaction hash.
+        tx_hash: B256,
+        /// Block it was mined in.
+        block: Option<u64>,
+    },
+    /// A receipt lacks the event the call must emit (wrong address, or not our contract).
+    #[error("{method} transaction {tx_hash} did not emit {event}")]
+    MissingEvent {
+        /// The client method.
+        method: &'static str,
+        /// The expected event.
+        event: &'static str,
+        /// Transaction hash.
+        tx_hash: B256,
+    },
+    /// ABI encoding or decoding failed (a log or return value that does not match the ABI).
+    #[error("ABI error in {method}: {source}")]
+    Abi {
+        /// The client method.
+        method: &'static str,
+        /// Why.
+        #[source]
+        source: alloy_sol_types::Error,
+    },
+    /// The contract call could not be encoded or its result decoded (e.g. no code at the address).
+    #[error("contract call {method} failed: {source}")]
+    Contract {
+        /// The client method.
+        method: &'static str,
+        /// The alloy contract error.
+        #[source]
+        source: ContractError,
+    },
+    /// A `QueueMessage` carried a kind the Portal does not define.
+    #[error("queue message {index} has unknown kind {kind}")]
+    UnknownQueueKind {
+        /// Queue index.
+        index: u64,
+        /// The kind byte.
+        kind: u8,
+    },
+    /// A `BatchAppended` event carried a kind the Rollup does not define.
+    #[error("batch {index} has unknown kind {kind}")]
+    UnknownBatchKind {
+        /// Batch index.
+        index: u64,
+        /// The kind byte.
+        kind: u8,
+    },
+    /// Batch data is empty (the Rollup refuses empty calldata batches; a blob batch needs data).
+    #[error("batch data is empty")]
+    EmptyBatch,
+    /// The data does not fit in the blobs one transaction may carry.
+    #[error("batch of {size} bytes needs {blobs} blobs, at most {max} fit in one transaction")]
+    BlobsTooMany {
+        /// Data size in bytes.
+        size: usize,
+        /// Blobs needed.
+        blobs: usize,
+        /// Blobs allowed per transaction.
+        max: usize,
+    },
+    /// Computing KZG commitments or proofs failed.
+    #[error("KZG: {reason}")]
+    Kzg {
+        /// The c-kzg error text.
+        reason: String,
+    },
+    /// The node has no blobs for this transaction (not a blob transaction, or pruned).
+    #[error("no blobs for transaction {tx_hash}")]
+    BlobsNotFound {
+        /// Transaction hash.
+        tx_hash: B256,
+    },
+    /// The node returned a blob of the wrong size.
+    #[error("blob of transaction {tx_hash} has {size} bytes, expected 131072")]
+    BlobSize {
+        /// Transaction hash.
+        tx_hash: B256,
+        /// Size received.
+        size: usize,
+    },
+    /// No thread could be started for blob work.
+    #[error("starting the blob worker thread failed: {source}")]
+    Thread {
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Blobs do not decode with the batch blob coder.
+    #[error("blobs of transaction {tx_hash} do not decode")]
+    BlobDecode {
+        /// Transaction hash.
+        tx_hash: B256,
+    },
+    /// A blob does not match the versioned hash the Rollup recorded.
+    #[error(
+        "blob {position} of batch {batch_index} has versioned hash {computed}, the Rollup recorded {expected}"
+    )]
+    BlobHashMismatch {
+        /// Batch index.
+        batch_index: u64,
+        /// Blob position in the transaction.
+        position: usize,
+        /// Hash recorded on L1.
+        expected: B256,
+        /// Hash of the blob received.
+        computed: B256,
+    },
+    /// Consecutive queue messages do not chain (a missed log or a reorg).
+    #[error("queue message {index}: rolling hash {computed} does not match the logged {logged}")]
+    QueueHashMismatch {
+        /// Queue index.
+        index: u64,
+        /// Hash recomputed from the previous message.
+        computed: B256,
+        /// Hash in the log.
+        logged: B256,
+    },
+    /// Queue messages have a gap (a missed log or a reorg).
+    #[error("queue message gap: expected index {expected}, got {got}")]
+    QueueGap {
+        /// Index expected next.
+        expected: u64,
+        /// Index found.
+        got: u64,
+    },
+    /// No code at a freshly deployed address.
+    #[error("no code at {address} after deploying {contract}")]
+    NoCode {
+        /// Contract name.
+        contract: &'static str,
+        /// Address expected to hold it.
+        address: Address,
+    },
+    /// The deployment receipt has no contract address.
+    #[error("deployment of {contract} (tx {tx_hash}) created no contract")]
+    NotDeployed {
+        /// Contract name.
+        contract: &'static str,
+        /// Transaction hash.
+        tx_hash: B256,
+    },
+    /// The receipt has no block number (still pending).
+    #[error("receipt of {tx_hash} has no block number")]
+    NoBlock {
+        /// Transaction hash.
+        tx_hash: B256,
+    },
+}
+
+impl L1Error {
+    /// True if the same request may succeed later without any change (transport failures,
+    /// rate limits, timeouts waiting for a receipt, node errors flagged retryable).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Rpc { source, .. } => rpc_retryable(source),
+            Self::Pending { source, .. } => match source {
+                PendingTransactionError::TransportError(e) => rpc_retryable(e),
+                _ => true,
+            },
+            Self::BlobsNotFound { .. } | Self::NoBlock { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Classifies an alloy contract error: decodes Rollup/Portal custom errors from revert data.
+    pub(crate) fn from_contract(method: &'static str, e: ContractError) -> Self {
+        if let Some(error) = e.as_decoded_interface_error::<RollupErrors>() {
+            return Self::RollupRevert { method, error };
+        }
+        if let Some(error) = e.as_decoded_interface_error::<PortalErrors>() {
+            return Self::PortalRevert { method, error };
+        }
+        if let Some(data) = e.as_revert_data() {
+            return Self::Revert { method, data };
+        }
+        match e {
+            ContractError::TransportError(source) => Self::Rpc { method, source },
+            ContractError::PendingTransactionError(source) => Self::Pending { method, source },
+            other => Self::Contract { method, source: other },
+        }
+    }
+
+    pub(crate) fn rpc(method: &'static str) -> impl FnOnce(TransportError) -> Self {
+        move |source| Self::Rpc { method, source }
+    }
+
+    pub(crate) fn pending(method: &'static str) -> impl FnOnce(PendingTransactionError) -> Self {
+        move |source| Self::Pending { method, source }
+    }
+}
+
+fn rpc_retryable(e: &TransportError) -> bool {
+    match e {
+        // Connection refused, reset, HTTP 5xx/429...: the node may come back.
+        RpcError::Transport(_) | RpcError::NullResp => true,
+        RpcError::ErrorResp(payload) => payload.is_retry_err(),
+        _ => false,
+    }
+}

@@ -1,0 +1,271 @@
+//! Every hash shared with the L1 contracts, computed in Rust exactly as `contracts/src/lib/Hashing.sol`
+//! does (docs/bridge.md §2.2, §3.1, §4.2, §5). Pure functions; the unit tests assert the
+//! known-answer vectors of docs/bridge.md §7, which `contracts/test/Vectors.t.sol` checks on the
+//! Solidity side.
+
+use alloy::primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy_sol_types::SolValue;
+
+use crate::bindings::Portal;
+
+/// Output root version committed by `Rollup.computeOutputRoot`.
+pub const OUTPUT_ROOT_VERSION: u64 = 0;
+
+/// `keccak256(abi.encode(uint256 0, stateRoot, withdrawalsRoot, blockHash))`, as
+/// `Rollup.computeOutputRoot`.
+pub fn output_root(state_root: B256, withdrawals_root: B256, block_hash: B256) -> B256 {
+    keccak256((U256::from(OUTPUT_ROOT_VERSION), state_root, withdrawals_root, block_hash).abi_encode_params())
+}
+
+/// One withdrawal as the Portal pays it out (docs/bridge.md §5.1). `token` is zero for ETH.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Withdrawal {
+    /// L2 block that made the withdrawal.
+    pub l2_block: u64,
+    /// Position among the withdrawals of `l2_block` (or the global withdrawal number, with a
+    /// cumulative tree).
+    pub index: u32,
+    /// Account that withdrew on L2.
+    pub l2_sender: Address,
+    /// Account paid on L1.
+    pub l1_recipient: Address,
+    /// ERC-20 token on L1, zero for ETH.
+    pub token: Address,
+    /// Amount in the token's base unit (wei for ETH).
+    pub amount: U256,
+}
+
+impl Withdrawal {
+    /// The leaf hash (also the Portal's replay-protection key).
+    pub fn leaf(&self) -> B256 {
+        withdrawal_leaf(self)
+    }
+}
+
+impl From<Withdrawal> for Portal::Withdrawal {
+    fn from(w: Withdrawal) -> Self {
+        Self {
+            l2Block: w.l2_block,
+            index: w.index,
+            l2Sender: w.l2_sender,
+            l1Recipient: w.l1_recipient,
+            token: w.token,
+            amount: w.amount,
+        }
+    }
+}
+
+/// `keccak256(abi.encode(uint64 l2Block, uint32 index, address l2Sender, address l1Recipient,
+/// address token, uint256 amount))`, as `Portal.withdrawalLeaf`.
+pub fn withdrawal_leaf(w: &Withdrawal) -> B256 {
+    keccak256((w.l2_block, w.index, w.l2_sender, w.l1_recipient, w.token, w.amount).abi_encode_params())
+}
+
+/// Root of the withdrawal tree over `leaves` in order: zero when empty, the leaf itself for one,
+/// `keccak(left ‖ right)` per pair with an odd last node carried up unchanged. Same rule as
+/// `pillar_primitives::merkle_root` (which it calls).
+pub fn withdrawals_root(leaves: &[B256]) -> B256 {
+    pillar_primitives::merkle_root(leaves)
+}
+
+/// Inclusion proof for `leaves[index]` in the shape `Portal.finalizeWithdrawal` verifies:
+/// the sibling at each level where the node has one, leaf level first. `None` if `index` is out
+/// of range.
+pub fn withdrawal_proof(leaves: &[B256], index: usize) -> Option<WithdrawalProof> {
+    if index >= leaves.len() {
+        return None;
+    }
+    let mut siblings = Vec::new();
+    let mut level = leaves.to_vec();
+    let mut idx = index;
+    while level.len() > 1 {
+        if let Some(s) = level.get(idx ^ 1) {
+            siblings.push(*s);
+        }
+        level = level
+            .chunks(2)
+            .map(|pair| match pair {
+                [l, r] => hash_pair(*l, *r),
+                [x] => *x,
+                _ => unreachable!("chunks(2) yields one or two items"),
+            })
+            .collect();
+        idx /= 2;
+    }
+    Some(WithdrawalProof { leaf_index: index as u64, leaf_count: leaves.len() as u64, siblings })
+}
+
+/// A withdrawal inclusion proof (`Hashing.WithdrawalProof`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WithdrawalProof {
+    /// Position of the leaf in the tree.
+    pub leaf_index: u64,
+    /// Number of leaves in the tree.
+    pub leaf_count: u64,
+    /// Siblings from the leaf level upwards, only at levels where the node has one.
+    pub siblings: Vec<B256>,
+}
+
+impl WithdrawalProof {
+    /// The root this proof reaches from `leaf`, as `Hashing.withdrawalsRootFromProof`; `None`
+    /// where the contract would revert (bad position or wrong number of siblings).
+    pub fn root(&self, leaf: B256) -> Option<B256> {
+        if self.leaf_count == 0 || self.leaf_index >= self.leaf_count {
+            return None;
+        }
+        let (mut node, mut idx, mut width) = (leaf, self.leaf_index, self.leaf_count);
+        let mut siblings = self.siblings.iter();
+        while width > 1 {
+            if idx % 2 == 1 {
+                node = hash_pair(*siblings.next()?, node);
+            } else if idx + 1 < width {
+                node = hash_pair(node, *siblings.next()?);
+            }
+            idx /= 2;
+            width = width.div_ceil(2);
+        }
+        siblings.next().is_none().then_some(node)
+    }
+}
+
+impl From<WithdrawalProof> for Portal::WithdrawalProof {
+    fn from(p: WithdrawalProof) -> Self {
+        Self {
+            leafIndex: U256::from(p.leaf_index),
+            leafCount: U256::from(p.leaf_count),
+            siblings: p.siblings,
+        }
+    }
+}
+
+fn hash_pair(l: B256, r: B256) -> B256 {
+    let mut buf = [0u8; 64];
+    buf[..32].copy_from_slice(l.as_slice());
+    buf[32..].copy_from_slice(r.as_slice());
+    keccak256(buf)
+}
+
+/// `keccak256(abi.encode(uint64 index, uint64 timestamp, address sender, uint8 kind, bytes payload))`.
+pub fn queue_message_hash(index: u64, timestamp: u64, sender: Address, kind: u8, payload: &[u8]) -> B256 {
+    keccak256(
+        (index, timestamp, sender, u32::from(kind), Bytes::copy_from_slice(payload)).abi_encode_params(),
+    )
+}
+
+/// One step of the queue's rolling hash: `keccak256(prev ‖ messageHash)` (`prev` is zero before
+/// message 0).
+pub fn queue_hash_step(prev: B256, message_hash: B256) -> B256 {
+    hash_pair(prev, message_hash)
+}
+
+/// Batch kind byte: blobs.
+pub const BATCH_KIND_BLOB: u8 = 0;
+/// Batch kind byte: calldata.
+pub const BATCH_KIND_CALLDATA: u8 = 1;
+
+/// Data commitment of a blob batch: `keccak256(versionedHash_0 ‖ versionedHash_1 ‖ ...)`.
+pub fn blob_data_commitment(versioned_hashes: &[B256]) -> B256 {
+    keccak256(versioned_hashes.iter().flat_map(|h| h.0).collect::<Vec<u8>>())
+}
+
+/// Data commitment of a calldata batch: `keccak256(data)`.
+pub fn calldata_data_commitment(data: &[u8]) -> B256 {
+    keccak256(data)
+}
+
+/// `keccak256(abi.encode(bytes32 prevBatchHash, uint64 firstBlock, uint64 lastBlock, uint8 kind,
+/// bytes32 dataCommitment))`.
+pub fn batch_hash(prev: B256, first_block: u64, last_block: u64, kind: u8, data_commitment: B256) -> B256 {
+    keccak256((prev, first_block, last_block, u32::from(kind), data_commitment).abi_encode_params())
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy::primitives::{b256, hex};
+
+    use super::*;
+
+    fn rep(b: u8) -> B256 {
+        B256::repeat_byte(b)
+    }
+
+    fn addr(b: u8) -> Address {
+        Address::repeat_byte(b)
+    }
+
+    #[test]
+    fn output_root_vector() {
+        assert_eq!(
+            output_root(rep(0x11), rep(0x22), rep(0x33)),
+            b256!("d50bf2ff34ced71be0d2f0be7c2433c6b39d9c3b16c95daf1ed6f24b7578a3b2")
+        );
+    }
+
+    #[test]
+    fn withdrawal_leaf_vectors() {
+        let eth = Withdrawal {
+            l2_block: 7,
+            index: 2,
+            l2_sender: addr(0x11),
+            l1_recipient: addr(0x22),
+            token: Address::ZERO,
+            amount: U256::from(10u64).pow(U256::from(18)),
+        };
+        assert_eq!(eth.leaf(), b256!("e3b66e6eea925762f6810f183a6b6642a0f03875855f6389aed01f19dfd90e97"));
+        let erc20 = Withdrawal { index: 3, token: addr(0x44), amount: U256::from(5_000_000u64), ..eth };
+        assert_eq!(erc20.leaf(), b256!("ae29f3e1a8de71f059f7135ab9f3231fa55c10b78630cfa861b600fa3ee72e87"));
+    }
+
+    #[test]
+    fn tree_vector_and_proofs() {
+        let leaves = [rep(1), rep(2), rep(3)];
+        let root = withdrawals_root(&leaves);
+        assert_eq!(root, b256!("f8f23a80fd4d99d9d231122e1f115145412be3856b23abcc338903e32a80c4ef"));
+        assert_eq!(withdrawals_root(&[]), B256::ZERO);
+        assert_eq!(withdrawals_root(&[rep(9)]), rep(9));
+        // Every leaf of trees of every size up to 17 proves against the root; a wrong proof fails.
+        for n in 1..=17u8 {
+            let leaves: Vec<B256> = (1..=n).map(rep).collect();
+            let root = withdrawals_root(&leaves);
+            for (i, leaf) in leaves.iter().enumerate() {
+                let proof = withdrawal_proof(&leaves, i).unwrap();
+                assert_eq!(proof.root(*leaf), Some(root), "n={n} i={i}");
+                let mut longer = proof.clone();
+                longer.siblings.push(rep(0xee));
+                assert_eq!(longer.root(*leaf), None);
+                if n > 1 {
+                    assert_ne!(proof.root(rep(0xff)), Some(root));
+                }
+            }
+            assert!(withdrawal_proof(&leaves, leaves.len()).is_none());
+        }
+        // The odd last leaf of three is carried up: one sibling only.
+        assert_eq!(withdrawal_proof(&leaves, 2).unwrap().siblings, vec![hash_pair(rep(1), rep(2))]);
+    }
+
+    #[test]
+    fn queue_vectors() {
+        let amount = U256::from(10u64).pow(U256::from(18));
+        let payload0 = (addr(0xbb), amount).abi_encode_params();
+        assert_eq!(payload0.len(), 64);
+        let m0 = queue_message_hash(0, 1_800_000_000, addr(0xaa), 0, &payload0);
+        assert_eq!(m0, b256!("223d587bc2a3baf15fc914db48d45e81234905a23ef1a4f6466d5746a5a022d5"));
+        let q0 = queue_hash_step(B256::ZERO, m0);
+        assert_eq!(q0, b256!("c5311edb26c4ab9c44c8db883cd6b8c991ee487081fdd5d7bce21f0acea469c2"));
+        let m1 = queue_message_hash(1, 1_800_000_012, addr(0xaa), 2, &hex!("c0ffee"));
+        assert_eq!(m1, b256!("d3064feed39f6ecc89f8c0136140f2434705ca8344a4dea92d812bfdf267fc16"));
+        let q1 = queue_hash_step(q0, m1);
+        assert_eq!(q1, b256!("9f2eb65bf603cdf1b01755c6dd1f368644136cb5e11966710dc8fe5d130f2f31"));
+    }
+
+    #[test]
+    fn batch_vectors() {
+        let data = hex!("01deadbeef");
+        let b0 = batch_hash(B256::ZERO, 1, 10, BATCH_KIND_CALLDATA, calldata_data_commitment(&data));
+        assert_eq!(b0, b256!("1dbc2f767a2ffa7477477a261c54a02e87329603ff9fe94d17abb0d0901f4ec8"));
+        let c = blob_data_commitment(&[rep(1), rep(2)]);
+        assert_eq!(c, b256!("346d8c96a2454213fcc0daff3c96ad0398148181b9fa6488f7ae2c0af5b20aa0"));
+        let b1 = batch_hash(b0, 11, 20, BATCH_KIND_BLOB, c);
+        assert_eq!(b1, b256!("391000f50a09a47417059a049b9f14dd907608723d49ed92080bf79e24c3edbd"));
+    }
+}

@@ -1,0 +1,36 @@
+//! Pillar's one place for L1: the contract bindings, deployment, the L1 client, and a local anvil.
+//!
+//! - [`bindings`]: `sol!` bindings for `Rollup` and `Portal`, generated from the committed
+//!   artifacts in `contracts/artifacts/` (ABI and bytecode), plus the ERC-20 calls deposits need.
+//! - [`hashing`]: every hash shared with the contracts (output root, batch hash, queue hashes,
+//!   withdrawal leaves, tree and proofs), checked against the vectors of docs/bridge.md §7.
+//! - [`L1Client`]: one typed async method per L1 action (post batches as calldata or EIP-4844
+//!   blobs, propose and invalidate outputs, deposit, force transactions, finalize withdrawals)
+//!   and per read (queue messages, batch events, blob data, outputs). Errors are [`L1Error`],
+//!   which answers [`L1Error::is_retryable`].
+//! - [`deploy()`]: deploys both contracts.
+//! - [`anvil`]: starts the pinned anvil from `node_modules/` for tests and devnets, with the
+//!   snapshot, revert, mine and time RPCs reorg tests need.
+//!
+//! Contract rejections are decoded into the contracts' own custom errors
+//! ([`L1Error::RollupRevert`], [`L1Error::PortalRevert`]); events are decoded with the generated
+//! types, never by hand.
+
+pub mod anvil;
+pub mod bindings;
+mod client;
+mod deploy;
+mod error;
+pub mod hashing;
+mod types;
+
+pub use client::{BlobSidecarFormat, L1Client, MAX_BLOBS_PER_TX, decode_blob_data, versioned_hashes};
+pub use deploy::{DeployParams, Deployment, deploy};
+pub use error::L1Error;
+pub use hashing::{
+    Withdrawal, WithdrawalProof, output_root, withdrawal_leaf, withdrawal_proof, withdrawals_root,
+};
+pub use types::{
+    BatchEvent, BatchKind, BatchPosted, Enqueued, L1Addresses, Output, OutputProposed, QueueKind,
+    QueueMessage, TxInfo, check_queue_chain,
+};

@@ -1,0 +1,130 @@
+//! The batcher: sealed L2 blocks into batches on L1.
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use pillar_chain::Chain;
+use pillar_derive::{MAX_BATCH_BYTES, encode_batch};
+use pillar_l1::{L1Client, L1Error};
+use pillar_primitives::{Block, ChainTx};
+use tokio::sync::watch;
+use tracing::{error, info, warn};
+
+use super::BatcherStats;
+use crate::L1Section;
+
+/// Usable bytes of one blob with the simple coder (31 of every 32 bytes of 4096 field elements).
+const BLOB_BYTES: usize = 4096 * 31;
+/// Blobs a batch may use (the EIP-4844 per-block target as of Cancun, well under the maximum).
+const MAX_BLOBS: usize = 3;
+
+/// Posts every `interval_ms` whatever the chain sealed since the Rollup's batch head. The
+/// Rollup's head (hash and last block) is re-read before each batch, so a restart, or another
+/// poster, never makes this post a block twice or skip one: the contract refuses a batch that
+/// does not continue its chain.
+pub(crate) async fn run(
+    l1: L1Section,
+    client: L1Client,
+    chain: Arc<Chain>,
+    stats: Arc<Mutex<BatcherStats>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let blob = l1.batcher.mode == "blob";
+    let limit = if blob { BLOB_BYTES * MAX_BLOBS } else { MAX_BATCH_BYTES.min(120 * 1024) };
+    loop {
+        match post_next(&client, &chain, &l1, blob, limit).await {
+            Ok(Some(posted)) => {
+                let mut s = stats.lock();
+                s.batches += 1;
+                s.last_block = posted.last_block;
+                s.txs += posted.txs;
+                s.bytes += posted.bytes as u64;
+                s.gas += posted.gas;
+                s.blob_gas += posted.blob_gas;
+                info!(
+                    blocks = format!("{}..={}", posted.first_block, posted.last_block),
+                    txs = posted.txs,
+                    bytes = posted.bytes,
+                    gas = posted.gas,
+                    blob_gas = posted.blob_gas,
+                    l1_block = posted.l1_block,
+                    "batch posted"
+                );
+                // More may be waiting: go again without pausing.
+                if posted.more {
+                    continue;
+                }
+            }
+            Ok(None) => {}
+            Err(e) if e.is_retryable() => warn!(error = %e, "posting a batch failed; retrying"),
+            Err(e) => error!(error = %e, "posting a batch failed; retrying after re-reading the Rollup"),
+        }
+        if super::pause(&mut stop, l1.batcher.interval_ms).await {
+            return;
+        }
+    }
+}
+
+struct Posted {
+    first_block: u64,
+    last_block: u64,
+    txs: u64,
+    bytes: usize,
+    gas: u64,
+    blob_gas: u64,
+    l1_block: u64,
+    more: bool,
+}
+
+async fn post_next(
+    client: &L1Client,
+    chain: &Chain,
+    l1: &L1Section,
+    blob: bool,
+    limit: usize,
+) -> Result<Option<Posted>, L1Error> {
+    let (prev_hash, last_batched) = client.batch_head().await?;
+    let head = chain.head().height;
+    if head <= last_batched {
+        return Ok(None);
+    }
+    let first = last_batched + 1;
+    let mut last = head.min(last_batched + l1.batcher.max_blocks);
+    let mut blocks: Vec<Block> = Vec::new();
+    for h in first..=last {
+        match chain.ledger().block(h) {
+            Ok(Some(b)) => blocks.push(b),
+            Ok(None) | Err(_) => {
+                last = h - 1;
+                break;
+            }
+        }
+    }
+    if blocks.is_empty() {
+        return Ok(None);
+    }
+    // Shrink until the batch fits; halving keeps the number of compressions logarithmic.
+    let mut data = encode_batch(&blocks);
+    while data.len() > limit && blocks.len() > 1 {
+        blocks.truncate(blocks.len().div_ceil(2));
+        data = encode_batch(&blocks);
+    }
+    let last = blocks.last().map(|b| b.header.height).unwrap_or(last);
+    let txs = blocks.iter().flat_map(|b| &b.transactions).filter(|t| matches!(t, ChainTx::Signed(_))).count()
+        as u64;
+    let posted = if blob {
+        client.append_blob_batch(first, last, prev_hash, &data).await?
+    } else {
+        client.append_calldata_batch(first, last, prev_hash, data.clone().into()).await?
+    };
+    Ok(Some(Posted {
+        first_block: first,
+        last_block: last,
+        txs,
+        bytes: data.len(),
+        gas: posted.tx.gas_used,
+        blob_gas: posted.blob_gas_used.unwrap_or(0),
+        l1_block: posted.tx.l1_block,
+        more: last < head,
+    }))
+}

@@ -1,0 +1,113 @@
+//! Settlement on Ethereum: the L1 watcher, the batcher and the proposer.
+//!
+//! Each runs as its own task and talks to L1 through [`pillar_l1::L1Client`]:
+//!
+//! - [`watcher`] reads the Portal's queue past the confirmation depth and hands the messages to
+//!   the sequencer, which puts them first in the next block (deposits and forced transactions
+//!   become system transactions);
+//! - [`batcher`] encodes sealed blocks into batches (`pillar-derive`) and appends them to the
+//!   Rollup as blobs or calldata; it resumes from the Rollup's own batch head, so a restart
+//!   neither posts twice nor skips;
+//! - [`proposer`] proposes output roots for batched blocks every `interval_blocks`.
+
+pub(crate) mod batcher;
+pub(crate) mod proposer;
+pub(crate) mod watcher;
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use pillar_chain::Chain;
+use pillar_l1::{L1Addresses, L1Client};
+use pillar_sequencer::Sequencer;
+use tokio::{sync::watch, task::JoinHandle};
+
+use crate::{L1Section, NodeError};
+
+/// Running totals of what the batcher put on L1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatcherStats {
+    /// Batches posted.
+    pub batches: u64,
+    /// Highest L2 block batched.
+    pub last_block: u64,
+    /// Signed transactions carried.
+    pub txs: u64,
+    /// Batch bytes posted.
+    pub bytes: u64,
+    /// L1 execution gas used.
+    pub gas: u64,
+    /// Blob gas used.
+    pub blob_gas: u64,
+}
+
+/// The settlement tasks of a node.
+pub struct Settlement {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    /// What the batcher posted so far.
+    pub batcher_stats: Arc<Mutex<BatcherStats>>,
+}
+
+impl Settlement {
+    /// Stops the tasks.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+fn key_from(env: &str, config: &Option<String>) -> Option<String> {
+    std::env::var(env).ok().filter(|k| !k.is_empty()).or_else(|| config.clone())
+}
+
+/// Starts the watcher, and the batcher and proposer when enabled and given keys.
+pub(crate) fn start(
+    l1: &L1Section,
+    chain: Arc<Chain>,
+    sequencer: Sequencer,
+) -> Result<Settlement, NodeError> {
+    let addresses = L1Addresses { rollup: l1.rollup, portal: l1.portal };
+    let (stop, stop_rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let stats = Arc::new(Mutex::new(BatcherStats::default()));
+
+    let reader = L1Client::connect_read_only(&l1.rpc, addresses)
+        .map_err(|e| NodeError::L1 { reason: e.to_string() })?;
+    tasks.push(tokio::spawn(watcher::run(l1.clone(), reader, sequencer, stop_rx.clone())));
+
+    if l1.batcher.enabled {
+        let key = key_from("PILLAR_SEQUENCER_KEY", &l1.batcher.key).ok_or_else(|| NodeError::L1 {
+            reason: "the batcher needs the sequencer's L1 key: set l1.batcher.key or PILLAR_SEQUENCER_KEY"
+                .into(),
+        })?;
+        let client = L1Client::connect(&l1.rpc, &key, addresses)
+            .map_err(|e| NodeError::L1 { reason: e.to_string() })?;
+        tasks.push(tokio::spawn(batcher::run(
+            l1.clone(),
+            client,
+            Arc::clone(&chain),
+            Arc::clone(&stats),
+            stop_rx.clone(),
+        )));
+    }
+    if l1.proposer.enabled {
+        let key = key_from("PILLAR_PROPOSER_KEY", &l1.proposer.key).ok_or_else(|| NodeError::L1 {
+            reason: "the proposer needs an L1 key: set l1.proposer.key or PILLAR_PROPOSER_KEY".into(),
+        })?;
+        let client = L1Client::connect(&l1.rpc, &key, addresses)
+            .map_err(|e| NodeError::L1 { reason: e.to_string() })?;
+        tasks.push(tokio::spawn(proposer::run(l1.clone(), client, chain, stop_rx)));
+    }
+    Ok(Settlement { stop, tasks, batcher_stats: stats })
+}
+
+/// Sleeps for `ms`, returning early (true) when asked to stop.
+async fn pause(stop: &mut watch::Receiver<bool>, ms: u64) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(std::time::Duration::from_millis(ms)) => *stop.borrow(),
+        _ = stop.changed() => true,
+    }
+}
