@@ -11,6 +11,7 @@ const cases = [
   ['Mint', { asset: 3, to: '0x00000000000000000000000000000000000000bb', amount: '5', nonce: 1, maxFee: '0' }],
   ['Burn', { asset: 3, amount: '2', nonce: 2, maxFee: '0' }],
   ['SetAssetRole', { asset: 3, role: 1, account: '0x00000000000000000000000000000000000000cc', enabled: true, nonce: 3, maxFee: '0' }],
+  ['Withdraw', { asset: 0, amount: '500000000000000000', l1Recipient: '0x00000000000000000000000000000000000000dd', nonce: 4, maxFee: '10000000000000' }],
 ];
 console.log(`signer ${wallet.address}`);
 for (const [primaryType, message] of cases) {

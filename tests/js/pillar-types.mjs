@@ -29,6 +29,13 @@ export const types = {
     { name: 'nonce', type: 'uint64' },
     { name: 'maxFee', type: 'uint128' },
   ],
+  Withdraw: [
+    { name: 'asset', type: 'uint32' },
+    { name: 'amount', type: 'uint128' },
+    { name: 'l1Recipient', type: 'address' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'maxFee', type: 'uint128' },
+  ],
   SetAssetRole: [
     { name: 'asset', type: 'uint32' },
     { name: 'role', type: 'uint8' },

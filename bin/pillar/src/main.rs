@@ -24,6 +24,8 @@ enum Command {
     Node(cmd::node::Args),
     /// Start a throwaway local chain with funded dev keys.
     Devnet(cmd::devnet::Args),
+    /// Deploy the L1 contracts and record them in a chain config.
+    Deploy(cmd::deploy::Args),
     /// Manage keys.
     Keys {
         #[command(subcommand)]
@@ -42,6 +44,7 @@ fn main() -> anyhow::Result<()> {
         Command::Init(a) => cmd::init::run(a),
         Command::Node(a) => cmd::node::run(a),
         Command::Devnet(a) => cmd::devnet::run(a),
+        Command::Deploy(a) => cmd::deploy::run(a),
         Command::Keys { command } => cmd::keys::run(command),
         Command::Tx { command } => cmd::tx::run(command),
     }

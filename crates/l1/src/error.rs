@@ -105,7 +105,7 @@ pub enum L1Error {
         method: &'static str,
         /// The alloy contract error.
         #[source]
-        source: ContractError,
+        source: Box<ContractError>,
     },
     /// A `QueueMessage` carried a kind the Portal does not define.
     #[error("queue message {index} has unknown kind {kind}")]
@@ -254,7 +254,7 @@ impl L1Error {
         match e {
             ContractError::TransportError(source) => Self::Rpc { method, source },
             ContractError::PendingTransactionError(source) => Self::Pending { method, source },
-            other => Self::Contract { method, source: other },
+            other => Self::Contract { method, source: Box::new(other) },
         }
     }
 

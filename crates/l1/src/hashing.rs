@@ -14,7 +14,8 @@ pub const OUTPUT_ROOT_VERSION: u64 = 0;
 /// `keccak256(abi.encode(uint256 0, stateRoot, withdrawalsRoot, blockHash))`, as
 /// `Rollup.computeOutputRoot`.
 pub fn output_root(state_root: B256, withdrawals_root: B256, block_hash: B256) -> B256 {
-    keccak256((U256::from(OUTPUT_ROOT_VERSION), state_root, withdrawals_root, block_hash).abi_encode_params())
+    debug_assert_eq!(OUTPUT_ROOT_VERSION, 0);
+    pillar_primitives::output_root(state_root, withdrawals_root, block_hash)
 }
 
 /// One withdrawal as the Portal pays it out (docs/bridge.md §5.1). `token` is zero for ETH.
@@ -58,7 +59,20 @@ impl From<Withdrawal> for Portal::Withdrawal {
 /// `keccak256(abi.encode(uint64 l2Block, uint32 index, address l2Sender, address l1Recipient,
 /// address token, uint256 amount))`, as `Portal.withdrawalLeaf`.
 pub fn withdrawal_leaf(w: &Withdrawal) -> B256 {
-    keccak256((w.l2_block, w.index, w.l2_sender, w.l1_recipient, w.token, w.amount).abi_encode_params())
+    // The amount is a uint256 on L1; L2 amounts are u128, so a larger one has no L2 leaf at all.
+    match u128::try_from(w.amount) {
+        Ok(amount) => pillar_primitives::withdrawal_leaf(
+            w.l2_block,
+            w.index,
+            w.l2_sender,
+            w.l1_recipient,
+            w.token,
+            amount,
+        ),
+        Err(_) => keccak256(
+            (w.l2_block, w.index, w.l2_sender, w.l1_recipient, w.token, w.amount).abi_encode_params(),
+        ),
+    }
 }
 
 /// Root of the withdrawal tree over `leaves` in order: zero when empty, the leaf itself for one,
@@ -72,27 +86,11 @@ pub fn withdrawals_root(leaves: &[B256]) -> B256 {
 /// the sibling at each level where the node has one, leaf level first. `None` if `index` is out
 /// of range.
 pub fn withdrawal_proof(leaves: &[B256], index: usize) -> Option<WithdrawalProof> {
-    if index >= leaves.len() {
-        return None;
-    }
-    let mut siblings = Vec::new();
-    let mut level = leaves.to_vec();
-    let mut idx = index;
-    while level.len() > 1 {
-        if let Some(s) = level.get(idx ^ 1) {
-            siblings.push(*s);
-        }
-        level = level
-            .chunks(2)
-            .map(|pair| match pair {
-                [l, r] => hash_pair(*l, *r),
-                [x] => *x,
-                _ => unreachable!("chunks(2) yields one or two items"),
-            })
-            .collect();
-        idx /= 2;
-    }
-    Some(WithdrawalProof { leaf_index: index as u64, leaf_count: leaves.len() as u64, siblings })
+    (index < leaves.len()).then(|| WithdrawalProof {
+        leaf_index: index as u64,
+        leaf_count: leaves.len() as u64,
+        siblings: pillar_primitives::merkle_proof(leaves, index),
+    })
 }
 
 /// A withdrawal inclusion proof (`Hashing.WithdrawalProof`).
@@ -110,21 +108,12 @@ impl WithdrawalProof {
     /// The root this proof reaches from `leaf`, as `Hashing.withdrawalsRootFromProof`; `None`
     /// where the contract would revert (bad position or wrong number of siblings).
     pub fn root(&self, leaf: B256) -> Option<B256> {
-        if self.leaf_count == 0 || self.leaf_index >= self.leaf_count {
-            return None;
-        }
-        let (mut node, mut idx, mut width) = (leaf, self.leaf_index, self.leaf_count);
-        let mut siblings = self.siblings.iter();
-        while width > 1 {
-            if idx % 2 == 1 {
-                node = hash_pair(*siblings.next()?, node);
-            } else if idx + 1 < width {
-                node = hash_pair(node, *siblings.next()?);
-            }
-            idx /= 2;
-            width = width.div_ceil(2);
-        }
-        siblings.next().is_none().then_some(node)
+        pillar_primitives::merkle_root_from_proof(
+            leaf,
+            usize::try_from(self.leaf_index).ok()?,
+            usize::try_from(self.leaf_count).ok()?,
+            &self.siblings,
+        )
     }
 }
 
@@ -138,13 +127,6 @@ impl From<WithdrawalProof> for Portal::WithdrawalProof {
     }
 }
 
-fn hash_pair(l: B256, r: B256) -> B256 {
-    let mut buf = [0u8; 64];
-    buf[..32].copy_from_slice(l.as_slice());
-    buf[32..].copy_from_slice(r.as_slice());
-    keccak256(buf)
-}
-
 /// `keccak256(abi.encode(uint64 index, uint64 timestamp, address sender, uint8 kind, bytes payload))`.
 pub fn queue_message_hash(index: u64, timestamp: u64, sender: Address, kind: u8, payload: &[u8]) -> B256 {
     keccak256(
@@ -155,7 +137,7 @@ pub fn queue_message_hash(index: u64, timestamp: u64, sender: Address, kind: u8,
 /// One step of the queue's rolling hash: `keccak256(prev ‖ messageHash)` (`prev` is zero before
 /// message 0).
 pub fn queue_hash_step(prev: B256, message_hash: B256) -> B256 {
-    hash_pair(prev, message_hash)
+    pillar_primitives::next_queue_hash(prev, message_hash)
 }
 
 /// Batch kind byte: blobs.
@@ -240,7 +222,7 @@ mod tests {
             assert!(withdrawal_proof(&leaves, leaves.len()).is_none());
         }
         // The odd last leaf of three is carried up: one sibling only.
-        assert_eq!(withdrawal_proof(&leaves, 2).unwrap().siblings, vec![hash_pair(rep(1), rep(2))]);
+        assert_eq!(withdrawal_proof(&leaves, 2).unwrap().siblings, vec![keccak256([rep(1).as_slice(), rep(2).as_slice()].concat())]);
     }
 
     #[test]

@@ -16,6 +16,8 @@
 //! ([`L1Error::RollupRevert`], [`L1Error::PortalRevert`]); events are decoded with the generated
 //! types, never by hand.
 
+pub use alloy;
+
 pub mod anvil;
 pub mod bindings;
 mod client;

@@ -8,9 +8,9 @@ use crate::{ChainTx, codec};
 
 /// A block header. Its hash is `keccak256` of its canonical encoding.
 ///
-/// The fields for L1 (`l1_origin`, `queue_index`, `withdrawals_root`) are part of the format from
-/// the first block so the settlement layer does not change it: until the bridge exists they hold
-/// zero.
+/// The L1 fields (`l1_origin`, `queue_index`, `queue_hash`, `withdrawals_root`) tie the block to
+/// Ethereum: what the sequencer had seen of L1, how much of the Portal's queue the chain has
+/// consumed, and every withdrawal so far.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Header {

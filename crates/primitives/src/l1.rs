@@ -44,9 +44,23 @@ pub enum L1MessageKind {
     /// Execute a signed L2 transaction as if its signer had sent it (canonical bytes, not yet
     /// decoded: a payload that does not decode is consumed and skipped).
     ForcedTx {
-        /// The signed transaction's canonical bytes.
+        /// The signed transaction's canonical bytes (0x-hex in JSON).
+        #[serde(with = "hex_bytes")]
         tx: Vec<u8>,
     },
+}
+
+mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub(super) fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("0x{}", hex::encode(v)))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        hex::decode(s.trim_start_matches("0x")).map_err(D::Error::custom)
+    }
 }
 
 /// One message of the L1 queue.

@@ -79,6 +79,17 @@ pub enum Event {
         #[serde(with = "u128_string")]
         amount: u128,
     },
+    /// A role was granted or revoked.
+    RoleChanged {
+        /// Asset.
+        asset: AssetId,
+        /// Role.
+        role: AssetRole,
+        /// Account.
+        account: Address,
+        /// Granted (true) or revoked.
+        enabled: bool,
+    },
     /// An L1 deposit was credited.
     Deposited {
         /// L1 queue index of the message.
@@ -112,17 +123,6 @@ pub enum Event {
         amount: u128,
         /// The leaf hash (docs/bridge.md §5.1).
         leaf: B256,
-    },
-    /// A role was granted or revoked.
-    RoleChanged {
-        /// Asset.
-        asset: AssetId,
-        /// Role.
-        role: AssetRole,
-        /// Account.
-        account: Address,
-        /// Granted (true) or revoked.
-        enabled: bool,
     },
 }
 

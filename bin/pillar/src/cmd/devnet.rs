@@ -37,6 +37,9 @@ pub(crate) struct Args {
     /// Run the user story (deposit, transfer, withdraw, finalize on L1), print each step and exit.
     #[arg(long)]
     demo: bool,
+    /// With --demo: afterwards, send this many transfers and report L1 bytes and gas per transfer.
+    #[arg(long, default_value_t = 0)]
+    load: usize,
 }
 
 pub(crate) fn run(a: Args) -> anyhow::Result<()> {
@@ -124,7 +127,14 @@ async fn devnet(a: Args) -> anyhow::Result<()> {
     println!("  operator (sequencer, proposer, guardian on L1): {operator}");
 
     let result = if a.demo {
-        demo(&anvil, deployment.addresses, &l2, &keys).await
+        let stats = node.settlement.as_ref().map(|s| std::sync::Arc::clone(&s.batcher_stats));
+        match demo(&anvil, deployment.addresses, &l2, &keys).await {
+            Ok(()) if a.load > 0 => match stats {
+                Some(stats) => load(&l2, &keys, a.load, &a.batch_mode, &stats).await,
+                None => Ok(()),
+            },
+            other => other,
+        }
     } else {
         println!("Ctrl-C to stop.");
         super::node::wait_for_signal().await;
@@ -133,6 +143,96 @@ async fn devnet(a: Args) -> anyhow::Result<()> {
     node.shutdown().await;
     drop(anvil);
     result
+}
+
+/// Sends `n` signed transfers and reports what carrying them to L1 cost.
+async fn load(
+    url: &str,
+    keys: &[PrivateKey],
+    n: usize,
+    mode: &str,
+    stats: &parking_lot::Mutex<pillar_node::BatcherStats>,
+) -> anyhow::Result<()> {
+    println!("Load: {n} transfers, batches as {mode}");
+    let info = l2(url, "pillar_chainInfo", json!([])).await?;
+    let fee: u128 = info["fees"]["txFee"].as_str().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mut nonces = Vec::new();
+    for k in keys {
+        nonces.push(l2(url, "pillar_getAccount", json!([k.address()])).await?["nonce"].as_u64().unwrap_or(0));
+    }
+    // Settle everything from the demo first, so the deltas below are this load alone.
+    let head = l2(url, "eth_blockNumber", json!([])).await?;
+    let head = u64::from_str_radix(head.as_str().unwrap_or("0x0").trim_start_matches("0x"), 16)?;
+    wait_for("the demo's blocks to be batched", Duration::from_secs(60), || async {
+        Ok((stats.lock().last_block >= head).then_some(Value::Null))
+    })
+    .await?;
+    let before = *stats.lock();
+    let txs: Vec<Value> = (0..n)
+        .map(|i| {
+            let k = i % keys.len();
+            let nonce = nonces[k] + (i / keys.len()) as u64;
+            let to = keys[(k + 1) % keys.len()].address();
+            let stx = keys[k].sign(Transaction {
+                chain_id: 901,
+                nonce,
+                max_fee: fee,
+                call: Call::Transfer(Transfer { to, asset: 0, amount: 1 + (i % 1000) as u128 }),
+            });
+            json!(format!("0x{}", hex::encode(stx.encode())))
+        })
+        .collect();
+    let started = Instant::now();
+    // The pool holds at most 1,024 per sender and 64 ahead of the next nonce: send in waves.
+    for wave in txs.chunks(keys.len() * 64) {
+        let res = l2(url, "pillar_sendTransactions", json!([wave])).await?;
+        let last = res.as_array().and_then(|r| r.last()).and_then(|r| r["hash"].as_str()).map(String::from);
+        ensure!(
+            res.as_array().is_some_and(|r| r.iter().all(|x| x.get("hash").is_some())),
+            "submission refused: {res}"
+        );
+        if let Some(h) = last {
+            wait_for("a wave's receipts", Duration::from_secs(60), || {
+                let h = h.clone();
+                async move {
+                    let r = l2(url, "pillar_getReceipt", json!([h])).await?;
+                    Ok((!r.is_null()).then_some(r))
+                }
+            })
+            .await?;
+        }
+    }
+    let sealed_in = started.elapsed();
+    let head = l2(url, "eth_blockNumber", json!([])).await?;
+    let head = u64::from_str_radix(head.as_str().unwrap_or("0x0").trim_start_matches("0x"), 16)?;
+    let t = Instant::now();
+    wait_for("the load to be batched", Duration::from_secs(300), || async {
+        Ok((stats.lock().last_block >= head).then_some(Value::Null))
+    })
+    .await?;
+    let batched_in = t.elapsed();
+    let after = *stats.lock();
+    let (dtx, dbytes, dgas, dblob) = (
+        (after.txs - before.txs).max(1) as f64,
+        (after.bytes - before.bytes) as f64,
+        (after.gas - before.gas) as f64,
+        (after.blob_gas - before.blob_gas) as f64,
+    );
+    println!(
+        "  sealed on L2 in {:.2} s ({:.0} transfers/s through RPC, soft-confirmed)",
+        sealed_in.as_secs_f64(),
+        n as f64 / sealed_in.as_secs_f64()
+    );
+    println!(
+        "  batched on L1 {:.2} s after sealing: {} batches, {} transfers",
+        batched_in.as_secs_f64(),
+        after.batches - before.batches,
+        after.txs - before.txs
+    );
+    println!("  L1 bytes per transfer      {:.1}", dbytes / dtx);
+    println!("  L1 execution gas per transfer {:.1}", dgas / dtx);
+    println!("  L1 blob gas per transfer   {:.1}", dblob / dtx);
+    Ok(())
 }
 
 /// Calls the L2 over JSON-RPC (blocking client, run off the async workers).

@@ -1,6 +1,6 @@
 use pillar_primitives::{
     Address, AssetRole, B256, Burn, Call, CreateAsset, Mint, PrivateKey, RecoverError, SetAssetRole,
-    Signature, SignedTransaction, Transaction, Transfer, eip712, typed_json::TypedTransaction,
+    Signature, SignedTransaction, Transaction, Transfer, Withdraw, eip712, typed_json::TypedTransaction,
 };
 
 fn addr(last: u8) -> Address {
@@ -63,6 +63,15 @@ fn cases() -> Vec<(Transaction, &'static str, &'static str)> {
             ),
             "0x7aafb77070dc1c609e84e07d8044c5cc15e488db69359f20f78aa3463e2702b6",
             "0x9e1e50d8644bf9d1948bd61ff8644c9535e6efeb08750217e84414ab448ba5e9544554e46e45dac7598efa3ed02180ad8e57d10cecaf0e48139fbfd6cd93f2e11b",
+        ),
+        (
+            tx(
+                4,
+                10_000_000_000_000,
+                Call::Withdraw(Withdraw { asset: 0, amount: 5 * 10u128.pow(17), l1_recipient: addr(0xdd) }),
+            ),
+            "0x645463f734e0bb6a6d57f8010516582c1bb5eae518eec642e4ed4d06001aa635",
+            "0x24e94d3a962b28d14dadec4be506d7521f6b34fd27c35f2e281d8d5ee83a43d754b4e258b48d84d14f466e356612660631a4e9f1f0bd47fd353a8f36fc870e691c",
         ),
     ]
 }
