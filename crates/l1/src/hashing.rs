@@ -222,7 +222,10 @@ mod tests {
             assert!(withdrawal_proof(&leaves, leaves.len()).is_none());
         }
         // The odd last leaf of three is carried up: one sibling only.
-        assert_eq!(withdrawal_proof(&leaves, 2).unwrap().siblings, vec![keccak256([rep(1).as_slice(), rep(2).as_slice()].concat())]);
+        assert_eq!(
+            withdrawal_proof(&leaves, 2).unwrap().siblings,
+            vec![keccak256([rep(1).as_slice(), rep(2).as_slice()].concat())]
+        );
     }
 
     #[test]
