@@ -47,6 +47,27 @@ pub struct L1Client {
     portal: Portal::PortalInstance<DynProvider>,
     receipt_timeout: Duration,
     blob_format: BlobSidecarFormat,
+    bump: FeeBump,
+}
+
+/// How a stuck transaction is replaced: after `wait` without a receipt it is sent again with the
+/// same nonce and every fee raised by `percent` (nodes require at least 10% to replace), up to
+/// `max_bumps` times; then the send fails as pending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeeBump {
+    /// How long to wait for a receipt before raising the fees.
+    pub wait: Duration,
+    /// Percentage added to each fee per bump.
+    pub percent: u128,
+    /// Most replacements.
+    pub max_bumps: u32,
+}
+
+impl Default for FeeBump {
+    fn default() -> Self {
+        // About two L1 slots per attempt; five bumps raise fees by about 3x.
+        Self { wait: Duration::from_secs(24), percent: 25, max_bumps: 5 }
+    }
 }
 
 impl L1Client {
@@ -73,11 +94,19 @@ impl L1Client {
             signer,
             addresses,
             receipt_timeout: Duration::from_secs(120),
+            bump: FeeBump::default(),
             blob_format: BlobSidecarFormat::default(),
         }
     }
 
     /// How long write methods wait for a receipt (default 120 s).
+    /// Sets the fee-bumping policy for stuck transactions.
+    pub fn with_fee_bump(mut self, bump: FeeBump) -> Self {
+        self.bump = bump;
+        self
+    }
+
+    /// Sets how long to wait for a receipt (after the last fee bump).
     pub fn with_receipt_timeout(mut self, timeout: Duration) -> Self {
         self.receipt_timeout = timeout;
         self
@@ -493,26 +522,131 @@ impl L1Client {
     // ---- plumbing ----------------------------------------------------------------------------
 
     /// Sends a transaction, waits for its receipt, and fails if it reverted.
-    async fn send<D: CallDecoder>(
+    async fn send<D: CallDecoder + Clone>(
         &self,
         method: &'static str,
         call: CallBuilder<&DynProvider, D>,
     ) -> Result<TransactionReceipt, L1Error> {
-        if self.signer.is_none() {
-            return Err(L1Error::NoSigner { method });
-        }
-        let pending = call.send().await.map_err(|e| L1Error::from_contract(method, e))?;
-        let tx_hash = *pending.tx_hash();
-        tracing::debug!(method, %tx_hash, "L1 transaction sent");
-        let receipt = pending
-            .with_timeout(Some(self.receipt_timeout))
-            .get_receipt()
+        let Some(from) = self.signer else { return Err(L1Error::NoSigner { method }) };
+        // Pin the nonce so a replacement replaces instead of queueing behind the stuck one.
+        let nonce = self
+            .provider
+            .get_transaction_count(from)
+            .pending()
             .await
-            .map_err(L1Error::pending(method))?;
-        if !receipt.status() {
-            return Err(L1Error::TxReverted { method, tx_hash, block: receipt.block_number });
+            .map_err(L1Error::rpc("eth_getTransactionCount"))?;
+        let est = self.provider.estimate_eip1559_fees().await.map_err(L1Error::rpc("eth_feeHistory"))?;
+        let is_blob = call.as_ref().sidecar.is_some();
+        let mut max_fee = est.max_fee_per_gas.max(1);
+        let mut tip = est.max_priority_fee_per_gas.max(1).min(max_fee);
+        let mut blob_fee = if is_blob {
+            self.provider
+                .get_blob_base_fee()
+                .await
+                .map_err(L1Error::rpc("eth_blobBaseFee"))?
+                .saturating_mul(2)
+                .max(1)
+        } else {
+            0
+        };
+        // Estimate once and keep it: a node that estimates against its pending block would give a
+        // replacement a lower limit (the stuck original already warmed its storage) and it would
+        // run out of gas.
+        let gas = call.estimate_gas().await.map_err(|e| L1Error::from_contract(method, e))?;
+        let gas = gas.saturating_add(gas / 10);
+        let mut sent: Vec<B256> = Vec::new();
+        for attempt in 0..=self.bump.max_bumps {
+            let mut c =
+                call.clone().nonce(nonce).gas(gas).max_fee_per_gas(max_fee).max_priority_fee_per_gas(tip);
+            if is_blob {
+                c = c.max_fee_per_blob_gas(blob_fee);
+            }
+            match c.send().await {
+                Ok(pending) => {
+                    let tx_hash = *pending.tx_hash();
+                    tracing::debug!(method, %tx_hash, attempt, max_fee, tip, blob_fee, "L1 transaction sent");
+                    sent.push(tx_hash);
+                }
+                // A replacement can be refused when an earlier one just landed; the receipt
+                // search below finds it.
+                Err(e) if !sent.is_empty() => tracing::debug!(method, error = %e, "replacement not accepted"),
+                Err(e) => return Err(L1Error::from_contract(method, e)),
+            }
+            let last = attempt == self.bump.max_bumps;
+            let wait = if last { self.receipt_timeout } else { self.bump.wait };
+            if let Some(receipt) = self.await_any(&sent, from, nonce, wait).await? {
+                if !receipt.status() {
+                    return Err(L1Error::TxReverted {
+                        method,
+                        tx_hash: receipt.transaction_hash,
+                        block: receipt.block_number,
+                    });
+                }
+                if attempt > 0 {
+                    tracing::info!(
+                        method,
+                        attempts = attempt + 1,
+                        max_fee,
+                        "L1 transaction landed after fee bumps"
+                    );
+                }
+                return Ok(receipt);
+            }
+            if !last {
+                let up = |v: u128| v.saturating_mul(100 + self.bump.percent) / 100 + 1;
+                max_fee = up(max_fee);
+                tip = up(tip).min(max_fee);
+                blob_fee = if is_blob { up(blob_fee) } else { 0 };
+                tracing::warn!(method, nonce, max_fee, tip, blob_fee, "L1 transaction stuck; bumping fees");
+            }
         }
-        Ok(receipt)
+        Err(L1Error::Stuck { method, nonce, attempts: sent.len() })
+    }
+
+    /// Waits up to `wait` for a receipt of any of `hashes` (all with `nonce` from `from`).
+    async fn await_any(
+        &self,
+        hashes: &[B256],
+        from: Address,
+        nonce: u64,
+        wait: Duration,
+    ) -> Result<Option<TransactionReceipt>, L1Error> {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            for h in hashes {
+                if let Some(r) = self
+                    .provider
+                    .get_transaction_receipt(*h)
+                    .await
+                    .map_err(L1Error::rpc("eth_getTransactionReceipt"))?
+                {
+                    return Ok(Some(r));
+                }
+            }
+            // The nonce was used by something else (another process with this key).
+            let mined = self
+                .provider
+                .get_transaction_count(from)
+                .await
+                .map_err(L1Error::rpc("eth_getTransactionCount"))?;
+            if mined > nonce {
+                for h in hashes {
+                    if let Some(r) = self
+                        .provider
+                        .get_transaction_receipt(*h)
+                        .await
+                        .map_err(L1Error::rpc("eth_getTransactionReceipt"))?
+                    {
+                        return Ok(Some(r));
+                    }
+                }
+                return Err(L1Error::NonceTaken { nonce });
+            }
+            if std::time::Instant::now() >= deadline {
+                return Ok(None);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     async fn logs(

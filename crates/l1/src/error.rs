@@ -45,6 +45,22 @@ pub enum L1Error {
         #[source]
         source: PendingTransactionError,
     },
+    /// No receipt after every fee bump.
+    #[error("{method}: no receipt for nonce {nonce} after {attempts} fee-bumped attempts")]
+    Stuck {
+        /// The client method.
+        method: &'static str,
+        /// The nonce used.
+        nonce: u64,
+        /// Transactions sent.
+        attempts: usize,
+    },
+    /// The nonce was used by a transaction this client did not send.
+    #[error("nonce {nonce} was used by another transaction of the same key")]
+    NonceTaken {
+        /// The nonce.
+        nonce: u64,
+    },
     /// The Rollup contract rejected the call with one of its custom errors.
     #[error("Rollup rejected {method}: {error:?}")]
     RollupRevert {
@@ -235,7 +251,10 @@ impl L1Error {
                 PendingTransactionError::TransportError(e) => rpc_retryable(e),
                 _ => true,
             },
-            Self::BlobsNotFound { .. } | Self::NoBlock { .. } => true,
+            Self::BlobsNotFound { .. }
+            | Self::NoBlock { .. }
+            | Self::Stuck { .. }
+            | Self::NonceTaken { .. } => true,
             _ => false,
         }
     }

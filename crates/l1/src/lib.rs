@@ -26,7 +26,9 @@ mod error;
 pub mod hashing;
 mod types;
 
-pub use client::{BlobSidecarFormat, L1Client, MAX_BLOBS_PER_TX, decode_blob_data, versioned_hashes};
+pub use client::{
+    BlobSidecarFormat, FeeBump, L1Client, MAX_BLOBS_PER_TX, decode_blob_data, versioned_hashes,
+};
 pub use deploy::{DeployParams, Deployment, deploy};
 pub use error::L1Error;
 pub use hashing::{

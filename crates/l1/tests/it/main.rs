@@ -360,3 +360,51 @@ async fn read_only_client_and_unreachable_node() {
     let err = gone.block_number().await.unwrap_err();
     assert!(err.is_retryable(), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_stuck_transaction_is_replaced_with_higher_fees() {
+    use alloy::consensus::Transaction as _;
+    let env = setup().await;
+    let provider = env.anvil.provider().clone();
+    let est = provider.estimate_eip1559_fees().await.unwrap();
+    // Nothing is mined until we say so: the first send, and the next bumps, sit in the pool.
+    let _: serde_json::Value = provider.raw_request("evm_setAutomine".into(), (false,)).await.unwrap();
+    let user = env.user.clone().with_fee_bump(pillar_l1::FeeBump {
+        wait: std::time::Duration::from_millis(400),
+        percent: 25,
+        max_bumps: 8,
+    });
+    let queue_before = env.user.queue_length().await.unwrap();
+    let miner = {
+        let provider = provider.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+            let _: serde_json::Value = provider.raw_request("evm_mine".into(), ()).await.unwrap();
+        })
+    };
+    let enq = match user.deposit_eth(env.anvil.dev_address(4), U256::from(10u64.pow(15))).await {
+        Ok(e) => e,
+        Err(L1Error::TxReverted { tx_hash, .. }) => {
+            let r = provider.get_transaction_receipt(tx_hash).await.unwrap().unwrap();
+            let t = provider.get_transaction_by_hash(tx_hash).await.unwrap().unwrap();
+            panic!(
+                "reverted: gas used {} of {}; value {:?}",
+                r.gas_used,
+                t.inner.gas_limit(),
+                t.inner.value()
+            );
+        }
+        Err(e) => panic!("{e}"),
+    };
+    miner.await.unwrap();
+    let _: serde_json::Value = provider.raw_request("evm_setAutomine".into(), (true,)).await.unwrap();
+    let tx = provider.get_transaction_by_hash(enq.tx.tx_hash).await.unwrap().unwrap();
+    let tip = tx.inner.max_priority_fee_per_gas().unwrap();
+    assert!(
+        tip > est.max_priority_fee_per_gas,
+        "the mined transaction is a bump: tip {tip} vs {}",
+        est.max_priority_fee_per_gas
+    );
+    // Replaced, not duplicated: exactly one deposit was enqueued.
+    assert_eq!(env.user.queue_length().await.unwrap(), queue_before + 1);
+}
