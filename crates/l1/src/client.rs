@@ -603,6 +603,20 @@ impl L1Client {
         Err(L1Error::Stuck { method, nonce, attempts: sent.len() })
     }
 
+    async fn first_receipt(&self, hashes: &[B256]) -> Result<Option<TransactionReceipt>, L1Error> {
+        for h in hashes {
+            let r = self
+                .provider
+                .get_transaction_receipt(*h)
+                .await
+                .map_err(L1Error::rpc("eth_getTransactionReceipt"))?;
+            if r.is_some() {
+                return Ok(r);
+            }
+        }
+        Ok(None)
+    }
+
     /// Waits up to `wait` for a receipt of any of `hashes` (all with `nonce` from `from`).
     async fn await_any(
         &self,
@@ -613,32 +627,18 @@ impl L1Client {
     ) -> Result<Option<TransactionReceipt>, L1Error> {
         let deadline = std::time::Instant::now() + wait;
         loop {
-            for h in hashes {
-                if let Some(r) = self
-                    .provider
-                    .get_transaction_receipt(*h)
-                    .await
-                    .map_err(L1Error::rpc("eth_getTransactionReceipt"))?
-                {
-                    return Ok(Some(r));
-                }
+            if let Some(r) = self.first_receipt(hashes).await? {
+                return Ok(Some(r));
             }
-            // The nonce was used by something else (another process with this key).
+            // The nonce was used: by one of ours mined just now, or by another process with this key.
             let mined = self
                 .provider
                 .get_transaction_count(from)
                 .await
                 .map_err(L1Error::rpc("eth_getTransactionCount"))?;
             if mined > nonce {
-                for h in hashes {
-                    if let Some(r) = self
-                        .provider
-                        .get_transaction_receipt(*h)
-                        .await
-                        .map_err(L1Error::rpc("eth_getTransactionReceipt"))?
-                    {
-                        return Ok(Some(r));
-                    }
+                if let Some(r) = self.first_receipt(hashes).await? {
+                    return Ok(Some(r));
                 }
                 return Err(L1Error::NonceTaken { nonce });
             }
