@@ -22,7 +22,7 @@ enum Command {
     Init(cmd::init::Args),
     /// Run a node from a chain config.
     Node(cmd::node::Args),
-    /// Start a throwaway local chain with funded dev keys.
+    /// Start a local Ethereum (anvil) and a Pillar L2 settling on it; `--demo` runs the user story.
     Devnet(cmd::devnet::Args),
     /// Deploy the L1 contracts and record them in a chain config.
     Deploy(cmd::deploy::Args),
