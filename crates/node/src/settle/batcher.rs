@@ -15,8 +15,9 @@ use crate::L1Section;
 
 /// Usable bytes of one blob with the simple coder (31 of every 32 bytes of 4096 field elements).
 const BLOB_BYTES: usize = 4096 * 31;
-/// Blobs a batch may use (the EIP-4844 per-block target as of Cancun, well under the maximum).
-const MAX_BLOBS: usize = 3;
+/// Blobs a batch may use: the per-transaction cap, so that a full block (10,000 transfers at about
+/// 71 bytes each) still fits one batch.
+const MAX_BLOBS: usize = pillar_l1::MAX_BLOBS_PER_TX;
 
 /// Posts every `interval_ms` whatever the chain sealed since the Rollup's batch head. The
 /// Rollup's head (hash and last block) is re-read before each batch, so a restart, or another
@@ -30,7 +31,8 @@ pub(crate) async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     let blob = l1.batcher.mode == "blob";
-    let limit = if blob { BLOB_BYTES * MAX_BLOBS } else { MAX_BATCH_BYTES.min(120 * 1024) };
+    // Less a field element: the coder spends one on the length.
+    let limit = if blob { BLOB_BYTES * MAX_BLOBS - 32 } else { MAX_BATCH_BYTES.min(120 * 1024) };
     loop {
         match post_next(&client, &chain, &l1, blob, limit).await {
             Ok(Some(posted)) => {
