@@ -529,10 +529,13 @@ impl L1Client {
     ) -> Result<TransactionReceipt, L1Error> {
         let Some(from) = self.signer else { return Err(L1Error::NoSigner { method }) };
         // Pin the nonce so a replacement replaces instead of queueing behind the stuck one.
+        // The next nonce by *mined* state: each L1 role has its own key and one writer, so anything
+        // pending under this nonce is an earlier attempt (perhaps of a process that died) that this
+        // send must replace, not queue behind.
         let nonce = self
             .provider
             .get_transaction_count(from)
-            .pending()
+            .latest()
             .await
             .map_err(L1Error::rpc("eth_getTransactionCount"))?;
         let est = self.provider.estimate_eip1559_fees().await.map_err(L1Error::rpc("eth_feeHistory"))?;
@@ -552,7 +555,12 @@ impl L1Client {
         // Estimate once and keep it: a node that estimates against its pending block would give a
         // replacement a lower limit (the stuck original already warmed its storage) and it would
         // run out of gas.
-        let gas = call.estimate_gas().await.map_err(|e| L1Error::from_contract(method, e))?;
+        let gas = call
+            .clone()
+            .block(alloy::eips::BlockId::latest())
+            .estimate_gas()
+            .await
+            .map_err(|e| L1Error::from_contract(method, e))?;
         let gas = gas.saturating_add(gas / 10);
         let mut sent: Vec<B256> = Vec::new();
         for attempt in 0..=self.bump.max_bumps {
@@ -570,10 +578,21 @@ impl L1Client {
                 // A replacement can be refused when an earlier one just landed; the receipt
                 // search below finds it.
                 Err(e) if !sent.is_empty() => tracing::debug!(method, error = %e, "replacement not accepted"),
+                // Something else of ours sits under this nonce at a higher fee: outbid it below.
+                Err(e) if is_underpriced(&e.to_string()) => {
+                    tracing::debug!(method, error = %e, "a pending transaction holds this nonce; raising fees")
+                }
                 Err(e) => return Err(L1Error::from_contract(method, e)),
             }
             let last = attempt == self.bump.max_bumps;
-            let wait = if last { self.receipt_timeout } else { self.bump.wait };
+            let wait = if sent.is_empty() {
+                // Nothing of ours is out yet: outbid the holder of the nonce at once.
+                Duration::ZERO
+            } else if last {
+                self.receipt_timeout
+            } else {
+                self.bump.wait
+            };
             if let Some(receipt) = self.await_any(&sent, from, nonce, wait).await? {
                 if !receipt.status() {
                     return Err(L1Error::TxReverted {
@@ -637,8 +656,12 @@ impl L1Client {
                 .await
                 .map_err(L1Error::rpc("eth_getTransactionCount"))?;
             if mined > nonce {
-                if let Some(r) = self.first_receipt(hashes).await? {
-                    return Ok(Some(r));
+                // Give the node a moment to index the receipt of the block that used the nonce.
+                for _ in 0..10 {
+                    if let Some(r) = self.first_receipt(hashes).await? {
+                        return Ok(Some(r));
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 return Err(L1Error::NonceTaken { nonce });
             }
@@ -663,6 +686,12 @@ impl L1Client {
         logs.retain(|l| !l.removed);
         Ok(logs)
     }
+}
+
+/// Whether a node refused a send because another transaction with the same nonce pays more.
+fn is_underpriced(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("underpriced") || m.contains("already known") || m.contains("replacement")
 }
 
 pub(crate) fn parse_url(rpc_url: &str) -> Result<Url, L1Error> {

@@ -53,6 +53,8 @@ async fn devnet(a: Args) -> anyhow::Result<()> {
         .await
         .context("starting anvil")?;
     let operator = anvil.dev_address(0);
+    // Each L1 role signs with its own key: one writer per nonce sequence.
+    let proposer = anvil.dev_address(5);
     let deployment = deploy(
         anvil.endpoint(),
         anvil.dev_key(0),
@@ -62,7 +64,7 @@ async fn devnet(a: Args) -> anyhow::Result<()> {
             inclusion_deadline_secs: 600,
             inactivity_window_secs: 3600,
             sequencer: operator,
-            proposer: operator,
+            proposer,
             guardian: operator,
             owner: operator,
             min_deposit: U256::from(1),
@@ -97,7 +99,7 @@ async fn devnet(a: Args) -> anyhow::Result<()> {
         },
         proposer: ProposerSection {
             enabled: true,
-            key: Some(anvil.dev_key(0).to_string()),
+            key: Some(anvil.dev_key(5).to_string()),
             interval_blocks: 1,
         },
     });
@@ -124,7 +126,7 @@ async fn devnet(a: Args) -> anyhow::Result<()> {
     for k in &keys {
         println!("    {}  {}", k.address(), k.to_hex());
     }
-    println!("  operator (sequencer, proposer, guardian on L1): {operator}");
+    println!("  L1 roles: sequencer, guardian and owner {operator}; proposer {proposer}");
 
     let result = if a.demo {
         let stats = node.settlement.as_ref().map(|s| std::sync::Arc::clone(&s.batcher_stats));

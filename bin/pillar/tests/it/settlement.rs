@@ -74,7 +74,7 @@ async fn l1_chain(challenge_window_secs: u64, batcher: BatcherSection, proposer_
             inclusion_deadline_secs: 600,
             inactivity_window_secs: 3600,
             sequencer: op,
-            proposer: op,
+            proposer: anvil.dev_address(5),
             guardian: op,
             owner: op,
             min_deposit: U256::from(1),
@@ -104,7 +104,7 @@ async fn l1_chain(challenge_window_secs: u64, batcher: BatcherSection, proposer_
         batcher: BatcherSection { key: Some(anvil.dev_key(0).to_string()), ..batcher },
         proposer: ProposerSection {
             enabled: true,
-            key: Some(anvil.dev_key(0).to_string()),
+            key: Some(anvil.dev_key(5).to_string()),
             interval_blocks: proposer_interval,
         },
     });
