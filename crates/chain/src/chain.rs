@@ -235,16 +235,52 @@ impl Chain {
         txs: Vec<VerifiedTransaction>,
         timestamp_ms: u64,
     ) -> Result<SealedBlock, ChainError> {
-        self.build_block_inner(BlockInput { timestamp_ms, txs, ..Default::default() }, true)
+        self.build_block_inner(BlockInput { timestamp_ms, txs, ..Default::default() }, true, None)
     }
 
     /// Executes a block that also consumes L1 queue messages (which must continue the queue
     /// exactly from the parent's `queue_index`) and makes it durable.
     pub fn build_block_with(&self, input: BlockInput) -> Result<SealedBlock, ChainError> {
-        self.build_block_inner(input, true)
+        self.build_block_inner(input, true, None)
     }
 
-    fn build_block_inner(&self, input: BlockInput, commit_state: bool) -> Result<SealedBlock, ChainError> {
+    /// Re-executes a block produced elsewhere (by the sequencer, or read back from an L1 batch)
+    /// and keeps it only if every entry applies and the result is exactly its header: same state
+    /// root, receipts, withdrawals and hash. Nothing is written when it differs.
+    pub fn import_block(&self, block: &Block) -> Result<SealedBlock, ChainError> {
+        let parent = self.head();
+        let h = &block.header;
+        if h.height != parent.height + 1 || h.parent_hash != parent.hash() {
+            return Err(ChainError::NotChild { height: h.height, head: parent.height });
+        }
+        let mut l1_messages = Vec::new();
+        let mut txs = Vec::new();
+        for (index, entry) in block.transactions.iter().enumerate() {
+            match entry {
+                ChainTx::L1(m) if txs.is_empty() => l1_messages.push(m.clone()),
+                ChainTx::L1(_) => {
+                    return Err(ChainError::ImportMismatch {
+                        height: h.height,
+                        what: "L1 message after a signed transaction",
+                    });
+                }
+                ChainTx::Signed(t) => txs.push(
+                    t.clone()
+                        .verify()
+                        .map_err(|_| ChainError::StoredTxInvalid { height: h.height, index })?,
+                ),
+            }
+        }
+        let input = BlockInput { timestamp_ms: h.timestamp_ms, l1_origin: h.l1_origin, l1_messages, txs };
+        self.build_block_inner(input, true, Some(h))
+    }
+
+    fn build_block_inner(
+        &self,
+        input: BlockInput,
+        commit_state: bool,
+        expect: Option<&Header>,
+    ) -> Result<SealedBlock, ChainError> {
         let BlockInput { timestamp_ms, l1_origin, l1_messages, txs } = input;
         let parent = self.head();
         let mut queue_hash = parent.queue_hash;
@@ -305,6 +341,22 @@ impl Chain {
             withdrawals_root,
             tx_count: transactions.len() as u32,
         };
+        if let Some(expected) = expect {
+            if !outcome.dropped.is_empty() {
+                return Err(ChainError::ImportMismatch {
+                    height: header.height,
+                    what: "a signed transaction is invalid",
+                });
+            }
+            if &header != expected {
+                return Err(ChainError::HeaderMismatch {
+                    height: header.height,
+                    expected: expected.hash(),
+                    got: header.hash(),
+                    state_root_matches: header.state_root == expected.state_root,
+                });
+            }
+        }
         let block = Block { header, transactions };
 
         let t = Instant::now();

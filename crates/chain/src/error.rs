@@ -44,6 +44,36 @@ pub enum ChainError {
         /// Fingerprint of the config.
         configured: B256,
     },
+    /// A block to import does not extend the head.
+    #[error("block {height} does not extend the head {head}")]
+    NotChild {
+        /// Its height.
+        height: u64,
+        /// The head's height.
+        head: u64,
+    },
+    /// Re-executing a block to import gives another header.
+    #[error(
+        "block {height} re-executes to header {got}, not {expected} (state root matches: {state_root_matches})"
+    )]
+    HeaderMismatch {
+        /// Its height.
+        height: u64,
+        /// Hash of the header given.
+        expected: B256,
+        /// Hash of the header computed.
+        got: B256,
+        /// Whether at least the state roots agree.
+        state_root_matches: bool,
+    },
+    /// A block to import cannot be what its header says.
+    #[error("block {height} does not re-execute to its header: {what}")]
+    ImportMismatch {
+        /// Its height.
+        height: u64,
+        /// What is wrong.
+        what: &'static str,
+    },
     /// L1 messages offered for a block do not continue the queue.
     #[error("L1 queue message {got} offered where {expected} is next")]
     QueueGap {

@@ -81,6 +81,7 @@ fn interrupted_commit_is_repaired_on_open() {
             .build_block_inner(
                 BlockInput { timestamp_ms: 3000, txs: vec![transfer(1, 0, 7)], ..Default::default() },
                 false,
+                None,
             )
             .unwrap();
         assert_ne!(chain.snapshot().root(), b.block.header.state_root);
@@ -118,4 +119,44 @@ fn another_genesis_on_the_same_data_is_refused() {
         Chain::open(dir.path(), other_chain, &genesis, &opts),
         Err(ChainError::GenesisMismatch { .. })
     ));
+}
+
+#[test]
+fn a_second_chain_imports_the_same_blocks_and_refuses_altered_ones() {
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (rt, genesis, opts) = setup();
+    let a = Chain::open(a_dir.path(), rt.clone(), &genesis, &opts).unwrap();
+    let b = Chain::open(b_dir.path(), rt, &genesis, &opts).unwrap();
+    let b1 = a.build_block(vec![transfer(0, 0, 10), transfer(1, 0, 3)], 5000).unwrap();
+    let b2 = a.build_block(vec![transfer(0, 1, 1)], 6000).unwrap();
+
+    // Altered copies are refused and leave nothing behind.
+    let mut wrong_root = b1.block.clone();
+    wrong_root.header.state_root = B256::repeat_byte(1);
+    assert!(matches!(
+        b.import_block(&wrong_root),
+        Err(ChainError::HeaderMismatch { state_root_matches: false, .. })
+    ));
+    let mut wrong_receipts = b1.block.clone();
+    wrong_receipts.header.receipts_root = B256::repeat_byte(2);
+    assert!(matches!(
+        b.import_block(&wrong_receipts),
+        Err(ChainError::HeaderMismatch { state_root_matches: true, .. })
+    ));
+    let mut wrong_withdrawals = b1.block.clone();
+    wrong_withdrawals.header.withdrawals_root = B256::repeat_byte(3);
+    assert!(matches!(b.import_block(&wrong_withdrawals), Err(ChainError::HeaderMismatch { .. })));
+    assert!(matches!(b.import_block(&b2.block), Err(ChainError::NotChild { .. })));
+    let mut forged = b1.block.clone();
+    if let pillar_primitives::ChainTx::Signed(t) = &mut forged.transactions[0] {
+        t.tx.nonce = 9;
+    }
+    assert!(b.import_block(&forged).is_err());
+    assert_eq!(b.head().height, 0);
+
+    // The real blocks import to the same hashes and roots.
+    assert_eq!(b.import_block(&b1.block).unwrap().hash, b1.hash);
+    assert_eq!(b.import_block(&b2.block).unwrap().hash, b2.hash);
+    assert_eq!(b.head(), a.head());
+    assert_eq!(b.snapshot().root(), a.snapshot().root());
 }
