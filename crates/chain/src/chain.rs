@@ -321,7 +321,12 @@ impl Chain {
         let mut tx_hashes = Vec::with_capacity(outcome.included.len());
         let mut receipts = Vec::with_capacity(outcome.included.len());
         for (tx, receipt) in outcome.included {
-            entry_hashes.push(tx.hash());
+            // A signed entry's hash is its receipt's (computed once, at admission); only L1 entries
+            // need hashing here.
+            entry_hashes.push(match &tx {
+                ChainTx::L1(m) => m.hash(),
+                ChainTx::Signed(_) => receipt.tx_hash,
+            });
             // Looked up by the receipt's hash: a forced transaction keeps its own L2 hash.
             tx_hashes.push(receipt.tx_hash);
             transactions.push(tx);

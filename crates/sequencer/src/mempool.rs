@@ -43,7 +43,6 @@ pub struct Mempool {
     senders: HashMap<Address, SenderTxs>,
     order: VecDeque<Address>,
     hashes: HashSet<B256>,
-    len: usize,
 }
 
 /// A transaction that will not be included, and why.
@@ -58,17 +57,17 @@ pub struct Dropped {
 impl Mempool {
     /// An empty pool.
     pub fn new(config: PoolConfig) -> Self {
-        Self { config, senders: HashMap::new(), order: VecDeque::new(), hashes: HashSet::new(), len: 0 }
+        Self { config, senders: HashMap::new(), order: VecDeque::new(), hashes: HashSet::new() }
     }
 
     /// Transactions held.
     pub fn len(&self) -> usize {
-        self.len
+        self.hashes.len()
     }
 
     /// Whether empty.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.hashes.is_empty()
     }
 
     /// Whether `hash` is pending.
@@ -91,7 +90,7 @@ impl Mempool {
         let nonce = tx.tx.tx.nonce;
         let sender = tx.sender;
         let cfg = self.config;
-        let full = self.len >= cfg.max_size;
+        let full = self.hashes.len() >= cfg.max_size;
         let entry = self.senders.entry(tx.sender).or_insert_with(|| SenderTxs {
             next_nonce: state_nonce,
             txs: BTreeMap::new(),
@@ -120,14 +119,13 @@ impl Mempool {
             self.order.push_back(sender);
         }
         self.hashes.insert(hash);
-        self.len += 1;
         Ok(hash)
     }
 
     /// Takes up to `max` transactions that can run now: for each sender in arrival order, its
     /// run of consecutive nonces from its next nonce.
     pub fn take_ready(&mut self, max: usize) -> Vec<VerifiedTransaction> {
-        let mut out = Vec::with_capacity(max.min(self.len));
+        let mut out = Vec::with_capacity(max.min(self.hashes.len()));
         let mut requeue = Vec::new();
         while out.len() < max {
             let Some(sender) = self.order.pop_front() else { break };
@@ -137,7 +135,6 @@ impl Mempool {
                     Some((&n, _)) if n == entry.next_nonce => {
                         let (_, tx) = entry.txs.pop_first().expect("checked non-empty");
                         self.hashes.remove(&tx.hash);
-                        self.len -= 1;
                         entry.next_nonce += 1;
                         out.push(tx);
                     }
@@ -166,7 +163,6 @@ impl Mempool {
             if let Some(entry) = self.senders.remove(sender) {
                 for (_, tx) in entry.txs {
                     self.hashes.remove(&tx.hash);
-                    self.len -= 1;
                     evicted.push(Dropped {
                         hash: tx.hash,
                         reason: "evicted: an earlier nonce of the same sender was dropped".into(),

@@ -237,17 +237,11 @@ fn admit_one(
         Err(ValidateError::Invalid(i)) => return Err(i.into()),
         Err(ValidateError::State(e)) => return Err(Rejection::Unavailable(e.to_string())),
     }
-    let state_nonce = chain
-        .runtime()
-        .query(snapshot, "accounts", "nonce", &serde_json_address(&tx.sender))
-        .map_err(|e| Rejection::Unavailable(e.to_string()))?
-        .as_u64()
-        .ok_or_else(|| Rejection::Unavailable("accounts.nonce returned a non-integer".into()))?;
+    // `accounts` is mandatory on every chain (the config refuses one without it), so its typed
+    // accessor is read directly rather than through a JSON query on every admission.
+    let state_nonce =
+        pillar_accounts::nonce(snapshot, &tx.sender).map_err(|e| Rejection::Unavailable(e.to_string()))?;
     pool.insert(tx, state_nonce)
-}
-
-fn serde_json_address(a: &Address) -> serde_json::Value {
-    serde_json::json!({ "address": a })
 }
 
 fn produce(shared: &Shared) {
