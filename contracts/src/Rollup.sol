@@ -58,7 +58,8 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     uint256 public batchCount;
     /// @notice Hash of the last batch (zero before the first batch).
     bytes32 public lastBatchHash;
-    /// @notice Last L2 block covered by a batch (0, the genesis block, before the first batch).
+    /// @notice Last L2 block claimed by the latest batch (0, the genesis block, before the first
+    ///         batch).
     uint64 public lastBatchBlock;
     /// @notice L1 timestamp of the last batch appended by the sequencer (deployment time before
     ///         the first one). The escape hatch opens `inactivityWindow` seconds after it and stays
@@ -149,11 +150,10 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     error NotChallenger(address caller);
     /// @notice `prevBatchHash` is not the current head of the batch chain.
     error WrongPrevBatchHash(bytes32 expected, bytes32 provided);
-    /// @notice The block range does not continue the previous batch.
-    /// @param expectedFirst The only accepted `firstBlock`.
-    /// @param firstBlock The given first block.
+    /// @notice The block range is empty or starts at genesis.
+    /// @param firstBlock The given first block (must be at least 1).
     /// @param lastBlock The given last block (must be >= `firstBlock`).
-    error WrongBlockRange(uint64 expectedFirst, uint64 firstBlock, uint64 lastBlock);
+    error WrongBlockRange(uint64 firstBlock, uint64 lastBlock);
     /// @notice A blob batch transaction carries no blobs.
     error NoBlobs();
     /// @notice A calldata batch has an empty payload.
@@ -206,7 +206,8 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
 
     /// @notice Append a batch whose payload is in the blobs of this transaction.
     /// @dev The versioned hashes are read with `blobhash(i)` for every blob of the transaction.
-    /// @param firstBlock First L2 block in the batch; must be `lastBatchBlock + 1`.
+    /// @param firstBlock First L2 block in the batch (at least 1; derivation checks it continues
+    ///        the derived chain, normally `lastBatchBlock + 1`).
     /// @param lastBlock Last L2 block in the batch; `>= firstBlock`.
     /// @param prevBatchHash Must equal `lastBatchHash`.
     /// @return batchHash The new head of the batch chain.
@@ -229,7 +230,7 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     }
 
     /// @notice Append a batch whose payload is passed as calldata.
-    /// @param firstBlock First L2 block in the batch; must be `lastBatchBlock + 1`.
+    /// @param firstBlock First L2 block in the batch (at least 1; see `appendBlobBatch`).
     /// @param lastBlock Last L2 block in the batch; `>= firstBlock`.
     /// @param prevBatchHash Must equal `lastBatchHash`.
     /// @param data The batch payload (same framing as a blob's content).
@@ -272,10 +273,10 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     ) private returns (bytes32 batchHash) {
         if (!canAppend(msg.sender)) revert NotSequencer(msg.sender, escapeHatchOpensAt());
         if (prevBatchHash != lastBatchHash) revert WrongPrevBatchHash(lastBatchHash, prevBatchHash);
-        uint64 expectedFirst = lastBatchBlock + 1;
-        if (firstBlock != expectedFirst || lastBlock < firstBlock) {
-            revert WrongBlockRange(expectedFirst, firstBlock, lastBlock);
-        }
+        // The range is a claim checked by derivation, not here: after a batch derivation
+        // skipped, or a block derivation forced in for an overdue queue message, the next valid
+        // batch starts below or above `lastBatchBlock + 1` (docs/derivation.md).
+        if (firstBlock == 0 || lastBlock < firstBlock) revert WrongBlockRange(firstBlock, lastBlock);
         batchHash = Hashing.batchHash(prevBatchHash, firstBlock, lastBlock, kind, dataCommitment);
         uint256 index = batchCount;
         _batches[index] = Batch({

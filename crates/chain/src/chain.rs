@@ -2,7 +2,8 @@
 
 use std::{path::Path, time::Instant};
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
+use rayon::prelude::*;
 use pillar_primitives::{
     B256, Block, ChainTx, ExecTx, Header, L1Message, Receipt, VerifiedTransaction, merkle_root,
     next_queue_hash,
@@ -63,15 +64,34 @@ pub struct SealedBlock {
     pub timings: BlockTimings,
 }
 
+/// Heights below the head that L1 vouches for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Heads {
+    /// Highest block derived from (or, on the sequencer, posted in) L1 batches past the
+    /// confirmation depth.
+    pub safe: u64,
+    /// Highest block covered by a finalized output root on L1.
+    pub finalized: u64,
+}
+
 /// The durable chain.
 pub struct Chain {
     runtime: Runtime,
     state: NomtStore,
     ledger: Ledger,
     head: RwLock<Header>,
+    heads: RwLock<Heads>,
+    /// Serialises writers (block production, imports, rollbacks): each assumes the head it read
+    /// is still the head when it commits.
+    writer: Mutex<()>,
+    rollback_window: u32,
 }
 
 const GENESIS_KEY: &str = "genesis_fingerprint";
+/// Height a rollback is taking the chain to, written before NOMT is rolled back and removed with
+/// the ledger's truncation, so a crash in between is finished on open.
+const ROLLBACK_KEY: &str = "rollback_target";
+const HEADS_KEY: &str = "heads";
 
 /// What identifies a chain's beginning: chain id, modules and genesis config.
 fn genesis_fingerprint(runtime: &Runtime, genesis: &Genesis) -> B256 {
@@ -122,7 +142,23 @@ impl Chain {
                 header
             }
         };
-        let chain = Self { runtime, state, ledger, head: RwLock::new(head) };
+        let heads = match ledger.meta(HEADS_KEY)? {
+            Some(b) if b.len() == 16 => Heads {
+                safe: u64::from_be_bytes(b[..8].try_into().unwrap_or_default()),
+                finalized: u64::from_be_bytes(b[8..].try_into().unwrap_or_default()),
+            },
+            _ => Heads::default(),
+        };
+        let chain = Self {
+            runtime,
+            state,
+            ledger,
+            head: RwLock::new(head),
+            heads: RwLock::new(heads),
+            writer: Mutex::new(()),
+            rollback_window: options.nomt.rollback_window,
+        };
+        chain.finish_rollback()?;
         chain.recover(genesis)?;
         Ok(chain)
     }
@@ -229,6 +265,85 @@ impl Chain {
         Ok(())
     }
 
+    /// Completes a rollback a crash interrupted: NOMT may or may not have been rolled back, the
+    /// ledger was not yet truncated.
+    fn finish_rollback(&self) -> Result<(), ChainError> {
+        let Some(bytes) = self.ledger.meta(ROLLBACK_KEY)? else { return Ok(()) };
+        let target = u64::from_be_bytes(bytes.as_slice().try_into().unwrap_or_default());
+        let head = self.head();
+        let target_header = self
+            .ledger
+            .header(target)?
+            .ok_or(ChainError::Inconsistent { state_root: self.state.root(), head: head.height })?;
+        if self.state.root() != target_header.state_root {
+            self.state.rollback((head.height - target) as usize)?;
+        }
+        self.ledger.truncate_above(target, Some(ROLLBACK_KEY))?;
+        warn!(height = target, "finished a rollback interrupted by a crash");
+        self.set_head_after_rollback(target_header)
+    }
+
+    fn set_head_after_rollback(&self, header: Header) -> Result<(), ChainError> {
+        let height = header.height;
+        *self.head.write() = header;
+        let mut heads = self.heads.write();
+        if heads.safe > height || heads.finalized > height {
+            heads.safe = heads.safe.min(height);
+            heads.finalized = heads.finalized.min(height);
+            self.ledger.set_meta(HEADS_KEY, &encode_heads(&heads))?;
+        }
+        Ok(())
+    }
+
+    /// Undoes every block above `height`: state (NOMT's rollback log), blocks, transactions and
+    /// receipts. Used when L1 reorganises or a soft block is replaced by the one L1 settled. Needs
+    /// `rollback_window` (in [`NomtOptions`]) of at least the number of blocks undone; refuses to
+    /// undo finalized blocks.
+    pub fn rollback_to(&self, height: u64) -> Result<(), ChainError> {
+        let _writer = self.writer.lock();
+        let head = self.head();
+        if height >= head.height {
+            return Ok(());
+        }
+        let depth = head.height - height;
+        let finalized = self.heads().finalized;
+        if height < finalized || depth > u64::from(self.rollback_window) {
+            return Err(ChainError::RollbackRefused {
+                to: height,
+                head: head.height,
+                finalized,
+                window: self.rollback_window,
+            });
+        }
+        let target =
+            self.ledger.header(height)?.ok_or(ChainError::Inconsistent { state_root: self.state.root(), head: head.height })?;
+        self.ledger.set_meta(ROLLBACK_KEY, &height.to_be_bytes())?;
+        self.state.rollback(depth as usize)?;
+        if self.state.root() != target.state_root {
+            return Err(ChainError::Diverged { height, expected: target.state_root, got: self.state.root() });
+        }
+        self.ledger.truncate_above(height, Some(ROLLBACK_KEY))?;
+        warn!(from = head.height, to = height, "rolled the chain back");
+        self.set_head_after_rollback(target)
+    }
+
+    /// The safe and finalized heights.
+    pub fn heads(&self) -> Heads {
+        *self.heads.read()
+    }
+
+    /// Records the safe and finalized heights (clamped to the head), durably.
+    pub fn set_heads(&self, heads: Heads) -> Result<(), ChainError> {
+        let height = self.head().height;
+        let heads = Heads { safe: heads.safe.min(height), finalized: heads.finalized.min(heads.safe).min(height) };
+        let mut current = self.heads.write();
+        if *current != heads {
+            self.ledger.set_meta(HEADS_KEY, &encode_heads(&heads))?;
+            *current = heads;
+        }
+        Ok(())
+    }
+
     /// Executes `txs` on top of the head as a new block and makes it durable.
     pub fn build_block(
         &self,
@@ -254,23 +369,30 @@ impl Chain {
             return Err(ChainError::NotChild { height: h.height, head: parent.height });
         }
         let mut l1_messages = Vec::new();
-        let mut txs = Vec::new();
-        for (index, entry) in block.transactions.iter().enumerate() {
+        let mut signed = Vec::new();
+        for entry in &block.transactions {
             match entry {
-                ChainTx::L1(m) if txs.is_empty() => l1_messages.push(m.clone()),
+                ChainTx::L1(m) if signed.is_empty() => l1_messages.push(m.clone()),
                 ChainTx::L1(_) => {
                     return Err(ChainError::ImportMismatch {
                         height: h.height,
                         what: "L1 message after a signed transaction",
                     });
                 }
-                ChainTx::Signed(t) => txs.push(
-                    t.clone()
-                        .verify()
-                        .map_err(|_| ChainError::StoredTxInvalid { height: h.height, index })?,
-                ),
+                ChainTx::Signed(t) => signed.push(t),
             }
         }
+        // Recovery dominates re-execution; spread it over the cores.
+        let first_signed = l1_messages.len();
+        let txs = signed
+            .par_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                (*t).clone()
+                    .verify()
+                    .map_err(|_| ChainError::StoredTxInvalid { height: h.height, index: first_signed + i })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let input = BlockInput { timestamp_ms: h.timestamp_ms, l1_origin: h.l1_origin, l1_messages, txs };
         self.build_block_inner(input, true, Some(h))
     }
@@ -281,6 +403,13 @@ impl Chain {
         commit_state: bool,
         expect: Option<&Header>,
     ) -> Result<SealedBlock, ChainError> {
+        let _writer = self.writer.lock();
+        if let Some(h) = expect {
+            let parent = self.head();
+            if h.height != parent.height + 1 || h.parent_hash != parent.hash() {
+                return Err(ChainError::NotChild { height: h.height, head: parent.height });
+            }
+        }
         let BlockInput { timestamp_ms, l1_origin, l1_messages, txs } = input;
         let parent = self.head();
         let mut queue_hash = parent.queue_hash;
@@ -398,6 +527,13 @@ impl Chain {
     pub fn runtime(&self) -> &Runtime {
         &self.runtime
     }
+}
+
+fn encode_heads(heads: &Heads) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&heads.safe.to_be_bytes());
+    out[8..].copy_from_slice(&heads.finalized.to_be_bytes());
+    out
 }
 
 #[cfg(test)]

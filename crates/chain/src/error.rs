@@ -90,4 +90,16 @@ pub enum ChainError {
         /// Index.
         index: usize,
     },
+    /// A rollback deeper than the rollback log, or below the finalized head.
+    #[error("cannot roll back from {head} to {to}: finalized head {finalized}, rollback window {window} blocks")]
+    RollbackRefused {
+        /// Target height.
+        to: u64,
+        /// Head height.
+        head: u64,
+        /// Finalized height.
+        finalized: u64,
+        /// Blocks the rollback log keeps.
+        window: u32,
+    },
 }

@@ -18,5 +18,5 @@
 mod chain;
 mod error;
 
-pub use chain::{BlockInput, BlockTimings, Chain, ChainOptions, SealedBlock};
+pub use chain::{BlockInput, BlockTimings, Chain, ChainOptions, Heads, SealedBlock};
 pub use error::ChainError;

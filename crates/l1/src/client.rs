@@ -672,7 +672,7 @@ impl L1Client {
         }
     }
 
-    async fn logs(
+    pub(crate) async fn logs(
         &self,
         method: &'static str,
         address: Address,
@@ -744,17 +744,17 @@ fn find_log<E: SolEvent>(receipt: &TransactionReceipt, address: Address) -> Opti
     receipt.logs().iter().find(|l| l.address() == address && l.topic0() == Some(&E::SIGNATURE_HASH))
 }
 
-fn decode_log<E: SolEvent>(method: &'static str, log: &Log) -> Result<E, L1Error> {
+pub(crate) fn decode_log<E: SolEvent>(method: &'static str, log: &Log) -> Result<E, L1Error> {
     E::decode_log(&log.inner).map(|l| l.data).map_err(|source| L1Error::Abi { method, source })
 }
 
-fn log_position(log: &Log) -> Result<(u64, B256), L1Error> {
+pub(crate) fn log_position(log: &Log) -> Result<(u64, B256), L1Error> {
     let tx_hash = log.transaction_hash.unwrap_or_default();
     let block = log.block_number.ok_or(L1Error::NoBlock { tx_hash })?;
     Ok((block, tx_hash))
 }
 
-fn decode_queue_message(method: &'static str, log: &Log) -> Result<QueueMessage, L1Error> {
+pub(crate) fn decode_queue_message(method: &'static str, log: &Log) -> Result<QueueMessage, L1Error> {
     let ev = decode_log::<Portal::QueueMessage>(method, log)?;
     let (l1_block, l1_tx_hash) = log_position(log)?;
     Ok(QueueMessage {

@@ -233,6 +233,12 @@ pub enum L1Error {
         /// Transaction hash.
         tx_hash: B256,
     },
+    /// The L1 node does not have this block.
+    #[error("L1 block {number} not found")]
+    BlockNotFound {
+        /// Block number.
+        number: u64,
+    },
     /// The receipt has no block number (still pending).
     #[error("receipt of {tx_hash} has no block number")]
     NoBlock {
@@ -253,6 +259,7 @@ impl L1Error {
             },
             Self::BlobsNotFound { .. }
             | Self::NoBlock { .. }
+            | Self::BlockNotFound { .. }
             | Self::Stuck { .. }
             | Self::NonceTaken { .. } => true,
             _ => false,

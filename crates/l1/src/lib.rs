@@ -24,6 +24,7 @@ mod client;
 mod deploy;
 mod error;
 pub mod hashing;
+mod reader;
 mod types;
 
 pub use client::{
@@ -31,6 +32,7 @@ pub use client::{
 };
 pub use deploy::{DeployParams, Deployment, deploy};
 pub use error::L1Error;
+pub use reader::{DerivationEvent, DerivationLog, L1BlockInfo, MAX_LOG_RANGE, RollupWindows};
 pub use hashing::{
     Withdrawal, WithdrawalProof, output_root, withdrawal_leaf, withdrawal_proof, withdrawals_root,
 };

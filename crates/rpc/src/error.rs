@@ -13,6 +13,8 @@ pub mod codes {
     pub const INTERNAL: i32 = -32603;
     /// A query named an unknown module or method.
     pub const UNKNOWN_QUERY: i32 = -38100;
+    /// `pillar_health`: the node is stuck, lagging or diverged.
+    pub const UNHEALTHY: i32 = -38101;
 }
 
 pub(crate) fn rejection(r: &Rejection) -> ErrorObjectOwned {

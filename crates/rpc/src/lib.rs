@@ -6,6 +6,10 @@
 //! - `eth_*` / `net_*`: a read-only subset for Ethereum tooling, whose block numbers, hashes,
 //!   state roots and timestamps are the chain's own.
 //!
+//! - `pillar_health`, also served as `GET /health` (HTTP 200 when healthy, 500 otherwise), and
+//!   `pillar_getRawBlock` / `pillar_subscribeRawBlocks`, the canonical block bytes a replica's
+//!   sequencer feed imports.
+//!
 //! Request bodies, responses, batches, connections and subscriptions are bounded
 //! ([`RpcConfig`]). Errors carry stable codes; the list is in docs/rpc.md.
 
@@ -14,10 +18,12 @@ mod eth;
 mod json;
 mod pillar;
 mod server;
+mod status;
 mod subscriptions;
 
 pub use error::codes;
-pub use server::{RpcConfig, RpcHandle, start};
+pub use server::{RpcConfig, RpcHandle, start, start_with_status};
+pub use status::{Health, NodeStatus};
 
 use std::sync::Arc;
 
@@ -29,4 +35,5 @@ use pillar_sequencer::Sequencer;
 pub(crate) struct Ctx {
     seq: Sequencer,
     chain: Arc<Chain>,
+    status: Arc<dyn NodeStatus>,
 }

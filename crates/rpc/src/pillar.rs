@@ -78,8 +78,9 @@ pub(crate) fn resolve_block(ctx: &Ctx, v: &Value) -> Result<u64, ErrorObjectOwne
         Value::Number(n) => n.as_u64().ok_or_else(|| invalid_params(format!("invalid block number {n}")))?,
         Value::String(s) => match s.as_str() {
             "latest" | "pending" => head,
-            // Nothing is settled on L1 yet, so the only final block is genesis.
-            "earliest" | "safe" | "finalized" => 0,
+            "earliest" => 0,
+            "safe" => ctx.chain.heads().safe.min(head),
+            "finalized" => ctx.chain.heads().finalized.min(head),
             hex if hex.starts_with("0x") => u64::from_str_radix(&hex[2..], 16)
                 .map_err(|_| invalid_params(format!("invalid block number {hex:?}")))?,
             dec => dec.parse().map_err(|_| invalid_params(format!("invalid block number or tag {dec:?}")))?,
@@ -248,6 +249,7 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
     })?;
     m.register_method("pillar_chainInfo", |_: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let head = ctx.chain.head();
+        let heads = ctx.chain.heads();
         let genesis = ctx.chain.ledger().header(0).map_err(internal)?.map(|h| h.hash());
         let cfg = ctx.seq.config();
         let snapshot = ctx.chain.snapshot();
@@ -263,7 +265,30 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
             "fees": fees,
             "eip712Domain": { "name": eip712::DOMAIN_NAME, "version": eip712::DOMAIN_VERSION, "chainId": ctx.chain.runtime().chain_id() },
             "halted": ctx.seq.halted(),
+            "role": ctx.status.role(),
+            "heads": { "soft": head.height, "safe": heads.safe.min(head.height), "finalized": heads.finalized.min(head.height) },
+            "sync": ctx.status.info(),
         }))
+    })?;
+    m.register_method("pillar_health", |_: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let health = ctx.status.health();
+        let head = ctx.chain.head();
+        let body = json!({ "ok": health.ok, "role": ctx.status.role(), "height": head.height, "checks": health.checks });
+        if health.ok {
+            Ok(body)
+        } else {
+            Err(ErrorObjectOwned::owned(crate::error::codes::UNHEALTHY, "node is unhealthy", Some(body)))
+        }
+    })?;
+    m.register_method("pillar_getRawBlock", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let height = resolve_block(ctx, &params.one::<Value>()?)?;
+        if height > ctx.chain.head().height {
+            return Ok(Value::Null);
+        }
+        match ctx.chain.ledger().block(height).map_err(internal)? {
+            Some(b) => Ok(json!(format!("0x{}", hex::encode(pillar_primitives::codec::encode(&b))))),
+            None => Ok(Value::Null),
+        }
     })?;
     Ok(())
 }

@@ -6,11 +6,12 @@ use jsonrpsee::{
     RpcModule,
     server::{BatchRequestConfig, Server, ServerConfig, ServerHandle},
 };
+use jsonrpsee::server::middleware::http::ProxyGetRequestLayer;
 use pillar_chain::Chain;
 use pillar_sequencer::Sequencer;
 use tracing::info;
 
-use crate::{Ctx, eth, pillar, subscriptions};
+use crate::{Ctx, NodeStatus, eth, pillar, subscriptions};
 
 /// Server limits.
 #[derive(Debug, Clone)]
@@ -62,9 +63,19 @@ impl RpcHandle {
     }
 }
 
-/// Starts the server for `seq` and its chain.
+/// Starts the server for `seq` and its chain (a node without L1).
 pub async fn start(seq: Sequencer, chain: Arc<Chain>, config: &RpcConfig) -> std::io::Result<RpcHandle> {
-    let mut module = RpcModule::new(Ctx { seq, chain });
+    start_with_status(seq, chain, config, Arc::new(crate::status::Standalone)).await
+}
+
+/// Starts the server, with `status` answering health and sync questions.
+pub async fn start_with_status(
+    seq: Sequencer,
+    chain: Arc<Chain>,
+    config: &RpcConfig,
+    status: Arc<dyn NodeStatus>,
+) -> std::io::Result<RpcHandle> {
+    let mut module = RpcModule::new(Ctx { seq, chain, status });
     let to_io = |e: jsonrpsee::core::RegisterMethodError| std::io::Error::other(e.to_string());
     pillar::register(&mut module).map_err(to_io)?;
     eth::register(&mut module).map_err(to_io)?;
@@ -77,7 +88,12 @@ pub async fn start(seq: Sequencer, chain: Arc<Chain>, config: &RpcConfig) -> std
         .max_connections(config.max_connections)
         .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
         .build();
-    let server = Server::builder().set_config(server_config).build(config.listen).await?;
+    let health = ProxyGetRequestLayer::new([("/health", "pillar_health")]).map_err(std::io::Error::other)?;
+    let server = Server::builder()
+        .set_config(server_config)
+        .set_http_middleware(tower::ServiceBuilder::new().layer(health))
+        .build(config.listen)
+        .await?;
     let local_addr = server.local_addr()?;
     let handle = server.start(module);
     info!(%local_addr, "JSON-RPC listening (HTTP and WebSocket)");

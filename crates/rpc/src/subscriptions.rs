@@ -38,6 +38,32 @@ async fn new_blocks(pending: PendingSubscriptionSink, ctx: std::sync::Arc<Ctx>) 
     }
 }
 
+/// Canonical bytes of every new block, for a replica's sequencer feed.
+async fn raw_blocks(pending: PendingSubscriptionSink, ctx: std::sync::Arc<Ctx>) {
+    let mut rx = ctx.seq.subscribe();
+    let Ok(sink) = pending.accept().await else { return };
+    loop {
+        tokio::select! {
+            _ = sink.closed() => return,
+            msg = rx.recv() => match msg {
+                Ok(b) => {
+                    let Ok(Some(block)) = ctx.chain.ledger().block(b.header.height) else { continue };
+                    let v = json!({
+                        "height": b.header.height,
+                        "block": format!("0x{}", hex::encode(pillar_primitives::codec::encode(&block))),
+                    });
+                    if !send(&sink, &v).await {
+                        return;
+                    }
+                }
+                // The follower notices the gap by height and fetches the missing blocks.
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => return,
+            }
+        }
+    }
+}
+
 async fn receipt(hash: B256, pending: PendingSubscriptionSink, ctx: std::sync::Arc<Ctx>) {
     // Subscribe before looking in the ledger so a block landing in between is not missed.
     let mut rx = ctx.seq.subscribe();
@@ -79,6 +105,12 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
         "pillar_newBlock",
         "pillar_unsubscribeNewBlocks",
         |_: Params<'static>, pending, ctx, _| new_blocks(pending, ctx),
+    )?;
+    m.register_subscription(
+        "pillar_subscribeRawBlocks",
+        "pillar_rawBlock",
+        "pillar_unsubscribeRawBlocks",
+        |_: Params<'static>, pending, ctx, _| raw_blocks(pending, ctx),
     )?;
     m.register_subscription(
         "pillar_subscribeReceipt",

@@ -104,6 +104,10 @@ pub enum Rejection {
     /// The node stopped producing blocks after a storage failure.
     #[error("node is halted: {0}")]
     Halted(String),
+    /// This node is a replica: it follows L1 (and the sequencer's feed) and takes no
+    /// transactions.
+    #[error("this node is a read-only replica; send transactions to the sequencer")]
+    ReadOnly,
 }
 
 impl Rejection {
@@ -127,6 +131,7 @@ impl Rejection {
             Self::UnknownAsset { .. } => -38016,
             Self::Unavailable(_) => -38098,
             Self::Halted(_) => -38099,
+            Self::ReadOnly => -38017,
         }
     }
 
@@ -150,6 +155,7 @@ impl Rejection {
             Self::UnknownAsset { .. } => "unknown_asset",
             Self::Unavailable(_) => "unavailable",
             Self::Halted(_) => "halted",
+            Self::ReadOnly => "read_only",
         }
     }
 }

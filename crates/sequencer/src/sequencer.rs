@@ -10,7 +10,7 @@ use std::{
 };
 
 use parking_lot::{Condvar, Mutex};
-use pillar_chain::{BlockInput, BlockTimings, Chain};
+use pillar_chain::{BlockInput, BlockTimings, Chain, SealedBlock};
 use pillar_primitives::{Address, B256, Header, L1Message, Receipt, SignedTransaction, VerifiedTransaction};
 use pillar_runtime::ValidateError;
 use pillar_state::StateRead;
@@ -29,11 +29,19 @@ pub struct SequencerConfig {
     pub max_block_txs: usize,
     /// Pool limits.
     pub pool: PoolConfig,
+    /// TEST ONLY: silently ignore this sender's transactions, and stop consuming the L1 queue at
+    /// its first forced transaction (a censoring sequencer, for forced-inclusion tests).
+    pub censor: Option<Address>,
 }
 
 impl Default for SequencerConfig {
     fn default() -> Self {
-        Self { block_time: Duration::from_millis(50), max_block_txs: 10_000, pool: PoolConfig::default() }
+        Self {
+            block_time: Duration::from_millis(50),
+            max_block_txs: 10_000,
+            pool: PoolConfig::default(),
+            censor: None,
+        }
     }
 }
 
@@ -59,6 +67,8 @@ struct Shared {
     wake: Condvar,
     stop: AtomicBool,
     halted: Mutex<Option<String>>,
+    /// A replica's: no producer, no admission; blocks come from elsewhere and are announced.
+    read_only: bool,
     blocks: broadcast::Sender<Arc<BlockNotification>>,
     /// L1 queue messages confirmed on L1 and not yet in a block, in queue order.
     l1: Mutex<L1Inbox>,
@@ -84,6 +94,34 @@ fn now_ms() -> u64 {
 impl Sequencer {
     /// Starts the block producer thread.
     pub fn start(chain: Arc<Chain>, config: SequencerConfig) -> (Self, JoinHandle<()>) {
+        let this = Self::new(chain, config, false);
+        let producer = Arc::clone(&this.shared);
+        let handle = std::thread::Builder::new()
+            .name("block-producer".into())
+            .spawn(move || produce(&producer))
+            .expect("spawning a thread");
+        (this, handle)
+    }
+
+    /// A replica's view: the same reads and subscriptions, no block production, and every
+    /// submission refused with [`Rejection::ReadOnly`]. Blocks imported elsewhere are announced
+    /// with [`Sequencer::announce`].
+    pub fn follower(chain: Arc<Chain>, config: SequencerConfig) -> Self {
+        Self::new(chain, config, true)
+    }
+
+    /// Announces a block that became durable outside the producer (a replica's import).
+    pub fn announce(&self, sealed: &SealedBlock) {
+        let _ = self.shared.blocks.send(Arc::new(BlockNotification {
+            header: sealed.block.header.clone(),
+            hash: sealed.hash,
+            receipts: sealed.receipts.clone(),
+            dropped: Vec::new(),
+            timings: sealed.timings,
+        }));
+    }
+
+    fn new(chain: Arc<Chain>, config: SequencerConfig, read_only: bool) -> Self {
         let config = SequencerConfig {
             block_time: config.block_time.max(Duration::from_millis(1)),
             max_block_txs: config.max_block_txs.max(1),
@@ -98,6 +136,7 @@ impl Sequencer {
             wake: Condvar::new(),
             stop: AtomicBool::new(false),
             halted: Mutex::new(None),
+            read_only,
             blocks,
             l1: Mutex::new(L1Inbox {
                 messages: Default::default(),
@@ -105,12 +144,7 @@ impl Sequencer {
                 origin: head.l1_origin,
             }),
         });
-        let producer = Arc::clone(&shared);
-        let handle = std::thread::Builder::new()
-            .name("block-producer".into())
-            .spawn(move || produce(&producer))
-            .expect("spawning a thread");
-        (Self { shared }, handle)
+        Self { shared }
     }
 
     /// The chain.
@@ -166,6 +200,9 @@ impl Sequencer {
 
     /// Stateful checks and pool insertion, under the pool lock so no block lands in between.
     fn admit(&self, txs: Vec<VerifiedTransaction>) -> Vec<Result<B256, Rejection>> {
+        if self.shared.read_only {
+            return txs.iter().map(|_| Err(Rejection::ReadOnly)).collect();
+        }
         if let Some(why) = self.halted() {
             return txs.iter().map(|_| Err(Rejection::Halted(why.clone()))).collect();
         }
@@ -175,6 +212,11 @@ impl Sequencer {
             let mut pool = self.shared.pool.lock();
             let snapshot = chain.snapshot();
             for tx in txs {
+                if self.shared.config.censor == Some(tx.sender) {
+                    // Test-only censorship: acknowledged, never included.
+                    out.push(Ok(tx.hash));
+                    continue;
+                }
                 out.push(admit_one(chain, &snapshot, &mut pool, tx));
             }
             let ready = pool.len() >= self.shared.config.max_block_txs;
@@ -244,6 +286,17 @@ fn admit_one(
     pool.insert(tx, state_nonce)
 }
 
+/// Whether `m` is a forced transaction signed by `sender`.
+fn is_forced_by(m: &L1Message, sender: Address) -> bool {
+    match &m.kind {
+        pillar_primitives::L1MessageKind::ForcedTx { tx } => SignedTransaction::decode(tx)
+            .ok()
+            .and_then(|t| t.verify().ok())
+            .is_some_and(|v| v.sender == sender),
+        _ => false,
+    }
+}
+
 fn produce(shared: &Shared) {
     let cfg = shared.config;
     info!(
@@ -271,7 +324,11 @@ fn produce(shared: &Shared) {
         let (l1_messages, l1_origin) = {
             let mut inbox = shared.l1.lock();
             // Contiguous from the head's queue index by construction of `enqueue_l1`.
-            (inbox.messages.drain(..).collect::<Vec<_>>(), inbox.origin)
+            let take = match cfg.censor {
+                Some(censored) => inbox.messages.iter().take_while(|m| !is_forced_by(m, censored)).count(),
+                None => inbox.messages.len(),
+            };
+            (inbox.messages.drain(..take).collect::<Vec<_>>(), inbox.origin)
         };
         if txs.is_empty() && l1_messages.is_empty() {
             continue;

@@ -126,6 +126,49 @@ impl Ledger {
         Ok(())
     }
 
+    /// Removes every block above `height` (with its transactions, receipts and index entries)
+    /// and the meta entry `clear_meta`, in one durable transaction: a chain rolling back after
+    /// an L1 reorg or a reconciled soft block.
+    pub fn truncate_above(&self, height: u64, clear_meta: Option<&str>) -> Result<(), LedgerError> {
+        let Some(head) = self.head_height()? else { return Ok(()) };
+        let w = self.db.begin_write().map_err(storage("truncate"))?;
+        {
+            let mut headers = w.open_table(HEADERS).map_err(storage("truncate"))?;
+            let mut hashes = w.open_table(BLOCK_HASHES).map_err(storage("truncate"))?;
+            let mut txs = w.open_table(TXS).map_err(storage("truncate"))?;
+            let mut rcpts = w.open_table(RECEIPTS).map_err(storage("truncate"))?;
+            let mut index = w.open_table(TX_INDEX).map_err(storage("truncate"))?;
+            for h in (height + 1..=head).rev() {
+                if let Some(v) = headers.remove(h).map_err(storage("truncate"))? {
+                    let header: Header = decode(v.value(), format!("header {h}"))?;
+                    hashes.remove(&header.hash().0).map_err(storage("truncate"))?;
+                }
+                let keys: Vec<((u64, u32), Vec<u8>)> = txs
+                    .range((h, 0)..=(h, u32::MAX))
+                    .map_err(storage("truncate"))?
+                    .map(|e| e.map(|(k, v)| (k.value(), v.value().to_vec())))
+                    .collect::<Result<_, _>>()
+                    .map_err(storage("truncate"))?;
+                for (key, bytes) in keys {
+                    let tx: ChainTx = decode(&bytes, format!("tx {}/{}", key.0, key.1))?;
+                    if let Some(r) = rcpts.remove(key).map_err(storage("truncate"))? {
+                        let receipt: Receipt = decode(r.value(), format!("receipt {}/{}", key.0, key.1))?;
+                        index.remove(&receipt.tx_hash.0).map_err(storage("truncate"))?;
+                    }
+                    if let ChainTx::L1(m) = &tx {
+                        index.remove(&m.hash().0).map_err(storage("truncate"))?;
+                    }
+                    txs.remove(key).map_err(storage("truncate"))?;
+                }
+            }
+            if let Some(key) = clear_meta {
+                w.open_table(META).map_err(storage("truncate"))?.remove(key).map_err(storage("truncate"))?;
+            }
+        }
+        w.commit().map_err(storage("truncate"))?;
+        Ok(())
+    }
+
     /// Stores a small named value (for example the genesis fingerprint), durably.
     pub fn set_meta(&self, key: &str, value: &[u8]) -> Result<(), LedgerError> {
         let w = self.db.begin_write().map_err(storage("meta"))?;

@@ -23,11 +23,14 @@ pub struct NomtOptions {
     pub hashtable_buckets: u32,
     /// Threads NOMT uses to compute roots.
     pub commit_concurrency: usize,
+    /// How many of the latest commits can be undone ([`NomtStore::rollback`]); 0 disables the
+    /// rollback log, which costs a read of every written key's prior value per commit.
+    pub rollback_window: u32,
 }
 
 impl Default for NomtOptions {
     fn default() -> Self {
-        Self { hashtable_buckets: 64_000, commit_concurrency: 2 }
+        Self { hashtable_buckets: 64_000, commit_concurrency: 2, rollback_window: 0 }
     }
 }
 
@@ -68,6 +71,10 @@ impl NomtStore {
         o.commit_concurrency(options.commit_concurrency.max(1));
         // A fixed seed keeps the on-disk layout reproducible across nodes of one chain.
         o.bitbox_seed(*b"pillar-state-v1\0");
+        if options.rollback_window > 0 {
+            o.rollback(true);
+            o.max_rollback_log_len(options.rollback_window);
+        }
         let nomt = Nomt::<Sha2Hasher>::open(o).map_err(backend("open"))?;
         Ok(Self { nomt })
     }
@@ -106,6 +113,12 @@ impl NomtStore {
         let finished = snapshot.session.finish(actuals).map_err(backend("finish"))?;
         let root = B256::from(finished.root().into_inner());
         Ok(PendingCommit { finished, root })
+    }
+
+    /// Undoes the last `n` commits, durably. Fails when the rollback log is disabled or shorter
+    /// than `n`.
+    pub fn rollback(&self, n: usize) -> Result<(), StateError> {
+        self.nomt.rollback(n).map_err(backend("rollback"))
     }
 
     /// Makes a prepared block durable.
@@ -150,7 +163,7 @@ mod tests {
     use crate::{BlockOverlay, ProofError, ProofOutcome, ProofTerminal, StateWrite, key_path, verify_proof};
 
     fn small() -> NomtOptions {
-        NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1 }
+        NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window: 0 }
     }
 
     fn apply(store: &NomtStore, writes: &[(KeyPath, Option<Vec<u8>>)]) -> B256 {

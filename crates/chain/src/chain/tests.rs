@@ -23,7 +23,7 @@ fn setup() -> (Runtime, Genesis, ChainOptions) {
             .collect(),
         ..Default::default()
     };
-    let opts = ChainOptions { nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1 } };
+    let opts = ChainOptions { nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window: 64 } };
     (rt, genesis, opts)
 }
 
@@ -159,4 +159,56 @@ fn a_second_chain_imports_the_same_blocks_and_refuses_altered_ones() {
     assert_eq!(b.import_block(&b2.block).unwrap().hash, b2.hash);
     assert_eq!(b.head(), a.head());
     assert_eq!(b.snapshot().root(), a.snapshot().root());
+}
+
+#[test]
+fn rollback_undoes_blocks_and_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rt, genesis, opts) = setup();
+    let (b2_header, replaced_hash) = {
+        let chain = Chain::open(dir.path(), rt.clone(), &genesis, &opts).unwrap();
+        chain.build_block(vec![transfer(0, 0, 10)], 2000).unwrap();
+        let b2 = chain.build_block(vec![transfer(0, 1, 20)], 3000).unwrap();
+        let b3 = chain.build_block(vec![transfer(0, 2, 40)], 4000).unwrap();
+        chain.build_block(vec![transfer(1, 0, 80)], 5000).unwrap();
+        chain.set_heads(Heads { safe: 4, finalized: 1 }).unwrap();
+        assert_eq!(balance(&chain, 0), 1000 - 70);
+
+        chain.rollback_to(2).unwrap();
+        assert_eq!(chain.head(), b2.block.header);
+        assert_eq!(chain.snapshot().root(), b2.block.header.state_root);
+        assert_eq!(balance(&chain, 0), 1000 - 30);
+        assert_eq!(balance(&chain, 1), 1000);
+        assert!(chain.ledger().block(3).unwrap().is_none());
+        assert!(chain.ledger().receipt(&b3.tx_hashes[0]).unwrap().is_none(), "index entries go too");
+        assert_eq!(chain.heads(), Heads { safe: 2, finalized: 1 }, "marks never point above the head");
+
+        // The chain goes on from the rolled-back head with other blocks.
+        let other = chain.build_block(vec![transfer(0, 2, 1)], 4500).unwrap();
+        assert_eq!(other.block.header.parent_hash, b2.hash);
+        assert_eq!(balance(&chain, 0), 1000 - 31);
+        (b2.block.header, other.hash)
+    };
+    let chain = Chain::open(dir.path(), rt, &genesis, &opts).unwrap();
+    assert_eq!(chain.head().hash(), replaced_hash);
+    assert_eq!(chain.head().parent_hash, b2_header.hash());
+    assert_eq!(chain.heads(), Heads { safe: 2, finalized: 1 });
+    assert_eq!(chain.snapshot().root(), chain.head().state_root);
+}
+
+#[test]
+fn rollback_below_finalized_or_past_the_window_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rt, genesis, mut opts) = setup();
+    opts.nomt.rollback_window = 2;
+    let chain = Chain::open(dir.path(), rt, &genesis, &opts).unwrap();
+    for n in 0..4 {
+        chain.build_block(vec![transfer(0, n, 1)], 2000 + n).unwrap();
+    }
+    assert!(matches!(chain.rollback_to(1), Err(ChainError::RollbackRefused { to: 1, head: 4, window: 2, .. })));
+    chain.set_heads(Heads { safe: 4, finalized: 3 }).unwrap();
+    assert!(matches!(chain.rollback_to(2), Err(ChainError::RollbackRefused { finalized: 3, .. })));
+    assert_eq!(chain.head().height, 4, "a refused rollback changes nothing");
+    chain.rollback_to(3).unwrap();
+    assert_eq!(chain.head().height, 3);
 }

@@ -35,7 +35,7 @@ fn start(dir: &std::path::Path) -> (Sequencer, std::thread::JoinHandle<()>) {
             .collect(),
         ..Default::default()
     };
-    let opts = ChainOptions { nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1 } };
+    let opts = ChainOptions { nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window: 0 } };
     let chain = Arc::new(Chain::open(dir, rt, &genesis, &opts).unwrap());
     Sequencer::start(
         chain,
@@ -43,6 +43,7 @@ fn start(dir: &std::path::Path) -> (Sequencer, std::thread::JoinHandle<()>) {
             block_time: Duration::from_millis(5),
             max_block_txs: 3,
             pool: PoolConfig { max_size: 100, max_per_sender: 10, max_nonce_gap: 4 },
+            censor: None,
         },
     )
 }

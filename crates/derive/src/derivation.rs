@@ -1,0 +1,628 @@
+//! Derivation: the L2 chain as a pure function of L1 data (docs/derivation.md).
+//!
+//! A [`Deriver`] is fed L1 blocks in order, each with its Portal queue messages, Rollup batches
+//! and output events in log order ([`L1BlockData`]). For each it
+//!
+//! 1. appends queue messages to the known queue;
+//! 2. applies each batch that passes the rules, or skips it with a [`SkipReason`] (the same on
+//!    every node: the rules read nothing but L1 data and the derived chain);
+//! 3. checks each proposed output root against the derived chain;
+//! 4. forces the overdue queue messages into a block of their own if no batch consumed them by
+//!    the end of the block (the inclusion deadline).
+//!
+//! Blocks already in the local chain (soft blocks from the sequencer's feed, or blocks derived
+//! before a restart) are accepted without re-execution when identical, and rolled back when L1
+//! settles something else.
+
+use std::{collections::VecDeque, sync::Arc};
+
+use pillar_chain::{BlockInput, Chain, ChainError, Heads};
+use pillar_primitives::{Address, B256, Block, ChainTx, Header, L1Message, output_root};
+use tracing::{info, warn};
+
+use crate::{BatchError, decode_batch};
+
+/// Most L1 blocks kept to undo after a reorg.
+const JOURNAL_LEN: usize = 4096;
+
+/// Rules that come from the Rollup contract.
+#[derive(Debug, Clone, Copy)]
+pub struct DerivationConfig {
+    /// Seconds within which a queue message must be included (`Rollup.inclusionDeadline`).
+    pub inclusion_deadline: u64,
+    /// How far (ms) a block's timestamp may run ahead of the L1 block that carries it.
+    pub max_timestamp_drift_ms: u64,
+}
+
+impl Default for DerivationConfig {
+    fn default() -> Self {
+        Self { inclusion_deadline: 86_400, max_timestamp_drift_ms: 120_000 }
+    }
+}
+
+/// A batch as recorded by the Rollup, with its payload (from calldata or blobs, already checked
+/// against the batch's data commitment by whoever fetched it).
+#[derive(Debug, Clone)]
+pub struct L1Batch {
+    /// Batch index in the Rollup.
+    pub index: u64,
+    /// Who appended it.
+    pub submitter: Address,
+    /// Declared first L2 block.
+    pub first_block: u64,
+    /// Declared last L2 block.
+    pub last_block: u64,
+    /// The payload.
+    pub data: Vec<u8>,
+}
+
+/// An output proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProposedOutput {
+    /// Output index.
+    pub index: u64,
+    /// L2 block it describes.
+    pub l2_block: u64,
+    /// The root claimed.
+    pub output_root: B256,
+    /// L1 timestamp from which it is final.
+    pub finalizes_at: u64,
+}
+
+/// One L1 event that derivation reads.
+#[derive(Debug, Clone)]
+pub enum L1Event {
+    /// A Portal queue message.
+    Queue(L1Message),
+    /// A Rollup batch.
+    Batch(L1Batch),
+    /// A Rollup output proposal.
+    Output(ProposedOutput),
+    /// `Rollup.OutputsInvalidated`: outputs from this index on are gone.
+    OutputsInvalidated {
+        /// First invalidated index.
+        from_index: u64,
+    },
+}
+
+/// Everything derivation reads from one L1 block.
+#[derive(Debug, Clone)]
+pub struct L1BlockData {
+    /// Block number.
+    pub number: u64,
+    /// Block hash.
+    pub hash: B256,
+    /// Block timestamp (seconds).
+    pub timestamp: u64,
+    /// The events, in log order.
+    pub events: Vec<L1Event>,
+}
+
+/// Why derivation ignored a batch. Every node reaches the same verdict.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SkipReason {
+    /// The payload is not a batch.
+    #[error("undecodable: {0}")]
+    Undecodable(#[from] BatchError),
+    /// The blocks are not the range the Rollup recorded.
+    #[error("declares blocks {declared_first}..={declared_last} but holds {first}..={last}")]
+    RangeMismatch {
+        /// Declared first block.
+        declared_first: u64,
+        /// Declared last block.
+        declared_last: u64,
+        /// First block held.
+        first: u64,
+        /// Last block held.
+        last: u64,
+    },
+    /// The first block is past the derived head (an out-of-order or gapped batch).
+    #[error("starts at block {first}, the derived chain is at {head}")]
+    Gap {
+        /// First block held.
+        first: u64,
+        /// Derived head.
+        head: u64,
+    },
+    /// Every block is already derived.
+    #[error("duplicate: every block up to {last} is already derived")]
+    Duplicate {
+        /// Last block held.
+        last: u64,
+    },
+    /// A block differs from the derived block at its height.
+    #[error("block {height} conflicts with the derived block at that height")]
+    Conflicts {
+        /// Height.
+        height: u64,
+    },
+    /// After the batch a queue message past its deadline would still be unconsumed.
+    #[error("leaves queue message {queue_index} unconsumed past its inclusion deadline ({required} due)")]
+    SkipsOverdue {
+        /// Queue index reached by the batch.
+        queue_index: u64,
+        /// Messages due by this L1 block.
+        required: u64,
+    },
+    /// A block consumes a queue message L1 does not hold (yet), or holds another one.
+    #[error("block {height} carries queue message {index} that is not the L1 queue's")]
+    ForeignQueueMessage {
+        /// Block height.
+        height: u64,
+        /// Queue index.
+        index: u64,
+    },
+    /// A block claims a time too far after its L1 block, or a later L1 origin.
+    #[error("block {height} claims time {timestamp_ms} ms / L1 origin {l1_origin}, ahead of its L1 block")]
+    FromTheFuture {
+        /// Block height.
+        height: u64,
+        /// Its timestamp.
+        timestamp_ms: u64,
+        /// Its L1 origin.
+        l1_origin: u64,
+    },
+    /// A block does not re-execute to its header (the blocks before it stay derived).
+    #[error("block {height} is invalid: {reason}")]
+    InvalidBlock {
+        /// Block height.
+        height: u64,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What happened to one batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Batch index.
+    pub index: u64,
+    /// Blocks newly derived from it.
+    pub derived: u64,
+    /// Signed transactions in them.
+    pub txs: u64,
+    /// Why it (or its tail, after `derived` blocks) was skipped.
+    pub skipped: Option<SkipReason>,
+}
+
+/// The check of one output proposal against the derived chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputCheck {
+    /// The proposal.
+    pub output: ProposedOutput,
+    /// The root derivation computes, `None` when the block is not derived.
+    pub expected: Option<B256>,
+}
+
+impl OutputCheck {
+    /// True when the claimed root is the derived one.
+    pub fn is_valid(&self) -> bool {
+        self.expected == Some(self.output.output_root)
+    }
+}
+
+/// What one L1 block did.
+#[derive(Debug, Clone, Default)]
+pub struct L1BlockReport {
+    /// L1 block number.
+    pub number: u64,
+    /// Batches seen.
+    pub batches: Vec<BatchOutcome>,
+    /// Height of the block forced in for overdue queue messages.
+    pub forced_block: Option<u64>,
+    /// Outputs checked.
+    pub outputs: Vec<OutputCheck>,
+}
+
+/// A failure that stops derivation: storage, or a reorg deeper than what can be undone. Bad L1
+/// data is never one of these.
+#[derive(Debug, thiserror::Error)]
+pub enum DeriveError {
+    /// The chain failed.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// L1 blocks must come in order.
+    #[error("L1 block {got} fed where {expected} or later was expected")]
+    OutOfOrder {
+        /// Next block expected.
+        expected: u64,
+        /// Block given.
+        got: u64,
+    },
+    /// The queue does not continue.
+    #[error("queue message {got} where {expected} is next")]
+    QueueGap {
+        /// Next index.
+        expected: u64,
+        /// Index given.
+        got: u64,
+    },
+    /// A reorg reaches below what the journal can undo.
+    #[error("L1 reorganised below block {oldest}, the oldest derivation can undo; resync from scratch")]
+    ReorgTooDeep {
+        /// Oldest L1 block in the journal.
+        oldest: u64,
+    },
+}
+
+/// A live output as derivation last saw it.
+#[derive(Debug, Clone, Copy)]
+struct LiveOutput {
+    output: ProposedOutput,
+    valid: bool,
+}
+
+/// Derivation state after an L1 block, kept to undo a reorg.
+#[derive(Debug, Clone)]
+struct Checkpoint {
+    l1_number: u64,
+    l1_hash: B256,
+    safe: Header,
+    queue_len: usize,
+    outputs: Vec<LiveOutput>,
+    finalized: u64,
+}
+
+/// The derivation state machine over one chain.
+pub struct Deriver {
+    chain: Arc<Chain>,
+    config: DerivationConfig,
+    /// Every queue message seen on L1, by index.
+    queue: Vec<L1Message>,
+    /// The last block derived from L1.
+    safe: Header,
+    outputs: Vec<LiveOutput>,
+    finalized: u64,
+    /// The next L1 block expected (the cursor).
+    next_l1: u64,
+    /// Where derivation started, and whether the journal still reaches back to it.
+    first_l1: u64,
+    journal_complete: bool,
+    journal: VecDeque<Checkpoint>,
+}
+
+impl Deriver {
+    /// Starts deriving from genesis with L1 block `first_l1` (the Rollup's deployment block).
+    /// Blocks the chain already holds are re-checked against L1, not re-executed.
+    pub fn new(chain: Arc<Chain>, config: DerivationConfig, first_l1: u64) -> Result<Self, DeriveError> {
+        let genesis = chain.ledger().header(0).map_err(ChainError::from)?.ok_or(ChainError::Inconsistent {
+            state_root: B256::ZERO,
+            head: chain.head().height,
+        })?;
+        Ok(Self {
+            chain,
+            config,
+            queue: Vec::new(),
+            safe: genesis,
+            outputs: Vec::new(),
+            finalized: 0,
+            next_l1: first_l1,
+            first_l1,
+            journal_complete: true,
+            journal: VecDeque::new(),
+        })
+    }
+
+    /// The next L1 block to feed.
+    pub fn next_l1_block(&self) -> u64 {
+        self.next_l1
+    }
+
+    /// The last block derived from L1.
+    pub fn safe(&self) -> &Header {
+        &self.safe
+    }
+
+    /// Highest block covered by a finalized output that derivation checked.
+    pub fn finalized(&self) -> u64 {
+        self.finalized
+    }
+
+    /// The processed L1 blocks derivation can still undo, newest first, as (number, hash).
+    pub fn journal(&self) -> impl Iterator<Item = (u64, B256)> + '_ {
+        self.journal.iter().rev().map(|c| (c.l1_number, c.l1_hash))
+    }
+
+    /// L1 timestamp (seconds) at which the oldest unconsumed queue message falls due, if any.
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.queue.get(self.safe.queue_index as usize).map(|m| m.timestamp + self.config.inclusion_deadline)
+    }
+
+    /// Queue messages due by L1 time `t` (a prefix of the queue: it is in time order).
+    fn due_by(&self, t: u64) -> u64 {
+        self.queue.partition_point(|m| m.timestamp + self.config.inclusion_deadline <= t) as u64
+    }
+
+    /// Undoes everything derived from L1 blocks after `l1_number` (which must still be canonical),
+    /// including soft blocks above the safe head. The next block to feed is `l1_number + 1`.
+    pub fn rewind_to(&mut self, l1_number: u64) -> Result<(), DeriveError> {
+        while let Some(last) = self.journal.back() {
+            if last.l1_number <= l1_number {
+                break;
+            }
+            self.journal.pop_back();
+        }
+        let Some(cp) = self.journal.back().cloned() else {
+            if !self.journal_complete {
+                return Err(DeriveError::ReorgTooDeep { oldest: self.next_l1 });
+            }
+            // Nothing derived survives: start again from genesis.
+            self.chain.rollback_to(0)?;
+            self.safe = self.chain.head();
+            self.queue.clear();
+            self.outputs.clear();
+            self.finalized = 0;
+            self.next_l1 = self.first_l1;
+            self.chain.set_heads(Heads::default())?;
+            warn!(l1_block = l1_number, "derivation rewound to genesis after an L1 reorg");
+            return Ok(());
+        };
+        self.chain.rollback_to(cp.safe.height)?;
+        self.safe = cp.safe;
+        self.queue.truncate(cp.queue_len);
+        self.outputs = cp.outputs;
+        self.finalized = cp.finalized;
+        self.next_l1 = cp.l1_number + 1;
+        self.chain.set_heads(Heads { safe: self.safe.height, finalized: self.finalized })?;
+        warn!(l1_block = l1_number, safe = self.safe.height, "derivation rewound after an L1 reorg");
+        Ok(())
+    }
+
+    /// Derives from one L1 block.
+    pub fn process(&mut self, block: L1BlockData) -> Result<L1BlockReport, DeriveError> {
+        if block.number < self.next_l1 {
+            return Err(DeriveError::OutOfOrder { expected: self.next_l1, got: block.number });
+        }
+        let mut report = L1BlockReport { number: block.number, ..Default::default() };
+        for event in block.events {
+            match event {
+                L1Event::Queue(m) => {
+                    if m.index != self.queue.len() as u64 {
+                        return Err(DeriveError::QueueGap { expected: self.queue.len() as u64, got: m.index });
+                    }
+                    self.queue.push(m);
+                }
+                L1Event::Batch(batch) => {
+                    let outcome = self.apply_batch(&batch, block.number, block.timestamp)?;
+                    match &outcome.skipped {
+                        Some(why) => warn!(
+                            batch = batch.index,
+                            submitter = %batch.submitter,
+                            l1_block = block.number,
+                            derived = outcome.derived,
+                            reason = %why,
+                            "batch skipped"
+                        ),
+                        None => info!(
+                            batch = batch.index,
+                            blocks = outcome.derived,
+                            txs = outcome.txs,
+                            safe = self.safe.height,
+                            "batch derived"
+                        ),
+                    }
+                    report.batches.push(outcome);
+                }
+                L1Event::Output(output) => {
+                    let check = self.check_output(output)?;
+                    if check.is_valid() {
+                        info!(index = output.index, l2_block = output.l2_block, "output root checks out");
+                    } else {
+                        warn!(
+                            index = output.index,
+                            l2_block = output.l2_block,
+                            claimed = %output.output_root,
+                            expected = ?check.expected,
+                            "output root disagrees with the derived chain"
+                        );
+                    }
+                    self.outputs.push(LiveOutput { output, valid: check.is_valid() });
+                    report.outputs.push(check);
+                }
+                L1Event::OutputsInvalidated { from_index } => {
+                    self.outputs.retain(|o| o.output.index < from_index);
+                }
+            }
+        }
+        let due = self.due_by(block.timestamp);
+        if self.safe.queue_index < due {
+            report.forced_block = Some(self.force_block(block.number, block.timestamp, due)?);
+        }
+        for o in &self.outputs {
+            if o.valid && o.output.finalizes_at <= block.timestamp {
+                self.finalized = self.finalized.max(o.output.l2_block.min(self.safe.height));
+            }
+        }
+        self.outputs.retain(|o| !(o.valid && o.output.finalizes_at <= block.timestamp));
+        self.chain.set_heads(Heads { safe: self.safe.height, finalized: self.finalized })?;
+        self.next_l1 = block.number + 1;
+        self.journal.push_back(Checkpoint {
+            l1_number: block.number,
+            l1_hash: block.hash,
+            safe: self.safe.clone(),
+            queue_len: self.queue.len(),
+            outputs: self.outputs.clone(),
+            finalized: self.finalized,
+        });
+        if self.journal.len() > JOURNAL_LEN {
+            self.journal.pop_front();
+            self.journal_complete = false;
+        }
+        Ok(report)
+    }
+
+    fn check_output(&self, output: ProposedOutput) -> Result<OutputCheck, DeriveError> {
+        let expected = if output.l2_block <= self.safe.height {
+            self.chain
+                .ledger()
+                .header(output.l2_block)
+                .map_err(ChainError::from)?
+                .map(|h| output_root(h.state_root, h.withdrawals_root, h.hash()))
+        } else {
+            None
+        };
+        Ok(OutputCheck { output, expected })
+    }
+
+    /// The derived block at `height`, from the local chain (it holds every derived block).
+    fn local_hash(&self, height: u64) -> Result<Option<B256>, DeriveError> {
+        Ok(self.chain.ledger().header(height).map_err(ChainError::from)?.map(|h| h.hash()))
+    }
+
+    fn apply_batch(&mut self, batch: &L1Batch, l1_number: u64, l1_time: u64) -> Result<BatchOutcome, DeriveError> {
+        let mut outcome = BatchOutcome { index: batch.index, derived: 0, txs: 0, skipped: None };
+        let skip = |mut o: BatchOutcome, why: SkipReason| {
+            o.skipped = Some(why);
+            Ok(o)
+        };
+        let blocks = match decode_batch(&batch.data) {
+            Ok(b) => b,
+            Err(e) => return skip(outcome, e.into()),
+        };
+        let (first, last) = (&blocks[0].header, &blocks[blocks.len() - 1].header);
+        if first.height != batch.first_block || last.height != batch.last_block {
+            return skip(
+                outcome,
+                SkipReason::RangeMismatch {
+                    declared_first: batch.first_block,
+                    declared_last: batch.last_block,
+                    first: first.height,
+                    last: last.height,
+                },
+            );
+        }
+        if first.height == 0 || first.height > self.safe.height + 1 {
+            return skip(outcome, SkipReason::Gap { first: first.height, head: self.safe.height });
+        }
+        // Blocks at or below the safe head must be the derived ones; they are re-posts.
+        let mut new_blocks: &[Block] = &blocks;
+        while let Some(b) = new_blocks.first() {
+            if b.header.height > self.safe.height {
+                break;
+            }
+            if self.local_hash(b.header.height)? != Some(b.header.hash()) {
+                return skip(outcome, SkipReason::Conflicts { height: b.header.height });
+            }
+            new_blocks = &new_blocks[1..];
+        }
+        if new_blocks.is_empty() {
+            return skip(outcome, SkipReason::Duplicate { last: last.height });
+        }
+        let required = self.due_by(l1_time);
+        if last.queue_index < required {
+            return skip(outcome, SkipReason::SkipsOverdue { queue_index: last.queue_index, required });
+        }
+        for block in new_blocks {
+            if let Err(why) = self.check_block_against_l1(block, l1_number, l1_time) {
+                return skip(outcome, why);
+            }
+            match self.adopt(block) {
+                Ok(()) => {
+                    outcome.derived += 1;
+                    outcome.txs += block.transactions.iter().filter(|t| matches!(t, ChainTx::Signed(_))).count()
+                        as u64;
+                }
+                Err(AdoptError::Invalid(why)) => return skip(outcome, why),
+                Err(AdoptError::Fatal(e)) => return Err(e),
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Checks what re-execution cannot: queue messages are L1's, and time and L1 origin do not
+    /// run ahead of the L1 block carrying the batch.
+    fn check_block_against_l1(&self, block: &Block, l1_number: u64, l1_time: u64) -> Result<(), SkipReason> {
+        let h = &block.header;
+        if h.l1_origin > l1_number
+            || h.timestamp_ms > l1_time.saturating_mul(1000).saturating_add(self.config.max_timestamp_drift_ms)
+        {
+            return Err(SkipReason::FromTheFuture {
+                height: h.height,
+                timestamp_ms: h.timestamp_ms,
+                l1_origin: h.l1_origin,
+            });
+        }
+        for tx in &block.transactions {
+            if let ChainTx::L1(m) = tx
+                && self.queue.get(m.index as usize) != Some(m)
+            {
+                return Err(SkipReason::ForeignQueueMessage { height: h.height, index: m.index });
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes `block` (the child of the safe head) derived: already held → keep; held a different
+    /// one → roll back and import; not held → import.
+    fn adopt(&mut self, block: &Block) -> Result<(), AdoptError> {
+        let height = block.header.height;
+        let hash = block.header.hash();
+        let head = self.chain.head();
+        if head.height >= height {
+            if self.local_hash(height).map_err(AdoptError::Fatal)? == Some(hash) {
+                self.safe = block.header.clone();
+                return Ok(());
+            }
+            info!(height, "L1 settles another block than the soft one; rolling back");
+            self.chain.rollback_to(height - 1).map_err(|e| AdoptError::Fatal(e.into()))?;
+        }
+        match self.chain.import_block(block) {
+            Ok(_) => {
+                self.safe = block.header.clone();
+                Ok(())
+            }
+            Err(
+                e @ (ChainError::NotChild { .. }
+                | ChainError::HeaderMismatch { .. }
+                | ChainError::ImportMismatch { .. }
+                | ChainError::QueueGap { .. }
+                | ChainError::StoredTxInvalid { .. }),
+            ) => Err(AdoptError::Invalid(SkipReason::InvalidBlock { height, reason: e.to_string() })),
+            Err(e) => Err(AdoptError::Fatal(e.into())),
+        }
+    }
+
+    /// Appends the block derivation makes when queue messages are overdue: those messages and
+    /// nothing else, at the L1 block's time.
+    fn force_block(&mut self, l1_number: u64, l1_time: u64, due: u64) -> Result<u64, DeriveError> {
+        let messages: Vec<L1Message> = self.queue[self.safe.queue_index as usize..due as usize].to_vec();
+        let height = self.safe.height + 1;
+        let timestamp_ms = (l1_time * 1000).max(self.safe.timestamp_ms);
+        // Already held (derived before a restart)? Same entries, time and origin means same block.
+        if let Some(held) = self.chain.ledger().block(height).map_err(ChainError::from)? {
+            let same = held.header.parent_hash == self.safe.hash()
+                && held.header.timestamp_ms == timestamp_ms
+                && held.header.l1_origin == l1_number.max(self.safe.l1_origin)
+                && held.transactions.len() == messages.len()
+                && held.transactions.iter().zip(&messages).all(|(t, m)| matches!(t, ChainTx::L1(x) if x == m));
+            if same {
+                self.safe = held.header;
+                return Ok(height);
+            }
+            self.chain.rollback_to(self.safe.height)?;
+        }
+        let sealed = self.chain.build_block_with(BlockInput {
+            timestamp_ms,
+            l1_origin: l1_number,
+            l1_messages: messages,
+            txs: Vec::new(),
+        })?;
+        warn!(
+            height,
+            l1_block = l1_number,
+            queue_index = sealed.block.header.queue_index,
+            "queue messages past their inclusion deadline forced into a block"
+        );
+        self.safe = sealed.block.header;
+        Ok(height)
+    }
+}
+
+enum AdoptError {
+    Invalid(SkipReason),
+    Fatal(DeriveError),
+}
+
+#[cfg(test)]
+#[path = "derivation_tests.rs"]
+mod tests;

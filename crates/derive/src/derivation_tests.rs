@@ -1,0 +1,378 @@
+//! Derivation rules on real chains (NOMT and redb in temp dirs): a "sequencer" chain makes
+//! blocks, batches of them are fed as L1 data to a replica chain.
+
+use std::sync::Arc;
+
+use pillar_chain::{Chain, ChainOptions, SealedBlock};
+use pillar_primitives::{
+    Address, Call, L1MessageKind, PrivateKey, Transaction, Transfer, VerifiedTransaction,
+};
+use pillar_runtime::{Genesis, GenesisAccount, Runtime};
+use pillar_state::NomtOptions;
+use tempfile::TempDir;
+
+use super::*;
+use crate::encode_batch;
+
+const DEADLINE: u64 = 10;
+
+fn key(i: u8) -> PrivateKey {
+    PrivateKey::from_bytes([i + 1; 32]).unwrap()
+}
+
+fn open_chain() -> (TempDir, Arc<Chain>) {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = Runtime::new(
+        7,
+        vec![Arc::new(pillar_accounts::Accounts), Arc::new(pillar_assets::Assets), Arc::new(pillar_bridge::Bridge)],
+    );
+    let genesis = Genesis {
+        timestamp_ms: 1_000,
+        accounts: (0..3)
+            .map(|i| GenesisAccount { address: key(i).address(), eth: 1_000_000, tokens: vec![] })
+            .collect(),
+        ..Default::default()
+    };
+    let opts = ChainOptions {
+        nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window: 256 },
+    };
+    let chain = Chain::open(dir.path(), rt, &genesis, &opts).unwrap();
+    (dir, Arc::new(chain))
+}
+
+fn transfer(from: u8, nonce: u64, amount: u128) -> VerifiedTransaction {
+    key(from)
+        .sign(Transaction {
+            chain_id: 7,
+            nonce,
+            max_fee: 0,
+            call: Call::Transfer(Transfer { to: key(2).address(), asset: 0, amount }),
+        })
+        .verify()
+        .unwrap()
+}
+
+fn deposit(index: u64, l1_block: u64, timestamp: u64) -> L1Message {
+    L1Message {
+        index,
+        l1_block,
+        timestamp,
+        sender: Address::repeat_byte(9),
+        kind: L1MessageKind::EthDeposit { recipient: key(1).address(), amount: 5 },
+    }
+}
+
+/// The sequencer side: a chain and the blocks it sealed.
+struct Seq {
+    _dir: TempDir,
+    chain: Arc<Chain>,
+    blocks: Vec<Block>,
+    nonce: u64,
+}
+
+impl Seq {
+    fn new() -> Self {
+        let (dir, chain) = open_chain();
+        Self { _dir: dir, chain, blocks: Vec::new(), nonce: 0 }
+    }
+
+    /// A block of `n` transfers at `time_ms`, consuming `l1`.
+    fn block(&mut self, n: u64, time_ms: u64, l1_origin: u64, l1: Vec<L1Message>) -> Block {
+        let txs = (0..n).map(|i| transfer(0, self.nonce + i, 1)).collect();
+        self.nonce += n;
+        let SealedBlock { block, .. } = self
+            .chain
+            .build_block_with(BlockInput { timestamp_ms: time_ms, l1_origin, l1_messages: l1, txs })
+            .unwrap();
+        self.blocks.push(block.clone());
+        block
+    }
+}
+
+struct Replica {
+    _dir: TempDir,
+    chain: Arc<Chain>,
+    deriver: Deriver,
+}
+
+fn replica() -> Replica {
+    let (dir, chain) = open_chain();
+    let config = DerivationConfig { inclusion_deadline: DEADLINE, max_timestamp_drift_ms: 60_000 };
+    let deriver = Deriver::new(Arc::clone(&chain), config, 1).unwrap();
+    Replica { _dir: dir, chain, deriver }
+}
+
+fn batch(index: u64, blocks: &[Block]) -> L1Event {
+    L1Event::Batch(L1Batch {
+        index,
+        submitter: Address::repeat_byte(0x5e),
+        first_block: blocks[0].header.height,
+        last_block: blocks[blocks.len() - 1].header.height,
+        data: encode_batch(blocks),
+    })
+}
+
+fn raw_batch(index: u64, first: u64, last: u64, data: Vec<u8>) -> L1Event {
+    L1Event::Batch(L1Batch { index, submitter: Address::repeat_byte(0x5e), first_block: first, last_block: last, data })
+}
+
+fn l1(number: u64, timestamp: u64, events: Vec<L1Event>) -> L1BlockData {
+    L1BlockData { number, hash: B256::repeat_byte(number as u8), timestamp, events }
+}
+
+fn skipped(report: &L1BlockReport) -> Vec<Option<SkipReason>> {
+    report.batches.iter().map(|b| b.skipped.clone()).collect()
+}
+
+#[test]
+fn valid_batches_rebuild_the_same_chain() {
+    let mut seq = Seq::new();
+    for i in 0..4 {
+        seq.block(3, 2_000 + i * 100, 1, vec![]);
+    }
+    let mut r = replica();
+    let report = r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..2])])).unwrap();
+    assert_eq!(report.batches[0], BatchOutcome { index: 0, derived: 2, txs: 6, skipped: None });
+    r.deriver.process(l1(2, 12, vec![batch(1, &seq.blocks[2..])])).unwrap();
+    assert_eq!(r.chain.head(), seq.chain.head());
+    assert_eq!(r.deriver.safe().height, 4);
+    assert_eq!(r.chain.heads().safe, 4);
+    assert_eq!(r.deriver.next_l1_block(), 3);
+}
+
+#[test]
+fn bad_batches_are_skipped_and_derivation_goes_on() {
+    let mut seq = Seq::new();
+    for i in 0..3 {
+        seq.block(2, 2_000 + i, 1, vec![]);
+    }
+    let good = encode_batch(&seq.blocks[..1]);
+    let mut truncated = good.clone();
+    truncated.truncate(good.len() / 2);
+    let mut flipped = good.clone();
+    let last = flipped.len() - 3;
+    flipped[last] ^= 0x40;
+    let mut r = replica();
+    let report = r
+        .deriver
+        .process(l1(
+            1,
+            10,
+            vec![
+                raw_batch(0, 1, 1, vec![]),
+                raw_batch(1, 1, 1, vec![0xff; 100]),
+                raw_batch(2, 1, 1, truncated),
+                raw_batch(3, 1, 1, flipped),
+                raw_batch(4, 1, 1, vec![0; crate::MAX_BATCH_BYTES + 1]),
+                // Out of order: block 2 before block 1.
+                batch(5, &seq.blocks[1..2]),
+                // Declares another range than it holds.
+                raw_batch(6, 1, 2, good.clone()),
+                batch(7, &seq.blocks[..1]),
+                // The same batch again.
+                batch(8, &seq.blocks[..1]),
+                batch(9, &seq.blocks[1..3]),
+            ],
+        ))
+        .unwrap();
+    let reasons = skipped(&report);
+    assert!(matches!(reasons[0], Some(SkipReason::Undecodable(BatchError::Empty))));
+    assert!(matches!(reasons[1], Some(SkipReason::Undecodable(BatchError::UnknownVersion { .. }))));
+    assert!(matches!(reasons[2], Some(SkipReason::Undecodable(BatchError::Decompress { .. }))));
+    assert!(matches!(reasons[3], Some(SkipReason::Undecodable(_))), "{:?}", reasons[3]);
+    assert!(matches!(reasons[4], Some(SkipReason::Undecodable(BatchError::TooLarge { .. }))));
+    assert_eq!(reasons[5], Some(SkipReason::Gap { first: 2, head: 0 }));
+    assert!(matches!(reasons[6], Some(SkipReason::RangeMismatch { declared_last: 2, last: 1, .. })));
+    assert_eq!(reasons[7], None);
+    assert_eq!(reasons[8], Some(SkipReason::Duplicate { last: 1 }));
+    assert_eq!(reasons[9], None);
+    assert_eq!(r.chain.head(), seq.chain.head());
+}
+
+#[test]
+fn a_batch_overlapping_the_derived_chain_adds_only_its_new_blocks() {
+    let mut seq = Seq::new();
+    for i in 0..3 {
+        seq.block(1, 2_000 + i, 1, vec![]);
+    }
+    let mut r = replica();
+    r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..2]), batch(1, &seq.blocks[..])])).unwrap();
+    assert_eq!(r.chain.head(), seq.chain.head());
+
+    // Another chain's block 1 conflicts with the derived one.
+    let mut other = Seq::new();
+    let b = other.block(2, 2_000, 1, vec![]);
+    let report = r.deriver.process(l1(2, 11, vec![batch(2, &[b])])).unwrap();
+    assert_eq!(skipped(&report), vec![Some(SkipReason::Conflicts { height: 1 })]);
+}
+
+#[test]
+fn an_invalid_block_ends_its_batch_but_keeps_the_blocks_before_it() {
+    let mut seq = Seq::new();
+    for i in 0..3 {
+        seq.block(2, 2_000 + i, 1, vec![]);
+    }
+    let mut blocks = seq.blocks.clone();
+    blocks[1].header.state_root = B256::repeat_byte(1);
+    // Keep the batch a chain so only re-execution can tell.
+    blocks[2].header.parent_hash = blocks[1].header.hash();
+    let mut r = replica();
+    let report = r.deriver.process(l1(1, 10, vec![batch(0, &blocks)])).unwrap();
+    assert_eq!(report.batches[0].derived, 1);
+    assert!(matches!(report.batches[0].skipped, Some(SkipReason::InvalidBlock { height: 2, .. })));
+    assert_eq!(r.deriver.safe().height, 1);
+    // The honest batch for blocks 2..3 follows.
+    r.deriver.process(l1(2, 11, vec![batch(1, &seq.blocks[1..])])).unwrap();
+    assert_eq!(r.chain.head(), seq.chain.head());
+}
+
+#[test]
+fn queue_messages_must_be_l1s_and_time_cannot_run_ahead() {
+    let mut seq = Seq::new();
+    // A deposit L1 never saw.
+    seq.block(0, 2_000, 1, vec![deposit(0, 1, 5)]);
+    let mut r = replica();
+    let report = r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks)])).unwrap();
+    assert_eq!(skipped(&report), vec![Some(SkipReason::ForeignQueueMessage { height: 1, index: 0 })]);
+    // Once L1 holds it, the same batch derives.
+    let report =
+        r.deriver.process(l1(2, 11, vec![L1Event::Queue(deposit(0, 1, 5)), batch(1, &seq.blocks)])).unwrap();
+    assert_eq!(skipped(&report), vec![None]);
+
+    let mut seq = Seq::new();
+    seq.block(1, 500_000, 9, vec![]);
+    let mut r = replica();
+    let report = r.deriver.process(l1(3, 10, vec![batch(0, &seq.blocks)])).unwrap();
+    assert!(matches!(report.batches[0].skipped, Some(SkipReason::FromTheFuture { height: 1, .. })));
+}
+
+#[test]
+fn overdue_queue_messages_are_forced_in_and_a_batch_skipping_them_is_invalid() {
+    // The sequencer censors the deposit made at L1 time 100 (due at 110).
+    let mut seq = Seq::new();
+    seq.block(1, 101_000, 1, vec![]);
+    seq.block(1, 109_000, 1, vec![]);
+    seq.block(1, 111_000, 1, vec![]);
+    let mut r = replica();
+    r.deriver.process(l1(1, 100, vec![L1Event::Queue(deposit(0, 1, 100))])).unwrap();
+    assert_eq!(r.deriver.next_deadline(), Some(110));
+    // Before the deadline a batch without it is fine.
+    let report = r.deriver.process(l1(2, 109, vec![batch(0, &seq.blocks[..2])])).unwrap();
+    assert_eq!(skipped(&report), vec![None]);
+    assert_eq!(report.forced_block, None);
+    // At the deadline, a batch that still leaves it out is invalid and derivation forces it in.
+    let report = r.deriver.process(l1(3, 112, vec![batch(1, &seq.blocks[2..])])).unwrap();
+    assert_eq!(skipped(&report), vec![Some(SkipReason::SkipsOverdue { queue_index: 0, required: 1 })]);
+    assert_eq!(report.forced_block, Some(3));
+    let forced = r.chain.ledger().block(3).unwrap().unwrap();
+    assert_eq!(forced.transactions, vec![ChainTx::L1(deposit(0, 1, 100))]);
+    assert_eq!(forced.header.timestamp_ms, 112_000);
+    assert_eq!(forced.header.l1_origin, 3);
+    assert_eq!(forced.header.queue_index, 1);
+    assert_eq!(r.deriver.next_deadline(), None);
+    let balance = |c: &Chain| pillar_assets::balance(&c.snapshot(), key(1).address(), 0).unwrap();
+    assert_eq!(balance(&r.chain), 1_000_005, "the deposit is credited");
+
+    // Every node forces the same block: a second replica fed the same L1 reaches the same head.
+    let mut r2 = replica();
+    r2.deriver.process(l1(1, 100, vec![L1Event::Queue(deposit(0, 1, 100))])).unwrap();
+    r2.deriver.process(l1(2, 109, vec![batch(0, &seq.blocks[..2])])).unwrap();
+    r2.deriver.process(l1(3, 112, vec![batch(1, &seq.blocks[2..])])).unwrap();
+    assert_eq!(r2.chain.head(), r.chain.head());
+
+    // The censoring sequencer's next block does not extend the derived chain.
+    let b4 = seq.block(1, 113_000, 1, vec![]);
+    let report = r.deriver.process(l1(4, 113, vec![batch(2, &[b4])])).unwrap();
+    assert!(report.batches[0].skipped.is_some());
+}
+
+#[test]
+fn outputs_are_checked_and_only_valid_final_ones_finalize() {
+    let mut seq = Seq::new();
+    seq.block(1, 2_000, 1, vec![]);
+    seq.block(1, 2_001, 1, vec![]);
+    let h1 = seq.blocks[0].header.clone();
+    let h2 = seq.blocks[1].header.clone();
+    let root = |h: &Header| output_root(h.state_root, h.withdrawals_root, h.hash());
+    let mut r = replica();
+    let out = |index, l2_block, output_root, finalizes_at| {
+        L1Event::Output(ProposedOutput { index, l2_block, output_root, finalizes_at })
+    };
+    let report = r
+        .deriver
+        .process(l1(
+            1,
+            10,
+            vec![
+                batch(0, &seq.blocks[..1]),
+                out(0, 1, root(&h1), 20),
+                out(1, 2, root(&h2), 20), // block 2 is not derived: nothing backs this
+            ],
+        ))
+        .unwrap();
+    assert!(report.outputs[0].is_valid());
+    assert!(!report.outputs[1].is_valid());
+    assert_eq!(report.outputs[1].expected, None);
+    // A lie about a derived block.
+    let report =
+        r.deriver.process(l1(2, 11, vec![batch(1, &seq.blocks[1..]), out(2, 2, B256::repeat_byte(7), 20)])).unwrap();
+    assert_eq!(report.outputs[0].expected, Some(root(&h2)));
+    assert!(!report.outputs[0].is_valid());
+    assert_eq!(r.deriver.finalized(), 0);
+    r.deriver.process(l1(3, 20, vec![L1Event::OutputsInvalidated { from_index: 1 }])).unwrap();
+    assert_eq!(r.deriver.finalized(), 1, "only the valid output finalizes");
+    assert_eq!(r.chain.heads().finalized, 1);
+}
+
+#[test]
+fn a_reorg_rewinds_derived_blocks_and_queue() {
+    let mut seq = Seq::new();
+    seq.block(1, 2_000, 1, vec![]);
+    seq.block(1, 2_001, 1, vec![]);
+    let mut r = replica();
+    r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
+    r.deriver.process(l1(2, 11, vec![L1Event::Queue(deposit(0, 2, 11)), batch(1, &seq.blocks[1..])])).unwrap();
+    assert_eq!(r.chain.head().height, 2);
+    let journal: Vec<u64> = r.deriver.journal().map(|(n, _)| n).collect();
+    assert_eq!(journal, vec![2, 1]);
+
+    // L1 block 2 is reorged away.
+    r.deriver.rewind_to(1).unwrap();
+    assert_eq!(r.chain.head(), seq.blocks[0].header);
+    assert_eq!(r.deriver.safe().height, 1);
+    assert_eq!(r.deriver.next_l1_block(), 2);
+    assert_eq!(r.deriver.next_deadline(), None, "the reorged deposit is forgotten");
+    // The new block 2 carries the batch again, without the deposit.
+    r.deriver.process(l1(2, 12, vec![batch(1, &seq.blocks[1..])])).unwrap();
+    assert_eq!(r.chain.head(), seq.chain.head());
+
+    // A reorg below everything derived goes back to genesis.
+    r.deriver.rewind_to(0).unwrap();
+    assert_eq!(r.chain.head().height, 0);
+    assert_eq!(r.deriver.next_l1_block(), 1);
+}
+
+#[test]
+fn soft_blocks_are_kept_when_l1_agrees_and_replaced_when_it_does_not() {
+    let mut seq = Seq::new();
+    seq.block(1, 2_000, 1, vec![]);
+    seq.block(1, 2_001, 1, vec![]);
+    let mut r = replica();
+    // Soft blocks from the feed.
+    for b in &seq.blocks {
+        r.chain.import_block(b).unwrap();
+    }
+    r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
+    assert_eq!(r.chain.head().height, 2, "a soft block above the safe head stays");
+    assert_eq!(r.chain.heads().safe, 1);
+
+    // L1 settles another block 2.
+    let mut fork = Seq::new();
+    fork.chain.import_block(&seq.blocks[0]).unwrap();
+    fork.blocks.push(seq.blocks[0].clone());
+    let other = fork.block(3, 2_002, 1, vec![]);
+    assert_ne!(other.header.hash(), seq.blocks[1].header.hash());
+    r.deriver.process(l1(2, 11, vec![batch(1, &[other.clone()])])).unwrap();
+    assert_eq!(r.chain.head(), other.header);
+    assert_eq!(r.chain.heads().safe, 2);
+}

@@ -1,0 +1,205 @@
+//! What derivation reads from L1: every queue, batch and output event in log order, block
+//! hashes and times, and the Rollup's windows.
+
+use alloy::eips::BlockNumberOrTag;
+use alloy::primitives::{Address, B256};
+use alloy::providers::Provider;
+use alloy::rpc::types::{Filter, Log};
+use alloy_sol_types::SolEvent;
+use serde::{Deserialize, Serialize};
+
+use crate::L1Error;
+use crate::bindings::{Portal, Rollup};
+use crate::client::{L1Client, decode_log, decode_queue_message, log_position};
+use crate::types::{BatchEvent, BatchKind, QueueMessage};
+
+/// Most L1 blocks asked for in one `eth_getLogs` (providers cap ranges).
+pub const MAX_LOG_RANGE: u64 = 5_000;
+
+/// An L1 block's identity and time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct L1BlockInfo {
+    /// Number.
+    pub number: u64,
+    /// Hash.
+    pub hash: B256,
+    /// Timestamp (seconds).
+    pub timestamp: u64,
+}
+
+/// The Rollup's time windows, in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollupWindows {
+    /// Challenge window of outputs.
+    pub challenge: u64,
+    /// Inclusion deadline of queue messages.
+    pub inclusion_deadline: u64,
+    /// Sequencer inactivity before anyone may append batches.
+    pub inactivity: u64,
+}
+
+/// One event derivation reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DerivationEvent {
+    /// `Portal.QueueMessage`.
+    Queue(QueueMessage),
+    /// `Rollup.BatchAppended` (with the calldata payload attached).
+    Batch(BatchEvent),
+    /// `Rollup.OutputProposed`.
+    Output {
+        /// Output index.
+        index: u64,
+        /// L2 block.
+        l2_block: u64,
+        /// Claimed root.
+        output_root: B256,
+        /// L1 time from which it is final.
+        finalizes_at: u64,
+    },
+    /// `Rollup.OutputsInvalidated`.
+    OutputsInvalidated {
+        /// First invalidated index.
+        from_index: u64,
+    },
+}
+
+/// An event with its place on L1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DerivationLog {
+    /// L1 block.
+    pub l1_block: u64,
+    /// Position in the block.
+    pub log_index: u64,
+    /// The event.
+    pub event: DerivationEvent,
+}
+
+impl L1Client {
+    /// Number, hash and time of L1 block `number`.
+    pub async fn block_info(&self, number: u64) -> Result<L1BlockInfo, L1Error> {
+        const METHOD: &str = "eth_getBlockByNumber";
+        let block = self
+            .provider()
+            .get_block_by_number(BlockNumberOrTag::Number(number))
+            .await
+            .map_err(L1Error::rpc(METHOD))?
+            .ok_or(L1Error::BlockNotFound { number })?;
+        Ok(L1BlockInfo { number, hash: block.header.hash, timestamp: block.header.timestamp })
+    }
+
+    /// The Rollup's challenge window, inclusion deadline and inactivity window.
+    pub async fn rollup_windows(&self) -> Result<RollupWindows, L1Error> {
+        let r = self.rollup();
+        let err = |m| move |e| L1Error::from_contract(m, e);
+        Ok(RollupWindows {
+            challenge: r.challengeWindow().call().await.map_err(err("challengeWindow"))?,
+            inclusion_deadline: r.inclusionDeadline().call().await.map_err(err("inclusionDeadline"))?,
+            inactivity: r.inactivityWindow().call().await.map_err(err("inactivityWindow"))?,
+        })
+    }
+
+    /// The Rollup's sequencer.
+    pub async fn sequencer(&self) -> Result<Address, L1Error> {
+        self.rollup().sequencer().call().await.map_err(|e| L1Error::from_contract("sequencer", e))
+    }
+
+    /// L1 time from which anyone may append batches (in the past while the escape hatch is open).
+    pub async fn escape_hatch_opens_at(&self) -> Result<u64, L1Error> {
+        self.rollup()
+            .escapeHatchOpensAt()
+            .call()
+            .await
+            .map_err(|e| L1Error::from_contract("escapeHatchOpensAt", e))
+    }
+
+    /// Every queue, batch and output event in L1 blocks `from_block..=to_block`, in log order
+    /// (ranges are read in chunks of [`MAX_LOG_RANGE`]).
+    pub async fn derivation_events(&self, from_block: u64, to_block: u64) -> Result<Vec<DerivationLog>, L1Error> {
+        const METHOD: &str = "derivation_events";
+        let a = self.addresses();
+        let mut out = Vec::new();
+        let mut start = from_block;
+        while start <= to_block {
+            let end = to_block.min(start.saturating_add(MAX_LOG_RANGE - 1));
+            let filter = Filter::new()
+                .address(vec![a.rollup, a.portal])
+                .event_signature(vec![
+                    Portal::QueueMessage::SIGNATURE_HASH,
+                    Rollup::BatchAppended::SIGNATURE_HASH,
+                    Rollup::CalldataBatchPayload::SIGNATURE_HASH,
+                    Rollup::OutputProposed::SIGNATURE_HASH,
+                    Rollup::OutputsInvalidated::SIGNATURE_HASH,
+                ])
+                .from_block(start)
+                .to_block(end);
+            let mut logs = self.provider().get_logs(&filter).await.map_err(L1Error::rpc(METHOD))?;
+            logs.retain(|l| !l.removed);
+            logs.sort_by_key(|l| (l.block_number, l.log_index));
+            decode_derivation_logs(METHOD, &logs, a.rollup, a.portal, &mut out)?;
+            start = end + 1;
+        }
+        Ok(out)
+    }
+}
+
+fn decode_derivation_logs(
+    method: &'static str,
+    logs: &[Log],
+    rollup: Address,
+    portal: Address,
+    out: &mut Vec<DerivationLog>,
+) -> Result<(), L1Error> {
+    for log in logs {
+        let (l1_block, l1_tx_hash) = log_position(log)?;
+        let log_index = log.log_index.unwrap_or_default();
+        let topic = log.topic0().copied().unwrap_or_default();
+        let event = if log.address() == portal && topic == Portal::QueueMessage::SIGNATURE_HASH {
+            DerivationEvent::Queue(decode_queue_message(method, log)?)
+        } else if log.address() != rollup {
+            continue;
+        } else if topic == Rollup::BatchAppended::SIGNATURE_HASH {
+            let ev = decode_log::<Rollup::BatchAppended>(method, log)?;
+            let index = ev.index.saturating_to::<u64>();
+            DerivationEvent::Batch(BatchEvent {
+                index,
+                batch_hash: ev.batchHash,
+                submitter: ev.submitter,
+                prev_batch_hash: ev.prevBatchHash,
+                first_block: ev.firstBlock,
+                last_block: ev.lastBlock,
+                kind: BatchKind::from_u8(index, ev.kind)?,
+                data_commitment: ev.dataCommitment,
+                blob_hashes: ev.blobHashes,
+                calldata: None,
+                l1_block,
+                l1_tx_hash,
+            })
+        } else if topic == Rollup::CalldataBatchPayload::SIGNATURE_HASH {
+            // Emitted right after its BatchAppended, in the same transaction.
+            let ev = decode_log::<Rollup::CalldataBatchPayload>(method, log)?;
+            let index = ev.index.saturating_to::<u64>();
+            if let Some(DerivationLog { event: DerivationEvent::Batch(b), .. }) =
+                out.iter_mut().rev().find(|l| matches!(&l.event, DerivationEvent::Batch(b) if b.index == index))
+            {
+                b.calldata = Some(ev.data);
+            }
+            continue;
+        } else if topic == Rollup::OutputProposed::SIGNATURE_HASH {
+            let ev = decode_log::<Rollup::OutputProposed>(method, log)?;
+            DerivationEvent::Output {
+                index: ev.index.saturating_to(),
+                l2_block: ev.l2Block,
+                output_root: ev.outputRoot,
+                finalizes_at: ev.finalizesAt,
+            }
+        } else if topic == Rollup::OutputsInvalidated::SIGNATURE_HASH {
+            let ev = decode_log::<Rollup::OutputsInvalidated>(method, log)?;
+            DerivationEvent::OutputsInvalidated { from_index: ev.fromIndex.saturating_to::<u64>() }
+        } else {
+            continue;
+        };
+        out.push(DerivationLog { l1_block, log_index, event });
+    }
+    Ok(())
+}
+
