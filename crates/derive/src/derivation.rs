@@ -285,10 +285,11 @@ impl Deriver {
     /// Starts deriving from genesis with L1 block `first_l1` (the Rollup's deployment block).
     /// Blocks the chain already holds are re-checked against L1, not re-executed.
     pub fn new(chain: Arc<Chain>, config: DerivationConfig, first_l1: u64) -> Result<Self, DeriveError> {
-        let genesis = chain.ledger().header(0).map_err(ChainError::from)?.ok_or(ChainError::Inconsistent {
-            state_root: B256::ZERO,
-            head: chain.head().height,
-        })?;
+        let genesis = chain
+            .ledger()
+            .header(0)
+            .map_err(ChainError::from)?
+            .ok_or(ChainError::Inconsistent { state_root: B256::ZERO, head: chain.head().height })?;
         Ok(Self {
             chain,
             config,
@@ -378,7 +379,10 @@ impl Deriver {
             match event {
                 L1Event::Queue(m) => {
                     if m.index != self.queue.len() as u64 {
-                        return Err(DeriveError::QueueGap { expected: self.queue.len() as u64, got: m.index });
+                        return Err(DeriveError::QueueGap {
+                            expected: self.queue.len() as u64,
+                            got: m.index,
+                        });
                     }
                     self.queue.push(m);
                 }
@@ -469,7 +473,12 @@ impl Deriver {
         Ok(self.chain.ledger().header(height).map_err(ChainError::from)?.map(|h| h.hash()))
     }
 
-    fn apply_batch(&mut self, batch: &L1Batch, l1_number: u64, l1_time: u64) -> Result<BatchOutcome, DeriveError> {
+    fn apply_batch(
+        &mut self,
+        batch: &L1Batch,
+        l1_number: u64,
+        l1_time: u64,
+    ) -> Result<BatchOutcome, DeriveError> {
         let mut outcome = BatchOutcome { index: batch.index, derived: 0, txs: 0, skipped: None };
         let skip = |mut o: BatchOutcome, why: SkipReason| {
             o.skipped = Some(why);
@@ -519,8 +528,8 @@ impl Deriver {
             match self.adopt(block) {
                 Ok(()) => {
                     outcome.derived += 1;
-                    outcome.txs += block.transactions.iter().filter(|t| matches!(t, ChainTx::Signed(_))).count()
-                        as u64;
+                    outcome.txs +=
+                        block.transactions.iter().filter(|t| matches!(t, ChainTx::Signed(_))).count() as u64;
                 }
                 Err(AdoptError::Invalid(why)) => return skip(outcome, why),
                 Err(AdoptError::Fatal(e)) => return Err(e),
@@ -534,7 +543,8 @@ impl Deriver {
     fn check_block_against_l1(&self, block: &Block, l1_number: u64, l1_time: u64) -> Result<(), SkipReason> {
         let h = &block.header;
         if h.l1_origin > l1_number
-            || h.timestamp_ms > l1_time.saturating_mul(1000).saturating_add(self.config.max_timestamp_drift_ms)
+            || h.timestamp_ms
+                > l1_time.saturating_mul(1000).saturating_add(self.config.max_timestamp_drift_ms)
         {
             return Err(SkipReason::FromTheFuture {
                 height: h.height,
@@ -594,7 +604,11 @@ impl Deriver {
                 && held.header.timestamp_ms == timestamp_ms
                 && held.header.l1_origin == l1_number.max(self.safe.l1_origin)
                 && held.transactions.len() == messages.len()
-                && held.transactions.iter().zip(&messages).all(|(t, m)| matches!(t, ChainTx::L1(x) if x == m));
+                && held
+                    .transactions
+                    .iter()
+                    .zip(&messages)
+                    .all(|(t, m)| matches!(t, ChainTx::L1(x) if x == m));
             if same {
                 self.safe = held.header;
                 return Ok(height);

@@ -24,7 +24,11 @@ fn open_chain() -> (TempDir, Arc<Chain>) {
     let dir = tempfile::tempdir().unwrap();
     let rt = Runtime::new(
         7,
-        vec![Arc::new(pillar_accounts::Accounts), Arc::new(pillar_assets::Assets), Arc::new(pillar_bridge::Bridge)],
+        vec![
+            Arc::new(pillar_accounts::Accounts),
+            Arc::new(pillar_assets::Assets),
+            Arc::new(pillar_bridge::Bridge),
+        ],
     );
     let genesis = Genesis {
         timestamp_ms: 1_000,
@@ -113,7 +117,13 @@ fn batch(index: u64, blocks: &[Block]) -> L1Event {
 }
 
 fn raw_batch(index: u64, first: u64, last: u64, data: Vec<u8>) -> L1Event {
-    L1Event::Batch(L1Batch { index, submitter: Address::repeat_byte(0x5e), first_block: first, last_block: last, data })
+    L1Event::Batch(L1Batch {
+        index,
+        submitter: Address::repeat_byte(0x5e),
+        first_block: first,
+        last_block: last,
+        data,
+    })
 }
 
 fn l1(number: u64, timestamp: u64, events: Vec<L1Event>) -> L1BlockData {
@@ -314,8 +324,10 @@ fn outputs_are_checked_and_only_valid_final_ones_finalize() {
     assert!(!report.outputs[1].is_valid());
     assert_eq!(report.outputs[1].expected, None);
     // A lie about a derived block.
-    let report =
-        r.deriver.process(l1(2, 11, vec![batch(1, &seq.blocks[1..]), out(2, 2, B256::repeat_byte(7), 20)])).unwrap();
+    let report = r
+        .deriver
+        .process(l1(2, 11, vec![batch(1, &seq.blocks[1..]), out(2, 2, B256::repeat_byte(7), 20)]))
+        .unwrap();
     assert_eq!(report.outputs[0].expected, Some(root(&h2)));
     assert!(!report.outputs[0].is_valid());
     assert_eq!(r.deriver.finalized(), 0);
@@ -331,7 +343,9 @@ fn a_reorg_rewinds_derived_blocks_and_queue() {
     seq.block(1, 2_001, 1, vec![]);
     let mut r = replica();
     r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
-    r.deriver.process(l1(2, 11, vec![L1Event::Queue(deposit(0, 2, 11)), batch(1, &seq.blocks[1..])])).unwrap();
+    r.deriver
+        .process(l1(2, 11, vec![L1Event::Queue(deposit(0, 2, 11)), batch(1, &seq.blocks[1..])]))
+        .unwrap();
     assert_eq!(r.chain.head().height, 2);
     let journal: Vec<u64> = r.deriver.journal().map(|(n, _)| n).collect();
     assert_eq!(journal, vec![2, 1]);

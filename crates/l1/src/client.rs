@@ -788,6 +788,12 @@ pub fn decode_blob_data(blobs: &[Blob]) -> Option<Vec<u8>> {
     pieces.pop()
 }
 
+/// Loads the KZG trusted setup now (seconds, once per process) rather than on the first blob
+/// batch, where it would delay derivation and fault detection.
+pub fn warm_up_kzg() {
+    let _ = EnvKzgSettings::Default.get();
+}
+
 /// Versioned hashes (`0x01 ‖ sha256(commitment)[1..]`) of `blobs`, computing each KZG commitment.
 pub fn versioned_hashes(blobs: &[Blob]) -> Result<Vec<B256>, L1Error> {
     let settings = EnvKzgSettings::Default.get();

@@ -28,14 +28,14 @@ mod reader;
 mod types;
 
 pub use client::{
-    BlobSidecarFormat, FeeBump, L1Client, MAX_BLOBS_PER_TX, decode_blob_data, versioned_hashes,
+    BlobSidecarFormat, FeeBump, L1Client, MAX_BLOBS_PER_TX, decode_blob_data, versioned_hashes, warm_up_kzg,
 };
 pub use deploy::{DeployParams, Deployment, deploy};
 pub use error::L1Error;
-pub use reader::{DerivationEvent, DerivationLog, L1BlockInfo, MAX_LOG_RANGE, RollupWindows};
 pub use hashing::{
     Withdrawal, WithdrawalProof, output_root, withdrawal_leaf, withdrawal_proof, withdrawals_root,
 };
+pub use reader::{DerivationEvent, DerivationLog, L1BlockInfo, MAX_LOG_RANGE, RollupWindows};
 pub use types::{
     BatchEvent, BatchKind, BatchPosted, Enqueued, L1Addresses, Output, OutputProposed, QueueKind,
     QueueMessage, TxInfo, check_queue_chain,

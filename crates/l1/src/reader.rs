@@ -114,7 +114,11 @@ impl L1Client {
 
     /// Every queue, batch and output event in L1 blocks `from_block..=to_block`, in log order
     /// (ranges are read in chunks of [`MAX_LOG_RANGE`]).
-    pub async fn derivation_events(&self, from_block: u64, to_block: u64) -> Result<Vec<DerivationLog>, L1Error> {
+    pub async fn derivation_events(
+        &self,
+        from_block: u64,
+        to_block: u64,
+    ) -> Result<Vec<DerivationLog>, L1Error> {
         const METHOD: &str = "derivation_events";
         let a = self.addresses();
         let mut out = Vec::new();
@@ -178,8 +182,10 @@ fn decode_derivation_logs(
             // Emitted right after its BatchAppended, in the same transaction.
             let ev = decode_log::<Rollup::CalldataBatchPayload>(method, log)?;
             let index = ev.index.saturating_to::<u64>();
-            if let Some(DerivationLog { event: DerivationEvent::Batch(b), .. }) =
-                out.iter_mut().rev().find(|l| matches!(&l.event, DerivationEvent::Batch(b) if b.index == index))
+            if let Some(DerivationLog { event: DerivationEvent::Batch(b), .. }) = out
+                .iter_mut()
+                .rev()
+                .find(|l| matches!(&l.event, DerivationEvent::Batch(b) if b.index == index))
             {
                 b.calldata = Some(ev.data);
             }
@@ -202,4 +208,3 @@ fn decode_derivation_logs(
     }
     Ok(())
 }
-

@@ -60,6 +60,19 @@ pub struct L1Section {
     /// Output proposals.
     #[serde(default)]
     pub proposer: ProposerSection,
+    /// Invalidating wrong outputs (replicas).
+    #[serde(default)]
+    pub challenger: ChallengerSection,
+}
+
+/// What a replica does about an output root that disagrees with the derived chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChallengerSection {
+    /// Invalidate wrong outputs on L1 (needs the guardian's or challenger's key).
+    pub enabled: bool,
+    /// That L1 key (hex); `PILLAR_CHALLENGER_KEY` overrides it.
+    pub key: Option<String>,
 }
 
 fn default_confirmations() -> u64 {

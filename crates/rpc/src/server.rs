@@ -2,11 +2,11 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
+use jsonrpsee::server::middleware::http::ProxyGetRequestLayer;
 use jsonrpsee::{
     RpcModule,
     server::{BatchRequestConfig, Server, ServerConfig, ServerHandle},
 };
-use jsonrpsee::server::middleware::http::ProxyGetRequestLayer;
 use pillar_chain::Chain;
 use pillar_sequencer::Sequencer;
 use tracing::info;

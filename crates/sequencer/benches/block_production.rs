@@ -57,7 +57,9 @@ impl Fixture {
         };
         let rt = Runtime::new(CHAIN_ID, vec![Arc::new(Accounts), Arc::new(Assets)]);
         let dir = tempfile::tempdir().expect("tempdir");
-        let opts = ChainOptions { nomt: NomtOptions { hashtable_buckets: 64_000, commit_concurrency: 2, rollback_window: 0 } };
+        let opts = ChainOptions {
+            nomt: NomtOptions { hashtable_buckets: 64_000, commit_concurrency: 2, rollback_window: 0 },
+        };
         let chain = Chain::open(dir.path(), rt, &genesis, &opts).expect("open chain");
         Self { _dir: dir, chain, keys, next: 0 }
     }

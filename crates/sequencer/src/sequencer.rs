@@ -10,7 +10,7 @@ use std::{
 };
 
 use parking_lot::{Condvar, Mutex};
-use pillar_chain::{BlockInput, BlockTimings, Chain, SealedBlock};
+use pillar_chain::{BlockInput, BlockTimings, Chain};
 use pillar_primitives::{Address, B256, Header, L1Message, Receipt, SignedTransaction, VerifiedTransaction};
 use pillar_runtime::ValidateError;
 use pillar_state::StateRead;
@@ -111,13 +111,13 @@ impl Sequencer {
     }
 
     /// Announces a block that became durable outside the producer (a replica's import).
-    pub fn announce(&self, sealed: &SealedBlock) {
+    pub fn announce(&self, header: &Header, receipts: Vec<Receipt>) {
         let _ = self.shared.blocks.send(Arc::new(BlockNotification {
-            header: sealed.block.header.clone(),
-            hash: sealed.hash,
-            receipts: sealed.receipts.clone(),
+            header: header.clone(),
+            hash: header.hash(),
+            receipts,
             dropped: Vec::new(),
-            timings: sealed.timings,
+            timings: BlockTimings::default(),
         }));
     }
 

@@ -13,7 +13,7 @@ use pillar_l1::{
     anvil::{Anvil, AnvilOptions},
     deploy,
 };
-use pillar_node::{BatcherSection, ChainConfig, L1Section, ProposerSection, preset};
+use pillar_node::{BatcherSection, ChainConfig, ChallengerSection, L1Section, ProposerSection, preset};
 use pillar_primitives::{Address, Call, PrivateKey, Transaction, Transfer, U256, Withdraw};
 use serde_json::{Value, json};
 
@@ -102,6 +102,8 @@ async fn devnet(a: Args) -> anyhow::Result<()> {
             key: Some(anvil.dev_key(5).to_string()),
             interval_blocks: 1,
         },
+        // A replica started with `--challenger` uses the guardian's key (the operator's here).
+        challenger: ChallengerSection { enabled: false, key: Some(anvil.dev_key(0).to_string()) },
     });
     config.check()?;
     let (dir, _tmp) = match &a.dir {

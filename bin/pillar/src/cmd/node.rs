@@ -3,7 +3,7 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use anyhow::Context;
-use pillar_node::ChainConfig;
+use pillar_node::{ChainConfig, NodeOptions, Role, TestHooks};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -19,6 +19,26 @@ pub(crate) struct Args {
     /// Override the data directory.
     #[arg(long)]
     data_dir: Option<PathBuf>,
+    /// `sequencer` (orders and produces blocks) or `replica` (rebuilds the chain from L1 alone,
+    /// serves reads, checks output roots).
+    #[arg(long, default_value = "sequencer", value_parser = ["sequencer", "replica"])]
+    role: String,
+    /// Override the L1 JSON-RPC URL of the config's `[l1]` section.
+    #[arg(long)]
+    l1_rpc: Option<String>,
+    /// Replica: also follow the sequencer's soft blocks ahead of L1 (`ws://host:port`).
+    #[arg(long)]
+    sequencer_feed: Option<String>,
+    /// Replica: invalidate output roots that disagree with the derived chain (needs
+    /// `l1.challenger.key` or PILLAR_CHALLENGER_KEY).
+    #[arg(long)]
+    challenger: bool,
+    /// TEST ONLY: the sequencer ignores this address's transactions (RPC and forced).
+    #[arg(long, hide = true)]
+    test_censor: Option<pillar_primitives::Address>,
+    /// TEST ONLY: the proposer proposes wrong output roots.
+    #[arg(long, hide = true)]
+    test_lying_proposer: bool,
 }
 
 pub(crate) fn run(a: Args) -> anyhow::Result<()> {
@@ -33,16 +53,34 @@ pub(crate) fn run(a: Args) -> anyhow::Result<()> {
     if let Some(d) = a.data_dir {
         config.storage.data_dir = d;
     }
+    if let Some(url) = a.l1_rpc {
+        config.l1.as_mut().context("--l1-rpc needs an [l1] section in the config")?.rpc = url;
+    }
+    if a.challenger {
+        config.l1.as_mut().context("--challenger needs an [l1] section in the config")?.challenger.enabled =
+            true;
+    }
     config.check()?;
+    let role = match a.role.as_str() {
+        "replica" => Role::Replica { sequencer_feed: a.sequencer_feed },
+        _ => {
+            anyhow::ensure!(a.sequencer_feed.is_none(), "--sequencer-feed is for --role replica");
+            Role::Sequencer
+        }
+    };
+    let options = NodeOptions {
+        role,
+        test: TestHooks { censor: a.test_censor, lying_proposer: a.test_lying_proposer },
+    };
     let config_dir = a.config.parent().map(PathBuf::from).unwrap_or_default();
-    serve(config, config_dir)
+    serve(config, config_dir, options)
 }
 
 /// Runs a node until SIGINT or SIGTERM.
-pub(crate) fn serve(config: ChainConfig, config_dir: PathBuf) -> anyhow::Result<()> {
+pub(crate) fn serve(config: ChainConfig, config_dir: PathBuf, options: NodeOptions) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     rt.block_on(async move {
-        let node = pillar_node::launch(&config, &config_dir).await?;
+        let node = pillar_node::launch_with(&config, &config_dir, &options).await?;
         let addr = node.rpc.local_addr;
         tracing::info!("RPC listening on http://{addr} and ws://{addr}");
         // Machine-readable line for scripts and tests that start the node.

@@ -107,10 +107,16 @@ pub(crate) fn init_chain(dir: &Path, block_time_ms: u64) -> (PathBuf, Vec<Privat
 
 /// Starts `pillar node --config <path>` and waits until it listens.
 pub(crate) fn start_node(config: &Path) -> Node {
+    start_node_with(config, &[])
+}
+
+/// Starts `pillar node --config <path> <extra…>` and waits until it listens.
+pub(crate) fn start_node_with(config: &Path, extra: &[&str]) -> Node {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pillar"))
         .args(["node", "--config"])
         .arg(config)
-        .env("RUST_LOG", "warn")
+        .args(extra)
+        .env("RUST_LOG", std::env::var("PILLAR_TEST_LOG").unwrap_or_else(|_| "warn".into()))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

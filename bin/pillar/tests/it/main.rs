@@ -8,4 +8,5 @@ mod common;
 mod contracts;
 mod durability;
 mod ethers;
+mod replica;
 mod settlement;

@@ -52,17 +52,29 @@ fn devnet_demo_runs_the_user_story_with_calldata() {
     run_demo("calldata");
 }
 
-struct L1Chain {
-    anvil: Anvil,
-    addresses: L1Addresses,
-    config: std::path::PathBuf,
-    keys: Vec<PrivateKey>,
-    _dir: tempfile::TempDir,
+pub(crate) struct L1Chain {
+    pub(crate) anvil: Anvil,
+    pub(crate) addresses: L1Addresses,
+    pub(crate) config: std::path::PathBuf,
+    pub(crate) keys: Vec<PrivateKey>,
+    pub(crate) deployed_at_block: u64,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 /// anvil + contracts + an L2 config that settles there (operator = anvil key 0; L2 users are
 /// anvil keys 1..=4, funded on both layers).
 async fn l1_chain(challenge_window_secs: u64, batcher: BatcherSection, proposer_interval: u64) -> L1Chain {
+    l1_chain_with(challenge_window_secs, 600, 3600, batcher, proposer_interval).await
+}
+
+/// [`l1_chain`] with the Rollup's inclusion deadline and inactivity window chosen.
+pub(crate) async fn l1_chain_with(
+    challenge_window_secs: u64,
+    inclusion_deadline_secs: u64,
+    inactivity_window_secs: u64,
+    batcher: BatcherSection,
+    proposer_interval: u64,
+) -> L1Chain {
     let anvil = Anvil::spawn_with(AnvilOptions { block_time: Some(1), ..Default::default() }).await.unwrap();
     let op = anvil.dev_address(0);
     let dep = deploy(
@@ -71,8 +83,8 @@ async fn l1_chain(challenge_window_secs: u64, batcher: BatcherSection, proposer_
         DeployParams {
             l2_chain_id: 901,
             challenge_window_secs,
-            inclusion_deadline_secs: 600,
-            inactivity_window_secs: 3600,
+            inclusion_deadline_secs,
+            inactivity_window_secs,
             sequencer: op,
             proposer: anvil.dev_address(5),
             guardian: op,
@@ -107,12 +119,16 @@ async fn l1_chain(challenge_window_secs: u64, batcher: BatcherSection, proposer_
             key: Some(anvil.dev_key(5).to_string()),
             interval_blocks: proposer_interval,
         },
+        challenger: pillar_node::ChallengerSection {
+            enabled: false,
+            key: Some(anvil.dev_key(0).to_string()),
+        },
     });
     cfg.save(&config).unwrap();
-    L1Chain { anvil, addresses: dep.addresses, config, keys, _dir: dir }
+    L1Chain { anvil, addresses: dep.addresses, config, keys, deployed_at_block: dep.deployed_at_block, dir }
 }
 
-fn send(node: &Node, key: &PrivateKey, call: Call) -> Value {
+pub(crate) fn send(node: &Node, key: &PrivateKey, call: Call) -> Value {
     let info = node.call("pillar_chainInfo", json!([])).unwrap();
     let fee: u128 = info["fees"]["txFee"].as_str().unwrap().parse().unwrap();
     let nonce = node.call("pillar_getAccount", json!([key.address()])).unwrap()["nonce"].as_u64().unwrap();
@@ -122,7 +138,7 @@ fn send(node: &Node, key: &PrivateKey, call: Call) -> Value {
     wait_receipt(node, hash.as_str().unwrap())
 }
 
-async fn until<T, F, Fut>(what: &str, secs: u64, mut f: F) -> T
+pub(crate) async fn until<T, F, Fut>(what: &str, secs: u64, mut f: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,

@@ -39,6 +39,11 @@ pub(crate) async fn run(
                 let mut s = stats.lock();
                 s.batches += 1;
                 s.last_block = posted.last_block;
+                // Posted on L1: the sequencer's safe head (a replica's comes from derivation).
+                let heads = chain.heads();
+                if posted.last_block > heads.safe {
+                    let _ = chain.set_heads(pillar_chain::Heads { safe: posted.last_block, ..heads });
+                }
                 s.txs += posted.txs;
                 s.bytes += posted.bytes as u64;
                 s.gas += posted.gas;

@@ -59,7 +59,7 @@ impl Settlement {
     }
 }
 
-fn key_from(env: &str, config: &Option<String>) -> Option<String> {
+pub(crate) fn key_from(env: &str, config: &Option<String>) -> Option<String> {
     std::env::var(env).ok().filter(|k| !k.is_empty()).or_else(|| config.clone())
 }
 
@@ -68,6 +68,7 @@ pub(crate) fn start(
     l1: &L1Section,
     chain: Arc<Chain>,
     sequencer: Sequencer,
+    lying_proposer: bool,
 ) -> Result<Settlement, NodeError> {
     let addresses = L1Addresses { rollup: l1.rollup, portal: l1.portal };
     let (stop, stop_rx) = watch::channel(false);
@@ -99,13 +100,13 @@ pub(crate) fn start(
         })?;
         let client = L1Client::connect(&l1.rpc, &key, addresses)
             .map_err(|e| NodeError::L1 { reason: e.to_string() })?;
-        tasks.push(tokio::spawn(proposer::run(l1.clone(), client, chain, stop_rx)));
+        tasks.push(tokio::spawn(proposer::run(l1.clone(), client, chain, lying_proposer, stop_rx)));
     }
     Ok(Settlement { stop, tasks, batcher_stats: stats })
 }
 
 /// Sleeps for `ms`, returning early (true) when asked to stop.
-async fn pause(stop: &mut watch::Receiver<bool>, ms: u64) -> bool {
+pub(crate) async fn pause(stop: &mut watch::Receiver<bool>, ms: u64) -> bool {
     tokio::select! {
         _ = tokio::time::sleep(std::time::Duration::from_millis(ms)) => *stop.borrow(),
         _ = stop.changed() => true,

@@ -35,7 +35,9 @@ fn start(dir: &std::path::Path) -> (Sequencer, std::thread::JoinHandle<()>) {
             .collect(),
         ..Default::default()
     };
-    let opts = ChainOptions { nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window: 0 } };
+    let opts = ChainOptions {
+        nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window: 0 },
+    };
     let chain = Arc::new(Chain::open(dir, rt, &genesis, &opts).unwrap());
     Sequencer::start(
         chain,

@@ -1,0 +1,131 @@
+//! What a replica reports: L1 sync progress, derivation counters, faults; its health.
+
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Instant,
+};
+
+use parking_lot::Mutex;
+use pillar_rpc::{Health, NodeStatus};
+use serde_json::{Value, json};
+
+/// Counters and flags of a replica, shared by its tasks and read by RPC.
+#[derive(Debug)]
+pub struct ReplicaStatus {
+    /// Latest L1 block seen.
+    pub l1_head: AtomicU64,
+    /// Last L1 block derived from.
+    pub l1_derived: AtomicU64,
+    /// Confirmation depth in force.
+    pub confirmations: u64,
+    /// L1 blocks of lag tolerated before `/health` fails.
+    pub max_lag_blocks: u64,
+    /// Batches applied.
+    pub batches_derived: AtomicU64,
+    /// Batches skipped by the derivation rules.
+    pub batches_skipped: AtomicU64,
+    /// Signed transactions derived from L1 batches.
+    pub txs_derived: AtomicU64,
+    /// Blocks derivation forced in for overdue queue messages.
+    pub forced_blocks: AtomicU64,
+    /// Output proposals checked.
+    pub outputs_checked: AtomicU64,
+    /// Output proposals that disagree with the derived chain.
+    pub output_faults: AtomicU64,
+    /// Invalidations this node sent.
+    pub challenges: AtomicU64,
+    /// L1 reorgs that rewound derivation.
+    pub reorgs: AtomicU64,
+    /// Soft blocks imported from the sequencer's feed.
+    pub soft_blocks: AtomicU64,
+    /// Set once an L1 output disagrees with the derived chain: the first disagreement.
+    pub divergence: Mutex<Option<String>>,
+    /// Set when derivation stopped on an error it cannot get past.
+    pub fatal: Mutex<Option<String>>,
+    /// The last time an L1 poll succeeded.
+    pub last_poll: Mutex<Option<Instant>>,
+}
+
+impl ReplicaStatus {
+    pub(crate) fn new(confirmations: u64, max_lag_blocks: u64) -> Self {
+        Self {
+            l1_head: AtomicU64::new(0),
+            l1_derived: AtomicU64::new(0),
+            confirmations,
+            max_lag_blocks,
+            batches_derived: AtomicU64::new(0),
+            batches_skipped: AtomicU64::new(0),
+            txs_derived: AtomicU64::new(0),
+            forced_blocks: AtomicU64::new(0),
+            outputs_checked: AtomicU64::new(0),
+            output_faults: AtomicU64::new(0),
+            challenges: AtomicU64::new(0),
+            reorgs: AtomicU64::new(0),
+            soft_blocks: AtomicU64::new(0),
+            divergence: Mutex::new(None),
+            fatal: Mutex::new(None),
+            last_poll: Mutex::new(None),
+        }
+    }
+
+    /// L1 blocks derivation is behind the confirmed L1 head.
+    pub fn lag_blocks(&self) -> u64 {
+        let target = self.l1_head.load(Ordering::Relaxed).saturating_sub(self.confirmations);
+        target.saturating_sub(self.l1_derived.load(Ordering::Relaxed))
+    }
+}
+
+fn get(a: &AtomicU64) -> u64 {
+    a.load(Ordering::Relaxed)
+}
+
+/// Seconds without a successful L1 poll before `/health` fails.
+const STUCK_SECS: u64 = 60;
+
+impl NodeStatus for ReplicaStatus {
+    fn role(&self) -> &'static str {
+        "replica"
+    }
+
+    fn health(&self) -> Health {
+        let mut ok = true;
+        let mut checks = serde_json::Map::new();
+        let mut check = |name: &str, failure: Option<String>| {
+            ok &= failure.is_none();
+            checks.insert(name.into(), json!({ "ok": failure.is_none(), "reason": failure }));
+        };
+        check("derivation", self.fatal.lock().clone());
+        check("outputs", self.divergence.lock().clone());
+        let lag = self.lag_blocks();
+        check(
+            "lag",
+            (lag > self.max_lag_blocks)
+                .then(|| format!("{lag} L1 blocks behind (threshold {})", self.max_lag_blocks)),
+        );
+        let stuck = match *self.last_poll.lock() {
+            Some(t) if t.elapsed().as_secs() <= STUCK_SECS => None,
+            Some(t) => Some(format!("no L1 poll succeeded for {} s", t.elapsed().as_secs())),
+            None => Some("L1 not reached yet".to_string()),
+        };
+        check("l1", stuck);
+        Health { ok, checks: Value::Object(checks) }
+    }
+
+    fn info(&self) -> Value {
+        json!({
+            "l1Head": get(&self.l1_head),
+            "l1Derived": get(&self.l1_derived),
+            "lagBlocks": self.lag_blocks(),
+            "batchesDerived": get(&self.batches_derived),
+            "batchesSkipped": get(&self.batches_skipped),
+            "txsDerived": get(&self.txs_derived),
+            "forcedBlocks": get(&self.forced_blocks),
+            "outputsChecked": get(&self.outputs_checked),
+            "outputFaults": get(&self.output_faults),
+            "challenges": get(&self.challenges),
+            "reorgs": get(&self.reorgs),
+            "softBlocks": get(&self.soft_blocks),
+            "diverged": self.divergence.lock().is_some(),
+        })
+    }
+}
