@@ -386,7 +386,7 @@ fn soft_blocks_are_kept_when_l1_agrees_and_replaced_when_it_does_not() {
     fork.blocks.push(seq.blocks[0].clone());
     let other = fork.block(3, 2_002, 1, vec![]);
     assert_ne!(other.header.hash(), seq.blocks[1].header.hash());
-    r.deriver.process(l1(2, 11, vec![batch(1, &[other.clone()])])).unwrap();
+    r.deriver.process(l1(2, 11, vec![batch(1, std::slice::from_ref(&other))])).unwrap();
     assert_eq!(r.chain.head(), other.header);
     assert_eq!(r.chain.heads().safe, 2);
 }

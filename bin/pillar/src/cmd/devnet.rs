@@ -13,7 +13,9 @@ use pillar_l1::{
     anvil::{Anvil, AnvilOptions},
     deploy,
 };
-use pillar_node::{BatcherSection, ChainConfig, ChallengerSection, L1Section, ProposerSection, preset};
+use pillar_node::{
+    BatcherSection, ChainConfig, ChallengerSection, L1Section, NodeOptions, ProposerSection, Role, preset,
+};
 use pillar_primitives::{Address, Call, PrivateKey, Transaction, Transfer, U256, Withdraw};
 use serde_json::{Value, json};
 
@@ -40,6 +42,10 @@ pub(crate) struct Args {
     /// With --demo: afterwards, send this many transfers and report L1 bytes and gas per transfer.
     #[arg(long, default_value_t = 0)]
     load: usize,
+    /// With --demo: at the end, start a replica from L1 alone and report how fast it re-derives
+    /// the chain (and that it reaches the same head).
+    #[arg(long)]
+    replay: bool,
 }
 
 pub(crate) fn run(a: Args) -> anyhow::Result<()> {
@@ -132,11 +138,15 @@ async fn devnet(a: Args) -> anyhow::Result<()> {
 
     let result = if a.demo {
         let stats = node.settlement.as_ref().map(|s| std::sync::Arc::clone(&s.batcher_stats));
-        match demo(&anvil, deployment.addresses, &l2, &keys).await {
+        let r = match demo(&anvil, deployment.addresses, &l2, &keys).await {
             Ok(()) if a.load > 0 => match stats {
                 Some(stats) => load(&l2, &keys, a.load, &a.batch_mode, &stats).await,
                 None => Ok(()),
             },
+            other => other,
+        };
+        match r {
+            Ok(()) if a.replay => replay(&config, &dir, &node).await,
             other => other,
         }
     } else {
@@ -147,6 +157,47 @@ async fn devnet(a: Args) -> anyhow::Result<()> {
     node.shutdown().await;
     drop(anvil);
     result
+}
+
+/// Starts a replica of the devnet's chain from L1 alone and times its re-derivation of every
+/// batched block.
+async fn replay(
+    config: &ChainConfig,
+    dir: &std::path::Path,
+    node: &pillar_node::NodeHandle,
+) -> anyhow::Result<()> {
+    let batched = match &node.settlement {
+        Some(s) => s.batcher_stats.lock().last_block,
+        None => return Ok(()),
+    };
+    let mut cfg = config.clone();
+    cfg.rpc.listen = "127.0.0.1:0".parse()?;
+    cfg.storage.data_dir = dir.join("replica");
+    let options = NodeOptions { role: Role::Replica { sequencer_feed: None }, ..Default::default() };
+    let started = Instant::now();
+    let replica = pillar_node::launch_with(&cfg, dir, &options).await?;
+    let status = std::sync::Arc::clone(&replica.replica.as_ref().context("replica tasks")?.status);
+    wait_for("the replica to re-derive the chain", Duration::from_secs(600), || async {
+        if let Some(e) = status.fatal.lock().clone() {
+            anyhow::bail!("replica stopped: {e}");
+        }
+        Ok((replica.chain.heads().safe >= batched).then_some(Value::Null))
+    })
+    .await?;
+    let took = started.elapsed().as_secs_f64();
+    let txs = status.txs_derived.load(std::sync::atomic::Ordering::Relaxed);
+    let same = node.chain.ledger().header(batched)?.map(|h| h.hash())
+        == replica.chain.ledger().header(batched)?.map(|h| h.hash());
+    println!("Replay: a replica rebuilt blocks 1..={batched} from L1 alone in {took:.2} s");
+    println!("  {txs} signed transactions re-derived: {:.0} transactions/s", txs as f64 / took);
+    println!(
+        "  batches derived {}, skipped {}; same head as the sequencer: {same}",
+        status.batches_derived.load(std::sync::atomic::Ordering::Relaxed),
+        status.batches_skipped.load(std::sync::atomic::Ordering::Relaxed)
+    );
+    replica.shutdown().await;
+    ensure!(same, "the replica's block {batched} differs from the sequencer's");
+    Ok(())
 }
 
 /// Sends `n` signed transfers and reports what carrying them to L1 cost.

@@ -85,7 +85,8 @@ fn http_status(node: &Node, path: &str) -> u16 {
 fn same_chain(a: &Node, b: &Node, up_to: u64) {
     for h in 0..=up_to {
         if hash_at(a, h) != hash_at(b, h) {
-            let block = |n: &Node| block_in_place(|| n.call("pillar_getBlockByNumber", json!([h, true])).unwrap());
+            let block =
+                |n: &Node| block_in_place(|| n.call("pillar_getBlockByNumber", json!([h, true])).unwrap());
             panic!("block {h} differs:\n{}\n{}\n{}\n{}", block(a), block(b), info(a), info(b));
         }
     }

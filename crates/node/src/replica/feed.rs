@@ -133,7 +133,8 @@ impl Feed {
             let mut asked = false;
             for h in head + 1..=want {
                 if !pending.contains_key(&h) && requested.insert(h) {
-                    let req = json!({ "jsonrpc": "2.0", "id": h, "method": "pillar_getRawBlock", "params": [h] });
+                    let req =
+                        json!({ "jsonrpc": "2.0", "id": h, "method": "pillar_getRawBlock", "params": [h] });
                     tx.send_text(req.to_string()).await.map_err(|e| FeedError::Ws(e.to_string()))?;
                     asked = true;
                 }
