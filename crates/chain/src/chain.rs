@@ -3,13 +3,13 @@
 use std::{path::Path, time::Instant};
 
 use parking_lot::{Mutex, RwLock};
-use rayon::prelude::*;
 use pillar_primitives::{
     B256, Block, ChainTx, ExecTx, Header, L1Message, Receipt, VerifiedTransaction, merkle_root,
     next_queue_hash,
 };
 use pillar_runtime::{BlockEnv, Genesis, Invalid, Runtime};
 use pillar_state::{BlockOverlay, Ledger, NomtOptions, NomtStore, Snapshot};
+use rayon::prelude::*;
 use tracing::{info, warn};
 
 use crate::ChainError;
@@ -315,8 +315,10 @@ impl Chain {
                 window: self.rollback_window,
             });
         }
-        let target =
-            self.ledger.header(height)?.ok_or(ChainError::Inconsistent { state_root: self.state.root(), head: head.height })?;
+        let target = self
+            .ledger
+            .header(height)?
+            .ok_or(ChainError::Inconsistent { state_root: self.state.root(), head: head.height })?;
         self.ledger.set_meta(ROLLBACK_KEY, &height.to_be_bytes())?;
         self.state.rollback(depth as usize)?;
         if self.state.root() != target.state_root {
@@ -335,7 +337,8 @@ impl Chain {
     /// Records the safe and finalized heights (clamped to the head), durably.
     pub fn set_heads(&self, heads: Heads) -> Result<(), ChainError> {
         let height = self.head().height;
-        let heads = Heads { safe: heads.safe.min(height), finalized: heads.finalized.min(heads.safe).min(height) };
+        let heads =
+            Heads { safe: heads.safe.min(height), finalized: heads.finalized.min(heads.safe).min(height) };
         let mut current = self.heads.write();
         if *current != heads {
             self.ledger.set_meta(HEADS_KEY, &encode_heads(&heads))?;

@@ -91,7 +91,9 @@ pub enum ChainError {
         index: usize,
     },
     /// A rollback deeper than the rollback log, or below the finalized head.
-    #[error("cannot roll back from {head} to {to}: finalized head {finalized}, rollback window {window} blocks")]
+    #[error(
+        "cannot roll back from {head} to {to}: finalized head {finalized}, rollback window {window} blocks"
+    )]
     RollbackRefused {
         /// Target height.
         to: u64,

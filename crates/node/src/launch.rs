@@ -3,7 +3,8 @@
 use std::{path::Path, sync::Arc, thread::JoinHandle, time::Duration};
 
 use pillar_chain::{Chain, ChainError, ChainOptions};
-use pillar_rpc::{RpcConfig, RpcHandle};
+use pillar_primitives::Address;
+use pillar_rpc::{Health, NodeStatus, RpcConfig, RpcHandle};
 use pillar_runtime::{Module, Runtime};
 use pillar_sequencer::{PoolConfig, Sequencer, SequencerConfig};
 use pillar_state::NomtOptions;
@@ -56,15 +57,52 @@ pub fn build_runtime(config: &ChainConfig) -> Result<Runtime, NodeError> {
             "accounts" => Arc::new(pillar_accounts::Accounts),
             "assets" => Arc::new(pillar_assets::Assets),
             "bridge" => Arc::new(pillar_bridge::Bridge),
+            "compliance" => Arc::new(pillar_compliance::Compliance),
             other => return Err(NodeError::UnknownModule { name: other.to_string() }),
         });
     }
     Ok(Runtime::new(config.chain.chain_id, modules))
 }
 
+/// What a node does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Role {
+    /// Orders transactions, produces blocks and (with `[l1]`) settles them.
+    #[default]
+    Sequencer,
+    /// Rebuilds the chain from L1 alone and serves reads; optionally follows the sequencer's
+    /// soft blocks over WebSocket.
+    Replica {
+        /// `ws://host:port` of the sequencer's RPC.
+        sequencer_feed: Option<String>,
+    },
+}
+
+/// Hooks that make a node misbehave on purpose, for tests of the fault paths. Never set in
+/// production.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TestHooks {
+    /// The sequencer ignores this address's transactions, from RPC and from the L1 queue.
+    pub censor: Option<Address>,
+    /// The proposer proposes wrong output roots.
+    pub lying_proposer: bool,
+}
+
+/// How to run a node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeOptions {
+    /// Sequencer or replica.
+    pub role: Role,
+    /// Test-only misbehaviour.
+    pub test: TestHooks,
+}
+
+/// Blocks a replica can roll back (soft blocks replaced, L1 reorgs).
+const REPLICA_ROLLBACK_WINDOW: u32 = 4096;
+
 /// A running node.
 pub struct NodeHandle {
-    /// The sequencer.
+    /// The sequencer (a follower that refuses transactions on a replica).
     pub sequencer: Sequencer,
     /// The chain.
     pub chain: Arc<Chain>,
@@ -72,7 +110,9 @@ pub struct NodeHandle {
     pub rpc: RpcHandle,
     /// Settlement tasks, when the chain settles on L1.
     pub settlement: Option<crate::settle::Settlement>,
-    producer: JoinHandle<()>,
+    /// Derivation tasks, on a replica.
+    pub replica: Option<crate::replica::Replica>,
+    producer: Option<JoinHandle<()>>,
 }
 
 impl NodeHandle {
@@ -81,21 +121,42 @@ impl NodeHandle {
         if let Some(s) = self.settlement {
             s.shutdown().await;
         }
+        if let Some(r) = self.replica {
+            r.shutdown().await;
+        }
         self.rpc.stop();
         self.rpc.stopped().await;
         self.sequencer.shutdown();
-        let producer = self.producer;
-        let _ = tokio::task::spawn_blocking(move || producer.join()).await;
+        if let Some(producer) = self.producer {
+            let _ = tokio::task::spawn_blocking(move || producer.join()).await;
+        }
         info!("node stopped");
     }
 }
 
-/// Starts chain, sequencer and RPC for `config`; `config_dir` anchors relative paths.
+/// Starts a sequencer node for `config`; `config_dir` anchors relative paths.
 pub async fn launch(config: &ChainConfig, config_dir: &Path) -> Result<NodeHandle, NodeError> {
+    launch_with(config, config_dir, &NodeOptions::default()).await
+}
+
+/// Starts chain, sequencer (or follower) and RPC, and settlement or derivation, for `config`.
+pub async fn launch_with(
+    config: &ChainConfig,
+    config_dir: &Path,
+    node: &NodeOptions,
+) -> Result<NodeHandle, NodeError> {
     let runtime = build_runtime(config)?;
     let data_dir = config.data_dir(config_dir);
+    let replica = matches!(node.role, Role::Replica { .. });
+    if replica && config.l1.is_none() {
+        return Err(NodeError::L1 { reason: "a replica needs the [l1] section of the chain config".into() });
+    }
     let options = ChainOptions {
-        nomt: NomtOptions { hashtable_buckets: config.storage.hashtable_buckets, ..Default::default() },
+        nomt: NomtOptions {
+            hashtable_buckets: config.storage.hashtable_buckets,
+            rollback_window: if replica { REPLICA_ROLLBACK_WINDOW } else { 0 },
+            ..Default::default()
+        },
     };
     let genesis = config.genesis.clone();
     let dir = data_dir.clone();
@@ -115,18 +176,22 @@ pub async fn launch(config: &ChainConfig, config_dir: &Path) -> Result<NodeHandl
     );
 
     let s = &config.sequencer;
-    let (sequencer, producer) = Sequencer::start(
-        Arc::clone(&chain),
-        SequencerConfig {
-            block_time: Duration::from_millis(s.block_time_ms),
-            max_block_txs: s.max_block_txs,
-            pool: PoolConfig {
-                max_size: s.pool_max_size,
-                max_per_sender: s.pool_max_per_sender,
-                max_nonce_gap: s.pool_max_nonce_gap,
-            },
+    let seq_config = SequencerConfig {
+        block_time: Duration::from_millis(s.block_time_ms),
+        max_block_txs: s.max_block_txs,
+        pool: PoolConfig {
+            max_size: s.pool_max_size,
+            max_per_sender: s.pool_max_per_sender,
+            max_nonce_gap: s.pool_max_nonce_gap,
         },
-    );
+        censor: node.test.censor,
+    };
+    let (sequencer, producer) = if replica {
+        (Sequencer::follower(Arc::clone(&chain), seq_config), None)
+    } else {
+        let (s, p) = Sequencer::start(Arc::clone(&chain), seq_config);
+        (s, Some(p))
+    };
 
     let r = &config.rpc;
     let rpc_config = RpcConfig {
@@ -136,12 +201,43 @@ pub async fn launch(config: &ChainConfig, config_dir: &Path) -> Result<NodeHandl
         max_connections: r.max_connections,
         ..RpcConfig::default()
     };
-    let rpc = pillar_rpc::start(sequencer.clone(), Arc::clone(&chain), &rpc_config)
+    let (settlement, replica, status): (_, _, Arc<dyn NodeStatus>) = match (&config.l1, &node.role) {
+        (Some(l1), Role::Replica { sequencer_feed }) => {
+            let r = crate::replica::start(l1, Arc::clone(&chain), sequencer.clone(), sequencer_feed.clone())
+                .await?;
+            let status = Arc::clone(&r.status);
+            (None, Some(r), status)
+        }
+        (Some(l1), Role::Sequencer) => {
+            let s =
+                crate::settle::start(l1, Arc::clone(&chain), sequencer.clone(), node.test.lying_proposer)?;
+            (Some(s), None, Arc::new(SequencerStatus(sequencer.clone())))
+        }
+        (None, _) => (None, None, Arc::new(SequencerStatus(sequencer.clone()))),
+    };
+    let rpc = pillar_rpc::start_with_status(sequencer.clone(), Arc::clone(&chain), &rpc_config, status)
         .await
         .map_err(|source| NodeError::Rpc { addr: r.listen, source })?;
-    let settlement = match &config.l1 {
-        Some(l1) => Some(crate::settle::start(l1, Arc::clone(&chain), sequencer.clone())?),
-        None => None,
-    };
-    Ok(NodeHandle { sequencer, chain, rpc, settlement, producer })
+    Ok(NodeHandle { sequencer, chain, rpc, settlement, replica, producer })
+}
+
+/// A sequencer's health: block production has not halted.
+struct SequencerStatus(Sequencer);
+
+impl NodeStatus for SequencerStatus {
+    fn role(&self) -> &'static str {
+        "sequencer"
+    }
+
+    fn health(&self) -> Health {
+        let halted = self.0.halted();
+        Health {
+            ok: halted.is_none(),
+            checks: serde_json::json!({ "production": { "ok": halted.is_none(), "reason": halted } }),
+        }
+    }
+
+    fn info(&self) -> serde_json::Value {
+        serde_json::json!({ "pendingL1Messages": self.0.l1_backlog() })
+    }
 }

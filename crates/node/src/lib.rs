@@ -12,16 +12,22 @@
 //! block producer → chain (execute, ledger, state) → block notifications → RPC subscribers.
 //! 4. when the config has an `[l1]` section, settlement: the L1 watcher (queue messages into the
 //!    sequencer), the batcher (blocks into batches on L1) and the proposer (output roots).
+//!
+//! With [`Role::Replica`] ([`launch_with`]) the node produces nothing: a follower sequencer
+//! refuses transactions, and [`replica`] derives the chain from L1 (and optionally the
+//! sequencer's feed), checks output roots and challenges wrong ones.
 
 mod config;
 mod launch;
 mod presets;
+mod replica;
 mod settle;
 
 pub use config::{
-    BatcherSection, ChainConfig, ConfigError, DevKey, L1Section, ProposerSection, RpcSection,
-    SequencerSection, StorageSection,
+    BatcherSection, ChainConfig, ChallengerSection, ConfigError, DevKey, L1Section, ProposerSection,
+    RpcSection, SequencerSection, StorageSection,
 };
-pub use launch::{NodeError, NodeHandle, build_runtime, launch};
+pub use launch::{NodeError, NodeHandle, NodeOptions, Role, TestHooks, build_runtime, launch, launch_with};
 pub use presets::{PRESETS, preset};
+pub use replica::{Replica, ReplicaStatus};
 pub use settle::{BatcherStats, Settlement};

@@ -8,6 +8,11 @@ use alloy_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
+mod compliance;
+
+pub use compliance::*;
+use compliance::{check_batch, check_topic};
+
 /// Identifier of an asset in the `assets` module. Native ETH is [`NATIVE_ASSET`]; issuer tokens
 /// are numbered from 1 in creation order (compact ids keep batches small on L1).
 pub type AssetId = u32;
@@ -36,6 +41,35 @@ pub enum Call {
     SetAssetRole(SetAssetRole),
     /// `bridge`: burn native ETH or a bridged token and record a withdrawal to L1.
     Withdraw(Withdraw),
+    /// `compliance`: appoint or dismiss an agent of the sender's identity registry.
+    SetRegistryAgent(SetRegistryAgent),
+    /// `compliance`: trust or distrust a claim issuer for one topic in the sender's registry.
+    SetTrustedIssuer(SetTrustedIssuer),
+    /// `compliance`: create an identity in a registry and link its first wallet (registry agent).
+    RegisterIdentity(RegisterIdentity),
+    /// `compliance`: link or unlink a wallet of an identity (registry agent).
+    LinkWallet(LinkWallet),
+    /// `compliance`: add or replace a claim on an identity (trusted issuer of the topic).
+    AddClaim(AddClaim),
+    /// `compliance`: remove a claim from an identity.
+    RemoveClaim(RemoveClaim),
+    /// `compliance`: add wallets and identities to, or remove them from, a registry's sanctions list.
+    SetSanctions(SetSanctions),
+    /// `compliance`: bind or update the rule set of an asset (asset admin). Boxed because it is
+    /// far larger than the other calls (borsh and JSON encode it as if unboxed).
+    SetComplianceRules(Box<SetComplianceRules>),
+    /// `compliance`: appoint or dismiss an agent of an asset (asset admin).
+    SetComplianceAgent(SetComplianceAgent),
+    /// `compliance`: pause or unpause holder transfers of assets (agent).
+    SetPaused(SetPaused),
+    /// `compliance`: freeze or unfreeze wallets for an asset (agent).
+    FreezeWallets(FreezeWallets),
+    /// `compliance`: freeze or unfreeze parts of wallets' balances (agent).
+    FreezeAmounts(FreezeAmounts),
+    /// `compliance`: move balances without the holder's signature (agent).
+    ForcedTransfers(ForcedTransfers),
+    /// `compliance`: move a lost wallet's balance and identity link to a new wallet (agent).
+    RecoverWallets(RecoverWallets),
 }
 
 impl Call {
@@ -48,6 +82,20 @@ impl Call {
             | Call::Burn(_)
             | Call::SetAssetRole(_) => "assets",
             Call::Withdraw(_) => "bridge",
+            Call::SetRegistryAgent(_)
+            | Call::SetTrustedIssuer(_)
+            | Call::RegisterIdentity(_)
+            | Call::LinkWallet(_)
+            | Call::AddClaim(_)
+            | Call::RemoveClaim(_)
+            | Call::SetSanctions(_)
+            | Call::SetComplianceRules(_)
+            | Call::SetComplianceAgent(_)
+            | Call::SetPaused(_)
+            | Call::FreezeWallets(_)
+            | Call::FreezeAmounts(_)
+            | Call::ForcedTransfers(_)
+            | Call::RecoverWallets(_) => "compliance",
         }
     }
 
@@ -60,6 +108,20 @@ impl Call {
             Call::Burn(_) => "Burn",
             Call::SetAssetRole(_) => "SetAssetRole",
             Call::Withdraw(_) => "Withdraw",
+            Call::SetRegistryAgent(_) => "SetRegistryAgent",
+            Call::SetTrustedIssuer(_) => "SetTrustedIssuer",
+            Call::RegisterIdentity(_) => "RegisterIdentity",
+            Call::LinkWallet(_) => "LinkWallet",
+            Call::AddClaim(_) => "AddClaim",
+            Call::RemoveClaim(_) => "RemoveClaim",
+            Call::SetSanctions(_) => "SetSanctions",
+            Call::SetComplianceRules(_) => "SetComplianceRules",
+            Call::SetComplianceAgent(_) => "SetComplianceAgent",
+            Call::SetPaused(_) => "SetPaused",
+            Call::FreezeWallets(_) => "FreezeWallets",
+            Call::FreezeAmounts(_) => "FreezeAmounts",
+            Call::ForcedTransfers(_) => "ForcedTransfers",
+            Call::RecoverWallets(_) => "RecoverWallets",
         }
     }
 
@@ -79,6 +141,50 @@ impl Call {
                 Err("asset symbol must be 1 to 16 bytes")
             }
             Call::CreateAsset(c) if c.decimals > 36 => Err("asset decimals must be at most 36"),
+            Call::SetRegistryAgent(_)
+            | Call::RegisterIdentity(_)
+            | Call::LinkWallet(_)
+            | Call::SetComplianceAgent(_) => Ok(()),
+            Call::SetTrustedIssuer(c) => check_topic(c.topic),
+            Call::AddClaim(c) => {
+                check_topic(c.topic)?;
+                if c.topic == TOPIC_COUNTRY && !(1..=999).contains(&c.value) {
+                    return Err("a country claim is an ISO 3166 numeric code, 1 to 999");
+                }
+                Ok(())
+            }
+            Call::RemoveClaim(c) => check_topic(c.topic),
+            Call::SetSanctions(c) => {
+                let n = c.wallets.len() + c.identities.len();
+                if n == 0 || n > MAX_BATCH {
+                    return Err("a sanctions update lists 1 to 64 wallets and identities");
+                }
+                Ok(())
+            }
+            Call::SetComplianceRules(c) => c.check(),
+            Call::SetPaused(c) => check_batch(c.assets.len()),
+            Call::FreezeWallets(c) => check_batch(c.wallets.len()),
+            Call::FreezeAmounts(c) => {
+                check_batch(c.entries.len())?;
+                if c.entries.iter().any(|e| e.amount == 0) {
+                    return Err("a frozen amount must be positive");
+                }
+                Ok(())
+            }
+            Call::ForcedTransfers(c) => {
+                check_batch(c.entries.len())?;
+                if c.entries.iter().any(|e| e.amount == 0) {
+                    return Err("a forced transfer amount must be positive");
+                }
+                Ok(())
+            }
+            Call::RecoverWallets(c) => {
+                check_batch(c.entries.len())?;
+                if c.entries.iter().any(|e| e.lost_wallet == e.new_wallet) {
+                    return Err("a recovery must name a new wallet different from the lost one");
+                }
+                Ok(())
+            }
             _ => Ok(()),
         }
     }

@@ -27,6 +27,30 @@ pub mod types {
         struct Burn { uint32 asset; uint128 amount; uint64 nonce; uint128 maxFee; }
         struct SetAssetRole { uint32 asset; uint8 role; address account; bool enabled; uint64 nonce; uint128 maxFee; }
         struct Withdraw { uint32 asset; uint128 amount; address l1Recipient; uint64 nonce; uint128 maxFee; }
+        struct SetRegistryAgent { address agent; bool enabled; uint64 nonce; uint128 maxFee; }
+        struct SetTrustedIssuer { uint8 topic; address issuer; bool enabled; uint64 nonce; uint128 maxFee; }
+        struct RegisterIdentity { address registry; address wallet; uint64 nonce; uint128 maxFee; }
+        struct LinkWallet { uint64 identity; address wallet; bool linked; uint64 nonce; uint128 maxFee; }
+        struct AddClaim { uint64 identity; uint8 topic; uint64 value; uint64 expiresMs; uint64 nonce; uint128 maxFee; }
+        struct RemoveClaim { uint64 identity; uint8 topic; uint64 nonce; uint128 maxFee; }
+        struct SetSanctions { address registry; address[] wallets; uint64[] identities; bool sanctioned; uint64 nonce; uint128 maxFee; }
+        struct CountryCap { uint16 country; uint32 maxHolders; }
+        struct ClaimRequirement { uint8 topic; uint64 minValue; }
+        struct SetComplianceRules {
+            uint32 asset; address registry; uint16[] allowedCountries; uint16[] blockedCountries;
+            CountryCap[] countryCaps; uint32 maxHolders; uint128 maxBalance; uint64 lockupMs;
+            uint64 limitWindowMs; uint128 limitAmount; ClaimRequirement[] requiredClaims;
+            uint64 nonce; uint128 maxFee;
+        }
+        struct SetComplianceAgent { uint32 asset; address agent; bool enabled; uint64 nonce; uint128 maxFee; }
+        struct SetPaused { uint32[] assets; bool paused; uint64 nonce; uint128 maxFee; }
+        struct FreezeWallets { uint32 asset; address[] wallets; bool frozen; uint64 nonce; uint128 maxFee; }
+        struct AmountEntry { address wallet; uint128 amount; }
+        struct FreezeAmounts { uint32 asset; AmountEntry[] entries; bool frozen; uint64 nonce; uint128 maxFee; }
+        struct ForcedEntry { address from; address to; uint128 amount; }
+        struct ForcedTransfers { uint32 asset; ForcedEntry[] entries; uint64 nonce; uint128 maxFee; }
+        struct WalletRecovery { address lostWallet; address newWallet; }
+        struct RecoverWallets { uint32 asset; WalletRecovery[] entries; uint64 nonce; uint128 maxFee; }
     }
 }
 
@@ -81,6 +105,130 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             maxFee: max_fee,
         }
         .eip712_signing_hash(&d),
+        Call::SetRegistryAgent(c) => {
+            types::SetRegistryAgent { agent: c.agent, enabled: c.enabled, nonce, maxFee: max_fee }
+                .eip712_signing_hash(&d)
+        }
+        Call::SetTrustedIssuer(c) => types::SetTrustedIssuer {
+            topic: c.topic,
+            issuer: c.issuer,
+            enabled: c.enabled,
+            nonce,
+            maxFee: max_fee,
+        }
+        .eip712_signing_hash(&d),
+        Call::RegisterIdentity(c) => {
+            types::RegisterIdentity { registry: c.registry, wallet: c.wallet, nonce, maxFee: max_fee }
+                .eip712_signing_hash(&d)
+        }
+        Call::LinkWallet(c) => types::LinkWallet {
+            identity: c.identity,
+            wallet: c.wallet,
+            linked: c.linked,
+            nonce,
+            maxFee: max_fee,
+        }
+        .eip712_signing_hash(&d),
+        Call::AddClaim(c) => types::AddClaim {
+            identity: c.identity,
+            topic: c.topic,
+            value: c.value,
+            expiresMs: c.expires_ms,
+            nonce,
+            maxFee: max_fee,
+        }
+        .eip712_signing_hash(&d),
+        Call::RemoveClaim(c) => {
+            types::RemoveClaim { identity: c.identity, topic: c.topic, nonce, maxFee: max_fee }
+                .eip712_signing_hash(&d)
+        }
+        Call::SetSanctions(c) => types::SetSanctions {
+            registry: c.registry,
+            wallets: c.wallets.clone(),
+            identities: c.identities.clone(),
+            sanctioned: c.sanctioned,
+            nonce,
+            maxFee: max_fee,
+        }
+        .eip712_signing_hash(&d),
+        Call::SetComplianceRules(c) => types::SetComplianceRules {
+            asset: c.asset,
+            registry: c.registry,
+            allowedCountries: c.allowed_countries.clone(),
+            blockedCountries: c.blocked_countries.clone(),
+            countryCaps: c
+                .country_caps
+                .iter()
+                .map(|x| types::CountryCap { country: x.country, maxHolders: x.max_holders })
+                .collect(),
+            maxHolders: c.max_holders,
+            maxBalance: c.max_balance,
+            lockupMs: c.lockup_ms,
+            limitWindowMs: c.limit_window_ms,
+            limitAmount: c.limit_amount,
+            requiredClaims: c
+                .required_claims
+                .iter()
+                .map(|x| types::ClaimRequirement { topic: x.topic, minValue: x.min_value })
+                .collect(),
+            nonce,
+            maxFee: max_fee,
+        }
+        .eip712_signing_hash(&d),
+        Call::SetComplianceAgent(c) => types::SetComplianceAgent {
+            asset: c.asset,
+            agent: c.agent,
+            enabled: c.enabled,
+            nonce,
+            maxFee: max_fee,
+        }
+        .eip712_signing_hash(&d),
+        Call::SetPaused(c) => {
+            types::SetPaused { assets: c.assets.clone(), paused: c.paused, nonce, maxFee: max_fee }
+                .eip712_signing_hash(&d)
+        }
+        Call::FreezeWallets(c) => types::FreezeWallets {
+            asset: c.asset,
+            wallets: c.wallets.clone(),
+            frozen: c.frozen,
+            nonce,
+            maxFee: max_fee,
+        }
+        .eip712_signing_hash(&d),
+        Call::FreezeAmounts(c) => types::FreezeAmounts {
+            asset: c.asset,
+            entries: c
+                .entries
+                .iter()
+                .map(|e| types::AmountEntry { wallet: e.wallet, amount: e.amount })
+                .collect(),
+            frozen: c.frozen,
+            nonce,
+            maxFee: max_fee,
+        }
+        .eip712_signing_hash(&d),
+        Call::ForcedTransfers(c) => types::ForcedTransfers {
+            asset: c.asset,
+            entries: c
+                .entries
+                .iter()
+                .map(|e| types::ForcedEntry { from: e.from, to: e.to, amount: e.amount })
+                .collect(),
+            nonce,
+            maxFee: max_fee,
+        }
+        .eip712_signing_hash(&d),
+        Call::RecoverWallets(c) => types::RecoverWallets {
+            asset: c.asset,
+            entries: c
+                .entries
+                .iter()
+                .map(|e| types::WalletRecovery { lostWallet: e.lost_wallet, newWallet: e.new_wallet })
+                .collect(),
+            nonce,
+            maxFee: max_fee,
+        }
+        .eip712_signing_hash(&d),
     }
 }
 
@@ -93,6 +241,20 @@ pub fn encode_type(type_name: &str) -> Option<Cow<'static, str>> {
         "Burn" => types::Burn::eip712_encode_type(),
         "SetAssetRole" => types::SetAssetRole::eip712_encode_type(),
         "Withdraw" => types::Withdraw::eip712_encode_type(),
+        "SetRegistryAgent" => types::SetRegistryAgent::eip712_encode_type(),
+        "SetTrustedIssuer" => types::SetTrustedIssuer::eip712_encode_type(),
+        "RegisterIdentity" => types::RegisterIdentity::eip712_encode_type(),
+        "LinkWallet" => types::LinkWallet::eip712_encode_type(),
+        "AddClaim" => types::AddClaim::eip712_encode_type(),
+        "RemoveClaim" => types::RemoveClaim::eip712_encode_type(),
+        "SetSanctions" => types::SetSanctions::eip712_encode_type(),
+        "SetComplianceRules" => types::SetComplianceRules::eip712_encode_type(),
+        "SetComplianceAgent" => types::SetComplianceAgent::eip712_encode_type(),
+        "SetPaused" => types::SetPaused::eip712_encode_type(),
+        "FreezeWallets" => types::FreezeWallets::eip712_encode_type(),
+        "FreezeAmounts" => types::FreezeAmounts::eip712_encode_type(),
+        "ForcedTransfers" => types::ForcedTransfers::eip712_encode_type(),
+        "RecoverWallets" => types::RecoverWallets::eip712_encode_type(),
         _ => return None,
     })
 }

@@ -24,8 +24,12 @@ pub mod typed_json;
 pub use alloy_primitives::{Address, B256, U256, keccak256};
 pub use block::{Block, Header};
 pub use call::{
-    AssetId, AssetRole, Burn, Call, CreateAsset, MAX_NAME_LEN, MAX_SYMBOL_LEN, Mint, NATIVE_ASSET,
-    SetAssetRole, Transfer, Withdraw,
+    AddClaim, AmountEntry, AssetId, AssetRole, Burn, Call, ClaimRequirement, CountryCap, CreateAsset,
+    ForcedEntry, ForcedTransfers, FreezeAmounts, FreezeWallets, LinkWallet, MAX_BATCH, MAX_COUNTRIES,
+    MAX_COUNTRY_CAPS, MAX_NAME_LEN, MAX_SYMBOL_LEN, MAX_TOPIC, Mint, NATIVE_ASSET, RecoverWallets,
+    RegisterIdentity, RemoveClaim, SetAssetRole, SetComplianceAgent, SetComplianceRules, SetPaused,
+    SetRegistryAgent, SetSanctions, SetTrustedIssuer, TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE, TOPIC_KYC,
+    Transfer, WalletRecovery, Withdraw,
 };
 pub use codec::DecodeError;
 pub use l1::{

@@ -54,7 +54,28 @@ pub enum TypedTxError {
     SignatureNotHex,
 }
 
-const KNOWN: [&str; 6] = ["Transfer", "CreateAsset", "Mint", "Burn", "SetAssetRole", "Withdraw"];
+const KNOWN: [&str; 20] = [
+    "Transfer",
+    "CreateAsset",
+    "Mint",
+    "Burn",
+    "SetAssetRole",
+    "Withdraw",
+    "SetRegistryAgent",
+    "SetTrustedIssuer",
+    "RegisterIdentity",
+    "LinkWallet",
+    "AddClaim",
+    "RemoveClaim",
+    "SetSanctions",
+    "SetComplianceRules",
+    "SetComplianceAgent",
+    "SetPaused",
+    "FreezeWallets",
+    "FreezeAmounts",
+    "ForcedTransfers",
+    "RecoverWallets",
+];
 
 impl TypedTransaction {
     /// Converts to the canonical transaction. The signature is parsed, not yet verified.

@@ -1,6 +1,11 @@
 //! What a module sees of the world while it runs.
 
+use std::sync::Arc;
+
 use pillar_primitives::{Address, B256, Event};
+use pillar_state::StateWrite;
+
+use crate::{AssetMove, CallError, Module};
 
 /// The block being built: the only source of time for modules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +19,6 @@ pub struct BlockEnv {
 }
 
 /// One transaction's context: who sent it, and where its events go.
-#[derive(Debug)]
 pub struct TxContext<'a> {
     /// The block.
     pub block: &'a BlockEnv,
@@ -31,6 +35,8 @@ pub struct TxContext<'a> {
     /// Fees collected in this block so far (credited by an end-of-block hook).
     pub block_fees: &'a mut u128,
     pub(crate) events: Vec<Event>,
+    /// The chain's modules, asked by [`TxContext::guard_move`] (empty outside the runtime).
+    pub(crate) modules: &'a [Arc<dyn Module>],
 }
 
 impl<'a> TxContext<'a> {
@@ -43,7 +49,33 @@ impl<'a> TxContext<'a> {
         nonce: u64,
         max_fee: u128,
     ) -> Self {
-        Self { block, sender, tx_hash, nonce, max_fee, fee_paid: 0, block_fees, events: Vec::new() }
+        Self {
+            block,
+            sender,
+            tx_hash,
+            nonce,
+            max_fee,
+            fee_paid: 0,
+            block_fees,
+            events: Vec::new(),
+            modules: &[],
+        }
+    }
+
+    /// The same context, with the chain's modules as movement guards.
+    pub(crate) fn with_modules(mut self, modules: &'a [Arc<dyn Module>]) -> Self {
+        self.modules = modules;
+        self
+    }
+
+    /// Asks every module whether `mv` may happen; the first refusal fails the call. Modules that
+    /// move balances call this before touching them (see [`crate::guard`]).
+    pub fn guard_move(&mut self, mv: &AssetMove, state: &mut dyn StateWrite) -> Result<(), CallError> {
+        let modules = self.modules;
+        for m in modules {
+            m.guard_move(self, mv, state)?;
+        }
+        Ok(())
     }
 
     /// Records an event in the receipt.
@@ -54,5 +86,22 @@ impl<'a> TxContext<'a> {
     /// Events so far.
     pub fn events(&self) -> &[Event] {
         &self.events
+    }
+}
+
+impl std::fmt::Debug for TxContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let guards: Vec<_> = self.modules.iter().map(|m| m.name()).collect();
+        f.debug_struct("TxContext")
+            .field("block", &self.block)
+            .field("sender", &self.sender)
+            .field("tx_hash", &self.tx_hash)
+            .field("nonce", &self.nonce)
+            .field("max_fee", &self.max_fee)
+            .field("fee_paid", &self.fee_paid)
+            .field("block_fees", &self.block_fees)
+            .field("events", &self.events)
+            .field("modules", &guards)
+            .finish()
     }
 }

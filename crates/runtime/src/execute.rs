@@ -139,7 +139,8 @@ impl Runtime {
         }
         let t = &tx.tx.tx;
         let mut fees = *block_fees;
-        let mut ctx = TxContext::new(env, &mut fees, tx.sender, tx.hash, t.nonce, t.max_fee);
+        let mut ctx = TxContext::new(env, &mut fees, tx.sender, tx.hash, t.nonce, t.max_fee)
+            .with_modules(&self.modules);
 
         // Nonce and fee: kept even if the call fails.
         let mut pre = state.begin_tx();
@@ -228,7 +229,8 @@ impl Runtime {
             return Ok(failed(l1_codes::NO_BRIDGE, "this chain has no bridge module".into()));
         };
         let mut fees = 0;
-        let mut ctx = TxContext::new(env, &mut fees, msg.sender, msg.hash(), 0, 0);
+        let mut ctx =
+            TxContext::new(env, &mut fees, msg.sender, msg.hash(), 0, 0).with_modules(&self.modules);
         let mut tx_state = state.begin_tx();
         let status = match bridge.l1_message(&mut ctx, msg, &mut tx_state) {
             Ok(()) => {

@@ -11,6 +11,9 @@
 //! 3. writes a [`Receipt`](pillar_primitives::Receipt) either way, with a stable reason code when
 //!    the call failed.
 //!
+//! A module that moves balances asks the others to approve each movement through
+//! [`TxContext::guard_move`] ([`guard`]); that is how `compliance` binds `assets` transfers.
+//!
 //! Modules are deterministic: they see only the block environment ([`BlockEnv`]), the
 //! transaction and state through [`pillar_state::StateWrite`]; no clock, randomness or I/O.
 
@@ -18,10 +21,12 @@ mod context;
 mod error;
 mod execute;
 mod genesis;
+pub mod guard;
 mod module;
 
 pub use context::{BlockEnv, TxContext};
 pub use error::{CallError, GenesisError, Invalid, QueryError, Revert};
 pub use execute::{BlockOutcome, Runtime, l1_codes};
 pub use genesis::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance};
+pub use guard::{AssetMove, MoveKind};
 pub use module::{Module, ValidateError};

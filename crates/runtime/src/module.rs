@@ -3,7 +3,7 @@
 use pillar_primitives::{B256, Call, L1Message, VerifiedTransaction};
 use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
 
-use crate::{BlockEnv, CallError, Genesis, GenesisError, Invalid, QueryError, Revert, TxContext};
+use crate::{AssetMove, BlockEnv, CallError, Genesis, GenesisError, Invalid, QueryError, Revert, TxContext};
 
 /// A runtime module. Implementations hold no mutable state of their own: everything lives in
 /// the state passed in, which is what makes execution replayable and provable.
@@ -34,6 +34,17 @@ pub trait Module: Send + Sync {
     /// Handles a call routed to this module.
     fn call(&self, ctx: &mut TxContext<'_>, call: &Call, state: &mut dyn StateWrite)
     -> Result<(), CallError>;
+
+    /// Approves or refuses a movement of units that another module is about to apply (see
+    /// [`crate::guard`]); may record what it needs in `state`. The default approves everything.
+    fn guard_move(
+        &self,
+        _ctx: &mut TxContext<'_>,
+        _mv: &AssetMove,
+        _state: &mut dyn StateWrite,
+    ) -> Result<(), CallError> {
+        Ok(())
+    }
 
     /// Applies a deposit from the L1 queue (only the bridge module handles these). `ctx.sender` is
     /// the L1 sender; no nonce or fee applies.

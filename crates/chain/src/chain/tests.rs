@@ -23,7 +23,9 @@ fn setup() -> (Runtime, Genesis, ChainOptions) {
             .collect(),
         ..Default::default()
     };
-    let opts = ChainOptions { nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window: 64 } };
+    let opts = ChainOptions {
+        nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window: 64 },
+    };
     (rt, genesis, opts)
 }
 
@@ -205,7 +207,10 @@ fn rollback_below_finalized_or_past_the_window_is_refused() {
     for n in 0..4 {
         chain.build_block(vec![transfer(0, n, 1)], 2000 + n).unwrap();
     }
-    assert!(matches!(chain.rollback_to(1), Err(ChainError::RollbackRefused { to: 1, head: 4, window: 2, .. })));
+    assert!(matches!(
+        chain.rollback_to(1),
+        Err(ChainError::RollbackRefused { to: 1, head: 4, window: 2, .. })
+    ));
     chain.set_heads(Heads { safe: 4, finalized: 3 }).unwrap();
     assert!(matches!(chain.rollback_to(2), Err(ChainError::RollbackRefused { finalized: 3, .. })));
     assert_eq!(chain.head().height, 4, "a refused rollback changes nothing");

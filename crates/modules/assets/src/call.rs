@@ -3,7 +3,7 @@
 use pillar_primitives::{
     Address, AssetId, AssetRole, Burn, CreateAsset, Event, Mint, NATIVE_ASSET, SetAssetRole, Transfer,
 };
-use pillar_runtime::{CallError, TxContext};
+use pillar_runtime::{AssetMove, CallError, MoveKind, TxContext};
 use pillar_state::{StateError, StateRead, StateWrite};
 
 use crate::{
@@ -83,6 +83,15 @@ pub(crate) fn transfer(
 ) -> Result<(), CallError> {
     if c.asset != NATIVE_ASSET {
         info(state, c.asset)?;
+        // Native ETH pays fees and never has rules, so only issuer tokens are guarded.
+        let mv = AssetMove {
+            asset: c.asset,
+            kind: MoveKind::Transfer,
+            from: Some(ctx.sender),
+            to: Some(c.to),
+            amount: c.amount,
+        };
+        ctx.guard_move(&mv, state)?;
     }
     debit(state, ctx.sender, c.asset, c.amount)?;
     credit(state, c.to, c.asset, c.amount)?;
@@ -170,6 +179,8 @@ pub fn burn_unchecked(
 
 pub(crate) fn mint(ctx: &mut TxContext<'_>, c: &Mint, state: &mut dyn StateWrite) -> Result<(), CallError> {
     require_role(state, c.asset, AssetRole::Minter, ctx.sender)?;
+    let mv = AssetMove { asset: c.asset, kind: MoveKind::Mint, from: None, to: Some(c.to), amount: c.amount };
+    ctx.guard_move(&mv, state)?;
     mint_unchecked(state, c.asset, c.to, c.amount)?;
     ctx.emit(Event::Minted { asset: c.asset, to: c.to, amount: c.amount });
     Ok(())
@@ -177,6 +188,14 @@ pub(crate) fn mint(ctx: &mut TxContext<'_>, c: &Mint, state: &mut dyn StateWrite
 
 pub(crate) fn burn(ctx: &mut TxContext<'_>, c: &Burn, state: &mut dyn StateWrite) -> Result<(), CallError> {
     require_role(state, c.asset, AssetRole::Burner, ctx.sender)?;
+    let mv = AssetMove {
+        asset: c.asset,
+        kind: MoveKind::Burn,
+        from: Some(ctx.sender),
+        to: None,
+        amount: c.amount,
+    };
+    ctx.guard_move(&mv, state)?;
     burn_unchecked(state, c.asset, ctx.sender, c.amount)?;
     ctx.emit(Event::Burned { asset: c.asset, from: ctx.sender, amount: c.amount });
     Ok(())

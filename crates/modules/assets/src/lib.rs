@@ -4,6 +4,10 @@
 //! a name, symbol, decimals, a supply cap and admin/minter/burner roles. Amounts are u128 and
 //! every operation is checked. The module also charges the flat per-transaction fee in its
 //! pre-dispatch hook and credits the block's fees to the fee recipient at the end of the block.
+//!
+//! Every Transfer, Mint and Burn of an issuer token is first submitted to the chain's movement
+//! guards ([`pillar_runtime::guard`]); on a chain with the `compliance` module that is where an
+//! asset's rule set binds. Assets without rules, and chains without guards, behave as before.
 
 mod call;
 mod error;
@@ -51,7 +55,8 @@ fn named_asset(call: &Call) -> Option<u32> {
         Call::Burn(b) => Some(b.asset),
         Call::SetAssetRole(r) => Some(r.asset),
         Call::Withdraw(w) => Some(w.asset),
-        Call::CreateAsset(_) => None,
+        // CreateAsset names none; compliance calls check their assets themselves.
+        _ => None,
     }
 }
 

@@ -1,6 +1,7 @@
 use pillar_primitives::{
-    Address, AssetRole, B256, Burn, Call, CreateAsset, Mint, PrivateKey, RecoverError, SetAssetRole,
-    Signature, SignedTransaction, Transaction, Transfer, Withdraw, eip712, typed_json::TypedTransaction,
+    AddClaim, Address, AssetRole, B256, Burn, Call, ClaimRequirement, CountryCap, CreateAsset, ForcedEntry,
+    ForcedTransfers, Mint, PrivateKey, RecoverError, SetAssetRole, SetComplianceRules, Signature,
+    SignedTransaction, Transaction, Transfer, Withdraw, eip712, typed_json::TypedTransaction,
 };
 
 fn addr(last: u8) -> Address {
@@ -73,6 +74,53 @@ fn cases() -> Vec<(Transaction, &'static str, &'static str)> {
             "0x645463f734e0bb6a6d57f8010516582c1bb5eae518eec642e4ed4d06001aa635",
             "0x24e94d3a962b28d14dadec4be506d7521f6b34fd27c35f2e281d8d5ee83a43d754b4e258b48d84d14f466e356612660631a4e9f1f0bd47fd353a8f36fc870e691c",
         ),
+        // Compliance calls: nested entry types and arrays, computed by ethers v6 with the types
+        // listed in docs/transactions.md §4.2.
+        (
+            tx(
+                9,
+                0,
+                Call::ForcedTransfers(ForcedTransfers {
+                    asset: 1,
+                    entries: vec![
+                        ForcedEntry { from: addr(0xaa), to: addr(0xbb), amount: 5 },
+                        ForcedEntry { from: addr(0xcc), to: addr(0xdd), amount: u128::MAX },
+                    ],
+                }),
+            ),
+            "0xa4c9f2c5d31d297b22c218e50184405562387ef8833a508005eb35d7cd89b177",
+            "0x0107fd29faa0bae2fed0d4b81df4087863bdc855d240c8c7330542425d16f932728d1d3e47e55e9d6f19d8f38cfb72399d7c9bc6c667bcb2e10bd3fd7dabf9101b",
+        ),
+        (
+            tx(
+                0,
+                10,
+                Call::SetComplianceRules(Box::new(SetComplianceRules {
+                    asset: 1,
+                    registry: addr(0xee),
+                    allowed_countries: vec![250, 276],
+                    blocked_countries: vec![],
+                    country_caps: vec![CountryCap { country: 250, max_holders: 100 }],
+                    max_holders: 2000,
+                    max_balance: 1_000_000,
+                    lockup_ms: 86_400_000,
+                    limit_window_ms: 0,
+                    limit_amount: 0,
+                    required_claims: vec![ClaimRequirement { topic: 1, min_value: 2 }],
+                })),
+            ),
+            "0x0daee1304be3654451deb7092b8a19ab635517f764a7f26d693d53b0818d77ac",
+            "0x625254bb3cc3c1b95d1390b00bb56bdfae0952ce344d361a332297a3d3245acc122a33dc3d9d3b3c8bf3ca38f85ac464c6cc9ec04cd38d10b5da798f87a093901b",
+        ),
+        (
+            tx(
+                1,
+                0,
+                Call::AddClaim(AddClaim { identity: 3, topic: 2, value: 250, expires_ms: 1_900_000_000_000 }),
+            ),
+            "0x3104cd91cfe557d8826d42de0ebb13fa6b66c1c7a28c1b7508654a7359814819",
+            "0x0af82374fef3e1230efe9a8635ad5b4c671e10c13c5448c9b947eb30e9877e786896848808dca106b857fbfc7e72a5c29bd13ff95085a3dd19eea5a0f0b8fb811c",
+        ),
     ]
 }
 
@@ -104,6 +152,25 @@ fn eip712_type_strings() {
         "SetAssetRole(uint32 asset,uint8 role,address account,bool enabled,uint64 nonce,uint128 maxFee)"
     );
     assert!(eip712::encode_type("Nope").is_none());
+    // Batch calls reference their entry types, appended in alphabetical order (EIP-712).
+    assert_eq!(
+        eip712::encode_type("ForcedTransfers").unwrap(),
+        "ForcedTransfers(uint32 asset,ForcedEntry[] entries,uint64 nonce,uint128 maxFee)ForcedEntry(address from,address to,uint128 amount)"
+    );
+    assert_eq!(
+        eip712::encode_type("SetComplianceRules").unwrap(),
+        "SetComplianceRules(uint32 asset,address registry,uint16[] allowedCountries,uint16[] blockedCountries,CountryCap[] countryCaps,uint32 maxHolders,uint128 maxBalance,uint64 lockupMs,uint64 limitWindowMs,uint128 limitAmount,ClaimRequirement[] requiredClaims,uint64 nonce,uint128 maxFee)ClaimRequirement(uint8 topic,uint64 minValue)CountryCap(uint16 country,uint32 maxHolders)"
+    );
+}
+
+#[test]
+fn existing_call_tags_are_unchanged_and_compliance_tags_follow() {
+    use pillar_primitives::{RecoverWallets, SetRegistryAgent};
+    let tag = |call: Call| borsh::to_vec(&call).unwrap()[0];
+    assert_eq!(tag(Call::Withdraw(Withdraw { asset: 0, amount: 1, l1_recipient: addr(1) })), 5);
+    assert_eq!(tag(Call::SetRegistryAgent(SetRegistryAgent { agent: addr(1), enabled: true })), 6);
+    assert_eq!(tag(Call::AddClaim(AddClaim { identity: 1, topic: 1, value: 2, expires_ms: 0 })), 10);
+    assert_eq!(tag(Call::RecoverWallets(RecoverWallets { asset: 1, entries: vec![] })), 19);
 }
 
 #[test]

@@ -1,0 +1,154 @@
+//! The movement guard: how a module that moves balances (`assets`) lets another module
+//! (`compliance`) approve or refuse each movement of an asset, without either crate depending on
+//! the other.
+//!
+//! The moving module calls [`TxContext::guard_move`](crate::TxContext::guard_move) before it
+//! touches balances; the runtime asks every module's [`Module::guard_move`](crate::Module::guard_move)
+//! in chain order. A guard may write state (counters, lock-ups, audit events): its writes share
+//! the call's buffer, so they are reverted with the call if anything later fails.
+
+use pillar_primitives::{Address, AssetId};
+
+/// What kind of movement is guarded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveKind {
+    /// A holder's `Transfer`.
+    Transfer,
+    /// A `Mint` by a minter.
+    Mint,
+    /// A `Burn` of the sender's own units.
+    Burn,
+}
+
+/// One movement of units of an asset, as the moving module is about to apply it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AssetMove {
+    /// Asset moved.
+    pub asset: AssetId,
+    /// Kind.
+    pub kind: MoveKind,
+    /// Holder debited (`None` for a mint).
+    pub from: Option<Address>,
+    /// Holder credited (`None` for a burn).
+    pub to: Option<Address>,
+    /// Amount.
+    pub amount: u128,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use pillar_primitives::{Call, ExecTx, PrivateKey, Transaction, Transfer, TxStatus};
+    use pillar_state::{BlockOverlay, MemoryState, StateRead, StateWrite};
+
+    use super::*;
+    use crate::{BlockEnv, CallError, Genesis, GenesisError, Module, QueryError, Revert, Runtime, TxContext};
+
+    /// Stands in for `assets`: asks the guards, then records that it moved.
+    struct Mover;
+    /// Refuses movements above 5 units and records what it approved.
+    struct Guard;
+
+    const MOVED: pillar_state::StateValue<u128> = pillar_state::StateValue::new("t", "moved");
+    const SEEN: pillar_state::StateValue<u128> = pillar_state::StateValue::new("t", "seen");
+
+    impl Module for Mover {
+        fn name(&self) -> &'static str {
+            "assets"
+        }
+        fn genesis(&self, _: &Genesis, _: &mut dyn StateWrite) -> Result<(), GenesisError> {
+            Ok(())
+        }
+        fn call(
+            &self,
+            ctx: &mut TxContext<'_>,
+            call: &Call,
+            state: &mut dyn StateWrite,
+        ) -> Result<(), CallError> {
+            let Call::Transfer(t) = call else { unreachable!() };
+            let mv = AssetMove {
+                asset: t.asset,
+                kind: MoveKind::Transfer,
+                from: Some(ctx.sender),
+                to: Some(t.to),
+                amount: t.amount,
+            };
+            ctx.guard_move(&mv, state)?;
+            if t.asset == 9 {
+                return Err(Revert { code: 99, reason: "fails after the guard".into() }.into());
+            }
+            MOVED.set(state, &t.amount);
+            Ok(())
+        }
+        fn query(
+            &self,
+            _: &dyn StateRead,
+            m: &str,
+            _: &serde_json::Value,
+        ) -> Result<serde_json::Value, QueryError> {
+            Err(QueryError::UnknownMethod { module: "assets", method: m.into() })
+        }
+    }
+
+    impl Module for Guard {
+        fn name(&self) -> &'static str {
+            "guard"
+        }
+        fn genesis(&self, _: &Genesis, _: &mut dyn StateWrite) -> Result<(), GenesisError> {
+            Ok(())
+        }
+        fn call(&self, _: &mut TxContext<'_>, _: &Call, _: &mut dyn StateWrite) -> Result<(), CallError> {
+            unreachable!()
+        }
+        fn guard_move(
+            &self,
+            _: &mut TxContext<'_>,
+            mv: &AssetMove,
+            state: &mut dyn StateWrite,
+        ) -> Result<(), CallError> {
+            if mv.amount > 5 {
+                return Err(Revert { code: 42, reason: "too much".into() }.into());
+            }
+            SEEN.set(state, &mv.amount);
+            Ok(())
+        }
+        fn query(
+            &self,
+            _: &dyn StateRead,
+            m: &str,
+            _: &serde_json::Value,
+        ) -> Result<serde_json::Value, QueryError> {
+            Err(QueryError::UnknownMethod { module: "guard", method: m.into() })
+        }
+    }
+
+    fn run(state: &mut MemoryState, nonce: u64, asset: u32, amount: u128) -> TxStatus {
+        let rt = Runtime::new(1, vec![Arc::new(Mover), Arc::new(Guard)]);
+        let key = PrivateKey::from_bytes([7; 32]).unwrap();
+        let call = Call::Transfer(Transfer { to: key.address(), asset, amount });
+        let tx = key.sign(Transaction { chain_id: 1, nonce, max_fee: 0, call }).verify().unwrap();
+        let env = BlockEnv { chain_id: 1, height: 1, timestamp_ms: 1 };
+        let (out, changes) = {
+            let mut block = BlockOverlay::new(state);
+            let out = rt.execute_block(&env, vec![ExecTx::Signed(tx)], &mut block).unwrap();
+            (out, block.into_changes())
+        };
+        for (k, v) in changes.writes {
+            state.set(k, v);
+        }
+        out.included[0].1.status.clone()
+    }
+
+    #[test]
+    fn guards_approve_refuse_and_revert_with_the_call() {
+        let mut state = MemoryState::default();
+        assert_eq!(run(&mut state, 0, 1, 3), TxStatus::Success);
+        assert_eq!((MOVED.get(&state).unwrap(), SEEN.get(&state).unwrap()), (Some(3), Some(3)));
+        assert!(matches!(run(&mut state, 1, 1, 6), TxStatus::Failed { code: 42, .. }));
+        assert_eq!(MOVED.get(&state).unwrap(), Some(3), "a refused move does not happen");
+        // The guard's writes are reverted when the call fails after approval.
+        assert!(matches!(run(&mut state, 2, 9, 4), TxStatus::Failed { code: 99, .. }));
+        assert_eq!(SEEN.get(&state).unwrap(), Some(3));
+    }
+}
