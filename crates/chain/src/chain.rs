@@ -4,12 +4,11 @@ use std::{path::Path, time::Instant};
 
 use parking_lot::{Mutex, RwLock};
 use pillar_primitives::{
-    B256, Block, ChainTx, ExecTx, Header, L1Message, Receipt, VerifiedTransaction, merkle_root,
-    next_queue_hash,
+    B256, Block, ChainTx, ExecTx, Header, L1Message, Receipt, SignedTransaction, VerifiedTransaction,
+    merkle_root, next_queue_hash,
 };
 use pillar_runtime::{BlockEnv, Genesis, Invalid, Runtime};
 use pillar_state::{BlockOverlay, Ledger, NomtOptions, NomtStore, Snapshot};
-use rayon::prelude::*;
 use tracing::{info, warn};
 
 use crate::ChainError;
@@ -385,15 +384,13 @@ impl Chain {
                 ChainTx::Signed(t) => signed.push(t),
             }
         }
-        // Recovery dominates re-execution; spread it over the cores.
+        // Signature checks dominate re-execution: spread over the cores, ed25519 in batches.
         let first_signed = l1_messages.len();
-        let txs = signed
-            .par_iter()
+        let txs = SignedTransaction::verify_batch(signed.into_iter().cloned().collect())
+            .into_iter()
             .enumerate()
-            .map(|(i, t)| {
-                (*t).clone()
-                    .verify()
-                    .map_err(|_| ChainError::StoredTxInvalid { height: h.height, index: first_signed + i })
+            .map(|(i, r)| {
+                r.map_err(|_| ChainError::StoredTxInvalid { height: h.height, index: first_signed + i })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let input = BlockInput { timestamp_ms: h.timestamp_ms, l1_origin: h.l1_origin, l1_messages, txs };

@@ -14,7 +14,7 @@
 //! before a restart) are accepted without re-execution when identical, and rolled back when L1
 //! settles something else.
 
-use std::{collections::VecDeque, sync::Arc};
+use std::{collections::VecDeque, sync::Arc, time::Instant};
 
 use pillar_chain::{BlockInput, Chain, ChainError, Heads};
 use pillar_primitives::{Address, B256, Block, ChainTx, Header, L1Message, output_root};
@@ -245,6 +245,25 @@ pub enum DeriveError {
     },
 }
 
+/// Where derivation's time went, in microseconds, summed since start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeriveTimings {
+    /// Blocks imported by re-execution.
+    pub blocks: u64,
+    /// Decompressing and decoding batches.
+    pub decode_us: u64,
+    /// Signature checks and import overhead (import time less the four below).
+    pub verify_us: u64,
+    /// Running transactions.
+    pub execute_us: u64,
+    /// Computing state roots.
+    pub root_us: u64,
+    /// Ledger writes (durable).
+    pub ledger_us: u64,
+    /// State commits (durable).
+    pub commit_us: u64,
+}
+
 /// A live output as derivation last saw it.
 #[derive(Debug, Clone, Copy)]
 struct LiveOutput {
@@ -279,6 +298,7 @@ pub struct Deriver {
     first_l1: u64,
     journal_complete: bool,
     journal: VecDeque<Checkpoint>,
+    timings: DeriveTimings,
 }
 
 impl Deriver {
@@ -301,7 +321,13 @@ impl Deriver {
             first_l1,
             journal_complete: true,
             journal: VecDeque::new(),
+            timings: DeriveTimings::default(),
         })
+    }
+
+    /// Where time went so far.
+    pub fn timings(&self) -> DeriveTimings {
+        self.timings
     }
 
     /// The next L1 block to feed.
@@ -484,7 +510,10 @@ impl Deriver {
             o.skipped = Some(why);
             Ok(o)
         };
-        let blocks = match decode_batch(&batch.data) {
+        let started = Instant::now();
+        let decoded = decode_batch(&batch.data);
+        self.timings.decode_us += started.elapsed().as_micros() as u64;
+        let blocks = match decoded {
             Ok(b) => b,
             Err(e) => return skip(outcome, e.into()),
         };
@@ -576,8 +605,21 @@ impl Deriver {
             info!(height, "L1 settles another block than the soft one; rolling back");
             self.chain.rollback_to(height - 1).map_err(|e| AdoptError::Fatal(e.into()))?;
         }
+        let started = Instant::now();
         match self.chain.import_block(block) {
-            Ok(_) => {
+            Ok(sealed) => {
+                let t = &mut self.timings;
+                let total = started.elapsed().as_micros() as u64;
+                let parts = sealed.timings.execute_us
+                    + sealed.timings.root_us
+                    + sealed.timings.ledger_us
+                    + sealed.timings.commit_us;
+                t.verify_us += total.saturating_sub(parts);
+                t.execute_us += sealed.timings.execute_us;
+                t.root_us += sealed.timings.root_us;
+                t.ledger_us += sealed.timings.ledger_us;
+                t.commit_us += sealed.timings.commit_us;
+                t.blocks += 1;
                 self.safe = block.header.clone();
                 Ok(())
             }

@@ -17,6 +17,6 @@ pub use batch::{
     BATCH_VERSION, BatchError, MAX_BATCH_BYTES, MAX_DECOMPRESSED_BYTES, decode_batch, encode_batch,
 };
 pub use derivation::{
-    BatchOutcome, DerivationConfig, DeriveError, Deriver, L1Batch, L1BlockData, L1BlockReport, L1Event,
-    OutputCheck, ProposedOutput, SkipReason,
+    BatchOutcome, DerivationConfig, DeriveError, DeriveTimings, Deriver, L1Batch, L1BlockData, L1BlockReport,
+    L1Event, OutputCheck, ProposedOutput, SkipReason,
 };

@@ -341,23 +341,7 @@ impl L1Client {
                 payloads.insert(ev.index.saturating_to::<u64>(), ev.data);
                 continue;
             }
-            let ev = decode_log::<Rollup::BatchAppended>(METHOD, log)?;
-            let index = ev.index.saturating_to::<u64>();
-            let (l1_block, l1_tx_hash) = log_position(log)?;
-            batches.push(BatchEvent {
-                index,
-                batch_hash: ev.batchHash,
-                submitter: ev.submitter,
-                prev_batch_hash: ev.prevBatchHash,
-                first_block: ev.firstBlock,
-                last_block: ev.lastBlock,
-                kind: BatchKind::from_u8(index, ev.kind)?,
-                data_commitment: ev.dataCommitment,
-                blob_hashes: ev.blobHashes,
-                calldata: None,
-                l1_block,
-                l1_tx_hash,
-            });
+            batches.push(decode_batch_appended(METHOD, log)?);
         }
         for b in &mut batches {
             if b.kind == BatchKind::Calldata {
@@ -754,6 +738,27 @@ pub(crate) fn log_position(log: &Log) -> Result<(u64, B256), L1Error> {
     Ok((block, tx_hash))
 }
 
+/// A `BatchAppended` log as a [`BatchEvent`] (its calldata payload, if any, is a separate log).
+pub(crate) fn decode_batch_appended(method: &'static str, log: &Log) -> Result<BatchEvent, L1Error> {
+    let ev = decode_log::<Rollup::BatchAppended>(method, log)?;
+    let index = ev.index.saturating_to::<u64>();
+    let (l1_block, l1_tx_hash) = log_position(log)?;
+    Ok(BatchEvent {
+        index,
+        batch_hash: ev.batchHash,
+        submitter: ev.submitter,
+        prev_batch_hash: ev.prevBatchHash,
+        first_block: ev.firstBlock,
+        last_block: ev.lastBlock,
+        kind: BatchKind::from_u8(index, ev.kind)?,
+        data_commitment: ev.dataCommitment,
+        blob_hashes: ev.blobHashes,
+        calldata: None,
+        l1_block,
+        l1_tx_hash,
+    })
+}
+
 pub(crate) fn decode_queue_message(method: &'static str, log: &Log) -> Result<QueueMessage, L1Error> {
     let ev = decode_log::<Portal::QueueMessage>(method, log)?;
     let (l1_block, l1_tx_hash) = log_position(log)?;
@@ -795,15 +800,36 @@ pub fn warm_up_kzg() {
 }
 
 /// Versioned hashes (`0x01 ‖ sha256(commitment)[1..]`) of `blobs`, computing each KZG commitment.
+/// A commitment is a 4096-point multi-scalar multiplication (tens of ms), so blobs are spread
+/// over the cores; each worker gets a large stack, as c-kzg needs.
 pub fn versioned_hashes(blobs: &[Blob]) -> Result<Vec<B256>, L1Error> {
     let settings = EnvKzgSettings::Default.get();
-    blobs
-        .iter()
-        .map(|blob| {
-            settings
-                .blob_to_kzg_commitment(blob.as_ckzg())
-                .map(|c| kzg_to_versioned_hash(c.as_slice()))
-                .map_err(|e| L1Error::Kzg { reason: e.to_string() })
-        })
-        .collect()
+    let one = |blob: &Blob| {
+        settings
+            .blob_to_kzg_commitment(blob.as_ckzg())
+            .map(|c| kzg_to_versioned_hash(c.as_slice()))
+            .map_err(|e| L1Error::Kzg { reason: e.to_string() })
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(blobs.len());
+    if workers <= 1 {
+        return blobs.iter().map(one).collect();
+    }
+    let chunk = blobs.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles = blobs
+            .chunks(chunk)
+            .map(|part| {
+                std::thread::Builder::new()
+                    .name("pillar-l1-kzg".into())
+                    .stack_size(BLOB_THREAD_STACK)
+                    .spawn_scoped(scope, move || part.iter().map(one).collect::<Result<Vec<_>, _>>())
+                    .map_err(|source| L1Error::Thread { source })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(blobs.len());
+        for h in handles {
+            out.extend(h.join().map_err(|_| L1Error::Kzg { reason: "a KZG worker panicked".into() })??);
+        }
+        Ok(out)
+    })
 }

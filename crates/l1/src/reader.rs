@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::L1Error;
 use crate::bindings::{Portal, Rollup};
-use crate::client::{L1Client, decode_log, decode_queue_message, log_position};
-use crate::types::{BatchEvent, BatchKind, QueueMessage};
+use crate::client::{L1Client, decode_batch_appended, decode_log, decode_queue_message, log_position};
+use crate::types::{BatchEvent, QueueMessage};
 
 /// Most L1 blocks asked for in one `eth_getLogs` (providers cap ranges).
 pub const MAX_LOG_RANGE: u64 = 5_000;
@@ -154,7 +154,7 @@ fn decode_derivation_logs(
     out: &mut Vec<DerivationLog>,
 ) -> Result<(), L1Error> {
     for log in logs {
-        let (l1_block, l1_tx_hash) = log_position(log)?;
+        let (l1_block, _) = log_position(log)?;
         let log_index = log.log_index.unwrap_or_default();
         let topic = log.topic0().copied().unwrap_or_default();
         let event = if log.address() == portal && topic == Portal::QueueMessage::SIGNATURE_HASH {
@@ -162,22 +162,7 @@ fn decode_derivation_logs(
         } else if log.address() != rollup {
             continue;
         } else if topic == Rollup::BatchAppended::SIGNATURE_HASH {
-            let ev = decode_log::<Rollup::BatchAppended>(method, log)?;
-            let index = ev.index.saturating_to::<u64>();
-            DerivationEvent::Batch(BatchEvent {
-                index,
-                batch_hash: ev.batchHash,
-                submitter: ev.submitter,
-                prev_batch_hash: ev.prevBatchHash,
-                first_block: ev.firstBlock,
-                last_block: ev.lastBlock,
-                kind: BatchKind::from_u8(index, ev.kind)?,
-                data_commitment: ev.dataCommitment,
-                blob_hashes: ev.blobHashes,
-                calldata: None,
-                l1_block,
-                l1_tx_hash,
-            })
+            DerivationEvent::Batch(decode_batch_appended(method, log)?)
         } else if topic == Rollup::CalldataBatchPayload::SIGNATURE_HASH {
             // Emitted right after its BatchAppended, in the same transaction.
             let ev = decode_log::<Rollup::CalldataBatchPayload>(method, log)?;

@@ -58,6 +58,7 @@ pub fn build_runtime(config: &ChainConfig) -> Result<Runtime, NodeError> {
             "assets" => Arc::new(pillar_assets::Assets),
             "bridge" => Arc::new(pillar_bridge::Bridge),
             "compliance" => Arc::new(pillar_compliance::Compliance),
+            "sessions" => Arc::new(pillar_sessions::Sessions),
             other => return Err(NodeError::UnknownModule { name: other.to_string() }),
         });
     }
@@ -211,9 +212,10 @@ pub async fn launch_with(
         (Some(l1), Role::Sequencer) => {
             let s =
                 crate::settle::start(l1, Arc::clone(&chain), sequencer.clone(), node.test.lying_proposer)?;
-            (Some(s), None, Arc::new(SequencerStatus(sequencer.clone())))
+            let status = SequencerStatus(sequencer.clone(), Some(Arc::clone(&s.batcher_stats)));
+            (Some(s), None, Arc::new(status))
         }
-        (None, _) => (None, None, Arc::new(SequencerStatus(sequencer.clone()))),
+        (None, _) => (None, None, Arc::new(SequencerStatus(sequencer.clone(), None))),
     };
     let rpc = pillar_rpc::start_with_status(sequencer.clone(), Arc::clone(&chain), &rpc_config, status)
         .await
@@ -221,8 +223,8 @@ pub async fn launch_with(
     Ok(NodeHandle { sequencer, chain, rpc, settlement, replica, producer })
 }
 
-/// A sequencer's health: block production has not halted.
-struct SequencerStatus(Sequencer);
+/// A sequencer's health (block production has not halted) and its batcher's totals.
+struct SequencerStatus(Sequencer, Option<Arc<parking_lot::Mutex<crate::BatcherStats>>>);
 
 impl NodeStatus for SequencerStatus {
     fn role(&self) -> &'static str {
@@ -239,5 +241,28 @@ impl NodeStatus for SequencerStatus {
 
     fn info(&self) -> serde_json::Value {
         serde_json::json!({ "pendingL1Messages": self.0.l1_backlog() })
+    }
+
+    fn metrics(&self) -> String {
+        let mut out = String::new();
+        let mut m = |name: &str, kind: &str, help: &str, v: u64| {
+            pillar_rpc::write_metric(&mut out, name, kind, help, "", v as f64)
+        };
+        m(
+            "pillar_l1_pending_messages",
+            "gauge",
+            "L1 queue messages confirmed and not yet in a block",
+            self.0.l1_backlog() as u64,
+        );
+        if let Some(stats) = &self.1 {
+            let b = *stats.lock();
+            m("pillar_batcher_batches_total", "counter", "Batches posted to L1", b.batches);
+            m("pillar_batcher_last_block", "gauge", "Highest L2 block posted to L1", b.last_block);
+            m("pillar_batcher_txs_total", "counter", "Signed transactions posted to L1", b.txs);
+            m("pillar_batcher_bytes_total", "counter", "Batch bytes posted to L1", b.bytes);
+            m("pillar_batcher_l1_gas_total", "counter", "L1 execution gas paid for batches", b.gas);
+            m("pillar_batcher_blob_gas_total", "counter", "L1 blob gas paid for batches", b.blob_gas);
+        }
+        out
     }
 }

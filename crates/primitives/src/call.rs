@@ -9,9 +9,11 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 mod compliance;
+mod sessions;
 
 pub use compliance::*;
 use compliance::{check_batch, check_topic};
+pub use sessions::*;
 
 /// Identifier of an asset in the `assets` module. Native ETH is [`NATIVE_ASSET`]; issuer tokens
 /// are numbered from 1 in creation order (compact ids keep batches small on L1).
@@ -70,7 +72,17 @@ pub enum Call {
     ForcedTransfers(ForcedTransfers),
     /// `compliance`: move a lost wallet's balance and identity link to a new wallet (agent).
     RecoverWallets(RecoverWallets),
+    /// `sessions`: authorize a session key to act for the sender within a scope.
+    AuthorizeSession(AuthorizeSession),
+    /// `sessions`: revoke a session key of the sender.
+    RevokeSession(RevokeSession),
+    /// `sessions`: set the sender's fee sponsorship policy.
+    SetSponsorPolicy(SetSponsorPolicy),
 }
+
+/// Call tags of the session-management calls, which a session key may never send (a session
+/// that could authorize sessions could widen its own scope).
+pub const SESSION_MANAGEMENT_TAGS: [u8; 2] = [20, 22];
 
 impl Call {
     /// The module that handles this call.
@@ -96,6 +108,47 @@ impl Call {
             | Call::FreezeAmounts(_)
             | Call::ForcedTransfers(_)
             | Call::RecoverWallets(_) => "compliance",
+            Call::AuthorizeSession(_) | Call::RevokeSession(_) | Call::SetSponsorPolicy(_) => "sessions",
+        }
+    }
+
+    /// The call's borsh enum tag: its stable kind number, used by session and sponsor scopes.
+    pub fn tag(&self) -> u8 {
+        match self {
+            Call::Transfer(_) => 0,
+            Call::CreateAsset(_) => 1,
+            Call::Mint(_) => 2,
+            Call::Burn(_) => 3,
+            Call::SetAssetRole(_) => 4,
+            Call::Withdraw(_) => 5,
+            Call::SetRegistryAgent(_) => 6,
+            Call::SetTrustedIssuer(_) => 7,
+            Call::RegisterIdentity(_) => 8,
+            Call::LinkWallet(_) => 9,
+            Call::AddClaim(_) => 10,
+            Call::RemoveClaim(_) => 11,
+            Call::SetSanctions(_) => 12,
+            Call::SetComplianceRules(_) => 13,
+            Call::SetComplianceAgent(_) => 14,
+            Call::SetPaused(_) => 15,
+            Call::FreezeWallets(_) => 16,
+            Call::FreezeAmounts(_) => 17,
+            Call::ForcedTransfers(_) => 18,
+            Call::RecoverWallets(_) => 19,
+            Call::AuthorizeSession(_) => 20,
+            Call::RevokeSession(_) => 21,
+            Call::SetSponsorPolicy(_) => 22,
+        }
+    }
+
+    /// What the call takes from the sender's balances: (asset, amount) for a transfer, burn or
+    /// withdrawal (the amounts session caps count).
+    pub fn spend(&self) -> Option<(AssetId, u128)> {
+        match self {
+            Call::Transfer(t) => Some((t.asset, t.amount)),
+            Call::Burn(b) => Some((b.asset, b.amount)),
+            Call::Withdraw(w) => Some((w.asset, w.amount)),
+            _ => None,
         }
     }
 
@@ -122,6 +175,9 @@ impl Call {
             Call::FreezeAmounts(_) => "FreezeAmounts",
             Call::ForcedTransfers(_) => "ForcedTransfers",
             Call::RecoverWallets(_) => "RecoverWallets",
+            Call::AuthorizeSession(_) => "AuthorizeSession",
+            Call::RevokeSession(_) => "RevokeSession",
+            Call::SetSponsorPolicy(_) => "SetSponsorPolicy",
         }
     }
 
@@ -182,6 +238,23 @@ impl Call {
                 check_batch(c.entries.len())?;
                 if c.entries.iter().any(|e| e.lost_wallet == e.new_wallet) {
                     return Err("a recovery must name a new wallet different from the lost one");
+                }
+                Ok(())
+            }
+            Call::AuthorizeSession(c) => {
+                if c.caps.len() > MAX_SESSION_CAPS {
+                    return Err("a session lists at most 8 spending caps");
+                }
+                if SESSION_MANAGEMENT_TAGS.iter().any(|t| c.calls & (1 << t) != 0) {
+                    return Err("a session may not be allowed session-management calls");
+                }
+                let mut assets: Vec<AssetId> = c.caps.iter().map(|x| x.asset).collect();
+                assets.sort_unstable();
+                if assets.windows(2).any(|w| w[0] == w[1]) {
+                    return Err("a session lists each asset's cap once");
+                }
+                if !c.key.is_valid_point() {
+                    return Err("the session public key is not a valid point of its curve");
                 }
                 Ok(())
             }

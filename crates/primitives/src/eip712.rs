@@ -7,10 +7,10 @@
 
 use std::borrow::Cow;
 
-use alloy_primitives::{B256, U256};
+use alloy_primitives::{Address, B256, U256, keccak256};
 use alloy_sol_types::{Eip712Domain, SolStruct};
 
-use crate::{Call, Transaction};
+use crate::{Call, Envelope, Transaction};
 
 /// EIP-712 domain name.
 pub const DOMAIN_NAME: &str = "Pillar";
@@ -51,6 +51,14 @@ pub mod types {
         struct ForcedTransfers { uint32 asset; ForcedEntry[] entries; uint64 nonce; uint128 maxFee; }
         struct WalletRecovery { address lostWallet; address newWallet; }
         struct RecoverWallets { uint32 asset; WalletRecovery[] entries; uint64 nonce; uint128 maxFee; }
+        struct SpendCap { uint32 asset; uint128 total; uint128 perWindow; }
+        struct SessionKey { uint8 scheme; bytes publicKey; }
+        struct AuthorizeSession {
+            SessionKey key; uint64 calls; uint64 expiresMs; uint64 windowMs; uint32 maxTxs;
+            SpendCap[] caps; uint64 nonce; uint128 maxFee;
+        }
+        struct RevokeSession { SessionKey key; uint64 nonce; uint128 maxFee; }
+        struct SetSponsorPolicy { uint128 budget; uint64 calls; uint64 windowMs; uint32 maxTxsPerUser; uint64 nonce; uint128 maxFee; }
     }
 }
 
@@ -67,12 +75,85 @@ pub fn domain(chain_id: u64) -> Eip712Domain {
 
 /// The digest a wallet signs for `tx`: `keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(message))`.
 pub fn signing_hash(tx: &Transaction) -> B256 {
-    let d = domain(tx.chain_id);
+    let (hash, _) = call_struct(tx);
+    digest(tx.chain_id, hash)
+}
+
+/// `keccak256(0x1901 ‖ domainSeparator ‖ structHash)`.
+fn digest(chain_id: u64, struct_hash: B256) -> B256 {
+    let mut buf = [0u8; 66];
+    buf[..2].copy_from_slice(&[0x19, 0x01]);
+    buf[2..34].copy_from_slice(domain(chain_id).separator().as_slice());
+    buf[34..].copy_from_slice(struct_hash.as_slice());
+    keccak256(buf)
+}
+
+/// A typed struct's `hashStruct` and `encodeType`.
+trait Parts {
+    fn parts(self) -> (B256, Cow<'static, str>);
+}
+
+impl<T: SolStruct> Parts for T {
+    fn parts(self) -> (B256, Cow<'static, str>) {
+        (self.eip712_hash_struct(), T::eip712_encode_type())
+    }
+}
+
+/// The digest an envelope's signer signs. The call's own struct is nested as field `call` of a
+/// wrapper type, so a wallet still shows every argument:
+///
+/// - `Sponsored(address sponsor,<Call> call)` for a wallet-signed, sponsored transaction;
+/// - `SessionCall(address account,address sponsor,bytes32 key,<Call> call)` for a session key
+///   (`sponsor` zero when the account pays, `key` the session key's id).
+pub fn envelope_signing_hash(tx: &Transaction, envelope: &Envelope) -> B256 {
+    let (call_hash, call_type) = call_struct(tx);
+    let primary = tx.call.type_name();
+    let (head, fields): (String, Vec<B256>) = match envelope {
+        Envelope::Sponsored { sponsor } => {
+            (format!("Sponsored(address sponsor,{primary} call)"), vec![word(*sponsor)])
+        }
+        Envelope::Session { account, key, sponsor } => (
+            format!("SessionCall(address account,address sponsor,bytes32 key,{primary} call)"),
+            vec![word(*account), word(sponsor.unwrap_or(Address::ZERO)), key.id()],
+        ),
+    };
+    let type_hash = keccak256(nested_type(&head, &call_type));
+    let mut enc = Vec::with_capacity(32 * (fields.len() + 2));
+    enc.extend_from_slice(type_hash.as_slice());
+    for f in &fields {
+        enc.extend_from_slice(f.as_slice());
+    }
+    enc.extend_from_slice(call_hash.as_slice());
+    digest(tx.chain_id, keccak256(enc))
+}
+
+fn key_struct(k: &crate::SessionKey) -> types::SessionKey {
+    types::SessionKey { scheme: k.scheme(), publicKey: k.bytes().to_vec().into() }
+}
+
+fn word(a: Address) -> B256 {
+    a.into_word()
+}
+
+/// EIP-712 `encodeType` of a wrapper whose referenced types are the call's: the wrapper first,
+/// then every referenced struct sorted by name.
+fn nested_type(head: &str, call_type: &str) -> String {
+    let mut parts: Vec<&str> = call_type.split_inclusive(')').collect();
+    parts.sort_unstable();
+    let mut out = String::with_capacity(head.len() + call_type.len());
+    out.push_str(head);
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// The call's typed struct: its `hashStruct` and `encodeType`.
+fn call_struct(tx: &Transaction) -> (B256, Cow<'static, str>) {
     let (nonce, max_fee) = (tx.nonce, tx.max_fee);
     match &tx.call {
         Call::Transfer(c) => {
-            types::Transfer { to: c.to, asset: c.asset, amount: c.amount, nonce, maxFee: max_fee }
-                .eip712_signing_hash(&d)
+            types::Transfer { to: c.to, asset: c.asset, amount: c.amount, nonce, maxFee: max_fee }.parts()
         }
         Call::CreateAsset(c) => types::CreateAsset {
             name: c.name.clone(),
@@ -82,12 +163,11 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
-        Call::Mint(c) => types::Mint { asset: c.asset, to: c.to, amount: c.amount, nonce, maxFee: max_fee }
-            .eip712_signing_hash(&d),
-        Call::Burn(c) => {
-            types::Burn { asset: c.asset, amount: c.amount, nonce, maxFee: max_fee }.eip712_signing_hash(&d)
+        .parts(),
+        Call::Mint(c) => {
+            types::Mint { asset: c.asset, to: c.to, amount: c.amount, nonce, maxFee: max_fee }.parts()
         }
+        Call::Burn(c) => types::Burn { asset: c.asset, amount: c.amount, nonce, maxFee: max_fee }.parts(),
         Call::SetAssetRole(c) => types::SetAssetRole {
             asset: c.asset,
             role: c.role as u8,
@@ -96,7 +176,7 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
+        .parts(),
         Call::Withdraw(c) => types::Withdraw {
             asset: c.asset,
             amount: c.amount,
@@ -104,10 +184,9 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
+        .parts(),
         Call::SetRegistryAgent(c) => {
-            types::SetRegistryAgent { agent: c.agent, enabled: c.enabled, nonce, maxFee: max_fee }
-                .eip712_signing_hash(&d)
+            types::SetRegistryAgent { agent: c.agent, enabled: c.enabled, nonce, maxFee: max_fee }.parts()
         }
         Call::SetTrustedIssuer(c) => types::SetTrustedIssuer {
             topic: c.topic,
@@ -116,10 +195,9 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
+        .parts(),
         Call::RegisterIdentity(c) => {
-            types::RegisterIdentity { registry: c.registry, wallet: c.wallet, nonce, maxFee: max_fee }
-                .eip712_signing_hash(&d)
+            types::RegisterIdentity { registry: c.registry, wallet: c.wallet, nonce, maxFee: max_fee }.parts()
         }
         Call::LinkWallet(c) => types::LinkWallet {
             identity: c.identity,
@@ -128,7 +206,7 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
+        .parts(),
         Call::AddClaim(c) => types::AddClaim {
             identity: c.identity,
             topic: c.topic,
@@ -137,10 +215,9 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
+        .parts(),
         Call::RemoveClaim(c) => {
-            types::RemoveClaim { identity: c.identity, topic: c.topic, nonce, maxFee: max_fee }
-                .eip712_signing_hash(&d)
+            types::RemoveClaim { identity: c.identity, topic: c.topic, nonce, maxFee: max_fee }.parts()
         }
         Call::SetSanctions(c) => types::SetSanctions {
             registry: c.registry,
@@ -150,7 +227,7 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
+        .parts(),
         Call::SetComplianceRules(c) => types::SetComplianceRules {
             asset: c.asset,
             registry: c.registry,
@@ -174,7 +251,7 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
+        .parts(),
         Call::SetComplianceAgent(c) => types::SetComplianceAgent {
             asset: c.asset,
             agent: c.agent,
@@ -182,10 +259,9 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
+        .parts(),
         Call::SetPaused(c) => {
-            types::SetPaused { assets: c.assets.clone(), paused: c.paused, nonce, maxFee: max_fee }
-                .eip712_signing_hash(&d)
+            types::SetPaused { assets: c.assets.clone(), paused: c.paused, nonce, maxFee: max_fee }.parts()
         }
         Call::FreezeWallets(c) => types::FreezeWallets {
             asset: c.asset,
@@ -194,7 +270,7 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
+        .parts(),
         Call::FreezeAmounts(c) => types::FreezeAmounts {
             asset: c.asset,
             entries: c
@@ -206,7 +282,7 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
+        .parts(),
         Call::ForcedTransfers(c) => types::ForcedTransfers {
             asset: c.asset,
             entries: c
@@ -217,7 +293,7 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
+        .parts(),
         Call::RecoverWallets(c) => types::RecoverWallets {
             asset: c.asset,
             entries: c
@@ -228,7 +304,34 @@ pub fn signing_hash(tx: &Transaction) -> B256 {
             nonce,
             maxFee: max_fee,
         }
-        .eip712_signing_hash(&d),
+        .parts(),
+        Call::AuthorizeSession(c) => types::AuthorizeSession {
+            key: key_struct(&c.key),
+            calls: c.calls,
+            expiresMs: c.expires_ms,
+            windowMs: c.window_ms,
+            maxTxs: c.max_txs,
+            caps: c
+                .caps
+                .iter()
+                .map(|x| types::SpendCap { asset: x.asset, total: x.total, perWindow: x.per_window })
+                .collect(),
+            nonce,
+            maxFee: max_fee,
+        }
+        .parts(),
+        Call::RevokeSession(c) => {
+            types::RevokeSession { key: key_struct(&c.key), nonce, maxFee: max_fee }.parts()
+        }
+        Call::SetSponsorPolicy(c) => types::SetSponsorPolicy {
+            budget: c.budget,
+            calls: c.calls,
+            windowMs: c.window_ms,
+            maxTxsPerUser: c.max_txs_per_user,
+            nonce,
+            maxFee: max_fee,
+        }
+        .parts(),
     }
 }
 
@@ -255,6 +358,9 @@ pub fn encode_type(type_name: &str) -> Option<Cow<'static, str>> {
         "FreezeAmounts" => types::FreezeAmounts::eip712_encode_type(),
         "ForcedTransfers" => types::ForcedTransfers::eip712_encode_type(),
         "RecoverWallets" => types::RecoverWallets::eip712_encode_type(),
+        "AuthorizeSession" => types::AuthorizeSession::eip712_encode_type(),
+        "RevokeSession" => types::RevokeSession::eip712_encode_type(),
+        "SetSponsorPolicy" => types::SetSponsorPolicy::eip712_encode_type(),
         _ => return None,
     })
 }

@@ -227,6 +227,9 @@ impl ChainTx {
 }
 
 /// An entry ready for execution: signatures of signed transactions already checked.
+// Nearly every entry is `Signed`, so boxing it would add an allocation per transaction to save
+// space only on the rare L1 entries.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExecTx {
     /// A message from the L1 queue.

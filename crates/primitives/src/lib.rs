@@ -4,6 +4,8 @@
 //!   borsh encoding ([`codec`]), signed as EIP-712 typed data over secp256k1 ([`eip712`]).
 //! - [`Call`]: the closed set of call kinds, one EIP-712 struct per kind so wallets show
 //!   readable fields.
+//! - [`Envelope`]: the optional suffix of a signed transaction naming a fee sponsor and/or a
+//!   session key ([`SessionKey`], ed25519 or P-256) that signed for an account.
 //! - [`Header`], [`Block`], [`Receipt`] and [`Event`]: what the chain produces.
 //!
 //! Nothing in this crate does I/O, reads a clock or draws randomness (key generation takes its
@@ -17,6 +19,9 @@ pub mod eip712;
 mod l1;
 mod merkle;
 mod receipt;
+mod session;
+pub mod session_sig;
+mod session_signer;
 mod signer;
 mod transaction;
 pub mod typed_json;
@@ -24,12 +29,13 @@ pub mod typed_json;
 pub use alloy_primitives::{Address, B256, U256, keccak256};
 pub use block::{Block, Header};
 pub use call::{
-    AddClaim, AmountEntry, AssetId, AssetRole, Burn, Call, ClaimRequirement, CountryCap, CreateAsset,
-    ForcedEntry, ForcedTransfers, FreezeAmounts, FreezeWallets, LinkWallet, MAX_BATCH, MAX_COUNTRIES,
-    MAX_COUNTRY_CAPS, MAX_NAME_LEN, MAX_SYMBOL_LEN, MAX_TOPIC, Mint, NATIVE_ASSET, RecoverWallets,
-    RegisterIdentity, RemoveClaim, SetAssetRole, SetComplianceAgent, SetComplianceRules, SetPaused,
-    SetRegistryAgent, SetSanctions, SetTrustedIssuer, TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE, TOPIC_KYC,
-    Transfer, WalletRecovery, Withdraw,
+    AddClaim, AmountEntry, AssetId, AssetRole, AuthorizeSession, Burn, Call, ClaimRequirement, CountryCap,
+    CreateAsset, ForcedEntry, ForcedTransfers, FreezeAmounts, FreezeWallets, LinkWallet, MAX_BATCH,
+    MAX_COUNTRIES, MAX_COUNTRY_CAPS, MAX_NAME_LEN, MAX_SESSION_CAPS, MAX_SYMBOL_LEN, MAX_TOPIC, Mint,
+    NATIVE_ASSET, RecoverWallets, RegisterIdentity, RemoveClaim, RevokeSession, SESSION_MANAGEMENT_TAGS,
+    SetAssetRole, SetComplianceAgent, SetComplianceRules, SetPaused, SetRegistryAgent, SetSanctions,
+    SetSponsorPolicy, SetTrustedIssuer, SpendCap, TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE, TOPIC_KYC, Transfer,
+    WalletRecovery, Withdraw,
 };
 pub use codec::DecodeError;
 pub use l1::{
@@ -38,7 +44,10 @@ pub use l1::{
 };
 pub use merkle::{MerklePeaks, merkle_proof, merkle_root, merkle_root_from_proof};
 pub use receipt::{Event, Receipt, TxStatus};
+pub use session::{Envelope, P256_KEY_LEN, SCHEME_ED25519, SCHEME_P256, SessionKey};
+pub use session_signer::SessionSigner;
 pub use signer::{KeyError, PrivateKey};
 pub use transaction::{
-    MAX_TX_SIZE, RecoverError, Signature, SignedTransaction, Transaction, VerifiedTransaction,
+    ENVELOPE_MARKER, ENVELOPE_VERSION, MAX_TX_SIZE, RecoverError, Signature, SignedTransaction, Transaction,
+    VerifiedTransaction,
 };

@@ -4,7 +4,7 @@ use alloy_primitives::{Address, B256, keccak256};
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::{AssetId, AssetRole, call::u128_string, codec};
+use crate::{AssetId, AssetRole, SessionKey, call::u128_string, codec};
 
 /// The outcome of executing a transaction. A failed call is a valid outcome, not an error: its
 /// writes are reverted, its nonce and fee are still consumed.
@@ -307,6 +307,30 @@ pub enum Event {
         amount: u128,
         /// Agent.
         by: Address,
+    },
+    /// An account authorized (or re-authorized) a session key.
+    SessionAuthorized {
+        /// Account.
+        account: Address,
+        /// Session key.
+        key: SessionKey,
+        /// Expiry (block time, ms).
+        expires_ms: u64,
+    },
+    /// An account revoked a session key.
+    SessionRevoked {
+        /// Account.
+        account: Address,
+        /// Session key.
+        key: SessionKey,
+    },
+    /// A sponsor set its policy.
+    SponsorPolicySet {
+        /// Sponsor.
+        sponsor: Address,
+        /// Fees it will still pay.
+        #[serde(with = "u128_string")]
+        budget: u128,
     },
 }
 

@@ -1,14 +1,32 @@
 //! Transactions: the signed envelope, its canonical encoding, hash and sender recovery.
+//!
+//! Two encodings, told apart by their first eight bytes:
+//!
+//! - plain: `borsh(Transaction) ‖ borsh(Signature)`, unchanged since the first release;
+//! - enveloped: `0xff × 8 ‖ 0x01 ‖ borsh(Transaction) ‖ borsh(Signature) ‖ borsh(Envelope)`.
+//!   Eight `0xff` bytes would be a plain transaction for chain id 2⁶⁴−1, which is therefore
+//!   reserved; `0x01` is the envelope format version.
+
+use std::io::{Read, Write};
 
 use alloy_primitives::{Address, B256, keccak256};
 use borsh::{BorshDeserialize, BorshSerialize};
+use rayon::prelude::*;
 use secp256k1::{
     Message,
     ecdsa::{RecoverableSignature, RecoveryId},
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{Call, codec, eip712};
+use crate::{Call, Envelope, SessionKey, codec, eip712, session_sig};
+
+/// The first eight bytes of an enveloped transaction (a reserved chain id).
+pub const ENVELOPE_MARKER: u64 = u64::MAX;
+/// The envelope format version that follows the marker.
+pub const ENVELOPE_VERSION: u8 = 1;
+
+/// ed25519 signatures checked together in one batch (per core).
+const ED25519_BATCH: usize = 64;
 
 /// Largest encoded signed transaction accepted anywhere, in bytes.
 pub const MAX_TX_SIZE: usize = 4 * 1024;
@@ -70,12 +88,59 @@ impl Signature {
 }
 
 /// A transaction with its signature, as it travels and as it is stored in blocks.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedTransaction {
     /// The signed content.
     pub tx: Transaction,
-    /// The sender's signature over the EIP-712 digest of `tx`.
+    /// The signature: the sender's secp256k1 signature over the EIP-712 digest of `tx` (or, with
+    /// an envelope, of `tx` and the envelope); for a session key, its 64-byte signature in
+    /// `r ‖ s` with `v = 0`.
     pub signature: Signature,
+    /// Sponsor and session, if any (`None`: the plain form).
+    pub envelope: Option<Envelope>,
+}
+
+impl BorshSerialize for SignedTransaction {
+    fn serialize<W: Write>(&self, w: &mut W) -> std::io::Result<()> {
+        if let Some(envelope) = &self.envelope {
+            BorshSerialize::serialize(&ENVELOPE_MARKER, w)?;
+            BorshSerialize::serialize(&ENVELOPE_VERSION, w)?;
+            BorshSerialize::serialize(&self.tx, w)?;
+            BorshSerialize::serialize(&self.signature, w)?;
+            BorshSerialize::serialize(&envelope, w)
+        } else {
+            BorshSerialize::serialize(&self.tx, w)?;
+            BorshSerialize::serialize(&self.signature, w)
+        }
+    }
+}
+
+impl BorshDeserialize for SignedTransaction {
+    fn deserialize_reader<R: Read>(r: &mut R) -> std::io::Result<Self> {
+        let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string());
+        let first = u64::deserialize_reader(r)?;
+        if first != ENVELOPE_MARKER {
+            // Plain form: `first` was the chain id.
+            let tx = Transaction {
+                chain_id: first,
+                nonce: u64::deserialize_reader(r)?,
+                max_fee: u128::deserialize_reader(r)?,
+                call: Call::deserialize_reader(r)?,
+            };
+            let signature = Signature::deserialize_reader(r)?;
+            return Ok(Self { tx, signature, envelope: None });
+        }
+        if u8::deserialize_reader(r)? != ENVELOPE_VERSION {
+            return Err(bad("unknown transaction envelope version"));
+        }
+        let tx = Transaction::deserialize_reader(r)?;
+        if tx.chain_id == ENVELOPE_MARKER {
+            return Err(bad("chain id 2^64-1 is reserved for the envelope marker"));
+        }
+        let signature = Signature::deserialize_reader(r)?;
+        let envelope = Envelope::deserialize_reader(r)?;
+        Ok(Self { tx, signature, envelope: Some(envelope) })
+    }
 }
 
 /// Why a signature did not yield a sender.
@@ -99,6 +164,24 @@ pub enum RecoverError {
     /// libsecp256k1 rejected the signature.
     #[error("signature does not recover a public key")]
     Invalid,
+    /// A session key's signature does not verify.
+    #[error("session signature ({scheme}) does not verify")]
+    BadSessionSignature {
+        /// `ed25519` or `p256`.
+        scheme: &'static str,
+    },
+    /// A session-signed transaction must have `v = 0`.
+    #[error("a session signature must have v = 0, got {v}")]
+    SessionV {
+        /// The v given.
+        v: u8,
+    },
+    /// The envelope fails a stateless check.
+    #[error("invalid envelope: {reason}")]
+    BadEnvelope {
+        /// What is wrong.
+        reason: &'static str,
+    },
 }
 
 impl SignedTransaction {
@@ -118,13 +201,58 @@ impl SignedTransaction {
         keccak256(self.encode())
     }
 
-    /// The EIP-712 digest the sender signed.
+    /// The EIP-712 digest the signer signed (of the transaction, and of its envelope if any).
     pub fn signing_hash(&self) -> B256 {
-        eip712::signing_hash(&self.tx)
+        match &self.envelope {
+            None => eip712::signing_hash(&self.tx),
+            Some(e) => eip712::envelope_signing_hash(&self.tx, e),
+        }
     }
 
-    /// Recovers the sender with libsecp256k1.
+    /// The effective sender: the account whose nonce, balances and scope apply. For a plain or
+    /// sponsored transaction it is recovered from the secp256k1 signature; for a session-signed
+    /// one the session signature is verified and the envelope's account returned (whether the
+    /// key may act for it is the `sessions` module's rule).
     pub fn recover(&self) -> Result<Address, RecoverError> {
+        let digest = self.signing_hash();
+        match &self.envelope {
+            Some(Envelope::Session { account, key, .. }) => {
+                self.check_session_shape()?;
+                let sig = self.session_sig();
+                let ok = match key {
+                    SessionKey::Ed25519(k) => session_sig::ed25519_verify(k, &sig, digest.as_slice()),
+                    SessionKey::P256(k) => session_sig::p256_verify(k, &sig, &digest.0),
+                };
+                if ok { Ok(*account) } else { Err(session_error(key)) }
+            }
+            Some(e) => {
+                e.check_shape().map_err(|reason| RecoverError::BadEnvelope { reason })?;
+                self.recover_secp(digest)
+            }
+            None => self.recover_secp(digest),
+        }
+    }
+
+    fn check_session_shape(&self) -> Result<(), RecoverError> {
+        if let Some(e) = &self.envelope {
+            e.check_shape().map_err(|reason| RecoverError::BadEnvelope { reason })?;
+        }
+        if self.signature.v != 0 {
+            return Err(RecoverError::SessionV { v: self.signature.v });
+        }
+        Ok(())
+    }
+
+    /// The session signature bytes `r ‖ s`.
+    fn session_sig(&self) -> [u8; 64] {
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(self.signature.r.as_slice());
+        sig[32..].copy_from_slice(self.signature.s.as_slice());
+        sig
+    }
+
+    /// Recovers the secp256k1 signer of `digest` with libsecp256k1.
+    fn recover_secp(&self, digest: B256) -> Result<Address, RecoverError> {
         let sig = &self.signature;
         if sig.v != 27 && sig.v != 28 {
             return Err(RecoverError::BadV { v: sig.v });
@@ -137,7 +265,6 @@ impl SignedTransaction {
         compact[..32].copy_from_slice(sig.r.as_slice());
         compact[32..].copy_from_slice(sig.s.as_slice());
         let rsig = RecoverableSignature::from_compact(&compact, recid).map_err(|_| RecoverError::Invalid)?;
-        let digest = self.signing_hash();
         let pk = rsig.recover_ecdsa(Message::from_digest(digest.0)).map_err(|_| RecoverError::Invalid)?;
         Ok(address_of(&pk))
     }
@@ -145,8 +272,103 @@ impl SignedTransaction {
     /// Recovers the sender and computes the hash once, for the mempool and block producer.
     pub fn verify(self) -> Result<VerifiedTransaction, RecoverError> {
         let sender = self.recover()?;
+        Ok(self.into_verified(sender))
+    }
+
+    fn into_verified(self, sender: Address) -> VerifiedTransaction {
         let encoded = self.encode();
-        Ok(VerifiedTransaction { hash: keccak256(&encoded), size: encoded.len(), sender, tx: self })
+        let session = self.envelope.as_ref().and_then(|e| e.session().copied());
+        VerifiedTransaction { hash: keccak256(&encoded), size: encoded.len(), sender, session, tx: self }
+    }
+
+    /// Verifies many transactions, on all cores: secp256k1 recovery and P-256 one by one in
+    /// parallel, ed25519 session signatures in batches of 64 (a failed batch is re-checked one by
+    /// one to find the bad signatures). Results are in input order and equal to
+    /// [`SignedTransaction::verify`]'s.
+    pub fn verify_batch(txs: Vec<SignedTransaction>) -> Vec<Result<VerifiedTransaction, RecoverError>> {
+        // First pass: everything but ed25519, which only gets its digest computed.
+        let first: Vec<Pending> = txs
+            .into_par_iter()
+            .map(|t| match &t.envelope {
+                Some(Envelope::Session { key: SessionKey::Ed25519(_), .. }) => {
+                    match t.check_session_shape() {
+                        Ok(()) => {
+                            let digest = t.signing_hash();
+                            Pending::Ed25519(t, digest)
+                        }
+                        Err(e) => Pending::Done(Err(e)),
+                    }
+                }
+                _ => Pending::Done(t.verify()),
+            })
+            .collect();
+        let ed: Vec<usize> = first
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(p, Pending::Ed25519(..)))
+            .map(|(i, _)| i)
+            .collect();
+        let valid: Vec<bool> = ed
+            .par_chunks(ED25519_BATCH)
+            .flat_map_iter(|chunk| {
+                let items: Vec<([u8; 32], [u8; 64], B256)> =
+                    chunk.iter().filter_map(|&i| first[i].ed25519_item()).collect();
+                let refs: Vec<session_sig::Ed25519Item<'_>> =
+                    items.iter().map(|(k, s, d)| (k, s, d.as_slice())).collect();
+                let all = session_sig::ed25519_verify_batch(&refs);
+                items
+                    .iter()
+                    .map(|(k, s, d)| all || session_sig::ed25519_verify(k, s, d.as_slice()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut valid_of = vec![false; first.len()];
+        for (i, ok) in ed.into_iter().zip(valid) {
+            valid_of[i] = ok;
+        }
+        first
+            .into_par_iter()
+            .zip(valid_of)
+            .map(|(p, ok)| match p {
+                Pending::Done(r) => r,
+                Pending::Ed25519(t, _) => {
+                    let Some(Envelope::Session { account, key, .. }) = t.envelope else {
+                        unreachable!("only ed25519 session transactions are deferred")
+                    };
+                    if ok { Ok(t.into_verified(account)) } else { Err(session_error(&key)) }
+                }
+            })
+            .collect()
+    }
+}
+
+/// A transaction between the two passes of [`SignedTransaction::verify_batch`].
+enum Pending {
+    Done(Result<VerifiedTransaction, RecoverError>),
+    /// An ed25519 session transaction and its digest, waiting for its batch.
+    Ed25519(SignedTransaction, B256),
+}
+
+impl Pending {
+    fn ed25519_item(&self) -> Option<([u8; 32], [u8; 64], B256)> {
+        match self {
+            Pending::Ed25519(t, digest) => match &t.envelope {
+                Some(Envelope::Session { key: SessionKey::Ed25519(k), .. }) => {
+                    Some((*k, t.session_sig(), *digest))
+                }
+                _ => None,
+            },
+            Pending::Done(_) => None,
+        }
+    }
+}
+
+fn session_error(key: &SessionKey) -> RecoverError {
+    RecoverError::BadSessionSignature {
+        scheme: match key {
+            SessionKey::Ed25519(_) => "ed25519",
+            SessionKey::P256(_) => "p256",
+        },
     }
 }
 
@@ -156,12 +378,26 @@ impl SignedTransaction {
 pub struct VerifiedTransaction {
     /// The transaction.
     pub tx: SignedTransaction,
-    /// The recovered sender.
+    /// The effective sender: the recovered signer, or the account a session key acts for.
     pub sender: Address,
+    /// The session key that signed for `sender`, if one did (its scope is then enforced).
+    pub session: Option<SessionKey>,
     /// Its hash.
     pub hash: B256,
     /// Its encoded size in bytes.
     pub size: usize,
+}
+
+impl VerifiedTransaction {
+    /// The sponsor named in the envelope, if any.
+    pub fn sponsor(&self) -> Option<Address> {
+        self.tx.envelope.as_ref().and_then(Envelope::sponsor)
+    }
+
+    /// Who pays the fee: the sponsor if one is named, else the sender.
+    pub fn payer(&self) -> Address {
+        self.sponsor().unwrap_or(self.sender)
+    }
 }
 
 /// The Ethereum address of a secp256k1 public key.

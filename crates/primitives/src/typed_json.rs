@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Call, RecoverError, Signature, SignedTransaction, Transaction, call::u128_string};
+use crate::{Call, Envelope, RecoverError, Signature, SignedTransaction, Transaction, call::u128_string};
 
 /// A signed transaction as JSON typed data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,8 +25,13 @@ pub struct TypedTransaction {
     pub primary_type: String,
     /// The EIP-712 message.
     pub message: serde_json::Map<String, serde_json::Value>,
-    /// `0x`-prefixed 65-byte `r ‖ s ‖ v`.
+    /// `0x`-prefixed 65-byte `r ‖ s ‖ v` (a session key's signature with `v = 0`).
     pub signature: String,
+    /// The envelope (sponsor, session), absent for a plain transaction. When present the
+    /// signature is over `Sponsored` / `SessionCall` wrapping the primary type
+    /// ([`crate::eip712::envelope_signing_hash`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<Envelope>,
 }
 
 /// Why a typed JSON transaction was refused.
@@ -54,7 +59,7 @@ pub enum TypedTxError {
     SignatureNotHex,
 }
 
-const KNOWN: [&str; 20] = [
+const KNOWN: [&str; 23] = [
     "Transfer",
     "CreateAsset",
     "Mint",
@@ -75,6 +80,9 @@ const KNOWN: [&str; 20] = [
     "FreezeAmounts",
     "ForcedTransfers",
     "RecoverWallets",
+    "AuthorizeSession",
+    "RevokeSession",
+    "SetSponsorPolicy",
 ];
 
 impl TypedTransaction {
@@ -98,8 +106,16 @@ impl TypedTransaction {
             serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| bad(e.to_string()))?;
         let raw = hex::decode(self.signature.trim_start_matches("0x"))
             .map_err(|_| TypedTxError::SignatureNotHex)?;
-        let signature = Signature::from_bytes(&raw)?;
-        Ok(SignedTransaction { tx: Transaction { chain_id: self.chain_id, nonce, max_fee, call }, signature })
+        let mut signature = Signature::from_bytes(&raw)?;
+        if let Some(Envelope::Session { .. }) = self.envelope {
+            // A session signature's v is exactly 0, not a recovery id.
+            signature.v = raw[64];
+        }
+        Ok(SignedTransaction {
+            tx: Transaction { chain_id: self.chain_id, nonce, max_fee, call },
+            signature,
+            envelope: self.envelope,
+        })
     }
 
     /// The JSON form of a canonical transaction.
@@ -116,6 +132,7 @@ impl TypedTransaction {
             primary_type: stx.tx.call.type_name().to_string(),
             message,
             signature: format!("0x{}", hex::encode(stx.signature.to_bytes())),
+            envelope: stx.envelope,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! - `eth_*` / `net_*`: a read-only subset for Ethereum tooling, whose block numbers, hashes,
 //!   state roots and timestamps are the chain's own.
 //!
+//! - `GET /metrics`: Prometheus text (heights per head, pool, health, and the role's counters).
 //! - `pillar_health`, also served as `GET /health` (HTTP 200 when healthy, 500 otherwise), and
 //!   `pillar_getRawBlock` / `pillar_subscribeRawBlocks`, the canonical block bytes a replica's
 //!   sequencer feed imports.
@@ -16,12 +17,14 @@
 mod error;
 mod eth;
 mod json;
+mod metrics;
 mod pillar;
 mod server;
 mod status;
 mod subscriptions;
 
 pub use error::codes;
+pub use metrics::write_metric;
 pub use server::{RpcConfig, RpcHandle, start, start_with_status};
 pub use status::{Health, NodeStatus};
 

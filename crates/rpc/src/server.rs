@@ -11,7 +11,11 @@ use pillar_chain::Chain;
 use pillar_sequencer::Sequencer;
 use tracing::info;
 
-use crate::{Ctx, NodeStatus, eth, pillar, subscriptions};
+use crate::{
+    Ctx, NodeStatus, eth,
+    metrics::{MetricsLayer, MetricsSource},
+    pillar, subscriptions,
+};
 
 /// Server limits.
 #[derive(Debug, Clone)]
@@ -75,6 +79,11 @@ pub async fn start_with_status(
     config: &RpcConfig,
     status: Arc<dyn NodeStatus>,
 ) -> std::io::Result<RpcHandle> {
+    let metrics = MetricsLayer(MetricsSource {
+        chain: Arc::clone(&chain),
+        seq: seq.clone(),
+        status: Arc::clone(&status),
+    });
     let mut module = RpcModule::new(Ctx { seq, chain, status });
     let to_io = |e: jsonrpsee::core::RegisterMethodError| std::io::Error::other(e.to_string());
     pillar::register(&mut module).map_err(to_io)?;
@@ -91,7 +100,7 @@ pub async fn start_with_status(
     let health = ProxyGetRequestLayer::new([("/health", "pillar_health")]).map_err(std::io::Error::other)?;
     let server = Server::builder()
         .set_config(server_config)
-        .set_http_middleware(tower::ServiceBuilder::new().layer(health))
+        .set_http_middleware(tower::ServiceBuilder::new().layer(metrics).layer(health))
         .build(config.listen)
         .await?;
     let local_addr = server.local_addr()?;

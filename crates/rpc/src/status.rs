@@ -19,6 +19,10 @@ pub trait NodeStatus: Send + Sync + 'static {
     fn health(&self) -> Health;
     /// Extra facts for `pillar_chainInfo` (L1 sync, derivation counters).
     fn info(&self) -> Value;
+    /// Role-specific Prometheus samples appended to `/metrics` (use [`crate::write_metric`]).
+    fn metrics(&self) -> String {
+        String::new()
+    }
 }
 
 /// A node without L1: healthy while block production has not halted.

@@ -70,6 +70,24 @@ pub enum Invalid {
         /// What is wrong.
         reason: &'static str,
     },
+    /// The session key that signed may not send this transaction now (unknown, revoked,
+    /// expired, out of scope, over a cap or rate). `code` is the `sessions` module's (4000+).
+    #[error("session refused (code {code}): {reason}")]
+    SessionRefused {
+        /// Stable reason code.
+        code: u32,
+        /// Readable reason.
+        reason: String,
+    },
+    /// The named sponsor will not pay for this transaction (no policy, call kind not
+    /// sponsored, budget or per-user limit exhausted). `code` is the `sessions` module's.
+    #[error("sponsor refused (code {code}): {reason}")]
+    SponsorRefused {
+        /// Stable reason code.
+        code: u32,
+        /// Readable reason.
+        reason: String,
+    },
 }
 
 /// A failed call: stable code and readable reason, recorded in the receipt.

@@ -23,6 +23,9 @@ pub mod l1_codes {
     pub const FORCED_TX_INVALID: u32 = 4;
 }
 
+/// The module that enforces envelopes (session scopes and sponsor policies).
+const SESSIONS: &str = "sessions";
+
 /// A chain's state transition function: its modules, in order.
 #[derive(Clone)]
 pub struct Runtime {
@@ -93,6 +96,11 @@ impl Runtime {
         let module = t.call.module();
         if self.module(module).is_none() {
             return Err(Invalid::UnknownCall { module });
+        }
+        // Sponsors and sessions are enforced by the `sessions` module; a chain without it must
+        // not accept them unchecked.
+        if tx.tx.envelope.is_some() && self.module(SESSIONS).is_none() {
+            return Err(Invalid::UnknownCall { module: SESSIONS });
         }
         t.call.check_shape().map_err(|reason| Invalid::Malformed { reason })
     }

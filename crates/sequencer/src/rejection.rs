@@ -104,6 +104,24 @@ pub enum Rejection {
     /// The node stopped producing blocks after a storage failure.
     #[error("node is halted: {0}")]
     Halted(String),
+    /// The session key that signed may not send this transaction (unknown, revoked, expired, out
+    /// of scope, over a spending cap or its rate); `code` is the sessions module's (4001–4099).
+    #[error("session refused (code {code}): {reason}")]
+    SessionRefused {
+        /// Stable reason code of the `sessions` module.
+        code: u32,
+        /// Readable reason.
+        reason: String,
+    },
+    /// The named sponsor will not pay this fee (no policy, call kind not sponsored, budget or
+    /// per-user limit exhausted); `code` is the sessions module's (4020–4029).
+    #[error("sponsor refused (code {code}): {reason}")]
+    SponsorRefused {
+        /// Stable reason code of the `sessions` module.
+        code: u32,
+        /// Readable reason.
+        reason: String,
+    },
     /// This node is a replica: it follows L1 (and the sequencer's feed) and takes no
     /// transactions.
     #[error("this node is a read-only replica; send transactions to the sequencer")]
@@ -132,6 +150,8 @@ impl Rejection {
             Self::Unavailable(_) => -38098,
             Self::Halted(_) => -38099,
             Self::ReadOnly => -38017,
+            Self::SessionRefused { .. } => -38018,
+            Self::SponsorRefused { .. } => -38019,
         }
     }
 
@@ -156,6 +176,8 @@ impl Rejection {
             Self::Unavailable(_) => "unavailable",
             Self::Halted(_) => "halted",
             Self::ReadOnly => "read_only",
+            Self::SessionRefused { .. } => "session_refused",
+            Self::SponsorRefused { .. } => "sponsor_refused",
         }
     }
 }
@@ -183,6 +205,8 @@ impl From<Invalid> for Rejection {
             Invalid::UnknownAsset { asset } => Self::UnknownAsset { asset },
             Invalid::UnknownCall { .. } => Self::UnknownCall(i.to_string()),
             Invalid::Malformed { reason } => Self::InvalidArguments(reason.to_string()),
+            Invalid::SessionRefused { code, reason } => Self::SessionRefused { code, reason },
+            Invalid::SponsorRefused { code, reason } => Self::SponsorRefused { code, reason },
         }
     }
 }

@@ -14,7 +14,6 @@ use pillar_chain::{BlockInput, BlockTimings, Chain};
 use pillar_primitives::{Address, B256, Header, L1Message, Receipt, SignedTransaction, VerifiedTransaction};
 use pillar_runtime::ValidateError;
 use pillar_state::StateRead;
-use rayon::prelude::*;
 use tokio::sync::broadcast;
 use tracing::{debug, error, info};
 
@@ -183,10 +182,11 @@ impl Sequencer {
         self.admit(vec![verified]).pop().expect("one in, one out")
     }
 
-    /// Submits many transactions, recovering their signatures in parallel on all cores.
+    /// Submits many transactions, checking their signatures on all cores (secp256k1 and P-256
+    /// in parallel, ed25519 session signatures in batches).
     pub fn submit_batch(&self, txs: Vec<SignedTransaction>) -> Vec<Result<B256, Rejection>> {
         let verified: Vec<Result<VerifiedTransaction, Rejection>> =
-            txs.into_par_iter().map(|t| t.verify().map_err(Rejection::from)).collect();
+            SignedTransaction::verify_batch(txs).into_iter().map(|r| r.map_err(Rejection::from)).collect();
         let (ok, positions): (Vec<_>, Vec<_>) =
             verified.iter().enumerate().filter_map(|(i, r)| r.as_ref().ok().map(|v| (v.clone(), i))).unzip();
         let mut admitted = self.admit(ok).into_iter();

@@ -195,6 +195,19 @@ async fn replay(
         status.batches_derived.load(std::sync::atomic::Ordering::Relaxed),
         status.batches_skipped.load(std::sync::atomic::Ordering::Relaxed)
     );
+    let t = *status.timings.lock();
+    let ms = |us: u64| us as f64 / 1000.0;
+    println!(
+        "  time (ms): L1 reads {:.0}, decode {:.0}, signatures+import {:.0}, execute {:.0}, roots {:.0}, ledger {:.0}, state commit {:.0} ({} blocks)",
+        ms(status.l1_read_us.load(std::sync::atomic::Ordering::Relaxed)),
+        ms(t.decode_us),
+        ms(t.verify_us),
+        ms(t.execute_us),
+        ms(t.root_us),
+        ms(t.ledger_us),
+        ms(t.commit_us),
+        t.blocks
+    );
     replica.shutdown().await;
     ensure!(same, "the replica's block {batched} differs from the sequencer's");
     Ok(())

@@ -71,15 +71,31 @@ fn sign_transfer(node: &Node, key: &PrivateKey, nonce: u64, to: Address, amount:
     format!("0x{}", hex::encode(stx.encode()))
 }
 
-/// HTTP status of `GET <path>` on a node.
-fn http_status(node: &Node, path: &str) -> u16 {
+/// HTTP status and body of `GET <path>` on a node.
+fn http_get(node: &Node, path: &str) -> (u16, String) {
     let addr = node.url.strip_prefix("http://").unwrap();
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
     let mut out = String::new();
     let _ = s.read_to_string(&mut out);
-    out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+    let status = out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+fn http_status(node: &Node, path: &str) -> u16 {
+    http_get(node, path).0
+}
+
+/// The value of a Prometheus sample (`name{labels}` exactly as exposed).
+fn metric(node: &Node, sample: &str) -> f64 {
+    let (status, body) = http_get(node, "/metrics");
+    assert_eq!(status, 200);
+    body.lines()
+        .find_map(|l| l.strip_prefix(sample).and_then(|v| v.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no sample {sample} in:\n{body}"))
 }
 
 fn same_chain(a: &Node, b: &Node, up_to: u64) {
@@ -132,6 +148,10 @@ async fn replica_rebuilds_the_chain_from_l1_alone_and_follows_the_feed() {
     assert_eq!(sync(&from_l1, "outputFaults"), 0);
     assert_eq!(info(&from_l1)["role"], "replica");
     assert_eq!(http_status(&from_l1, "/health"), 200);
+    assert!(metric(&from_l1, "pillar_block_height{head=\"safe\"}") >= target as f64);
+    assert_eq!(metric(&from_l1, "pillar_healthy"), 1.0);
+    assert_eq!(metric(&from_l1, "pillar_replica_output_faults_total"), 0.0);
+    assert!(metric(&seq, "pillar_batcher_batches_total") >= 1.0);
 
     // A replica takes no transactions.
     let tx = sign_transfer(&seq, &k[0], 99, k[2].address(), 1);
@@ -264,6 +284,9 @@ async fn a_lying_proposer_is_caught_and_its_output_invalidated() {
     assert!(sync(&rep, "outputFaults") >= 1);
     assert_eq!(info(&rep)["sync"]["diverged"], true);
     assert_eq!(http_status(&rep, "/health"), 500, "a fault fails the health check");
+    assert!(metric(&rep, "pillar_replica_output_faults_total") >= 1.0);
+    assert_eq!(metric(&rep, "pillar_replica_diverged"), 1.0);
+    assert_eq!(metric(&rep, "pillar_healthy"), 0.0);
     let health = block_in_place(|| rep.call("pillar_health", json!([]))).unwrap_err();
     assert!(health.to_string().contains("-38101"), "{health}");
 

@@ -3,7 +3,8 @@
 //! Native ETH (asset 0, bridged from L1 and used for fees) and issuer tokens (ids from 1) with
 //! a name, symbol, decimals, a supply cap and admin/minter/burner roles. Amounts are u128 and
 //! every operation is checked. The module also charges the flat per-transaction fee in its
-//! pre-dispatch hook and credits the block's fees to the fee recipient at the end of the block.
+//! pre-dispatch hook (to the sender, or to the sponsor a transaction's envelope names) and
+//! credits the block's fees to the fee recipient at the end of the block.
 //!
 //! Every Transfer, Mint and Burn of an issuer token is first submitted to the chain's movement
 //! guards ([`pillar_runtime::guard`]); on a chain with the `compliance` module that is where an
@@ -123,7 +124,17 @@ impl Module for Assets {
         {
             return Err(Invalid::UnknownAsset { asset }.into());
         }
-        let mut native_needed = fee;
+        // A sponsor pays the fee from its own balance; the sender then needs only the amount.
+        let payer = tx.payer();
+        let mut native_needed = if payer == tx.sender { fee } else { 0 };
+        if payer != tx.sender {
+            let have = balance(state, payer, NATIVE_ASSET)?;
+            if have < fee {
+                return Err(
+                    Invalid::InsufficientBalance { asset: NATIVE_ASSET, balance: have, needed: fee }.into()
+                );
+            }
+        }
         if let Some((asset, amount)) = spend(&t.call) {
             if asset == NATIVE_ASSET {
                 native_needed = native_needed.saturating_add(amount);
@@ -159,16 +170,18 @@ impl Module for Assets {
         if fee == 0 {
             return Ok(());
         }
-        let have = balance(state, ctx.sender, NATIVE_ASSET)?;
+        // The sponsor named in the envelope, if any, pays (its policy is the `sessions` module's).
+        let payer = tx.payer();
+        let have = balance(state, payer, NATIVE_ASSET)?;
         if have < fee {
             return Err(
                 Invalid::InsufficientBalance { asset: NATIVE_ASSET, balance: have, needed: fee }.into()
             );
         }
-        debit(state, ctx.sender, NATIVE_ASSET, fee).map_err(invalid)?;
+        debit(state, payer, NATIVE_ASSET, fee).map_err(invalid)?;
         ctx.fee_paid += fee;
         *ctx.block_fees = ctx.block_fees.saturating_add(fee);
-        ctx.emit(Event::FeePaid { from: ctx.sender, amount: fee });
+        ctx.emit(Event::FeePaid { from: payer, amount: fee });
         Ok(())
     }
 

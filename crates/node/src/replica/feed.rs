@@ -20,6 +20,8 @@ use super::ReplicaStatus;
 
 /// Largest feed message accepted (a full block of transactions, hex-encoded, fits).
 const MAX_MESSAGE: usize = 32 * 1024 * 1024;
+/// Most soft blocks held above the safe head (half the replica's rollback window).
+const MAX_SOFT_AHEAD: u64 = 2048;
 /// Most missing blocks asked for at once.
 const MAX_REQUESTS: u64 = 256;
 /// Request id of the head query (block requests use their height as id).
@@ -150,9 +152,13 @@ impl Feed {
     async fn apply(&self, pending: &mut BTreeMap<u64, Block>) {
         let head = self.chain.head().height;
         pending.retain(|h, _| *h > head);
+        // Soft blocks must stay within what a rollback can undo if L1 settles something else.
+        let limit = self.chain.heads().safe + MAX_SOFT_AHEAD;
         let mut ready = Vec::new();
         let mut next = head + 1;
-        while let Some(b) = pending.remove(&next) {
+        while next <= limit
+            && let Some(b) = pending.remove(&next)
+        {
             ready.push(b);
             next += 1;
         }

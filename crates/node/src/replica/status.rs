@@ -38,6 +38,10 @@ pub struct ReplicaStatus {
     pub reorgs: AtomicU64,
     /// Soft blocks imported from the sequencer's feed.
     pub soft_blocks: AtomicU64,
+    /// Time spent reading L1 (logs, headers, blobs and their KZG checks), microseconds.
+    pub l1_read_us: AtomicU64,
+    /// Where derivation's own time went.
+    pub timings: Mutex<pillar_derive::DeriveTimings>,
     /// Set once an L1 output disagrees with the derived chain: the first disagreement.
     pub divergence: Mutex<Option<String>>,
     /// Set when derivation stopped on an error it cannot get past.
@@ -62,6 +66,8 @@ impl ReplicaStatus {
             challenges: AtomicU64::new(0),
             reorgs: AtomicU64::new(0),
             soft_blocks: AtomicU64::new(0),
+            l1_read_us: AtomicU64::new(0),
+            timings: Mutex::new(Default::default()),
             divergence: Mutex::new(None),
             fatal: Mutex::new(None),
             last_poll: Mutex::new(None),
@@ -111,6 +117,105 @@ impl NodeStatus for ReplicaStatus {
         Health { ok, checks: Value::Object(checks) }
     }
 
+    fn metrics(&self) -> String {
+        let mut out = String::new();
+        let mut m = |name: &str, kind: &str, help: &str, labels: &str, v: u64| {
+            pillar_rpc::write_metric(&mut out, name, kind, help, labels, v as f64)
+        };
+        m("pillar_replica_l1_head", "gauge", "Latest L1 block seen", "", get(&self.l1_head));
+        m("pillar_replica_l1_derived", "gauge", "Last L1 block derived from", "", get(&self.l1_derived));
+        m("pillar_replica_lag_blocks", "gauge", "L1 blocks behind the confirmed head", "", self.lag_blocks());
+        m(
+            "pillar_replica_batches_total",
+            "counter",
+            "Batches seen, by verdict",
+            "{result=\"derived\"}",
+            get(&self.batches_derived),
+        );
+        m(
+            "pillar_replica_batches_total",
+            "counter",
+            "Batches seen, by verdict",
+            "{result=\"skipped\"}",
+            get(&self.batches_skipped),
+        );
+        m(
+            "pillar_replica_txs_derived_total",
+            "counter",
+            "Signed transactions derived from L1",
+            "",
+            get(&self.txs_derived),
+        );
+        m(
+            "pillar_replica_forced_blocks_total",
+            "counter",
+            "Blocks forced in for overdue queue messages",
+            "",
+            get(&self.forced_blocks),
+        );
+        m(
+            "pillar_replica_outputs_checked_total",
+            "counter",
+            "Output roots checked",
+            "",
+            get(&self.outputs_checked),
+        );
+        m(
+            "pillar_replica_output_faults_total",
+            "counter",
+            "Output roots that disagree with the derived chain",
+            "",
+            get(&self.output_faults),
+        );
+        m(
+            "pillar_replica_challenges_total",
+            "counter",
+            "Wrong outputs this node invalidated",
+            "",
+            get(&self.challenges),
+        );
+        m(
+            "pillar_replica_reorgs_total",
+            "counter",
+            "L1 reorgs that rewound derivation",
+            "",
+            get(&self.reorgs),
+        );
+        m(
+            "pillar_replica_soft_blocks_total",
+            "counter",
+            "Soft blocks imported from the sequencer feed",
+            "",
+            get(&self.soft_blocks),
+        );
+        m(
+            "pillar_replica_diverged",
+            "gauge",
+            "1 once an L1 output disagreed with the derived chain",
+            "",
+            u64::from(self.divergence.lock().is_some()),
+        );
+        let t = *self.timings.lock();
+        for (phase, us) in [
+            ("l1_read", get(&self.l1_read_us)),
+            ("decode", t.decode_us),
+            ("verify", t.verify_us),
+            ("execute", t.execute_us),
+            ("root", t.root_us),
+            ("ledger", t.ledger_us),
+            ("commit", t.commit_us),
+        ] {
+            m(
+                "pillar_replica_phase_microseconds_total",
+                "counter",
+                "Time spent deriving, by phase",
+                &format!("{{phase=\"{phase}\"}}"),
+                us,
+            );
+        }
+        out
+    }
+
     fn info(&self) -> Value {
         json!({
             "l1Head": get(&self.l1_head),
@@ -125,6 +230,7 @@ impl NodeStatus for ReplicaStatus {
             "challenges": get(&self.challenges),
             "reorgs": get(&self.reorgs),
             "softBlocks": get(&self.soft_blocks),
+            "l1ReadMs": get(&self.l1_read_us) / 1000,
             "diverged": self.divergence.lock().is_some(),
         })
     }

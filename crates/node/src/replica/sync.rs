@@ -75,6 +75,7 @@ impl Sync {
         let to = target.min(from + MAX_STEP - 1);
         let started = Instant::now();
         let logs = self.client.derivation_events(from, to).await?;
+        self.status.l1_read_us.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
         debug!(from, to, logs = logs.len(), ms = started.elapsed().as_millis() as u64, "L1 logs read");
         let mut by_block: BTreeMap<u64, Vec<DerivationLog>> = BTreeMap::new();
         for log in logs {
@@ -83,11 +84,13 @@ impl Sync {
         by_block.entry(to).or_default();
         for (number, logs) in by_block {
             self.force_due_before(number).await?;
+            let read = Instant::now();
             let info = self.client.block_info(number).await?;
             let mut events = Vec::with_capacity(logs.len());
             for log in logs {
                 events.push(self.to_event(log.event).await?);
             }
+            self.status.l1_read_us.fetch_add(read.elapsed().as_micros() as u64, Ordering::Relaxed);
             self.process(L1BlockData { number, hash: info.hash, timestamp: info.timestamp, events }).await?;
         }
         debug!(from, to, ms = started.elapsed().as_millis() as u64, "L1 blocks derived");
@@ -159,9 +162,13 @@ impl Sync {
         let l1_time = block.timestamp;
         let before = self.chain.head().height;
         let deriver = Arc::clone(&self.deriver);
-        let report = tokio::task::spawn_blocking(move || deriver.lock().process(block))
-            .await
-            .expect("derivation task panicked")?;
+        let (report, timings) = tokio::task::spawn_blocking(move || {
+            let mut d = deriver.lock();
+            d.process(block).map(|r| (r, d.timings()))
+        })
+        .await
+        .expect("derivation task panicked")?;
+        *self.status.timings.lock() = timings;
         self.status.l1_derived.store(number, Ordering::Relaxed);
         self.account(&report, l1_time);
         self.announce_from(before);

@@ -136,6 +136,7 @@ fn eip712_digests_and_signatures_match_ethers() {
         let theirs = SignedTransaction {
             tx,
             signature: Signature::from_bytes(&hex::decode(&sig[2..]).unwrap()).unwrap(),
+            envelope: None,
         };
         assert_eq!(theirs.recover().unwrap(), key().address(), "{name} recovers the signer");
     }

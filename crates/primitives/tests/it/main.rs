@@ -5,3 +5,4 @@
 
 mod fixtures;
 mod roundtrip;
+mod sessions;

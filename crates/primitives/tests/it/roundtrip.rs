@@ -8,11 +8,11 @@ use pillar_primitives::{
 };
 use proptest::prelude::*;
 
-fn address() -> impl Strategy<Value = Address> {
+pub(crate) fn address() -> impl Strategy<Value = Address> {
     any::<[u8; 20]>().prop_map(Address::from)
 }
 
-fn b256() -> impl Strategy<Value = B256> {
+pub(crate) fn b256() -> impl Strategy<Value = B256> {
     any::<[u8; 32]>().prop_map(B256::from)
 }
 
@@ -165,13 +165,23 @@ fn chain_tx() -> impl Strategy<Value = ChainTx> {
 }
 
 fn signed() -> impl Strategy<Value = SignedTransaction> {
-    let call = prop_oneof![call(), compliance_call()];
-    (any::<u64>(), any::<u64>(), any::<u128>(), call, b256(), b256(), any::<u8>()).prop_map(
-        |(chain_id, nonce, max_fee, call, r, s, v)| SignedTransaction {
+    let call = prop_oneof![call(), compliance_call(), crate::sessions::session_call()];
+    // Chain id 2^64-1 is the envelope marker, reserved.
+    (
+        0..u64::MAX,
+        any::<u64>(),
+        any::<u128>(),
+        call,
+        b256(),
+        b256(),
+        any::<u8>(),
+        prop::option::of(crate::sessions::envelope()),
+    )
+        .prop_map(|(chain_id, nonce, max_fee, call, r, s, v, envelope)| SignedTransaction {
             tx: Transaction { chain_id, nonce, max_fee, call },
             signature: Signature { r, s, v },
-        },
-    )
+            envelope,
+        })
 }
 
 fn header() -> impl Strategy<Value = Header> {
@@ -201,6 +211,11 @@ fn header() -> impl Strategy<Value = Header> {
 
 fn event() -> impl Strategy<Value = Event> {
     prop_oneof![
+        (address(), crate::sessions::session_key(), any::<u64>())
+            .prop_map(|(account, key, expires_ms)| { Event::SessionAuthorized { account, key, expires_ms } }),
+        (address(), crate::sessions::session_key())
+            .prop_map(|(account, key)| Event::SessionRevoked { account, key }),
+        (address(), any::<u128>()).prop_map(|(sponsor, budget)| Event::SponsorPolicySet { sponsor, budget }),
         (address(), any::<u128>()).prop_map(|(from, amount)| Event::FeePaid { from, amount }),
         (any::<u32>(), address(), address(), any::<u128>())
             .prop_map(|(asset, from, to, amount)| Event::Transfer { asset, from, to, amount }),
@@ -303,6 +318,7 @@ proptest! {
         let stx = SignedTransaction {
             tx: Transaction { chain_id: 901, nonce, max_fee, call },
             signature: Signature { r: B256::repeat_byte(1), s: B256::repeat_byte(2), v: 27 },
+            envelope: None,
         };
         prop_assert_eq!(SignedTransaction::decode(&stx.encode()).unwrap(), stx.clone());
         let typed = TypedTransaction::from_signed(&stx);
@@ -338,6 +354,7 @@ fn oversize_and_trailing_bytes_are_refused() {
     let stx = SignedTransaction {
         tx: Transaction { chain_id: 1, nonce: 0, max_fee: 0, call: Call::Burn(Burn { asset: 1, amount: 1 }) },
         signature: Signature { r: B256::ZERO, s: B256::ZERO, v: 27 },
+        envelope: None,
     };
     let mut bytes = stx.encode();
     bytes.push(0);

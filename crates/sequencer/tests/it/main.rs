@@ -12,6 +12,8 @@ use pillar_runtime::{Genesis, GenesisAccount, Runtime};
 use pillar_sequencer::{PoolConfig, Rejection, Sequencer, SequencerConfig};
 use pillar_state::NomtOptions;
 
+mod sessions;
+
 fn key(i: u8) -> PrivateKey {
     PrivateKey::from_bytes([i + 1; 32]).unwrap()
 }

@@ -1,0 +1,71 @@
+//! Call kinds of the `sessions` module: session keys scoped by call kind, spending caps, rate and
+//! expiry, and fee sponsorship policies. Semantics are in `docs/games.md`.
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+use super::{AssetId, u128_string};
+use crate::SessionKey;
+
+/// Most assets a session may spend (one cap each).
+pub const MAX_SESSION_CAPS: usize = 8;
+
+/// Authorize a session key for the sender: it may then sign transactions for the sender within
+/// the scope below, until `expires_ms` or a [`RevokeSession`]. Authorizing a key again replaces
+/// its scope and resets its usage.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AuthorizeSession {
+    /// The session's public key.
+    pub key: SessionKey,
+    /// Call kinds the session may send: bit `t` allows the call with borsh tag `t`
+    /// ([`Call::tag`](crate::Call::tag)). Session-management calls can never be allowed.
+    pub calls: u64,
+    /// Block timestamp (ms) from which the session no longer authorizes anything.
+    pub expires_ms: u64,
+    /// Length of the rolling window for `per_window` caps and `max_txs` (0: no window limits).
+    pub window_ms: u64,
+    /// Most transactions per window (0: no limit).
+    pub max_txs: u32,
+    /// What the session may spend, per asset; an asset not listed cannot be spent at all (the
+    /// fee counts as native spending unless a sponsor pays it).
+    pub caps: Vec<SpendCap>,
+}
+
+/// A spending cap of a session for one asset.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SpendCap {
+    /// Asset.
+    pub asset: AssetId,
+    /// Most the session may spend over its life.
+    #[serde(with = "u128_string")]
+    pub total: u128,
+    /// Most per window (ignored when the window is 0).
+    #[serde(with = "u128_string")]
+    pub per_window: u128,
+}
+
+/// Revoke a session key of the sender, effective from the next transaction.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeSession {
+    /// The key revoked.
+    pub key: SessionKey,
+}
+
+/// Set (or replace) the sender's sponsor policy: the sender then pays the fee of transactions
+/// that name it as sponsor, within this policy. A zero budget stops sponsoring.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SetSponsorPolicy {
+    /// Total fees the sponsor will still pay (replaces what was left).
+    #[serde(with = "u128_string")]
+    pub budget: u128,
+    /// Call kinds sponsored (bit `t` for call tag `t`).
+    pub calls: u64,
+    /// Window for the per-user limit (0: no per-user limit).
+    pub window_ms: u64,
+    /// Most sponsored transactions per user per window (0: no limit).
+    pub max_txs_per_user: u32,
+}

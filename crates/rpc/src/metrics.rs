@@ -1,0 +1,145 @@
+//! `GET /metrics`: Prometheus text exposition, served beside JSON-RPC on the same port.
+
+use std::{
+    fmt::Write as _,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
+
+use jsonrpsee::core::BoxError;
+use jsonrpsee::server::{HttpBody, HttpRequest, HttpResponse};
+use pillar_chain::Chain;
+use pillar_sequencer::Sequencer;
+use tower::{Layer, Service};
+
+use crate::NodeStatus;
+
+/// One Prometheus sample line with its help and type, appended to `out`.
+pub fn write_metric(out: &mut String, name: &str, kind: &str, help: &str, labels: &str, value: f64) {
+    if !out.contains(&format!("# TYPE {name} ")) {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} {kind}");
+    }
+    let _ = writeln!(out, "{name}{labels} {value}");
+}
+
+/// What `/metrics` reads.
+#[derive(Clone)]
+pub(crate) struct MetricsSource {
+    pub(crate) chain: Arc<Chain>,
+    pub(crate) seq: Sequencer,
+    pub(crate) status: Arc<dyn NodeStatus>,
+}
+
+impl MetricsSource {
+    fn render(&self) -> String {
+        let mut out = String::new();
+        let head = self.chain.head();
+        let heads = self.chain.heads();
+        let role = self.status.role();
+        write_metric(
+            &mut out,
+            "pillar_up",
+            "gauge",
+            "1 while the node serves",
+            &format!("{{role=\"{role}\"}}"),
+            1.0,
+        );
+        for (label, h) in [("soft", head.height), ("safe", heads.safe), ("finalized", heads.finalized)] {
+            write_metric(
+                &mut out,
+                "pillar_block_height",
+                "gauge",
+                "Height of the soft (head), safe and finalized blocks",
+                &format!("{{head=\"{label}\"}}"),
+                h as f64,
+            );
+        }
+        write_metric(
+            &mut out,
+            "pillar_head_timestamp_ms",
+            "gauge",
+            "Timestamp of the head block",
+            "",
+            head.timestamp_ms as f64,
+        );
+        write_metric(
+            &mut out,
+            "pillar_mempool_transactions",
+            "gauge",
+            "Transactions waiting in the pool",
+            "",
+            self.seq.pool_len() as f64,
+        );
+        write_metric(
+            &mut out,
+            "pillar_halted",
+            "gauge",
+            "1 when block production stopped after a storage failure",
+            "",
+            f64::from(u8::from(self.seq.halted().is_some())),
+        );
+        let health = self.status.health();
+        write_metric(
+            &mut out,
+            "pillar_healthy",
+            "gauge",
+            "1 when every health check passes",
+            "",
+            f64::from(u8::from(health.ok)),
+        );
+        out.push_str(&self.status.metrics());
+        out
+    }
+}
+
+/// Serves `GET /metrics` and passes every other request to the JSON-RPC service.
+#[derive(Clone)]
+pub(crate) struct MetricsLayer(pub(crate) MetricsSource);
+
+impl<S> Layer<S> for MetricsLayer {
+    type Service = MetricsService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        MetricsService { inner, source: self.0.clone() }
+    }
+}
+
+/// The service [`MetricsLayer`] makes.
+#[derive(Clone)]
+pub(crate) struct MetricsService<S> {
+    inner: S,
+    source: MetricsSource,
+}
+
+impl<S, B> Service<HttpRequest<B>> for MetricsService<S>
+where
+    S: Service<HttpRequest<B>, Response = HttpResponse>,
+    S::Error: Into<BoxError> + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = HttpResponse;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, BoxError>> + Send + 'static>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, req: HttpRequest<B>) -> Self::Future {
+        if req.method() == http::Method::GET && req.uri().path() == "/metrics" {
+            let text = self.source.render();
+            return Box::pin(async move {
+                HttpResponse::builder()
+                    .status(http::StatusCode::OK)
+                    .header(http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                    .body(HttpBody::from(text))
+                    .map_err(Into::into)
+            });
+        }
+        let fut = self.inner.call(req);
+        Box::pin(async move { fut.await.map_err(Into::into) })
+    }
+}
