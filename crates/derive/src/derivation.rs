@@ -16,7 +16,7 @@
 
 use std::{collections::VecDeque, sync::Arc, time::Instant};
 
-use pillar_chain::{BlockInput, Chain, ChainError, Heads};
+use pillar_chain::{BlockInput, Chain, ChainError, Heads, SealedBlock};
 use pillar_primitives::{Address, B256, Block, ChainTx, Header, L1Message, output_root};
 use tracing::{info, warn};
 
@@ -212,6 +212,9 @@ pub struct L1BlockReport {
     pub forced_block: Option<u64>,
     /// Outputs checked.
     pub outputs: Vec<OutputCheck>,
+    /// Blocks this L1 block made durable (imported or forced), in order, for announcing. Blocks
+    /// the chain already held are not repeated.
+    pub sealed: Vec<SealedBlock>,
 }
 
 /// A failure that stops derivation: storage, or a reorg deeper than what can be undone. Bad L1
@@ -299,6 +302,8 @@ pub struct Deriver {
     journal_complete: bool,
     journal: VecDeque<Checkpoint>,
     timings: DeriveTimings,
+    /// Blocks sealed during the L1 block in progress (moved into its report).
+    sealed: Vec<SealedBlock>,
 }
 
 impl Deriver {
@@ -322,6 +327,7 @@ impl Deriver {
             journal_complete: true,
             journal: VecDeque::new(),
             timings: DeriveTimings::default(),
+            sealed: Vec::new(),
         })
     }
 
@@ -458,6 +464,7 @@ impl Deriver {
         if self.safe.queue_index < due {
             report.forced_block = Some(self.force_block(block.number, block.timestamp, due)?);
         }
+        report.sealed = std::mem::take(&mut self.sealed);
         for o in &self.outputs {
             if o.valid && o.output.finalizes_at <= block.timestamp {
                 self.finalized = self.finalized.max(o.output.l2_block.min(self.safe.height));
@@ -621,6 +628,7 @@ impl Deriver {
                 t.commit_us += sealed.timings.commit_us;
                 t.blocks += 1;
                 self.safe = block.header.clone();
+                self.sealed.push(sealed);
                 Ok(())
             }
             Err(
@@ -669,7 +677,8 @@ impl Deriver {
             queue_index = sealed.block.header.queue_index,
             "queue messages past their inclusion deadline forced into a block"
         );
-        self.safe = sealed.block.header;
+        self.safe = sealed.block.header.clone();
+        self.sealed.push(sealed);
         Ok(height)
     }
 }

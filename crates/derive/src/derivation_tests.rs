@@ -143,6 +143,8 @@ fn valid_batches_rebuild_the_same_chain() {
     let mut r = replica();
     let report = r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..2])])).unwrap();
     assert_eq!(report.batches[0], BatchOutcome { index: 0, derived: 2, txs: 6, skipped: None });
+    let sealed: Vec<Header> = report.sealed.iter().map(|s| s.block.header.clone()).collect();
+    assert_eq!(sealed, vec![seq.blocks[0].header.clone(), seq.blocks[1].header.clone()]);
     r.deriver.process(l1(2, 12, vec![batch(1, &seq.blocks[2..])])).unwrap();
     assert_eq!(r.chain.head(), seq.chain.head());
     assert_eq!(r.deriver.safe().height, 4);
@@ -376,7 +378,8 @@ fn soft_blocks_are_kept_when_l1_agrees_and_replaced_when_it_does_not() {
     for b in &seq.blocks {
         r.chain.import_block(b).unwrap();
     }
-    r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
+    let report = r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
+    assert!(report.sealed.is_empty(), "held blocks are not sealed (or announced) again");
     assert_eq!(r.chain.head().height, 2, "a soft block above the safe head stays");
     assert_eq!(r.chain.heads().safe, 1);
 

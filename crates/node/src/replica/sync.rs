@@ -160,7 +160,6 @@ impl Sync {
     async fn process(&self, block: L1BlockData) -> Result<(), SyncError> {
         let number = block.number;
         let l1_time = block.timestamp;
-        let before = self.chain.head().height;
         let deriver = Arc::clone(&self.deriver);
         let (report, timings) = tokio::task::spawn_blocking(move || {
             let mut d = deriver.lock();
@@ -171,7 +170,10 @@ impl Sync {
         *self.status.timings.lock() = timings;
         self.status.l1_derived.store(number, Ordering::Relaxed);
         self.account(&report, l1_time);
-        self.announce_from(before);
+        // Straight from the import, not read back from the ledger.
+        for sealed in report.sealed {
+            self.follower.announce(&sealed.block.header, sealed.receipts);
+        }
         Ok(())
     }
 
@@ -203,22 +205,6 @@ impl Sync {
                 s.divergence.lock().get_or_insert(why);
                 let _ = self.faults.send((check.output, l1_time));
             }
-        }
-    }
-
-    /// Tells subscribers about blocks that became durable through derivation.
-    fn announce_from(&self, before: u64) {
-        let head = self.chain.head().height;
-        for h in before + 1..=head {
-            let (Ok(Some(block)), Ok(receipts)) =
-                (self.chain.ledger().block(h), self.chain.ledger().receipts(h))
-            else {
-                continue;
-            };
-            self.follower.announce(&block.header, receipts);
-        }
-        if head > before {
-            debug!(from = before + 1, to = head, "derived blocks announced");
         }
     }
 
