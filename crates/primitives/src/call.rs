@@ -8,11 +8,18 @@ use alloy_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
+mod agents;
 mod compliance;
+mod items;
 mod sessions;
+
+pub use agents::*;
+use agents::{check_card, check_metadata};
 
 pub use compliance::*;
 use compliance::{check_batch, check_topic};
+pub use items::*;
+use items::{check_amounts, check_classes};
 pub use sessions::*;
 
 /// Identifier of an asset in the `assets` module. Native ETH is [`NATIVE_ASSET`]; issuer tokens
@@ -78,6 +85,38 @@ pub enum Call {
     RevokeSession(RevokeSession),
     /// `sessions`: set the sender's fee sponsorship policy.
     SetSponsorPolicy(SetSponsorPolicy),
+    /// `agents`: register an agent identity owned by the sender.
+    RegisterAgent(RegisterAgent),
+    /// `agents`: replace an agent's card, wallet and metadata (owner).
+    UpdateAgent(UpdateAgent),
+    /// `agents`: hand an agent to a new owner (owner).
+    TransferAgent(TransferAgent),
+    /// `agents`: leave reputation feedback on an agent.
+    GiveFeedback(GiveFeedback),
+    /// `agents`: withdraw one's own feedback.
+    RevokeFeedback(RevokeFeedback),
+    /// `agents`: open a payment channel to an agent, escrowing a deposit.
+    OpenChannel(OpenChannel),
+    /// `agents`: add to a channel's deposit (payer).
+    FundChannel(FundChannel),
+    /// `agents`: settle a channel with the payer's latest cumulative voucher (payee).
+    SettleChannel(SettleChannel),
+    /// `agents`: ask to close a channel, starting its timeout (payer).
+    RequestChannelClose(RequestChannelClose),
+    /// `agents`: close a channel after its timeout, refunding the rest (payer).
+    CloseChannel(CloseChannel),
+    /// `items`: create an item collection; the sender is its issuer.
+    CreateCollection(CreateCollection),
+    /// `items`: appoint or dismiss a minter (issuer).
+    SetItemMinter(SetItemMinter),
+    /// `items`: define item classes, fungible or unique (issuer).
+    DefineItems(DefineItems),
+    /// `items`: mint items to a player (minter).
+    MintItems(MintItems),
+    /// `items`: move the sender's items to another player.
+    TransferItems(TransferItems),
+    /// `items`: burn items the sender holds.
+    BurnItems(BurnItems),
 }
 
 /// Call tags of the session-management calls, which a session key may never send (a session
@@ -109,6 +148,22 @@ impl Call {
             | Call::ForcedTransfers(_)
             | Call::RecoverWallets(_) => "compliance",
             Call::AuthorizeSession(_) | Call::RevokeSession(_) | Call::SetSponsorPolicy(_) => "sessions",
+            Call::RegisterAgent(_)
+            | Call::UpdateAgent(_)
+            | Call::TransferAgent(_)
+            | Call::GiveFeedback(_)
+            | Call::RevokeFeedback(_)
+            | Call::OpenChannel(_)
+            | Call::FundChannel(_)
+            | Call::SettleChannel(_)
+            | Call::RequestChannelClose(_)
+            | Call::CloseChannel(_) => "agents",
+            Call::CreateCollection(_)
+            | Call::SetItemMinter(_)
+            | Call::DefineItems(_)
+            | Call::MintItems(_)
+            | Call::TransferItems(_)
+            | Call::BurnItems(_) => "items",
         }
     }
 
@@ -138,6 +193,22 @@ impl Call {
             Call::AuthorizeSession(_) => 20,
             Call::RevokeSession(_) => 21,
             Call::SetSponsorPolicy(_) => 22,
+            Call::RegisterAgent(_) => 23,
+            Call::UpdateAgent(_) => 24,
+            Call::TransferAgent(_) => 25,
+            Call::GiveFeedback(_) => 26,
+            Call::RevokeFeedback(_) => 27,
+            Call::OpenChannel(_) => 28,
+            Call::FundChannel(_) => 29,
+            Call::SettleChannel(_) => 30,
+            Call::RequestChannelClose(_) => 31,
+            Call::CloseChannel(_) => 32,
+            Call::CreateCollection(_) => 33,
+            Call::SetItemMinter(_) => 34,
+            Call::DefineItems(_) => 35,
+            Call::MintItems(_) => 36,
+            Call::TransferItems(_) => 37,
+            Call::BurnItems(_) => 38,
         }
     }
 
@@ -148,6 +219,7 @@ impl Call {
             Call::Transfer(t) => Some((t.asset, t.amount)),
             Call::Burn(b) => Some((b.asset, b.amount)),
             Call::Withdraw(w) => Some((w.asset, w.amount)),
+            Call::OpenChannel(c) => Some((c.asset, c.amount)),
             _ => None,
         }
     }
@@ -178,6 +250,22 @@ impl Call {
             Call::AuthorizeSession(_) => "AuthorizeSession",
             Call::RevokeSession(_) => "RevokeSession",
             Call::SetSponsorPolicy(_) => "SetSponsorPolicy",
+            Call::RegisterAgent(_) => "RegisterAgent",
+            Call::UpdateAgent(_) => "UpdateAgent",
+            Call::TransferAgent(_) => "TransferAgent",
+            Call::GiveFeedback(_) => "GiveFeedback",
+            Call::RevokeFeedback(_) => "RevokeFeedback",
+            Call::OpenChannel(_) => "OpenChannel",
+            Call::FundChannel(_) => "FundChannel",
+            Call::SettleChannel(_) => "SettleChannel",
+            Call::RequestChannelClose(_) => "RequestChannelClose",
+            Call::CloseChannel(_) => "CloseChannel",
+            Call::CreateCollection(_) => "CreateCollection",
+            Call::SetItemMinter(_) => "SetItemMinter",
+            Call::DefineItems(_) => "DefineItems",
+            Call::MintItems(_) => "MintItems",
+            Call::TransferItems(_) => "TransferItems",
+            Call::BurnItems(_) => "BurnItems",
         }
     }
 
@@ -258,6 +346,54 @@ impl Call {
                 }
                 Ok(())
             }
+            Call::RegisterAgent(c) => {
+                check_card(&c.card_uri)?;
+                check_metadata(&c.metadata)
+            }
+            Call::UpdateAgent(c) => {
+                check_card(&c.card_uri)?;
+                check_metadata(&c.metadata)
+            }
+            Call::TransferAgent(c) if c.owner == Address::ZERO => Err("an agent's owner must not be zero"),
+            Call::GiveFeedback(c) => {
+                if c.score > MAX_SCORE {
+                    return Err("a feedback score is 0 to 100");
+                }
+                if c.tag.len() > MAX_KEY_LEN {
+                    return Err("a feedback tag is at most 32 bytes");
+                }
+                if c.uri.len() > MAX_URI_LEN {
+                    return Err("a feedback URI is at most 256 bytes");
+                }
+                Ok(())
+            }
+            Call::OpenChannel(c) => {
+                if c.amount == 0 {
+                    return Err("a channel deposit must be positive");
+                }
+                if c.timeout_ms == 0 {
+                    return Err("a channel close timeout must be positive");
+                }
+                if !c.voucher_key.is_valid_point() {
+                    return Err("the voucher public key is not a valid point of its curve");
+                }
+                Ok(())
+            }
+            Call::FundChannel(c) if c.amount == 0 => Err("a channel top-up must be positive"),
+            Call::SettleChannel(c) if c.signature.len() != 64 => Err("a voucher signature is 64 bytes"),
+            Call::SettleChannel(c) if c.cumulative == 0 => {
+                Err("a voucher's cumulative amount must be positive")
+            }
+            Call::CreateCollection(c) if c.name.is_empty() || c.name.len() > MAX_NAME_LEN => {
+                Err("a collection name must be 1 to 64 bytes")
+            }
+            Call::CreateCollection(c) if c.uri.len() > MAX_ITEM_URI_LEN => {
+                Err("a collection URI is at most 256 bytes")
+            }
+            Call::DefineItems(c) => check_classes(&c.classes),
+            Call::MintItems(c) => check_amounts(&c.items),
+            Call::TransferItems(c) => check_amounts(&c.items),
+            Call::BurnItems(c) => check_amounts(&c.items),
             _ => Ok(()),
         }
     }

@@ -59,6 +59,26 @@ pub mod types {
         }
         struct RevokeSession { SessionKey key; uint64 nonce; uint128 maxFee; }
         struct SetSponsorPolicy { uint128 budget; uint64 calls; uint64 windowMs; uint32 maxTxsPerUser; uint64 nonce; uint128 maxFee; }
+        struct MetadataEntry { string key; string value; }
+        struct RegisterAgent { string cardUri; address wallet; MetadataEntry[] metadata; uint64 nonce; uint128 maxFee; }
+        struct UpdateAgent { uint64 agent; string cardUri; address wallet; MetadataEntry[] metadata; uint64 nonce; uint128 maxFee; }
+        struct TransferAgent { uint64 agent; address owner; uint64 nonce; uint128 maxFee; }
+        struct GiveFeedback { uint64 agent; uint8 score; string tag; string uri; uint64 nonce; uint128 maxFee; }
+        struct RevokeFeedback { uint64 agent; uint64 index; uint64 nonce; uint128 maxFee; }
+        struct OpenChannel { uint64 agent; uint32 asset; uint128 amount; SessionKey voucherKey; uint64 timeoutMs; uint64 nonce; uint128 maxFee; }
+        struct FundChannel { uint64 channel; uint128 amount; uint64 nonce; uint128 maxFee; }
+        struct SettleChannel { uint64 channel; uint128 cumulative; bytes signature; bool close; uint64 nonce; uint128 maxFee; }
+        struct RequestChannelClose { uint64 channel; uint64 nonce; uint128 maxFee; }
+        struct CloseChannel { uint64 channel; uint64 nonce; uint128 maxFee; }
+        struct Voucher { uint64 channel; uint128 cumulative; }
+        struct CreateCollection { string name; string uri; uint64 nonce; uint128 maxFee; }
+        struct SetItemMinter { uint32 collection; address minter; bool enabled; uint64 nonce; uint128 maxFee; }
+        struct ItemClass { uint64 item; uint128 maxSupply; bool transferable; }
+        struct DefineItems { uint32 collection; ItemClass[] classes; uint64 nonce; uint128 maxFee; }
+        struct ItemAmount { uint64 item; uint128 amount; }
+        struct MintItems { uint32 collection; address to; ItemAmount[] items; uint64 nonce; uint128 maxFee; }
+        struct TransferItems { uint32 collection; address to; ItemAmount[] items; uint64 nonce; uint128 maxFee; }
+        struct BurnItems { uint32 collection; ItemAmount[] items; uint64 nonce; uint128 maxFee; }
     }
 }
 
@@ -332,7 +352,129 @@ fn call_struct(tx: &Transaction) -> (B256, Cow<'static, str>) {
             maxFee: max_fee,
         }
         .parts(),
+        Call::RegisterAgent(c) => types::RegisterAgent {
+            cardUri: c.card_uri.clone(),
+            wallet: c.wallet,
+            metadata: metadata(&c.metadata),
+            nonce,
+            maxFee: max_fee,
+        }
+        .parts(),
+        Call::UpdateAgent(c) => types::UpdateAgent {
+            agent: c.agent,
+            cardUri: c.card_uri.clone(),
+            wallet: c.wallet,
+            metadata: metadata(&c.metadata),
+            nonce,
+            maxFee: max_fee,
+        }
+        .parts(),
+        Call::TransferAgent(c) => {
+            types::TransferAgent { agent: c.agent, owner: c.owner, nonce, maxFee: max_fee }.parts()
+        }
+        Call::GiveFeedback(c) => types::GiveFeedback {
+            agent: c.agent,
+            score: c.score,
+            tag: c.tag.clone(),
+            uri: c.uri.clone(),
+            nonce,
+            maxFee: max_fee,
+        }
+        .parts(),
+        Call::RevokeFeedback(c) => {
+            types::RevokeFeedback { agent: c.agent, index: c.index, nonce, maxFee: max_fee }.parts()
+        }
+        Call::OpenChannel(c) => types::OpenChannel {
+            agent: c.agent,
+            asset: c.asset,
+            amount: c.amount,
+            voucherKey: key_struct(&c.voucher_key),
+            timeoutMs: c.timeout_ms,
+            nonce,
+            maxFee: max_fee,
+        }
+        .parts(),
+        Call::FundChannel(c) => {
+            types::FundChannel { channel: c.channel, amount: c.amount, nonce, maxFee: max_fee }.parts()
+        }
+        Call::SettleChannel(c) => types::SettleChannel {
+            channel: c.channel,
+            cumulative: c.cumulative,
+            signature: c.signature.clone().into(),
+            close: c.close,
+            nonce,
+            maxFee: max_fee,
+        }
+        .parts(),
+        Call::RequestChannelClose(c) => {
+            types::RequestChannelClose { channel: c.channel, nonce, maxFee: max_fee }.parts()
+        }
+        Call::CloseChannel(c) => types::CloseChannel { channel: c.channel, nonce, maxFee: max_fee }.parts(),
+        Call::CreateCollection(c) => {
+            types::CreateCollection { name: c.name.clone(), uri: c.uri.clone(), nonce, maxFee: max_fee }
+                .parts()
+        }
+        Call::SetItemMinter(c) => types::SetItemMinter {
+            collection: c.collection,
+            minter: c.minter,
+            enabled: c.enabled,
+            nonce,
+            maxFee: max_fee,
+        }
+        .parts(),
+        Call::DefineItems(c) => types::DefineItems {
+            collection: c.collection,
+            classes: c
+                .classes
+                .iter()
+                .map(|x| types::ItemClass {
+                    item: x.item,
+                    maxSupply: x.max_supply,
+                    transferable: x.transferable,
+                })
+                .collect(),
+            nonce,
+            maxFee: max_fee,
+        }
+        .parts(),
+        Call::MintItems(c) => types::MintItems {
+            collection: c.collection,
+            to: c.to,
+            items: item_amounts(&c.items),
+            nonce,
+            maxFee: max_fee,
+        }
+        .parts(),
+        Call::TransferItems(c) => types::TransferItems {
+            collection: c.collection,
+            to: c.to,
+            items: item_amounts(&c.items),
+            nonce,
+            maxFee: max_fee,
+        }
+        .parts(),
+        Call::BurnItems(c) => types::BurnItems {
+            collection: c.collection,
+            items: item_amounts(&c.items),
+            nonce,
+            maxFee: max_fee,
+        }
+        .parts(),
     }
+}
+
+fn metadata(entries: &[crate::MetadataEntry]) -> Vec<types::MetadataEntry> {
+    entries.iter().map(|e| types::MetadataEntry { key: e.key.clone(), value: e.value.clone() }).collect()
+}
+
+fn item_amounts(items: &[crate::ItemAmount]) -> Vec<types::ItemAmount> {
+    items.iter().map(|i| types::ItemAmount { item: i.item, amount: i.amount }).collect()
+}
+
+/// The digest a voucher key signs for a payment-channel voucher: EIP-712
+/// `Voucher(uint64 channel,uint128 cumulative)` in the chain's Pillar domain.
+pub fn voucher_signing_hash(chain_id: u64, channel: u64, cumulative: u128) -> B256 {
+    digest(chain_id, types::Voucher { channel, cumulative }.eip712_hash_struct())
 }
 
 /// The EIP-712 type string of a primary type (for documentation and client checks).
@@ -361,6 +503,23 @@ pub fn encode_type(type_name: &str) -> Option<Cow<'static, str>> {
         "AuthorizeSession" => types::AuthorizeSession::eip712_encode_type(),
         "RevokeSession" => types::RevokeSession::eip712_encode_type(),
         "SetSponsorPolicy" => types::SetSponsorPolicy::eip712_encode_type(),
+        "RegisterAgent" => types::RegisterAgent::eip712_encode_type(),
+        "UpdateAgent" => types::UpdateAgent::eip712_encode_type(),
+        "TransferAgent" => types::TransferAgent::eip712_encode_type(),
+        "GiveFeedback" => types::GiveFeedback::eip712_encode_type(),
+        "RevokeFeedback" => types::RevokeFeedback::eip712_encode_type(),
+        "OpenChannel" => types::OpenChannel::eip712_encode_type(),
+        "FundChannel" => types::FundChannel::eip712_encode_type(),
+        "SettleChannel" => types::SettleChannel::eip712_encode_type(),
+        "RequestChannelClose" => types::RequestChannelClose::eip712_encode_type(),
+        "CloseChannel" => types::CloseChannel::eip712_encode_type(),
+        "Voucher" => types::Voucher::eip712_encode_type(),
+        "CreateCollection" => types::CreateCollection::eip712_encode_type(),
+        "SetItemMinter" => types::SetItemMinter::eip712_encode_type(),
+        "DefineItems" => types::DefineItems::eip712_encode_type(),
+        "MintItems" => types::MintItems::eip712_encode_type(),
+        "TransferItems" => types::TransferItems::eip712_encode_type(),
+        "BurnItems" => types::BurnItems::eip712_encode_type(),
         _ => return None,
     })
 }

@@ -25,6 +25,7 @@ mod session_signer;
 mod signer;
 mod transaction;
 pub mod typed_json;
+mod voucher;
 
 pub use alloy_primitives::{Address, B256, U256, keccak256};
 pub use block::{Block, Header};
@@ -36,6 +37,12 @@ pub use call::{
     SetAssetRole, SetComplianceAgent, SetComplianceRules, SetPaused, SetRegistryAgent, SetSanctions,
     SetSponsorPolicy, SetTrustedIssuer, SpendCap, TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE, TOPIC_KYC, Transfer,
     WalletRecovery, Withdraw,
+};
+pub use call::{
+    BurnItems, CloseChannel, CollectionId, CreateCollection, DefineItems, FundChannel, GiveFeedback,
+    ItemAmount, ItemClass, MAX_ITEM_BATCH, MAX_ITEM_URI_LEN, MAX_KEY_LEN, MAX_METADATA, MAX_SCORE,
+    MAX_URI_LEN, MAX_VALUE_LEN, MetadataEntry, MintItems, OpenChannel, RegisterAgent, RequestChannelClose,
+    RevokeFeedback, SetItemMinter, SettleChannel, TransferAgent, TransferItems, UpdateAgent,
 };
 pub use codec::DecodeError;
 pub use l1::{
@@ -51,3 +58,4 @@ pub use transaction::{
     ENVELOPE_MARKER, ENVELOPE_VERSION, MAX_TX_SIZE, RecoverError, Signature, SignedTransaction, Transaction,
     VerifiedTransaction,
 };
+pub use voucher::Voucher;

@@ -332,6 +332,137 @@ pub enum Event {
         #[serde(with = "u128_string")]
         budget: u128,
     },
+    /// An agent identity was registered.
+    AgentRegistered {
+        /// Agent id.
+        agent: u64,
+        /// Owner.
+        owner: Address,
+        /// Card URI.
+        card_uri: String,
+    },
+    /// An agent's card, wallet or metadata changed.
+    AgentUpdated {
+        /// Agent id.
+        agent: u64,
+        /// Card URI now.
+        card_uri: String,
+        /// Payment wallet now.
+        wallet: Address,
+    },
+    /// An agent changed owner.
+    AgentTransferred {
+        /// Agent id.
+        agent: u64,
+        /// Previous owner.
+        from: Address,
+        /// New owner.
+        to: Address,
+    },
+    /// Feedback was left on an agent.
+    FeedbackGiven {
+        /// Agent id.
+        agent: u64,
+        /// Index among the agent's feedback.
+        index: u64,
+        /// Who left it.
+        client: Address,
+        /// Score, 0 to 100.
+        score: u8,
+        /// Whether the client had paid the agent through a settled channel when it rated.
+        paid: bool,
+    },
+    /// Feedback was withdrawn by its author.
+    FeedbackRevoked {
+        /// Agent id.
+        agent: u64,
+        /// Index.
+        index: u64,
+    },
+    /// A payment channel was opened (or topped up: `deposit` is the total now).
+    ChannelFunded {
+        /// Channel id.
+        channel: u64,
+        /// Payer.
+        payer: Address,
+        /// Payee agent.
+        agent: u64,
+        /// Asset.
+        asset: AssetId,
+        /// Total deposit now.
+        #[serde(with = "u128_string")]
+        deposit: u128,
+    },
+    /// A voucher was settled: `paid` went to the agent's wallet.
+    ChannelSettled {
+        /// Channel id.
+        channel: u64,
+        /// Cumulative amount of the voucher.
+        #[serde(with = "u128_string")]
+        cumulative: u128,
+        /// Paid by this settlement.
+        #[serde(with = "u128_string")]
+        paid: u128,
+    },
+    /// The payer asked to close a channel; the payee may settle until `closes_at_ms`.
+    ChannelCloseRequested {
+        /// Channel id.
+        channel: u64,
+        /// Block time (ms) from which the payer may close.
+        closes_at_ms: u64,
+    },
+    /// A channel ended; `refunded` went back to the payer.
+    ChannelClosed {
+        /// Channel id.
+        channel: u64,
+        /// Refunded to the payer.
+        #[serde(with = "u128_string")]
+        refunded: u128,
+    },
+    /// An item collection was created.
+    CollectionCreated {
+        /// Collection id.
+        collection: u32,
+        /// Issuer.
+        issuer: Address,
+        /// Name.
+        name: String,
+    },
+    /// A collection's issuer appointed or dismissed a minter.
+    ItemMinterChanged {
+        /// Collection id.
+        collection: u32,
+        /// Minter.
+        minter: Address,
+        /// Appointed (true) or dismissed.
+        enabled: bool,
+    },
+    /// An item class was defined.
+    ItemDefined {
+        /// Collection id.
+        collection: u32,
+        /// Item id.
+        item: u64,
+        /// Supply cap (1: unique).
+        #[serde(with = "u128_string")]
+        max_supply: u128,
+        /// Whether players may move it.
+        transferable: bool,
+    },
+    /// Items moved: minted (`from` zero), transferred, or burned (`to` zero). One event per item.
+    ItemsMoved {
+        /// Collection id.
+        collection: u32,
+        /// Item id.
+        item: u64,
+        /// Holder debited (zero for a mint).
+        from: Address,
+        /// Holder credited (zero for a burn).
+        to: Address,
+        /// Units.
+        #[serde(with = "u128_string")]
+        amount: u128,
+    },
 }
 
 /// The receipt of one transaction.

@@ -59,7 +59,7 @@ pub enum TypedTxError {
     SignatureNotHex,
 }
 
-const KNOWN: [&str; 23] = [
+const KNOWN: [&str; 39] = [
     "Transfer",
     "CreateAsset",
     "Mint",
@@ -83,6 +83,22 @@ const KNOWN: [&str; 23] = [
     "AuthorizeSession",
     "RevokeSession",
     "SetSponsorPolicy",
+    "RegisterAgent",
+    "UpdateAgent",
+    "TransferAgent",
+    "GiveFeedback",
+    "RevokeFeedback",
+    "OpenChannel",
+    "FundChannel",
+    "SettleChannel",
+    "RequestChannelClose",
+    "CloseChannel",
+    "CreateCollection",
+    "SetItemMinter",
+    "DefineItems",
+    "MintItems",
+    "TransferItems",
+    "BurnItems",
 ];
 
 impl TypedTransaction {

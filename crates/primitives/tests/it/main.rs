@@ -6,3 +6,4 @@
 mod fixtures;
 mod roundtrip;
 mod sessions;
+mod verticals;

@@ -1,0 +1,1 @@
+//! The `agents` module (work in progress).

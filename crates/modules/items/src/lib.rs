@@ -1,0 +1,1 @@
+//! The `items` module (work in progress).

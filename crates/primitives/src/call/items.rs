@@ -1,0 +1,137 @@
+//! Call kinds of the `items` module: game items under an issuer (the game), fungible or unique,
+//! in collections. An item class with a supply cap of 1 is a unique (non-fungible) item.
+//! Semantics are in `docs/games.md`.
+
+use alloy_primitives::Address;
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+use super::u128_string;
+
+/// Identifier of an item collection (numbered from 1 in creation order).
+pub type CollectionId = u32;
+
+/// Most entries in one item batch call.
+pub const MAX_ITEM_BATCH: usize = 64;
+/// Longest collection or item metadata URI, in bytes.
+pub const MAX_ITEM_URI_LEN: usize = 256;
+
+/// Create a collection; the sender becomes its issuer (admin and first minter).
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCollection {
+    /// Display name, 1 to 64 bytes.
+    pub name: String,
+    /// Metadata URI template for the collection's items, at most 256 bytes.
+    pub uri: String,
+}
+
+/// Appoint (`enabled`) or dismiss a minter of a collection (issuer only).
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetItemMinter {
+    /// Collection.
+    pub collection: CollectionId,
+    /// Minter.
+    pub minter: Address,
+    /// Appoint when true, dismiss when false.
+    pub enabled: bool,
+}
+
+/// One item class of a collection.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ItemClass {
+    /// Item id within the collection.
+    pub item: u64,
+    /// Most units that may ever exist (1: a unique item).
+    #[serde(with = "u128_string")]
+    pub max_supply: u128,
+    /// Whether players may move it (false: soulbound, only minted and burned).
+    pub transferable: bool,
+}
+
+/// Define item classes of a collection (issuer only; a class, once defined, never changes).
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefineItems {
+    /// Collection.
+    pub collection: CollectionId,
+    /// Classes, 1 to 64, distinct item ids.
+    pub classes: Vec<ItemClass>,
+}
+
+/// An amount of one item.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemAmount {
+    /// Item id.
+    pub item: u64,
+    /// Units (1 for a unique item).
+    #[serde(with = "u128_string")]
+    pub amount: u128,
+}
+
+/// Mint items to a player (minter only).
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MintItems {
+    /// Collection.
+    pub collection: CollectionId,
+    /// Recipient.
+    pub to: Address,
+    /// Items, 1 to 64 entries.
+    pub items: Vec<ItemAmount>,
+}
+
+/// Move the sender's items to another player.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferItems {
+    /// Collection.
+    pub collection: CollectionId,
+    /// Recipient.
+    pub to: Address,
+    /// Items, 1 to 64 entries.
+    pub items: Vec<ItemAmount>,
+}
+
+/// Burn items from the sender's own holdings (consumables, crafting).
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BurnItems {
+    /// Collection.
+    pub collection: CollectionId,
+    /// Items, 1 to 64 entries.
+    pub items: Vec<ItemAmount>,
+}
+
+pub(super) fn check_amounts(items: &[ItemAmount]) -> Result<(), &'static str> {
+    if items.is_empty() || items.len() > MAX_ITEM_BATCH {
+        return Err("an item batch holds 1 to 64 entries");
+    }
+    if items.iter().any(|i| i.amount == 0) {
+        return Err("an item amount must be positive");
+    }
+    for (i, e) in items.iter().enumerate() {
+        if items[..i].iter().any(|o| o.item == e.item) {
+            return Err("an item batch lists each item once");
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn check_classes(classes: &[ItemClass]) -> Result<(), &'static str> {
+    if classes.is_empty() || classes.len() > MAX_ITEM_BATCH {
+        return Err("an item batch holds 1 to 64 entries");
+    }
+    if classes.iter().any(|c| c.max_supply == 0) {
+        return Err("an item's supply cap must be positive");
+    }
+    for (i, e) in classes.iter().enumerate() {
+        if classes[..i].iter().any(|o| o.item == e.item) {
+            return Err("an item batch lists each item once");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! Agents and items call kinds: round trips and stateless limits.
