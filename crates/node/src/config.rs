@@ -311,13 +311,19 @@ mod tests {
     #[test]
     fn preset_round_trips_through_toml() {
         let dir = tempfile::tempdir().unwrap();
-        let cfg = preset("basic", 77, &keys()).unwrap();
-        let path = dir.path().join("chain.toml");
-        cfg.save(&path).unwrap();
-        let back = ChainConfig::load(&path).unwrap();
-        assert_eq!(back, cfg);
-        assert_eq!(back.genesis.accounts.len(), 2);
-        assert_eq!(back.data_dir(dir.path()), dir.path().join("data"));
+        for name in crate::PRESETS {
+            let cfg = preset(name, 77, &keys()).unwrap();
+            let path = dir.path().join(format!("{name}.toml"));
+            cfg.save(&path).unwrap();
+            let back = ChainConfig::load(&path).unwrap();
+            assert_eq!(back, cfg, "{name}");
+            assert_eq!(back.genesis.accounts.len(), 2);
+            assert_eq!(back.data_dir(dir.path()), dir.path().join("data"));
+            // Every preset's genesis applies: its set-up calls succeed on its own modules.
+            let runtime = crate::build_runtime(&back).unwrap();
+            let mut state = pillar_state::MemoryState::default();
+            runtime.genesis(&back.genesis, &mut state).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
         assert!(preset("nope", 1, &keys()).is_none());
     }
 

@@ -28,6 +28,6 @@ pub use config::{
     RpcSection, SequencerSection, StorageSection,
 };
 pub use launch::{NodeError, NodeHandle, NodeOptions, Role, TestHooks, build_runtime, launch, launch_with};
-pub use presets::{PRESETS, preset};
+pub use presets::{GAME_COLLECTION, GAME_SPONSORED_CALLS, PRESETS, preset};
 pub use replica::{Replica, ReplicaStatus};
 pub use settle::{BatcherStats, Settlement};

@@ -88,6 +88,16 @@ pub enum Invalid {
         /// Readable reason.
         reason: String,
     },
+    /// A transfer of a compliant asset that its rules refuse against the latest block (mempool
+    /// screening only: inclusion re-decides, so a forced transaction still gets a failed
+    /// receipt). `code` is the `compliance` module's reason code (3100 + the ERC-1404 code).
+    #[error("compliance refused (code {code}): {reason}")]
+    ComplianceRefused {
+        /// Stable reason code.
+        code: u32,
+        /// Readable reason.
+        reason: String,
+    },
 }
 
 /// A failed call: stable code and readable reason, recorded in the receipt.

@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use pillar_primitives::{
     B256, ChainTx, ExecTx, L1Message, L1MessageKind, Receipt, SignedTransaction, TxStatus,
-    VerifiedTransaction,
+    VerifiedTransaction, keccak256,
 };
 use pillar_state::{BlockOverlay, StateError, StateRead, StateWrite};
 
 use crate::{
-    BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, QueryError, Revert, TxContext,
+    BlockEnv, CallError, Genesis, GenesisCall, GenesisError, Invalid, Module, QueryError, Revert, TxContext,
     module::ValidateError,
 };
 
@@ -75,6 +75,35 @@ impl Runtime {
     pub fn genesis(&self, genesis: &Genesis, state: &mut dyn StateWrite) -> Result<(), GenesisError> {
         for m in &self.modules {
             m.genesis(genesis, state)?;
+        }
+        let env = BlockEnv { chain_id: self.chain_id, height: 0, timestamp_ms: genesis.timestamp_ms };
+        for (i, GenesisCall { sender, call }) in genesis.calls.iter().enumerate() {
+            let module_name = call.module();
+            let invalid = |reason: String| GenesisError::Invalid { module: module_name, reason };
+            let Some(module) = self.module(module_name) else {
+                return Err(invalid(format!(
+                    "genesis call {i} ({}): this chain has no {module_name} module",
+                    call.type_name()
+                )));
+            };
+            call.check_shape()
+                .map_err(|reason| invalid(format!("genesis call {i} ({}): {reason}", call.type_name())))?;
+            let mut fees = 0;
+            // A distinct hash per call, for handlers that key anything by it.
+            let hash = keccak256(format!("pillar genesis call {i}"));
+            let mut ctx = TxContext::new(&env, &mut fees, *sender, hash, 0, 0).with_modules(&self.modules);
+            match module.call(&mut ctx, call, state) {
+                Ok(()) => {}
+                Err(CallError::Revert(r)) => {
+                    return Err(invalid(format!(
+                        "genesis call {i} ({}) by {sender} failed: {} (code {})",
+                        call.type_name(),
+                        r.reason,
+                        r.code
+                    )));
+                }
+                Err(CallError::State(e)) => return Err(e.into()),
+            }
         }
         Ok(())
     }

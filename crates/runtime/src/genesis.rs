@@ -1,6 +1,6 @@
 //! The genesis configuration, read by each module for its own section.
 
-use pillar_primitives::{Address, AssetId};
+use pillar_primitives::{Address, AssetId, Call};
 use serde::{Deserialize, Serialize};
 
 /// Initial state of a chain.
@@ -22,6 +22,21 @@ pub struct Genesis {
     /// Funded accounts.
     #[serde(default)]
     pub accounts: Vec<GenesisAccount>,
+    /// Calls applied at genesis, in order, after every module's own genesis: the set-up a chain
+    /// starts with (sponsor policies, identity registries, compliance rules, item collections),
+    /// made by the same handlers as later transactions, with no signature, nonce or fee.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<GenesisCall>,
+}
+
+/// One call applied at genesis as if `sender` had sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisCall {
+    /// Who the call acts as.
+    pub sender: Address,
+    /// The call.
+    pub call: Call,
 }
 
 /// An issuer token at genesis.

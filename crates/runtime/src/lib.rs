@@ -27,6 +27,6 @@ mod module;
 pub use context::{BlockEnv, TxContext};
 pub use error::{CallError, GenesisError, Invalid, QueryError, Revert};
 pub use execute::{BlockOutcome, Runtime, l1_codes};
-pub use genesis::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance};
+pub use genesis::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance, GenesisCall};
 pub use guard::{AssetMove, MoveKind};
 pub use module::{Module, ValidateError};

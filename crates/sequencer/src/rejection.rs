@@ -122,6 +122,15 @@ pub enum Rejection {
         /// Readable reason.
         reason: String,
     },
+    /// A transfer of a compliant asset that the asset's rules refuse now; `code` is the
+    /// compliance module's (3101–3118, 3100 + the ERC-1404 restriction code).
+    #[error("compliance refused (code {code}): {reason}")]
+    ComplianceRefused {
+        /// Stable reason code of the `compliance` module.
+        code: u32,
+        /// Readable reason.
+        reason: String,
+    },
     /// This node is a replica: it follows L1 (and the sequencer's feed) and takes no
     /// transactions.
     #[error("this node is a read-only replica; send transactions to the sequencer")]
@@ -152,6 +161,7 @@ impl Rejection {
             Self::ReadOnly => -38017,
             Self::SessionRefused { .. } => -38018,
             Self::SponsorRefused { .. } => -38019,
+            Self::ComplianceRefused { .. } => -38020,
         }
     }
 
@@ -178,6 +188,7 @@ impl Rejection {
             Self::ReadOnly => "read_only",
             Self::SessionRefused { .. } => "session_refused",
             Self::SponsorRefused { .. } => "sponsor_refused",
+            Self::ComplianceRefused { .. } => "compliance_refused",
         }
     }
 }
@@ -207,6 +218,7 @@ impl From<Invalid> for Rejection {
             Invalid::Malformed { reason } => Self::InvalidArguments(reason.to_string()),
             Invalid::SessionRefused { code, reason } => Self::SessionRefused { code, reason },
             Invalid::SponsorRefused { code, reason } => Self::SponsorRefused { code, reason },
+            Invalid::ComplianceRefused { code, reason } => Self::ComplianceRefused { code, reason },
         }
     }
 }

@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-pub(crate) use http::{call, post};
+pub(crate) use http::{RpcError, call, post};
 use pillar_node::ChainConfig;
 use pillar_primitives::PrivateKey;
 use serde_json::Value;
@@ -103,6 +103,29 @@ pub(crate) fn init_chain(dir: &Path, block_time_ms: u64) -> (PathBuf, Vec<Privat
     cfg.save(&path).expect("save config");
     let keys = cfg.dev_keys.iter().map(|k| PrivateKey::from_hex(&k.private_key).expect("key")).collect();
     (path, keys)
+}
+
+/// Writes a config from `preset` (`pillar init --preset …`) into `dir`, on a free port with small
+/// storage, keeping the preset's block time and set-up.
+pub(crate) fn init_preset(
+    dir: &Path,
+    preset: &str,
+    dev_keys: usize,
+) -> (PathBuf, ChainConfig, Vec<PrivateKey>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_pillar"))
+        .args(["init", "--preset", preset, "--json", "--dev-keys", &dev_keys.to_string(), "--dir"])
+        .arg(dir)
+        .output()
+        .expect("run pillar init");
+    assert!(out.status.success(), "pillar init: {}", String::from_utf8_lossy(&out.stderr));
+    let path = dir.join("chain.toml");
+    let mut cfg = ChainConfig::load(&path).expect("load config");
+    assert_eq!(cfg.chain.preset, preset);
+    cfg.storage.hashtable_buckets = 16_384;
+    cfg.rpc.listen = "127.0.0.1:0".parse().expect("addr");
+    cfg.save(&path).expect("save config");
+    let keys = cfg.dev_keys.iter().map(|k| PrivateKey::from_hex(&k.private_key).expect("key")).collect();
+    (path, cfg, keys)
 }
 
 /// Starts `pillar node --config <path>` and waits until it listens.

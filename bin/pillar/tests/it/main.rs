@@ -8,5 +8,6 @@ mod common;
 mod contracts;
 mod durability;
 mod ethers;
+mod presets;
 mod replica;
 mod settlement;

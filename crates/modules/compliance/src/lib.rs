@@ -25,9 +25,10 @@ mod restriction;
 mod state;
 
 use pillar_assets::ASSETS;
-use pillar_primitives::{Call, Event, NATIVE_ASSET};
+use pillar_primitives::{Call, Event, NATIVE_ASSET, VerifiedTransaction};
 use pillar_runtime::{
-    AssetMove, BlockEnv, CallError, Genesis, GenesisError, Module, MoveKind, QueryError, TxContext,
+    AssetMove, BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, MoveKind, QueryError, TxContext,
+    ValidateError,
 };
 use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
 
@@ -62,6 +63,25 @@ impl Module for Compliance {
             });
         }
         Ok(())
+    }
+
+    fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {
+        // Screen holder transfers at the door, judged on the latest block as `canTransfer` is, so
+        // a refused transfer costs the sender nothing. Inclusion decides again (the guard), which
+        // is what binds forced transactions. Mints and agent actions are not screened: issuers
+        // send registration and mint back to back, before either is in a block.
+        let Call::Transfer(t) = &tx.tx.tx.call else { return Ok(()) };
+        if t.asset == NATIVE_ASSET || RULES.get(state, &t.asset)?.is_none() {
+            return Ok(());
+        }
+        let now = CLOCK.get(state)?.unwrap_or(0);
+        match can_transfer(state, t.asset, tx.sender, t.to, t.amount, now)? {
+            None | Some(Restriction::InsufficientBalance) => Ok(()),
+            Some(r) => {
+                let e = ComplianceError::from(r);
+                Err(Invalid::ComplianceRefused { code: e.code(), reason: e.to_string() }.into())
+            }
+        }
     }
 
     fn call(

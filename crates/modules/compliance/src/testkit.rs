@@ -135,6 +135,14 @@ impl Chain {
         tx
     }
 
+    /// Mempool admission of `call` signed by `signer` against the current state (the nonce is
+    /// not consumed).
+    pub(crate) fn screen(&mut self, signer: u8, call: Call) -> Result<(), pillar_runtime::ValidateError> {
+        let tx = self.signed(signer, call).verify().unwrap();
+        *self.nonces.get_mut(&key(signer).address()).unwrap() -= 1;
+        self.rt.validate(&tx, &self.state)
+    }
+
     /// Runs `call` signed by `signer` in its own block and returns its receipt.
     pub(crate) fn run(&mut self, signer: u8, call: Call) -> Receipt {
         let tx = self.signed(signer, call).verify().unwrap();

@@ -429,3 +429,34 @@ fn queries_describe_state() {
     assert_eq!((ct["code"].as_u64(), ct["reasonCode"].as_u64()), (Some(8), Some(3108)));
     assert!(c.rt.query(&c.state, crate::NAME, "nope", &serde_json::Value::Null).is_err());
 }
+
+#[test]
+fn the_mempool_refuses_transfers_the_rules_refuse_with_the_same_code() {
+    use pillar_runtime::{Invalid, ValidateError};
+    let mut c = Chain::with_rules(open_rules());
+    c.ok(0, Call::Mint(Mint { asset: BOND, to: addr(3), amount: 100 }));
+    // Key 6 has no identity: refused at the door with the code the receipt would carry.
+    let refused = c.screen(3, transfer(6, 10));
+    let Err(ValidateError::Invalid(Invalid::ComplianceRefused { code, reason })) = refused else {
+        panic!("expected a compliance refusal, got {refused:?}")
+    };
+    assert_eq!(code, 3100 + u32::from(c.can_transfer(3, 6, 10)));
+    assert!(reason.contains("recipient has no identity"), "{reason}");
+    // A forced transaction is not screened: it is included and fails with the same code.
+    let r = c.run_forced(3, transfer(6, 10));
+    assert_eq!(crate::testkit::code(&r), Some(code));
+    // Allowed transfers, transfers of assets without rules and over-balance ones pass screening
+    // (the balance check is the assets module's).
+    c.screen(3, transfer(4, 10)).unwrap();
+    // (Key 3 holds no FREE yet: the assets module refuses that one.)
+    c.screen(3, Call::Transfer(Transfer { to: addr(6), asset: FREE, amount: 1 })).unwrap_err();
+    c.ok(0, Call::Mint(Mint { asset: FREE, to: addr(3), amount: 5 }));
+    c.screen(3, Call::Transfer(Transfer { to: addr(6), asset: FREE, amount: 1 })).unwrap();
+    // A frozen sender is refused at the door too.
+    c.ok(0, Call::SetComplianceAgent(SetComplianceAgent { asset: BOND, agent: addr(7), enabled: true }));
+    c.ok(7, Call::FreezeWallets(FreezeWallets { asset: BOND, wallets: vec![addr(3)], frozen: true }));
+    assert!(matches!(
+        c.screen(3, transfer(4, 10)),
+        Err(ValidateError::Invalid(Invalid::ComplianceRefused { .. }))
+    ));
+}
