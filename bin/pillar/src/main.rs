@@ -24,6 +24,8 @@ enum Command {
     Node(cmd::node::Args),
     /// Start a local Ethereum (anvil) and a Pillar L2 settling on it; `--demo` runs the user story.
     Devnet(cmd::devnet::Args),
+    /// Measure a chain on this machine: throughput, latency, L1 cost, memory.
+    Bench(cmd::bench::Args),
     /// Deploy the L1 contracts and record them in a chain config.
     Deploy(cmd::deploy::Args),
     /// Manage keys.
@@ -45,6 +47,7 @@ fn main() -> anyhow::Result<()> {
         Command::Node(a) => cmd::node::run(a),
         Command::Devnet(a) => cmd::devnet::run(a),
         Command::Deploy(a) => cmd::deploy::run(a),
+        Command::Bench(a) => cmd::bench::run(a),
         Command::Keys { command } => cmd::keys::run(command),
         Command::Tx { command } => cmd::tx::run(command),
     }

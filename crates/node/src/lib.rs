@@ -24,7 +24,7 @@ mod replica;
 mod settle;
 
 pub use config::{
-    BatcherSection, ChainConfig, ChallengerSection, ConfigError, DevKey, L1Section, ProposerSection,
+    BatcherSection, ChainConfig, ChainSection, ChallengerSection, ConfigError, DevKey, L1Section, ProposerSection,
     RpcSection, SequencerSection, StorageSection,
 };
 pub use launch::{NodeError, NodeHandle, NodeOptions, Role, TestHooks, build_runtime, launch, launch_with};

@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+pub(crate) mod bench;
 pub(crate) mod deploy;
 pub(crate) mod devnet;
 pub(crate) mod init;
