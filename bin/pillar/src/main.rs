@@ -26,6 +26,9 @@ enum Command {
     Devnet(cmd::devnet::Args),
     /// Measure a chain on this machine: throughput, latency, L1 cost, memory.
     Bench(cmd::bench::Args),
+    /// The load generator of `pillar bench` (a separate process, as real clients are).
+    #[command(hide = true)]
+    BenchClient(cmd::bench::client::Args),
     /// Deploy the L1 contracts and record them in a chain config.
     Deploy(cmd::deploy::Args),
     /// Manage keys.
@@ -48,6 +51,7 @@ fn main() -> anyhow::Result<()> {
         Command::Devnet(a) => cmd::devnet::run(a),
         Command::Deploy(a) => cmd::deploy::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::BenchClient(a) => cmd::bench::client::run(a),
         Command::Keys { command } => cmd::keys::run(command),
         Command::Tx { command } => cmd::tx::run(command),
     }

@@ -24,7 +24,7 @@ const GAS_PER_BLOB: u64 = 131_072;
 /// When each transaction was seen in a durable block, and where blocks spent their time.
 #[derive(Default)]
 pub(crate) struct Sealed {
-    at: HashMap<B256, Instant>,
+    at: HashMap<B256, (Instant, u64)>,
     /// Per block: (signed transactions, execute, root, ledger, commit in µs).
     blocks: Vec<(usize, [u64; 4])>,
 }
@@ -45,7 +45,7 @@ impl Watcher {
             while !st.load(Ordering::Relaxed) {
                 match rx.blocking_recv() {
                     Ok(n) => {
-                        let now = Instant::now();
+                        let now = (Instant::now(), unix_us());
                         let mut g = s.lock();
                         let t = &n.timings;
                         let signed = n.receipts.len();
@@ -63,7 +63,7 @@ impl Watcher {
     }
 
     /// Waits until every hash is in a block; returns the latest time one was sealed.
-    fn wait_all(&self, hashes: &[B256], timeout: Duration) -> anyhow::Result<Instant> {
+    pub(crate) fn wait_all(&self, hashes: &[B256], timeout: Duration) -> anyhow::Result<Instant> {
         let deadline = Instant::now() + timeout;
         loop {
             {
@@ -72,7 +72,7 @@ impl Watcher {
                 let mut missing = 0;
                 for h in hashes {
                     match g.at.get(h) {
-                        Some(t) => last = Some(last.map_or(*t, |l: Instant| l.max(*t))),
+                        Some((t, _)) => last = Some(last.map_or(*t, |l: Instant| l.max(*t))),
                         None => missing += 1,
                     }
                 }
@@ -88,7 +88,13 @@ impl Watcher {
     }
 
     fn sealed_at(&self, h: &B256) -> Option<Instant> {
-        self.sealed.lock().at.get(h).copied()
+        self.sealed.lock().at.get(h).map(|(t, _)| *t)
+    }
+
+    /// Wall-clock time (Unix µs) `h` was seen in a block, for latencies measured against another
+    /// process's clock.
+    pub(crate) fn sealed_unix(&self, h: &B256) -> Option<u64> {
+        self.sealed.lock().at.get(h).map(|(_, u)| *u)
     }
 
     /// Mean (execute, root, ledger, commit) µs per block and transactions per block, over blocks
@@ -148,6 +154,10 @@ pub(crate) fn saturate(
     Ok(n as f64 / last.duration_since(started).as_secs_f64())
 }
 
+pub(crate) fn unix_us() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
+}
+
 /// Latency percentiles in milliseconds.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Latency {
@@ -190,16 +200,26 @@ pub(crate) fn offer(
     }
     let hashes: Vec<B256> = submitted.iter().map(|(h, _)| *h).collect();
     watcher.wait_all(&hashes, Duration::from_secs(300))?;
-    let mut ms: Vec<f64> = submitted
+    let ms: Vec<f64> = submitted
         .iter()
         .map(|(h, at)| {
             let sealed = watcher.sealed_at(h).expect("waited for every hash");
             sealed.saturating_duration_since(*at).as_secs_f64() * 1e3
         })
         .collect();
-    ms.sort_by(f64::total_cmp);
-    let pct = |p: f64| ms[((ms.len() as f64 * p).ceil() as usize).clamp(1, ms.len()) - 1];
-    Ok(Latency { p50: pct(0.50), p99: pct(0.99), p999: pct(0.999), max: ms[ms.len() - 1] })
+    Ok(Latency::of(ms))
+}
+
+impl Latency {
+    /// Percentiles of a set of latencies (ms).
+    pub(crate) fn of(mut ms: Vec<f64>) -> Self {
+        if ms.is_empty() {
+            return Self::default();
+        }
+        ms.sort_by(f64::total_cmp);
+        let pct = |p: f64| ms[((ms.len() as f64 * p).ceil() as usize).clamp(1, ms.len()) - 1];
+        Latency { p50: pct(0.50), p99: pct(0.99), p999: pct(0.999), max: ms[ms.len() - 1] }
+    }
 }
 
 /// What posting blocks `from..=to` to L1 would cost, batched as the batcher batches them.

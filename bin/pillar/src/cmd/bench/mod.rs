@@ -12,8 +12,11 @@
 //! 3. **L1 cost**: the blocks of the saturation round batched exactly as the batcher batches them
 //!    (batch v0, zstd), priced in blob gas and in calldata gas.
 
+mod anvil;
+pub(crate) mod client;
 mod fixture;
 mod measure;
+mod rpc;
 
 use std::io::{IsTerminal, Write};
 
@@ -24,7 +27,7 @@ use fixture::{Fixture, Kind};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Scenarios to run, comma separated: transfers, sessions, rwa.
+    /// Scenarios to run, comma separated: transfers, sessions, rwa, rpc.
     #[arg(long, default_value = "transfers", value_delimiter = ',')]
     scenario: Vec<String>,
     /// Funded accounts; the saturation round sends one transaction from each.
@@ -39,6 +42,10 @@ pub(crate) struct Args {
     /// Block time of the bench chain, ms.
     #[arg(long, default_value_t = 20)]
     block_time_ms: u64,
+    /// Also measure a general-purpose EVM node on the same machine (`anvil`): the same number of
+    /// plain ETH transfers over JSON-RPC; adds `baseline_tps` and `ratio` to every scenario.
+    #[arg(long)]
+    baseline: Option<String>,
     /// Print one JSON object per scenario instead of a report.
     #[arg(long)]
     json: bool,
@@ -52,15 +59,41 @@ pub(crate) fn run(a: Args) -> anyhow::Result<()> {
     if a.rate * a.seconds > a.accounts as u64 {
         bail!("--rate × --seconds ({}) must not exceed --accounts ({})", a.rate * a.seconds, a.accounts);
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     for name in &a.scenario {
-        let kind = match name.as_str() {
-            "transfers" => Kind::Transfers,
-            "sessions" => Kind::Sessions,
-            "rwa" => Kind::Rwa,
-            other => bail!("unknown scenario {other:?} (transfers, sessions, rwa)"),
+        if !["transfers", "sessions", "rwa", "rpc"].contains(&name.as_str()) {
+            bail!("unknown scenario {name:?} (transfers, sessions, rwa, rpc)");
+        }
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let baseline = match a.baseline.as_deref() {
+        None => None,
+        Some("anvil") => Some(rt.block_on(anvil::baseline(a.accounts, a.json))?),
+        Some(other) => bail!("unknown baseline {other:?} (anvil)"),
+    };
+    for name in &a.scenario {
+        let mut report = match name.as_str() {
+            "transfers" => rt.block_on(in_process(Kind::Transfers, name, &a))?,
+            "sessions" => rt.block_on(in_process(Kind::Sessions, name, &a))?,
+            "rwa" => rt.block_on(in_process(Kind::Rwa, name, &a))?,
+            _ => {
+                let mut out = json!({
+                    "scenario": name,
+                    "txs": a.accounts,
+                    "accounts": a.accounts,
+                    "block_time_ms": a.block_time_ms,
+                });
+                merge(&mut out, rt.block_on(rpc::run(&a))?);
+                out["peak_rss_mib"] = json!(round(measure::peak_rss_mib(), 0));
+                out["machine"] = json!(machine());
+                out
+            }
         };
-        let report = rt.block_on(in_process(kind, name, &a))?;
+        if let Some(b) = &baseline {
+            let ours = report["tps"].as_f64().unwrap_or(0.0);
+            let theirs = b["baseline_tps"].as_f64().unwrap_or(0.0);
+            merge(&mut report, b.clone());
+            report["ratio"] = json!(if theirs > 0.0 { round(ours / theirs, 2) } else { 0.0 });
+        }
         if a.json {
             println!("{report}");
         } else {
@@ -177,6 +210,7 @@ fn machine() -> String {
 }
 
 fn print_report(r: &Value) {
+    let na = |v: &Value| if v.is_null() { "n/a".to_string() } else { v.to_string() };
     println!(
         "scenario {} ({} txs, {} accounts, {} ms blocks) on {}",
         r["scenario"], r["txs"], r["accounts"], r["block_time_ms"], r["machine"]
@@ -185,17 +219,28 @@ fn print_report(r: &Value) {
         "  sustained           {} tx/s ({} blocks, {} tx per block)",
         r["tps"], r["saturation_blocks"], r["txs_per_block"]
     );
-    println!(
-        "  per block           execute {} ms, root {} ms, ledger {} ms, commit {} ms",
-        r["block_ms"]["execute"], r["block_ms"]["root"], r["block_ms"]["ledger"], r["block_ms"]["commit"]
-    );
+    if r.get("block_ms").is_some() {
+        println!(
+            "  per block           execute {} ms, root {} ms, ledger {} ms, commit {} ms",
+            r["block_ms"]["execute"], r["block_ms"]["root"], r["block_ms"]["ledger"], r["block_ms"]["commit"]
+        );
+    }
     println!(
         "  soft confirmation   p50 {} ms, p99 {} ms, p99.9 {} ms at {} tx/s offered ({} txs)",
         r["p50_ms"], r["p99_ms"], r["p999_ms"], r["offered_tps"], r["latency_txs"]
     );
     println!(
         "  L1 per transaction  {} bytes, {} blob gas (or {} calldata gas) in {} batches",
-        r["l1_bytes_per_tx"], r["l1_blob_gas_per_tx"], r["l1_calldata_gas_per_tx"], r["l1_batches"]
+        na(&r["l1_bytes_per_tx"]),
+        na(&r["l1_blob_gas_per_tx"]),
+        na(&r["l1_calldata_gas_per_tx"]),
+        na(&r["l1_batches"])
     );
-    println!("  peak memory         {} MiB", r["peak_rss_mib"]);
+    println!("  peak memory         {} MiB (the bench process: node and load)", r["peak_rss_mib"]);
+    if r.get("baseline_tps").is_some() {
+        println!(
+            "  baseline            anvil {} tx/s on the same transfers over JSON-RPC: ratio {}",
+            r["baseline_tps"], r["ratio"]
+        );
+    }
 }
