@@ -16,7 +16,9 @@ use crate::ChainConfig;
 #[derive(Debug, thiserror::Error)]
 pub enum NodeError {
     /// The config names a module this build does not have.
-    #[error("unknown module {name:?} (available: accounts, assets, bridge)")]
+    #[error(
+        "unknown module {name:?} (available: accounts, assets, bridge, compliance, sessions, agents, items)"
+    )]
     UnknownModule {
         /// Name given.
         name: String,
@@ -59,6 +61,7 @@ pub fn build_runtime(config: &ChainConfig) -> Result<Runtime, NodeError> {
             "bridge" => Arc::new(pillar_bridge::Bridge),
             "compliance" => Arc::new(pillar_compliance::Compliance),
             "sessions" => Arc::new(pillar_sessions::Sessions),
+            "items" => Arc::new(pillar_items::Items),
             other => return Err(NodeError::UnknownModule { name: other.to_string() }),
         });
     }

@@ -24,8 +24,8 @@ mod replica;
 mod settle;
 
 pub use config::{
-    BatcherSection, ChainConfig, ChainSection, ChallengerSection, ConfigError, DevKey, L1Section, ProposerSection,
-    RpcSection, SequencerSection, StorageSection,
+    BatcherSection, ChainConfig, ChainSection, ChallengerSection, ConfigError, DevKey, L1Section,
+    ProposerSection, RpcSection, SequencerSection, StorageSection,
 };
 pub use launch::{NodeError, NodeHandle, NodeOptions, Role, TestHooks, build_runtime, launch, launch_with};
 pub use presets::{GAME_COLLECTION, GAME_SPONSORED_CALLS, PRESETS, preset};

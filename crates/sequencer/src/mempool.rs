@@ -100,8 +100,15 @@ impl Mempool {
         if nonce < expected {
             return Err(Rejection::NonceTooLow { expected, got: nonce });
         }
-        if nonce - expected > cfg.max_nonce_gap {
-            return Err(Rejection::NonceGapTooLarge { expected, got: nonce, max_gap: cfg.max_nonce_gap });
+        // A stream of consecutive nonces is bounded by `max_per_sender`, not by the gap: the gap
+        // is measured from the end of the sender's consecutive pending run.
+        let run_end = contiguous_end(&entry.txs, expected);
+        if nonce > run_end && nonce - run_end > cfg.max_nonce_gap {
+            return Err(Rejection::NonceGapTooLarge {
+                expected: run_end,
+                got: nonce,
+                max_gap: cfg.max_nonce_gap,
+            });
         }
         if entry.txs.contains_key(&nonce) {
             return Err(Rejection::NonceAlreadyPending { nonce });
@@ -182,6 +189,23 @@ impl Mempool {
     }
 }
 
+/// The first nonce from `from` on that is not pending: the end of the consecutive run.
+fn contiguous_end<T>(txs: &BTreeMap<u64, T>, from: u64) -> u64 {
+    match (txs.first_key_value(), txs.last_key_value()) {
+        // The usual case, a client streaming in order: one run, found in O(log n).
+        (Some((&first, _)), Some((&last, _))) if first == from && last - first + 1 == txs.len() as u64 => {
+            last + 1
+        }
+        _ => {
+            let mut n = from;
+            while txs.contains_key(&n) {
+                n += 1;
+            }
+            n
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,7 +250,7 @@ mod tests {
         assert_eq!(p.insert(tx(1, 0), 0), Err(Rejection::AlreadyKnown));
         assert!(matches!(
             p.insert(tx(1, 9), 0),
-            Err(Rejection::NonceGapTooLarge { expected: 0, got: 9, .. })
+            Err(Rejection::NonceGapTooLarge { expected: 1, got: 9, .. })
         ));
         assert!(matches!(p.insert(tx(3, 1), 2), Err(Rejection::NonceTooLow { expected: 2, got: 1 })));
         for n in 1..4 {
@@ -245,6 +269,28 @@ mod tests {
         assert_eq!(p.len(), 9);
         p.insert(tx(20, 0), 0).unwrap();
         assert!(matches!(p.insert(tx(21, 0), 0), Err(Rejection::PoolFull { capacity: 10 })));
+    }
+
+    #[test]
+    fn an_in_order_stream_is_bounded_by_the_sender_limit_not_the_gap() {
+        let mut p = Mempool::new(PoolConfig { max_size: 100, max_per_sender: 20, max_nonce_gap: 3 });
+        for n in 0..15 {
+            p.insert(tx(1, n), 0).unwrap();
+        }
+        // The gap counts from the end of the consecutive run (15), not from the next nonce (0).
+        assert!(matches!(
+            p.insert(tx(1, 19), 0),
+            Err(Rejection::NonceGapTooLarge { expected: 15, got: 19, .. })
+        ));
+        p.insert(tx(1, 18), 0).unwrap();
+        // A hole: the run still ends at 15, so 19 is now 4 past it.
+        assert!(matches!(p.insert(tx(1, 19), 0), Err(Rejection::NonceGapTooLarge { expected: 15, .. })));
+        for n in 15..18 {
+            p.insert(tx(1, n), 0).unwrap();
+        }
+        p.insert(tx(1, 19), 0).unwrap();
+        assert!(matches!(p.insert(tx(1, 20), 0), Err(Rejection::SenderLimit { limit: 20 })));
+        assert_eq!(p.take_ready(100).len(), 20);
     }
 
     #[test]
