@@ -16,6 +16,7 @@ mod anvil;
 pub(crate) mod client;
 mod fixture;
 mod measure;
+mod replay;
 mod rpc;
 
 use std::io::{IsTerminal, Write};
@@ -27,7 +28,7 @@ use fixture::{Fixture, Kind};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Scenarios to run, comma separated: transfers, sessions, rwa, rpc.
+    /// Scenarios to run, comma separated: transfers, sessions, rwa, rpc, replay.
     #[arg(long, default_value = "transfers", value_delimiter = ',')]
     scenario: Vec<String>,
     /// Funded accounts; the saturation round sends one transaction from each.
@@ -60,8 +61,8 @@ pub(crate) fn run(a: Args) -> anyhow::Result<()> {
         bail!("--rate × --seconds ({}) must not exceed --accounts ({})", a.rate * a.seconds, a.accounts);
     }
     for name in &a.scenario {
-        if !["transfers", "sessions", "rwa", "rpc"].contains(&name.as_str()) {
-            bail!("unknown scenario {name:?} (transfers, sessions, rwa, rpc)");
+        if !["transfers", "sessions", "rwa", "rpc", "replay"].contains(&name.as_str()) {
+            bail!("unknown scenario {name:?} (transfers, sessions, rwa, rpc, replay)");
         }
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -82,7 +83,9 @@ pub(crate) fn run(a: Args) -> anyhow::Result<()> {
                     "accounts": a.accounts,
                     "block_time_ms": a.block_time_ms,
                 });
-                merge(&mut out, rt.block_on(rpc::run(&a))?);
+                let result =
+                    if name == "rpc" { rt.block_on(rpc::run(&a))? } else { rt.block_on(replay::run(&a))? };
+                merge(&mut out, result);
                 out["peak_rss_mib"] = json!(round(measure::peak_rss_mib(), 0));
                 out["machine"] = json!(machine());
                 out
@@ -215,10 +218,28 @@ fn print_report(r: &Value) {
         "scenario {} ({} txs, {} accounts, {} ms blocks) on {}",
         r["scenario"], r["txs"], r["accounts"], r["block_time_ms"], r["machine"]
     );
-    println!(
-        "  sustained           {} tx/s ({} blocks, {} tx per block)",
-        r["tps"], r["saturation_blocks"], r["txs_per_block"]
-    );
+    if r.get("replay_s").is_some() {
+        println!(
+            "  replay              {} tx/s: a replica rebuilt {} blocks ({} txs) from L1 alone in {} s; same head: {}",
+            r["tps"], r["replayed_blocks"], r["replayed_txs"], r["replay_s"], r["same_head"]
+        );
+        println!(
+            "  L1 per transaction  {} bytes, {} gas, {} blob gas (from L1 receipts, {} batches)",
+            r["l1_bytes_per_tx"], r["l1_gas_per_tx"], r["l1_blob_gas_per_tx"], r["l1_batches"]
+        );
+        println!("  peak memory         {} MiB (sequencer and replica in one process)", r["peak_rss_mib"]);
+        return;
+    }
+    match r.get("saturation_blocks") {
+        Some(b) => println!(
+            "  sustained           {} tx/s ({b} blocks, {} tx per block)",
+            r["tps"], r["txs_per_block"]
+        ),
+        None => println!(
+            "  sustained           {} tx/s (client process: {} connections, {} per request)",
+            r["tps"], r["client_connections"], r["client_batch"]
+        ),
+    }
     if r.get("block_ms").is_some() {
         println!(
             "  per block           execute {} ms, root {} ms, ledger {} ms, commit {} ms",
