@@ -62,6 +62,7 @@ pub fn build_runtime(config: &ChainConfig) -> Result<Runtime, NodeError> {
             "compliance" => Arc::new(pillar_compliance::Compliance),
             "sessions" => Arc::new(pillar_sessions::Sessions),
             "items" => Arc::new(pillar_items::Items),
+            "agents" => Arc::new(pillar_agents::Agents),
             other => return Err(NodeError::UnknownModule { name: other.to_string() }),
         });
     }

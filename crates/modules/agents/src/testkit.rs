@@ -1,0 +1,270 @@
+//! A chain (accounts, assets, agents, and optionally a movement guard) on in-memory state for
+//! the module's tests.
+//!
+//! Keys 0 to 7 hold 10,000,000 wei and 10,000,000 units of `USD` (asset 1, issued by key 7).
+//! By convention 0 owns the agent, 1 is its payment wallet, 2 is a paying client, 3 another
+//! client, 6 a wallet the test guard treats as frozen. Voucher keys are ed25519 from seeds 1,
+//! 2, … and P-256 from seed 100.
+
+#![allow(clippy::unwrap_used)]
+
+use std::{collections::HashMap, sync::Arc};
+
+use pillar_accounts::Accounts;
+use pillar_assets::{Assets, balance};
+use pillar_primitives::{
+    Address, Call, Event, ExecTx, OpenChannel, PrivateKey, Receipt, RegisterAgent, SessionSigner,
+    SettleChannel, Transaction, TxStatus, Voucher,
+};
+use pillar_runtime::{
+    AssetMove, BlockEnv, CallError, Genesis, GenesisAccount, GenesisAsset, GenesisBalance, GenesisError,
+    Module, QueryError, Revert, Runtime, TxContext,
+};
+use pillar_state::{BlockOverlay, MemoryState, StateRead, StateValue, StateWrite};
+
+use crate::{Agents, CHANNELS, Channel};
+
+pub(crate) const CHAIN: u64 = 51;
+pub(crate) const FEE: u128 = 10;
+pub(crate) const USD: u32 = 1;
+pub(crate) const START: u128 = 10_000_000;
+/// The wallet the test guard refuses to move units to or from.
+pub(crate) const FROZEN: u8 = 6;
+/// Code of the test guard's refusal (as compliance's "recipient wallet is frozen").
+pub(crate) const GUARD_REFUSAL: u32 = 3103;
+
+pub(crate) fn key(i: u8) -> PrivateKey {
+    PrivateKey::from_bytes([i + 1; 32]).unwrap()
+}
+
+pub(crate) fn addr(i: u8) -> Address {
+    key(i).address()
+}
+
+pub(crate) fn ed(seed: u8) -> SessionSigner {
+    SessionSigner::ed25519([seed; 32])
+}
+
+pub(crate) fn p256(seed: u8) -> SessionSigner {
+    SessionSigner::p256([seed; 32]).unwrap()
+}
+
+/// `signer`'s signature of the voucher (`channel`, `cumulative`) on the test chain.
+pub(crate) fn sign(channel: u64, cumulative: u128, signer: &SessionSigner) -> Vec<u8> {
+    Voucher { chain_id: CHAIN, channel, cumulative }.sign(signer).to_vec()
+}
+
+/// A `SettleChannel` with a voucher signed by `signer`.
+pub(crate) fn settle(channel: u64, cumulative: u128, signer: &SessionSigner, close: bool) -> Call {
+    Call::SettleChannel(SettleChannel {
+        channel,
+        cumulative,
+        signature: sign(channel, cumulative, signer),
+        close,
+    })
+}
+
+pub(crate) fn code(r: &Receipt) -> Option<u32> {
+    match r.status {
+        TxStatus::Failed { code, .. } => Some(code),
+        TxStatus::Success => None,
+    }
+}
+
+/// Moves the test guard approved.
+pub(crate) const APPROVED: StateValue<u64> = StateValue::new("guard", "approved");
+
+/// Stands in for `compliance`: refuses any movement to or from [`FROZEN`], counts the others.
+struct Guard;
+
+impl Module for Guard {
+    fn name(&self) -> &'static str {
+        "guard"
+    }
+    fn genesis(&self, _: &Genesis, _: &mut dyn StateWrite) -> Result<(), GenesisError> {
+        Ok(())
+    }
+    fn call(&self, _: &mut TxContext<'_>, _: &Call, _: &mut dyn StateWrite) -> Result<(), CallError> {
+        Err(Revert { code: 9, reason: "no calls".into() }.into())
+    }
+    fn guard_move(
+        &self,
+        _: &mut TxContext<'_>,
+        mv: &AssetMove,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), CallError> {
+        let frozen = Some(addr(FROZEN));
+        if mv.from == frozen || mv.to == frozen {
+            return Err(Revert { code: GUARD_REFUSAL, reason: "wallet is frozen".into() }.into());
+        }
+        let n = APPROVED.get(state)?.unwrap_or(0);
+        APPROVED.set(state, &(n + 1));
+        Ok(())
+    }
+    fn query(
+        &self,
+        _: &dyn StateRead,
+        m: &str,
+        _: &serde_json::Value,
+    ) -> Result<serde_json::Value, QueryError> {
+        Err(QueryError::UnknownMethod { module: "guard", method: m.into() })
+    }
+}
+
+pub(crate) struct Chain {
+    pub(crate) rt: Runtime,
+    pub(crate) state: MemoryState,
+    pub(crate) height: u64,
+    pub(crate) now: u64,
+    nonces: HashMap<Address, u64>,
+}
+
+impl Chain {
+    /// Accounts, assets and agents.
+    pub(crate) fn new() -> Self {
+        Self::build(false)
+    }
+
+    /// With the test movement guard after agents.
+    pub(crate) fn guarded() -> Self {
+        Self::build(true)
+    }
+
+    fn build(guard: bool) -> Self {
+        let mut modules: Vec<Arc<dyn Module>> = vec![Arc::new(Accounts), Arc::new(Assets), Arc::new(Agents)];
+        if guard {
+            modules.push(Arc::new(Guard));
+        }
+        let rt = Runtime::new(CHAIN, modules);
+        let genesis = Genesis {
+            timestamp_ms: 0,
+            tx_fee: FEE,
+            fee_recipient: Address::repeat_byte(0xfe),
+            assets: vec![GenesisAsset {
+                name: "Dollar".into(),
+                symbol: "USD".into(),
+                decimals: 6,
+                admin: addr(7),
+                max_supply: None,
+            }],
+            accounts: (0..8)
+                .map(|i| GenesisAccount {
+                    address: addr(i),
+                    eth: START,
+                    tokens: vec![GenesisBalance { asset: USD, amount: START }],
+                })
+                .collect(),
+            calls: vec![],
+        };
+        let mut state = MemoryState::default();
+        rt.genesis(&genesis, &mut state).unwrap();
+        Self { rt, state, height: 0, now: 1_000, nonces: HashMap::new() }
+    }
+
+    /// Executes a block of `signer`'s calls, in order; returns their receipts.
+    pub(crate) fn block(&mut self, calls: Vec<(u8, Call)>) -> Vec<Receipt> {
+        self.height += 1;
+        let env = BlockEnv { chain_id: CHAIN, height: self.height, timestamp_ms: self.now };
+        let txs: Vec<ExecTx> = calls
+            .into_iter()
+            .map(|(signer, call)| {
+                let k = key(signer);
+                let nonce = self.nonces.entry(k.address()).or_default();
+                let tx = k.sign(Transaction { chain_id: CHAIN, nonce: *nonce, max_fee: FEE, call });
+                *nonce += 1;
+                ExecTx::Signed(tx.verify().unwrap())
+            })
+            .collect();
+        let n = txs.len();
+        let (out, changes) = {
+            let mut block = BlockOverlay::new(&self.state);
+            let out = self.rt.execute_block(&env, txs, &mut block).unwrap();
+            (out, block.into_changes())
+        };
+        for (k, v) in changes.writes {
+            self.state.set(k, v);
+        }
+        assert!(out.dropped.is_empty(), "dropped: {:?}", out.dropped);
+        assert_eq!(out.included.len(), n);
+        out.included.into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// Runs `call` signed by `signer` in its own block.
+    pub(crate) fn run(&mut self, signer: u8, call: Call) -> Receipt {
+        self.block(vec![(signer, call)]).remove(0)
+    }
+
+    /// Runs `call` and asserts it succeeded.
+    pub(crate) fn ok(&mut self, signer: u8, call: Call) -> Receipt {
+        let r = self.run(signer, call.clone());
+        assert!(r.is_success(), "{call:?} failed: {:?}", r.status);
+        r
+    }
+
+    /// Runs `call` and returns its failure code.
+    pub(crate) fn fails(&mut self, signer: u8, call: Call) -> u32 {
+        let r = self.run(signer, call.clone());
+        code(&r).unwrap_or_else(|| panic!("{call:?} succeeded"))
+    }
+
+    /// Moves block time forward.
+    pub(crate) fn advance(&mut self, ms: u64) {
+        self.now += ms;
+    }
+
+    pub(crate) fn bal(&self, who: Address, asset: u32) -> u128 {
+        balance(&self.state, who, asset).unwrap()
+    }
+
+    pub(crate) fn query(&self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.rt.query(&self.state, crate::NAME, method, &params).unwrap()
+    }
+
+    pub(crate) fn channel(&self, id: u64) -> Channel {
+        CHANNELS.get(&self.state, &id).unwrap().unwrap()
+    }
+
+    /// Registers an agent owned by `owner` paying to `wallet` (none: the owner); returns its id.
+    pub(crate) fn register(&mut self, owner: u8, wallet: Option<u8>) -> u64 {
+        let call = Call::RegisterAgent(RegisterAgent {
+            card_uri: "https://agent.example/card.json".into(),
+            wallet: wallet.map_or(Address::ZERO, addr),
+            metadata: vec![],
+        });
+        let r = self.ok(owner, call);
+        match r.events.iter().find_map(|e| match e {
+            Event::AgentRegistered { agent, .. } => Some(*agent),
+            _ => None,
+        }) {
+            Some(id) => id,
+            None => panic!("no AgentRegistered event"),
+        }
+    }
+
+    /// Opens a channel from `payer` to `agent`; returns its id.
+    pub(crate) fn open(
+        &mut self,
+        payer: u8,
+        agent: u64,
+        asset: u32,
+        amount: u128,
+        signer: &SessionSigner,
+        timeout_ms: u64,
+    ) -> u64 {
+        let call = Call::OpenChannel(OpenChannel {
+            agent,
+            asset,
+            amount,
+            voucher_key: signer.public_key(),
+            timeout_ms,
+        });
+        let r = self.ok(payer, call);
+        match r.events.iter().find_map(|e| match e {
+            Event::ChannelFunded { channel, .. } => Some(*channel),
+            _ => None,
+        }) {
+            Some(id) => id,
+            None => panic!("no ChannelFunded event"),
+        }
+    }
+}
