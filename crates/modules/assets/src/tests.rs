@@ -48,6 +48,7 @@ impl Chain {
                     tokens: vec![GenesisBalance { asset: 1, amount: 1000 }],
                 })
                 .collect(),
+            calls: vec![],
         };
         let mut state = MemoryState::default();
         rt.genesis(&genesis, &mut state).unwrap();

@@ -74,6 +74,7 @@ impl Chain {
             accounts: (0..8)
                 .map(|i| GenesisAccount { address: addr(i), eth: 1_000_000, tokens: vec![] })
                 .collect(),
+            calls: vec![],
         };
         let mut state = MemoryState::default();
         rt.genesis(&genesis, &mut state).unwrap();
