@@ -30,4 +30,4 @@ pub use config::{
 pub use launch::{NodeError, NodeHandle, NodeOptions, Role, TestHooks, build_runtime, launch, launch_with};
 pub use presets::{GAME_COLLECTION, GAME_SPONSORED_CALLS, PRESETS, preset};
 pub use replica::{Replica, ReplicaStatus};
-pub use settle::{BatcherStats, Settlement};
+pub use settle::{BatchLog, BatchRecord, BatcherStats, Settlement};

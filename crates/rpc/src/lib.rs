@@ -6,6 +6,10 @@
 //! - `eth_*` / `net_*`: a read-only subset for Ethereum tooling, whose block numbers, hashes,
 //!   state roots and timestamps are the chain's own.
 //!
+//! - `pillar_getEvents` (events across blocks, e.g. a compliance audit trail) and
+//!   `pillar_getBatches` (the batches the node put on L1).
+//! - `GET /explorer`: a block explorer built into the binary (HTML, CSS and JavaScript, no build
+//!   step), talking to this same server over HTTP and WebSocket.
 //! - `GET /metrics`: Prometheus text (heights per head, pool, health, and the role's counters).
 //! - `pillar_health`, also served as `GET /health` (HTTP 200 when healthy, 500 otherwise), and
 //!   `pillar_getRawBlock` / `pillar_subscribeRawBlocks`, the canonical block bytes a replica's
@@ -16,6 +20,8 @@
 
 mod error;
 mod eth;
+mod explorer;
+mod history;
 mod json;
 mod metrics;
 mod pillar;
@@ -24,7 +30,7 @@ mod status;
 mod subscriptions;
 
 pub use error::codes;
-pub use metrics::write_metric;
+pub use metrics::{write_histogram, write_metric};
 pub use server::{RpcConfig, RpcHandle, start, start_with_status};
 pub use status::{Health, NodeStatus};
 

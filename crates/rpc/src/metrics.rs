@@ -25,6 +25,18 @@ pub fn write_metric(out: &mut String, name: &str, kind: &str, help: &str, labels
     let _ = writeln!(out, "{name}{labels} {value}");
 }
 
+/// A histogram in Prometheus form (`_bucket` lines with `le`, then `_sum` and `_count`).
+pub fn write_histogram(out: &mut String, name: &str, help: &str, h: &pillar_sequencer::HistogramSnapshot) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} histogram");
+    for (le, n) in &h.buckets {
+        let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {n}");
+    }
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", h.count);
+    let _ = writeln!(out, "{name}_sum {}", h.sum_secs);
+    let _ = writeln!(out, "{name}_count {}", h.count);
+}
+
 /// What `/metrics` reads.
 #[derive(Clone)]
 pub(crate) struct MetricsSource {
@@ -80,6 +92,72 @@ impl MetricsSource {
             "1 when block production stopped after a storage failure",
             "",
             f64::from(u8::from(self.seq.halted().is_some())),
+        );
+        let m = self.seq.metrics();
+        let counter = |out: &mut String, name: &str, help: &str, v: &std::sync::atomic::AtomicU64| {
+            write_metric(out, name, "counter", help, "", v.load(std::sync::atomic::Ordering::Relaxed) as f64)
+        };
+        counter(&mut out, "pillar_blocks_total", "Blocks produced or imported since start", &m.blocks);
+        counter(
+            &mut out,
+            "pillar_transactions_total",
+            "Block entries (transactions and L1 messages) since start",
+            &m.txs,
+        );
+        counter(&mut out, "pillar_rejected_total", "Submissions refused at admission", &m.rejected);
+        counter(
+            &mut out,
+            "pillar_signatures_checked_total",
+            "Transactions whose signatures were checked at admission",
+            &m.signatures,
+        );
+        write_metric(
+            &mut out,
+            "pillar_tps",
+            "gauge",
+            "Block entries per second over the last 10 s",
+            "",
+            m.tps(),
+        );
+        if let Some(age) = m.since_last_block() {
+            write_metric(
+                &mut out,
+                "pillar_last_block_age_seconds",
+                "gauge",
+                "Seconds since the last block",
+                "",
+                age.as_secs_f64(),
+            );
+        }
+        write_histogram(
+            &mut out,
+            "pillar_signature_check_seconds",
+            "Signature checks per submission (one transaction or one batch)",
+            &m.signature_check.snapshot(),
+        );
+        write_histogram(
+            &mut out,
+            "pillar_block_execute_seconds",
+            "Running a block's transactions",
+            &m.execute.snapshot(),
+        );
+        write_histogram(
+            &mut out,
+            "pillar_block_root_seconds",
+            "Computing a block's state root",
+            &m.root.snapshot(),
+        );
+        write_histogram(
+            &mut out,
+            "pillar_block_ledger_seconds",
+            "Writing a block to the ledger durably",
+            &m.ledger.snapshot(),
+        );
+        write_histogram(
+            &mut out,
+            "pillar_block_commit_seconds",
+            "Committing a block's state durably",
+            &m.commit.snapshot(),
         );
         let health = self.status.health();
         write_metric(

@@ -13,6 +13,8 @@ use tracing::info;
 
 use crate::{
     Ctx, NodeStatus, eth,
+    explorer::ExplorerLayer,
+    history,
     metrics::{MetricsLayer, MetricsSource},
     pillar, subscriptions,
 };
@@ -89,6 +91,7 @@ pub async fn start_with_status(
     pillar::register(&mut module).map_err(to_io)?;
     eth::register(&mut module).map_err(to_io)?;
     subscriptions::register(&mut module).map_err(to_io)?;
+    history::register(&mut module).map_err(to_io)?;
 
     let server_config = ServerConfig::builder()
         .max_request_body_size(config.max_request_body)
@@ -100,7 +103,7 @@ pub async fn start_with_status(
     let health = ProxyGetRequestLayer::new([("/health", "pillar_health")]).map_err(std::io::Error::other)?;
     let server = Server::builder()
         .set_config(server_config)
-        .set_http_middleware(tower::ServiceBuilder::new().layer(metrics).layer(health))
+        .set_http_middleware(tower::ServiceBuilder::new().layer(ExplorerLayer).layer(metrics).layer(health))
         .build(config.listen)
         .await?;
     let local_addr = server.local_addr()?;

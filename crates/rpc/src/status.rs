@@ -23,6 +23,11 @@ pub trait NodeStatus: Send + Sync + 'static {
     fn metrics(&self) -> String {
         String::new()
     }
+    /// The newest `limit` batches this node posted or derived, newest first, as JSON objects
+    /// (`pillar_getBatches`); `null` when the node keeps no batch history.
+    fn batches(&self, _limit: usize) -> Value {
+        Value::Null
+    }
 }
 
 /// A node without L1: healthy while block production has not halted.

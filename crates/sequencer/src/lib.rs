@@ -5,11 +5,14 @@
 //!   stateful checks, pool insert) and the block producer thread, which builds a block every
 //!   `block_time` or as soon as a block's worth of transactions is ready, makes it durable
 //!   through [`pillar_chain::Chain`], and only then announces its receipts.
+//! - [`SequencerMetrics`]: lock-free counters and latency histograms for `/metrics`.
 
 mod mempool;
+mod metrics;
 mod rejection;
 mod sequencer;
 
 pub use mempool::{Dropped, Mempool, PoolConfig};
+pub use metrics::{Histogram, HistogramSnapshot, LATENCY_BUCKETS, SequencerMetrics};
 pub use rejection::Rejection;
 pub use sequencer::{BlockNotification, Sequencer, SequencerConfig};

@@ -17,7 +17,7 @@ use pillar_state::StateRead;
 use tokio::sync::broadcast;
 use tracing::{debug, error, info};
 
-use crate::{Dropped, Mempool, PoolConfig, Rejection};
+use crate::{Dropped, Mempool, PoolConfig, Rejection, SequencerMetrics};
 
 /// Sequencer settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +71,7 @@ struct Shared {
     blocks: broadcast::Sender<Arc<BlockNotification>>,
     /// L1 queue messages confirmed on L1 and not yet in a block, in queue order.
     l1: Mutex<L1Inbox>,
+    metrics: SequencerMetrics,
 }
 
 struct L1Inbox {
@@ -111,6 +112,7 @@ impl Sequencer {
 
     /// Announces a block that became durable outside the producer (a replica's import).
     pub fn announce(&self, header: &Header, receipts: Vec<Receipt>) {
+        self.shared.metrics.on_block(receipts.len() as u64, &BlockTimings::default());
         let _ = self.shared.blocks.send(Arc::new(BlockNotification {
             header: header.clone(),
             hash: header.hash(),
@@ -142,6 +144,7 @@ impl Sequencer {
                 next: head.queue_index,
                 origin: head.l1_origin,
             }),
+            metrics: SequencerMetrics::default(),
         });
         Self { shared }
     }
@@ -161,6 +164,11 @@ impl Sequencer {
         self.shared.blocks.subscribe()
     }
 
+    /// Counters and latency histograms for operators.
+    pub fn metrics(&self) -> &SequencerMetrics {
+        &self.shared.metrics
+    }
+
     /// Pending transactions.
     pub fn pool_len(&self) -> usize {
         self.shared.pool.lock().len()
@@ -178,15 +186,26 @@ impl Sequencer {
 
     /// Submits one transaction.
     pub fn submit(&self, tx: SignedTransaction) -> Result<B256, Rejection> {
-        let verified = tx.verify()?;
+        let started = Instant::now();
+        let verified = tx.verify();
+        self.shared.metrics.on_signatures(1, started.elapsed());
+        let verified = verified.inspect_err(|_| self.count_rejected(1))?;
         self.admit(vec![verified]).pop().expect("one in, one out")
+    }
+
+    fn count_rejected(&self, n: usize) {
+        self.shared.metrics.rejected.fetch_add(n as u64, Ordering::Relaxed);
     }
 
     /// Submits many transactions, checking their signatures on all cores (secp256k1 and P-256
     /// in parallel, ed25519 session signatures in batches).
     pub fn submit_batch(&self, txs: Vec<SignedTransaction>) -> Vec<Result<B256, Rejection>> {
+        let started = Instant::now();
+        let n = txs.len();
         let verified: Vec<Result<VerifiedTransaction, Rejection>> =
             SignedTransaction::verify_batch(txs).into_iter().map(|r| r.map_err(Rejection::from)).collect();
+        self.shared.metrics.on_signatures(n, started.elapsed());
+        self.count_rejected(verified.iter().filter(|r| r.is_err()).count());
         let (ok, positions): (Vec<_>, Vec<_>) =
             verified.iter().enumerate().filter_map(|(i, r)| r.as_ref().ok().map(|v| (v.clone(), i))).unzip();
         let mut admitted = self.admit(ok).into_iter();
@@ -219,6 +238,7 @@ impl Sequencer {
                 }
                 out.push(admit_one(chain, &snapshot, &mut pool, tx));
             }
+            self.count_rejected(out.iter().filter(|r| r.is_err()).count());
             let ready = pool.len() >= self.shared.config.max_block_txs;
             drop(snapshot);
             drop(pool);
@@ -353,6 +373,7 @@ fn produce(shared: &Shared) {
             sealed.dropped.iter().filter_map(|(h, _)| senders.get(h).copied()).collect();
         dropped.extend(shared.pool.lock().on_block(&dropped_senders));
         let t = sealed.timings;
+        shared.metrics.on_block(sealed.receipts.len() as u64, &t);
         debug!(
             height = sealed.block.header.height,
             txs = sealed.receipts.len(),

@@ -71,6 +71,11 @@ pub(crate) fn run(a: Args) -> anyhow::Result<()> {
         max_deposit: U256::from(a.max_deposit_wei),
     };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
+    // Progress on stderr, so `--json` output stays one clean line.
+    eprintln!(
+        "deploying the Rollup and Portal to {} (bytecode built into this binary from contracts/artifacts)…",
+        a.l1_rpc
+    );
     let dep = rt
         .block_on(pillar_l1::deploy(&a.l1_rpc, &a.key, params))
         .with_context(|| format!("deploying to {}", a.l1_rpc))?;

@@ -21,15 +21,24 @@ pub(crate) fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
 }
 
-/// Installs the pinned npm packages (ethers, ws, forge, anvil, solc) once, if any is missing.
+/// Installs the pinned npm packages (ethers, ws, forge, anvil, solc, viem, typescript,
+/// playwright-core) once, if any is missing.
 pub(crate) fn npm_ready() {
     static DONE: OnceLock<()> = OnceLock::new();
     static LOCK: Mutex<()> = Mutex::new(());
     let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     DONE.get_or_init(|| {
         let root = repo_root();
-        let needed =
-            ["ethers/package.json", "ws/package.json", "solc/package.json", ".bin/forge", ".bin/anvil"];
+        let needed = [
+            "ethers/package.json",
+            "ws/package.json",
+            "solc/package.json",
+            "viem/package.json",
+            "playwright-core/package.json",
+            ".bin/tsc",
+            ".bin/forge",
+            ".bin/anvil",
+        ];
         let missing: Vec<&str> =
             needed.iter().copied().filter(|p| !root.join("node_modules").join(p).exists()).collect();
         if missing.is_empty() {

@@ -8,6 +8,7 @@ mod common;
 mod contracts;
 mod durability;
 mod ethers;
+mod explorer;
 mod presets;
 mod replica;
 mod settlement;

@@ -207,7 +207,58 @@ fn rwa_preset_story() {
     ] {
         assert!(kinds.contains(&kind), "no {kind} in the audit trail: {kinds:?}");
     }
+
+    // The explorer's audit trail (`pillar_getEvents`) lists the same decisions and actions, newest
+    // first, and nothing that is not a compliance record.
+    let filter = json!({ "types": COMPLIANCE_EVENTS, "failedCodes": [3000, 3999], "limit": 1000 });
+    let trail = c.node.call("pillar_getEvents", json!([filter])).unwrap();
+    let listed: Vec<&str> =
+        trail["events"].as_array().unwrap().iter().map(|r| r["event"]["type"].as_str().unwrap()).collect();
+    let mut newest_first: Vec<&Value> = audit.iter().collect();
+    newest_first.sort_by_key(|r| std::cmp::Reverse((r["blockHeight"].as_u64(), r["index"].as_u64())));
+    let expected: Vec<&str> = newest_first
+        .into_iter()
+        .flat_map(|r| r["events"].as_array().unwrap().iter().rev())
+        .map(|e| e["type"].as_str().unwrap())
+        .filter(|t| COMPLIANCE_EVENTS.contains(t))
+        .collect();
+    // The trail also holds the approvals of holder transfers that were not pushed to `audit`.
+    let mut rest = listed.iter();
+    for kind in &expected {
+        assert!(rest.any(|k| k == kind), "{kind} missing or out of order in {listed:?}");
+    }
+    assert_eq!(listed.iter().filter(|k| **k == "walletRecovered").count(), 1);
+    let recovered = &trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["event"]["type"] == "walletRecovered")
+        .unwrap();
+    let by_wallet = c
+        .node
+        .call("pillar_getEvents", json!([{ "types": ["walletRecovered"], "address": carol_new.address() }]))
+        .unwrap();
+    assert_eq!(by_wallet["events"][0]["txHash"], recovered["txHash"]);
 }
+
+/// The compliance module's event types: what the explorer's audit trail lists.
+const COMPLIANCE_EVENTS: [&str; 15] = [
+    "registryAgentChanged",
+    "trustedIssuerChanged",
+    "identityRegistered",
+    "walletLinked",
+    "claimAdded",
+    "claimRemoved",
+    "sanctionChanged",
+    "complianceRulesSet",
+    "complianceAgentChanged",
+    "complianceApproved",
+    "assetPaused",
+    "walletFrozen",
+    "amountFrozen",
+    "forcedTransfer",
+    "walletRecovered",
+];
 
 /// game: a player authorizes a session key once; then 10,000 session-signed item moves and
 /// transfers soft-confirm without another wallet signature, their fees paid by the game.

@@ -30,6 +30,9 @@ pub(crate) enum SyncError {
     MissingPayload { index: u64 },
 }
 
+/// How often a catching-up replica logs its progress.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub(crate) struct Sync {
     pub(crate) l1: L1Section,
     pub(crate) client: L1Client,
@@ -42,9 +45,13 @@ pub(crate) struct Sync {
 
 impl Sync {
     pub(crate) async fn run(self, mut stop: watch::Receiver<bool>) {
+        let mut last_report = Instant::now();
         loop {
             match self.step().await {
-                Ok(()) => *self.status.last_poll.lock() = Some(Instant::now()),
+                Ok(()) => {
+                    *self.status.last_poll.lock() = Some(Instant::now());
+                    self.report_progress(&mut last_report);
+                }
                 Err(SyncError::L1(e)) => warn!(error = %e, "reading L1 failed; retrying"),
                 Err(e) => {
                     error!(error = %e, "derivation stopped");
@@ -60,6 +67,25 @@ impl Sync {
                 return;
             }
         }
+    }
+
+    /// While catching up, says how far derivation got, every few seconds.
+    fn report_progress(&self, last: &mut Instant) {
+        let lag = self.status.lag_blocks();
+        if lag == 0 || last.elapsed() < PROGRESS_EVERY {
+            return;
+        }
+        *last = Instant::now();
+        let derived = self.status.l1_derived.load(Ordering::Relaxed);
+        let target = derived + lag;
+        let start = self.l1.deployed_at_block;
+        let pct = 100.0 * derived.saturating_sub(start) as f64 / target.saturating_sub(start).max(1) as f64;
+        info!(
+            l1_derived = derived,
+            l1_target = target,
+            l2_safe = self.chain.heads().safe,
+            "syncing from L1: {pct:.1}% ({lag} L1 blocks to go)"
+        );
     }
 
     /// One poll: reorg check, then up to [`MAX_STEP`] confirmed L1 blocks.

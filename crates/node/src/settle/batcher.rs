@@ -10,7 +10,7 @@ use pillar_primitives::{Block, ChainTx};
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
-use super::BatcherStats;
+use super::{BatchLog, BatchRecord, BatcherStats};
 use crate::L1Section;
 
 /// Usable bytes of one blob with the simple coder (31 of every 32 bytes of 4096 field elements).
@@ -28,6 +28,7 @@ pub(crate) async fn run(
     client: L1Client,
     chain: Arc<Chain>,
     stats: Arc<Mutex<BatcherStats>>,
+    log: Arc<Mutex<BatchLog>>,
     mut stop: watch::Receiver<bool>,
 ) {
     let blob = l1.batcher.mode == "blob";
@@ -48,6 +49,24 @@ pub(crate) async fn run(
                 s.bytes += posted.bytes as u64;
                 s.gas += posted.gas;
                 s.blob_gas += posted.blob_gas;
+                s.fees_wei += posted.fee_wei;
+                log.lock().push(BatchRecord {
+                    first_block: posted.first_block,
+                    last_block: posted.last_block,
+                    txs: posted.txs,
+                    bytes: posted.bytes as u64,
+                    mode: if blob { "blob" } else { "calldata" },
+                    l1_tx: posted.l1_tx,
+                    l1_block: posted.l1_block,
+                    gas: posted.gas,
+                    blob_gas: posted.blob_gas,
+                    fee_wei: posted.fee_wei,
+                    posted_at_ms: std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_millis() as u64)
+                        .unwrap_or(0),
+                });
+                drop(s);
                 info!(
                     blocks = format!("{}..={}", posted.first_block, posted.last_block),
                     txs = posted.txs,
@@ -62,9 +81,16 @@ pub(crate) async fn run(
                     continue;
                 }
             }
-            Ok(None) => {}
-            Err(e) if e.is_retryable() => warn!(error = %e, "posting a batch failed; retrying"),
-            Err(e) => error!(error = %e, "posting a batch failed; retrying after re-reading the Rollup"),
+            Ok(None) => log.lock().last_progress = std::time::Instant::now(),
+            Err(e) => {
+                stats.lock().failures += 1;
+                log.lock().last_error = Some(e.to_string());
+                if e.is_retryable() {
+                    warn!(error = %e, "posting a batch failed; retrying")
+                } else {
+                    error!(error = %e, "posting a batch failed; retrying after re-reading the Rollup")
+                }
+            }
         }
         if super::pause(&mut stop, l1.batcher.interval_ms).await {
             return;
@@ -79,6 +105,8 @@ struct Posted {
     bytes: usize,
     gas: u64,
     blob_gas: u64,
+    fee_wei: u128,
+    l1_tx: pillar_primitives::B256,
     l1_block: u64,
     more: bool,
 }
@@ -131,6 +159,9 @@ async fn post_next(
         bytes: data.len(),
         gas: posted.tx.gas_used,
         blob_gas: posted.blob_gas_used.unwrap_or(0),
+        fee_wei: u128::from(posted.tx.gas_used) * posted.tx.effective_gas_price
+            + u128::from(posted.blob_gas_used.unwrap_or(0)) * posted.blob_gas_price.unwrap_or(0),
+        l1_tx: posted.tx.tx_hash,
         l1_block: posted.tx.l1_block,
         more: last < head,
     }))

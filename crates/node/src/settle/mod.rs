@@ -39,6 +39,68 @@ pub struct BatcherStats {
     pub gas: u64,
     /// Blob gas used.
     pub blob_gas: u64,
+    /// Wei paid for them: execution gas and blob gas at the prices paid.
+    pub fees_wei: u128,
+    /// Attempts to post that failed.
+    pub failures: u64,
+}
+
+/// One batch the batcher posted, as `pillar_getBatches` and the explorer list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRecord {
+    /// First L2 block in the batch.
+    pub first_block: u64,
+    /// Last L2 block in the batch.
+    pub last_block: u64,
+    /// Signed transactions carried.
+    pub txs: u64,
+    /// Batch bytes (compressed).
+    pub bytes: u64,
+    /// `blob` or `calldata`.
+    pub mode: &'static str,
+    /// The L1 transaction that appended it.
+    pub l1_tx: pillar_primitives::B256,
+    /// L1 block it was mined in.
+    pub l1_block: u64,
+    /// L1 execution gas used.
+    pub gas: u64,
+    /// L1 blob gas used.
+    pub blob_gas: u64,
+    /// Wei paid.
+    pub fee_wei: u128,
+    /// Unix time of posting, milliseconds.
+    pub posted_at_ms: u64,
+}
+
+/// The batcher's recent history: the last [`BatchLog::CAPACITY`] batches and its last failure.
+#[derive(Debug)]
+pub struct BatchLog {
+    /// Newest last.
+    pub recent: std::collections::VecDeque<BatchRecord>,
+    /// The last error, cleared by the next success.
+    pub last_error: Option<String>,
+    /// When the batcher last posted, or started if it never has.
+    pub last_progress: std::time::Instant,
+}
+
+impl Default for BatchLog {
+    fn default() -> Self {
+        Self { recent: Default::default(), last_error: None, last_progress: std::time::Instant::now() }
+    }
+}
+
+impl BatchLog {
+    /// Batches kept (older ones are still on L1; the Rollup's events list them all).
+    pub const CAPACITY: usize = 1000;
+
+    pub(crate) fn push(&mut self, r: BatchRecord) {
+        if self.recent.len() == Self::CAPACITY {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(r);
+        self.last_error = None;
+        self.last_progress = std::time::Instant::now();
+    }
 }
 
 /// The settlement tasks of a node.
@@ -47,6 +109,8 @@ pub struct Settlement {
     tasks: Vec<JoinHandle<()>>,
     /// What the batcher posted so far.
     pub batcher_stats: Arc<Mutex<BatcherStats>>,
+    /// The batches it posted recently.
+    pub batch_log: Arc<Mutex<BatchLog>>,
 }
 
 impl Settlement {
@@ -74,6 +138,7 @@ pub(crate) fn start(
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = Vec::new();
     let stats = Arc::new(Mutex::new(BatcherStats::default()));
+    let log = Arc::new(Mutex::new(BatchLog::default()));
 
     let reader = L1Client::connect_read_only(&l1.rpc, addresses)
         .map_err(|e| NodeError::L1 { reason: e.to_string() })?;
@@ -91,6 +156,7 @@ pub(crate) fn start(
             client,
             Arc::clone(&chain),
             Arc::clone(&stats),
+            Arc::clone(&log),
             stop_rx.clone(),
         )));
     }
@@ -102,7 +168,7 @@ pub(crate) fn start(
             .map_err(|e| NodeError::L1 { reason: e.to_string() })?;
         tasks.push(tokio::spawn(proposer::run(l1.clone(), client, chain, lying_proposer, stop_rx)));
     }
-    Ok(Settlement { stop, tasks, batcher_stats: stats })
+    Ok(Settlement { stop, tasks, batcher_stats: stats, batch_log: log })
 }
 
 /// Sleeps for `ms`, returning early (true) when asked to stop.
