@@ -8,7 +8,7 @@ use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
-    sync::{Mutex, OnceLock},
+    sync::{Mutex, OnceLock, mpsc},
     time::{Duration, Instant},
 };
 
@@ -188,4 +188,112 @@ pub(crate) fn eth_balance(node: &Node, address: &str) -> u128 {
         .and_then(|x| x["amount"].as_str())
         .map(|s| s.parse().expect("amount"))
         .unwrap_or(0)
+}
+
+/// A `pillar devnet` child process, stopped with SIGTERM (so it stops its anvil) on drop.
+pub(crate) struct Devnet {
+    child: Child,
+    /// `PILLAR_RPC`, `PILLAR_WS`, `PILLAR_L1_RPC`, `PILLAR_ROLLUP`, `PILLAR_PORTAL` and
+    /// `PILLAR_KEYS` (comma-separated private keys), as the JS suites read them.
+    pub(crate) env: Vec<(String, String)>,
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `pillar devnet --preset <preset>` and reads its endpoints and dev keys from stdout.
+pub(crate) fn start_devnet(dir: &Path, preset: &str) -> Devnet {
+    let log = std::fs::File::create(dir.join("devnet.log")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pillar"))
+        .args([
+            "devnet",
+            "--preset",
+            preset,
+            "--rpc-listen",
+            "127.0.0.1:0",
+            "--challenge-window-secs",
+            "2",
+            "--dir",
+        ])
+        .arg(dir.join("l2"))
+        .current_dir(repo_root())
+        .env("RUST_LOG", std::env::var("PILLAR_TEST_LOG").unwrap_or_else(|_| "warn".into()))
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("spawn pillar devnet");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut devnet = Devnet { child, env: Vec::new() };
+    let (mut keys, mut printed) = (Vec::new(), String::new());
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let line = match rx.recv_timeout(remaining) {
+            Ok(l) => l,
+            Err(_) => panic!(
+                "devnet did not come up; stdout:\n{printed}\nlog:\n{}",
+                std::fs::read_to_string(dir.join("devnet.log")).unwrap_or_default()
+            ),
+        };
+        printed.push_str(&line);
+        printed.push('\n');
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let env = &mut devnet.env;
+        match words.as_slice() {
+            ["L1", "(anvil)", url, ..] => env.push(("PILLAR_L1_RPC".into(), (*url).to_string())),
+            ["Rollup", addr] => env.push(("PILLAR_ROLLUP".into(), (*addr).to_string())),
+            ["Portal", addr] => env.push(("PILLAR_PORTAL".into(), (*addr).to_string())),
+            ["L2", "RPC", http, ws] => {
+                env.push(("PILLAR_RPC".into(), (*http).to_string()));
+                env.push(("PILLAR_WS".into(), (*ws).to_string()));
+            }
+            [addr, key] if addr.starts_with("0x") && addr.len() == 42 && key.len() == 66 => {
+                keys.push((*key).to_string());
+            }
+            ["Ctrl-C", ..] => break,
+            _ => {}
+        }
+    }
+    assert_eq!(devnet.env.len(), 5, "endpoints missing from:\n{printed}");
+    assert_eq!(keys.len(), 4, "dev keys missing from:\n{printed}");
+    devnet.env.push(("PILLAR_KEYS".into(), keys.join(",")));
+    devnet
+}
+
+impl Devnet {
+    /// One of the `PILLAR_*` values.
+    pub(crate) fn var(&self, name: &str) -> &str {
+        self.env.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default()
+    }
+
+    /// The L2 JSON-RPC URL.
+    pub(crate) fn url(&self) -> &str {
+        self.var("PILLAR_RPC")
+    }
+
+    /// The funded dev keys.
+    pub(crate) fn keys(&self) -> Vec<PrivateKey> {
+        self.var("PILLAR_KEYS").split(',').map(|k| PrivateKey::from_hex(k).unwrap()).collect()
+    }
 }

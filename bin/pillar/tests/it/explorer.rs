@@ -3,69 +3,16 @@
 //! explorer reads (`pillar_getBatches`, `pillar_getEvents`).
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::TcpStream,
     path::Path,
-    process::{Child, Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 
 use serde_json::{Value, json};
 
-use crate::common::{call, npm_ready, repo_root};
-
-/// A `pillar devnet` child process (anvil, contracts, sequencer, batcher, proposer), killed on drop.
-struct Devnet {
-    child: Child,
-    url: String,
-    /// `(address, private key)` of the funded dev accounts.
-    keys: Vec<(String, String)>,
-}
-
-impl Drop for Devnet {
-    fn drop(&mut self) {
-        // SIGTERM first so that the devnet stops its anvil; SIGKILL if it lingers.
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_devnet(extra: &[&str]) -> Devnet {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pillar"))
-        .args(["devnet", "--rpc-listen", "127.0.0.1:0", "--challenge-window-secs", "2"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn pillar devnet");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let (mut url, mut keys) = (None, Vec::new());
-    for line in lines.by_ref() {
-        let line = line.expect("devnet output");
-        let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
-            ["L2", "RPC", u, ..] => url = Some(u.to_string()),
-            [addr, key] if addr.len() == 42 && key.len() == 66 && addr.starts_with("0x") => {
-                keys.push((addr.to_string(), key.to_string()))
-            }
-            ["Ctrl-C", ..] => break,
-            _ => {}
-        }
-    }
-    // Keep draining stdout so the devnet never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    let url = url.expect("devnet printed its L2 RPC address");
-    assert!(keys.len() >= 2, "devnet printed its dev keys");
-    Devnet { child, url, keys }
-}
+use crate::common::{call, npm_ready, repo_root, start_devnet};
 
 /// A plain HTTP GET: status code and body.
 fn get(url: &str, path: &str) -> (u16, String) {
@@ -101,17 +48,19 @@ fn chromium() -> Option<&'static Path> {
 fn explorer_in_chromium_search_tx_page_and_live_blocks() {
     npm_ready();
     let Some(chromium) = chromium() else { return };
-    let devnet = start_devnet(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let devnet = start_devnet(dir.path(), "basic");
+    let (url, keys) = (devnet.url(), devnet.keys());
     // Served from the binary on the RPC port, with a policy that keeps it on this origin.
-    let (status, html) = get(&devnet.url, "/explorer");
+    let (status, html) = get(url, "/explorer");
     assert_eq!(status, 200);
     assert!(html.contains("/explorer/app.js"));
-    assert_eq!(get(&devnet.url, "/explorer/nope.js").0, 404);
+    assert_eq!(get(url, "/explorer/nope.js").0, 404);
 
     let shot = std::env::temp_dir().join(format!("pillar-explorer-{}.png", std::process::id()));
     let out = Command::new("node")
         .arg(repo_root().join("tests/js/explorer.mjs"))
-        .args(["--rpc", &devnet.url, "--key", &devnet.keys[0].1, "--to", &devnet.keys[1].0])
+        .args(["--rpc", url, "--key", &keys[0].to_hex(), "--to", &keys[1].address().to_string()])
         .args(["--screenshot", &shot.to_string_lossy()])
         .env("CHROMIUM", chromium)
         .output()
@@ -130,20 +79,22 @@ fn explorer_in_chromium_search_tx_page_and_live_blocks() {
 
 #[test]
 fn metrics_health_batches_and_events_on_a_devnet() {
-    let devnet = start_devnet(&[]);
-    let (from, key) = (&devnet.keys[0].0, &devnet.keys[0].1);
-    let to = &devnet.keys[1].0;
+    let dir = tempfile::tempdir().unwrap();
+    let devnet = start_devnet(dir.path(), "basic");
+    let (url, keys) = (devnet.url(), devnet.keys());
+    let (from, key) = (keys[0].address().to_string(), keys[0].to_hex());
+    let to = keys[1].address().to_string();
     // Three transfers through the same ethers-free path the CLI uses.
     for i in 0..3u64 {
         let out = Command::new(env!("CARGO_BIN_EXE_pillar"))
-            .args(["tx", "transfer", "--rpc", &devnet.url, "--key", key, "--to", to])
+            .args(["tx", "transfer", "--rpc", url, "--key", &key, "--to", &to])
             .args(["--amount", &(1000 + i).to_string()])
             .output()
             .expect("pillar tx");
         assert!(out.status.success(), "pillar tx failed: {}", String::from_utf8_lossy(&out.stderr));
     }
 
-    let (status, text) = get(&devnet.url, "/metrics");
+    let (status, text) = get(url, "/metrics");
     assert_eq!(status, 200);
     assert!(metric(&text, "pillar_transactions_total").unwrap() >= 3.0, "{text}");
     assert!(metric(&text, "pillar_signatures_checked_total").unwrap() >= 3.0);
@@ -158,7 +109,7 @@ fn metrics_health_batches_and_events_on_a_devnet() {
     ] {
         assert!(metric(&text, name).is_some(), "{name} missing from:\n{text}");
     }
-    let (status, health) = get(&devnet.url, "/health");
+    let (status, health) = get(url, "/health");
     assert_eq!(status, 200, "{health}");
     let health: Value = serde_json::from_str(&health).unwrap();
     for check in ["production", "progress", "batcher"] {
@@ -166,11 +117,11 @@ fn metrics_health_batches_and_events_on_a_devnet() {
     }
 
     // Every block gets batched; the batch log says where on L1 and at what size.
-    let head = call(&devnet.url, "eth_blockNumber", json!([])).unwrap();
+    let head = call(url, "eth_blockNumber", json!([])).unwrap();
     let head = u64::from_str_radix(head.as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     let batches = loop {
-        let b = call(&devnet.url, "pillar_getBatches", json!([10])).unwrap();
+        let b = call(url, "pillar_getBatches", json!([10])).unwrap();
         if b["batches"].as_array().unwrap().iter().any(|r| r["lastBlock"].as_u64() >= Some(head)) {
             break b;
         }
@@ -182,22 +133,21 @@ fn metrics_health_batches_and_events_on_a_devnet() {
     assert!(newest["bytes"].as_u64().unwrap() > 0);
     assert!(newest["feeWei"].as_str().unwrap().parse::<u128>().unwrap() > 0);
     assert!(["posted", "finalized"].contains(&newest["status"].as_str().unwrap()));
-    let (_, text) = get(&devnet.url, "/metrics");
+    let (_, text) = get(url, "/metrics");
     assert!(metric(&text, "pillar_batcher_batches_total").unwrap() >= 1.0);
 
     // The recipient's history: exactly the three transfers, newest first.
-    let ev =
-        call(&devnet.url, "pillar_getEvents", json!([{ "types": ["transfer"], "address": to }])).unwrap();
+    let ev = call(url, "pillar_getEvents", json!([{ "types": ["transfer"], "address": &to }])).unwrap();
     let amounts: Vec<&str> = ev["events"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["event"]["from"].as_str().is_some_and(|f| f.eq_ignore_ascii_case(from)))
+        .filter(|r| r["event"]["from"].as_str().is_some_and(|f| f.eq_ignore_ascii_case(&from)))
         .map(|r| r["event"]["amount"].as_str().unwrap())
         .collect();
     assert_eq!(amounts, ["1002", "1001", "1000"]);
-    let bad = call(&devnet.url, "pillar_getEvents", json!([{ "fromBlock": 5, "toBlock": 1 }]));
+    let bad = call(url, "pillar_getEvents", json!([{ "fromBlock": 5, "toBlock": 1 }]));
     assert!(bad.is_err(), "an empty range is refused");
-    let bad = call(&devnet.url, "pillar_getEvents", json!([{ "colour": "red" }]));
+    let bad = call(url, "pillar_getEvents", json!([{ "colour": "red" }]));
     assert!(bad.is_err(), "unknown filter fields are refused");
 }

@@ -11,4 +11,5 @@ mod ethers;
 mod explorer;
 mod presets;
 mod replica;
+mod sdk;
 mod settlement;
