@@ -7,23 +7,14 @@
 import { Wallet } from 'ethers';
 import { chromium } from 'playwright-core';
 import { types, domain } from './pillar-types.mjs';
+import { httpClient } from './rpc.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
 );
 const url = args.rpc;
 
-let id = 0;
-async function http(method, params) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
-  });
-  const body = await res.json();
-  if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
-  return body.result;
-}
+const http = httpClient(url);
 
 async function transfer(wallet, to, amount) {
   const info = await http('pillar_chainInfo', []);

@@ -6,6 +6,7 @@
 import { Wallet } from 'ethers';
 import WebSocket from 'ws';
 import { types, domain } from './pillar-types.mjs';
+import { httpClient } from './rpc.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
@@ -13,17 +14,9 @@ const args = Object.fromEntries(
 const url = args.rpc;
 const mode = args.mode ?? 'http';
 
+// Request ids for the WebSocket mode.
 let id = 0;
-async function http(method, params) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
-  });
-  const body = await res.json();
-  if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
-  return body.result;
-}
+const http = httpClient(url);
 
 function balance(account, asset) {
   const b = account.balances.find((x) => x.asset === asset);

@@ -1,18 +1,10 @@
-//! `GET /explorer`: the block explorer, built into the binary.
+//! `GET /explorer`: the block explorer, built into the binary (served by [`crate::routes`]).
 //!
 //! Three static files (HTML, CSS, an ES module) compiled in with `include_str!`: nothing to build
 //! or fetch on the user's machine, and the page talks only to the server that served it (JSON-RPC
 //! over HTTP for reads, WebSocket for live blocks), which the content security policy enforces.
 
-use std::{
-    future::Future,
-    pin::Pin,
-    task::{Context, Poll},
-};
-
-use jsonrpsee::core::BoxError;
-use jsonrpsee::server::{HttpBody, HttpRequest, HttpResponse};
-use tower::{Layer, Service};
+use jsonrpsee::server::{HttpBody, HttpResponse};
 
 const INDEX_HTML: &str = include_str!("../explorer/index.html");
 const APP_JS: &str = include_str!("../explorer/app.js");
@@ -32,58 +24,20 @@ fn asset(path: &str) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// Serves the explorer's files and passes every other request on.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ExplorerLayer;
-
-impl<S> Layer<S> for ExplorerLayer {
-    type Service = ExplorerService<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        ExplorerService { inner }
-    }
-}
-
-/// The service [`ExplorerLayer`] makes.
-#[derive(Clone, Debug)]
-pub(crate) struct ExplorerService<S> {
-    inner: S,
-}
-
-impl<S, B> Service<HttpRequest<B>> for ExplorerService<S>
-where
-    S: Service<HttpRequest<B>, Response = HttpResponse>,
-    S::Error: Into<BoxError> + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = HttpResponse;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, BoxError>> + Send + 'static>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, req: HttpRequest<B>) -> Self::Future {
-        let path = req.uri().path();
-        if req.method() == http::Method::GET && path.starts_with("/explorer") {
-            let response = match asset(path) {
-                Some((body, content_type)) => HttpResponse::builder()
-                    .status(http::StatusCode::OK)
-                    .header(http::header::CONTENT_TYPE, content_type)
-                    .header(http::header::CONTENT_SECURITY_POLICY, CSP)
-                    .header(http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-                    .header(http::header::CACHE_CONTROL, "no-cache")
-                    .body(HttpBody::from(body)),
-                None => HttpResponse::builder()
-                    .status(http::StatusCode::NOT_FOUND)
-                    .header(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")
-                    .body(HttpBody::from("not found")),
-            };
-            return Box::pin(async move { response.map_err(Into::into) });
-        }
-        let fut = self.inner.call(req);
-        Box::pin(async move { fut.await.map_err(Into::into) })
+/// The `GET` response for `path` (under `/explorer`): the asset, or 404.
+pub(crate) fn response(path: &str) -> Result<HttpResponse, http::Error> {
+    match asset(path) {
+        Some((body, content_type)) => HttpResponse::builder()
+            .status(http::StatusCode::OK)
+            .header(http::header::CONTENT_TYPE, content_type)
+            .header(http::header::CONTENT_SECURITY_POLICY, CSP)
+            .header(http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+            .header(http::header::CACHE_CONTROL, "no-cache")
+            .body(HttpBody::from(body)),
+        None => HttpResponse::builder()
+            .status(http::StatusCode::NOT_FOUND)
+            .header(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .body(HttpBody::from("not found")),
     }
 }
 

@@ -25,6 +25,7 @@ mod history;
 mod json;
 mod metrics;
 mod pillar;
+mod routes;
 mod server;
 mod status;
 mod subscriptions;

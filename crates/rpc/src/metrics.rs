@@ -1,18 +1,11 @@
-//! `GET /metrics`: Prometheus text exposition, served beside JSON-RPC on the same port.
+//! `GET /metrics`: Prometheus text exposition, served beside JSON-RPC on the same port
+//! ([`crate::routes`]).
 
-use std::{
-    fmt::Write as _,
-    future::Future,
-    pin::Pin,
-    sync::Arc,
-    task::{Context, Poll},
-};
+use std::{fmt::Write as _, sync::Arc};
 
-use jsonrpsee::core::BoxError;
-use jsonrpsee::server::{HttpBody, HttpRequest, HttpResponse};
+use jsonrpsee::server::{HttpBody, HttpResponse};
 use pillar_chain::Chain;
 use pillar_sequencer::Sequencer;
-use tower::{Layer, Service};
 
 use crate::NodeStatus;
 
@@ -173,51 +166,12 @@ impl MetricsSource {
     }
 }
 
-/// Serves `GET /metrics` and passes every other request to the JSON-RPC service.
-#[derive(Clone)]
-pub(crate) struct MetricsLayer(pub(crate) MetricsSource);
-
-impl<S> Layer<S> for MetricsLayer {
-    type Service = MetricsService<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        MetricsService { inner, source: self.0.clone() }
-    }
-}
-
-/// The service [`MetricsLayer`] makes.
-#[derive(Clone)]
-pub(crate) struct MetricsService<S> {
-    inner: S,
-    source: MetricsSource,
-}
-
-impl<S, B> Service<HttpRequest<B>> for MetricsService<S>
-where
-    S: Service<HttpRequest<B>, Response = HttpResponse>,
-    S::Error: Into<BoxError> + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = HttpResponse;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, BoxError>> + Send + 'static>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, req: HttpRequest<B>) -> Self::Future {
-        if req.method() == http::Method::GET && req.uri().path() == "/metrics" {
-            let text = self.source.render();
-            return Box::pin(async move {
-                HttpResponse::builder()
-                    .status(http::StatusCode::OK)
-                    .header(http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-                    .body(HttpBody::from(text))
-                    .map_err(Into::into)
-            });
-        }
-        let fut = self.inner.call(req);
-        Box::pin(async move { fut.await.map_err(Into::into) })
+impl MetricsSource {
+    /// The `GET /metrics` response.
+    pub(crate) fn response(&self) -> Result<HttpResponse, http::Error> {
+        HttpResponse::builder()
+            .status(http::StatusCode::OK)
+            .header(http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+            .body(HttpBody::from(self.render()))
     }
 }

@@ -12,11 +12,7 @@ use pillar_sequencer::Sequencer;
 use tracing::info;
 
 use crate::{
-    Ctx, NodeStatus, eth,
-    explorer::ExplorerLayer,
-    history,
-    metrics::{MetricsLayer, MetricsSource},
-    pillar, subscriptions,
+    Ctx, NodeStatus, eth, history, metrics::MetricsSource, pillar, routes::RoutesLayer, subscriptions,
 };
 
 /// Server limits.
@@ -81,7 +77,7 @@ pub async fn start_with_status(
     config: &RpcConfig,
     status: Arc<dyn NodeStatus>,
 ) -> std::io::Result<RpcHandle> {
-    let metrics = MetricsLayer(MetricsSource {
+    let routes = RoutesLayer(MetricsSource {
         chain: Arc::clone(&chain),
         seq: seq.clone(),
         status: Arc::clone(&status),
@@ -103,7 +99,7 @@ pub async fn start_with_status(
     let health = ProxyGetRequestLayer::new([("/health", "pillar_health")]).map_err(std::io::Error::other)?;
     let server = Server::builder()
         .set_config(server_config)
-        .set_http_middleware(tower::ServiceBuilder::new().layer(ExplorerLayer).layer(metrics).layer(health))
+        .set_http_middleware(tower::ServiceBuilder::new().layer(routes).layer(health))
         .build(config.listen)
         .await?;
     let local_addr = server.local_addr()?;
