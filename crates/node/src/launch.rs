@@ -4,13 +4,16 @@ use std::{path::Path, sync::Arc, thread::JoinHandle, time::Duration};
 
 use pillar_chain::{Chain, ChainError, ChainOptions};
 use pillar_primitives::Address;
-use pillar_rpc::{Health, NodeStatus, RpcConfig, RpcHandle};
+use pillar_rpc::{NodeStatus, RpcConfig, RpcHandle};
 use pillar_runtime::{Module, Runtime};
 use pillar_sequencer::{PoolConfig, Sequencer, SequencerConfig};
 use pillar_state::NomtOptions;
 use tracing::info;
 
-use crate::ChainConfig;
+use crate::{
+    ChainConfig,
+    sequencer_status::{BatcherView, SequencerStatus},
+};
 
 /// A node that could not start.
 #[derive(Debug, thiserror::Error)]
@@ -216,150 +219,16 @@ pub async fn launch_with(
         (Some(l1), Role::Sequencer) => {
             let s =
                 crate::settle::start(l1, Arc::clone(&chain), sequencer.clone(), node.test.lying_proposer)?;
-            let status = SequencerStatus {
-                seq: sequencer.clone(),
-                batcher: Some(BatcherView {
-                    stats: Arc::clone(&s.batcher_stats),
-                    log: Arc::clone(&s.batch_log),
-                }),
-            };
+            let status = SequencerStatus::new(
+                sequencer.clone(),
+                Some(BatcherView { stats: Arc::clone(&s.batcher_stats), log: Arc::clone(&s.batch_log) }),
+            );
             (Some(s), None, Arc::new(status))
         }
-        (None, _) => (None, None, Arc::new(SequencerStatus { seq: sequencer.clone(), batcher: None })),
+        (None, _) => (None, None, Arc::new(SequencerStatus::new(sequencer.clone(), None))),
     };
     let rpc = pillar_rpc::start_with_status(sequencer.clone(), Arc::clone(&chain), &rpc_config, status)
         .await
         .map_err(|source| NodeError::Rpc { addr: r.listen, source })?;
     Ok(NodeHandle { sequencer, chain, rpc, settlement, replica, producer })
-}
-
-/// Pool entries may wait this long for a block before `/health` calls the sequencer stuck.
-const STUCK_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
-/// Sealed blocks may wait this long for the batcher before `/health` calls it lagging.
-const BATCHER_LAG_AFTER: std::time::Duration = std::time::Duration::from_secs(120);
-
-/// A sequencer's health (producing, not stuck, batches going out) and its batcher's totals.
-struct SequencerStatus {
-    seq: Sequencer,
-    batcher: Option<BatcherView>,
-}
-
-/// What the batcher shares with RPC: its totals and its recent batches.
-struct BatcherView {
-    stats: Arc<parking_lot::Mutex<crate::BatcherStats>>,
-    log: Arc<parking_lot::Mutex<crate::BatchLog>>,
-}
-
-impl SequencerStatus {
-    /// Why the sequencer counts as stuck: transactions waiting and no block for [`STUCK_AFTER`].
-    fn stuck(&self) -> Option<String> {
-        let waiting = self.seq.pool_len();
-        let idle = self.seq.metrics().since_last_block()?;
-        (waiting > 0 && idle > STUCK_AFTER.max(self.seq.config().block_time * 100))
-            .then(|| format!("{waiting} transactions waiting and no block for {} s", idle.as_secs()))
-    }
-
-    /// Why the batcher counts as lagging: sealed blocks not posted and no progress for
-    /// [`BATCHER_LAG_AFTER`].
-    fn batcher_lag(&self) -> Option<String> {
-        let b = self.batcher.as_ref()?;
-        let unposted = self.seq.chain().head().height.saturating_sub(b.stats.lock().last_block);
-        let log = b.log.lock();
-        let idle = log.last_progress.elapsed();
-        (unposted > 0 && idle > BATCHER_LAG_AFTER).then(|| {
-            let why = log.last_error.as_deref().unwrap_or("no error reported");
-            format!("{unposted} blocks not posted to L1 for {} s ({why})", idle.as_secs())
-        })
-    }
-}
-
-impl NodeStatus for SequencerStatus {
-    fn role(&self) -> &'static str {
-        "sequencer"
-    }
-
-    fn health(&self) -> Health {
-        let halted = self.seq.halted();
-        let stuck = self.stuck();
-        let mut checks = serde_json::json!({
-            "production": { "ok": halted.is_none(), "reason": halted },
-            "progress": { "ok": stuck.is_none(), "reason": stuck },
-        });
-        let mut ok = halted.is_none() && stuck.is_none();
-        if self.batcher.is_some() {
-            let lag = self.batcher_lag();
-            ok &= lag.is_none();
-            checks["batcher"] = serde_json::json!({ "ok": lag.is_none(), "reason": lag });
-        }
-        Health { ok, checks }
-    }
-
-    fn info(&self) -> serde_json::Value {
-        serde_json::json!({ "pendingL1Messages": self.seq.l1_backlog() })
-    }
-
-    fn metrics(&self) -> String {
-        let mut out = String::new();
-        let mut m = |name: &str, kind: &str, help: &str, v: f64| {
-            pillar_rpc::write_metric(&mut out, name, kind, help, "", v)
-        };
-        m(
-            "pillar_l1_pending_messages",
-            "gauge",
-            "L1 queue messages confirmed and not yet in a block",
-            self.seq.l1_backlog() as f64,
-        );
-        if let Some(view) = &self.batcher {
-            let b = *view.stats.lock();
-            let head = self.seq.chain().head().height;
-            m("pillar_batcher_batches_total", "counter", "Batches posted to L1", b.batches as f64);
-            m("pillar_batcher_last_block", "gauge", "Highest L2 block posted to L1", b.last_block as f64);
-            m(
-                "pillar_batcher_backlog_blocks",
-                "gauge",
-                "Sealed L2 blocks not yet posted to L1",
-                head.saturating_sub(b.last_block) as f64,
-            );
-            m("pillar_batcher_txs_total", "counter", "Signed transactions posted to L1", b.txs as f64);
-            m("pillar_batcher_bytes_total", "counter", "Batch bytes posted to L1", b.bytes as f64);
-            m("pillar_batcher_l1_gas_total", "counter", "L1 execution gas paid for batches", b.gas as f64);
-            m("pillar_batcher_blob_gas_total", "counter", "L1 blob gas paid for batches", b.blob_gas as f64);
-            m("pillar_batcher_l1_fees_wei_total", "counter", "Wei paid on L1 for batches", b.fees_wei as f64);
-            m(
-                "pillar_batcher_failures_total",
-                "counter",
-                "Failed attempts to post a batch",
-                b.failures as f64,
-            );
-        }
-        out
-    }
-
-    fn batches(&self, limit: usize) -> serde_json::Value {
-        let Some(view) = &self.batcher else { return serde_json::Value::Null };
-        let log = view.log.lock();
-        let rows: Vec<serde_json::Value> = log
-            .recent
-            .iter()
-            .rev()
-            .take(limit)
-            .map(|r| {
-                serde_json::json!({
-                    "firstBlock": r.first_block,
-                    "lastBlock": r.last_block,
-                    "txs": r.txs,
-                    "bytes": r.bytes,
-                    "bytesPerTx": if r.txs == 0 { serde_json::Value::Null } else { (r.bytes as f64 / r.txs as f64).into() },
-                    "mode": r.mode,
-                    "l1Tx": r.l1_tx,
-                    "l1Block": r.l1_block,
-                    "gas": r.gas,
-                    "blobGas": r.blob_gas,
-                    "feeWei": r.fee_wei.to_string(),
-                    "postedAtMs": r.posted_at_ms,
-                })
-            })
-            .collect();
-        serde_json::json!({ "batches": rows, "lastError": log.last_error })
-    }
 }

@@ -21,6 +21,7 @@ mod config;
 mod launch;
 mod presets;
 mod replica;
+mod sequencer_status;
 mod settle;
 
 pub use config::{

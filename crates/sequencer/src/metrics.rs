@@ -149,6 +149,11 @@ impl SequencerMetrics {
         }
     }
 
+    /// Time since the last block, or since start before the first one.
+    pub fn idle(&self) -> Duration {
+        self.since_last_block().unwrap_or_else(|| self.started.elapsed())
+    }
+
     /// Block entries per second over the last ten seconds.
     pub fn tps(&self) -> f64 {
         let now = Instant::now();
