@@ -246,7 +246,7 @@ impl Chain {
             height: head.height,
             timestamp_ms: head.timestamp_ms,
         };
-        let snapshot = self.state.block_snapshot();
+        let snapshot = self.state.snapshot();
         let changes = {
             let mut overlay = BlockOverlay::new(&snapshot);
             self.runtime.execute_block(&env, txs, &mut overlay)?;
@@ -432,7 +432,7 @@ impl Chain {
         let mut timings = BlockTimings::default();
 
         let t = Instant::now();
-        let snapshot = self.state.block_snapshot();
+        let snapshot = self.state.snapshot();
         let (outcome, withdrawals_root, changes) = {
             let mut overlay = BlockOverlay::new(&snapshot);
             let outcome = self.runtime.execute_block(&env, items, &mut overlay)?;

@@ -42,8 +42,6 @@ pub struct NomtStore {
 /// A read view of committed state. While it lives, commits wait.
 pub struct Snapshot {
     session: Session<Sha2Hasher>,
-    /// Start fetching each key's Merkle path as soon as it is read (see [`NomtStore::block_snapshot`]).
-    warm: bool,
 }
 
 /// A block's changes with their new root computed, not yet durable.
@@ -88,15 +86,7 @@ impl NomtStore {
 
     /// A consistent read view of committed state.
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot { session: self.nomt.begin_session(SessionParams::default()), warm: false }
-    }
-
-    /// A view for executing a block whose root will be computed: every key read also starts the
-    /// fetch of its Merkle path on NOMT's I/O threads, so the page walk overlaps execution instead
-    /// of running inside [`NomtStore::prepare`]. Nearly every key a block reads it also writes (a
-    /// nonce, a balance); admission's plain [`NomtStore::snapshot`] does not pay for this.
-    pub fn block_snapshot(&self) -> Snapshot {
-        Snapshot { session: self.nomt.begin_session(SessionParams::default()), warm: true }
+        Snapshot { session: self.nomt.begin_session(SessionParams::default()) }
     }
 
     /// Computes the root after `changes` on top of `snapshot` (which must be the view the block
@@ -116,9 +106,7 @@ impl NomtStore {
         }
         actuals.sort_unstable_by_key(|a| a.0);
         for (key, op) in &actuals {
-            // A block snapshot warmed every key it read; blind writes still need it.
-            let warmed = snapshot.warm && matches!(op, KeyReadWrite::ReadThenWrite(..));
-            if op.is_write() && !warmed {
+            if op.is_write() {
                 snapshot.session.warm_up(*key);
             }
         }
@@ -165,9 +153,6 @@ impl Snapshot {
 
 impl StateRead for Snapshot {
     fn get(&self, key: &KeyPath) -> Result<Option<Vec<u8>>, StateError> {
-        if self.warm {
-            self.session.warm_up(*key);
-        }
         self.session.read(*key).map_err(backend("read"))
     }
 }
