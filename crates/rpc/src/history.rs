@@ -1,8 +1,8 @@
 //! History the explorer and auditors read: events across blocks (`pillar_getEvents`, e.g. a
 //! compliance audit trail) and the batches the node put on L1 (`pillar_getBatches`).
 //!
-//! Both are bounded per call (blocks scanned, rows returned) and page backwards by height, so a
-//! long chain costs each request the same.
+//! Both are bounded per call (blocks and receipts read, rows returned) and page backwards by
+//! height, so a long or busy chain costs each request the same.
 
 use jsonrpsee::{
     RpcModule,
@@ -19,6 +19,9 @@ use crate::{
 
 /// Most blocks one `pillar_getEvents` call reads.
 pub(crate) const MAX_SCAN_BLOCKS: u64 = 10_000;
+/// Most receipts one call reads: with full blocks, 10,000 of them would be tens of millions of
+/// receipts, so a page also ends at the first block boundary past this many.
+pub(crate) const MAX_SCAN_RECEIPTS: usize = 50_000;
 /// Most rows one call returns.
 pub(crate) const MAX_ROWS: usize = 1_000;
 
@@ -88,29 +91,41 @@ fn events(ctx: &Ctx, f: EventFilter) -> Result<Value, ErrorObjectOwned> {
         return Err(invalid_params(format!("fromBlock {from} is past toBlock {to}")));
     }
     let limit = f.limit.unwrap_or(100).clamp(1, MAX_ROWS);
+    scan(&f, from, to, limit, MAX_SCAN_RECEIPTS, |h| ctx.chain.ledger().receipts(h).map_err(internal))
+}
+
+/// Reads blocks `to` down to `from` through `receipts_of`, stopping at `limit` rows or at the first
+/// block boundary past `max_receipts` receipts read.
+fn scan(
+    f: &EventFilter,
+    from: u64,
+    to: u64,
+    limit: usize,
+    max_receipts: usize,
+    mut receipts_of: impl FnMut(u64) -> Result<Vec<Receipt>, ErrorObjectOwned>,
+) -> Result<Value, ErrorObjectOwned> {
     let mut rows = Vec::new();
     let mut height = to;
-    let mut scanned_to = None;
-    loop {
-        let receipts = ctx.chain.ledger().receipts(height).map_err(internal)?;
-        block_rows(height, &receipts, &f, &mut rows, limit);
+    let mut read = 0;
+    // Where the next page starts (older blocks), or null once genesis was reached.
+    let next = loop {
+        let receipts = receipts_of(height)?;
+        read += receipts.len();
+        block_rows(height, &receipts, f, &mut rows, limit);
         if rows.len() >= limit {
             // This block may hold more rows: the next page starts at it again.
-            scanned_to = Some(height);
-            rows.truncate(limit);
-            break;
+            break Some(height);
         }
         if height == from {
-            break;
+            break from.checked_sub(1);
+        }
+        if read >= max_receipts {
+            break Some(height - 1);
         }
         height -= 1;
-    }
-    // Where to continue (older blocks), or null when genesis was reached.
-    let next = match scanned_to {
-        Some(h) => Some(h),
-        None => from.checked_sub(1),
     };
-    Ok(json!({ "events": rows, "fromBlock": from, "toBlock": to, "next": next }))
+    let scanned_from = if next.is_some_and(|n| n >= from) { height } else { from };
+    Ok(json!({ "events": rows, "fromBlock": scanned_from, "toBlock": to, "next": next }))
 }
 
 fn batches(ctx: &Ctx, limit: Option<usize>) -> Value {
@@ -130,7 +145,7 @@ fn batches(ctx: &Ctx, limit: Option<usize>) -> Value {
 
 pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::RegisterMethodError> {
     m.register_method("pillar_getEvents", |params: Params<'_>, ctx: &Ctx, _| {
-        let f: Option<EventFilter> = params.optional_next_filter()?;
+        let f: Option<EventFilter> = params.sequence().optional_next()?;
         events(ctx, f.unwrap_or_default())
     })?;
     m.register_method(
@@ -142,18 +157,6 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
         },
     )?;
     Ok(())
-}
-
-/// Reads an optional first parameter, tolerating an absent params array.
-trait OptionalFilter {
-    fn optional_next_filter(&self) -> Result<Option<EventFilter>, ErrorObjectOwned>;
-}
-
-impl OptionalFilter for Params<'_> {
-    fn optional_next_filter(&self) -> Result<Option<EventFilter>, ErrorObjectOwned> {
-        let mut seq = self.sequence();
-        seq.optional_next::<EventFilter>().map_err(|e| invalid_params(e.message().to_string()))
-    }
 }
 
 #[cfg(test)]
@@ -210,5 +213,31 @@ mod tests {
         let mut out = Vec::new();
         block_rows(7, &receipts, &EventFilter::default(), &mut out, 1);
         assert_eq!(out.len(), 1, "the limit holds inside a block");
+    }
+
+    #[test]
+    fn a_page_ends_at_the_row_limit_or_the_receipt_budget_and_says_where_to_go_on() {
+        let block = |h: u64| {
+            Ok(vec![receipt(
+                0,
+                true,
+                vec![Event::FeePaid { from: Address::repeat_byte(h as u8), amount: h as u128 }],
+            )])
+        };
+        let all = EventFilter::default();
+        // Row limit inside the range: the next page starts again at the block it stopped in.
+        let page = scan(&all, 0, 9, 3, 1_000, block).unwrap();
+        assert_eq!(page["events"].as_array().unwrap().len(), 3);
+        assert_eq!(page["next"], 7);
+        // Receipt budget: stops at a block boundary, the next page starts one block lower.
+        let page = scan(&all, 0, 9, 100, 4, block).unwrap();
+        assert_eq!(page["events"].as_array().unwrap().len(), 4);
+        assert_eq!((page["fromBlock"].as_u64(), page["next"].as_u64()), (Some(6), Some(5)));
+        // The whole range read down to genesis: nothing more.
+        let page = scan(&all, 0, 9, 100, 1_000, block).unwrap();
+        assert_eq!(page["events"].as_array().unwrap().len(), 10);
+        assert_eq!(page["next"], Value::Null);
+        // A range that ends above genesis continues below it.
+        assert_eq!(scan(&all, 5, 9, 100, 1_000, block).unwrap()["next"], 4);
     }
 }

@@ -19,7 +19,7 @@ pub const LATENCY_BUCKETS: [f64; 12] =
 #[derive(Debug, Default)]
 pub struct Histogram {
     /// Observations at or below each bound of [`LATENCY_BUCKETS`] (not yet cumulative).
-    buckets: [AtomicU64; 12],
+    buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     count: AtomicU64,
     sum_us: AtomicU64,
 }
