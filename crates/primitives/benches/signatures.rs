@@ -4,6 +4,7 @@
 //!
 //! - `secp256k1/verify_one`: one EIP-712 transfer on one core: the typed-data digest, the
 //!   transaction hash and libsecp256k1 recovery;
+//! - `secp256k1/signing_hash`: the EIP-712 digest alone;
 //! - `secp256k1/verify_batch_1000`: 1,000 of them through `verify_batch` (parallel on all cores);
 //! - `ed25519/verify_one` and `ed25519/verify_batch_1000`: session-signed transactions, one by
 //!   one and in ed25519 batches of 64 per core;
@@ -56,6 +57,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("verify_one", |b| {
         b.iter_batched(|| one.clone(), |t| t.verify().unwrap(), BatchSize::SmallInput)
     });
+    g.bench_function("signing_hash", |b| b.iter(|| one.signing_hash()));
     let many = secp(1000);
     g.throughput(Throughput::Elements(1000));
     g.bench_function("verify_batch_1000", |b| {

@@ -64,3 +64,13 @@ export function decodeLeUint(value: Hex): bigint {
   for (let i = b.length - 1; i >= 0; i--) x = (x << 8n) | BigInt(b[i]!);
   return x;
 }
+
+/**
+ * Reads an account record (`accounts.account`, docs/state.md §2): the value proven for an
+ * account's nonce or native ETH balance, borsh `{nonce: u64, balance: u128}`.
+ */
+export function decodeAccount(value: Hex): { nonce: bigint; balance: bigint } {
+  const b = hexToBytes(value);
+  if (b.length !== 24) throw new Error(`an account record is 24 bytes, got ${b.length}`);
+  return { nonce: decodeLeUint(bytesToHex(b.subarray(0, 8))), balance: decodeLeUint(bytesToHex(b.subarray(8))) };
+}

@@ -15,7 +15,7 @@ import {
   PillarRpcError,
   SessionSigner,
   callBits,
-  decodeLeUint,
+  decodeAccount,
   encodeSignedTransaction,
   findEvent,
   pillarDomain,
@@ -169,9 +169,10 @@ describe('Pillar devnet', { skip }, () => {
       assert.equal(header.stateRoot, proof.stateRoot);
       const outcome = verifyStateProof(proof, header.stateRoot);
       assert.equal(outcome.present, true);
-      const proven = decodeLeUint(proof.value);
-      if (proven !== before && attempt < 5) continue;
-      assert.equal(proven, before);
+      const proven = decodeAccount(proof.value);
+      if (proven.balance !== before && attempt < 5) continue;
+      assert.equal(proven.balance, before);
+      assert.ok(proven.nonce >= BigInt(account.nonce), 'the record carries the nonce too');
       break;
     }
     const absent = await client.getProof({ module: 'assets', field: 'balance', params: { address: who, asset: 999 } });

@@ -9,6 +9,7 @@ import {
   CALL_TYPES,
   SessionSigner,
   callBits,
+  decodeAccount,
   callTag,
   encodeType,
   encodeTransaction,
@@ -159,4 +160,17 @@ test('encoding refuses out-of-range values', () => {
   const bad = { chainId: 901, nonce: 0, maxFee: 0n, call: { type: 'Transfer', to: aa, asset: 2 ** 32, amount: 1n } };
   assert.throws(() => encodeTransaction(bad), RangeError);
   assert.throws(() => encodeTransaction({ ...bad, call: { type: 'Transfer', to: '0x12', asset: 0, amount: 1n } }), RangeError);
+});
+
+test('account records decode as nonce then balance, both little-endian (docs/state.md §2)', () => {
+  // nonce 3, balance 10^18 + 1
+  const bytes = new Uint8Array(24);
+  bytes[0] = 3;
+  let b = 10n ** 18n + 1n;
+  for (let i = 8; i < 24; i++) {
+    bytes[i] = Number(b & 0xffn);
+    b >>= 8n;
+  }
+  assert.deepEqual(decodeAccount(bytesToHex(bytes)), { nonce: 3n, balance: 10n ** 18n + 1n });
+  assert.throws(() => decodeAccount(bytesToHex(bytes.subarray(0, 16))), /24 bytes/);
 });

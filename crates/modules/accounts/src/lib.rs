@@ -1,8 +1,16 @@
-//! The `accounts` module: one nonce per account, the replay protection of every transaction.
+//! The `accounts` module: each account's record, its next nonce (the replay protection of every
+//! transaction) and its native ETH balance.
 //!
 //! A transaction must carry exactly the sender's next nonce to execute; executing it (whether the
 //! call succeeds or fails) bumps the nonce. The mempool uses [`nonce`] to refuse stale nonces.
+//!
+//! The nonce and the native balance share one record, as in Ethereum's account leaf: every
+//! transaction bumps the sender's nonce and nearly every one pays its fee in native ETH, so one
+//! key instead of two per sender is a third fewer state keys per transfer for the root, the
+//! commit and the admission checks (docs/state.md, docs/performance.md). `assets` keeps native
+//! balances here through [`native_balance`] and [`set_native_balance`].
 
+use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::{Address, Call, VerifiedTransaction};
 use pillar_runtime::{
     CallError, Genesis, GenesisError, Invalid, Module, QueryError, Revert, TxContext, ValidateError,
@@ -12,12 +20,51 @@ use pillar_state::{KeyPath, StateError, StateMap, StateRead, StateWrite};
 /// Module name and state prefix.
 pub const NAME: &str = "accounts";
 
-/// Next nonce of each account (absent means 0).
-pub const NONCES: StateMap<Address, u64> = StateMap::new(NAME, "nonce");
+/// An account's record (absent means nonce 0 and no ETH).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Account {
+    /// Next nonce.
+    pub nonce: u64,
+    /// Native ETH balance (asset 0), in wei.
+    pub balance: u128,
+}
+
+/// Every account's record.
+pub const ACCOUNTS: StateMap<Address, Account> = StateMap::new(NAME, "account");
+
+/// The record of `who`.
+pub fn account(state: &(impl StateRead + ?Sized), who: &Address) -> Result<Account, StateError> {
+    Ok(ACCOUNTS.get(state, who)?.unwrap_or_default())
+}
+
+/// Writes the record of `who`; an empty record is deleted so the trie holds only live accounts.
+pub fn set_account(state: &mut (impl StateWrite + ?Sized), who: &Address, record: &Account) {
+    if *record == Account::default() {
+        ACCOUNTS.remove(state, who);
+    } else {
+        ACCOUNTS.set(state, who, record);
+    }
+}
 
 /// The next nonce of `who`.
 pub fn nonce(state: &(impl StateRead + ?Sized), who: &Address) -> Result<u64, StateError> {
-    Ok(NONCES.get(state, who)?.unwrap_or(0))
+    Ok(account(state, who)?.nonce)
+}
+
+/// The native ETH balance of `who`.
+pub fn native_balance(state: &(impl StateRead + ?Sized), who: &Address) -> Result<u128, StateError> {
+    Ok(account(state, who)?.balance)
+}
+
+/// Sets the native ETH balance of `who`, keeping its nonce.
+pub fn set_native_balance(
+    state: &mut (impl StateWrite + ?Sized),
+    who: &Address,
+    balance: u128,
+) -> Result<(), StateError> {
+    let record = Account { balance, ..account(state, who)? };
+    set_account(state, who, &record);
+    Ok(())
 }
 
 /// The accounts module.
@@ -54,15 +101,16 @@ impl Module for Accounts {
         tx: &VerifiedTransaction,
         state: &mut dyn StateWrite,
     ) -> Result<(), ValidateError> {
-        let expected = nonce(state, &tx.sender)?;
-        let got = tx.tx.tx.nonce;
+        let mut record = account(state, &tx.sender)?;
+        let (expected, got) = (record.nonce, tx.tx.tx.nonce);
         if got < expected {
             return Err(Invalid::NonceTooLow { expected, got }.into());
         }
         if got > expected {
             return Err(Invalid::NonceAhead { expected, got }.into());
         }
-        NONCES.set(state, &tx.sender, &(expected + 1));
+        record.nonce = expected + 1;
+        set_account(state, &tx.sender, &record);
         Ok(())
     }
 
@@ -84,13 +132,18 @@ impl Module for Accounts {
     ) -> Result<serde_json::Value, QueryError> {
         match method {
             "nonce" => Ok(nonce(state, &address_param(method, params)?)?.into()),
+            "account" => {
+                let a = account(state, &address_param(method, params)?)?;
+                Ok(serde_json::json!({ "nonce": a.nonce, "balance": a.balance.to_string() }))
+            }
             _ => Err(QueryError::UnknownMethod { module: NAME, method: method.to_string() }),
         }
     }
 
     fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
         match field {
-            "nonce" => Ok(NONCES.key(&address_param(field, params)?)),
+            // The nonce is a field of the account record: its proof is the record's.
+            "account" | "nonce" => Ok(ACCOUNTS.key(&address_param(field, params)?)),
             _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),
         }
     }

@@ -11,18 +11,30 @@ use crate::{
     state::{ASSETS, AssetInfo, BALANCES, NEXT_ASSET, ROLES},
 };
 
-/// Balance of `who` in `asset`.
+/// Balance of `who` in `asset`. Native ETH lives in the `accounts` record, beside the nonce.
 pub fn balance(state: &(impl StateRead + ?Sized), who: Address, asset: AssetId) -> Result<u128, StateError> {
+    if asset == NATIVE_ASSET {
+        return pillar_accounts::native_balance(state, &who);
+    }
     Ok(BALANCES.get(state, &(who, asset))?.unwrap_or(0))
 }
 
-fn set_balance(state: &mut (impl StateWrite + ?Sized), who: Address, asset: AssetId, amount: u128) {
+fn set_balance(
+    state: &mut (impl StateWrite + ?Sized),
+    who: Address,
+    asset: AssetId,
+    amount: u128,
+) -> Result<(), StateError> {
+    if asset == NATIVE_ASSET {
+        return pillar_accounts::set_native_balance(state, &who, amount);
+    }
     // Zero balances are deleted so the trie holds only live entries.
     if amount == 0 {
         BALANCES.remove(state, &(who, asset));
     } else {
         BALANCES.set(state, &(who, asset), &amount);
     }
+    Ok(())
 }
 
 /// Debits `amount`, refusing to go below zero.
@@ -38,7 +50,7 @@ pub fn debit(
         balance: have,
         needed: amount,
     })?;
-    set_balance(state, who, asset, left);
+    set_balance(state, who, asset, left)?;
     Ok(())
 }
 
@@ -51,7 +63,7 @@ pub fn credit(
 ) -> Result<(), CallError> {
     let have = balance(state, who, asset)?;
     let new = have.checked_add(amount).ok_or(AssetsError::Overflow { what: "balance" })?;
-    set_balance(state, who, asset, new);
+    set_balance(state, who, asset, new)?;
     Ok(())
 }
 

@@ -77,6 +77,10 @@ pub(crate) fn state_key(field: &str, params: &Value) -> Result<KeyPath, QueryErr
     match field {
         "balance" => {
             let p: BalanceParams = parse(field, params)?;
+            // Native ETH is a field of the account record: its proof is the record's.
+            if p.asset == NATIVE_ASSET {
+                return Ok(pillar_accounts::ACCOUNTS.key(&p.address));
+            }
             Ok(BALANCES.key(&(p.address, p.asset)))
         }
         "asset" => {

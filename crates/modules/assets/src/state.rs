@@ -42,7 +42,8 @@ fn as_string<S: serde::Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&v.to_string())
 }
 
-/// Balance of each (holder, asset); absent means zero, and zero balances are deleted.
+/// Balance of each (holder, issuer asset); absent means zero, and zero balances are deleted.
+/// Native ETH (asset 0) is not here but in `pillar_accounts::ACCOUNTS`, beside the nonce.
 pub const BALANCES: StateMap<(Address, AssetId), u128> = StateMap::new(NAME, "balance");
 /// Metadata and supply of each asset.
 pub const ASSETS: StateMap<AssetId, AssetInfo> = StateMap::new(NAME, "asset");

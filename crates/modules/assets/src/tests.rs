@@ -21,6 +21,8 @@ struct Chain {
     state: MemoryState,
     height: u64,
     nonces: std::collections::HashMap<Address, u64>,
+    /// Keys the last block wrote.
+    last_writes: std::collections::HashSet<pillar_state::KeyPath>,
 }
 
 fn key(i: u8) -> PrivateKey {
@@ -52,7 +54,7 @@ impl Chain {
         };
         let mut state = MemoryState::default();
         rt.genesis(&genesis, &mut state).unwrap();
-        Self { rt, state, height: 0, nonces: Default::default() }
+        Self { rt, state, height: 0, nonces: Default::default(), last_writes: Default::default() }
     }
 
     fn run(&mut self, signer: u8, call: Call) -> Result<Receipt, Invalid> {
@@ -67,6 +69,7 @@ impl Chain {
                 self.rt.execute_block(&env, vec![pillar_primitives::ExecTx::Signed(tx)], &mut block).unwrap();
             (out, block.into_changes())
         };
+        self.last_writes = changes.writes.keys().copied().collect();
         for (k, v) in changes.writes {
             self.state.set(k, v);
         }
@@ -103,6 +106,34 @@ fn transfer_moves_funds_and_charges_fee() {
     assert_eq!(c.bal(1, 0), 1_000_000 + 500);
     assert_eq!(c.bal(9, 0), FEE, "fee recipient credited at end of block");
     assert_eq!(c.supply(0), 4_000_000, "fees move ETH, they do not burn it");
+}
+
+#[test]
+fn native_transfer_writes_one_account_record_per_party() {
+    use pillar_accounts::{ACCOUNTS, Account, account};
+    let mut c = Chain::new();
+    let (from, to, fee_to) = (key(0).address(), key(1).address(), key(9).address());
+    c.run(0, Call::Transfer(Transfer { to, asset: 0, amount: 500 })).unwrap();
+    // Nonce, fee and amount of the sender are one leaf: three keys in all, not four.
+    let expected: std::collections::HashSet<_> = [from, to, fee_to].iter().map(|a| ACCOUNTS.key(a)).collect();
+    assert_eq!(c.last_writes, expected);
+    assert_eq!(account(&c.state, &from).unwrap(), Account { nonce: 1, balance: 1_000_000 - 500 - FEE });
+    assert_eq!(account(&c.state, &to).unwrap(), Account { nonce: 0, balance: 1_000_000 + 500 });
+    // An issuer-asset transfer writes its two balances and the sender's record (nonce and fee).
+    c.run(1, Call::Transfer(Transfer { to: key(2).address(), asset: 1, amount: 5 })).unwrap();
+    assert_eq!(c.last_writes.len(), 4, "sender record, fee recipient record, two token balances");
+    assert!(c.last_writes.contains(&ACCOUNTS.key(&key(1).address())));
+}
+
+#[test]
+fn emptied_account_record_is_deleted() {
+    use pillar_accounts::{ACCOUNTS, Account, set_native_balance};
+    let mut state = MemoryState::default();
+    let who = key(5).address();
+    set_native_balance(&mut state, &who, 7).unwrap();
+    assert_eq!(ACCOUNTS.get(&state, &who).unwrap(), Some(Account { nonce: 0, balance: 7 }));
+    set_native_balance(&mut state, &who, 0).unwrap();
+    assert_eq!(ACCOUNTS.get(&state, &who).unwrap(), None, "no zero leaf for an untouched account");
 }
 
 #[test]

@@ -139,10 +139,14 @@ pub(crate) fn saturate(
     let n = txs.len();
     let started = Instant::now();
     let mut sent = 0;
-    let mut rest = txs;
-    while !rest.is_empty() {
-        let tail = rest.split_off(rest.len().min(2_000));
-        let chunk = std::mem::replace(&mut rest, tail);
+    // Taken from the front without moving the rest: `split_off` here copied the whole tail per
+    // chunk, work the benchmark did on the node's cores.
+    let mut rest = txs.into_iter();
+    loop {
+        let chunk: Vec<SignedTransaction> = rest.by_ref().take(2_000).collect();
+        if chunk.is_empty() {
+            break;
+        }
         let k = chunk.len();
         for r in node.sequencer.submit_batch(chunk) {
             r.map_err(|e| anyhow::anyhow!("the node refused a benchmark transaction: {e}"))?;
@@ -180,15 +184,14 @@ pub(crate) fn offer(
     let per_tick = (rate as usize * TICK.as_millis() as usize / 1000).max(1);
     let mut submitted: Vec<(B256, Instant)> = Vec::with_capacity(txs.len());
     let start = Instant::now();
-    let mut rest = txs;
+    let mut rest = txs.into_iter().peekable();
     let mut tick = 0u32;
-    while !rest.is_empty() {
+    while rest.peek().is_some() {
         let due = start + TICK * tick;
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
             std::thread::sleep(wait);
         }
-        let tail = rest.split_off(rest.len().min(per_tick));
-        let chunk = std::mem::replace(&mut rest, tail);
+        let chunk: Vec<SignedTransaction> = rest.by_ref().take(per_tick).collect();
         let at = Instant::now();
         let hashes: Vec<B256> = chunk.iter().map(SignedTransaction::hash).collect();
         for r in node.sequencer.submit_batch(chunk) {

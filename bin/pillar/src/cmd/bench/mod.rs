@@ -148,7 +148,9 @@ async fn in_process(kind: Kind, name: &str, a: &Args) -> anyhow::Result<Value> {
         let last_height = node.chain.head().height;
         let l1 = measure::l1_cost(node, first_height, last_height)?;
         let m = offered.len();
+        let latency_from = watcher.blocks_seen();
         let lat = measure::offer(node, &watcher, offered, rate, &progress("latency", m, quiet))?;
+        let (lat_us, lat_txs_per_block, _) = watcher.block_profile(latency_from);
         Ok(json!({
             "tps": round(tps, 0),
             "saturation_blocks": blocks,
@@ -161,6 +163,13 @@ async fn in_process(kind: Kind, name: &str, a: &Args) -> anyhow::Result<Value> {
             },
             "offered_tps": rate,
             "latency_txs": m,
+            "latency_txs_per_block": round(lat_txs_per_block, 0),
+            "latency_block_ms": {
+                "execute": round(lat_us[0] / 1e3, 2),
+                "root": round(lat_us[1] / 1e3, 2),
+                "ledger": round(lat_us[2] / 1e3, 2),
+                "commit": round(lat_us[3] / 1e3, 2),
+            },
             "p50_ms": round(lat.p50, 2),
             "p99_ms": round(lat.p99, 2),
             "p999_ms": round(lat.p999, 2),
