@@ -84,3 +84,44 @@ fn tx_transfer_prints_the_receipt() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn bench_prints_one_json_object_per_scenario() {
+    // A small run of every scenario that needs no L1: the report's shape and its invariants, not
+    // its speed (figures are measured, never asserted: docs/performance.md).
+    let out = pillar(&[
+        "bench",
+        "--scenario",
+        "transfers,sessions,rwa,rpc",
+        "--accounts",
+        "300",
+        "--rate",
+        "300",
+        "--seconds",
+        "1",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let reports: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let names: Vec<&str> = reports.iter().map(|r| r["scenario"].as_str().unwrap()).collect();
+    assert_eq!(names, ["transfers", "sessions", "rwa", "rpc"]);
+    for r in &reports {
+        let f = |k: &str| r[k].as_f64().unwrap_or_else(|| panic!("{k} missing in {r}"));
+        assert_eq!(f("txs"), 300.0, "one transaction per account: {r}");
+        assert!(f("tps") > 0.0, "{r}");
+        assert!(f("p50_ms") > 0.0 && f("p50_ms") <= f("p99_ms") && f("p99_ms") <= f("p999_ms"), "{r}");
+        // Every transaction is in a batch: at least its 65-byte signature reaches L1.
+        assert!(f("l1_bytes_per_tx") > 65.0 && f("l1_bytes_per_tx") < 400.0, "{r}");
+        if r["scenario"] != "rpc" {
+            for phase in ["execute", "root", "ledger", "commit"] {
+                assert!(r["block_ms"][phase].as_f64().is_some(), "{phase} missing in {r}");
+                assert!(r["latency_block_ms"][phase].as_f64().is_some(), "{phase} missing in {r}");
+            }
+            assert!(f("peak_rss_mib") > 0.0, "{r}");
+        }
+    }
+}

@@ -155,21 +155,11 @@ async fn in_process(kind: Kind, name: &str, a: &Args) -> anyhow::Result<Value> {
             "tps": round(tps, 0),
             "saturation_blocks": blocks,
             "txs_per_block": round(txs_per_block, 0),
-            "block_ms": {
-                "execute": round(phase_us[0] / 1e3, 2),
-                "root": round(phase_us[1] / 1e3, 2),
-                "ledger": round(phase_us[2] / 1e3, 2),
-                "commit": round(phase_us[3] / 1e3, 2),
-            },
+            "block_ms": phases_ms(phase_us),
             "offered_tps": rate,
             "latency_txs": m,
             "latency_txs_per_block": round(lat_txs_per_block, 0),
-            "latency_block_ms": {
-                "execute": round(lat_us[0] / 1e3, 2),
-                "root": round(lat_us[1] / 1e3, 2),
-                "ledger": round(lat_us[2] / 1e3, 2),
-                "commit": round(lat_us[3] / 1e3, 2),
-            },
+            "latency_block_ms": phases_ms(lat_us),
             "p50_ms": round(lat.p50, 2),
             "p99_ms": round(lat.p99, 2),
             "p999_ms": round(lat.p999, 2),
@@ -194,6 +184,12 @@ async fn in_process(kind: Kind, name: &str, a: &Args) -> anyhow::Result<Value> {
     out["peak_rss_mib"] = json!(round(measure::peak_rss_mib(), 0));
     out["machine"] = json!(machine());
     Ok(out)
+}
+
+/// A block's mean (execute, root, ledger, commit) µs as milliseconds by name.
+fn phases_ms(us: [f64; 4]) -> Value {
+    let ms = us.map(|u| round(u / 1e3, 2));
+    json!({ "execute": ms[0], "root": ms[1], "ledger": ms[2], "commit": ms[3] })
 }
 
 fn merge(into: &mut Value, from: Value) {
