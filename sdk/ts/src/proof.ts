@@ -59,7 +59,10 @@ export function verifyStateProof(proof: StateProof, root: Hex): ProofOutcome {
 
 /** Reads a little-endian unsigned integer (a borsh `u64`/`u128` value of a proof). */
 export function decodeLeUint(value: Hex): bigint {
-  const b = hexToBytes(value);
+  return leUint(hexToBytes(value));
+}
+
+function leUint(b: Uint8Array): bigint {
   let x = 0n;
   for (let i = b.length - 1; i >= 0; i--) x = (x << 8n) | BigInt(b[i]!);
   return x;
@@ -72,5 +75,5 @@ export function decodeLeUint(value: Hex): bigint {
 export function decodeAccount(value: Hex): { nonce: bigint; balance: bigint } {
   const b = hexToBytes(value);
   if (b.length !== 24) throw new Error(`an account record is 24 bytes, got ${b.length}`);
-  return { nonce: decodeLeUint(bytesToHex(b.subarray(0, 8))), balance: decodeLeUint(bytesToHex(b.subarray(8))) };
+  return { nonce: leUint(b.subarray(0, 8)), balance: leUint(b.subarray(8)) };
 }
