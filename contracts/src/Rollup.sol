@@ -59,8 +59,12 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     /// @notice Hash of the last batch (zero before the first batch).
     bytes32 public lastBatchHash;
     /// @notice Last L2 block claimed by the latest batch (0, the genesis block, before the first
-    ///         batch).
+    ///         batch). A claim, not the derived head: anyone may append through the escape hatch,
+    ///         so honest posting never reads it (docs/derivation.md).
     uint64 public lastBatchBlock;
+    /// @notice Highest L2 block any batch has claimed. Only grows, so a garbage batch claiming a
+    ///         low block cannot hold back the proposer's bound below.
+    uint64 public highestBatchBlock;
     /// @notice L1 timestamp of the last batch appended by the sequencer (deployment time before
     ///         the first one). The escape hatch opens `inactivityWindow` seconds after it and stays
     ///         open until the sequencer appends again.
@@ -158,8 +162,8 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     error NoBlobs();
     /// @notice A calldata batch has an empty payload.
     error EmptyBatch();
-    /// @notice The output is for a block not covered by any batch.
-    error OutputBeyondBatches(uint64 l2Block, uint64 lastBatchBlock);
+    /// @notice The output is for a block above every batch's claim.
+    error OutputBeyondBatches(uint64 l2Block, uint64 highestBatchBlock);
     /// @notice The output's block is not after the previous output's block.
     error OutputNotIncreasing(uint64 l2Block, uint64 previousL2Block);
     /// @notice The output root is zero.
@@ -209,7 +213,7 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     /// @param firstBlock First L2 block in the batch (at least 1; derivation checks it continues
     ///        the derived chain, normally `lastBatchBlock + 1`).
     /// @param lastBlock Last L2 block in the batch; `>= firstBlock`.
-    /// @param prevBatchHash Must equal `lastBatchHash`.
+    /// @param prevBatchHash Must equal `lastBatchHash`, except for the sequencer (see `_append`).
     /// @return batchHash The new head of the batch chain.
     function appendBlobBatch(uint64 firstBlock, uint64 lastBlock, bytes32 prevBatchHash)
         external
@@ -232,7 +236,7 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     /// @notice Append a batch whose payload is passed as calldata.
     /// @param firstBlock First L2 block in the batch (at least 1; see `appendBlobBatch`).
     /// @param lastBlock Last L2 block in the batch; `>= firstBlock`.
-    /// @param prevBatchHash Must equal `lastBatchHash`.
+    /// @param prevBatchHash Must equal `lastBatchHash`, except for the sequencer (see `_append`).
     /// @param data The batch payload (same framing as a blob's content).
     /// @return batchHash The new head of the batch chain.
     function appendCalldataBatch(uint64 firstBlock, uint64 lastBlock, bytes32 prevBatchHash, bytes calldata data)
@@ -272,12 +276,20 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
         bytes32[] memory blobHashes
     ) private returns (bytes32 batchHash) {
         if (!canAppend(msg.sender)) revert NotSequencer(msg.sender, escapeHatchOpensAt());
-        if (prevBatchHash != lastBatchHash) revert WrongPrevBatchHash(lastBatchHash, prevBatchHash);
+        // The sequencer is exempt: derivation places a batch by its blocks, not by the hash chain,
+        // and otherwise anyone could front-run each of its appends with an escape-hatch batch
+        // while the hatch is open, so that the sequencer could never close it again.
+        if (msg.sender != sequencer && prevBatchHash != lastBatchHash) {
+            revert WrongPrevBatchHash(lastBatchHash, prevBatchHash);
+        }
         // The range is a claim checked by derivation, not here: after a batch derivation
         // skipped, or a block derivation forced in for an overdue queue message, the next valid
         // batch starts below or above `lastBatchBlock + 1` (docs/derivation.md).
         if (firstBlock == 0 || lastBlock < firstBlock) revert WrongBlockRange(firstBlock, lastBlock);
-        batchHash = Hashing.batchHash(prevBatchHash, firstBlock, lastBlock, kind, dataCommitment);
+        // The chain links to the actual head (equal to `prevBatchHash` for everyone but the
+        // sequencer, whose argument may be stale).
+        bytes32 prev = lastBatchHash;
+        batchHash = Hashing.batchHash(prev, firstBlock, lastBlock, kind, dataCommitment);
         uint256 index = batchCount;
         _batches[index] = Batch({
             batchHash: batchHash, firstBlock: firstBlock, lastBlock: lastBlock, timestamp: uint64(block.timestamp)
@@ -285,23 +297,25 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
         batchCount = index + 1;
         lastBatchHash = batchHash;
         lastBatchBlock = lastBlock;
+        if (lastBlock > highestBatchBlock) highestBatchBlock = lastBlock;
         if (msg.sender == sequencer) lastSequencerBatchTimestamp = uint64(block.timestamp);
         emit BatchAppended(
-            index, batchHash, msg.sender, prevBatchHash, firstBlock, lastBlock, kind, dataCommitment, blobHashes
+            index, batchHash, msg.sender, prev, firstBlock, lastBlock, kind, dataCommitment, blobHashes
         );
     }
 
     // ---------------------------------------------------------------- outputs
 
     /// @notice Propose the output root of L2 block `l2Block`.
-    /// @dev Only the proposer; the block must be covered by a batch and after the previous
+    /// @dev Only the proposer; the block must be at most the highest block any batch claimed (a
+    ///      sanity bound: which blocks are valid is derivation's call) and after the previous
     ///      output's block. The output finalizes `challengeWindow` seconds from now, but never
     ///      before an earlier output, so finality is monotone in the index.
     /// @return index The output's index.
     function proposeOutput(uint64 l2Block, bytes32 outputRoot) external returns (uint256 index) {
         if (msg.sender != proposer) revert NotProposer(msg.sender);
         if (outputRoot == bytes32(0)) revert ZeroOutputRoot();
-        if (l2Block > lastBatchBlock) revert OutputBeyondBatches(l2Block, lastBatchBlock);
+        if (l2Block > highestBatchBlock) revert OutputBeyondBatches(l2Block, highestBatchBlock);
         index = outputCount;
         uint64 finalizesAt = uint64(block.timestamp) + challengeWindow;
         uint64 previousBlock;

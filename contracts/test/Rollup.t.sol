@@ -246,13 +246,41 @@ contract RollupTest is Test {
     function testFuzz_append_wrongPrevBatchHash_reverts(bytes32 wrong) public {
         bytes32 head = _nextBatch(3);
         vm.assume(wrong != head);
-        vm.prank(sequencer);
+        vm.warp(START + INACTIVITY + 1);
+        vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(Rollup.WrongPrevBatchHash.selector, head, wrong));
         rollup.appendCalldataBatch(4, 4, wrong, hex"01");
         vm.blobhashes(_oneBlob(bytes32(uint256(1))));
-        vm.prank(sequencer);
+        vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(Rollup.WrongPrevBatchHash.selector, head, wrong));
         rollup.appendBlobBatch(4, 4, wrong);
+    }
+
+    /// While the escape hatch is open anyone could slip a batch in ahead of each of the
+    /// sequencer's: its append must still land (and close the hatch), whatever the hash chain says.
+    function testFuzz_sequencer_append_cannot_be_frontrun(bytes32 stale) public {
+        _nextBatch(3);
+        vm.warp(block.timestamp + INACTIVITY);
+        vm.prank(alice);
+        rollup.appendCalldataBatch(4, type(uint64).max, rollup.lastBatchHash(), hex"dead");
+        bytes32 head = rollup.lastBatchHash();
+        vm.prank(sequencer);
+        bytes32 h = rollup.appendCalldataBatch(4, 4, stale, hex"01");
+        assertEq(h, Hashing.batchHash(head, 4, 4, Hashing.BATCH_KIND_CALLDATA, keccak256(hex"01")));
+        assertEq(rollup.lastBatchHash(), h);
+        assertFalse(rollup.canAppend(alice));
+    }
+
+    /// A garbage batch claiming a low last block does not lower the proposer's bound.
+    function test_garbage_low_claim_does_not_block_outputs() public {
+        _nextBatch(10);
+        vm.warp(block.timestamp + INACTIVITY);
+        vm.prank(alice);
+        rollup.appendCalldataBatch(1, 1, rollup.lastBatchHash(), hex"dead");
+        assertEq(rollup.lastBatchBlock(), 1);
+        assertEq(rollup.highestBatchBlock(), 10);
+        vm.prank(proposer);
+        rollup.proposeOutput(10, bytes32(uint256(1)));
     }
 
     function testFuzz_append_wrongRange_reverts(uint64 first, uint64 last) public {

@@ -8,7 +8,7 @@
 //! in height, each the child of the one before. zstd finds the redundancy across them (repeated
 //! addresses, chain ids, zero fields), which is what keeps bytes per transaction low on L1.
 
-use pillar_primitives::{Block, codec};
+use pillar_primitives::{BLOCK_OVERHEAD_BYTES, Block, codec};
 
 /// The version byte this code writes.
 pub const BATCH_VERSION: u8 = 0;
@@ -18,6 +18,17 @@ pub const MAX_BATCH_BYTES: usize = 800 * 1024;
 pub const MAX_DECOMPRESSED_BYTES: usize = 32 * 1024 * 1024;
 /// zstd level: 3 is zstd's default balance; batches are compressed once and read many times.
 const ZSTD_LEVEL: i32 = 3;
+
+/// Most bytes of entries (each entry's own encoding plus [`pillar_primitives::ENTRY_OVERHEAD_BYTES`]) one block may
+/// hold so that a batch of that block alone stays within `batch_limit` bytes whatever the entries
+/// are, incompressible ones included. The sequencer caps every block by it, so no block can
+/// outgrow the carrier it is posted on.
+pub fn max_block_bytes(batch_limit: usize) -> usize {
+    // The version byte, the list's length, one block's header, and zstd's worst case for input
+    // it cannot compress: n + n/256 plus up to 64 bytes of frame (ZSTD_COMPRESSBOUND), rounded up.
+    let room = batch_limit.saturating_sub(1 + 4 + BLOCK_OVERHEAD_BYTES + 128);
+    room / 257 * 256
+}
 
 /// Why bytes are not a valid batch.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -100,7 +111,8 @@ pub fn decode_batch(bytes: &[u8]) -> Result<Vec<Block>, BatchError> {
 #[cfg(test)]
 mod tests {
     use pillar_primitives::{
-        Address, B256, Call, ChainTx, Header, L1Message, L1MessageKind, PrivateKey, Transaction, Transfer,
+        Address, B256, Call, ChainTx, ENTRY_OVERHEAD_BYTES, Header, L1Message, L1MessageKind, PrivateKey,
+        Transaction, Transfer,
     };
     use proptest::prelude::*;
 
@@ -185,6 +197,51 @@ mod tests {
         assert!(matches!(decode_batch(&bomb), Err(BatchError::Decompress { .. })));
         bytes.push(0);
         assert!(decode_batch(&bytes).is_err(), "trailing bytes after the frame");
+    }
+
+    /// A block filled to the budget with incompressible entries still fits the carrier: the
+    /// calldata carrier (120 KiB) and six blobs.
+    #[test]
+    fn a_block_at_the_byte_budget_fits_its_batch_whatever_its_bytes() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut noise = |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed as u8
+                })
+                .collect()
+        };
+        for limit in [120 * 1024, 6 * 4096 * 31 - 32] {
+            let budget = max_block_bytes(limit);
+            let mut block = chain(1, 0).remove(0);
+            block.transactions.clear();
+            let mut used = 0;
+            let mut index = 0;
+            loop {
+                let m = L1Message {
+                    index,
+                    l1_block: 1,
+                    timestamp: 2,
+                    sender: Address::repeat_byte(1),
+                    kind: L1MessageKind::ForcedTx { tx: noise(4096) },
+                };
+                let cost = m.encoded_len() + ENTRY_OVERHEAD_BYTES;
+                if used + cost > budget {
+                    break;
+                }
+                used += cost;
+                index += 1;
+                block.transactions.push(ChainTx::L1(m));
+            }
+            let raw = codec::encode(&block).len();
+            assert!(raw <= used + BLOCK_OVERHEAD_BYTES, "entry costs under-count: {raw} > {used}");
+            let bytes = encode_batch(std::slice::from_ref(&block));
+            assert!(bytes.len() <= limit, "{} bytes for a {limit}-byte carrier", bytes.len());
+            assert!(used > budget - 5000, "the budget is nearly used: {used} of {budget}");
+        }
     }
 
     proptest! {

@@ -17,7 +17,7 @@
 use std::{collections::VecDeque, sync::Arc, time::Instant};
 
 use pillar_chain::{BlockInput, Chain, ChainError, Heads, SealedBlock};
-use pillar_primitives::{Address, B256, Block, ChainTx, Header, L1Message, output_root};
+use pillar_primitives::{Address, B256, Block, ChainTx, Header, L1Message, l1_messages_fitting, output_root};
 use tracing::{info, warn};
 
 use crate::{BatchError, decode_batch};
@@ -208,8 +208,9 @@ pub struct L1BlockReport {
     pub number: u64,
     /// Batches seen.
     pub batches: Vec<BatchOutcome>,
-    /// Height of the block forced in for overdue queue messages.
-    pub forced_block: Option<u64>,
+    /// Heights of the blocks forced in for overdue queue messages (several when the overdue
+    /// messages exceed one block's [`pillar_primitives::MAX_BLOCK_L1_BYTES`]).
+    pub forced_blocks: Vec<u64>,
     /// Outputs checked.
     pub outputs: Vec<OutputCheck>,
     /// Blocks this L1 block made durable (imported or forced), in order, for announcing. Blocks
@@ -304,6 +305,14 @@ pub struct Deriver {
     timings: DeriveTimings,
     /// Blocks sealed during the L1 block in progress (moved into its report).
     sealed: Vec<SealedBlock>,
+    /// The sequencer's own derivation: its soft blocks are its product, not a feed's, so a rewind
+    /// keeps them (derivation re-checks them as L1 settles them again) and every block a rollback
+    /// removes is kept in `orphaned` for the sequencer to re-admit their transactions.
+    keep_soft: bool,
+    orphaned: Vec<Block>,
+    /// After a rewind (sequencer only): soft blocks' queue messages from this index on must be
+    /// found again on L1, or the blocks go.
+    recheck_from: Option<u64>,
 }
 
 impl Deriver {
@@ -328,7 +337,96 @@ impl Deriver {
             journal: VecDeque::new(),
             timings: DeriveTimings::default(),
             sealed: Vec::new(),
+            keep_soft: false,
+            orphaned: Vec::new(),
+            recheck_from: None,
         })
+    }
+
+    /// Derivation run by the sequencer over its own chain: a rewind after an L1 reorg keeps the
+    /// soft blocks above the safe head (derivation checks them again as L1 settles them), and the
+    /// blocks any rollback removes are collected for [`Deriver::take_orphaned`].
+    pub fn for_sequencer(mut self) -> Self {
+        self.keep_soft = true;
+        self
+    }
+
+    /// The blocks rolled back since the last call (only collected [`Deriver::for_sequencer`]).
+    pub fn take_orphaned(&mut self) -> Vec<Block> {
+        std::mem::take(&mut self.orphaned)
+    }
+
+    /// The queue messages seen on L1 from index `from` on, in order.
+    pub fn queue_from(&self, from: u64) -> &[L1Message] {
+        self.queue.get(from as usize..).unwrap_or(&[])
+    }
+
+    /// Messages seen on L1 so far.
+    pub fn queue_len(&self) -> u64 {
+        self.queue.len() as u64
+    }
+
+    /// Whether soft blocks wait for [`Deriver::drop_lost_messages`] after a rewind.
+    pub fn needs_recheck(&self) -> bool {
+        self.recheck_from.is_some()
+    }
+
+    /// The sequencer's check after an L1 reorg: a soft block that consumed a queue message L1 no
+    /// longer holds (another message took its index, or derivation read past its L1 block without
+    /// finding it) is rolled back with every block after it, so the sequencer rebuilds on what L1
+    /// holds: the replacement message is credited, the lost one never was. Returns the height
+    /// rolled back to, if any. Messages derivation has not reached again stay pending.
+    pub fn drop_lost_messages(&mut self) -> Result<Option<u64>, DeriveError> {
+        let Some(from) = self.recheck_from else { return Ok(None) };
+        let head = self.chain.head().height;
+        let mut unresolved = false;
+        for h in self.safe.height + 1..=head {
+            let ledger = self.chain.ledger();
+            match ledger.header(h).map_err(ChainError::from)? {
+                Some(header) if header.queue_index > from => {}
+                Some(_) => continue,
+                None => break,
+            }
+            let Some(block) = ledger.block(h).map_err(ChainError::from)? else { break };
+            for m in block.transactions.iter().filter_map(|t| match t {
+                ChainTx::L1(m) if m.index >= from => Some(m),
+                _ => None,
+            }) {
+                let lost = match self.queue.get(m.index as usize) {
+                    Some(on_l1) => on_l1 != m,
+                    None => m.l1_block < self.next_l1,
+                };
+                if lost {
+                    warn!(
+                        height = h,
+                        queue_index = m.index,
+                        "a soft block consumed a queue message L1 no longer holds; rolling back to rebuild"
+                    );
+                    self.rollback_chain(h - 1)?;
+                    self.recheck_from = None;
+                    return Ok(Some(h - 1));
+                }
+                unresolved |= self.queue.get(m.index as usize).is_none();
+            }
+        }
+        if !unresolved {
+            self.recheck_from = None;
+        }
+        Ok(None)
+    }
+
+    /// Rolls the chain back to `height`, keeping what it removes when the sequencer asked for it.
+    fn rollback_chain(&mut self, height: u64) -> Result<(), DeriveError> {
+        if self.keep_soft {
+            let head = self.chain.head().height;
+            for h in height + 1..=head {
+                if let Some(b) = self.chain.ledger().block(h).map_err(ChainError::from)? {
+                    self.orphaned.push(b);
+                }
+            }
+        }
+        self.chain.rollback_to(height)?;
+        Ok(())
     }
 
     /// Where time went so far.
@@ -380,8 +478,18 @@ impl Deriver {
                 return Err(DeriveError::ReorgTooDeep { oldest: self.next_l1 });
             }
             // Nothing derived survives: start again from genesis.
-            self.chain.rollback_to(0)?;
-            self.safe = self.chain.head();
+            if self.keep_soft {
+                self.recheck_from = Some(0);
+                self.safe = self
+                    .chain
+                    .ledger()
+                    .header(0)
+                    .map_err(ChainError::from)?
+                    .ok_or(ChainError::Inconsistent { state_root: B256::ZERO, head: 0 })?;
+            } else {
+                self.chain.rollback_to(0)?;
+                self.safe = self.chain.head();
+            }
             self.queue.clear();
             self.outputs.clear();
             self.finalized = 0;
@@ -390,7 +498,12 @@ impl Deriver {
             warn!(l1_block = l1_number, "derivation rewound to genesis after an L1 reorg");
             return Ok(());
         };
-        self.chain.rollback_to(cp.safe.height)?;
+        if self.keep_soft {
+            let from = self.recheck_from.map_or(cp.queue_len as u64, |r| r.min(cp.queue_len as u64));
+            self.recheck_from = Some(from);
+        } else {
+            self.chain.rollback_to(cp.safe.height)?;
+        }
         self.safe = cp.safe;
         self.queue.truncate(cp.queue_len);
         self.outputs = cp.outputs;
@@ -461,8 +574,8 @@ impl Deriver {
             }
         }
         let due = self.due_by(block.timestamp);
-        if self.safe.queue_index < due {
-            report.forced_block = Some(self.force_block(block.number, block.timestamp, due)?);
+        while self.safe.queue_index < due {
+            report.forced_blocks.push(self.force_block(block.number, block.timestamp, due)?);
         }
         report.sealed = std::mem::take(&mut self.sealed);
         for o in &self.outputs {
@@ -610,7 +723,7 @@ impl Deriver {
                 return Ok(());
             }
             info!(height, "L1 settles another block than the soft one; rolling back");
-            self.chain.rollback_to(height - 1).map_err(|e| AdoptError::Fatal(e.into()))?;
+            self.rollback_chain(height - 1).map_err(AdoptError::Fatal)?;
         }
         let started = Instant::now();
         match self.chain.import_block(block) {
@@ -642,10 +755,12 @@ impl Deriver {
         }
     }
 
-    /// Appends the block derivation makes when queue messages are overdue: those messages and
-    /// nothing else, at the L1 block's time.
+    /// Appends a block derivation makes when queue messages are overdue: the next of those
+    /// messages that fit [`pillar_primitives::MAX_BLOCK_L1_BYTES`] (at least one) and nothing else, at the L1 block's
+    /// time. Called until none is overdue.
     fn force_block(&mut self, l1_number: u64, l1_time: u64, due: u64) -> Result<u64, DeriveError> {
-        let messages: Vec<L1Message> = self.queue[self.safe.queue_index as usize..due as usize].to_vec();
+        let overdue = &self.queue[self.safe.queue_index as usize..due as usize];
+        let messages: Vec<L1Message> = overdue[..l1_messages_fitting(overdue)].to_vec();
         let height = self.safe.height + 1;
         let timestamp_ms = (l1_time * 1000).max(self.safe.timestamp_ms);
         // Already held (derived before a restart)? Same entries, time and origin means same block.
@@ -663,7 +778,7 @@ impl Deriver {
                 self.safe = held.header;
                 return Ok(height);
             }
-            self.chain.rollback_to(self.safe.height)?;
+            self.rollback_chain(self.safe.height)?;
         }
         let sealed = self.chain.build_block_with(BlockInput {
             timestamp_ms,

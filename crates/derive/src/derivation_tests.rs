@@ -271,11 +271,11 @@ fn overdue_queue_messages_are_forced_in_and_a_batch_skipping_them_is_invalid() {
     // Before the deadline a batch without it is fine.
     let report = r.deriver.process(l1(2, 109, vec![batch(0, &seq.blocks[..2])])).unwrap();
     assert_eq!(skipped(&report), vec![None]);
-    assert_eq!(report.forced_block, None);
+    assert!(report.forced_blocks.is_empty());
     // At the deadline, a batch that still leaves it out is invalid and derivation forces it in.
     let report = r.deriver.process(l1(3, 112, vec![batch(1, &seq.blocks[2..])])).unwrap();
     assert_eq!(skipped(&report), vec![Some(SkipReason::SkipsOverdue { queue_index: 0, required: 1 })]);
-    assert_eq!(report.forced_block, Some(3));
+    assert_eq!(report.forced_blocks, vec![3]);
     let forced = r.chain.ledger().block(3).unwrap().unwrap();
     assert_eq!(forced.transactions, vec![ChainTx::L1(deposit(0, 1, 100))]);
     assert_eq!(forced.header.timestamp_ms, 112_000);
@@ -392,4 +392,93 @@ fn soft_blocks_are_kept_when_l1_agrees_and_replaced_when_it_does_not() {
     r.deriver.process(l1(2, 11, vec![batch(1, std::slice::from_ref(&other))])).unwrap();
     assert_eq!(r.chain.head(), other.header);
     assert_eq!(r.chain.heads().safe, 2);
+}
+
+fn forced_junk(index: u64, l1_block: u64, timestamp: u64) -> L1Message {
+    L1Message {
+        index,
+        l1_block,
+        timestamp,
+        sender: Address::repeat_byte(9),
+        kind: L1MessageKind::ForcedTx { tx: vec![index as u8; 4096] },
+    }
+}
+
+#[test]
+fn an_overdue_flood_is_forced_in_blocks_under_the_l1_byte_cap() {
+    let mut r = replica();
+    let flood: Vec<L1Event> = (0..40).map(|i| L1Event::Queue(forced_junk(i, 1, 100))).collect();
+    r.deriver.process(l1(1, 100, flood)).unwrap();
+    let report = r.deriver.process(l1(2, 111, vec![])).unwrap();
+    assert!(report.forced_blocks.len() >= 3, "{:?}", report.forced_blocks);
+    let mut consumed = 0;
+    for h in &report.forced_blocks {
+        let b = r.chain.ledger().block(*h).unwrap().unwrap();
+        let bytes: usize = b
+            .transactions
+            .iter()
+            .map(|t| match t {
+                ChainTx::L1(m) => m.encoded_len() + pillar_primitives::ENTRY_OVERHEAD_BYTES,
+                ChainTx::Signed(_) => unreachable!("forced blocks carry queue messages only"),
+            })
+            .sum();
+        assert!(bytes <= pillar_primitives::MAX_BLOCK_L1_BYTES, "block {h}: {bytes} bytes");
+        assert_eq!(b.header.timestamp_ms, 111_000);
+        consumed += b.transactions.len();
+    }
+    assert_eq!(consumed, 40);
+    assert_eq!(r.deriver.next_deadline(), None);
+    // Another node forces the very same blocks.
+    let mut r2 = replica();
+    r2.deriver
+        .process(l1(1, 100, (0..40).map(|i| L1Event::Queue(forced_junk(i, 1, 100))).collect()))
+        .unwrap();
+    r2.deriver.process(l1(2, 111, vec![])).unwrap();
+    assert_eq!(r2.chain.head(), r.chain.head());
+}
+
+/// The sequencer's own derivation: a rewind keeps its soft blocks, and a soft block whose deposit
+/// the reorg replaced is rolled back (its transactions handed back), while a block whose deposit
+/// came back unchanged stays.
+#[test]
+fn the_sequencers_derivation_drops_only_blocks_whose_message_l1_lost() {
+    let mut seq = Seq::new();
+    let config = DerivationConfig { inclusion_deadline: DEADLINE, max_timestamp_drift_ms: 60_000 };
+    let mut d = Deriver::new(Arc::clone(&seq.chain), config, 1).unwrap().for_sequencer();
+    d.process(l1(1, 100, vec![L1Event::Queue(deposit(0, 1, 100))])).unwrap();
+    d.process(l1(2, 101, vec![L1Event::Queue(deposit(1, 2, 101))])).unwrap();
+    seq.block(1, 101_000, 2, d.queue_from(0).to_vec());
+    seq.block(2, 102_000, 2, vec![]);
+    assert_eq!(seq.chain.head().height, 2);
+
+    // L1 block 2 is replaced: deposit 1 becomes another message.
+    d.rewind_to(1).unwrap();
+    assert_eq!(seq.chain.head().height, 2, "soft blocks survive the rewind");
+    assert!(d.needs_recheck());
+    assert_eq!(d.drop_lost_messages().unwrap(), None, "L1 block 2 not read again yet");
+    let mut other = deposit(1, 2, 101);
+    other.kind = L1MessageKind::EthDeposit { recipient: key(0).address(), amount: 9 };
+    d.process(L1BlockData {
+        number: 2,
+        hash: B256::repeat_byte(0xee),
+        timestamp: 101,
+        events: vec![L1Event::Queue(other)],
+    })
+    .unwrap();
+    assert_eq!(d.drop_lost_messages().unwrap(), Some(0));
+    assert_eq!(seq.chain.head().height, 0);
+    let orphaned = d.take_orphaned();
+    assert_eq!(orphaned.iter().map(|b| b.header.height).collect::<Vec<_>>(), vec![1, 2]);
+    assert!(!d.needs_recheck());
+
+    // Had the deposit come back unchanged, nothing would go.
+    let mut seq = Seq::new();
+    let mut d = Deriver::new(Arc::clone(&seq.chain), config, 1).unwrap().for_sequencer();
+    d.process(l1(1, 100, vec![L1Event::Queue(deposit(0, 1, 100))])).unwrap();
+    seq.block(1, 101_000, 1, d.queue_from(0).to_vec());
+    d.rewind_to(0).unwrap();
+    d.process(l1(1, 100, vec![L1Event::Queue(deposit(0, 1, 100))])).unwrap();
+    assert_eq!(d.drop_lost_messages().unwrap(), None);
+    assert!(!d.needs_recheck());
+    assert_eq!(seq.chain.head().height, 1);
 }

@@ -12,11 +12,14 @@
 
 mod batch;
 mod derivation;
+mod planner;
 
 pub use batch::{
     BATCH_VERSION, BatchError, MAX_BATCH_BYTES, MAX_DECOMPRESSED_BYTES, decode_batch, encode_batch,
+    max_block_bytes,
 };
 pub use derivation::{
     BatchOutcome, DerivationConfig, DeriveError, DeriveTimings, Deriver, L1Batch, L1BlockData, L1BlockReport,
     L1Event, OutputCheck, ProposedOutput, SkipReason,
 };
+pub use planner::{BatchPlanner, InFlight, Plan};

@@ -247,6 +247,14 @@ impl Anvil {
         self.call("evm_revert", (id,)).await
     }
 
+    /// `anvil_reorg`: replaces the newest `depth` blocks with as many empty ones (their
+    /// transactions are gone), as an L1 reorganisation would.
+    pub async fn reorg(&self, depth: u64) -> Result<(), AnvilError> {
+        self.call::<_, serde_json::Value>("anvil_reorg", (depth, Vec::<serde_json::Value>::new()))
+            .await
+            .map(drop)
+    }
+
     /// `anvil_mine`: mines `blocks` blocks now.
     pub async fn mine(&self, blocks: u64) -> Result<(), AnvilError> {
         self.call::<_, serde_json::Value>("anvil_mine", (U64::from(blocks),)).await.map(drop)

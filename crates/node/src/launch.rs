@@ -162,7 +162,9 @@ pub async fn launch_with(
     let options = ChainOptions {
         nomt: NomtOptions {
             hashtable_buckets: config.storage.hashtable_buckets,
-            rollback_window: if replica { REPLICA_ROLLBACK_WINDOW } else { 0 },
+            // A settling sequencer rolls back too: derivation may replace its soft blocks (a
+            // forced block, an L1 reorg that took an included deposit away).
+            rollback_window: if config.l1.is_some() { REPLICA_ROLLBACK_WINDOW } else { 0 },
             ..Default::default()
         },
     };
@@ -187,6 +189,10 @@ pub async fn launch_with(
     let seq_config = SequencerConfig {
         block_time: Duration::from_millis(s.block_time_ms),
         max_block_txs: s.max_block_txs,
+        // Every block fits one batch of the carrier it is posted on.
+        max_block_bytes: pillar_derive::max_block_bytes(crate::settle::batcher::batch_limit(
+            config.l1.as_ref().is_none_or(|l1| l1.batcher.mode == "blob"),
+        )),
         pool: PoolConfig {
             max_size: s.pool_max_size,
             max_per_sender: s.pool_max_per_sender,
@@ -217,11 +223,15 @@ pub async fn launch_with(
             (None, Some(r), status)
         }
         (Some(l1), Role::Sequencer) => {
-            let s =
-                crate::settle::start(l1, Arc::clone(&chain), sequencer.clone(), node.test.lying_proposer)?;
+            let s = crate::settle::start(l1, Arc::clone(&chain), sequencer.clone(), node.test.lying_proposer)
+                .await?;
             let status = SequencerStatus::new(
                 sequencer.clone(),
-                Some(BatcherView { stats: Arc::clone(&s.batcher_stats), log: Arc::clone(&s.batch_log) }),
+                Some(BatcherView {
+                    stats: Arc::clone(&s.batcher_stats),
+                    log: Arc::clone(&s.batch_log),
+                    derivation: Arc::clone(&s.derivation),
+                }),
             );
             (Some(s), None, Arc::new(status))
         }

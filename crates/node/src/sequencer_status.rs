@@ -24,6 +24,8 @@ pub(crate) struct SequencerStatus {
 pub(crate) struct BatcherView {
     pub(crate) stats: Arc<Mutex<BatcherStats>>,
     pub(crate) log: Arc<Mutex<BatchLog>>,
+    /// The sequencer's own derivation, which sets its safe head.
+    pub(crate) derivation: Arc<crate::ReplicaStatus>,
 }
 
 /// Why a sequencer counts as stuck: transactions waiting and no block for [`STUCK_AFTER`] (or 100
@@ -53,7 +55,8 @@ impl SequencerStatus {
 
     fn batcher_lag(&self) -> Option<String> {
         let b = self.batcher.as_ref()?;
-        let unposted = self.seq.chain().head().height.saturating_sub(b.stats.lock().last_block);
+        // Not posted *and derived*: a batch derivation skipped does not count as posted.
+        let unposted = self.seq.chain().head().height.saturating_sub(self.seq.chain().heads().safe);
         let log = b.log.lock();
         batcher_lag_reason(unposted, log.last_progress.elapsed(), log.last_error.as_deref())
     }
@@ -76,6 +79,9 @@ impl NodeStatus for SequencerStatus {
             let lag = self.batcher_lag();
             ok &= lag.is_none();
             checks["batcher"] = serde_json::json!({ "ok": lag.is_none(), "reason": lag });
+            let fatal = self.batcher.as_ref().and_then(|b| b.derivation.fatal.lock().clone());
+            ok &= fatal.is_none();
+            checks["derivation"] = serde_json::json!({ "ok": fatal.is_none(), "reason": fatal });
         }
         Health { ok, checks }
     }

@@ -46,6 +46,33 @@ impl Header {
     }
 }
 
+/// Most encoded bytes of L1 queue messages one block consumes. A chain rule: the sequencer's
+/// blocks and derivation's forced blocks follow it alike (docs/derivation.md §4), so a flood of
+/// forced transactions is spread over several blocks that each fit a batch. A block always takes
+/// at least one waiting message, whatever its size (the Portal bounds a payload at 4 KiB).
+pub const MAX_BLOCK_L1_BYTES: usize = 64 * 1024;
+
+/// How many of `messages` (waiting, in queue order) the next block consumes: as many as fit
+/// [`MAX_BLOCK_L1_BYTES`], each costing its encoding plus [`ENTRY_OVERHEAD_BYTES`], and at least
+/// one. The sequencer's blocks and derivation's forced blocks both follow it.
+pub fn l1_messages_fitting(messages: &[crate::L1Message]) -> usize {
+    let mut used = 0usize;
+    for (i, m) in messages.iter().enumerate() {
+        used += m.encoded_len() + ENTRY_OVERHEAD_BYTES;
+        if used > MAX_BLOCK_L1_BYTES && i > 0 {
+            return i;
+        }
+    }
+    messages.len()
+}
+
+/// Upper bound of what one block costs in a batch's uncompressed payload besides its entries:
+/// the header (228 bytes) and the list framing.
+pub const BLOCK_OVERHEAD_BYTES: usize = 256;
+
+/// Upper bound of the framing one entry adds to its own encoding in a batch (enum tag, length).
+pub const ENTRY_OVERHEAD_BYTES: usize = 8;
+
 /// A header with its transactions.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct Block {

@@ -107,6 +107,20 @@ fn word_u128(w: &[u8]) -> Option<u128> {
 }
 
 impl L1Message {
+    /// Bytes of its canonical (borsh) encoding: what it costs in a block and in a batch.
+    pub fn encoded_len(&self) -> usize {
+        // Fixed fields (index, L1 block, timestamp, sender) and the kind's own bytes.
+        8 + 8
+            + 8
+            + 20
+            + 1
+            + match &self.kind {
+                L1MessageKind::EthDeposit { .. } => 20 + 16,
+                L1MessageKind::Erc20Deposit { .. } => 20 + 20 + 16,
+                L1MessageKind::ForcedTx { tx } => 4 + tx.len(),
+            }
+    }
+
     /// Decodes a message from the fields of the Portal's `QueueMessage` event.
     pub fn from_event(
         index: u64,
@@ -279,6 +293,20 @@ mod tests {
             next_queue_hash(q0, m1.hash()),
             h("0x9f2eb65bf603cdf1b01755c6dd1f368644136cb5e11966710dc8fe5d130f2f31")
         );
+    }
+
+    #[test]
+    fn encoded_len_is_the_borsh_length_of_every_kind() {
+        let (a, b) = (Address::repeat_byte(1), Address::repeat_byte(2));
+        for kind in [
+            L1MessageKind::EthDeposit { recipient: a, amount: u128::MAX },
+            L1MessageKind::Erc20Deposit { token: a, recipient: b, amount: 7 },
+            L1MessageKind::ForcedTx { tx: vec![] },
+            L1MessageKind::ForcedTx { tx: vec![9; 4096] },
+        ] {
+            let m = L1Message { index: u64::MAX, l1_block: 3, timestamp: 4, sender: b, kind };
+            assert_eq!(m.encoded_len(), crate::codec::encode(&m).len(), "{m:?}");
+        }
     }
 
     #[test]

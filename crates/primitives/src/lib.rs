@@ -28,7 +28,9 @@ pub mod typed_json;
 mod voucher;
 
 pub use alloy_primitives::{Address, B256, U256, keccak256};
-pub use block::{Block, Header};
+pub use block::{
+    BLOCK_OVERHEAD_BYTES, Block, ENTRY_OVERHEAD_BYTES, Header, MAX_BLOCK_L1_BYTES, l1_messages_fitting,
+};
 pub use call::{
     AddClaim, AmountEntry, AssetId, AssetRole, AuthorizeSession, Burn, Call, ClaimRequirement, CountryCap,
     CreateAsset, ForcedEntry, ForcedTransfers, FreezeAmounts, FreezeWallets, LinkWallet, MAX_BATCH,

@@ -132,14 +132,28 @@ impl Mempool {
     /// Takes up to `max` transactions that can run now: for each sender in arrival order, its
     /// run of consecutive nonces from its next nonce.
     pub fn take_ready(&mut self, max: usize) -> Vec<VerifiedTransaction> {
+        self.take_ready_within(max, usize::MAX)
+    }
+
+    /// [`Mempool::take_ready`] under a byte budget too: each transaction costs its encoded size
+    /// plus `ENTRY_OVERHEAD_BYTES`, and taking stops at the first that would not fit.
+    pub fn take_ready_within(&mut self, max: usize, max_bytes: usize) -> Vec<VerifiedTransaction> {
         let mut out = Vec::with_capacity(max.min(self.hashes.len()));
         let mut requeue = Vec::new();
-        while out.len() < max {
+        let mut bytes = 0usize;
+        let mut full = false;
+        while out.len() < max && !full {
             let Some(sender) = self.order.pop_front() else { break };
             let Some(entry) = self.senders.get_mut(&sender) else { continue };
             while out.len() < max {
                 match entry.txs.first_key_value() {
-                    Some((&n, _)) if n == entry.next_nonce => {
+                    Some((&n, tx)) if n == entry.next_nonce => {
+                        let cost = tx.size + pillar_primitives::ENTRY_OVERHEAD_BYTES;
+                        if bytes + cost > max_bytes {
+                            full = true;
+                            break;
+                        }
+                        bytes += cost;
                         let (_, tx) = entry.txs.pop_first().expect("checked non-empty");
                         self.hashes.remove(&tx.hash);
                         entry.next_nonce += 1;
@@ -159,6 +173,14 @@ impl Mempool {
             self.order.push_front(s);
         }
         out
+    }
+
+    /// Empties the pool, returning every pending transaction, each sender's in nonce order (for
+    /// re-admission against a new head after a rollback).
+    pub fn drain_all(&mut self) -> Vec<VerifiedTransaction> {
+        self.order.clear();
+        self.hashes.clear();
+        self.senders.drain().flat_map(|(_, e)| e.txs.into_values()).collect()
     }
 
     /// Updates the pool after a block: senders whose taken transactions were dropped lose their
@@ -241,6 +263,37 @@ mod tests {
         let got: Vec<_> = p.take_ready(10).iter().map(|t| t.tx.tx.nonce).collect();
         assert_eq!(got, vec![1, 2]);
         assert!(p.is_empty());
+    }
+
+    #[test]
+    fn a_byte_budget_stops_taking_and_keeps_the_rest_in_order() {
+        let mut p = Mempool::new(cfg());
+        for n in 0..4 {
+            p.insert(tx(1, n), 0).unwrap();
+        }
+        let cost = tx(1, 0).size + pillar_primitives::ENTRY_OVERHEAD_BYTES;
+        let got: Vec<_> =
+            p.take_ready_within(10, 2 * cost + cost / 2).iter().map(|t| t.tx.tx.nonce).collect();
+        assert_eq!(got, vec![0, 1]);
+        let got: Vec<_> = p.take_ready_within(10, usize::MAX).iter().map(|t| t.tx.tx.nonce).collect();
+        assert_eq!(got, vec![2, 3]);
+    }
+
+    #[test]
+    fn drain_all_returns_each_senders_transactions_in_nonce_order() {
+        let mut p = Mempool::new(cfg());
+        for n in [2, 0, 1] {
+            p.insert(tx(1, n), 0).unwrap();
+        }
+        p.insert(tx(2, 0), 0).unwrap();
+        let all = p.drain_all();
+        assert!(p.is_empty());
+        let of = |k: u8| -> Vec<u64> {
+            all.iter().filter(|t| t.sender == tx(k, 0).sender).map(|t| t.tx.tx.nonce).collect()
+        };
+        assert_eq!((of(1), of(2)), (vec![0, 1, 2], vec![0]));
+        // The pool starts over: the same transactions are welcome again.
+        p.insert(tx(1, 0), 0).unwrap();
     }
 
     #[test]

@@ -11,7 +11,10 @@ use std::{
 
 use parking_lot::{Condvar, Mutex};
 use pillar_chain::{BlockInput, BlockTimings, Chain};
-use pillar_primitives::{Address, B256, Header, L1Message, Receipt, SignedTransaction, VerifiedTransaction};
+use pillar_primitives::{
+    Address, B256, Block, ChainTx, ENTRY_OVERHEAD_BYTES, Header, L1Message, Receipt, SignedTransaction,
+    VerifiedTransaction,
+};
 use pillar_runtime::ValidateError;
 use pillar_state::StateRead;
 use tokio::sync::broadcast;
@@ -26,6 +29,10 @@ pub struct SequencerConfig {
     pub block_time: Duration,
     /// Most transactions in a block; a full block is produced at once.
     pub max_block_txs: usize,
+    /// Most bytes of entries in a block (each entry's encoding plus `ENTRY_OVERHEAD_BYTES`), L1
+    /// messages included, so that every block fits one batch of the carrier it is posted on
+    /// (`pillar_derive::max_block_bytes`). L1 messages take at most `MAX_BLOCK_L1_BYTES` of it.
+    pub max_block_bytes: usize,
     /// Pool limits.
     pub pool: PoolConfig,
     /// TEST ONLY: silently ignore this sender's transactions, and stop consuming the L1 queue at
@@ -38,6 +45,8 @@ impl Default for SequencerConfig {
         Self {
             block_time: Duration::from_millis(50),
             max_block_txs: 10_000,
+            // Six blobs' worth (pillar_derive::max_block_bytes of the blob carrier).
+            max_block_bytes: 756_000,
             pool: PoolConfig::default(),
             censor: None,
         }
@@ -64,6 +73,9 @@ struct Shared {
     config: SequencerConfig,
     pool: Mutex<Mempool>,
     wake: Condvar,
+    /// Held while a block is built, from taking its inputs to announcing it, and by whoever
+    /// rewrites the chain under the producer (derivation adopting what L1 settled).
+    build: Mutex<()>,
     stop: AtomicBool,
     halted: Mutex<Option<String>>,
     /// A replica's: no producer, no admission; blocks come from elsewhere and are announced.
@@ -126,6 +138,7 @@ impl Sequencer {
         let config = SequencerConfig {
             block_time: config.block_time.max(Duration::from_millis(1)),
             max_block_txs: config.max_block_txs.max(1),
+            max_block_bytes: config.max_block_bytes.max(MAX_TX_COST),
             ..config
         };
         let (blocks, _) = broadcast::channel(1024);
@@ -135,6 +148,7 @@ impl Sequencer {
             config,
             pool: Mutex::new(Mempool::new(config.pool)),
             wake: Condvar::new(),
+            build: Mutex::new(()),
             stop: AtomicBool::new(false),
             halted: Mutex::new(None),
             read_only,
@@ -280,6 +294,66 @@ impl Sequencer {
         self.shared.wake.notify_one();
     }
 
+    /// Runs `f` with block production paused. `f` may roll the chain back and append blocks
+    /// (the sequencer's own derivation adopting what L1 settled: a forced block, a replaced soft
+    /// block, a rollback after an L1 reorg) and returns, with its result, the blocks it removed.
+    ///
+    /// If the head moved, production resumes on the new head: the signed transactions of the
+    /// removed blocks go back into the pool ahead of what was pending (everything re-admitted
+    /// against the new state, so nothing acknowledged is lost and nothing runs twice), the L1
+    /// inbox restarts at the new head's queue index (the caller hands the queue over again), and
+    /// subscribers see the new head through the blocks announced next.
+    pub fn with_production_paused<R>(&self, f: impl FnOnce() -> (R, Vec<Block>)) -> R {
+        let _build = self.shared.build.lock();
+        let before = self.shared.chain.head().hash();
+        let (out, removed) = f();
+        let head = self.shared.chain.head();
+        if head.hash() != before || !removed.is_empty() {
+            self.resume_on(&head, removed);
+        }
+        out
+    }
+
+    fn resume_on(&self, head: &Header, removed: Vec<Block>) {
+        {
+            let mut inbox = self.shared.l1.lock();
+            inbox.messages.clear();
+            inbox.next = head.queue_index;
+            inbox.origin = inbox.origin.max(head.l1_origin);
+        }
+        if self.shared.read_only {
+            return;
+        }
+        let orphans: Vec<SignedTransaction> = removed
+            .into_iter()
+            .flat_map(|b| b.transactions)
+            .filter_map(|t| match t {
+                ChainTx::Signed(tx) => Some(tx),
+                ChainTx::L1(_) => None,
+            })
+            .collect();
+        let pending = self.shared.pool.lock().drain_all();
+        let n_orphans = orphans.len();
+        let mut again: Vec<VerifiedTransaction> =
+            SignedTransaction::verify_batch(orphans).into_iter().filter_map(Result::ok).collect();
+        again.extend(pending);
+        let total = again.len();
+        let kept = self.admit(again).iter().filter(|r| r.is_ok()).count();
+        tracing::warn!(
+            height = head.height,
+            orphaned_txs = n_orphans,
+            readmitted = kept,
+            refused = total - kept,
+            "the chain moved under the producer (derivation adopted L1's blocks); production resumes on the new head"
+        );
+    }
+
+    /// The queue index of the next L1 message the sequencer does not hold yet (in a block or
+    /// waiting for one): where [`Sequencer::enqueue_l1`] continues.
+    pub fn l1_next(&self) -> u64 {
+        self.shared.l1.lock().next
+    }
+
     /// L1 queue messages waiting for a block.
     pub fn l1_backlog(&self) -> usize {
         self.shared.l1.lock().messages.len()
@@ -311,6 +385,9 @@ fn admit_one(
     pool.insert(tx, state_nonce)
 }
 
+/// The largest a single transaction can cost in a block: the floor of any byte budget.
+const MAX_TX_COST: usize = pillar_primitives::MAX_TX_SIZE + ENTRY_OVERHEAD_BYTES;
+
 /// Whether `m` is a forced transaction signed by `sender`.
 fn is_forced_by(m: &L1Message, sender: Address) -> bool {
     match &m.kind {
@@ -331,7 +408,7 @@ fn produce(shared: &Shared) {
     );
     let mut deadline = Instant::now() + cfg.block_time;
     loop {
-        let txs = {
+        {
             let mut pool = shared.pool.lock();
             while !shared.stop.load(Ordering::SeqCst)
                 && pool.len() < cfg.max_block_txs
@@ -342,19 +419,28 @@ fn produce(shared: &Shared) {
             if shared.stop.load(Ordering::SeqCst) {
                 break;
             }
-            pool.take_ready(cfg.max_block_txs)
-        };
+        }
+        let _build = shared.build.lock();
         let started = Instant::now();
         deadline = started + cfg.block_time;
+        // L1 messages first (the queue must advance), within their own cap, then transactions in
+        // what is left of the block's byte budget.
         let (l1_messages, l1_origin) = {
             let mut inbox = shared.l1.lock();
             // Contiguous from the head's queue index by construction of `enqueue_l1`.
-            let take = match cfg.censor {
+            let waiting = match cfg.censor {
                 Some(censored) => inbox.messages.iter().take_while(|m| !is_forced_by(m, censored)).count(),
                 None => inbox.messages.len(),
             };
+            inbox.messages.make_contiguous();
+            let take = pillar_primitives::l1_messages_fitting(&inbox.messages.as_slices().0[..waiting]);
             (inbox.messages.drain(..take).collect::<Vec<_>>(), inbox.origin)
         };
+        let l1_bytes: usize = l1_messages.iter().map(|m| m.encoded_len() + ENTRY_OVERHEAD_BYTES).sum();
+        let txs = shared
+            .pool
+            .lock()
+            .take_ready_within(cfg.max_block_txs, cfg.max_block_bytes.saturating_sub(l1_bytes));
         if txs.is_empty() && l1_messages.is_empty() {
             continue;
         }

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod adversarial;
 mod bad_input;
 mod cli;
 mod common;

@@ -18,12 +18,12 @@ use serde_json::{Value, json};
 use crate::common::{Node, start_node, start_node_with};
 use crate::settlement::{L1Chain, l1_chain_with, send, until};
 
-fn block_in_place<T>(f: impl FnOnce() -> T) -> T {
+pub(crate) fn block_in_place<T>(f: impl FnOnce() -> T) -> T {
     tokio::task::block_in_place(f)
 }
 
 /// Starts a replica of `env`'s chain in its own data directory.
-fn replica(env: &L1Chain, name: &str, extra: &[&str]) -> Node {
+pub(crate) fn replica(env: &L1Chain, name: &str, extra: &[&str]) -> Node {
     let dir = env.dir.path().join(name);
     let mut args =
         vec!["--role", "replica", "--rpc-listen", "127.0.0.1:0", "--data-dir", dir.to_str().unwrap()];
@@ -31,27 +31,27 @@ fn replica(env: &L1Chain, name: &str, extra: &[&str]) -> Node {
     block_in_place(|| start_node_with(&env.config, &args))
 }
 
-fn info(node: &Node) -> Value {
+pub(crate) fn info(node: &Node) -> Value {
     block_in_place(|| node.call("pillar_chainInfo", json!([])).unwrap())
 }
 
-fn height(node: &Node) -> u64 {
+pub(crate) fn height(node: &Node) -> u64 {
     info(node)["head"]["height"].as_u64().unwrap()
 }
 
-fn safe(node: &Node) -> u64 {
+pub(crate) fn safe(node: &Node) -> u64 {
     info(node)["heads"]["safe"].as_u64().unwrap()
 }
 
-fn sync(node: &Node, field: &str) -> u64 {
+pub(crate) fn sync(node: &Node, field: &str) -> u64 {
     info(node)["sync"][field].as_u64().unwrap_or(0)
 }
 
-fn hash_at(node: &Node, h: u64) -> Value {
+pub(crate) fn hash_at(node: &Node, h: u64) -> Value {
     block_in_place(|| node.call("pillar_getBlockByNumber", json!([h])).unwrap())["hash"].clone()
 }
 
-fn eth(node: &Node, who: Address) -> Value {
+pub(crate) fn eth(node: &Node, who: Address) -> Value {
     block_in_place(|| {
         node.call("pillar_query", json!(["assets", "balance", { "address": who, "asset": 0 }])).unwrap()
     })
@@ -84,7 +84,7 @@ fn http_get(node: &Node, path: &str) -> (u16, String) {
     (status, body)
 }
 
-fn http_status(node: &Node, path: &str) -> u16 {
+pub(crate) fn http_status(node: &Node, path: &str) -> u16 {
     http_get(node, path).0
 }
 
@@ -98,7 +98,7 @@ fn metric(node: &Node, sample: &str) -> f64 {
         .unwrap_or_else(|| panic!("no sample {sample} in:\n{body}"))
 }
 
-fn same_chain(a: &Node, b: &Node, up_to: u64) {
+pub(crate) fn same_chain(a: &Node, b: &Node, up_to: u64) {
     for h in 0..=up_to {
         if hash_at(a, h) != hash_at(b, h) {
             let block =

@@ -11,7 +11,7 @@
 mod challenger;
 mod feed;
 mod status;
-mod sync;
+pub(crate) mod sync;
 
 pub use status::ReplicaStatus;
 
@@ -31,7 +31,7 @@ use tracing::{info, warn};
 use crate::{L1Section, NodeError};
 
 /// L1 blocks a replica may lag behind the confirmed head before `/health` fails.
-const MAX_LAG_BLOCKS: u64 = 64;
+pub(crate) const MAX_LAG_BLOCKS: u64 = 64;
 
 /// The running tasks of a replica.
 pub struct Replica {
@@ -51,19 +51,16 @@ impl Replica {
     }
 }
 
-fn l1_err(e: impl std::fmt::Display) -> NodeError {
+pub(crate) fn l1_err(e: impl std::fmt::Display) -> NodeError {
     NodeError::L1 { reason: e.to_string() }
 }
 
-/// Starts derivation (and the feed and challenger when asked) for `chain`.
-pub(crate) async fn start(
+/// The derivation rules the Rollup sets, read once L1 answers (without them nothing can be
+/// derived, so this waits for L1 up to half a minute).
+pub(crate) async fn derivation_config(
     l1: &L1Section,
-    chain: Arc<Chain>,
-    follower: Sequencer,
-    sequencer_feed: Option<String>,
-) -> Result<Replica, NodeError> {
-    let addresses = L1Addresses { rollup: l1.rollup, portal: l1.portal };
-    let client = L1Client::connect_read_only(&l1.rpc, addresses).map_err(l1_err)?;
+    client: &L1Client,
+) -> Result<DerivationConfig, NodeError> {
     // Blob batches are checked against their KZG commitments; load the setup off the hot path.
     tokio::task::spawn_blocking(pillar_l1::warm_up_kzg);
     // The rules come from the Rollup; without them nothing can be derived, so wait for L1.
@@ -84,20 +81,33 @@ pub(crate) async fn start(
             reason: format!("L1 node at {} is chain {chain_id}, the config says {}", l1.rpc, l1.chain_id),
         });
     }
-    let config = DerivationConfig { inclusion_deadline: windows.inclusion_deadline, ..Default::default() };
+    info!(
+        inclusion_deadline_s = windows.inclusion_deadline,
+        confirmations = l1.confirmations,
+        from_l1_block = l1.deployed_at_block,
+        "deriving from L1"
+    );
+    Ok(DerivationConfig { inclusion_deadline: windows.inclusion_deadline, ..Default::default() })
+}
+
+/// Starts derivation (and the feed and challenger when asked) for `chain`.
+pub(crate) async fn start(
+    l1: &L1Section,
+    chain: Arc<Chain>,
+    follower: Sequencer,
+    sequencer_feed: Option<String>,
+) -> Result<Replica, NodeError> {
+    let addresses = L1Addresses { rollup: l1.rollup, portal: l1.portal };
+    let client = L1Client::connect_read_only(&l1.rpc, addresses).map_err(l1_err)?;
+    let config = derivation_config(l1, &client).await?;
     let deriver = Deriver::new(Arc::clone(&chain), config, l1.deployed_at_block).map_err(l1_err)?;
     let deriver = Arc::new(Mutex::new(deriver));
     let status = Arc::new(ReplicaStatus::new(l1.confirmations, MAX_LAG_BLOCKS));
     let (stop, stop_rx) = watch::channel(false);
     let (faults_tx, faults_rx) = mpsc::unbounded_channel();
     let mut tasks = Vec::new();
-    info!(
-        inclusion_deadline_s = windows.inclusion_deadline,
-        confirmations = l1.confirmations,
-        from_l1_block = l1.deployed_at_block,
-        "replica deriving from L1"
-    );
     let sync = sync::Sync {
+        own: false,
         l1: l1.clone(),
         client,
         deriver: Arc::clone(&deriver),

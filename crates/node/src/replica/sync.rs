@@ -1,4 +1,11 @@
 //! The derivation loop: L1 past the confirmation depth, block by block, into the [`Deriver`].
+//!
+//! Replicas run it, and so does the sequencer over its own chain (`own`): its safe and finalized
+//! heads, what its batcher posts and what its proposer proposes all follow from the same rules
+//! as every replica's, and it hands L1's queue to its producer from what derivation read. When
+//! derivation replaces its soft blocks (a forced block, another poster's valid batch, a reorg
+//! that took an included message away) it does so with production paused, and the producer
+//! resumes on the new head with the removed blocks' transactions back in its pool.
 
 use std::{collections::BTreeMap, sync::Arc, sync::atomic::Ordering, time::Instant};
 
@@ -34,6 +41,8 @@ pub(crate) enum SyncError {
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub(crate) struct Sync {
+    /// The sequencer's own derivation (see the module docs), not a replica's.
+    pub(crate) own: bool,
     pub(crate) l1: L1Section,
     pub(crate) client: L1Client,
     pub(crate) deriver: Arc<Mutex<Deriver>>,
@@ -47,7 +56,7 @@ impl Sync {
     pub(crate) async fn run(self, mut stop: watch::Receiver<bool>) {
         let mut last_report = Instant::now();
         loop {
-            match self.step().await {
+            match self.step().await.and(self.after_step().await) {
                 Ok(()) => {
                     *self.status.last_poll.lock() = Some(Instant::now());
                     self.report_progress(&mut last_report);
@@ -183,16 +192,47 @@ impl Sync {
         })
     }
 
+    /// Runs `f` on the deriver off the async threads; for the sequencer's own derivation with
+    /// block production paused, handing the producer the blocks `f` removed.
+    async fn on_deriver<R: Send + 'static>(&self, f: impl FnOnce(&mut Deriver) -> R + Send + 'static) -> R {
+        let deriver = Arc::clone(&self.deriver);
+        let producer = self.own.then(|| self.follower.clone());
+        tokio::task::spawn_blocking(move || match producer {
+            Some(seq) => seq.with_production_paused(|| {
+                let mut d = deriver.lock();
+                let out = f(&mut d);
+                (out, d.take_orphaned())
+            }),
+            None => f(&mut deriver.lock()),
+        })
+        .await
+        .expect("derivation task panicked")
+    }
+
+    /// The sequencer's own derivation, after each poll: soft blocks whose L1 message a reorg took
+    /// away go, and the producer gets the queue messages derivation has read that it has not.
+    async fn after_step(&self) -> Result<(), SyncError> {
+        if !self.own {
+            return Ok(());
+        }
+        if self.deriver.lock().needs_recheck() {
+            if let Some(to) = self.on_deriver(|d| d.drop_lost_messages()).await? {
+                info!(height = to, "soft blocks rolled back to rebuild on L1's queue");
+            }
+        }
+        let next = self.follower.l1_next();
+        let (messages, origin) = {
+            let d = self.deriver.lock();
+            (d.queue_from(next).to_vec(), d.next_l1_block().saturating_sub(1))
+        };
+        self.follower.enqueue_l1(messages, origin);
+        Ok(())
+    }
+
     async fn process(&self, block: L1BlockData) -> Result<(), SyncError> {
         let number = block.number;
         let l1_time = block.timestamp;
-        let deriver = Arc::clone(&self.deriver);
-        let (report, timings) = tokio::task::spawn_blocking(move || {
-            let mut d = deriver.lock();
-            d.process(block).map(|r| (r, d.timings()))
-        })
-        .await
-        .expect("derivation task panicked")?;
+        let (report, timings) = self.on_deriver(move |d| d.process(block).map(|r| (r, d.timings()))).await?;
         *self.status.timings.lock() = timings;
         self.status.l1_derived.store(number, Ordering::Relaxed);
         self.account(&report, l1_time);
@@ -213,9 +253,7 @@ impl Sync {
                 s.batches_derived.fetch_add(1, Ordering::Relaxed);
             }
         }
-        if report.forced_block.is_some() {
-            s.forced_blocks.fetch_add(1, Ordering::Relaxed);
-        }
+        s.forced_blocks.fetch_add(report.forced_blocks.len() as u64, Ordering::Relaxed);
         for check in &report.outputs {
             s.outputs_checked.fetch_add(1, Ordering::Relaxed);
             if !check.is_valid() {
@@ -253,10 +291,7 @@ impl Sync {
         }
         let to = fork_point.unwrap_or(0);
         warn!(newest, fork_point = to, "L1 reorganised under derived blocks; rewinding");
-        let deriver = Arc::clone(&self.deriver);
-        tokio::task::spawn_blocking(move || deriver.lock().rewind_to(to))
-            .await
-            .expect("rewind task panicked")?;
+        self.on_deriver(move |d| d.rewind_to(to)).await?;
         self.status.reorgs.fetch_add(1, Ordering::Relaxed);
         self.status.l1_derived.store(to, Ordering::Relaxed);
         info!(safe = self.chain.heads().safe, "derivation rewound");

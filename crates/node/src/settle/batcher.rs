@@ -1,17 +1,21 @@
 //! The batcher: sealed L2 blocks into batches on L1.
+//!
+//! What to post comes from derivation alone ([`BatchPlanner`]): the derived safe head and the L1
+//! block derivation has read. The Rollup's `lastBatchBlock` and batch count are claims anyone can
+//! make through the escape hatch, so they are never read here.
 
-use std::sync::Arc;
+use std::sync::{Arc, atomic::Ordering};
 
 use parking_lot::Mutex;
 use pillar_chain::Chain;
-use pillar_derive::{MAX_BATCH_BYTES, encode_batch};
+use pillar_derive::{BatchPlanner, InFlight, MAX_BATCH_BYTES, encode_batch};
 use pillar_l1::{L1Client, L1Error};
 use pillar_primitives::{Block, ChainTx};
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
 use super::{BatchLog, BatchRecord, BatcherStats};
-use crate::L1Section;
+use crate::{L1Section, ReplicaStatus};
 
 /// Usable bytes of one blob with the simple coder (31 of every 32 bytes of 4096 field elements).
 const BLOB_BYTES: usize = 4096 * 31;
@@ -19,32 +23,34 @@ const BLOB_BYTES: usize = 4096 * 31;
 /// 71 bytes each) still fits one batch.
 const MAX_BLOBS: usize = pillar_l1::MAX_BLOBS_PER_TX;
 
-/// Posts every `interval_ms` whatever the chain sealed since the Rollup's batch head. The
-/// Rollup's head (hash and last block) is re-read before each batch, so a restart, or another
-/// poster, never makes this post a block twice or skip one: the contract refuses a batch that
-/// does not continue its chain.
+/// Largest batch of a carrier: six blobs (less a field element: the coder spends one on the
+/// length), or what one calldata transaction carries comfortably.
+pub(crate) fn batch_limit(blob: bool) -> usize {
+    if blob { BLOB_BYTES * MAX_BLOBS - 32 } else { MAX_BATCH_BYTES.min(120 * 1024) }
+}
+
+/// Posts every `interval_ms` the sealed blocks after the derived safe head and after what is
+/// already in flight, and re-posts from the safe head whatever derivation read past without
+/// deriving. Until derivation has caught up with L1 (after a start) it posts nothing, since
+/// what is on L1 already is not known yet.
 pub(crate) async fn run(
     l1: L1Section,
     client: L1Client,
     chain: Arc<Chain>,
+    derivation: Arc<ReplicaStatus>,
     stats: Arc<Mutex<BatcherStats>>,
     log: Arc<Mutex<BatchLog>>,
     mut stop: watch::Receiver<bool>,
 ) {
     let blob = l1.batcher.mode == "blob";
-    // Less a field element: the coder spends one on the length.
-    let limit = if blob { BLOB_BYTES * MAX_BLOBS - 32 } else { MAX_BATCH_BYTES.min(120 * 1024) };
+    let limit = batch_limit(blob);
+    let mut planner = BatchPlanner::new();
     loop {
-        match post_next(&client, &chain, &l1, blob, limit).await {
+        match post_next(&client, &chain, &derivation, &mut planner, &l1, blob, limit).await {
             Ok(Some(posted)) => {
                 let mut s = stats.lock();
                 s.batches += 1;
                 s.last_block = posted.last_block;
-                // Posted on L1: the sequencer's safe head (a replica's comes from derivation).
-                let heads = chain.heads();
-                if posted.last_block > heads.safe {
-                    let _ = chain.set_heads(pillar_chain::Heads { safe: posted.last_block, ..heads });
-                }
                 s.txs += posted.txs;
                 s.bytes += posted.bytes as u64;
                 s.gas += posted.gas;
@@ -114,44 +120,63 @@ struct Posted {
 async fn post_next(
     client: &L1Client,
     chain: &Chain,
+    derivation: &ReplicaStatus,
+    planner: &mut BatchPlanner,
     l1: &L1Section,
     blob: bool,
     limit: usize,
 ) -> Result<Option<Posted>, L1Error> {
-    let (prev_hash, last_batched) = client.batch_head().await?;
-    let head = chain.head().height;
-    if head <= last_batched {
+    // Derivation must have read L1 up to its confirmation depth: before that, what is on L1 (and
+    // so what needs posting) is unknown.
+    if derivation.last_poll.lock().is_none() || derivation.lag_blocks() > 0 {
         return Ok(None);
     }
-    let first = last_batched + 1;
-    let mut last = head.min(last_batched + l1.batcher.max_blocks);
+    // Derivation moves `safe` before it records the L1 block, so read the L1 block first.
+    let l1_derived = derivation.l1_derived.load(Ordering::Relaxed);
+    let safe = chain.heads().safe;
+    let plan = planner.next(safe, l1_derived);
+    if plan.failed > 0 {
+        warn!(
+            safe,
+            l1_derived,
+            batches = plan.failed,
+            "derivation read past batches of ours without deriving them; posting again from the safe head"
+        );
+    }
+    let head = chain.head().height;
+    let first = plan.first;
+    if head < first {
+        return Ok(None);
+    }
+    // A block may not name an L1 origin above the L1 block its batch lands in (derivation skips
+    // it as from the future): after a reorg shortened L1, wait for L1 to grow again.
+    let l1_head = client.block_number().await?;
     let mut blocks: Vec<Block> = Vec::new();
-    for h in first..=last {
+    for h in first..=head.min(first + l1.batcher.max_blocks - 1) {
         match chain.ledger().block(h) {
-            Ok(Some(b)) => blocks.push(b),
-            Ok(None) | Err(_) => {
-                last = h - 1;
-                break;
-            }
+            Ok(Some(b)) if b.header.l1_origin <= l1_head => blocks.push(b),
+            _ => break,
         }
     }
     if blocks.is_empty() {
         return Ok(None);
     }
+    let (prev_hash, _) = client.batch_head().await?;
     // Shrink until the batch fits; halving keeps the number of compressions logarithmic.
     let mut data = encode_batch(&blocks);
     while data.len() > limit && blocks.len() > 1 {
         blocks.truncate(blocks.len().div_ceil(2));
         data = encode_batch(&blocks);
     }
-    let last = blocks.last().map(|b| b.header.height).unwrap_or(last);
     let txs = blocks.iter().flat_map(|b| &b.transactions).filter(|t| matches!(t, ChainTx::Signed(_))).count()
         as u64;
+    let last = blocks.last().map_or(first, |b| b.header.height);
     let posted = if blob {
         client.append_blob_batch(first, last, prev_hash, &data).await?
     } else {
         client.append_calldata_batch(first, last, prev_hash, data.clone().into()).await?
     };
+    planner.posted(InFlight { first, last, l1_block: posted.tx.l1_block });
     Ok(Some(Posted {
         first_block: first,
         last_block: last,

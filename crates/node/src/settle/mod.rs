@@ -1,28 +1,36 @@
-//! Settlement on Ethereum: the L1 watcher, the batcher and the proposer.
+//! Settlement on Ethereum: the sequencer's own derivation, the batcher and the proposer.
 //!
 //! Each runs as its own task and talks to L1 through [`pillar_l1::L1Client`]:
 //!
-//! - [`watcher`] reads the Portal's queue past the confirmation depth and hands the messages to
-//!   the sequencer, which puts them first in the next block (deposits and forced transactions
-//!   become system transactions);
+//! - derivation ([`crate::replica::sync`], the replicas' code and rules) reads L1 past the
+//!   confirmation depth: it hands the Portal's queue to the producer, which puts the messages
+//!   first in the next blocks; it sets the safe and finalized heads; and when L1 settles other
+//!   blocks than the sequencer's (a forced block, a reorg) the sequencer adopts them;
 //! - [`batcher`] encodes sealed blocks into batches (`pillar-derive`) and appends them to the
-//!   Rollup as blobs or calldata; it resumes from the Rollup's own batch head, so a restart
-//!   neither posts twice nor skips;
-//! - [`proposer`] proposes output roots for batched blocks every `interval_blocks`.
+//!   Rollup as blobs or calldata, from the derived safe head (never from the Rollup's counters,
+//!   which anyone can move through the escape hatch), posting again whatever derivation did not
+//!   take;
+//! - [`proposer`] proposes output roots for derived (safe) blocks every `interval_blocks`.
 
 pub(crate) mod batcher;
 pub(crate) mod proposer;
-pub(crate) mod watcher;
 
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 use pillar_chain::Chain;
+use pillar_derive::Deriver;
 use pillar_l1::{L1Addresses, L1Client};
 use pillar_sequencer::Sequencer;
-use tokio::{sync::watch, task::JoinHandle};
+use tokio::{
+    sync::{mpsc, watch},
+    task::JoinHandle,
+};
 
-use crate::{L1Section, NodeError};
+use crate::{
+    L1Section, NodeError,
+    replica::{MAX_LAG_BLOCKS, ReplicaStatus, derivation_config, l1_err, sync::Sync},
+};
 
 /// Running totals of what the batcher put on L1.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -111,6 +119,8 @@ pub struct Settlement {
     pub batcher_stats: Arc<Mutex<BatcherStats>>,
     /// The batches it posted recently.
     pub batch_log: Arc<Mutex<BatchLog>>,
+    /// The sequencer's own derivation: L1 progress, batches derived and skipped, faults.
+    pub derivation: Arc<ReplicaStatus>,
 }
 
 impl Settlement {
@@ -127,8 +137,8 @@ pub(crate) fn key_from(env: &str, config: &Option<String>) -> Option<String> {
     std::env::var(env).ok().filter(|k| !k.is_empty()).or_else(|| config.clone())
 }
 
-/// Starts the watcher, and the batcher and proposer when enabled and given keys.
-pub(crate) fn start(
+/// Starts the sequencer's derivation, and the batcher and proposer when enabled and given keys.
+pub(crate) async fn start(
     l1: &L1Section,
     chain: Arc<Chain>,
     sequencer: Sequencer,
@@ -140,21 +150,36 @@ pub(crate) fn start(
     let stats = Arc::new(Mutex::new(BatcherStats::default()));
     let log = Arc::new(Mutex::new(BatchLog::default()));
 
-    let reader = L1Client::connect_read_only(&l1.rpc, addresses)
-        .map_err(|e| NodeError::L1 { reason: e.to_string() })?;
-    tasks.push(tokio::spawn(watcher::run(l1.clone(), reader, sequencer, stop_rx.clone())));
+    let reader = L1Client::connect_read_only(&l1.rpc, addresses).map_err(l1_err)?;
+    let config = derivation_config(l1, &reader).await?;
+    let deriver =
+        Deriver::new(Arc::clone(&chain), config, l1.deployed_at_block).map_err(l1_err)?.for_sequencer();
+    let derivation = Arc::new(ReplicaStatus::new(l1.confirmations, MAX_LAG_BLOCKS));
+    // Output faults are the challengers' business; the sequencer only reports them.
+    let (faults, _) = mpsc::unbounded_channel();
+    let sync = Sync {
+        own: true,
+        l1: l1.clone(),
+        client: reader,
+        deriver: Arc::new(Mutex::new(deriver)),
+        chain: Arc::clone(&chain),
+        follower: sequencer,
+        status: Arc::clone(&derivation),
+        faults,
+    };
+    tasks.push(tokio::spawn(sync.run(stop_rx.clone())));
 
     if l1.batcher.enabled {
         let key = key_from("PILLAR_SEQUENCER_KEY", &l1.batcher.key).ok_or_else(|| NodeError::L1 {
             reason: "the batcher needs the sequencer's L1 key: set l1.batcher.key or PILLAR_SEQUENCER_KEY"
                 .into(),
         })?;
-        let client = L1Client::connect(&l1.rpc, &key, addresses)
-            .map_err(|e| NodeError::L1 { reason: e.to_string() })?;
+        let client = L1Client::connect(&l1.rpc, &key, addresses).map_err(l1_err)?;
         tasks.push(tokio::spawn(batcher::run(
             l1.clone(),
             client,
             Arc::clone(&chain),
+            Arc::clone(&derivation),
             Arc::clone(&stats),
             Arc::clone(&log),
             stop_rx.clone(),
@@ -164,11 +189,10 @@ pub(crate) fn start(
         let key = key_from("PILLAR_PROPOSER_KEY", &l1.proposer.key).ok_or_else(|| NodeError::L1 {
             reason: "the proposer needs an L1 key: set l1.proposer.key or PILLAR_PROPOSER_KEY".into(),
         })?;
-        let client = L1Client::connect(&l1.rpc, &key, addresses)
-            .map_err(|e| NodeError::L1 { reason: e.to_string() })?;
+        let client = L1Client::connect(&l1.rpc, &key, addresses).map_err(l1_err)?;
         tasks.push(tokio::spawn(proposer::run(l1.clone(), client, chain, lying_proposer, stop_rx)));
     }
-    Ok(Settlement { stop, tasks, batcher_stats: stats, batch_log: log })
+    Ok(Settlement { stop, tasks, batcher_stats: stats, batch_log: log, derivation })
 }
 
 /// Sleeps for `ms`, returning early (true) when asked to stop.

@@ -1,8 +1,12 @@
-//! The proposer: output roots for batched blocks.
+//! The proposer: output roots for derived blocks.
+//!
+//! It proposes only blocks the sequencer's own derivation made safe (what every replica derives
+//! from the same L1 data), never blocks a batch merely claims; the finalized head is derivation's
+//! too.
 
 use std::sync::Arc;
 
-use pillar_chain::{Chain, Heads};
+use pillar_chain::Chain;
 use pillar_l1::L1Client;
 use pillar_primitives::output_root;
 use tokio::sync::watch;
@@ -10,7 +14,7 @@ use tracing::{info, warn};
 
 use crate::L1Section;
 
-/// Proposes the newest batched block once it is `interval_blocks` past the last live output.
+/// Proposes the newest safe block once it is `interval_blocks` past the last live output.
 /// With `lie` (a test hook) every root proposed is wrong.
 pub(crate) async fn run(
     l1: L1Section,
@@ -38,18 +42,9 @@ async fn propose_once(
     interval: u64,
     lie: bool,
 ) -> Result<(), pillar_l1::L1Error> {
-    let (_, batched) = client.batch_head().await?;
     let count = client.output_count().await?;
-    // The newest output past its challenge window marks the finalized head.
-    if count > 0 && client.is_finalized(count - 1).await? {
-        let l2_block = client.output(count - 1).await?.l2_block;
-        let heads = chain.heads();
-        if l2_block > heads.finalized {
-            let _ = chain.set_heads(Heads { safe: heads.safe.max(l2_block), finalized: l2_block });
-        }
-    }
     let last_proposed = if count == 0 { 0 } else { client.output(count - 1).await?.l2_block };
-    let target = batched.min(chain.head().height);
+    let target = chain.heads().safe;
     if target < last_proposed + interval || target == 0 {
         return Ok(());
     }

@@ -47,7 +47,7 @@ fn start(dir: &std::path::Path) -> (Sequencer, std::thread::JoinHandle<()>) {
             block_time: Duration::from_millis(5),
             max_block_txs: 3,
             pool: PoolConfig { max_size: 100, max_per_sender: 10, max_nonce_gap: 4 },
-            censor: None,
+            ..Default::default()
         },
     )
 }

@@ -64,7 +64,7 @@ async fn a_thousand_sponsored_session_transfers_after_one_authorization() {
             block_time: Duration::from_millis(5),
             max_block_txs: 300,
             pool: PoolConfig { max_size: 10_000, max_per_sender: 2_000, max_nonce_gap: 2_000 },
-            censor: None,
+            ..Default::default()
         },
     );
     let mut blocks = seq.subscribe();

@@ -1,0 +1,190 @@
+//! Outsiders on L1 against settlement (issue 14), on a real anvil with the real contracts: a
+//! garbage batch through the escape hatch, a flood of forced transactions, and L1 reorgs under
+//! in-flight deposits and withdrawals. In each, the sequencer and a replica must end on the same
+//! safe head, with every deposit credited exactly once.
+
+use alloy::primitives::Bytes;
+use pillar_l1::L1Client;
+use pillar_node::BatcherSection;
+use pillar_primitives::{Address, B256, Call, Transaction, Transfer, U256, Withdraw};
+use serde_json::json;
+
+use crate::common::{Node, start_node, wait_receipt};
+use crate::replica::{block_in_place, eth, height, http_status, info, replica, safe, same_chain, sync};
+use crate::settlement::{L1Chain, l1_chain_with, send, until};
+
+/// Waits until the sequencer has nothing unsettled (safe = head) and the replica derived the
+/// same safe head, then checks both chains block by block.
+async fn settled_together(seq: &Node, rep: &Node, secs: u64) -> u64 {
+    let head = until("the sequencer and the replica to settle on one safe head", secs, || async {
+        let (h, s, r) = (height(seq), safe(seq), safe(rep));
+        (h > 0 && s == h && r == s).then_some(h)
+    })
+    .await;
+    same_chain(seq, rep, head);
+    head
+}
+
+/// ETH balance on L2 as a number.
+fn eth_of(node: &Node, who: Address) -> u128 {
+    eth(node, who).as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_garbage_batch_through_the_escape_hatch_stalls_nothing() {
+    let env = l1_chain_with(600, 600, 6, BatcherSection { interval_ms: 300, ..Default::default() }, 1).await;
+    let seq = block_in_place(|| start_node(&env.config));
+    let rep = replica(&env, "replica", &[]);
+    let k = &env.keys;
+    send(&seq, &k[0], Call::Transfer(Transfer { to: k[1].address(), asset: 0, amount: 1 }));
+    settled_together(&seq, &rep, 60).await;
+
+    // The chain idles until the escape hatch opens; then an outsider appends garbage that claims
+    // the next block up to 2^64-1, and more garbage claiming a low block.
+    let anyone = L1Client::connect(env.anvil.endpoint(), env.anvil.dev_key(7), env.addresses).unwrap();
+    let next = height(&seq) + 1;
+    until("the escape hatch to open", 60, || async {
+        let (prev, _) = anyone.batch_head().await.ok()?;
+        anyone.append_calldata_batch(next, u64::MAX, prev, Bytes::from_static(&[0xde, 0xad])).await.ok()
+    })
+    .await;
+    let (prev, _) = anyone.batch_head().await.unwrap();
+    anyone.append_calldata_batch(1, 1, prev, Bytes::from_static(&[0xde, 0xad])).await.unwrap();
+
+    // Settlement goes on: new blocks are posted, derived by the replica and proposed.
+    for i in 0..3 {
+        send(&seq, &k[0], Call::Transfer(Transfer { to: k[1].address(), asset: 0, amount: 10 + i }));
+    }
+    let head = settled_together(&seq, &rep, 90).await;
+    assert!(head >= next + 2, "blocks after the garbage settled: head {head}");
+    until("the replica to have skipped both garbage batches", 30, || async {
+        (sync(&rep, "batchesSkipped") >= 2).then_some(())
+    })
+    .await;
+    until("an output for a block after the garbage, checked by the replica", 60, || async {
+        let outputs = anyone.output_count().await.ok()?;
+        let last = anyone.output(outputs.checked_sub(1)?).await.ok()?;
+        (last.l2_block >= next && sync(&rep, "outputsChecked") >= outputs).then_some(())
+    })
+    .await;
+    assert_eq!(sync(&rep, "outputFaults"), 0, "every output the sequencer proposed is derived");
+    assert_eq!(info(&rep)["sync"]["diverged"], false);
+    assert_eq!(http_status(&seq, "/health"), 200);
+    assert_eq!(http_status(&rep, "/health"), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_forced_transactions_is_spread_over_blocks_that_each_fit_a_batch() {
+    // Calldata batches (120 KiB): the flood below is 160 KiB of queue messages.
+    let batcher = BatcherSection { interval_ms: 300, mode: "calldata".into(), ..Default::default() };
+    let env = l1_chain_with(600, 600, 3600, batcher, 1).await;
+    let attacker = L1Client::connect(env.anvil.endpoint(), env.anvil.dev_key(8), env.addresses).unwrap();
+    let user = &env.keys[2];
+
+    // While the sequencer is down: 40 forced transactions of 4,096 bytes each in a couple of L1
+    // blocks (sent without waiting for each receipt), then one real forced transfer.
+    let from = env.anvil.dev_address(8);
+    let provider = attacker.provider().clone();
+    let mut nonce = alloy::providers::Provider::get_transaction_count(&provider, from).await.unwrap();
+    let mut pending = Vec::new();
+    for i in 0..40u8 {
+        let junk = Bytes::from(vec![i; 4096]);
+        let call = attacker.portal().forceTransaction(junk).nonce(nonce).gas(2_000_000);
+        pending.push(call.send().await.unwrap());
+        nonce += 1;
+    }
+    for p in pending {
+        assert!(p.get_receipt().await.unwrap().status());
+    }
+    let to = Address::repeat_byte(0x77);
+    let forced = user.sign(Transaction {
+        chain_id: 901,
+        nonce: 0,
+        max_fee: 1_000_000_000,
+        call: Call::Transfer(Transfer { to, asset: 0, amount: 4242 }),
+    });
+    let forced_hash = format!("{}", forced.verify().unwrap().hash);
+    attacker.force_transaction(forced.encode().into()).await.unwrap();
+
+    let seq = block_in_place(|| start_node(&env.config));
+    let rep = replica(&env, "replica", &[]);
+    let receipt = block_in_place(|| wait_receipt(&seq, &forced_hash));
+    assert_eq!(receipt["status"], "success", "{receipt}");
+    let head = settled_together(&seq, &rep, 120).await;
+    assert_eq!(eth_of(&rep, to), 4242);
+
+    // The 41 messages went into several blocks, none over the per-block cap of L1 bytes.
+    let mut carrying = 0;
+    let mut consumed = 0;
+    for h in 1..=head {
+        let b = block_in_place(|| seq.call("pillar_getBlockByNumber", json!([h, true])).unwrap());
+        let l1: Vec<_> =
+            b["transactions"].as_array().unwrap().iter().filter(|t| t["kind"] == "l1Message").collect();
+        if !l1.is_empty() {
+            carrying += 1;
+            consumed += l1.len();
+            assert!(l1.len() <= 16, "block {h} carries {} queue messages of 4 KiB", l1.len());
+        }
+    }
+    assert_eq!(consumed, 41, "every queue message consumed exactly once");
+    assert!(carrying >= 3, "the flood needs at least three blocks, got {carrying}");
+    assert_eq!(sync(&rep, "batchesSkipped"), 0);
+    assert_eq!(http_status(&seq, "/health"), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
+    let env =
+        l1_chain_with(600, 600, 3600, BatcherSection { interval_ms: 300, ..Default::default() }, 1).await;
+    let seq = block_in_place(|| start_node(&env.config));
+    let rep = replica(&env, "replica", &[]);
+    let k = &env.keys;
+    let depositor = L1Client::connect(env.anvil.endpoint(), &k[3].to_hex(), env.addresses).unwrap();
+    let mut withdrawals = Vec::new();
+    let mut recipients = Vec::new();
+    for (round, depth) in [1u64, 2, 8].into_iter().enumerate() {
+        // A deposit to a fresh address, seen and credited by the sequencer (soft), and a
+        // withdrawal on L2; then L1 reorganises `depth` blocks, which may take the deposit (and
+        // batches) with it.
+        let lost_to = Address::from(B256::repeat_byte(0x10 + round as u8));
+        depositor.deposit_eth(lost_to, U256::from(1_000 + round as u64)).await.unwrap();
+        until("the sequencer to credit the deposit", 30, || async {
+            (eth_of(&seq, lost_to) > 0).then_some(())
+        })
+        .await;
+        let r = send(
+            &seq,
+            &k[1],
+            Call::Withdraw(Withdraw { asset: 0, amount: 77, l1_recipient: k[1].address() }),
+        );
+        withdrawals.push(r["txHash"].as_str().unwrap().to_string());
+        env.anvil.reorg(depth).await.unwrap();
+        // A different deposit, which takes the lost one's queue index if the reorg removed it.
+        let other = Address::from(B256::repeat_byte(0x20 + round as u8));
+        depositor.deposit_eth(other, U256::from(5_000 + round as u64)).await.unwrap();
+        recipients.push(lost_to);
+        recipients.push(other);
+        until("the replacement deposit on L2", 60, || async { (eth_of(&seq, other) > 0).then_some(()) })
+            .await;
+    }
+    settled_together(&seq, &rep, 120).await;
+
+    // Every deposit L1 holds now is credited exactly once, on both nodes, and no other.
+    let head = depositor.block_number().await.unwrap();
+    let queue = depositor.queue_messages(env.deployed_at_block, head).await.unwrap();
+    for who in recipients {
+        let on_l1: u128 = queue
+            .iter()
+            .filter_map(|m| m.eth_deposit())
+            .filter(|(recipient, _)| *recipient == who)
+            .map(|(_, amount)| amount.to::<u128>())
+            .sum();
+        assert_eq!(eth_of(&seq, who), on_l1, "sequencer credit of {who}");
+        assert_eq!(eth_of(&rep, who), on_l1, "replica credit of {who}");
+    }
+    // Every withdrawal the sequencer acknowledged is in the settled chain once.
+    for hash in withdrawals {
+        let r = block_in_place(|| rep.call("pillar_getReceipt", json!([hash])).unwrap());
+        assert_eq!(r["status"], "success", "{r}");
+    }
+}
