@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use alloy::primitives::{Address, U64, U256};
+use alloy::primitives::{Address, B256, U64, U256};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::transports::TransportError;
@@ -258,6 +258,27 @@ impl Anvil {
     /// `anvil_mine`: mines `blocks` blocks now.
     pub async fn mine(&self, blocks: u64) -> Result<(), AnvilError> {
         self.call::<_, serde_json::Value>("anvil_mine", (U64::from(blocks),)).await.map(drop)
+    }
+
+    /// `evm_setAutomine`: with `false`, transactions wait in the pool until a block is mined.
+    pub async fn set_automine(&self, on: bool) -> Result<(), AnvilError> {
+        self.call::<_, serde_json::Value>("evm_setAutomine", (on,)).await.map(drop)
+    }
+
+    /// `evm_setIntervalMining`: a block every `secs` seconds; 0 stops interval mining.
+    pub async fn set_interval_mining(&self, secs: u64) -> Result<(), AnvilError> {
+        self.call::<_, serde_json::Value>("evm_setIntervalMining", (secs,)).await.map(drop)
+    }
+
+    /// `anvil_dropTransaction`: removes transaction `hash` from the pool, as a node evicting it
+    /// (or a reorg that does not return it to the pool) would.
+    pub async fn drop_transaction(&self, hash: B256) -> Result<(), AnvilError> {
+        self.call::<_, serde_json::Value>("anvil_dropTransaction", (hash,)).await.map(drop)
+    }
+
+    /// `anvil_dropAllTransactions`: empties the pool.
+    pub async fn drop_all_transactions(&self) -> Result<(), AnvilError> {
+        self.call::<_, serde_json::Value>("anvil_dropAllTransactions", ()).await.map(drop)
     }
 
     /// `evm_setNextBlockTimestamp`: the next block gets this timestamp (seconds).

@@ -10,7 +10,7 @@ use alloy::eips::eip4844::{AsCkzg, BYTES_PER_BLOB, Blob, FIELD_ELEMENTS_PER_BLOB
 use alloy::network::EthereumWallet;
 use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
-use alloy::rpc::types::{Filter, Log, TransactionReceipt};
+use alloy::rpc::types::{Filter, Log, TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::transports::http::reqwest::Url;
 use alloy_sol_types::SolEvent;
@@ -506,36 +506,87 @@ impl L1Client {
     // ---- plumbing ----------------------------------------------------------------------------
 
     /// Sends a transaction, waits for its receipt, and fails if it reverted.
+    ///
+    /// The nonce is the account's next by *mined* state, and a transaction without a receipt is
+    /// replaced under that nonce with higher fees ([`FeeBump`]). If the transaction can no longer
+    /// be mined (a reorg took back earlier transactions of this key, leaving a hole below its
+    /// nonce, or the node dropped it) the call starts over from the account's nonce, re-estimating
+    /// gas and fees. A reorg can also take back a transaction whose call already returned its
+    /// receipt; this client does not resend those: callers act on what L1 shows.
     async fn send<D: CallDecoder + Clone>(
         &self,
         method: &'static str,
         call: CallBuilder<&DynProvider, D>,
     ) -> Result<TransactionReceipt, L1Error> {
         let Some(from) = self.signer else { return Err(L1Error::NoSigner { method }) };
+        let mut floor = None;
+        let mut resends = 0;
+        loop {
+            let orphan = match self.send_from_account_nonce(method, &call, from, floor).await? {
+                Attempt::Landed(receipt) => return Ok(*receipt),
+                Attempt::Unminable(orphan) => orphan,
+            };
+            let Orphan { nonce, account_nonce, sent, fees } = orphan;
+            if resends == MAX_RESENDS {
+                return Err(L1Error::Orphaned { method, nonce, resends });
+            }
+            resends += 1;
+            if account_nonce < nonce {
+                tracing::warn!(
+                    method,
+                    nonce,
+                    account_nonce,
+                    "L1 nonce gap: a reorg took back transactions of this key, so nonce {nonce} can never be \
+                     mined; sending the call again from the account's nonce {account_nonce}"
+                );
+                self.cancel_orphan(method, from, nonce, &sent, fees).await;
+            } else {
+                tracing::warn!(
+                    method,
+                    nonce,
+                    "the L1 node no longer holds the transaction (dropped, or mined and reorged out); \
+                     sending it again"
+                );
+            }
+            // Starting over never lowers the fees already offered.
+            floor = Some(fees);
+        }
+    }
+
+    /// One pass of [`Self::send`]: pins the account's nonce, estimates, then sends and bumps fees
+    /// until a receipt, or until the wait finds the transaction cannot be mined.
+    async fn send_from_account_nonce<D: CallDecoder + Clone>(
+        &self,
+        method: &'static str,
+        call: &CallBuilder<&DynProvider, D>,
+        from: Address,
+        floor: Option<Fees>,
+    ) -> Result<Attempt, L1Error> {
         // Pin the nonce so a replacement replaces instead of queueing behind the stuck one.
         // The next nonce by *mined* state: each L1 role has its own key and one writer, so anything
-        // pending under this nonce is an earlier attempt (perhaps of a process that died) that this
-        // send must replace, not queue behind.
-        let nonce = self
-            .provider
-            .get_transaction_count(from)
-            .latest()
-            .await
-            .map_err(L1Error::rpc("eth_getTransactionCount"))?;
+        // pending under this nonce is an earlier attempt (perhaps of a process that died, or of a
+        // call that gave up) that this send must replace, not queue behind.
+        let nonce = self.mined_nonce(from).await?;
         let est = self.provider.estimate_eip1559_fees().await.map_err(L1Error::rpc("eth_feeHistory"))?;
         let is_blob = call.as_ref().sidecar.is_some();
-        let mut max_fee = est.max_fee_per_gas.max(1);
-        let mut tip = est.max_priority_fee_per_gas.max(1).min(max_fee);
-        let mut blob_fee = if is_blob {
-            self.provider
-                .get_blob_base_fee()
-                .await
-                .map_err(L1Error::rpc("eth_blobBaseFee"))?
-                .saturating_mul(2)
-                .max(1)
-        } else {
-            0
+        let max_fee = est.max_fee_per_gas.max(1);
+        let mut fees = Fees {
+            max_fee,
+            tip: est.max_priority_fee_per_gas.max(1).min(max_fee),
+            blob_fee: if is_blob {
+                self.provider
+                    .get_blob_base_fee()
+                    .await
+                    .map_err(L1Error::rpc("eth_blobBaseFee"))?
+                    .saturating_mul(2)
+                    .max(1)
+            } else {
+                0
+            },
         };
+        if let Some(floor) = floor {
+            fees = fees.at_least(floor);
+        }
         // Estimate once and keep it: a node that estimates against its pending block would give a
         // replacement a lower limit (the stuck original already warmed its storage) and it would
         // run out of gas.
@@ -548,15 +599,19 @@ impl L1Client {
         let gas = gas.saturating_add(gas / 10);
         let mut sent: Vec<B256> = Vec::new();
         for attempt in 0..=self.bump.max_bumps {
-            let mut c =
-                call.clone().nonce(nonce).gas(gas).max_fee_per_gas(max_fee).max_priority_fee_per_gas(tip);
+            let mut c = call
+                .clone()
+                .nonce(nonce)
+                .gas(gas)
+                .max_fee_per_gas(fees.max_fee)
+                .max_priority_fee_per_gas(fees.tip);
             if is_blob {
-                c = c.max_fee_per_blob_gas(blob_fee);
+                c = c.max_fee_per_blob_gas(fees.blob_fee);
             }
             match c.send().await {
                 Ok(pending) => {
                     let tx_hash = *pending.tx_hash();
-                    tracing::debug!(method, %tx_hash, attempt, max_fee, tip, blob_fee, "L1 transaction sent");
+                    tracing::debug!(method, %tx_hash, nonce, attempt, ?fees, "L1 transaction sent");
                     sent.push(tx_hash);
                 }
                 // A replacement can be refused when an earlier one just landed; the receipt
@@ -577,33 +632,86 @@ impl L1Client {
             } else {
                 self.bump.wait
             };
-            if let Some(receipt) = self.await_any(&sent, from, nonce, wait).await? {
-                if !receipt.status() {
-                    return Err(L1Error::TxReverted {
-                        method,
-                        tx_hash: receipt.transaction_hash,
-                        block: receipt.block_number,
-                    });
+            match self.await_any(&sent, from, nonce, wait).await? {
+                Waited::Mined(receipt) => {
+                    if !receipt.status() {
+                        return Err(L1Error::TxReverted {
+                            method,
+                            tx_hash: receipt.transaction_hash,
+                            block: receipt.block_number,
+                        });
+                    }
+                    if attempt > 0 {
+                        tracing::info!(
+                            method,
+                            attempts = attempt + 1,
+                            max_fee = fees.max_fee,
+                            "L1 transaction landed after fee bumps"
+                        );
+                    }
+                    return Ok(Attempt::Landed(receipt));
                 }
-                if attempt > 0 {
-                    tracing::info!(
-                        method,
-                        attempts = attempt + 1,
-                        max_fee,
-                        "L1 transaction landed after fee bumps"
-                    );
+                Waited::Unminable { account_nonce } => {
+                    return Ok(Attempt::Unminable(Orphan { nonce, account_nonce, sent, fees }));
                 }
-                return Ok(receipt);
+                Waited::TimedOut => {}
             }
             if !last {
-                let up = |v: u128| v.saturating_mul(100 + self.bump.percent) / 100 + 1;
-                max_fee = up(max_fee);
-                tip = up(tip).min(max_fee);
-                blob_fee = if is_blob { up(blob_fee) } else { 0 };
-                tracing::warn!(method, nonce, max_fee, tip, blob_fee, "L1 transaction stuck; bumping fees");
+                fees = fees.raised(self.bump.percent, is_blob);
+                tracing::warn!(method, nonce, ?fees, "L1 transaction stuck; bumping fees");
             }
         }
         Err(L1Error::Stuck { method, nonce, attempts: sent.len() })
+    }
+
+    /// Before a call moves down to the account's nonce, makes sure the copy it left at `nonce`
+    /// (still in the node's pool, behind the hole) cannot run as well once the hole is filled: it
+    /// is replaced by a zero-value transfer to itself at higher fees. Best effort, and only on
+    /// this node: a failure is logged (a node that reserves an account for blob transactions
+    /// refuses a plain replacement of a blob one; the Rollup refuses a repeated batch or output).
+    async fn cancel_orphan(
+        &self,
+        method: &'static str,
+        from: Address,
+        nonce: u64,
+        sent: &[B256],
+        fees: Fees,
+    ) {
+        let mut held = false;
+        for h in sent {
+            // An error counts as held: a needless no-op costs 21,000 gas, a second run of the call more.
+            held |= self
+                .provider
+                .get_transaction_by_hash(*h)
+                .await
+                .map_or(true, |tx| tx.is_some_and(|tx| tx.block_number.is_none()));
+        }
+        if !held {
+            return;
+        }
+        let fees = fees.raised(self.bump.percent, false);
+        let noop = TransactionRequest::default()
+            .from(from)
+            .to(from)
+            .value(U256::ZERO)
+            .nonce(nonce)
+            .gas_limit(21_000)
+            .max_fee_per_gas(fees.max_fee)
+            .max_priority_fee_per_gas(fees.tip);
+        match self.provider.send_transaction(noop).await {
+            Ok(pending) => tracing::warn!(
+                method,
+                nonce,
+                tx_hash = %pending.tx_hash(),
+                "replaced the orphaned transaction with a no-op so the call cannot run twice"
+            ),
+            Err(e) => tracing::warn!(
+                method,
+                nonce,
+                error = %e,
+                "could not replace the orphaned transaction; it may still run once the nonces below it are used"
+            ),
+        }
     }
 
     async fn first_receipt(&self, hashes: &[B256]) -> Result<Option<TransactionReceipt>, L1Error> {
@@ -620,37 +728,76 @@ impl L1Client {
         Ok(None)
     }
 
-    /// Waits up to `wait` for a receipt of any of `hashes` (all with `nonce` from `from`).
+    /// The account's next nonce by mined state (its transaction count at the latest block).
+    async fn mined_nonce(&self, from: Address) -> Result<u64, L1Error> {
+        self.provider
+            .get_transaction_count(from)
+            .latest()
+            .await
+            .map_err(L1Error::rpc("eth_getTransactionCount"))
+    }
+
+    /// Waits up to `wait` for a receipt of any of `hashes` (all with `nonce` from `from`), and
+    /// returns early if the transaction cannot be mined as things stand.
     async fn await_any(
         &self,
         hashes: &[B256],
         from: Address,
         nonce: u64,
         wait: Duration,
-    ) -> Result<Option<TransactionReceipt>, L1Error> {
-        let deadline = std::time::Instant::now() + wait;
+    ) -> Result<Waited, L1Error> {
+        let start = std::time::Instant::now();
+        let deadline = start + wait;
+        let mut next_pending_check = start + PENDING_CHECK;
+        let mut unminable_once = false;
         loop {
             if let Some(r) = self.first_receipt(hashes).await? {
-                return Ok(Some(r));
+                return Ok(Waited::Mined(Box::new(r)));
             }
             // The nonce was used: by one of ours mined just now, or by another process with this key.
-            let mined = self
-                .provider
-                .get_transaction_count(from)
-                .await
-                .map_err(L1Error::rpc("eth_getTransactionCount"))?;
+            let mined = self.mined_nonce(from).await?;
             if mined > nonce {
                 // Give the node a moment to index the receipt of the block that used the nonce.
                 for _ in 0..10 {
                     if let Some(r) = self.first_receipt(hashes).await? {
-                        return Ok(Some(r));
+                        return Ok(Waited::Mined(Box::new(r)));
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                return Err(L1Error::NonceTaken { nonce });
+                // A reorg may have taken that block back meanwhile: only a nonce still used is taken.
+                if self.mined_nonce(from).await? > nonce {
+                    return Err(L1Error::NonceTaken { nonce });
+                }
+                continue;
             }
-            if std::time::Instant::now() >= deadline {
-                return Ok(None);
+            let now = std::time::Instant::now();
+            if !hashes.is_empty() && now >= next_pending_check {
+                next_pending_check = now + PENDING_CHECK;
+                // The node can mine ours only if it holds this key's transactions for every nonce
+                // from `mined` up to ours, and then counts them all as pending. Two answers in a
+                // row that it does not: ours sits behind a hole a reorg left, or was dropped.
+                let pending = self
+                    .provider
+                    .get_transaction_count(from)
+                    .pending()
+                    .await
+                    .map_err(L1Error::rpc("eth_getTransactionCount"))?;
+                if pending > nonce {
+                    unminable_once = false;
+                } else if unminable_once {
+                    return Ok(Waited::Unminable { account_nonce: mined });
+                } else {
+                    unminable_once = true;
+                }
+            }
+            if now >= deadline {
+                // Nodes count pending transactions differently (anvil counts one behind a hole):
+                // whatever the count said, a nonce still above the mined one after a whole wait
+                // sits behind a hole no one fills, and raising its fees cannot help.
+                if mined < nonce {
+                    return Ok(Waited::Unminable { account_nonce: mined });
+                }
+                return Ok(Waited::TimedOut);
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -670,6 +817,78 @@ impl L1Client {
         logs.retain(|l| !l.removed);
         Ok(logs)
     }
+}
+
+/// Times one call may start over from the account's nonce (each needs a reorg, or the node
+/// dropping its transaction) before it fails with [`L1Error::Orphaned`].
+const MAX_RESENDS: u32 = 8;
+
+/// How often a wait asks the node for the account's pending nonce.
+const PENDING_CHECK: Duration = Duration::from_secs(1);
+
+/// The fees one transaction offers (wei per gas; `blob_fee` 0 for a transaction without blobs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Fees {
+    max_fee: u128,
+    tip: u128,
+    blob_fee: u128,
+}
+
+impl Fees {
+    /// Every fee raised by `percent` (plus one wei, so small fees move too).
+    fn raised(self, percent: u128, is_blob: bool) -> Self {
+        let up = |v: u128| v.saturating_mul(100 + percent) / 100 + 1;
+        let max_fee = up(self.max_fee);
+        Self {
+            max_fee,
+            tip: up(self.tip).min(max_fee),
+            blob_fee: if is_blob { up(self.blob_fee) } else { 0 },
+        }
+    }
+
+    /// Each fee at least the one in `floor`.
+    fn at_least(self, floor: Self) -> Self {
+        let max_fee = self.max_fee.max(floor.max_fee);
+        Self {
+            max_fee,
+            tip: self.tip.max(floor.tip).min(max_fee),
+            blob_fee: if self.blob_fee == 0 { 0 } else { self.blob_fee.max(floor.blob_fee) },
+        }
+    }
+}
+
+/// How one pass of [`L1Client::send`] ended, short of an error.
+enum Attempt {
+    /// A receipt with status success.
+    Landed(Box<TransactionReceipt>),
+    /// The transaction cannot be mined: the call must start over from the account's nonce.
+    Unminable(Orphan),
+}
+
+/// A transaction given up because it cannot be mined.
+struct Orphan {
+    /// Its nonce.
+    nonce: u64,
+    /// The account's next nonce by mined state when it was given up (below `nonce` after a reorg).
+    account_nonce: u64,
+    /// Hashes sent under `nonce`.
+    sent: Vec<B256>,
+    /// The fees last offered.
+    fees: Fees,
+}
+
+/// What waiting for a transaction found.
+enum Waited {
+    /// A receipt of one of the hashes.
+    Mined(Box<TransactionReceipt>),
+    /// No receipt within the wait.
+    TimedOut,
+    /// The node holds nothing that lets the transaction be mined: a hole below its nonce, or the
+    /// transaction itself is gone.
+    Unminable {
+        /// The account's next nonce by mined state.
+        account_nonce: u64,
+    },
 }
 
 /// Whether a node refused a send because another transaction with the same nonce pays more.
@@ -832,4 +1051,26 @@ pub fn versioned_hashes(blobs: &[Blob]) -> Result<Vec<B256>, L1Error> {
         }
         Ok(out)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fees;
+
+    #[test]
+    fn fees_rise_by_the_percentage_and_a_restart_never_lowers_them() {
+        let fees = Fees { max_fee: 1000, tip: 100, blob_fee: 50 };
+        assert_eq!(fees.raised(25, true), Fees { max_fee: 1251, tip: 126, blob_fee: 63 });
+        assert_eq!(fees.raised(25, false).blob_fee, 0);
+        // The tip never exceeds the fee cap.
+        assert_eq!(Fees { max_fee: 10, tip: 10, blob_fee: 0 }.raised(100, false).tip, 21);
+        let fresh = Fees { max_fee: 900, tip: 200, blob_fee: 40 };
+        assert_eq!(fresh.at_least(fees), Fees { max_fee: 1000, tip: 200, blob_fee: 50 });
+        // A fresh estimate for a call without blobs keeps no blob fee.
+        assert_eq!(Fees { blob_fee: 0, ..fresh }.at_least(fees).blob_fee, 0);
+        assert_eq!(
+            Fees { max_fee: 150, ..fresh }.at_least(Fees { max_fee: 100, tip: 1, blob_fee: 0 }).tip,
+            150
+        );
+    }
 }

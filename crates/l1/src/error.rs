@@ -61,6 +61,18 @@ pub enum L1Error {
         /// The nonce.
         nonce: u64,
     },
+    /// The call's transaction kept becoming unminable (reorgs took back this key's transactions
+    /// below its nonce, or the node dropped it), and the call gave up after resending it from the
+    /// account's nonce `resends` times.
+    #[error("{method}: transaction at nonce {nonce} was orphaned or dropped {resends} times")]
+    Orphaned {
+        /// The client method.
+        method: &'static str,
+        /// The nonce of the last attempt.
+        nonce: u64,
+        /// Times the call was sent again from the account's nonce.
+        resends: u32,
+    },
     /// The Rollup contract rejected the call with one of its custom errors.
     #[error("Rollup rejected {method}: {error:?}")]
     RollupRevert {
@@ -261,7 +273,8 @@ impl L1Error {
             | Self::NoBlock { .. }
             | Self::BlockNotFound { .. }
             | Self::Stuck { .. }
-            | Self::NonceTaken { .. } => true,
+            | Self::NonceTaken { .. }
+            | Self::Orphaned { .. } => true,
             _ => false,
         }
     }

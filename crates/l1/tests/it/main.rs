@@ -1,6 +1,8 @@
 #![allow(clippy::unwrap_used)]
 //! Integration tests against a real anvil started by the harness.
 
+use std::time::Duration;
+
 use alloy::primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy::providers::Provider;
 use alloy_sol_types::SolValue;
@@ -408,4 +410,171 @@ async fn a_stuck_transaction_is_replaced_with_higher_fees() {
     );
     // Replaced, not duplicated: exactly one deposit was enqueued.
     assert_eq!(env.user.queue_length().await.unwrap(), queue_before + 1);
+}
+
+// ---- nonce gaps and dropped transactions ---------------------------------------------------------
+
+/// How long a call may take to land after the L1 node lost one of its key's transactions: far
+/// more than detecting it needs, far less than the default fee bumps (about four minutes).
+const LANDS_WITHIN: Duration = Duration::from_secs(30);
+
+/// Polls until the node counts at least `count` transactions of `address` as pending.
+async fn until_pending_count(anvil: &Anvil, address: Address, count: u64) {
+    for _ in 0..100 {
+        if anvil.provider().get_transaction_count(address).pending().await.unwrap() >= count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the node never counted {count} pending transactions of {address}");
+}
+
+/// The nonce transaction `hash` was mined with.
+async fn nonce_of(anvil: &Anvil, hash: B256) -> u64 {
+    use alloy::consensus::Transaction as _;
+    anvil.provider().get_transaction_by_hash(hash).await.unwrap().unwrap().inner.nonce()
+}
+
+/// Lands deposit A at nonce n, starts deposit B (which pins n + 1) with mining paused, then
+/// reverts A's block: B is in flight above a hole at n. Returns (n, B's task).
+async fn deposit_above_a_reorged_one(
+    env: &Env,
+    client: L1Client,
+) -> (u64, tokio::task::JoinHandle<Result<pillar_l1::Enqueued, L1Error>>) {
+    let amount = U256::from(10u64.pow(15));
+    let user = env.anvil.dev_address(4);
+    let before_a = env.anvil.snapshot().await.unwrap();
+    let a = env.user.deposit_eth(Address::repeat_byte(0xa1), amount).await.unwrap();
+    let n = nonce_of(&env.anvil, a.tx.tx_hash).await;
+    env.anvil.set_automine(false).await.unwrap();
+    let b = tokio::spawn(async move { client.deposit_eth(Address::repeat_byte(0xb2), amount).await });
+    until_pending_count(&env.anvil, user, n + 2).await;
+    // The reorg: A's block is gone, and anvil does not return A to the pool.
+    assert!(env.anvil.revert(before_a).await.unwrap());
+    assert_eq!(env.anvil.provider().get_transaction_count(user).latest().await.unwrap(), n);
+    assert_eq!(env.user.queue_length().await.unwrap(), 0);
+    (n, b)
+}
+
+#[tokio::test]
+async fn a_call_above_a_nonce_hole_left_by_a_reorg_moves_down_and_lands() {
+    let env = setup().await;
+    // The default fee bumps: the stall this guards against outlasted all of them.
+    let (n, b) = deposit_above_a_reorged_one(&env, env.user.clone()).await;
+    // Blocks come again, as on a live chain; the first one drops B's first copy (behind the hole).
+    env.anvil.set_interval_mining(1).await.unwrap();
+    let b = tokio::time::timeout(LANDS_WITHIN, b)
+        .await
+        .expect("the call lands despite the hole")
+        .unwrap()
+        .unwrap();
+    assert_eq!(nonce_of(&env.anvil, b.tx.tx_hash).await, n, "sent again at the account's nonce");
+    assert_eq!(b.message.index, 0, "A's deposit is gone with its block; B's is the first");
+    assert_eq!(env.user.queue_length().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_call_moving_down_replaces_its_orphaned_copy_so_it_runs_once() {
+    let env = setup().await;
+    let user = env.anvil.dev_address(4);
+    // No block comes, so anvil keeps B's first copy in its pool and counts it as pending: the
+    // client sees the hole only when its wait ends (kept short here).
+    let client = env
+        .user
+        .clone()
+        .with_fee_bump(pillar_l1::FeeBump { wait: Duration::from_secs(2), ..Default::default() });
+    let (n, b) = deposit_above_a_reorged_one(&env, client).await;
+    // Once the client has sent B again at n, one block takes whatever the pool holds at n and
+    // n + 1: B's first copy there would run the deposit a second time.
+    let deadline = tokio::time::Instant::now() + LANDS_WITHIN;
+    while pool_nonces(&env.anvil, user).await != [n, n + 1] {
+        assert!(tokio::time::Instant::now() < deadline, "B never moved down to nonce {n}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    env.anvil.mine(1).await.unwrap();
+    let b = tokio::time::timeout(LANDS_WITHIN, b)
+        .await
+        .expect("the call lands despite the hole")
+        .unwrap()
+        .unwrap();
+    assert_eq!(nonce_of(&env.anvil, b.tx.tx_hash).await, n);
+    assert_eq!(env.anvil.provider().get_transaction_count(user).latest().await.unwrap(), n + 2);
+    assert_eq!(env.user.queue_length().await.unwrap(), 1, "B's deposit ran once");
+    assert_eq!(
+        env.user.queue_messages(0, env.user.block_number().await.unwrap()).await.unwrap(),
+        vec![b.message]
+    );
+}
+
+/// Nonces of `address`'s transactions in anvil's pool (`txpool_content`), ascending.
+async fn pool_nonces(anvil: &Anvil, address: Address) -> Vec<u64> {
+    let content: serde_json::Value = anvil.provider().raw_request("txpool_content".into(), ()).await.unwrap();
+    let key = format!("{address:#x}");
+    let mut nonces: Vec<u64> = ["pending", "queued"]
+        .iter()
+        .filter_map(|part| content[part][&key].as_object())
+        .flat_map(|txs| txs.keys().map(|k| k.parse().unwrap()))
+        .collect();
+    nonces.sort_unstable();
+    nonces
+}
+
+#[tokio::test]
+async fn a_transaction_the_node_dropped_is_sent_again() {
+    let env = setup().await;
+    let user = env.anvil.dev_address(4);
+    // A bump wait beyond the bound: only noticing the drop can resend in time.
+    let client = env
+        .user
+        .clone()
+        .with_fee_bump(pillar_l1::FeeBump { wait: Duration::from_secs(120), ..Default::default() });
+    let n = env.anvil.provider().get_transaction_count(user).latest().await.unwrap();
+    env.anvil.set_automine(false).await.unwrap();
+    let b = tokio::spawn(async move {
+        client.deposit_eth(Address::repeat_byte(0xb2), U256::from(10u64.pow(15))).await
+    });
+    until_pending_count(&env.anvil, user, n + 1).await;
+    // As after a reorg of its block that did not return it to the pool, or an eviction.
+    env.anvil.drop_all_transactions().await.unwrap();
+    env.anvil.set_automine(true).await.unwrap();
+    let b = tokio::time::timeout(LANDS_WITHIN, b)
+        .await
+        .expect("the dropped transaction is sent again")
+        .unwrap()
+        .unwrap();
+    assert_eq!(nonce_of(&env.anvil, b.tx.tx_hash).await, n);
+    assert_eq!(env.user.queue_length().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_call_whose_nonce_another_sender_used_fails_typed_and_a_retry_lands() {
+    let env = setup().await;
+    let user = env.anvil.dev_address(4);
+    let n = env.anvil.provider().get_transaction_count(user).latest().await.unwrap();
+    env.anvil.set_automine(false).await.unwrap();
+    let client = env.user.clone();
+    let b = tokio::spawn(async move {
+        client.deposit_eth(Address::repeat_byte(0xb2), U256::from(10u64.pow(15))).await
+    });
+    until_pending_count(&env.anvil, user, n + 1).await;
+    // Another process with the same key outbids it at the same nonce, and that one is mined.
+    let fee = 100 * env.anvil.provider().get_gas_price().await.unwrap();
+    let other = alloy::rpc::types::TransactionRequest::default()
+        .from(user)
+        .to(user)
+        .nonce(n)
+        .gas_limit(21_000)
+        .max_fee_per_gas(fee)
+        .max_priority_fee_per_gas(fee);
+    let other = env.anvil.provider().send_transaction(other).await.unwrap();
+    env.anvil.mine(1).await.unwrap();
+    let err = tokio::time::timeout(LANDS_WITHIN, b).await.unwrap().unwrap().unwrap_err();
+    assert!(matches!(err, L1Error::NonceTaken { nonce } if nonce == n), "{err:?}");
+    assert!(err.is_retryable());
+    assert_eq!(nonce_of(&env.anvil, *other.tx_hash()).await, n);
+    // The retry starts from the account's nonce now.
+    env.anvil.set_automine(true).await.unwrap();
+    let retry = env.user.deposit_eth(Address::repeat_byte(0xb2), U256::from(10u64.pow(15))).await.unwrap();
+    assert_eq!(nonce_of(&env.anvil, retry.tx.tx_hash).await, n + 1);
+    assert_eq!(env.user.queue_length().await.unwrap(), 1);
 }
