@@ -6,12 +6,12 @@
 use alloy::primitives::Bytes;
 use pillar_l1::L1Client;
 use pillar_node::BatcherSection;
-use pillar_primitives::{Address, B256, Call, Transaction, Transfer, U256, Withdraw};
+use pillar_primitives::{Address, Call, Transaction, Transfer, U256, Withdraw};
 use serde_json::json;
 
 use crate::common::{Node, start_node, wait_receipt};
 use crate::replica::{block_in_place, eth, height, http_status, info, replica, safe, same_chain, sync};
-use crate::settlement::{L1Chain, l1_chain_with, send, until};
+use crate::settlement::{l1_chain_with, send, until};
 
 /// Waits until the sequencer has nothing unsettled (safe = head) and the replica derived the
 /// same safe head, then checks both chains block by block.
@@ -100,10 +100,10 @@ async fn a_flood_of_forced_transactions_is_spread_over_blocks_that_each_fit_a_ba
     let forced = user.sign(Transaction {
         chain_id: 901,
         nonce: 0,
-        max_fee: 1_000_000_000,
+        max_fee: 10_000_000_000_000,
         call: Call::Transfer(Transfer { to, asset: 0, amount: 4242 }),
     });
-    let forced_hash = format!("{}", forced.verify().unwrap().hash);
+    let forced_hash = format!("{}", forced.clone().verify().unwrap().hash);
     attacker.force_transaction(forced.encode().into()).await.unwrap();
 
     let seq = block_in_place(|| start_node(&env.config));
@@ -146,7 +146,7 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
         // A deposit to a fresh address, seen and credited by the sequencer (soft), and a
         // withdrawal on L2; then L1 reorganises `depth` blocks, which may take the deposit (and
         // batches) with it.
-        let lost_to = Address::from(B256::repeat_byte(0x10 + round as u8));
+        let lost_to = Address::repeat_byte(0x10 + round as u8);
         depositor.deposit_eth(lost_to, U256::from(1_000 + round as u64)).await.unwrap();
         until("the sequencer to credit the deposit", 30, || async {
             (eth_of(&seq, lost_to) > 0).then_some(())
@@ -160,7 +160,7 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
         withdrawals.push(r["txHash"].as_str().unwrap().to_string());
         env.anvil.reorg(depth).await.unwrap();
         // A different deposit, which takes the lost one's queue index if the reorg removed it.
-        let other = Address::from(B256::repeat_byte(0x20 + round as u8));
+        let other = Address::repeat_byte(0x20 + round as u8);
         depositor.deposit_eth(other, U256::from(5_000 + round as u64)).await.unwrap();
         recipients.push(lost_to);
         recipients.push(other);

@@ -210,8 +210,22 @@ async fn a_censored_transaction_forced_through_l1_is_included_by_derivation() {
     let credited: u128 = eth(&rep, k[3].address()).as_str().unwrap().parse().unwrap();
     let base: u128 = before.as_str().unwrap().parse().unwrap();
     assert_eq!(credited, base + 12_345);
-    // The sequencer still has not included it: the derived chain, not the sequencer, decides.
-    assert_eq!(block_in_place(|| seq.call("pillar_getReceipt", json!([hash.clone()])).unwrap()), Value::Null);
+    // The derived chain, not the sequencer, decides: the censoring sequencer adopts the forced
+    // block (its own derivation follows the same rules) and carries on from it.
+    let adopted = until("the sequencer to adopt the forced block", 60, || async {
+        let r = block_in_place(|| seq.call("pillar_getReceipt", json!([hash.clone()])).unwrap());
+        (!r.is_null()).then_some(r)
+    })
+    .await;
+    assert_eq!(adopted["blockHeight"], receipt["blockHeight"]);
+    block_in_place(|| {
+        send(&seq, &k[0], Call::Transfer(Transfer { to: k[1].address(), asset: 0, amount: 99 }))
+    });
+    until("the sequencer's next blocks to be derived", 60, || async {
+        (safe(&rep) >= height(&seq) && safe(&seq) == height(&seq)).then_some(())
+    })
+    .await;
+    same_chain(&seq, &rep, height(&seq));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

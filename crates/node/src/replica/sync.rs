@@ -215,10 +215,10 @@ impl Sync {
         if !self.own {
             return Ok(());
         }
-        if self.deriver.lock().needs_recheck() {
-            if let Some(to) = self.on_deriver(|d| d.drop_lost_messages()).await? {
-                info!(height = to, "soft blocks rolled back to rebuild on L1's queue");
-            }
+        // Bound first: the guard must not live into `on_deriver`, which locks the deriver again.
+        let recheck = self.deriver.lock().needs_recheck();
+        if recheck && let Some(to) = self.on_deriver(|d| d.drop_lost_messages()).await? {
+            info!(height = to, "soft blocks rolled back to rebuild on L1's queue");
         }
         let next = self.follower.l1_next();
         let (messages, origin) = {

@@ -45,7 +45,30 @@ pub(crate) async fn run(
     let blob = l1.batcher.mode == "blob";
     let limit = batch_limit(blob);
     let mut planner = BatchPlanner::new();
+    let mut resumed = false;
     loop {
+        // After a start, batches of ours that landed in L1 blocks derivation has not read yet
+        // (they are within the confirmation depth) are in flight, not lost.
+        if !resumed && derivation.last_poll.lock().is_some() && derivation.lag_blocks() == 0 {
+            match resume_in_flight(&client, &derivation, &mut planner).await {
+                Ok(n) => {
+                    resumed = true;
+                    if n > 0 {
+                        info!(
+                            batches = n,
+                            "batches of ours within the confirmation depth count as in flight"
+                        );
+                    }
+                }
+                Err(e) => warn!(error = %e, "reading recent batches failed; retrying"),
+            }
+        }
+        if !resumed {
+            if super::pause(&mut stop, l1.batcher.interval_ms).await {
+                return;
+            }
+            continue;
+        }
         match post_next(&client, &chain, &derivation, &mut planner, &l1, blob, limit).await {
             Ok(Some(posted)) => {
                 let mut s = stats.lock();
@@ -102,6 +125,31 @@ pub(crate) async fn run(
             return;
         }
     }
+}
+
+/// Records this batcher's own batches in the L1 blocks derivation has not processed yet.
+async fn resume_in_flight(
+    client: &L1Client,
+    derivation: &ReplicaStatus,
+    planner: &mut BatchPlanner,
+) -> Result<usize, L1Error> {
+    let from = derivation.l1_derived.load(Ordering::Relaxed) + 1;
+    let head = client.block_number().await?;
+    if from > head {
+        return Ok(0);
+    }
+    let ours: Vec<InFlight> = client
+        .batch_events(from, head)
+        .await?
+        .into_iter()
+        .filter(|b| Some(b.submitter) == client.signer())
+        .map(|b| InFlight { first: b.first_block, last: b.last_block, l1_block: b.l1_block })
+        .collect();
+    let n = ours.len();
+    for b in ours {
+        planner.posted(b);
+    }
+    Ok(n)
 }
 
 struct Posted {
