@@ -155,6 +155,24 @@ impl L1Client {
         self.provider.get_block_number().await.map_err(L1Error::rpc("eth_blockNumber"))
     }
 
+    /// `address`'s transaction counts: `(mined, pending)`. A pending count above the mined one
+    /// means transactions of its are waiting in the node's mempool.
+    pub async fn nonces(&self, address: Address) -> Result<(u64, u64), L1Error> {
+        let mined = self
+            .provider
+            .get_transaction_count(address)
+            .latest()
+            .await
+            .map_err(L1Error::rpc("eth_getTransactionCount"))?;
+        let pending = self
+            .provider
+            .get_transaction_count(address)
+            .pending()
+            .await
+            .map_err(L1Error::rpc("eth_getTransactionCount"))?;
+        Ok((mined, pending))
+    }
+
     /// ETH balance of `address` at the latest block (wei).
     pub async fn eth_balance(&self, address: Address) -> Result<U256, L1Error> {
         self.provider.get_balance(address).await.map_err(L1Error::rpc("eth_getBalance"))

@@ -12,7 +12,7 @@ use pillar_derive::{BatchPlanner, InFlight, MAX_BATCH_BYTES, encode_batch};
 use pillar_l1::{L1Client, L1Error};
 use pillar_primitives::{Block, ChainTx};
 use tokio::sync::watch;
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 use super::{BatchLog, BatchRecord, BatcherStats};
 use crate::{L1Section, ReplicaStatus};
@@ -46,12 +46,13 @@ pub(crate) async fn run(
     let limit = batch_limit(blob);
     let mut planner = BatchPlanner::new();
     let mut resumed = false;
+    let started = std::time::Instant::now();
     loop {
-        // After a start, batches of ours that landed in L1 blocks derivation has not read yet
-        // (they are within the confirmation depth) are in flight, not lost.
+        // After a start, batches of ours still in the L1 mempool, or in L1 blocks derivation has
+        // not read yet (within the confirmation depth), are in flight, not lost.
         if !resumed && derivation.last_poll.lock().is_some() && derivation.lag_blocks() == 0 {
-            match resume_in_flight(&client, &derivation, &mut planner).await {
-                Ok(n) => {
+            match resume_in_flight(&client, &derivation, &mut planner, started).await {
+                Ok(Some(n)) => {
                     resumed = true;
                     if n > 0 {
                         info!(
@@ -60,6 +61,7 @@ pub(crate) async fn run(
                         );
                     }
                 }
+                Ok(None) => debug!("a transaction of ours is still pending on L1; waiting for it"),
                 Err(e) => warn!(error = %e, "reading recent batches failed; retrying"),
             }
         }
@@ -127,16 +129,29 @@ pub(crate) async fn run(
     }
 }
 
-/// Records this batcher's own batches in the L1 blocks derivation has not processed yet.
+/// How long a start waits for transactions of ours still in the L1 mempool (a batch sent just
+/// before a crash) before posting anyway; a replacement then takes their nonce.
+const PENDING_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Records this batcher's own batches in the L1 blocks derivation has not processed yet, once
+/// none of its transactions is pending (`None` while one is, within [`PENDING_GRACE`] of
+/// `started`).
 async fn resume_in_flight(
     client: &L1Client,
     derivation: &ReplicaStatus,
     planner: &mut BatchPlanner,
-) -> Result<usize, L1Error> {
+    started: std::time::Instant,
+) -> Result<Option<usize>, L1Error> {
+    if let Some(me) = client.signer() {
+        let (mined, pending) = client.nonces(me).await?;
+        if pending > mined && started.elapsed() < PENDING_GRACE {
+            return Ok(None);
+        }
+    }
     let from = derivation.l1_derived.load(Ordering::Relaxed) + 1;
     let head = client.block_number().await?;
     if from > head {
-        return Ok(0);
+        return Ok(Some(0));
     }
     let ours: Vec<InFlight> = client
         .batch_events(from, head)
@@ -149,7 +164,7 @@ async fn resume_in_flight(
     for b in ours {
         planner.posted(b);
     }
-    Ok(n)
+    Ok(Some(n))
 }
 
 struct Posted {
