@@ -327,6 +327,33 @@ mod tests {
         assert!(preset("nope", 1, &keys()).is_none());
     }
 
+    /// The check vector of docs/state.md §3: the `basic` genesis of two fixed addresses gives a
+    /// fixed state root and genesis hash. A module that starts writing at genesis breaks it.
+    #[test]
+    fn basic_genesis_is_the_state_md_check_vector() {
+        let a0: Address = "0x3dd7109a250f17cc5fbf2d41fbdab1bbdd05bcd4".parse().unwrap();
+        let a1: Address = "0xbbe3ede9537af6181a23f37167965a90823724e9".parse().unwrap();
+        let mut cfg = preset("basic", 901, &keys()).unwrap();
+        cfg.genesis.fee_recipient = a0;
+        cfg.genesis.assets[0].admin = a0;
+        for (account, address) in cfg.genesis.accounts.iter_mut().zip([a0, a1]) {
+            account.address = address;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let options = pillar_chain::ChainOptions {
+            nomt: pillar_state::NomtOptions { hashtable_buckets: 1024, ..Default::default() },
+        };
+        let runtime = crate::build_runtime(&cfg).unwrap();
+        let chain = pillar_chain::Chain::open(dir.path(), runtime, &cfg.genesis, &options).unwrap();
+        let head = chain.head();
+        let hex = |b: pillar_primitives::B256| b.to_string();
+        assert_eq!(
+            hex(head.state_root),
+            "0x5ff70bd746ce31c8c2d6f6853aa2a2dd48fea70454de1779a101fc342040e11e"
+        );
+        assert_eq!(hex(head.hash()), "0xb8ee5d5965366df3b13f09e7d2194efc3e8fa2d1b29b84010823bdc03eed0db4");
+    }
+
     #[test]
     fn inconsistent_configs_are_refused() {
         let mut cfg = preset("basic", 77, &keys()).unwrap();

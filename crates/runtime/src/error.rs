@@ -98,6 +98,21 @@ pub enum Invalid {
         /// Readable reason.
         reason: String,
     },
+    /// An ETH withdrawal larger than the ETH bridged in through the L1 Portal, judged against the
+    /// latest block (mempool screening only: inclusion re-decides, failing the call with the same
+    /// `code`, the `bridge` module's 2004). ETH credited at L2 genesis cannot be withdrawn.
+    #[error(
+        "withdrawal unbacked (code {code}): {amount} wei asked, only {bridged} wei of ETH came in \
+         through the L1 Portal and is not yet withdrawn; ETH credited at L2 genesis cannot be withdrawn"
+    )]
+    WithdrawalUnbacked {
+        /// Stable reason code of the `bridge` module.
+        code: u32,
+        /// Amount asked for (wei).
+        amount: u128,
+        /// Bridged ETH left (wei).
+        bridged: u128,
+    },
 }
 
 /// A failed call: stable code and readable reason, recorded in the receipt.

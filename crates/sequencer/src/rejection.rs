@@ -131,6 +131,20 @@ pub enum Rejection {
         /// Readable reason.
         reason: String,
     },
+    /// An ETH withdrawal larger than the ETH bridged in through the L1 Portal; `code` is the
+    /// bridge module's (2004). ETH credited at L2 genesis cannot be withdrawn.
+    #[error(
+        "withdrawal unbacked (code {code}): {amount} wei asked, only {bridged} wei of ETH came in \
+         through the L1 Portal and is not yet withdrawn; ETH credited at L2 genesis cannot be withdrawn"
+    )]
+    WithdrawalUnbacked {
+        /// Stable reason code of the `bridge` module.
+        code: u32,
+        /// Amount asked for (wei).
+        amount: u128,
+        /// Bridged ETH left (wei).
+        bridged: u128,
+    },
     /// This node is a replica: it follows L1 (and the sequencer's feed) and takes no
     /// transactions.
     #[error("this node is a read-only replica; send transactions to the sequencer")]
@@ -162,6 +176,7 @@ impl Rejection {
             Self::SessionRefused { .. } => -38018,
             Self::SponsorRefused { .. } => -38019,
             Self::ComplianceRefused { .. } => -38020,
+            Self::WithdrawalUnbacked { .. } => -38021,
         }
     }
 
@@ -189,6 +204,7 @@ impl Rejection {
             Self::SessionRefused { .. } => "session_refused",
             Self::SponsorRefused { .. } => "sponsor_refused",
             Self::ComplianceRefused { .. } => "compliance_refused",
+            Self::WithdrawalUnbacked { .. } => "withdrawal_unbacked",
         }
     }
 }
@@ -219,6 +235,9 @@ impl From<Invalid> for Rejection {
             Invalid::SessionRefused { code, reason } => Self::SessionRefused { code, reason },
             Invalid::SponsorRefused { code, reason } => Self::SponsorRefused { code, reason },
             Invalid::ComplianceRefused { code, reason } => Self::ComplianceRefused { code, reason },
+            Invalid::WithdrawalUnbacked { code, amount, bridged } => {
+                Self::WithdrawalUnbacked { code, amount, bridged }
+            }
         }
     }
 }

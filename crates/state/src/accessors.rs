@@ -39,6 +39,11 @@ impl<V: BorshSerialize + BorshDeserialize> StateValue<V> {
     pub fn set(&self, state: &mut (impl StateWrite + ?Sized), value: &V) {
         state.set(self.key(), Some(borsh::to_vec(value).expect("borsh to Vec cannot fail")));
     }
+
+    /// Deletes it.
+    pub fn remove(&self, state: &mut (impl StateWrite + ?Sized)) {
+        state.set(self.key(), None);
+    }
 }
 
 /// A map from `K` to `V`, each entry at `key_path(module, field, borsh(k))`.

@@ -281,9 +281,18 @@ async fn with_the_batcher_down_anyone_may_post_batches_and_replicas_accept_them(
 async fn a_lying_proposer_is_caught_and_its_output_invalidated() {
     let env =
         l1_chain_with(60, 600, 3600, BatcherSection { interval_ms: 500, ..Default::default() }, 1).await;
+    let user = &env.keys[1];
+    let l1 = L1Client::connect(env.anvil.endpoint(), &user.to_hex(), env.addresses).unwrap();
+    // Genesis ETH cannot be withdrawn (docs/bridge.md §5.6): deposit what the withdrawal takes,
+    // before the sequencer starts so its first blocks carry it.
+    l1.deposit_eth(user.address(), U256::from(1000u64)).await.unwrap();
     let seq = block_in_place(|| start_node_with(&env.config, &["--test-lying-proposer"]));
     let rep = replica(&env, "replica", &["--challenger"]);
-    let user = &env.keys[1];
+    until("the deposit on L2", 60, || async {
+        let v = block_in_place(|| seq.call("pillar_query", json!(["bridge", "bridgedEth"]))).ok()?;
+        (v == json!("1000")).then_some(())
+    })
+    .await;
     let r = block_in_place(|| {
         send(&seq, user, Call::Withdraw(Withdraw { asset: 0, amount: 1000, l1_recipient: user.address() }))
     });
@@ -305,7 +314,6 @@ async fn a_lying_proposer_is_caught_and_its_output_invalidated() {
     assert!(health.to_string().contains("-38101"), "{health}");
 
     // Detection time, on L1: the block of the first proposal and of its invalidation.
-    let l1 = L1Client::connect(env.anvil.endpoint(), &user.to_hex(), env.addresses).unwrap();
     let head = l1.block_number().await.unwrap();
     let events = l1.derivation_events(env.deployed_at_block, head).await.unwrap();
     let proposed =

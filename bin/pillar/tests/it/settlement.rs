@@ -285,9 +285,10 @@ async fn erc20_round_trip_and_every_withdrawal_rejection() {
         "a second finalization",
     );
 
-    // A withdrawal whose output the guardian invalidates cannot finalize against it.
+    // A withdrawal whose output the guardian invalidates cannot finalize against it. (Of the
+    // token: this chain's ETH is all genesis ETH, which cannot be withdrawn.)
     let r = tokio::task::block_in_place(|| {
-        send(&node, user, Call::Withdraw(Withdraw { asset: 0, amount: 1000, l1_recipient: user.address() }))
+        send(&node, user, Call::Withdraw(Withdraw { asset, amount: 1000, l1_recipient: user.address() }))
     });
     let ev =
         r["events"].as_array().unwrap().iter().find(|e| e["type"] == "withdrawalInitiated").unwrap().clone();
@@ -296,7 +297,7 @@ async fn erc20_round_trip_and_every_withdrawal_rejection() {
         index: ev["index"].as_u64().unwrap() as u32,
         l2_sender: user.address(),
         l1_recipient: user.address(),
-        token: Address::ZERO,
+        token: token_addr,
         amount: U256::from(1000u64),
     };
     let (i2, b2) = until("an output covering the second withdrawal", 60, || async {

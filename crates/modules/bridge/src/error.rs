@@ -23,6 +23,19 @@ pub enum BridgeError {
         /// Amount.
         amount: u128,
     },
+    /// An ETH withdrawal larger than the ETH bridged in through the Portal (deposits minus
+    /// withdrawals): L1 could not pay it. ETH credited at L2 genesis has nothing behind it in the
+    /// Portal, so it cannot leave until deposits back it (docs/bridge.md §5.6).
+    #[error(
+        "withdrawal of {amount} wei is not backed on L1: only {bridged} wei of ETH came in through the \
+         Portal and is not yet withdrawn (ETH credited at L2 genesis cannot be withdrawn)"
+    )]
+    WithdrawalUnbacked {
+        /// Amount asked for.
+        amount: u128,
+        /// Bridged ETH left (wei).
+        bridged: u128,
+    },
 }
 
 impl BridgeError {
@@ -32,6 +45,7 @@ impl BridgeError {
             Self::NotBridged { .. } => 2001,
             Self::TreeFull => 2002,
             Self::DepositOverflow { .. } => 2003,
+            Self::WithdrawalUnbacked { .. } => 2004,
         }
     }
 }

@@ -6,6 +6,10 @@
 //! - **Withdrawals**: the `Withdraw` call burns native ETH or a bridged token and appends a leaf
 //!   to the chain's cumulative withdrawals tree. Its root goes into every block header and, through
 //!   the output root, to L1, where `Portal.finalizeWithdrawal` pays out against a finalized output.
+//! - **Backing**: L2 may hold ETH that never came through the Portal (genesis allocations). The
+//!   module counts bridged ETH (deposits minus withdrawals) and refuses an ETH withdrawal above it,
+//!   at the mempool door and at execution, so nobody burns L2 ETH for a payout L1 cannot make.
+//!   Bridged tokens need no counter: only deposits mint them (docs/bridge.md §5.6).
 //!
 //! The tree is cumulative rather than per block so that a withdrawal can be proven against any
 //! later output: the proposer need not propose every block that has a withdrawal.
@@ -16,14 +20,17 @@ mod state;
 
 use pillar_assets::{ASSETS, NAME as ASSETS_NAME};
 use pillar_primitives::{
-    Address, AssetId, B256, Call, Event, L1Message, L1MessageKind, NATIVE_ASSET, Withdraw, withdrawal_leaf,
+    Address, AssetId, B256, Call, Event, L1Message, L1MessageKind, NATIVE_ASSET, VerifiedTransaction,
+    Withdraw, withdrawal_leaf,
 };
-use pillar_runtime::{CallError, Genesis, GenesisError, Module, QueryError, TxContext};
+use pillar_runtime::{
+    CallError, Genesis, GenesisError, Invalid, Module, QueryError, TxContext, ValidateError,
+};
 use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
 
 pub use error::BridgeError;
 pub use query::withdrawal_proof;
-pub use state::{L1_TOKEN, L2_ASSET, TREE, WITHDRAWALS, WithdrawalRecord};
+pub use state::{BRIDGED_ETH, L1_TOKEN, L2_ASSET, TREE, WITHDRAWALS, WithdrawalRecord};
 
 /// Module name and state prefix.
 pub const NAME: &str = "bridge";
@@ -53,6 +60,28 @@ fn l2_asset_for(state: &mut dyn StateWrite, token: Address) -> Result<AssetId, C
     Ok(asset)
 }
 
+/// ETH bridged in through the Portal and not withdrawn (wei); 0 when never written.
+pub fn bridged_eth(state: &(impl StateRead + ?Sized)) -> Result<u128, StateError> {
+    Ok(BRIDGED_ETH.get(state)?.unwrap_or(0))
+}
+
+/// Sets the bridged ETH; zero is deleted, like a zero balance, so the trie holds only live values.
+fn set_bridged_eth(state: &mut (impl StateWrite + ?Sized), wei: u128) {
+    if wei == 0 { BRIDGED_ETH.remove(state) } else { BRIDGED_ETH.set(state, &wei) }
+}
+
+/// The counter after an ETH deposit of `amount`.
+fn backed_deposit(bridged: u128, amount: u128) -> Result<u128, BridgeError> {
+    // Cannot overflow while the ETH supply (which is at least the counter) fits in u128; checked
+    // so that a broken invariant refuses the deposit instead of wrapping.
+    bridged.checked_add(amount).ok_or(BridgeError::DepositOverflow { asset: NATIVE_ASSET, amount })
+}
+
+/// The counter after an ETH withdrawal of `amount`, or the refusal if L1 could not pay it.
+fn backed_withdrawal(bridged: u128, amount: u128) -> Result<u128, BridgeError> {
+    bridged.checked_sub(amount).ok_or(BridgeError::WithdrawalUnbacked { amount, bridged })
+}
+
 fn deposit(
     ctx: &mut TxContext<'_>,
     msg: &L1Message,
@@ -64,6 +93,9 @@ fn deposit(
 ) -> Result<(), CallError> {
     pillar_assets::mint_unchecked(state, asset, to, amount)
         .map_err(|_| BridgeError::DepositOverflow { asset, amount })?;
+    if asset == NATIVE_ASSET {
+        set_bridged_eth(state, backed_deposit(bridged_eth(state)?, amount)?);
+    }
     ctx.emit(Event::Deposited { queue_index: msg.index, from: msg.sender, to, asset, l1_token, amount });
     Ok(())
 }
@@ -77,6 +109,10 @@ fn withdraw(ctx: &mut TxContext<'_>, w: &Withdraw, state: &mut dyn StateWrite) -
     let mut tree = TREE.get(state)?.unwrap_or_default();
     let index = u32::try_from(tree.count).map_err(|_| BridgeError::TreeFull)?;
     pillar_assets::burn_unchecked(state, w.asset, ctx.sender, w.amount)?;
+    // After the burn, so an overdraft reports 1001 as at the door; a refusal reverts the burn.
+    if w.asset == NATIVE_ASSET {
+        set_bridged_eth(state, backed_withdrawal(bridged_eth(state)?, w.amount)?);
+    }
     let l2_block = ctx.block.height;
     let leaf = withdrawal_leaf(l2_block, index, ctx.sender, w.l1_recipient, l1_token, w.amount);
     tree.push(leaf);
@@ -120,6 +156,22 @@ impl Module for Bridge {
             });
         }
         Ok(())
+    }
+
+    fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {
+        // Screen ETH withdrawals at the door against the latest block (one read), so a withdrawal
+        // L1 could not pay costs its sender nothing. Inclusion decides again, which is what binds
+        // forced transactions and withdrawals admitted together.
+        let Call::Withdraw(w) = &tx.tx.tx.call else { return Ok(()) };
+        if w.asset != NATIVE_ASSET {
+            return Ok(());
+        }
+        let bridged = bridged_eth(state)?;
+        if w.amount <= bridged {
+            return Ok(());
+        }
+        let code = BridgeError::WithdrawalUnbacked { amount: w.amount, bridged }.code();
+        Err(Invalid::WithdrawalUnbacked { code, amount: w.amount, bridged }.into())
     }
 
     fn call(

@@ -7,8 +7,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::{
-    NAME,
-    state::{L1_TOKEN, L2_ASSET, TREE, WITHDRAWALS},
+    NAME, bridged_eth,
+    state::{BRIDGED_ETH, L1_TOKEN, L2_ASSET, TREE, WITHDRAWALS},
 };
 
 fn parse<T: for<'de> Deserialize<'de>>(method: &str, params: &Value) -> Result<T, QueryError> {
@@ -58,6 +58,8 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
             Ok(WITHDRAWALS.get(state, &p.index)?.map(|w| json!(w)).unwrap_or(Value::Null))
         }
         "withdrawalCount" => Ok(json!(TREE.get(state)?.unwrap_or_default().count)),
+        // A decimal string, as every u128 amount in JSON.
+        "bridgedEth" => Ok(json!(bridged_eth(state)?.to_string())),
         "withdrawalsRoot" => Ok(json!(TREE.get(state)?.unwrap_or_default().root())),
         "withdrawalProof" => {
             let p: ProofParams = parse(method, params)?;
@@ -102,6 +104,7 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
 pub(crate) fn state_key(field: &str, params: &Value) -> Result<KeyPath, QueryError> {
     match field {
         "withdrawalsTree" => Ok(TREE.key()),
+        "bridgedEth" => Ok(BRIDGED_ETH.key()),
         "withdrawal" => {
             #[derive(Deserialize)]
             #[serde(deny_unknown_fields)]

@@ -40,3 +40,7 @@ pub const WITHDRAWALS: StateMap<u32, WithdrawalRecord> = StateMap::new(NAME, "wi
 pub const L2_ASSET: StateMap<Address, AssetId> = StateMap::new(NAME, "l2_asset");
 /// The L1 token an L2 asset represents.
 pub const L1_TOKEN: StateMap<AssetId, Address> = StateMap::new(NAME, "l1_token");
+/// Bridged ETH (wei): ETH deposits applied on L2 minus ETH withdrawals, the part of the Portal's
+/// ETH that L2 holders can claim. Absent means 0; genesis does not write it, so ETH credited at
+/// genesis has nothing behind it and cannot leave (docs/bridge.md §5.6).
+pub const BRIDGED_ETH: StateValue<u128> = StateValue::new(NAME, "bridged_eth");

@@ -13,6 +13,8 @@ use pillar_state::{BlockOverlay, MemoryState};
 
 use super::*;
 
+mod backing;
+
 const CHAIN: u64 = 9;
 
 struct Chain {
@@ -20,6 +22,7 @@ struct Chain {
     state: MemoryState,
     height: u64,
     queue: u64,
+    fee: u128,
 }
 
 fn key(i: u8) -> PrivateKey {
@@ -27,15 +30,23 @@ fn key(i: u8) -> PrivateKey {
 }
 
 impl Chain {
+    /// Key 0 holds 1000 wei from genesis; no fee.
     fn new() -> Self {
+        Self::with_fee(0)
+    }
+
+    /// Key 0 holds 1000 wei from genesis; every transaction pays `fee` to key 9.
+    fn with_fee(fee: u128) -> Self {
         let rt = Runtime::new(CHAIN, vec![Arc::new(Accounts), Arc::new(Assets), Arc::new(Bridge)]);
         let genesis = Genesis {
+            tx_fee: fee,
+            fee_recipient: key(9).address(),
             accounts: vec![GenesisAccount { address: key(0).address(), eth: 1000, tokens: vec![] }],
             ..Default::default()
         };
         let mut state = MemoryState::default();
         rt.genesis(&genesis, &mut state).unwrap();
-        Self { rt, state, height: 0, queue: 0 }
+        Self { rt, state, height: 0, queue: 0, fee }
     }
 
     fn block(&mut self, txs: Vec<ExecTx>) -> Vec<Receipt> {
@@ -64,10 +75,12 @@ impl Chain {
         ExecTx::L1(m)
     }
 
+    fn verified(&self, signer: u8, nonce: u64, call: Call) -> VerifiedTransaction {
+        key(signer).sign(Transaction { chain_id: CHAIN, nonce, max_fee: self.fee, call }).verify().unwrap()
+    }
+
     fn signed(&self, signer: u8, nonce: u64, call: Call) -> ExecTx {
-        ExecTx::Signed(
-            key(signer).sign(Transaction { chain_id: CHAIN, nonce, max_fee: 0, call }).verify().unwrap(),
-        )
+        ExecTx::Signed(self.verified(signer, nonce, call))
     }
 
     fn root(&self) -> B256 {
