@@ -806,3 +806,7 @@ enum AdoptError {
 #[cfg(test)]
 #[path = "derivation_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "settlement_props.rs"]
+mod settlement_props;

@@ -14,13 +14,13 @@ use tempfile::TempDir;
 use super::*;
 use crate::encode_batch;
 
-const DEADLINE: u64 = 10;
+pub(super) const DEADLINE: u64 = 10;
 
-fn key(i: u8) -> PrivateKey {
+pub(super) fn key(i: u8) -> PrivateKey {
     PrivateKey::from_bytes([i + 1; 32]).unwrap()
 }
 
-fn open_chain() -> (TempDir, Arc<Chain>) {
+pub(super) fn open_chain() -> (TempDir, Arc<Chain>) {
     let dir = tempfile::tempdir().unwrap();
     let rt = Runtime::new(
         7,
@@ -44,7 +44,7 @@ fn open_chain() -> (TempDir, Arc<Chain>) {
     (dir, Arc::new(chain))
 }
 
-fn transfer(from: u8, nonce: u64, amount: u128) -> VerifiedTransaction {
+pub(super) fn transfer(from: u8, nonce: u64, amount: u128) -> VerifiedTransaction {
     key(from)
         .sign(Transaction {
             chain_id: 7,
@@ -394,7 +394,7 @@ fn soft_blocks_are_kept_when_l1_agrees_and_replaced_when_it_does_not() {
     assert_eq!(r.chain.heads().safe, 2);
 }
 
-fn forced_junk(index: u64, l1_block: u64, timestamp: u64) -> L1Message {
+pub(super) fn forced_junk(index: u64, l1_block: u64, timestamp: u64) -> L1Message {
     L1Message {
         index,
         l1_block,
