@@ -4,9 +4,9 @@
 //! safe head, with every deposit credited exactly once.
 
 use alloy::primitives::Bytes;
-use pillar_l1::L1Client;
+use pillar_l1::{L1Client, Withdrawal, WithdrawalProof};
 use pillar_node::BatcherSection;
-use pillar_primitives::{Address, Call, Transaction, Transfer, U256, Withdraw};
+use pillar_primitives::{Address, B256, Call, Transaction, Transfer, U256, Withdraw};
 use serde_json::json;
 
 use crate::common::{Node, start_node, wait_receipt};
@@ -134,8 +134,8 @@ async fn a_flood_of_forced_transactions_is_spread_over_blocks_that_each_fit_a_ba
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
-    let env =
-        l1_chain_with(600, 600, 3600, BatcherSection { interval_ms: 300, ..Default::default() }, 1).await;
+    // Outputs finalize 8 s after their proposal, so the withdrawals can be paid at the end.
+    let env = l1_chain_with(8, 600, 3600, BatcherSection { interval_ms: 300, ..Default::default() }, 1).await;
     let seq = block_in_place(|| start_node(&env.config));
     let rep = replica(&env, "replica", &[]);
     let k = &env.keys;
@@ -167,7 +167,7 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
         until("the replacement deposit on L2", 60, || async { (eth_of(&seq, other) > 0).then_some(()) })
             .await;
     }
-    settled_together(&seq, &rep, 120).await;
+    let head = settled_together(&seq, &rep, 120).await;
 
     // Every deposit L1 holds now is credited exactly once, on both nodes, and no other.
     let head = depositor.block_number().await.unwrap();
@@ -182,9 +182,52 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
         assert_eq!(eth_of(&seq, who), on_l1, "sequencer credit of {who}");
         assert_eq!(eth_of(&rep, who), on_l1, "replica credit of {who}");
     }
-    // Every withdrawal the sequencer acknowledged is in the settled chain once.
+    // Every withdrawal the sequencer acknowledged is in the settled chain, and L1 pays each once.
+    let mut paid = Vec::new();
     for hash in withdrawals {
         let r = block_in_place(|| rep.call("pillar_getReceipt", json!([hash])).unwrap());
         assert_eq!(r["status"], "success", "{r}");
+        let ev = r["events"].as_array().unwrap().iter().find(|e| e["type"] == "withdrawalInitiated").unwrap();
+        paid.push(Withdrawal {
+            l2_block: ev["l2Block"].as_u64().unwrap(),
+            index: ev["index"].as_u64().unwrap() as u32,
+            l2_sender: k[1].address(),
+            l1_recipient: k[1].address(),
+            token: Address::ZERO,
+            amount: U256::from(77u64),
+        });
     }
+    let output = until("a finalized output of the settled head", 90, || async {
+        let n = depositor.output_count().await.ok()?;
+        let i = n.checked_sub(1)?;
+        (depositor.output(i).await.ok()?.l2_block == head && depositor.is_finalized(i).await.ok()?)
+            .then_some(i)
+    })
+    .await;
+    let header = block_in_place(|| rep.call("pillar_getBlockByNumber", json!([head])).unwrap());
+    let state_root: B256 = serde_json::from_value(header["stateRoot"].clone()).unwrap();
+    let block_hash: B256 = serde_json::from_value(header["hash"].clone()).unwrap();
+    let count = block_in_place(|| rep.call("pillar_query", json!(["bridge", "withdrawalCount"])).unwrap())
+        .as_u64()
+        .unwrap();
+    let before = depositor.eth_balance(k[1].address()).await.unwrap();
+    for w in &paid {
+        let p = block_in_place(|| {
+            rep.call(
+                "pillar_query",
+                json!(["bridge", "withdrawalProof", { "index": w.index, "leafCount": count }]),
+            )
+            .unwrap()
+        });
+        let proof = WithdrawalProof {
+            leaf_index: u64::from(w.index),
+            leaf_count: count,
+            siblings: serde_json::from_value(p["siblings"].clone()).unwrap(),
+        };
+        depositor.finalize_withdrawal(w, output, state_root, block_hash, &proof).await.unwrap();
+        let again = depositor.finalize_withdrawal(w, output, state_root, block_hash, &proof).await;
+        assert!(again.is_err(), "withdrawal {} paid twice", w.index);
+    }
+    let after = depositor.eth_balance(k[1].address()).await.unwrap();
+    assert_eq!(after - before, U256::from(77u64 * paid.len() as u64), "each withdrawal paid exactly once");
 }
