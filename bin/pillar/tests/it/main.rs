@@ -11,5 +11,6 @@ mod ethers;
 mod explorer;
 mod presets;
 mod replica;
+mod rpc_limits;
 mod sdk;
 mod settlement;
