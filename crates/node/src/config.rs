@@ -176,8 +176,21 @@ pub struct RpcSection {
     pub max_request_body: u32,
     /// Most requests per JSON-RPC batch.
     pub max_batch_len: u32,
-    /// Most open connections.
+    /// Most open connections (HTTP keep-alive and WebSocket).
     pub max_connections: u32,
+    /// Most open connections from one address (an IPv6 /64 counts as one).
+    pub max_connections_per_ip: u32,
+    /// Seconds a request body may take to arrive after its headers (then HTTP 408).
+    pub body_timeout_secs: u64,
+    /// Seconds an HTTP connection may wait for its next request, and a WebSocket may stay with no
+    /// call and no subscription.
+    pub idle_timeout_secs: u64,
+    /// Seconds a client may take none of the bytes sent to it.
+    pub write_timeout_secs: u64,
+    /// Seconds between WebSocket pings; silent for two intervals means gone.
+    pub ws_ping_interval_secs: u64,
+    /// Bytes that may wait for a WebSocket client behind the message being sent.
+    pub max_ws_send_buffer: u32,
 }
 
 impl Default for RpcSection {
@@ -188,6 +201,50 @@ impl Default for RpcSection {
             max_request_body: d.max_request_body,
             max_batch_len: d.max_batch_len,
             max_connections: d.max_connections,
+            max_connections_per_ip: d.max_connections_per_ip,
+            body_timeout_secs: d.body_timeout.as_secs(),
+            idle_timeout_secs: d.idle_timeout.as_secs(),
+            write_timeout_secs: d.write_timeout.as_secs(),
+            ws_ping_interval_secs: d.ws_ping_interval.as_secs(),
+            max_ws_send_buffer: d.max_ws_send_buffer,
+        }
+    }
+}
+
+impl RpcSection {
+    /// The server settings these stand for.
+    pub fn to_config(&self) -> pillar_rpc::RpcConfig {
+        let secs = std::time::Duration::from_secs;
+        pillar_rpc::RpcConfig {
+            listen: self.listen,
+            max_request_body: self.max_request_body,
+            max_batch_len: self.max_batch_len,
+            max_connections: self.max_connections,
+            max_connections_per_ip: self.max_connections_per_ip,
+            body_timeout: secs(self.body_timeout_secs),
+            idle_timeout: secs(self.idle_timeout_secs),
+            write_timeout: secs(self.write_timeout_secs),
+            ws_ping_interval: secs(self.ws_ping_interval_secs),
+            max_ws_send_buffer: self.max_ws_send_buffer,
+            ..pillar_rpc::RpcConfig::default()
+        }
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let counts = [
+            ("max_request_body", u64::from(self.max_request_body)),
+            ("max_batch_len", u64::from(self.max_batch_len)),
+            ("max_connections", u64::from(self.max_connections)),
+            ("max_connections_per_ip", u64::from(self.max_connections_per_ip)),
+            ("body_timeout_secs", self.body_timeout_secs),
+            ("idle_timeout_secs", self.idle_timeout_secs),
+            ("write_timeout_secs", self.write_timeout_secs),
+            ("ws_ping_interval_secs", self.ws_ping_interval_secs),
+            ("max_ws_send_buffer", u64::from(self.max_ws_send_buffer)),
+        ];
+        match counts.iter().find(|(_, v)| *v == 0) {
+            Some((name, _)) => Err(ConfigError::Invalid(format!("rpc.{name} must be at least 1"))),
+            None => Ok(()),
         }
     }
 }
@@ -285,6 +342,7 @@ impl ChainConfig {
         if self.sequencer.max_block_txs == 0 {
             return Err(ConfigError::Invalid("sequencer.max_block_txs must be at least 1".into()));
         }
+        self.rpc.check()?;
         crate::build_runtime(self).map(|_| ()).map_err(|e| ConfigError::Invalid(e.to_string()))
     }
 
@@ -306,6 +364,20 @@ mod tests {
 
     fn keys() -> Vec<PrivateKey> {
         (1..=2u8).map(|i| PrivateKey::from_bytes([i; 32]).unwrap()).collect()
+    }
+
+    #[test]
+    fn rpc_limits_must_be_positive_and_reach_the_server() {
+        let mut cfg = preset("basic", 77, &keys()).unwrap();
+        cfg.rpc.max_connections_per_ip = 3;
+        cfg.rpc.idle_timeout_secs = 9;
+        cfg.check().unwrap();
+        let server = cfg.rpc.to_config();
+        assert_eq!(server.max_connections_per_ip, 3);
+        assert_eq!(server.idle_timeout, std::time::Duration::from_secs(9));
+        cfg.rpc.body_timeout_secs = 0;
+        let err = cfg.check().unwrap_err().to_string();
+        assert!(err.contains("rpc.body_timeout_secs"), "{err}");
     }
 
     #[test]

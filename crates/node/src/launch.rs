@@ -4,7 +4,7 @@ use std::{path::Path, sync::Arc, thread::JoinHandle, time::Duration};
 
 use pillar_chain::{Chain, ChainError, ChainOptions};
 use pillar_primitives::Address;
-use pillar_rpc::{NodeStatus, RpcConfig, RpcHandle};
+use pillar_rpc::{NodeStatus, RpcHandle};
 use pillar_runtime::{Module, Runtime};
 use pillar_sequencer::{PoolConfig, Sequencer, SequencerConfig};
 use pillar_state::NomtOptions;
@@ -207,14 +207,7 @@ pub async fn launch_with(
         (s, Some(p))
     };
 
-    let r = &config.rpc;
-    let rpc_config = RpcConfig {
-        listen: r.listen,
-        max_request_body: r.max_request_body,
-        max_batch_len: r.max_batch_len,
-        max_connections: r.max_connections,
-        ..RpcConfig::default()
-    };
+    let rpc_config = config.rpc.to_config();
     let (settlement, replica, status): (_, _, Arc<dyn NodeStatus>) = match (&config.l1, &node.role) {
         (Some(l1), Role::Replica { sequencer_feed }) => {
             let r = crate::replica::start(l1, Arc::clone(&chain), sequencer.clone(), sequencer_feed.clone())
@@ -239,6 +232,6 @@ pub async fn launch_with(
     };
     let rpc = pillar_rpc::start_with_status(sequencer.clone(), Arc::clone(&chain), &rpc_config, status)
         .await
-        .map_err(|source| NodeError::Rpc { addr: r.listen, source })?;
+        .map_err(|source| NodeError::Rpc { addr: rpc_config.listen, source })?;
     Ok(NodeHandle { sequencer, chain, rpc, settlement, replica, producer })
 }

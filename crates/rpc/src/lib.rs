@@ -15,9 +15,13 @@
 //!   `pillar_getRawBlock` / `pillar_subscribeRawBlocks`, the canonical block bytes a replica's
 //!   sequencer feed imports.
 //!
-//! Request bodies, responses, batches, connections and subscriptions are bounded
-//! ([`RpcConfig`]). Errors carry stable codes; the list is in docs/rpc.md.
+//! Request bodies, responses, batches, connections (in all and per address) and what waits for a
+//! WebSocket client (in bytes) are bounded, and slow or idle clients are timed out ([`RpcConfig`];
+//! docs/operations.md, "RPC limits"). Errors carry stable codes; the list is in docs/rpc.md.
 
+mod accept;
+mod body;
+mod conn;
 mod error;
 mod eth;
 mod explorer;
@@ -27,6 +31,7 @@ mod metrics;
 mod pillar;
 mod routes;
 mod server;
+mod socket;
 mod status;
 mod subscriptions;
 

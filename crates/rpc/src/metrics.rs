@@ -36,6 +36,7 @@ pub(crate) struct MetricsSource {
     pub(crate) chain: Arc<Chain>,
     pub(crate) seq: Sequencer,
     pub(crate) status: Arc<dyn NodeStatus>,
+    pub(crate) rpc: Arc<crate::conn::RpcStats>,
 }
 
 impl MetricsSource {
@@ -161,6 +162,7 @@ impl MetricsSource {
             "",
             f64::from(u8::from(health.ok)),
         );
+        self.rpc.render(&mut out);
         out.push_str(&self.status.metrics());
         out
     }

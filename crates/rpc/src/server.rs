@@ -1,18 +1,27 @@
 //! Server start-up and limits.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use jsonrpsee::server::middleware::http::ProxyGetRequestLayer;
+use jsonrpsee::server::middleware::{http::ProxyGetRequestLayer, rpc::RpcServiceBuilder};
 use jsonrpsee::{
-    RpcModule,
-    server::{BatchRequestConfig, Server, ServerConfig, ServerHandle},
+    Methods, RpcModule,
+    server::{BatchRequestConfig, PingConfig, Server, ServerConfig, ServerHandle, stop_channel},
 };
 use pillar_chain::Chain;
 use pillar_sequencer::Sequencer;
+use tokio::net::TcpListener;
 use tracing::info;
 
 use crate::{
-    Ctx, NodeStatus, eth, history, metrics::MetricsSource, pillar, routes::RoutesLayer, subscriptions,
+    Ctx, NodeStatus, accept,
+    body::BodyLimits,
+    conn::{Activity, RpcStats},
+    eth, history,
+    metrics::MetricsSource,
+    pillar,
+    routes::RoutesLayer,
+    socket::SocketLimits,
+    subscriptions,
 };
 
 /// Server limits.
@@ -26,8 +35,23 @@ pub struct RpcConfig {
     pub max_response_body: u32,
     /// Most requests in one JSON-RPC batch.
     pub max_batch_len: u32,
-    /// Most open connections.
+    /// Most open connections (HTTP keep-alive and WebSocket); beyond, HTTP 429.
     pub max_connections: u32,
+    /// Most open connections from one address (an IPv6 /64 counts as one); beyond, HTTP 429.
+    pub max_connections_per_ip: u32,
+    /// Longest wait for a request body once its headers arrived; then HTTP 408 and close.
+    pub body_timeout: Duration,
+    /// Longest wait for the next request's headers on an HTTP connection, and longest a WebSocket
+    /// may stay with no call in flight and no subscription; then the connection closes.
+    pub idle_timeout: Duration,
+    /// Longest a client may take none of the bytes sent to it; then the connection is dropped.
+    pub write_timeout: Duration,
+    /// How often a WebSocket client is pinged; one that answers nothing (no pong, no request) for
+    /// two intervals is dropped.
+    pub ws_ping_interval: Duration,
+    /// Most bytes that may wait for a WebSocket client behind the message being sent; a client
+    /// that lets more pile up is sent a close frame (1008) and dropped.
+    pub max_ws_send_buffer: u32,
     /// Most subscriptions per WebSocket connection.
     pub max_subscriptions_per_connection: u32,
 }
@@ -41,6 +65,13 @@ impl Default for RpcConfig {
             max_response_body: 32 * 1024 * 1024,
             max_batch_len: 1000,
             max_connections: 1024,
+            max_connections_per_ip: 64,
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            write_timeout: Duration::from_secs(30),
+            ws_ping_interval: Duration::from_secs(30),
+            // Room for a replica's catch-up burst (256 raw blocks) at full load.
+            max_ws_send_buffer: 64 * 1024 * 1024,
             max_subscriptions_per_connection: 10_000,
         }
     }
@@ -77,10 +108,12 @@ pub async fn start_with_status(
     config: &RpcConfig,
     status: Arc<dyn NodeStatus>,
 ) -> std::io::Result<RpcHandle> {
+    let stats = Arc::new(RpcStats::default());
     let routes = RoutesLayer(MetricsSource {
         chain: Arc::clone(&chain),
         seq: seq.clone(),
         status: Arc::clone(&status),
+        rpc: Arc::clone(&stats),
     });
     let mut module = RpcModule::new(Ctx { seq, chain, status });
     let to_io = |e: jsonrpsee::core::RegisterMethodError| std::io::Error::other(e.to_string());
@@ -89,21 +122,40 @@ pub async fn start_with_status(
     subscriptions::register(&mut module).map_err(to_io)?;
     history::register(&mut module).map_err(to_io)?;
 
+    let ping = PingConfig::new()
+        .ping_interval(config.ws_ping_interval)
+        .inactive_limit(2 * config.ws_ping_interval)
+        .max_failures(1);
     let server_config = ServerConfig::builder()
         .max_request_body_size(config.max_request_body)
         .max_response_body_size(config.max_response_body)
         .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch_len))
         .max_connections(config.max_connections)
         .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
+        .enable_ws_ping(ping)
         .build();
     let health = ProxyGetRequestLayer::new([("/health", "pillar_health")]).map_err(std::io::Error::other)?;
-    let server = Server::builder()
+    let services = Server::builder()
         .set_config(server_config)
         .set_http_middleware(tower::ServiceBuilder::new().layer(routes).layer(health))
-        .build(config.listen)
-        .await?;
-    let local_addr = server.local_addr()?;
-    let handle = server.start(module);
+        .set_rpc_middleware(RpcServiceBuilder::new().layer_fn(Activity))
+        .to_service_builder();
+    let methods = Methods::from(module);
+    let limits = accept::Limits {
+        max_connections: config.max_connections as usize,
+        max_per_ip: config.max_connections_per_ip as usize,
+        body: BodyLimits { max: config.max_request_body, timeout: config.body_timeout },
+        socket: SocketLimits {
+            write_timeout: config.write_timeout,
+            idle_timeout: config.idle_timeout,
+            ws_send_buffer: config.max_ws_send_buffer as usize,
+        },
+    };
+    let listener = TcpListener::bind(config.listen).await?;
+    let local_addr = listener.local_addr()?;
+    let (stop, handle) = stop_channel();
+    let make = move |stop| services.clone().build(methods.clone(), stop);
+    tokio::spawn(accept::run(listener, make, stop, limits, stats));
     info!(%local_addr, "JSON-RPC listening (HTTP and WebSocket)");
     Ok(RpcHandle { local_addr, handle })
 }

@@ -1,11 +1,25 @@
 //! WebSocket subscriptions: new blocks, and one transaction's receipt.
 
-use jsonrpsee::{PendingSubscriptionSink, RpcModule, SubscriptionMessage, SubscriptionSink, types::Params};
+use std::sync::Arc;
+
+use jsonrpsee::{
+    Extensions, PendingSubscriptionSink, RpcModule, SubscriptionMessage, SubscriptionSink, types::Params,
+};
 use pillar_primitives::B256;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::{Ctx, json, pillar::parse_hash};
+use crate::{
+    Ctx,
+    conn::{Busy, ConnState},
+    json,
+    pillar::parse_hash,
+};
+
+/// Keeps the connection from counting as idle while the subscription lives.
+fn busy(ext: &Extensions) -> Option<Busy> {
+    ext.get::<Arc<ConnState>>().map(ConnState::busy)
+}
 
 async fn send(sink: &SubscriptionSink, v: &Value) -> bool {
     match serde_json::value::to_raw_value(v) {
@@ -104,19 +118,32 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
         "pillar_subscribeNewBlocks",
         "pillar_newBlock",
         "pillar_unsubscribeNewBlocks",
-        |_: Params<'static>, pending, ctx, _| new_blocks(pending, ctx),
+        |_: Params<'static>, pending, ctx, ext| {
+            let busy = busy(&ext);
+            async move {
+                new_blocks(pending, ctx).await;
+                drop(busy);
+            }
+        },
     )?;
     m.register_subscription(
         "pillar_subscribeRawBlocks",
         "pillar_rawBlock",
         "pillar_unsubscribeRawBlocks",
-        |_: Params<'static>, pending, ctx, _| raw_blocks(pending, ctx),
+        |_: Params<'static>, pending, ctx, ext| {
+            let busy = busy(&ext);
+            async move {
+                raw_blocks(pending, ctx).await;
+                drop(busy);
+            }
+        },
     )?;
     m.register_subscription(
         "pillar_subscribeReceipt",
         "pillar_receipt",
         "pillar_unsubscribeReceipt",
-        |params: Params<'static>, pending, ctx, _| async move {
+        |params: Params<'static>, pending, ctx, ext| async move {
+            let _busy = busy(&ext);
             let hash = match params
                 .one::<String>()
                 .map_err(|e| e.to_string())

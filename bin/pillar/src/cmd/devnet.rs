@@ -27,6 +27,8 @@ pub(crate) struct Args {
     /// L2 RPC listen address.
     #[arg(long, default_value = "127.0.0.1:8545")]
     rpc_listen: SocketAddr,
+    #[command(flatten)]
+    rpc_limits: super::rpc_limits::RpcLimitFlags,
     /// Keep L2 data here instead of a temporary directory.
     #[arg(long)]
     dir: Option<PathBuf>,
@@ -87,6 +89,7 @@ async fn devnet(a: Args) -> anyhow::Result<()> {
     let mut config: ChainConfig =
         preset(&a.preset, 901, &keys).with_context(|| format!("unknown preset {:?}", a.preset))?;
     config.rpc.listen = a.rpc_listen;
+    a.rpc_limits.apply(&mut config.rpc);
     config.storage.hashtable_buckets = 16_384;
     config.l1 = Some(L1Section {
         rpc: anvil.endpoint().to_string(),

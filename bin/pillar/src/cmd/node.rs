@@ -13,6 +13,8 @@ pub(crate) struct Args {
     /// Override the RPC listen address.
     #[arg(long)]
     rpc_listen: Option<SocketAddr>,
+    #[command(flatten)]
+    rpc_limits: super::rpc_limits::RpcLimitFlags,
     /// Override the block time in milliseconds.
     #[arg(long)]
     block_time_ms: Option<u64>,
@@ -47,6 +49,7 @@ pub(crate) fn run(a: Args) -> anyhow::Result<()> {
     if let Some(l) = a.rpc_listen {
         config.rpc.listen = l;
     }
+    a.rpc_limits.apply(&mut config.rpc);
     if let Some(b) = a.block_time_ms {
         config.sequencer.block_time_ms = b;
     }

@@ -13,5 +13,6 @@ mod explorer;
 mod genesis_eth;
 mod presets;
 mod replica;
+mod rpc_limits;
 mod sdk;
 mod settlement;
