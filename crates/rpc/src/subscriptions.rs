@@ -31,6 +31,7 @@ async fn send(sink: &SubscriptionSink, v: &Value) -> bool {
 async fn new_blocks(pending: PendingSubscriptionSink, ctx: std::sync::Arc<Ctx>) {
     let mut rx = ctx.seq.subscribe();
     let Ok(sink) = pending.accept().await else { return };
+    let mut last: Option<u64> = None;
     loop {
         tokio::select! {
             _ = sink.closed() => return,
@@ -39,7 +40,11 @@ async fn new_blocks(pending: PendingSubscriptionSink, ctx: std::sync::Arc<Ctx>) 
                     let mut v = json::header(&b.header);
                     if let Value::Object(m) = &mut v {
                         m.insert("transactions".into(), json!(b.receipts.iter().map(|r| r.tx_hash).collect::<Vec<_>>()));
+                        // The chain was rolled back under this subscriber (the sequencer adopted
+                        // what L1 settled): this block replaces the ones it saw from its height on.
+                        m.insert("replaces".into(), json!(last.is_some_and(|l| b.header.height <= l)));
                     }
+                    last = Some(b.header.height);
                     if !send(&sink, &v).await {
                         return;
                     }

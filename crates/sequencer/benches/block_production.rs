@@ -57,8 +57,12 @@ impl Fixture {
         };
         let rt = Runtime::new(CHAIN_ID, vec![Arc::new(Accounts), Arc::new(Assets)]);
         let dir = tempfile::tempdir().expect("tempdir");
+        // A settling sequencer keeps a rollback window (derivation may replace its soft blocks);
+        // `PILLAR_BENCH_ROLLBACK_WINDOW=4096` measures what that costs.
+        let rollback_window =
+            std::env::var("PILLAR_BENCH_ROLLBACK_WINDOW").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
         let opts = ChainOptions {
-            nomt: NomtOptions { hashtable_buckets: 64_000, commit_concurrency: 2, rollback_window: 0 },
+            nomt: NomtOptions { hashtable_buckets: 64_000, commit_concurrency: 2, rollback_window },
         };
         let chain = Chain::open(dir.path(), rt, &genesis, &opts).expect("open chain");
         Self { _dir: dir, chain, keys, next: 0 }

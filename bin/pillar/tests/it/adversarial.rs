@@ -170,8 +170,8 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
     let head = settled_together(&seq, &rep, 120).await;
 
     // Every deposit L1 holds now is credited exactly once, on both nodes, and no other.
-    let head = depositor.block_number().await.unwrap();
-    let queue = depositor.queue_messages(env.deployed_at_block, head).await.unwrap();
+    let l1_head = depositor.block_number().await.unwrap();
+    let queue = depositor.queue_messages(env.deployed_at_block, l1_head).await.unwrap();
     for who in recipients {
         let on_l1: u128 = queue
             .iter()

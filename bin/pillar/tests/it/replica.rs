@@ -16,6 +16,7 @@ use pillar_primitives::{
 use serde_json::{Value, json};
 
 use crate::common::{Node, start_node, start_node_with};
+use crate::rpc_limits::{self, Msg, Ws};
 use crate::settlement::{L1Chain, l1_chain_with, send, until};
 
 pub(crate) fn block_in_place<T>(f: impl FnOnce() -> T) -> T {
@@ -178,6 +179,13 @@ async fn a_censored_transaction_forced_through_l1_is_included_by_derivation() {
     let victim_hex = format!("{}", victim.address());
     let seq = block_in_place(|| start_node_with(&env.config, &["--test-censor", &victim_hex]));
     let rep = replica(&env, "replica", &[]);
+    // A client following the sequencer's blocks.
+    let seq_addr = rpc_limits::addr(&seq);
+    // The client makes its own small runtime to bind its socket: off this test's runtime.
+    let (mut follower, notes) =
+        std::thread::spawn(move || Ws::open(1, seq_addr, None)).join().unwrap().spawn_reader();
+    follower.send(rpc_limits::subscribe("pillar_subscribeNewBlocks", 1));
+    assert!(rpc_limits::answer(&notes, 1)["result"].is_u64());
 
     // The sequencer acknowledges and ignores the victim's transaction.
     let tx = sign_transfer(&seq, victim, 0, k[3].address(), 12_345);
@@ -226,6 +234,20 @@ async fn a_censored_transaction_forced_through_l1_is_included_by_derivation() {
     })
     .await;
     same_chain(&seq, &rep, height(&seq));
+    // The follower was told: the adopted block came at or below a height it had seen, marked as
+    // replacing the blocks from there on.
+    let mut seen = 0;
+    let mut replaced = None;
+    while let Ok(Msg::Json(n)) = notes.recv_timeout(Duration::from_secs(1)) {
+        let b = &n["params"]["result"];
+        let h = b["height"].as_u64().unwrap();
+        assert_eq!(b["replaces"], json!(h <= seen), "block {h} after {seen}");
+        if h <= seen {
+            replaced.get_or_insert(h);
+        }
+        seen = h;
+    }
+    assert!(replaced.is_some(), "no notification replaced a block");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::common::{Node, init_chain, start_node_with};
 
-fn addr(node: &Node) -> SocketAddr {
+pub(crate) fn addr(node: &Node) -> SocketAddr {
     node.url.strip_prefix("http://").unwrap().parse().unwrap()
 }
 
@@ -111,7 +111,7 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
 
 /// What a WebSocket client reads.
 #[derive(Debug)]
-enum Msg {
+pub(crate) enum Msg {
     Json(Value),
     Ping,
     Closed(u16, String),
@@ -119,10 +119,10 @@ enum Msg {
 }
 
 /// A bare WebSocket client, so a test can stop reading at will.
-struct Ws(TcpStream);
+pub(crate) struct Ws(TcpStream);
 
 impl Ws {
-    fn open(host: u8, to: SocketAddr, recv_buf: Option<u32>) -> Ws {
+    pub(crate) fn open(host: u8, to: SocketAddr, recv_buf: Option<u32>) -> Ws {
         let mut s = connect_from(host, to, recv_buf);
         s.write_all(
             b"GET / HTTP/1.1\r\nHost: node\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
@@ -159,7 +159,7 @@ impl Ws {
         self.0.write_all(&f).unwrap();
     }
 
-    fn send(&mut self, v: Value) {
+    pub(crate) fn send(&mut self, v: Value) {
         self.frame(0x1, v.to_string().as_bytes());
     }
 
@@ -204,7 +204,7 @@ impl Ws {
     }
 
     /// Reads on a thread that answers pings; what it reads arrives on the channel, up to the end.
-    fn spawn_reader(self) -> (Ws, mpsc::Receiver<Msg>) {
+    pub(crate) fn spawn_reader(self) -> (Ws, mpsc::Receiver<Msg>) {
         let mut r = Ws(self.0.try_clone().unwrap());
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -221,7 +221,7 @@ impl Ws {
 }
 
 /// The answer to request `id` from a reader's messages, skipping notifications.
-fn answer(msgs: &mpsc::Receiver<Msg>, id: u64) -> Value {
+pub(crate) fn answer(msgs: &mpsc::Receiver<Msg>, id: u64) -> Value {
     loop {
         match msgs.recv_timeout(Duration::from_secs(60)).expect("no answer") {
             Msg::Json(v) if v["id"] == json!(id) => return v,
@@ -231,7 +231,7 @@ fn answer(msgs: &mpsc::Receiver<Msg>, id: u64) -> Value {
     }
 }
 
-fn subscribe(method: &str, id: u64) -> Value {
+pub(crate) fn subscribe(method: &str, id: u64) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": [] })
 }
 

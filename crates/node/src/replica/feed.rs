@@ -22,8 +22,11 @@ use super::ReplicaStatus;
 const MAX_MESSAGE: usize = 32 * 1024 * 1024;
 /// Most soft blocks held above the safe head (half the replica's rollback window).
 const MAX_SOFT_AHEAD: u64 = 2048;
-/// Most missing blocks asked for at once.
-const MAX_REQUESTS: u64 = 256;
+/// Most missing blocks asked for at once. A block's entries are capped at about 756 KB (the
+/// blob carrier's budget), about 1.6 MB as hex in a response, so what is in flight stays near
+/// 26 MB: well inside the sequencer's per-connection send buffer (`rpc.max_ws_send_buffer`,
+/// 64 MiB), which drops a client whose unread responses exceed it.
+const MAX_REQUESTS: u64 = 16;
 /// Request id of the head query (block requests use their height as id).
 const HEAD_ID: u64 = u64::MAX >> 1;
 
