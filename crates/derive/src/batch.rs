@@ -75,7 +75,8 @@ pub enum BatchError {
 
 /// Encodes blocks (consecutive, each the child of the one before) as a version-0 batch.
 pub fn encode_batch(blocks: &[Block]) -> Vec<u8> {
-    let payload = codec::encode(&blocks.to_vec());
+    // A slice encodes exactly as a Vec (u32 length, then the elements), without copying them.
+    let payload = codec::encode(&blocks);
     let compressed = zstd::bulk::compress(&payload, ZSTD_LEVEL).expect("zstd compresses any input");
     let mut out = Vec::with_capacity(1 + compressed.len());
     out.push(BATCH_VERSION);

@@ -186,13 +186,14 @@ pub async fn launch_with(
     );
 
     let s = &config.sequencer;
+    let carrier =
+        crate::settle::batcher::batch_limit(config.l1.as_ref().is_none_or(|l1| l1.batcher.mode == "blob"));
     let seq_config = SequencerConfig {
         block_time: Duration::from_millis(s.block_time_ms),
         max_block_txs: s.max_block_txs,
         // Every block fits one batch of the carrier it is posted on.
-        max_block_bytes: pillar_derive::max_block_bytes(crate::settle::batcher::batch_limit(
-            config.l1.as_ref().is_none_or(|l1| l1.batcher.mode == "blob"),
-        )),
+        max_block_bytes: pillar_derive::max_block_bytes(carrier),
+        max_batch_bytes: carrier,
         pool: PoolConfig {
             max_size: s.pool_max_size,
             max_per_sender: s.pool_max_per_sender,

@@ -7,6 +7,7 @@
 //!   through [`pillar_chain::Chain`], and only then announces its receipts.
 //! - [`SequencerMetrics`]: lock-free counters and latency histograms for `/metrics`.
 
+mod fit;
 mod mempool;
 mod metrics;
 mod rejection;

@@ -175,6 +175,32 @@ impl Mempool {
         out
     }
 
+    /// Puts back transactions [`Mempool::take_ready`] handed out that did not go into the block
+    /// (the tail of what was taken, so a suffix of each sender's run): each sender's next nonce
+    /// returns to its first one put back, and those senders go first in the order again.
+    pub fn restore(&mut self, txs: Vec<VerifiedTransaction>) {
+        let mut front = Vec::new();
+        for tx in txs {
+            let nonce = tx.tx.tx.nonce;
+            let sender = tx.sender;
+            let entry = self.senders.entry(sender).or_insert_with(|| SenderTxs {
+                next_nonce: nonce,
+                txs: BTreeMap::new(),
+                queued: false,
+            });
+            entry.next_nonce = entry.next_nonce.min(nonce);
+            self.hashes.insert(tx.hash);
+            entry.txs.insert(nonce, tx);
+            if !entry.queued {
+                entry.queued = true;
+                front.push(sender);
+            }
+        }
+        for s in front.into_iter().rev() {
+            self.order.push_front(s);
+        }
+    }
+
     /// Empties the pool, returning every pending transaction, each sender's in nonce order (for
     /// re-admission against a new head after a rollback).
     pub fn drain_all(&mut self) -> Vec<VerifiedTransaction> {
@@ -277,6 +303,26 @@ mod tests {
         assert_eq!(got, vec![0, 1]);
         let got: Vec<_> = p.take_ready_within(10, usize::MAX).iter().map(|t| t.tx.tx.nonce).collect();
         assert_eq!(got, vec![2, 3]);
+    }
+
+    #[test]
+    fn restored_transactions_are_taken_first_in_the_next_block() {
+        let mut p = Mempool::new(cfg());
+        for n in 0..4 {
+            p.insert(tx(1, n), 0).unwrap();
+        }
+        p.insert(tx(2, 0), 0).unwrap();
+        let mut taken = p.take_ready(10);
+        assert_eq!(taken.len(), 5);
+        // The block kept the first two of sender 1; the rest goes back.
+        let back = taken.split_off(2);
+        p.restore(back);
+        assert_eq!(p.len(), 3);
+        let next: Vec<_> = p.take_ready(10).iter().map(|t| (t.sender, t.tx.tx.nonce)).collect();
+        let (a, b) = (tx(1, 0).sender, tx(2, 0).sender);
+        assert_eq!(next, vec![(a, 2), (a, 3), (b, 0)]);
+        // Nonces continue after what was kept.
+        assert_eq!(p.insert(tx(1, 4), 2), Ok(tx(1, 4).hash));
     }
 
     #[test]

@@ -29,10 +29,13 @@ pub struct SequencerConfig {
     pub block_time: Duration,
     /// Most transactions in a block; a full block is produced at once.
     pub max_block_txs: usize,
-    /// Most bytes of entries in a block (each entry's encoding plus `ENTRY_OVERHEAD_BYTES`), L1
-    /// messages included, so that every block fits one batch of the carrier it is posted on
-    /// (`pillar_derive::max_block_bytes`). L1 messages take at most `MAX_BLOCK_L1_BYTES` of it.
+    /// Bytes of entries (each entry's encoding plus `ENTRY_OVERHEAD_BYTES`, L1 messages
+    /// included) up to which a block fits one batch of its carrier whatever they are
+    /// (`pillar_derive::max_block_bytes`). L1 messages take at most `MAX_BLOCK_L1_BYTES`.
     pub max_block_bytes: usize,
+    /// The carrier's largest batch. A block past `max_block_bytes` is kept only as far as it
+    /// compresses into this, measured as the batcher encodes it, so every block fits one batch.
+    pub max_batch_bytes: usize,
     /// Pool limits.
     pub pool: PoolConfig,
     /// TEST ONLY: silently ignore this sender's transactions, and stop consuming the L1 queue at
@@ -45,8 +48,10 @@ impl Default for SequencerConfig {
         Self {
             block_time: Duration::from_millis(50),
             max_block_txs: 10_000,
-            // Six blobs' worth (pillar_derive::max_block_bytes of the blob carrier).
+            // Six blobs (4096 × 31 bytes each, less the length's field element) and their
+            // worst-case entry budget (pillar_derive::max_block_bytes).
             max_block_bytes: 756_000,
+            max_batch_bytes: 6 * 4096 * 31 - 32,
             pool: PoolConfig::default(),
             censor: None,
         }
@@ -139,6 +144,7 @@ impl Sequencer {
             block_time: config.block_time.max(Duration::from_millis(1)),
             max_block_txs: config.max_block_txs.max(1),
             max_block_bytes: config.max_block_bytes.max(MAX_TX_COST),
+            max_batch_bytes: config.max_batch_bytes.max(config.max_block_bytes.max(MAX_TX_COST)),
             ..config
         };
         let (blocks, _) = broadcast::channel(1024);
@@ -436,11 +442,14 @@ fn produce(shared: &Shared) {
             let take = pillar_primitives::l1_messages_fitting(&inbox.messages.as_slices().0[..waiting]);
             (inbox.messages.drain(..take).collect::<Vec<_>>(), inbox.origin)
         };
-        let l1_bytes: usize = l1_messages.iter().map(|m| m.encoded_len() + ENTRY_OVERHEAD_BYTES).sum();
-        let txs = shared
-            .pool
-            .lock()
-            .take_ready_within(cfg.max_block_txs, cfg.max_block_bytes.saturating_sub(l1_bytes));
+        // Take what could fit if it compresses (twice the carrier's bytes: few blocks compress better than that), then keep
+        // what does fit; the rest goes back to the pool, first in line.
+        let mut txs = shared.pool.lock().take_ready_within(cfg.max_block_txs, cfg.max_batch_bytes * 2);
+        let keep = crate::fit::fitting_txs(&l1_messages, &txs, cfg.max_block_bytes, cfg.max_batch_bytes);
+        if keep < txs.len() {
+            let rest = txs.split_off(keep);
+            shared.pool.lock().restore(rest);
+        }
         if txs.is_empty() && l1_messages.is_empty() {
             continue;
         }
