@@ -167,7 +167,7 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
         until("the replacement deposit on L2", 60, || async { (eth_of(&seq, other) > 0).then_some(()) })
             .await;
     }
-    let head = settled_together(&seq, &rep, 120).await;
+    settled_together(&seq, &rep, 120).await;
 
     // Every deposit L1 holds now is credited exactly once, on both nodes, and no other.
     let l1_head = depositor.block_number().await.unwrap();
@@ -197,16 +197,36 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
             amount: U256::from(77u64),
         });
     }
-    let output = until("a finalized output of the settled head", 90, || async {
+    // An output of the settled chain that covers them and is final. (After a reorg, a proposal
+    // the proposer made from a block the sequencer then rebuilt can still land on L1: its root
+    // is not the settled chain's, replicas flag it, and no withdrawal can be proven against it.)
+    let last_withdrawal = paid.iter().map(|w| w.l2_block).max().unwrap();
+    // A block after everything, so that a proposal above any stale one follows.
+    send(&seq, &k[0], Call::Transfer(Transfer { to: k[2].address(), asset: 0, amount: 1 }));
+    let head = settled_together(&seq, &rep, 60).await;
+    assert!(head > last_withdrawal);
+    let root_at = |h: u64| {
+        let header = block_in_place(|| rep.call("pillar_getBlockByNumber", json!([h])).unwrap());
+        let state_root: B256 = serde_json::from_value(header["stateRoot"].clone()).unwrap();
+        let withdrawals_root: B256 = serde_json::from_value(header["withdrawalsRoot"].clone()).unwrap();
+        let block_hash: B256 = serde_json::from_value(header["hash"].clone()).unwrap();
+        (pillar_primitives::output_root(state_root, withdrawals_root, block_hash), state_root, block_hash)
+    };
+    let (output, state_root, block_hash) = until("a finalized output of the settled chain", 90, || async {
         let n = depositor.output_count().await.ok()?;
-        let i = n.checked_sub(1)?;
-        (depositor.output(i).await.ok()?.l2_block == head && depositor.is_finalized(i).await.ok()?)
-            .then_some(i)
+        for i in (0..n).rev() {
+            let o = depositor.output(i).await.ok()?;
+            if o.l2_block < last_withdrawal {
+                continue;
+            }
+            let (root, state_root, block_hash) = root_at(o.l2_block);
+            if o.output_root == root && depositor.is_finalized(i).await.ok()? {
+                return Some((i, state_root, block_hash));
+            }
+        }
+        None
     })
     .await;
-    let header = block_in_place(|| rep.call("pillar_getBlockByNumber", json!([head])).unwrap());
-    let state_root: B256 = serde_json::from_value(header["stateRoot"].clone()).unwrap();
-    let block_hash: B256 = serde_json::from_value(header["hash"].clone()).unwrap();
     let count = block_in_place(|| rep.call("pillar_query", json!(["bridge", "withdrawalCount"])).unwrap())
         .as_u64()
         .unwrap();
