@@ -66,11 +66,6 @@ impl BatchPlanner {
     pub fn posted(&mut self, batch: InFlight) {
         self.in_flight.push_back(batch);
     }
-
-    /// Forgets everything in flight (the batches are re-posted from the safe head).
-    pub fn reset(&mut self) {
-        self.in_flight.clear();
-    }
 }
 
 #[cfg(test)]

@@ -48,10 +48,8 @@ impl Default for SequencerConfig {
         Self {
             block_time: Duration::from_millis(50),
             max_block_txs: 10_000,
-            // Six blobs (4096 × 31 bytes each, less the length's field element) and their
-            // worst-case entry budget (pillar_derive::max_block_bytes).
-            max_block_bytes: 756_000,
-            max_batch_bytes: 6 * 4096 * 31 - 32,
+            max_block_bytes: pillar_derive::max_block_bytes(SIX_BLOBS),
+            max_batch_bytes: SIX_BLOBS,
             pool: PoolConfig::default(),
             censor: None,
         }
@@ -390,6 +388,10 @@ fn admit_one(
         pillar_accounts::nonce(snapshot, &tx.sender).map_err(|e| Rejection::Unavailable(e.to_string()))?;
     pool.insert(tx, state_nonce)
 }
+
+/// Six blobs of 4096 field elements with 31 usable bytes each, less the field element the blob
+/// coder spends on the length: the default carrier (`pillar-node` sets the configured one).
+const SIX_BLOBS: usize = 6 * 4096 * 31 - 32;
 
 /// The largest a single transaction can cost in a block: the floor of any byte budget.
 const MAX_TX_COST: usize = pillar_primitives::MAX_TX_SIZE + ENTRY_OVERHEAD_BYTES;

@@ -12,6 +12,7 @@ import type {
   Account,
   Block,
   BlockEntry,
+  NewBlock,
   BlockHeader,
   BlockSelector,
   ChainInfo,
@@ -384,14 +385,15 @@ export class PillarClient {
 
   /**
    * Calls `onBlock` for every new durable block (`pillar_subscribeNewBlocks`; `transactions` are the
-   * receipts' hashes). Resolves once subscribed, with a function that unsubscribes.
+   * receipts' hashes; `replaces` is true when the block replaces ones already sent from its height
+   * on). Resolves once subscribed, with a function that unsubscribes.
    */
   async subscribeBlocks(
-    onBlock: (block: Block) => void,
+    onBlock: (block: NewBlock) => void,
     onError?: (err: Error) => void,
   ): Promise<() => Promise<void>> {
     const ws = await this.socket();
-    const id = await ws.subscribe('pillar_subscribeNewBlocks', [], (b) => onBlock(b as Block));
+    const id = await ws.subscribe('pillar_subscribeNewBlocks', [], (b) => onBlock(b as NewBlock));
     const offClose = ws.onClose((e) => onError?.(e));
     return async () => {
       offClose();

@@ -96,6 +96,12 @@ export interface Block extends BlockHeader {
   transactions: Hex[];
 }
 
+/** A `pillar_newBlock` notification: the block, and whether the chain was rolled back under the
+ * subscriber so that it replaces blocks already sent from its height on (docs/rpc.md). */
+export interface NewBlock extends Block {
+  replaces: boolean;
+}
+
 /** A block with full entries (`pillar_getBlockByNumber [sel, true]`). */
 export interface FullBlock extends BlockHeader {
   transactions: BlockEntry[];

@@ -148,6 +148,8 @@ describe('Pillar devnet', { skip }, () => {
     await unsubscribe();
     assert.equal(receipt.txHash, signed.hash);
     assert.equal(receipt.blockHeight, block.height);
+    // A devnet without reorgs never rolls back under its subscribers.
+    assert.equal(block.replaces, false);
     const fetched = await client.getBlock(block.height);
     assert.equal(fetched.hash, block.hash);
     for (let i = 1; i < seen.length; i++) assert.equal(seen[i].height, seen[i - 1].height + 1);
