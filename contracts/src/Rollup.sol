@@ -168,6 +168,9 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     error OutputNotIncreasing(uint64 l2Block, uint64 previousL2Block);
     /// @notice The output root is zero.
     error ZeroOutputRoot();
+    /// @notice The L1 block a proposal was derived from is not canonical, or not among the last
+    ///         256 blocks (`canonical` is zero then).
+    error L1AnchorMismatch(uint64 l1BlockNumber, bytes32 provided, bytes32 canonical);
     /// @notice No live output at this index.
     error OutputNotFound(uint256 index, uint256 outputCount);
     /// @notice The output is final and can no longer be invalidated.
@@ -299,22 +302,32 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
         lastBatchBlock = lastBlock;
         if (lastBlock > highestBatchBlock) highestBatchBlock = lastBlock;
         if (msg.sender == sequencer) lastSequencerBatchTimestamp = uint64(block.timestamp);
-        emit BatchAppended(
-            index, batchHash, msg.sender, prev, firstBlock, lastBlock, kind, dataCommitment, blobHashes
-        );
+        emit BatchAppended(index, batchHash, msg.sender, prev, firstBlock, lastBlock, kind, dataCommitment, blobHashes);
     }
 
     // ---------------------------------------------------------------- outputs
 
-    /// @notice Propose the output root of L2 block `l2Block`.
+    /// @notice Propose the output root of L2 block `l2Block`, derived from L1 up to and including
+    ///         block `l1BlockNumber`, whose hash the proposer saw as `l1BlockHash`.
     /// @dev Only the proposer; the block must be at most the highest block any batch claimed (a
     ///      sanity bound: which blocks are valid is derivation's call) and after the previous
-    ///      output's block. The output finalizes `challengeWindow` seconds from now, but never
-    ///      before an earlier output, so finality is monotone in the index.
+    ///      output's block. The anchor must be one of the last 256 L1 blocks and still canonical:
+    ///      a proposal computed from L1 blocks that a reorg then replaced reverts instead of
+    ///      landing with a root of the abandoned chain (as OP Stack's `proposeL2Output`). The
+    ///      output finalizes `challengeWindow` seconds from now, but never before an earlier
+    ///      output, so finality is monotone in the index.
     /// @return index The output's index.
-    function proposeOutput(uint64 l2Block, bytes32 outputRoot) external returns (uint256 index) {
+    function proposeOutput(uint64 l2Block, bytes32 outputRoot, uint64 l1BlockNumber, bytes32 l1BlockHash)
+        external
+        returns (uint256 index)
+    {
         if (msg.sender != proposer) revert NotProposer(msg.sender);
         if (outputRoot == bytes32(0)) revert ZeroOutputRoot();
+        // blockhash is zero for the current block, future blocks and those older than 256.
+        bytes32 canonical = blockhash(l1BlockNumber);
+        if (canonical == bytes32(0) || canonical != l1BlockHash) {
+            revert L1AnchorMismatch(l1BlockNumber, l1BlockHash, canonical);
+        }
         if (l2Block > highestBatchBlock) revert OutputBeyondBatches(l2Block, highestBatchBlock);
         index = outputCount;
         uint64 finalizesAt = uint64(block.timestamp) + challengeWindow;

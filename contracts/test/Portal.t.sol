@@ -70,6 +70,9 @@ contract PortalTest is Test {
 
     uint64 constant CHALLENGE = 7 days;
     uint256 constant START = 1_800_000_000;
+    /// The L1 block proposals are anchored to, and its hash.
+    uint64 constant ANCHOR = 1000;
+    bytes32 constant ANCHOR_HASH = keccak256("l1 block 1000");
     uint256 constant MIN_DEPOSIT = 1000;
     uint256 constant MAX_DEPOSIT = 1000 ether;
     bytes32 constant STATE_ROOT = keccak256("state root");
@@ -89,6 +92,9 @@ contract PortalTest is Test {
 
     function setUp() public {
         vm.warp(START);
+        // Proposals name an L1 block whose hash the Rollup checks with blockhash.
+        vm.roll(ANCHOR + 1);
+        vm.setBlockhash(ANCHOR, ANCHOR_HASH);
         rollup = new Rollup(owner, 424242, CHALLENGE, 1 days, 2 days, sequencer, proposer, guardian);
         portal = new Portal(IOutputOracle(address(rollup)), MIN_DEPOSIT, MAX_DEPOSIT);
         token = new MockERC20();
@@ -109,7 +115,9 @@ contract PortalTest is Test {
             rollup.appendCalldataBatch(last + 1, l2Block, prev, hex"00");
         }
         vm.prank(proposer);
-        index = rollup.proposeOutput(l2Block, Hashing.outputRoot(STATE_ROOT, withdrawalsRoot, BLOCK_HASH));
+        index = rollup.proposeOutput(
+            l2Block, Hashing.outputRoot(STATE_ROOT, withdrawalsRoot, BLOCK_HASH), ANCHOR, ANCHOR_HASH
+        );
     }
 
     function _finalizedOutput(uint64 l2Block, bytes32 withdrawalsRoot) internal returns (uint256 index) {

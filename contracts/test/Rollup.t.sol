@@ -36,6 +36,9 @@ contract RollupTest is Test {
     uint64 constant INCLUSION = 1 days;
     uint64 constant INACTIVITY = 2 days;
     uint256 constant START = 1_800_000_000;
+    /// The L1 block proposals are anchored to, and its hash.
+    uint64 constant ANCHOR = 1000;
+    bytes32 constant ANCHOR_HASH = keccak256("l1 block 1000");
 
     address owner = makeAddr("owner");
     address sequencer = makeAddr("sequencer");
@@ -47,6 +50,9 @@ contract RollupTest is Test {
 
     function setUp() public {
         vm.warp(START);
+        // Proposals name an L1 block whose hash the Rollup checks with blockhash.
+        vm.roll(ANCHOR + 1);
+        vm.setBlockhash(ANCHOR, ANCHOR_HASH);
         rollup = new Rollup(owner, CHAIN_ID, CHALLENGE, INCLUSION, INACTIVITY, sequencer, proposer, guardian);
     }
 
@@ -65,7 +71,7 @@ contract RollupTest is Test {
 
     function _propose(uint64 l2Block) internal returns (uint256) {
         vm.prank(proposer);
-        return rollup.proposeOutput(l2Block, keccak256(abi.encode("output", l2Block)));
+        return rollup.proposeOutput(l2Block, keccak256(abi.encode("output", l2Block)), ANCHOR, ANCHOR_HASH);
     }
 
     function _oneBlob(bytes32 h) internal pure returns (bytes32[] memory hashes) {
@@ -280,7 +286,7 @@ contract RollupTest is Test {
         assertEq(rollup.lastBatchBlock(), 1);
         assertEq(rollup.highestBatchBlock(), 10);
         vm.prank(proposer);
-        rollup.proposeOutput(10, bytes32(uint256(1)));
+        rollup.proposeOutput(10, bytes32(uint256(1)), ANCHOR, ANCHOR_HASH);
     }
 
     function testFuzz_append_wrongRange_reverts(uint64 first, uint64 last) public {
@@ -397,7 +403,7 @@ contract RollupTest is Test {
         vm.expectEmit(true, true, true, true, address(rollup));
         emit OutputProposed(0, 10, root, uint64(START + CHALLENGE));
         vm.prank(proposer);
-        assertEq(rollup.proposeOutput(10, root), 0);
+        assertEq(rollup.proposeOutput(10, root, ANCHOR, ANCHOR_HASH), 0);
         Output memory o = rollup.getOutput(0);
         assertEq(o.outputRoot, root);
         assertEq(o.l2Block, 10);
@@ -413,7 +419,7 @@ contract RollupTest is Test {
         _nextBatch(10);
         vm.prank(caller);
         vm.expectRevert(abi.encodeWithSelector(Rollup.NotProposer.selector, caller));
-        rollup.proposeOutput(5, bytes32(uint256(1)));
+        rollup.proposeOutput(5, bytes32(uint256(1)), ANCHOR, ANCHOR_HASH);
     }
 
     function testFuzz_proposeOutput_beyondBatches_reverts(uint64 l2Block) public {
@@ -421,13 +427,13 @@ contract RollupTest is Test {
         l2Block = uint64(bound(l2Block, 11, type(uint64).max));
         vm.prank(proposer);
         vm.expectRevert(abi.encodeWithSelector(Rollup.OutputBeyondBatches.selector, l2Block, 10));
-        rollup.proposeOutput(l2Block, bytes32(uint256(1)));
+        rollup.proposeOutput(l2Block, bytes32(uint256(1)), ANCHOR, ANCHOR_HASH);
     }
 
     function test_proposeOutput_beforeAnyBatch_reverts() public {
         vm.prank(proposer);
         vm.expectRevert(abi.encodeWithSelector(Rollup.OutputBeyondBatches.selector, 1, 0));
-        rollup.proposeOutput(1, bytes32(uint256(1)));
+        rollup.proposeOutput(1, bytes32(uint256(1)), ANCHOR, ANCHOR_HASH);
     }
 
     function testFuzz_proposeOutput_mustIncrease(uint64 l2Block) public {
@@ -436,17 +442,54 @@ contract RollupTest is Test {
         l2Block = uint64(bound(l2Block, 0, 10));
         vm.prank(proposer);
         vm.expectRevert(abi.encodeWithSelector(Rollup.OutputNotIncreasing.selector, l2Block, 10));
-        rollup.proposeOutput(l2Block, bytes32(uint256(1)));
+        rollup.proposeOutput(l2Block, bytes32(uint256(1)), ANCHOR, ANCHOR_HASH);
     }
 
     function test_proposeOutput_genesisAndZeroRoot_revert() public {
         _nextBatch(5);
         vm.startPrank(proposer);
         vm.expectRevert(abi.encodeWithSelector(Rollup.OutputNotIncreasing.selector, 0, 0));
-        rollup.proposeOutput(0, bytes32(uint256(1)));
+        rollup.proposeOutput(0, bytes32(uint256(1)), ANCHOR, ANCHOR_HASH);
         vm.expectRevert(Rollup.ZeroOutputRoot.selector);
-        rollup.proposeOutput(1, bytes32(0));
+        rollup.proposeOutput(1, bytes32(0), ANCHOR, ANCHOR_HASH);
         vm.stopPrank();
+    }
+
+    function testFuzz_proposeOutput_wrongAnchorHash_reverts(bytes32 seen) public {
+        vm.assume(seen != ANCHOR_HASH);
+        _nextBatch(5);
+        vm.prank(proposer);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.L1AnchorMismatch.selector, ANCHOR, seen, ANCHOR_HASH));
+        rollup.proposeOutput(5, bytes32(uint256(1)), ANCHOR, seen);
+    }
+
+    function test_proposeOutput_anchorReplacedByReorg_reverts() public {
+        // The proposer derived from L1 block ANCHOR; a reorg then replaced it.
+        _nextBatch(5);
+        bytes32 replaced = keccak256("the block a reorg put in place of ANCHOR");
+        vm.setBlockhash(ANCHOR, replaced);
+        vm.prank(proposer);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.L1AnchorMismatch.selector, ANCHOR, ANCHOR_HASH, replaced));
+        rollup.proposeOutput(5, bytes32(uint256(1)), ANCHOR, ANCHOR_HASH);
+    }
+
+    function testFuzz_proposeOutput_anchorOutsideBlockhashWindow_reverts(uint64 number) public {
+        // blockhash sees only the 256 blocks before the current one; the anchor must be among them.
+        _nextBatch(5);
+        vm.roll(ANCHOR + 257);
+        uint64 here = ANCHOR + 257;
+        number = uint64(bound(number, 0, type(uint64).max));
+        vm.assume(number >= here || number + 256 < here);
+        vm.prank(proposer);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.L1AnchorMismatch.selector, number, ANCHOR_HASH, bytes32(0)));
+        rollup.proposeOutput(5, bytes32(uint256(1)), number, ANCHOR_HASH);
+    }
+
+    function test_proposeOutput_anchorWithin256Blocks_accepted() public {
+        _nextBatch(5);
+        vm.roll(ANCHOR + 256);
+        vm.prank(proposer);
+        assertEq(rollup.proposeOutput(5, bytes32(uint256(1)), ANCHOR, ANCHOR_HASH), 0);
     }
 
     function testFuzz_finalization_afterChallengeWindow(uint256 wait) public {

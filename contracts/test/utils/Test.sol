@@ -14,6 +14,8 @@ interface Vm {
     function startPrank(address sender) external;
     function stopPrank() external;
     function warp(uint256 timestamp) external;
+    function roll(uint256 blockNumber) external;
+    function setBlockhash(uint256 blockNumber, bytes32 blockHash) external;
     function deal(address account, uint256 balance) external;
     function label(address account, string calldata name) external;
     function addr(uint256 privateKey) external pure returns (address);

@@ -19,7 +19,7 @@ use crate::L1Error;
 use crate::bindings::{IERC20, Portal, Rollup};
 use crate::hashing::{Withdrawal, WithdrawalProof};
 use crate::types::{
-    BatchEvent, BatchKind, BatchPosted, Enqueued, L1Addresses, Output, OutputProposed, QueueKind,
+    BatchEvent, BatchKind, BatchPosted, Enqueued, L1Addresses, L1Anchor, Output, OutputProposed, QueueKind,
     QueueMessage, TxInfo,
 };
 
@@ -430,10 +430,18 @@ impl L1Client {
 
     // ---- outputs -----------------------------------------------------------------------------
 
-    /// Proposes `output_root` for L2 block `l2_block` (proposer only).
-    pub async fn propose_output(&self, l2_block: u64, output_root: B256) -> Result<OutputProposed, L1Error> {
+    /// Proposes `output_root` for L2 block `l2_block` (proposer only), derived from L1 up to
+    /// `anchor`. Reverts with `L1AnchorMismatch` once `anchor` is no longer canonical, or is
+    /// older than 256 blocks.
+    pub async fn propose_output(
+        &self,
+        l2_block: u64,
+        output_root: B256,
+        anchor: L1Anchor,
+    ) -> Result<OutputProposed, L1Error> {
         const METHOD: &str = "propose_output";
-        let receipt = self.send(METHOD, self.rollup.proposeOutput(l2_block, output_root)).await?;
+        let call = self.rollup.proposeOutput(l2_block, output_root, anchor.number, anchor.hash);
+        let receipt = self.send(METHOD, call).await?;
         let log = find_log::<Rollup::OutputProposed>(&receipt, self.addresses.rollup).ok_or(
             L1Error::MissingEvent {
                 method: METHOD,

@@ -37,6 +37,6 @@ pub use hashing::{
 };
 pub use reader::{DerivationEvent, DerivationLog, L1BlockInfo, MAX_LOG_RANGE, RollupWindows};
 pub use types::{
-    BatchEvent, BatchKind, BatchPosted, Enqueued, L1Addresses, Output, OutputProposed, QueueKind,
+    BatchEvent, BatchKind, BatchPosted, Enqueued, L1Addresses, L1Anchor, Output, OutputProposed, QueueKind,
     QueueMessage, TxInfo, check_queue_chain,
 };

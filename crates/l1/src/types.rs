@@ -224,6 +224,17 @@ pub struct Output {
     pub finalizes_at: u64,
 }
 
+/// The L1 block an output was derived from: the proposal names it, and the Rollup accepts it only
+/// while that block is canonical and among the last 256 (`blockhash`). A proposal computed before
+/// a reorg that then lands after it reverts instead of committing to the abandoned chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct L1Anchor {
+    /// The L1 block's number.
+    pub number: u64,
+    /// Its hash as the proposer saw it.
+    pub hash: B256,
+}
+
 /// An output this client proposed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutputProposed {

@@ -197,11 +197,8 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
             amount: U256::from(77u64),
         });
     }
-    // An output of the settled chain that covers them and is final. (After a reorg, a proposal
-    // the proposer made from a block the sequencer then rebuilt can still land on L1: its root
-    // is not the settled chain's, replicas flag it, and no withdrawal can be proven against it.)
+    // An output of the settled chain that covers them and is final.
     let last_withdrawal = paid.iter().map(|w| w.l2_block).max().unwrap();
-    // A block after everything, so that a proposal above any stale one follows.
     send(&seq, &k[0], Call::Transfer(Transfer { to: k[2].address(), asset: 0, amount: 1 }));
     let head = settled_together(&seq, &rep, 60).await;
     assert!(head > last_withdrawal);
@@ -227,6 +224,18 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
         None
     })
     .await;
+    // Proposals are anchored to the L1 block they were derived from, so none made before a reorg
+    // landed after it: every output on L1 is the settled chain's, and the replica saw no fault.
+    for i in 0..depositor.output_count().await.unwrap() {
+        let o = depositor.output(i).await.unwrap();
+        assert_eq!(
+            o.output_root,
+            root_at(o.l2_block).0,
+            "output {i} (block {}) is the settled chain's",
+            o.l2_block
+        );
+    }
+    assert_eq!(sync(&rep, "outputFaults"), 0);
     let count = block_in_place(|| rep.call("pillar_query", json!(["bridge", "withdrawalCount"])).unwrap())
         .as_u64()
         .unwrap();

@@ -13,8 +13,8 @@ use pillar_l1::hashing::{
     queue_hash_step,
 };
 use pillar_l1::{
-    BatchKind, BlobSidecarFormat, DeployParams, Deployment, L1Client, L1Error, QueueKind, Withdrawal,
-    check_queue_chain, deploy, output_root, withdrawal_proof, withdrawals_root,
+    BatchKind, BlobSidecarFormat, DeployParams, Deployment, L1Anchor, L1Client, L1Error, QueueKind,
+    Withdrawal, check_queue_chain, deploy, output_root, withdrawal_proof, withdrawals_root,
 };
 
 mod erc20 {
@@ -55,6 +55,14 @@ async fn setup() -> Env {
     let dep = deploy(anvil.endpoint(), anvil.dev_key(0), params).await.unwrap();
     let client = |i| L1Client::connect(anvil.endpoint(), anvil.dev_key(i), dep.addresses).unwrap();
     Env { sequencer: client(1), proposer: client(2), guardian: client(3), user: client(4), anvil, dep }
+}
+
+/// The parent of the newest L1 block, as a proposer anchors its proposals: the anchor must be
+/// below the block that runs the call (`blockhash` of the current block is zero), and nodes
+/// estimate gas at the newest block.
+async fn anchor(c: &L1Client) -> L1Anchor {
+    let info = c.block_info(c.block_number().await.unwrap() - 1).await.unwrap();
+    L1Anchor { number: info.number, hash: info.hash }
 }
 
 #[tokio::test]
@@ -253,7 +261,7 @@ async fn outputs_finalize_and_can_be_invalidated() {
     let env = setup().await;
     env.sequencer.append_calldata_batch(1, 10, B256::ZERO, Bytes::from_static(b"x")).await.unwrap();
     let root = output_root(B256::repeat_byte(0x11), B256::repeat_byte(0x22), B256::repeat_byte(0x33));
-    let p0 = env.proposer.propose_output(5, root).await.unwrap();
+    let p0 = env.proposer.propose_output(5, root, anchor(&env.proposer).await).await.unwrap();
     assert_eq!((p0.index, p0.l2_block, p0.output_root), (0, 5, root));
     let o0 = env.proposer.output(0).await.unwrap();
     assert_eq!(o0.finalizes_at, o0.proposed_at + WINDOW);
@@ -271,16 +279,16 @@ async fn outputs_finalize_and_can_be_invalidated() {
     assert_eq!(onchain, root);
 
     // Only the proposer proposes; beyond the batches is refused.
-    let err = env.user.propose_output(6, root).await.unwrap_err();
+    let err = env.user.propose_output(6, root, anchor(&env.proposer).await).await.unwrap_err();
     assert!(matches!(err, L1Error::RollupRevert { error: RollupErrors::NotProposer(_), .. }), "{err:?}");
-    let err = env.proposer.propose_output(11, root).await.unwrap_err();
+    let err = env.proposer.propose_output(11, root, anchor(&env.proposer).await).await.unwrap_err();
     assert!(
         matches!(err, L1Error::RollupRevert { error: RollupErrors::OutputBeyondBatches(_), .. }),
         "{err:?}"
     );
 
     // Guardian invalidates output 1; the index is reused.
-    let p1 = env.proposer.propose_output(8, B256::repeat_byte(9)).await.unwrap();
+    let p1 = env.proposer.propose_output(8, B256::repeat_byte(9), anchor(&env.proposer).await).await.unwrap();
     assert_eq!(p1.index, 1);
     let err = env.user.invalidate_output(1).await.unwrap_err();
     assert!(matches!(err, L1Error::RollupRevert { error: RollupErrors::NotChallenger(_), .. }), "{err:?}");
@@ -297,6 +305,41 @@ async fn outputs_finalize_and_can_be_invalidated() {
         matches!(err, L1Error::RollupRevert { error: RollupErrors::OutputAlreadyFinalized(_), .. }),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn a_proposal_anchored_to_a_block_a_reorg_replaced_reverts() {
+    let env = setup().await;
+    env.sequencer.append_calldata_batch(1, 10, B256::ZERO, Bytes::from_static(b"x")).await.unwrap();
+    // The proposer derived through a block carrying a deposit; a reorg then replaces that block
+    // (and the deposit with it) while the proposal is on its way.
+    env.user.deposit_eth(env.anvil.dev_address(4), U256::from(10_000u64)).await.unwrap();
+    env.anvil.mine(1).await.unwrap();
+    let seen = anchor(&env.proposer).await;
+    env.anvil.reorg(2).await.unwrap();
+    let now = anchor(&env.proposer).await;
+    assert_eq!(now.number, seen.number);
+    assert_ne!(now.hash, seen.hash, "the reorg replaced the anchored block");
+    let root = B256::repeat_byte(7);
+    let err = env.proposer.propose_output(5, root, seen).await.unwrap_err();
+    match err {
+        L1Error::RollupRevert { error: RollupErrors::L1AnchorMismatch(e), .. } => {
+            assert_eq!((e.l1BlockNumber, e.provided, e.canonical), (seen.number, seen.hash, now.hash));
+        }
+        other => panic!("expected L1AnchorMismatch, got {other:?}"),
+    }
+    assert_eq!(env.proposer.output_count().await.unwrap(), 0);
+
+    // Anchored to the canonical block it lands; an anchor older than 256 blocks no longer does.
+    env.proposer.propose_output(5, root, now).await.unwrap();
+    env.anvil.mine(300).await.unwrap();
+    let err = env.proposer.propose_output(6, root, now).await.unwrap_err();
+    match err {
+        L1Error::RollupRevert { error: RollupErrors::L1AnchorMismatch(e), .. } => {
+            assert_eq!(e.canonical, B256::ZERO)
+        }
+        other => panic!("expected L1AnchorMismatch, got {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -323,7 +366,7 @@ async fn withdrawal_is_paid_against_a_finalized_output() {
     let (state_root, block_hash) = (B256::repeat_byte(0x51), B256::repeat_byte(0x52));
     let root = output_root(state_root, withdrawals_root(&leaves), block_hash);
     env.sequencer.append_calldata_batch(1, 4, B256::ZERO, Bytes::from_static(b"x")).await.unwrap();
-    let p = env.proposer.propose_output(4, root).await.unwrap();
+    let p = env.proposer.propose_output(4, root, anchor(&env.proposer).await).await.unwrap();
 
     let err = env.user.finalize_withdrawal(&w, p.index, state_root, block_hash, &proof).await.unwrap_err();
     assert!(

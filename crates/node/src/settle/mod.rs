@@ -10,7 +10,8 @@
 //!   Rollup as blobs or calldata, from the derived safe head (never from the Rollup's counters,
 //!   which anyone can move through the escape hatch), posting again whatever derivation did not
 //!   take;
-//! - [`proposer`] proposes output roots for derived (safe) blocks every `interval_blocks`.
+//! - [`proposer`] proposes output roots for derived (safe) blocks every `interval_blocks`, each
+//!   anchored to the L1 block derivation had read, so a reorg under it makes it revert.
 
 pub(crate) mod batcher;
 pub(crate) mod proposer;
@@ -157,11 +158,12 @@ pub(crate) async fn start(
     let derivation = Arc::new(ReplicaStatus::new(l1.confirmations, MAX_LAG_BLOCKS));
     // Output faults are the challengers' business; the sequencer only reports them.
     let (faults, _) = mpsc::unbounded_channel();
+    let deriver = Arc::new(Mutex::new(deriver));
     let sync = Sync {
         own: true,
         l1: l1.clone(),
         client: reader,
-        deriver: Arc::new(Mutex::new(deriver)),
+        deriver: Arc::clone(&deriver),
         chain: Arc::clone(&chain),
         follower: sequencer,
         status: Arc::clone(&derivation),
@@ -190,7 +192,7 @@ pub(crate) async fn start(
             reason: "the proposer needs an L1 key: set l1.proposer.key or PILLAR_PROPOSER_KEY".into(),
         })?;
         let client = L1Client::connect(&l1.rpc, &key, addresses).map_err(l1_err)?;
-        tasks.push(tokio::spawn(proposer::run(l1.clone(), client, chain, lying_proposer, stop_rx)));
+        tasks.push(tokio::spawn(proposer::run(l1.clone(), client, deriver, lying_proposer, stop_rx)));
     }
     Ok(Settlement { stop, tasks, batcher_stats: stats, batch_log: log, derivation })
 }
