@@ -36,6 +36,8 @@ enum Command {
         #[command(subcommand)]
         command: cmd::keys::Command,
     },
+    /// Print the chain's ABI: every call's and event's fields and EIP-712 types, as JSON.
+    Schema(cmd::schema::Args),
     /// Sign and submit transactions.
     Tx {
         #[command(subcommand)]
@@ -53,6 +55,7 @@ fn main() -> anyhow::Result<()> {
         Command::Bench(a) => cmd::bench::run(a),
         Command::BenchClient(a) => cmd::bench::client::run(a),
         Command::Keys { command } => cmd::keys::run(command),
+        Command::Schema(a) => cmd::schema::run(a),
         Command::Tx { command } => cmd::tx::run(command),
     }
 }

@@ -19,12 +19,12 @@ use crate::{
 #[derive(Debug, thiserror::Error)]
 pub enum NodeError {
     /// The config names a module this build does not have.
-    #[error(
-        "unknown module {name:?} (available: accounts, assets, bridge, compliance, sessions, agents, items)"
-    )]
+    #[error("unknown module {name:?} (available: {})", available.join(", "))]
     UnknownModule {
         /// Name given.
         name: String,
+        /// The modules this build has.
+        available: Vec<&'static str>,
     },
     /// The config lists a module twice.
     #[error("module {name:?} is listed twice")]
@@ -58,16 +58,11 @@ pub fn build_runtime(config: &ChainConfig) -> Result<Runtime, NodeError> {
         if config.chain.modules[..i].contains(name) {
             return Err(NodeError::DuplicateModule { name: name.clone() });
         }
-        modules.push(match name.as_str() {
-            "accounts" => Arc::new(pillar_accounts::Accounts),
-            "assets" => Arc::new(pillar_assets::Assets),
-            "bridge" => Arc::new(pillar_bridge::Bridge),
-            "compliance" => Arc::new(pillar_compliance::Compliance),
-            "sessions" => Arc::new(pillar_sessions::Sessions),
-            "items" => Arc::new(pillar_items::Items),
-            "agents" => Arc::new(pillar_agents::Agents),
-            other => return Err(NodeError::UnknownModule { name: other.to_string() }),
-        });
+        let module = crate::registry::module(name).ok_or_else(|| NodeError::UnknownModule {
+            name: name.clone(),
+            available: crate::registry::module_names(),
+        })?;
+        modules.push(module);
     }
     Ok(Runtime::new(config.chain.chain_id, modules))
 }

@@ -20,6 +20,7 @@
 mod config;
 mod launch;
 mod presets;
+pub mod registry;
 mod replica;
 mod sequencer_status;
 mod settle;

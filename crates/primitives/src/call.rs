@@ -1,8 +1,9 @@
 //! The call kinds a transaction can carry.
 //!
 //! The set is closed and versioned by the borsh enum tag: a tag this node does not know is an
-//! "unknown call" and is refused at the door. Each kind has its own EIP-712 struct in
-//! [`crate::eip712`], with the same fields in the same order.
+//! "unknown call" and is refused at the door. Each kind's EIP-712 struct is derived from its
+//! Rust declaration (`#[derive(Eip712)]`), with the same fields in the same order, and the
+//! table below (`declare_calls!`) is the only list of call kinds.
 
 use alloy_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -10,8 +11,17 @@ use serde::{Deserialize, Serialize};
 
 mod agents;
 mod compliance;
+mod declare;
 mod items;
 mod sessions;
+
+use alloc::{string::String, vec, vec::Vec};
+
+use alloy_primitives::B256;
+use declare::declare_calls;
+
+use crate::eip712::Eip712Struct;
+use crate::schema::{CallSchema, FieldSchema, call_doc, json_type};
 
 pub use agents::*;
 use agents::{check_card, check_metadata};
@@ -34,89 +44,98 @@ pub const MAX_NAME_LEN: usize = 64;
 /// Longest asset symbol accepted, in bytes.
 pub const MAX_SYMBOL_LEN: usize = 16;
 
-/// A call: which module handles it and with what arguments.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum Call {
-    /// `assets`: move an amount of an asset to another account.
-    Transfer(Transfer),
-    /// `assets`: create an issuer token; the sender becomes its admin, minter and burner.
-    CreateAsset(CreateAsset),
-    /// `assets`: mint new units (minter role).
-    Mint(Mint),
-    /// `assets`: burn units from the sender's own balance (burner role).
-    Burn(Burn),
-    /// `assets`: grant or revoke a role on an asset (admin role).
-    SetAssetRole(SetAssetRole),
-    /// `bridge`: burn native ETH or a bridged token and record a withdrawal to L1.
-    Withdraw(Withdraw),
-    /// `compliance`: appoint or dismiss an agent of the sender's identity registry.
-    SetRegistryAgent(SetRegistryAgent),
-    /// `compliance`: trust or distrust a claim issuer for one topic in the sender's registry.
-    SetTrustedIssuer(SetTrustedIssuer),
-    /// `compliance`: create an identity in a registry and link its first wallet (registry agent).
-    RegisterIdentity(RegisterIdentity),
-    /// `compliance`: link or unlink a wallet of an identity (registry agent).
-    LinkWallet(LinkWallet),
-    /// `compliance`: add or replace a claim on an identity (trusted issuer of the topic).
-    AddClaim(AddClaim),
-    /// `compliance`: remove a claim from an identity.
-    RemoveClaim(RemoveClaim),
-    /// `compliance`: add wallets and identities to, or remove them from, a registry's sanctions list.
-    SetSanctions(SetSanctions),
-    /// `compliance`: bind or update the rule set of an asset (asset admin). Boxed because it is
-    /// far larger than the other calls (borsh and JSON encode it as if unboxed).
-    SetComplianceRules(Box<SetComplianceRules>),
-    /// `compliance`: appoint or dismiss an agent of an asset (asset admin).
-    SetComplianceAgent(SetComplianceAgent),
-    /// `compliance`: pause or unpause holder transfers of assets (agent).
-    SetPaused(SetPaused),
-    /// `compliance`: freeze or unfreeze wallets for an asset (agent).
-    FreezeWallets(FreezeWallets),
-    /// `compliance`: freeze or unfreeze parts of wallets' balances (agent).
-    FreezeAmounts(FreezeAmounts),
-    /// `compliance`: move balances without the holder's signature (agent).
-    ForcedTransfers(ForcedTransfers),
-    /// `compliance`: move a lost wallet's balance and identity link to a new wallet (agent).
-    RecoverWallets(RecoverWallets),
-    /// `sessions`: authorize a session key to act for the sender within a scope.
-    AuthorizeSession(AuthorizeSession),
-    /// `sessions`: revoke a session key of the sender.
-    RevokeSession(RevokeSession),
-    /// `sessions`: set the sender's fee sponsorship policy.
-    SetSponsorPolicy(SetSponsorPolicy),
-    /// `agents`: register an agent identity owned by the sender.
-    RegisterAgent(RegisterAgent),
-    /// `agents`: replace an agent's card, wallet and metadata (owner).
-    UpdateAgent(UpdateAgent),
-    /// `agents`: hand an agent to a new owner (owner).
-    TransferAgent(TransferAgent),
-    /// `agents`: leave reputation feedback on an agent.
-    GiveFeedback(GiveFeedback),
-    /// `agents`: withdraw one's own feedback.
-    RevokeFeedback(RevokeFeedback),
-    /// `agents`: open a payment channel to an agent, escrowing a deposit.
-    OpenChannel(OpenChannel),
-    /// `agents`: add to a channel's deposit (payer).
-    FundChannel(FundChannel),
-    /// `agents`: settle a channel with the payer's latest cumulative voucher (payee).
-    SettleChannel(SettleChannel),
-    /// `agents`: ask to close a channel, starting its timeout (payer).
-    RequestChannelClose(RequestChannelClose),
-    /// `agents`: close a channel after its timeout, refunding the rest (payer).
-    CloseChannel(CloseChannel),
-    /// `items`: create an item collection; the sender is its issuer.
-    CreateCollection(CreateCollection),
-    /// `items`: appoint or dismiss a minter (issuer).
-    SetItemMinter(SetItemMinter),
-    /// `items`: define item classes, fungible or unique (issuer).
-    DefineItems(DefineItems),
-    /// `items`: mint items to a player (minter).
-    MintItems(MintItems),
-    /// `items`: move the sender's items to another player.
-    TransferItems(TransferItems),
-    /// `items`: burn items the sender holds.
-    BurnItems(BurnItems),
+declare_calls! {
+    "assets" {
+        /// `assets`: move an amount of an asset to another account.
+        0 => Transfer(Transfer),
+        /// `assets`: create an issuer token; the sender becomes its admin, minter and burner.
+        1 => CreateAsset(CreateAsset),
+        /// `assets`: mint new units (minter role).
+        2 => Mint(Mint),
+        /// `assets`: burn units from the sender's own balance (burner role).
+        3 => Burn(Burn),
+        /// `assets`: grant or revoke a role on an asset (admin role).
+        4 => SetAssetRole(SetAssetRole),
+    }
+    "bridge" {
+        /// `bridge`: burn native ETH or a bridged token and record a withdrawal to L1.
+        5 => Withdraw(Withdraw),
+    }
+    "compliance" {
+        /// `compliance`: appoint or dismiss an agent of the sender's identity registry.
+        6 => SetRegistryAgent(SetRegistryAgent),
+        /// `compliance`: trust or distrust a claim issuer for one topic in the sender's registry.
+        7 => SetTrustedIssuer(SetTrustedIssuer),
+        /// `compliance`: create an identity in a registry and link its first wallet (registry agent).
+        8 => RegisterIdentity(RegisterIdentity),
+        /// `compliance`: link or unlink a wallet of an identity (registry agent).
+        9 => LinkWallet(LinkWallet),
+        /// `compliance`: add or replace a claim on an identity (trusted issuer of the topic).
+        10 => AddClaim(AddClaim),
+        /// `compliance`: remove a claim from an identity.
+        11 => RemoveClaim(RemoveClaim),
+        /// `compliance`: add wallets and identities to, or remove them from, a registry's sanctions list.
+        12 => SetSanctions(SetSanctions),
+        /// `compliance`: bind or update the rule set of an asset (asset admin). Boxed because it is
+        /// far larger than the other calls (borsh and JSON encode it as if unboxed).
+        13 => SetComplianceRules(Box<SetComplianceRules>),
+        /// `compliance`: appoint or dismiss an agent of an asset (asset admin).
+        14 => SetComplianceAgent(SetComplianceAgent),
+        /// `compliance`: pause or unpause holder transfers of assets (agent).
+        15 => SetPaused(SetPaused),
+        /// `compliance`: freeze or unfreeze wallets for an asset (agent).
+        16 => FreezeWallets(FreezeWallets),
+        /// `compliance`: freeze or unfreeze parts of wallets' balances (agent).
+        17 => FreezeAmounts(FreezeAmounts),
+        /// `compliance`: move balances without the holder's signature (agent).
+        18 => ForcedTransfers(ForcedTransfers),
+        /// `compliance`: move a lost wallet's balance and identity link to a new wallet (agent).
+        19 => RecoverWallets(RecoverWallets),
+    }
+    "sessions" {
+        /// `sessions`: authorize a session key to act for the sender within a scope.
+        20 => AuthorizeSession(AuthorizeSession),
+        /// `sessions`: revoke a session key of the sender.
+        21 => RevokeSession(RevokeSession),
+        /// `sessions`: set the sender's fee sponsorship policy.
+        22 => SetSponsorPolicy(SetSponsorPolicy),
+    }
+    "agents" {
+        /// `agents`: register an agent identity owned by the sender.
+        23 => RegisterAgent(RegisterAgent),
+        /// `agents`: replace an agent's card, wallet and metadata (owner).
+        24 => UpdateAgent(UpdateAgent),
+        /// `agents`: hand an agent to a new owner (owner).
+        25 => TransferAgent(TransferAgent),
+        /// `agents`: leave reputation feedback on an agent.
+        26 => GiveFeedback(GiveFeedback),
+        /// `agents`: withdraw one's own feedback.
+        27 => RevokeFeedback(RevokeFeedback),
+        /// `agents`: open a payment channel to an agent, escrowing a deposit.
+        28 => OpenChannel(OpenChannel),
+        /// `agents`: add to a channel's deposit (payer).
+        29 => FundChannel(FundChannel),
+        /// `agents`: settle a channel with the payer's latest cumulative voucher (payee).
+        30 => SettleChannel(SettleChannel),
+        /// `agents`: ask to close a channel, starting its timeout (payer).
+        31 => RequestChannelClose(RequestChannelClose),
+        /// `agents`: close a channel after its timeout, refunding the rest (payer).
+        32 => CloseChannel(CloseChannel),
+    }
+    "items" {
+        /// `items`: create an item collection; the sender is its issuer.
+        33 => CreateCollection(CreateCollection),
+        /// `items`: appoint or dismiss a minter (issuer).
+        34 => SetItemMinter(SetItemMinter),
+        /// `items`: define item classes, fungible or unique (issuer).
+        35 => DefineItems(DefineItems),
+        /// `items`: mint items to a player (minter).
+        36 => MintItems(MintItems),
+        /// `items`: move the sender's items to another player.
+        37 => TransferItems(TransferItems),
+        /// `items`: burn items the sender holds.
+        38 => BurnItems(BurnItems),
+    }
 }
 
 /// Call tags of the session-management calls, which a session key may never send (a session
@@ -124,94 +143,6 @@ pub enum Call {
 pub const SESSION_MANAGEMENT_TAGS: [u8; 2] = [20, 22];
 
 impl Call {
-    /// The module that handles this call.
-    pub fn module(&self) -> &'static str {
-        match self {
-            Call::Transfer(_)
-            | Call::CreateAsset(_)
-            | Call::Mint(_)
-            | Call::Burn(_)
-            | Call::SetAssetRole(_) => "assets",
-            Call::Withdraw(_) => "bridge",
-            Call::SetRegistryAgent(_)
-            | Call::SetTrustedIssuer(_)
-            | Call::RegisterIdentity(_)
-            | Call::LinkWallet(_)
-            | Call::AddClaim(_)
-            | Call::RemoveClaim(_)
-            | Call::SetSanctions(_)
-            | Call::SetComplianceRules(_)
-            | Call::SetComplianceAgent(_)
-            | Call::SetPaused(_)
-            | Call::FreezeWallets(_)
-            | Call::FreezeAmounts(_)
-            | Call::ForcedTransfers(_)
-            | Call::RecoverWallets(_) => "compliance",
-            Call::AuthorizeSession(_) | Call::RevokeSession(_) | Call::SetSponsorPolicy(_) => "sessions",
-            Call::RegisterAgent(_)
-            | Call::UpdateAgent(_)
-            | Call::TransferAgent(_)
-            | Call::GiveFeedback(_)
-            | Call::RevokeFeedback(_)
-            | Call::OpenChannel(_)
-            | Call::FundChannel(_)
-            | Call::SettleChannel(_)
-            | Call::RequestChannelClose(_)
-            | Call::CloseChannel(_) => "agents",
-            Call::CreateCollection(_)
-            | Call::SetItemMinter(_)
-            | Call::DefineItems(_)
-            | Call::MintItems(_)
-            | Call::TransferItems(_)
-            | Call::BurnItems(_) => "items",
-        }
-    }
-
-    /// The call's borsh enum tag: its stable kind number, used by session and sponsor scopes.
-    pub fn tag(&self) -> u8 {
-        match self {
-            Call::Transfer(_) => 0,
-            Call::CreateAsset(_) => 1,
-            Call::Mint(_) => 2,
-            Call::Burn(_) => 3,
-            Call::SetAssetRole(_) => 4,
-            Call::Withdraw(_) => 5,
-            Call::SetRegistryAgent(_) => 6,
-            Call::SetTrustedIssuer(_) => 7,
-            Call::RegisterIdentity(_) => 8,
-            Call::LinkWallet(_) => 9,
-            Call::AddClaim(_) => 10,
-            Call::RemoveClaim(_) => 11,
-            Call::SetSanctions(_) => 12,
-            Call::SetComplianceRules(_) => 13,
-            Call::SetComplianceAgent(_) => 14,
-            Call::SetPaused(_) => 15,
-            Call::FreezeWallets(_) => 16,
-            Call::FreezeAmounts(_) => 17,
-            Call::ForcedTransfers(_) => 18,
-            Call::RecoverWallets(_) => 19,
-            Call::AuthorizeSession(_) => 20,
-            Call::RevokeSession(_) => 21,
-            Call::SetSponsorPolicy(_) => 22,
-            Call::RegisterAgent(_) => 23,
-            Call::UpdateAgent(_) => 24,
-            Call::TransferAgent(_) => 25,
-            Call::GiveFeedback(_) => 26,
-            Call::RevokeFeedback(_) => 27,
-            Call::OpenChannel(_) => 28,
-            Call::FundChannel(_) => 29,
-            Call::SettleChannel(_) => 30,
-            Call::RequestChannelClose(_) => 31,
-            Call::CloseChannel(_) => 32,
-            Call::CreateCollection(_) => 33,
-            Call::SetItemMinter(_) => 34,
-            Call::DefineItems(_) => 35,
-            Call::MintItems(_) => 36,
-            Call::TransferItems(_) => 37,
-            Call::BurnItems(_) => 38,
-        }
-    }
-
     /// What the call takes from the sender's balances: (asset, amount) for a transfer, burn or
     /// withdrawal (the amounts session caps count).
     pub fn spend(&self) -> Option<(AssetId, u128)> {
@@ -221,51 +152,6 @@ impl Call {
             Call::Withdraw(w) => Some((w.asset, w.amount)),
             Call::OpenChannel(c) => Some((c.asset, c.amount)),
             _ => None,
-        }
-    }
-
-    /// The EIP-712 primary type name of this call.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Call::Transfer(_) => "Transfer",
-            Call::CreateAsset(_) => "CreateAsset",
-            Call::Mint(_) => "Mint",
-            Call::Burn(_) => "Burn",
-            Call::SetAssetRole(_) => "SetAssetRole",
-            Call::Withdraw(_) => "Withdraw",
-            Call::SetRegistryAgent(_) => "SetRegistryAgent",
-            Call::SetTrustedIssuer(_) => "SetTrustedIssuer",
-            Call::RegisterIdentity(_) => "RegisterIdentity",
-            Call::LinkWallet(_) => "LinkWallet",
-            Call::AddClaim(_) => "AddClaim",
-            Call::RemoveClaim(_) => "RemoveClaim",
-            Call::SetSanctions(_) => "SetSanctions",
-            Call::SetComplianceRules(_) => "SetComplianceRules",
-            Call::SetComplianceAgent(_) => "SetComplianceAgent",
-            Call::SetPaused(_) => "SetPaused",
-            Call::FreezeWallets(_) => "FreezeWallets",
-            Call::FreezeAmounts(_) => "FreezeAmounts",
-            Call::ForcedTransfers(_) => "ForcedTransfers",
-            Call::RecoverWallets(_) => "RecoverWallets",
-            Call::AuthorizeSession(_) => "AuthorizeSession",
-            Call::RevokeSession(_) => "RevokeSession",
-            Call::SetSponsorPolicy(_) => "SetSponsorPolicy",
-            Call::RegisterAgent(_) => "RegisterAgent",
-            Call::UpdateAgent(_) => "UpdateAgent",
-            Call::TransferAgent(_) => "TransferAgent",
-            Call::GiveFeedback(_) => "GiveFeedback",
-            Call::RevokeFeedback(_) => "RevokeFeedback",
-            Call::OpenChannel(_) => "OpenChannel",
-            Call::FundChannel(_) => "FundChannel",
-            Call::SettleChannel(_) => "SettleChannel",
-            Call::RequestChannelClose(_) => "RequestChannelClose",
-            Call::CloseChannel(_) => "CloseChannel",
-            Call::CreateCollection(_) => "CreateCollection",
-            Call::SetItemMinter(_) => "SetItemMinter",
-            Call::DefineItems(_) => "DefineItems",
-            Call::MintItems(_) => "MintItems",
-            Call::TransferItems(_) => "TransferItems",
-            Call::BurnItems(_) => "BurnItems",
         }
     }
 
@@ -400,7 +286,17 @@ impl Call {
 }
 
 /// Move `amount` of `asset` from the sender to `to`.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
     /// Recipient.
@@ -413,7 +309,17 @@ pub struct Transfer {
 }
 
 /// Create an issuer token.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAsset {
     /// Display name, 1 to 64 bytes.
@@ -428,7 +334,17 @@ pub struct CreateAsset {
 }
 
 /// Mint `amount` of `asset` to `to`.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Mint {
     /// Asset minted.
@@ -441,7 +357,17 @@ pub struct Mint {
 }
 
 /// Burn `amount` of `asset` from the sender's balance.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Burn {
     /// Asset burned.
@@ -452,7 +378,17 @@ pub struct Burn {
 }
 
 /// Burn `amount` of `asset` (native ETH or a bridged ERC-20) and withdraw it to `l1_recipient`.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Withdraw {
     /// Asset withdrawn.
@@ -517,7 +453,17 @@ impl AssetRole {
 }
 
 /// Grant (`enabled`) or revoke a role on an asset.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct SetAssetRole {
     /// Asset.

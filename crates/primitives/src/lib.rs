@@ -12,6 +12,10 @@
 //! entropy from the caller), so the same types serve the sequencer, replicas and a future
 //! fault-proof program. The format is specified in `docs/transactions.md`.
 
+extern crate alloc;
+// The derives name `::pillar_primitives`, inside this crate too.
+extern crate self as pillar_primitives;
+
 mod block;
 mod call;
 pub mod codec;
@@ -19,6 +23,7 @@ pub mod eip712;
 mod l1;
 mod merkle;
 mod receipt;
+pub mod schema;
 mod session;
 pub mod session_sig;
 mod session_signer;
@@ -61,3 +66,10 @@ pub use transaction::{
     VerifiedTransaction,
 };
 pub use voucher::Voucher;
+
+/// What the derives in `pillar-macros` expand to; not an API.
+#[doc(hidden)]
+pub mod __private {
+    pub use alloc::{borrow::Cow, boxed::Box, collections::BTreeMap, string::String, vec, vec::Vec};
+    pub use once_cell::race::OnceBox;
+}

@@ -59,52 +59,10 @@ pub enum TypedTxError {
     SignatureNotHex,
 }
 
-const KNOWN: [&str; 39] = [
-    "Transfer",
-    "CreateAsset",
-    "Mint",
-    "Burn",
-    "SetAssetRole",
-    "Withdraw",
-    "SetRegistryAgent",
-    "SetTrustedIssuer",
-    "RegisterIdentity",
-    "LinkWallet",
-    "AddClaim",
-    "RemoveClaim",
-    "SetSanctions",
-    "SetComplianceRules",
-    "SetComplianceAgent",
-    "SetPaused",
-    "FreezeWallets",
-    "FreezeAmounts",
-    "ForcedTransfers",
-    "RecoverWallets",
-    "AuthorizeSession",
-    "RevokeSession",
-    "SetSponsorPolicy",
-    "RegisterAgent",
-    "UpdateAgent",
-    "TransferAgent",
-    "GiveFeedback",
-    "RevokeFeedback",
-    "OpenChannel",
-    "FundChannel",
-    "SettleChannel",
-    "RequestChannelClose",
-    "CloseChannel",
-    "CreateCollection",
-    "SetItemMinter",
-    "DefineItems",
-    "MintItems",
-    "TransferItems",
-    "BurnItems",
-];
-
 impl TypedTransaction {
     /// Converts to the canonical transaction. The signature is parsed, not yet verified.
     pub fn into_signed(self) -> Result<SignedTransaction, TypedTxError> {
-        if !KNOWN.contains(&self.primary_type.as_str()) {
+        if !Call::TYPE_NAMES.contains(&self.primary_type.as_str()) {
             return Err(TypedTxError::UnknownCall { primary_type: self.primary_type });
         }
         let bad =
@@ -117,7 +75,7 @@ impl TypedTransaction {
         let nonce = u64_from_value(&nonce).map_err(bad)?;
         let max_fee = fields.remove("maxFee").ok_or_else(|| bad("missing field `maxFee`".into()))?;
         let max_fee = u128_from_value(&max_fee).map_err(bad)?;
-        fields.insert("type".into(), serde_json::Value::String(lower_first(&self.primary_type)));
+        fields.insert("type".into(), serde_json::Value::String(crate::schema::json_type(&self.primary_type)));
         let call: Call =
             serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| bad(e.to_string()))?;
         let raw = hex::decode(self.signature.trim_start_matches("0x"))
@@ -150,14 +108,6 @@ impl TypedTransaction {
             signature: format!("0x{}", hex::encode(stx.signature.to_bytes())),
             envelope: stx.envelope,
         }
-    }
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 

@@ -270,6 +270,9 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
             "sync": ctx.status.info(),
         }))
     })?;
+    m.register_method("pillar_schema", |_: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        serde_json::to_value(ctx.chain.runtime().schema()).map_err(internal)
+    })?;
     m.register_method("pillar_health", |_: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let health = ctx.status.health();
         let head = ctx.chain.head();

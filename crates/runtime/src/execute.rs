@@ -67,6 +67,11 @@ impl Runtime {
         self.modules.iter().map(|m| m.name()).collect()
     }
 
+    /// The chain's published ABI: its calls, events and EIP-712 types (`pillar_schema`).
+    pub fn schema(&self) -> pillar_primitives::schema::ChainSchema {
+        pillar_primitives::schema::ChainSchema::new(self.chain_id, self.module_names())
+    }
+
     fn module(&self, name: &str) -> Option<&Arc<dyn Module>> {
         self.modules.iter().find(|m| m.name() == name)
     }

@@ -7,6 +7,7 @@ pub(crate) mod init;
 pub(crate) mod keys;
 pub(crate) mod node;
 pub(crate) mod rpc_limits;
+pub(crate) mod schema;
 pub(crate) mod tx;
 
 /// Logs to stderr, `info` unless `RUST_LOG` says otherwise.

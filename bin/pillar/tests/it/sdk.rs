@@ -98,6 +98,19 @@ fn sdk_encodes_every_call_kind_as_the_node_decodes_it() {
 }
 
 #[test]
+fn sdk_call_tables_match_the_chain_schema() {
+    build_sdk();
+    let runtime = pillar_runtime::Runtime::new(
+        901,
+        pillar_node::registry::MODULES.iter().map(|(_, make)| make()).collect(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.json");
+    std::fs::write(&path, serde_json::to_vec(&runtime.schema()).unwrap()).unwrap();
+    node_test("sdk/ts/test/schema.test.mjs", &[("PILLAR_SCHEMA".into(), path.display().to_string())]);
+}
+
+#[test]
 fn sdk_test_suite_passes_against_a_devnet() {
     build_sdk();
     let dir = tempfile::tempdir().unwrap();

@@ -21,7 +21,17 @@ pub const MAX_VALUE_LEN: usize = 128;
 pub const MAX_SCORE: u8 = 100;
 
 /// One `key = value` metadata entry of an agent.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct MetadataEntry {
     /// Key, 1 to 32 bytes.
@@ -31,7 +41,17 @@ pub struct MetadataEntry {
 }
 
 /// Register an agent owned by the sender. Agents are numbered from 1 in registration order.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RegisterAgent {
     /// Where the agent's card (capabilities, endpoints) is published, 1 to 256 bytes.
@@ -43,7 +63,17 @@ pub struct RegisterAgent {
 }
 
 /// Replace an agent's card URI, wallet and metadata (owner only).
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateAgent {
     /// Agent id.
@@ -57,7 +87,17 @@ pub struct UpdateAgent {
 }
 
 /// Hand an agent to a new owner (owner only).
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct TransferAgent {
     /// Agent id.
@@ -67,7 +107,17 @@ pub struct TransferAgent {
 }
 
 /// Leave reputation feedback on an agent (anyone but its owner; one entry per call).
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct GiveFeedback {
     /// Agent id.
@@ -81,7 +131,17 @@ pub struct GiveFeedback {
 }
 
 /// Withdraw one's own feedback entry.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeFeedback {
     /// Agent id.
@@ -93,7 +153,17 @@ pub struct RevokeFeedback {
 /// Open a payment channel from the sender to an agent, escrowing `amount` of `asset`. Vouchers
 /// for it are signed by `voucher_key` (a key the payer's client holds, ed25519 or P-256).
 /// Channels are numbered from 1.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OpenChannel {
     /// Payee agent id.
@@ -110,7 +180,17 @@ pub struct OpenChannel {
 }
 
 /// Add to a channel's deposit (payer only; cancels a pending close request).
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct FundChannel {
     /// Channel id.
@@ -123,7 +203,17 @@ pub struct FundChannel {
 /// Settle a channel with the payer's latest voucher (the payee agent's owner or wallet): pays
 /// `cumulative` minus what was already settled to the agent's wallet. With `close`, the rest of
 /// the deposit goes back to the payer and the channel ends.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct SettleChannel {
     /// Channel id.
@@ -139,7 +229,17 @@ pub struct SettleChannel {
 }
 
 /// Ask to close a channel (payer only): the payee has `timeout_ms` left to settle.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct RequestChannelClose {
     /// Channel id.
@@ -148,7 +248,17 @@ pub struct RequestChannelClose {
 
 /// Close a channel once its close timeout has passed (payer only): the unsettled deposit goes
 /// back to the payer.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct CloseChannel {
     /// Channel id.

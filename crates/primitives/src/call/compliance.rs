@@ -34,7 +34,17 @@ pub(super) fn check_batch(n: usize) -> Result<(), &'static str> {
 }
 
 /// Appoint (`enabled`) or dismiss an agent of the identity registry owned by the sender.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct SetRegistryAgent {
     /// Agent.
@@ -44,7 +54,17 @@ pub struct SetRegistryAgent {
 }
 
 /// Trust (`enabled`) or distrust `issuer` for claims of `topic` in the sender's registry.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct SetTrustedIssuer {
     /// Claim topic, 1 to 15.
@@ -56,7 +76,17 @@ pub struct SetTrustedIssuer {
 }
 
 /// Create an identity in `registry` and link `wallet` to it.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterIdentity {
     /// Registry (its owner's address).
@@ -66,7 +96,17 @@ pub struct RegisterIdentity {
 }
 
 /// Link (`linked`) or unlink `wallet` to or from `identity`.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct LinkWallet {
     /// Identity id.
@@ -78,7 +118,17 @@ pub struct LinkWallet {
 }
 
 /// Add (or replace) the claim of `topic` on `identity`.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AddClaim {
     /// Identity id.
@@ -92,7 +142,17 @@ pub struct AddClaim {
 }
 
 /// Remove the claim of `topic` from `identity`.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct RemoveClaim {
     /// Identity id.
@@ -102,7 +162,17 @@ pub struct RemoveClaim {
 }
 
 /// Put (`sanctioned`) wallets and identities on `registry`'s sanctions list, or take them off.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct SetSanctions {
     /// Registry.
@@ -116,7 +186,17 @@ pub struct SetSanctions {
 }
 
 /// A cap on how many holders (identities) of one country an asset may have.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CountryCap {
     /// ISO 3166-1 numeric country code.
@@ -127,7 +207,17 @@ pub struct CountryCap {
 
 /// A claim both parties of a transfer must hold: from a trusted issuer, not expired, value at
 /// least `min_value`.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ClaimRequirement {
     /// Claim topic, 1 to 15.
@@ -138,7 +228,17 @@ pub struct ClaimRequirement {
 
 /// The rule set of a compliant asset. Zero means "no limit" for `max_holders`, `max_balance`,
 /// `lockup_ms` and `limit_window_ms`; empty lists impose nothing.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SetComplianceRules {
     /// Asset bound.
@@ -190,7 +290,17 @@ impl SetComplianceRules {
 }
 
 /// Appoint (`enabled`) or dismiss an agent of `asset`.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct SetComplianceAgent {
     /// Asset.
@@ -202,7 +312,17 @@ pub struct SetComplianceAgent {
 }
 
 /// Pause (`paused`) or resume holder transfers of each asset.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct SetPaused {
     /// Assets, 1 to 64.
@@ -212,7 +332,17 @@ pub struct SetPaused {
 }
 
 /// Freeze (`frozen`) or unfreeze wallets: a frozen wallet neither sends nor receives `asset`.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct FreezeWallets {
     /// Asset.
@@ -224,7 +354,17 @@ pub struct FreezeWallets {
 }
 
 /// An amount held by a wallet.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct AmountEntry {
     /// Wallet.
@@ -235,7 +375,17 @@ pub struct AmountEntry {
 }
 
 /// Freeze (`frozen`: add to the frozen part) or unfreeze (subtract) parts of balances.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct FreezeAmounts {
     /// Asset.
@@ -247,7 +397,17 @@ pub struct FreezeAmounts {
 }
 
 /// One forced move.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct ForcedEntry {
     /// Holder debited.
@@ -260,7 +420,17 @@ pub struct ForcedEntry {
 }
 
 /// Move balances of `asset` without the holders' signatures.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct ForcedTransfers {
     /// Asset.
@@ -270,7 +440,17 @@ pub struct ForcedTransfers {
 }
 
 /// One wallet recovery.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct WalletRecovery {
     /// The wallet whose key is lost.
@@ -281,7 +461,17 @@ pub struct WalletRecovery {
 
 /// Move each lost wallet's whole balance of `asset` (frozen part and lock-ups included) and its
 /// identity link to a new wallet.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct RecoverWallets {
     /// Asset.

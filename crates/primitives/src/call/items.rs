@@ -17,7 +17,17 @@ pub const MAX_ITEM_BATCH: usize = 64;
 pub const MAX_ITEM_URI_LEN: usize = 256;
 
 /// Create a collection; the sender becomes its issuer (admin and first minter).
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCollection {
     /// Display name, 1 to 64 bytes.
@@ -27,7 +37,17 @@ pub struct CreateCollection {
 }
 
 /// Appoint (`enabled`) or dismiss a minter of a collection (issuer only).
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct SetItemMinter {
     /// Collection.
@@ -39,7 +59,17 @@ pub struct SetItemMinter {
 }
 
 /// One item class of a collection.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ItemClass {
     /// Item id within the collection.
@@ -52,7 +82,17 @@ pub struct ItemClass {
 }
 
 /// Define item classes of a collection (issuer only; a class, once defined, never changes).
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct DefineItems {
     /// Collection.
@@ -62,7 +102,17 @@ pub struct DefineItems {
 }
 
 /// An amount of one item.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct ItemAmount {
     /// Item id.
@@ -73,7 +123,17 @@ pub struct ItemAmount {
 }
 
 /// Mint items to a player (minter only).
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct MintItems {
     /// Collection.
@@ -85,7 +145,17 @@ pub struct MintItems {
 }
 
 /// Move the sender's items to another player.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct TransferItems {
     /// Collection.
@@ -97,7 +167,17 @@ pub struct TransferItems {
 }
 
 /// Burn items from the sender's own holdings (consumables, crafting).
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct BurnItems {
     /// Collection.

@@ -13,7 +13,17 @@ pub const MAX_SESSION_CAPS: usize = 8;
 /// Authorize a session key for the sender: it may then sign transactions for the sender within
 /// the scope below, until `expires_ms` or a [`RevokeSession`]. Authorizing a key again replaces
 /// its scope and resets its usage.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AuthorizeSession {
     /// The session's public key.
@@ -33,7 +43,17 @@ pub struct AuthorizeSession {
 }
 
 /// A spending cap of a session for one asset.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SpendCap {
     /// Asset.
@@ -47,7 +67,17 @@ pub struct SpendCap {
 }
 
 /// Revoke a session key of the sender, effective from the next transaction.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeSession {
     /// The key revoked.
@@ -56,7 +86,17 @@ pub struct RevokeSession {
 
 /// Set (or replace) the sender's sponsor policy: the sender then pays the fee of transactions
 /// that name it as sponsor, within this policy. A zero budget stops sponsoring.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+    pillar_macros::Eip712,
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SetSponsorPolicy {
     /// Total fees the sponsor will still pay (replaces what was left).

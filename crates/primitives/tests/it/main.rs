@@ -5,5 +5,6 @@
 
 mod fixtures;
 mod roundtrip;
+mod schema;
 mod sessions;
 mod verticals;

@@ -327,6 +327,7 @@ proptest! {
         prop_assert_eq!(back.into_signed().unwrap(), stx.clone());
         // Every call kind has its EIP-712 type, and the digest covers the call.
         prop_assert!(pillar_primitives::eip712::encode_type(stx.tx.call.type_name()).is_some());
+        prop_assert_eq!(borsh::to_vec(&stx.tx.call).unwrap()[0], stx.tx.call.tag(), "declared tag is the borsh tag");
         prop_assert_eq!(stx.tx.call.module(), "compliance");
     }
 

@@ -98,6 +98,7 @@ proptest! {
         let back: TypedTransaction = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(back.into_signed().unwrap(), stx.clone());
         prop_assert!(pillar_primitives::eip712::encode_type(stx.tx.call.type_name()).is_some());
+        prop_assert_eq!(borsh::to_vec(&stx.tx.call).unwrap()[0], stx.tx.call.tag(), "declared tag is the borsh tag");
         let tag = stx.tx.call.tag();
         prop_assert!((23..=38).contains(&tag));
         prop_assert_eq!(stx.tx.call.module(), if tag <= 32 { "agents" } else { "items" });

@@ -1,0 +1,80 @@
+//! The call table against what depends on it: borsh tags, the docs' EIP-712 tables, the schema.
+
+use borsh::BorshSerialize;
+use pillar_primitives::{Call, Transfer, eip712, keccak256, schema::ChainSchema};
+
+fn docs() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/transactions.md");
+    std::fs::read_to_string(path).expect("docs/transactions.md")
+}
+
+#[test]
+fn every_call_kind_is_documented_with_its_derived_eip712_type() {
+    let docs = docs();
+    for name in Call::TYPE_NAMES {
+        let full = Call::encode_type_of(name).unwrap();
+        // The primary type's own part; referenced structs are listed on their own lines.
+        let own = full.split_inclusive(')').next().unwrap();
+        assert!(docs.contains(own), "docs/transactions.md §4 lacks {own}");
+        for referenced in full.split_inclusive(')').skip(1) {
+            assert!(docs.contains(referenced), "docs/transactions.md §4 lacks {referenced}");
+        }
+        // Where the table gives a typehash, it is keccak256 of the full encodeType.
+        let row = format!("| {name} | `");
+        if let Some(line) = docs.lines().find(|l| l.starts_with(&row)) {
+            let hash = line.rsplit('`').nth(1).unwrap();
+            assert_eq!(hash, format!("{:#x}", keccak256(full.as_bytes())), "{name} typehash in the docs");
+        }
+    }
+}
+
+#[test]
+fn tags_are_the_borsh_order_and_names_are_unique() {
+    let schema = Call::schema();
+    assert_eq!(schema.len(), Call::TYPE_NAMES.len());
+    for (i, c) in schema.iter().enumerate() {
+        assert_eq!(usize::from(c.tag), i, "{} is declared with tag {} at position {i}", c.name, c.tag);
+        assert_eq!(Call::TYPE_NAMES[i], c.name);
+        assert!(c.eip712_type.starts_with(&format!("{}(", c.name)));
+        assert!(c.eip712_type.contains("uint64 nonce,uint128 maxFee)"), "{}", c.eip712_type);
+    }
+    let mut names: Vec<_> = Call::TYPE_NAMES.to_vec();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), Call::TYPE_NAMES.len());
+    let t = Call::Transfer(Transfer { to: Default::default(), asset: 0, amount: 1 });
+    assert_eq!(borsh::to_vec(&t).unwrap()[0], t.tag());
+    let mut buf = Vec::new();
+    t.serialize(&mut buf).unwrap();
+    assert_eq!(buf[0], 0);
+}
+
+#[test]
+fn a_chain_schema_lists_only_its_modules_calls_and_every_event() {
+    let s = ChainSchema::new(7, vec!["accounts", "assets", "bridge"]);
+    assert_eq!(s.eip712_domain.chain_id, 7);
+    let names: Vec<_> = s.calls.iter().map(|c| c.name).collect();
+    assert_eq!(names, ["Transfer", "CreateAsset", "Mint", "Burn", "SetAssetRole", "Withdraw"]);
+    assert_eq!(s.calls[0].doc, "move an amount of an asset to another account.");
+    let transfer = s.events.iter().find(|e| e.name == "transfer").unwrap();
+    let fields: Vec<_> = transfer.fields.iter().map(|f| (f.name, f.ty.as_ref())).collect();
+    assert_eq!(fields, [("asset", "uint32"), ("from", "address"), ("to", "address"), ("amount", "uint128")]);
+    // Event tags are the borsh order, checked against an encoding.
+    for (i, e) in s.events.iter().enumerate() {
+        assert_eq!(usize::from(e.tag), i, "{}", e.name);
+    }
+    let withdrawal = s.events.iter().find(|e| e.name == "withdrawalInitiated").unwrap();
+    let ev = pillar_primitives::Event::WithdrawalInitiated {
+        index: 0,
+        l2_block: 0,
+        sender: Default::default(),
+        l1_recipient: Default::default(),
+        l1_token: Default::default(),
+        amount: 0,
+        leaf: Default::default(),
+    };
+    assert_eq!(borsh::to_vec(&ev).unwrap()[0], withdrawal.tag);
+    assert!(withdrawal.fields.iter().any(|f| f.name == "l1Recipient"));
+    // The voucher type stays what payees sign.
+    assert_eq!(eip712::encode_type("Voucher").unwrap(), "Voucher(uint64 channel,uint128 cumulative)");
+}
