@@ -64,55 +64,37 @@ pub enum Invalid {
         /// Module named by the call.
         module: &'static str,
     },
+    /// The transaction carries an envelope (a session key or a fee sponsor) and no module of this
+    /// chain enforces envelopes.
+    #[error("unknown call: this chain has no module that checks session keys and sponsors")]
+    NoEnvelopes,
     /// Arguments fail stateless checks.
     #[error("malformed call: {reason}")]
     Malformed {
         /// What is wrong.
         reason: &'static str,
     },
-    /// The session key that signed may not send this transaction now (unknown, revoked,
-    /// expired, out of scope, over a cap or rate). `code` is the `sessions` module's (4000+).
-    #[error("session refused (code {code}): {reason}")]
-    SessionRefused {
-        /// Stable reason code.
-        code: u32,
-        /// Readable reason.
-        reason: String,
-    },
-    /// The named sponsor will not pay for this transaction (no policy, call kind not
-    /// sponsored, budget or per-user limit exhausted). `code` is the `sessions` module's.
-    #[error("sponsor refused (code {code}): {reason}")]
-    SponsorRefused {
-        /// Stable reason code.
-        code: u32,
-        /// Readable reason.
-        reason: String,
-    },
-    /// A transfer of a compliant asset that its rules refuse against the latest block (mempool
-    /// screening only: inclusion re-decides, so a forced transaction still gets a failed
-    /// receipt). `code` is the `compliance` module's reason code (3100 + the ERC-1404 code).
-    #[error("compliance refused (code {code}): {reason}")]
-    ComplianceRefused {
-        /// Stable reason code.
-        code: u32,
-        /// Readable reason.
-        reason: String,
-    },
-    /// An ETH withdrawal larger than the ETH bridged in through the L1 Portal, judged against the
-    /// latest block (mempool screening only: inclusion re-decides, failing the call with the same
-    /// `code`, the `bridge` module's 2004). ETH credited at L2 genesis cannot be withdrawn.
-    #[error(
-        "withdrawal unbacked (code {code}): {amount} wei asked, only {bridged} wei of ETH came in \
-         through the L1 Portal and is not yet withdrawn; ETH credited at L2 genesis cannot be withdrawn"
-    )]
-    WithdrawalUnbacked {
-        /// Stable reason code of the `bridge` module.
-        code: u32,
-        /// Amount asked for (wei).
-        amount: u128,
-        /// Bridged ETH left (wei).
-        bridged: u128,
-    },
+    /// A module refused the transaction (a session out of scope, a sponsor that will not pay, a
+    /// compliance rule, an unbacked withdrawal…): the module, its stable code and why.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+}
+
+/// A module's refusal to admit a transaction. The runtime and the sequencer carry it as is, so a
+/// new module's refusals need no new variant anywhere.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} (code {code}): {reason}", kind.replace('_', " "))]
+pub struct Refusal {
+    /// The module that refused.
+    pub module: &'static str,
+    /// The module's stable reason code (module ranges in docs/transactions.md).
+    pub code: u32,
+    /// Stable machine name at the RPC door (`data.kind`, e.g. `session_refused`).
+    pub kind: &'static str,
+    /// JSON-RPC error code at the door (docs/rpc.md; the module's own, in -38018…-38099).
+    pub rpc_code: i32,
+    /// Readable reason.
+    pub reason: String,
 }
 
 /// A failed call: stable code and readable reason, recorded in the receipt.

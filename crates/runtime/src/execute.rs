@@ -23,9 +23,6 @@ pub mod l1_codes {
     pub const FORCED_TX_INVALID: u32 = 4;
 }
 
-/// The module that enforces envelopes (session scopes and sponsor policies).
-const SESSIONS: &str = "sessions";
-
 /// A chain's state transition function: its modules, in order.
 #[derive(Clone)]
 pub struct Runtime {
@@ -131,10 +128,10 @@ impl Runtime {
         if self.module(module).is_none() {
             return Err(Invalid::UnknownCall { module });
         }
-        // Sponsors and sessions are enforced by the `sessions` module; a chain without it must
-        // not accept them unchecked.
-        if tx.tx.envelope.is_some() && self.module(SESSIONS).is_none() {
-            return Err(Invalid::UnknownCall { module: SESSIONS });
+        // A chain with no module that enforces sponsors and sessions must not accept them
+        // unchecked.
+        if tx.tx.envelope.is_some() && !self.modules.iter().any(|m| m.enforces_envelopes()) {
+            return Err(Invalid::NoEnvelopes);
         }
         t.call.check_shape().map_err(|reason| Invalid::Malformed { reason })
     }
@@ -267,7 +264,7 @@ impl Runtime {
                 Err(invalid) => failed(l1_codes::FORCED_TX_INVALID, format!("forced transaction: {invalid}")),
             });
         }
-        let Some(bridge) = self.modules.iter().find(|m| m.name() == "bridge") else {
+        let Some(bridge) = self.modules.iter().find(|m| m.takes_l1_messages()) else {
             return Ok(failed(l1_codes::NO_BRIDGE, "this chain has no bridge module".into()));
         };
         let mut fees = 0;

@@ -25,7 +25,7 @@ pub mod guard;
 mod module;
 
 pub use context::{BlockEnv, TxContext};
-pub use error::{CallError, GenesisError, Invalid, QueryError, Revert};
+pub use error::{CallError, GenesisError, Invalid, QueryError, Refusal, Revert};
 pub use execute::{BlockOutcome, Runtime, l1_codes};
 pub use genesis::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance, GenesisCall};
 pub use guard::{AssetMove, MoveKind};

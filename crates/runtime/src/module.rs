@@ -46,8 +46,21 @@ pub trait Module: Send + Sync {
         Ok(())
     }
 
-    /// Applies a deposit from the L1 queue (only the bridge module handles these). `ctx.sender` is
-    /// the L1 sender; no nonce or fee applies.
+    /// Whether this module enforces envelopes (session keys and fee sponsors) in its
+    /// [`Module::validate`] and [`Module::pre_dispatch`]. A chain with no such module refuses
+    /// every transaction that carries one, rather than accepting it unchecked.
+    fn enforces_envelopes(&self) -> bool {
+        false
+    }
+
+    /// Whether this module takes the L1 queue's deposits ([`Module::l1_message`]); the first
+    /// such module of the chain gets them all.
+    fn takes_l1_messages(&self) -> bool {
+        false
+    }
+
+    /// Applies a deposit from the L1 queue (the module that [`Module::takes_l1_messages`]).
+    /// `ctx.sender` is the L1 sender; no nonce or fee applies.
     fn l1_message(
         &self,
         _ctx: &mut TxContext<'_>,

@@ -1,7 +1,7 @@
 //! Why the sequencer refused a transaction at the door.
 
 use pillar_primitives::{DecodeError, RecoverError};
-use pillar_runtime::Invalid;
+use pillar_runtime::{Invalid, Refusal};
 
 /// A refused submission. Each case has a stable JSON-RPC error code ([`Rejection::code`]) and a
 /// stable machine name ([`Rejection::kind`]), listed in docs/rpc.md.
@@ -104,47 +104,10 @@ pub enum Rejection {
     /// The node stopped producing blocks after a storage failure.
     #[error("node is halted: {0}")]
     Halted(String),
-    /// The session key that signed may not send this transaction (unknown, revoked, expired, out
-    /// of scope, over a spending cap or its rate); `code` is the sessions module's (4001–4099).
-    #[error("session refused (code {code}): {reason}")]
-    SessionRefused {
-        /// Stable reason code of the `sessions` module.
-        code: u32,
-        /// Readable reason.
-        reason: String,
-    },
-    /// The named sponsor will not pay this fee (no policy, call kind not sponsored, budget or
-    /// per-user limit exhausted); `code` is the sessions module's (4020–4029).
-    #[error("sponsor refused (code {code}): {reason}")]
-    SponsorRefused {
-        /// Stable reason code of the `sessions` module.
-        code: u32,
-        /// Readable reason.
-        reason: String,
-    },
-    /// A transfer of a compliant asset that the asset's rules refuse now; `code` is the
-    /// compliance module's (3101–3118, 3100 + the ERC-1404 restriction code).
-    #[error("compliance refused (code {code}): {reason}")]
-    ComplianceRefused {
-        /// Stable reason code of the `compliance` module.
-        code: u32,
-        /// Readable reason.
-        reason: String,
-    },
-    /// An ETH withdrawal larger than the ETH bridged in through the L1 Portal; `code` is the
-    /// bridge module's (2004). ETH credited at L2 genesis cannot be withdrawn.
-    #[error(
-        "withdrawal unbacked (code {code}): {amount} wei asked, only {bridged} wei of ETH came in \
-         through the L1 Portal and is not yet withdrawn; ETH credited at L2 genesis cannot be withdrawn"
-    )]
-    WithdrawalUnbacked {
-        /// Stable reason code of the `bridge` module.
-        code: u32,
-        /// Amount asked for (wei).
-        amount: u128,
-        /// Bridged ETH left (wei).
-        bridged: u128,
-    },
+    /// A module refused the transaction; its code and kind at the door are the module's
+    /// ([`Refusal::rpc_code`], [`Refusal::kind`]).
+    #[error(transparent)]
+    Refused(Refusal),
     /// This node is a replica: it follows L1 (and the sequencer's feed) and takes no
     /// transactions.
     #[error("this node is a read-only replica; send transactions to the sequencer")]
@@ -173,10 +136,7 @@ impl Rejection {
             Self::Unavailable(_) => -38098,
             Self::Halted(_) => -38099,
             Self::ReadOnly => -38017,
-            Self::SessionRefused { .. } => -38018,
-            Self::SponsorRefused { .. } => -38019,
-            Self::ComplianceRefused { .. } => -38020,
-            Self::WithdrawalUnbacked { .. } => -38021,
+            Self::Refused(r) => r.rpc_code,
         }
     }
 
@@ -201,10 +161,7 @@ impl Rejection {
             Self::Unavailable(_) => "unavailable",
             Self::Halted(_) => "halted",
             Self::ReadOnly => "read_only",
-            Self::SessionRefused { .. } => "session_refused",
-            Self::SponsorRefused { .. } => "sponsor_refused",
-            Self::ComplianceRefused { .. } => "compliance_refused",
-            Self::WithdrawalUnbacked { .. } => "withdrawal_unbacked",
+            Self::Refused(r) => r.kind,
         }
     }
 }
@@ -230,14 +187,9 @@ impl From<Invalid> for Rejection {
                 Self::InsufficientBalance { asset, balance, needed }
             }
             Invalid::UnknownAsset { asset } => Self::UnknownAsset { asset },
-            Invalid::UnknownCall { .. } => Self::UnknownCall(i.to_string()),
+            Invalid::UnknownCall { .. } | Invalid::NoEnvelopes => Self::UnknownCall(i.to_string()),
             Invalid::Malformed { reason } => Self::InvalidArguments(reason.to_string()),
-            Invalid::SessionRefused { code, reason } => Self::SessionRefused { code, reason },
-            Invalid::SponsorRefused { code, reason } => Self::SponsorRefused { code, reason },
-            Invalid::ComplianceRefused { code, reason } => Self::ComplianceRefused { code, reason },
-            Invalid::WithdrawalUnbacked { code, amount, bridged } => {
-                Self::WithdrawalUnbacked { code, amount, bridged }
-            }
+            Invalid::Refused(r) => Self::Refused(r),
         }
     }
 }

@@ -24,7 +24,7 @@ use pillar_primitives::{
     Withdraw, withdrawal_leaf,
 };
 use pillar_runtime::{
-    CallError, Genesis, GenesisError, Invalid, Module, QueryError, TxContext, ValidateError,
+    CallError, Genesis, GenesisError, Invalid, Module, QueryError, Refusal, TxContext, ValidateError,
 };
 use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
 
@@ -147,6 +147,10 @@ impl Module for Bridge {
         NAME
     }
 
+    fn takes_l1_messages(&self) -> bool {
+        true
+    }
+
     fn genesis(&self, _genesis: &Genesis, state: &mut dyn StateWrite) -> Result<(), GenesisError> {
         // Native ETH must exist for deposits; the assets module writes it.
         if ASSETS.get(state, &NATIVE_ASSET)?.is_none() {
@@ -170,8 +174,15 @@ impl Module for Bridge {
         if w.amount <= bridged {
             return Ok(());
         }
-        let code = BridgeError::WithdrawalUnbacked { amount: w.amount, bridged }.code();
-        Err(Invalid::WithdrawalUnbacked { code, amount: w.amount, bridged }.into())
+        let e = BridgeError::WithdrawalUnbacked { amount: w.amount, bridged };
+        let refusal = Refusal {
+            module: NAME,
+            code: e.code(),
+            kind: "withdrawal_unbacked",
+            rpc_code: -38021,
+            reason: e.to_string(),
+        };
+        Err(Invalid::Refused(refusal).into())
     }
 
     fn call(

@@ -27,8 +27,8 @@ mod state;
 use pillar_assets::ASSETS;
 use pillar_primitives::{Call, Event, NATIVE_ASSET, VerifiedTransaction};
 use pillar_runtime::{
-    AssetMove, BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, MoveKind, QueryError, TxContext,
-    ValidateError,
+    AssetMove, BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, MoveKind, QueryError, Refusal,
+    TxContext, ValidateError,
 };
 use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
 
@@ -79,7 +79,14 @@ impl Module for Compliance {
             None | Some(Restriction::InsufficientBalance) => Ok(()),
             Some(r) => {
                 let e = ComplianceError::from(r);
-                Err(Invalid::ComplianceRefused { code: e.code(), reason: e.to_string() }.into())
+                let refusal = Refusal {
+                    module: NAME,
+                    code: e.code(),
+                    kind: "compliance_refused",
+                    rpc_code: -38020,
+                    reason: e.to_string(),
+                };
+                Err(Invalid::Refused(refusal).into())
             }
         }
     }

@@ -432,12 +432,19 @@ fn queries_describe_state() {
 
 #[test]
 fn the_mempool_refuses_transfers_the_rules_refuse_with_the_same_code() {
-    use pillar_runtime::{Invalid, ValidateError};
+    use pillar_runtime::{Invalid, Refusal, ValidateError};
     let mut c = Chain::with_rules(open_rules());
     c.ok(0, Call::Mint(Mint { asset: BOND, to: addr(3), amount: 100 }));
     // Key 6 has no identity: refused at the door with the code the receipt would carry.
     let refused = c.screen(3, transfer(6, 10));
-    let Err(ValidateError::Invalid(Invalid::ComplianceRefused { code, reason })) = refused else {
+    let Err(ValidateError::Invalid(Invalid::Refused(Refusal {
+        module: "compliance",
+        code,
+        kind: "compliance_refused",
+        reason,
+        ..
+    }))) = refused
+    else {
         panic!("expected a compliance refusal, got {refused:?}")
     };
     assert_eq!(code, 3100 + u32::from(c.can_transfer(3, 6, 10)));
@@ -457,6 +464,6 @@ fn the_mempool_refuses_transfers_the_rules_refuse_with_the_same_code() {
     c.ok(7, Call::FreezeWallets(FreezeWallets { asset: BOND, wallets: vec![addr(3)], frozen: true }));
     assert!(matches!(
         c.screen(3, transfer(4, 10)),
-        Err(ValidateError::Invalid(Invalid::ComplianceRefused { .. }))
+        Err(ValidateError::Invalid(Invalid::Refused(Refusal { kind: "compliance_refused", .. })))
     ));
 }

@@ -14,7 +14,7 @@ use pillar_primitives::{
     ItemClass, MintItems, PrivateKey, Receipt, SessionSigner, SetItemMinter, SignedTransaction, Transaction,
     TransferItems, TxStatus,
 };
-use pillar_runtime::{BlockEnv, Genesis, GenesisAccount, Invalid, Module, Runtime, TxContext};
+use pillar_runtime::{BlockEnv, Genesis, GenesisAccount, Invalid, Module, Refusal, Runtime, TxContext};
 use pillar_sessions::Sessions;
 use pillar_state::{BlockOverlay, KeyPath, MemoryState, StateError, StateRead, StateWrite};
 
@@ -172,7 +172,7 @@ impl Chain {
         let stx = session.sign(tx, addr(who), sponsor.map(addr));
         let (mut r, dropped) = self.exec(vec![stx]);
         match dropped.first() {
-            Some(Invalid::SessionRefused { code, .. } | Invalid::SponsorRefused { code, .. }) => {
+            Some(Invalid::Refused(Refusal { module: "sessions", code, .. })) => {
                 if let Some(n) = self.nonces.get_mut(&addr(who)) {
                     *n -= 1;
                 }

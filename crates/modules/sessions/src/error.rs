@@ -2,11 +2,11 @@
 //!
 //! Calls (`AuthorizeSession`, `RevokeSession`, `SetSponsorPolicy`) fail with a receipt
 //! ([`Revert`]); a session or sponsor refusal makes the transaction invalid (kept out of the
-//! block, like a bad nonce), reported as [`Invalid::SessionRefused`] or
-//! [`Invalid::SponsorRefused`] with the same code.
+//! block, like a bad nonce), reported as an [`Invalid::Refused`] of kind `session_refused` or
+//! `sponsor_refused` with the same code.
 
 use pillar_primitives::{Address, AssetId, B256};
-use pillar_runtime::{CallError, Invalid, Revert, ValidateError};
+use pillar_runtime::{CallError, Invalid, Refusal, Revert, ValidateError};
 
 /// Why a sessions call failed, or a session or sponsor refused a transaction.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -174,12 +174,15 @@ impl SessionsError {
 
     /// The refusal as an invalid transaction.
     pub fn invalid(&self) -> Invalid {
-        let (code, reason) = (self.code(), self.to_string());
-        if self.is_sponsor() {
-            Invalid::SponsorRefused { code, reason }
-        } else {
-            Invalid::SessionRefused { code, reason }
-        }
+        let (kind, rpc_code) =
+            if self.is_sponsor() { ("sponsor_refused", -38019) } else { ("session_refused", -38018) };
+        Invalid::Refused(Refusal {
+            module: crate::NAME,
+            code: self.code(),
+            kind,
+            rpc_code,
+            reason: self.to_string(),
+        })
     }
 }
 

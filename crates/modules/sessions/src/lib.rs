@@ -79,6 +79,10 @@ impl Module for Sessions {
         NAME
     }
 
+    fn enforces_envelopes(&self) -> bool {
+        true
+    }
+
     fn genesis(&self, _genesis: &Genesis, _state: &mut dyn StateWrite) -> Result<(), GenesisError> {
         Ok(())
     }

@@ -13,7 +13,7 @@ use pillar_primitives::{
     Address, AuthorizeSession, Call, ExecTx, NATIVE_ASSET, PrivateKey, Receipt, SessionSigner,
     SignedTransaction, SpendCap, Transaction, Transfer, TxStatus,
 };
-use pillar_runtime::{BlockEnv, Genesis, GenesisAccount, Invalid, Runtime, ValidateError};
+use pillar_runtime::{BlockEnv, Genesis, GenesisAccount, Invalid, Refusal, Runtime, ValidateError};
 use pillar_state::{BlockOverlay, MemoryState, StateWrite};
 
 use crate::Sessions;
@@ -187,7 +187,7 @@ impl Chain {
         let admission = self.rt.validate(&verified, &self.state);
         let (mut r, dropped) = self.exec(vec![stx]);
         match dropped.first() {
-            Some(Invalid::SessionRefused { code, .. } | Invalid::SponsorRefused { code, .. }) => {
+            Some(Invalid::Refused(Refusal { module: "sessions", code, .. })) => {
                 assert!(matches!(admission, Err(ValidateError::Invalid(_))), "admission agrees");
                 self.unuse_nonce(who);
                 Err(*code)

@@ -10,7 +10,7 @@ use pillar_primitives::{
     AuthorizeSession, Call, Event, NATIVE_ASSET, PrivateKey, SessionSigner, SetSponsorPolicy,
     SignedTransaction, SpendCap, Transaction, Transfer,
 };
-use pillar_runtime::{Genesis, GenesisAccount, Runtime};
+use pillar_runtime::{Genesis, GenesisAccount, Refusal, Runtime};
 use pillar_sequencer::{BlockNotification, PoolConfig, Rejection, Sequencer, SequencerConfig};
 use pillar_sessions::Sessions;
 use pillar_state::NomtOptions;
@@ -90,11 +90,11 @@ async fn a_thousand_sponsored_session_transfers_after_one_authorization() {
         |nonce| tx(nonce, Call::Transfer(Transfer { to: friend.address(), asset: NATIVE_ASSET, amount: 1 }));
     assert!(matches!(
         seq.submit(stranger.sign(t(1), player.address(), Some(game.address()))),
-        Err(Rejection::SessionRefused { code: 4001, .. })
+        Err(Rejection::Refused(Refusal { code: 4001, kind: "session_refused", .. }))
     ));
     assert!(matches!(
         seq.submit(session.sign(t(1), player.address(), Some(player.address()))),
-        Err(Rejection::SponsorRefused { code: 4020, .. })
+        Err(Rejection::Refused(Refusal { code: 4020, kind: "sponsor_refused", .. }))
     ));
 
     // A thousand moves, no wallet prompt, sent as one batch (ed25519 verified in batches).
