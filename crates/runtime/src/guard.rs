@@ -43,7 +43,7 @@ mod tests {
     use pillar_state::{BlockOverlay, MemoryState, StateRead, StateWrite};
 
     use super::*;
-    use crate::{BlockEnv, CallError, Genesis, GenesisError, Module, QueryError, Revert, Runtime, TxContext};
+    use crate::{BlockEnv, CallError, Module, QueryError, Revert, Runtime, TxContext};
 
     /// Stands in for `assets`: asks the guards, then records that it moved.
     struct Mover;
@@ -56,9 +56,6 @@ mod tests {
     impl Module for Mover {
         fn name(&self) -> &'static str {
             "assets"
-        }
-        fn genesis(&self, _: &Genesis, _: &mut dyn StateWrite) -> Result<(), GenesisError> {
-            Ok(())
         }
         fn call(
             &self,
@@ -94,9 +91,6 @@ mod tests {
     impl Module for Guard {
         fn name(&self) -> &'static str {
             "guard"
-        }
-        fn genesis(&self, _: &Genesis, _: &mut dyn StateWrite) -> Result<(), GenesisError> {
-            Ok(())
         }
         fn call(&self, _: &mut TxContext<'_>, _: &Call, _: &mut dyn StateWrite) -> Result<(), CallError> {
             unreachable!()

@@ -29,4 +29,4 @@ pub use error::{CallError, GenesisError, Invalid, QueryError, Refusal, Revert};
 pub use execute::{BlockOutcome, Runtime, l1_codes};
 pub use genesis::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance, GenesisCall};
 pub use guard::{AssetMove, MoveKind};
-pub use module::{Module, ValidateError};
+pub use module::{Module, ValidateError, query_params};

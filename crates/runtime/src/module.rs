@@ -11,8 +11,10 @@ pub trait Module: Send + Sync {
     /// Name used in state prefixes, call routing and queries.
     fn name(&self) -> &'static str;
 
-    /// Writes the module's genesis state.
-    fn genesis(&self, genesis: &Genesis, state: &mut dyn StateWrite) -> Result<(), GenesisError>;
+    /// Writes the module's genesis state (by default none: absent keys read as zero).
+    fn genesis(&self, _genesis: &Genesis, _state: &mut dyn StateWrite) -> Result<(), GenesisError> {
+        Ok(())
+    }
 
     /// Admission check against committed state, for the mempool: refuse what could not be
     /// included now (stale nonce, a balance that cannot cover the fee and amount).
@@ -85,19 +87,31 @@ pub trait Module: Send + Sync {
         Ok(())
     }
 
-    /// Answers a read-only query with JSON.
+    /// Answers a read-only query with JSON (by default it has none). Parse parameters with
+    /// [`query_params`].
     fn query(
         &self,
-        state: &dyn StateRead,
+        _state: &dyn StateRead,
         method: &str,
-        params: &serde_json::Value,
-    ) -> Result<serde_json::Value, QueryError>;
+        _params: &serde_json::Value,
+    ) -> Result<serde_json::Value, QueryError> {
+        Err(QueryError::UnknownMethod { module: self.name(), method: method.to_string() })
+    }
 
     /// The key path of a named piece of state, for `pillar_getProof`.
     fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
         let _ = params;
         Err(QueryError::UnknownMethod { module: self.name(), method: field.to_string() })
     }
+}
+
+/// A query's parameters as `T`, or `BadParams` saying why not.
+pub fn query_params<T: serde::de::DeserializeOwned>(
+    method: &str,
+    params: &serde_json::Value,
+) -> Result<T, QueryError> {
+    T::deserialize(params)
+        .map_err(|e| QueryError::BadParams { method: method.to_string(), reason: e.to_string() })
 }
 
 /// A refusal from `validate` or `pre_dispatch`: either the transaction is invalid or storage

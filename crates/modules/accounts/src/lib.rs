@@ -73,8 +73,7 @@ pub struct Accounts;
 
 fn address_param(method: &str, params: &serde_json::Value) -> Result<Address, QueryError> {
     let v = params.get("address").unwrap_or(params);
-    serde_json::from_value(v.clone())
-        .map_err(|e| QueryError::BadParams { method: method.to_string(), reason: e.to_string() })
+    pillar_runtime::query_params(method, v)
 }
 
 impl Module for Accounts {

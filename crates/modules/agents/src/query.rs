@@ -2,7 +2,7 @@
 //! agents, the escrow address; and the state keys of agents, feedback and channels for proofs.
 
 use pillar_primitives::Address;
-use pillar_runtime::QueryError;
+use pillar_runtime::{QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -17,11 +17,6 @@ use crate::{
 
 /// Most entries a `feedbackList` or `agentsOf` page returns.
 pub const MAX_PAGE: u64 = 100;
-
-fn params<T: for<'de> Deserialize<'de>>(method: &str, p: &Value) -> Result<T, QueryError> {
-    serde_json::from_value(p.clone())
-        .map_err(|e| QueryError::BadParams { method: method.to_string(), reason: e.to_string() })
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,17 +133,17 @@ pub fn channel_json(id: u64, c: &Channel) -> Value {
 pub(crate) fn query(state: &dyn StateRead, method: &str, p: &Value) -> Result<Value, QueryError> {
     match method {
         "agent" => {
-            let AgentParams { agent } = params(method, p)?;
+            let AgentParams { agent } = query_params(method, p)?;
             let Some(a) = AGENTS.get(state, &agent)? else { return Ok(Value::Null) };
             let r = REPUTATION.get(state, &agent)?.unwrap_or_default();
             Ok(agent_json(agent, &a, &r))
         }
         "feedback" => {
-            let FeedbackParams { agent, index } = params(method, p)?;
+            let FeedbackParams { agent, index } = query_params(method, p)?;
             Ok(FEEDBACK.get(state, &(agent, index))?.map_or(Value::Null, |f| feedback_json(agent, index, &f)))
         }
         "feedbackList" => {
-            let ListParams { agent, start, limit } = params(method, p)?;
+            let ListParams { agent, start, limit } = query_params(method, p)?;
             check_limit(method, limit)?;
             let total = REPUTATION.get(state, &agent)?.unwrap_or_default().entries;
             let end = start.saturating_add(limit).min(total);
@@ -161,11 +156,11 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, p: &Value) -> Result<Va
             Ok(json!({ "total": total, "entries": entries }))
         }
         "channel" => {
-            let ChannelParams { channel } = params(method, p)?;
+            let ChannelParams { channel } = query_params(method, p)?;
             Ok(CHANNELS.get(state, &channel)?.map_or(Value::Null, |c| channel_json(channel, &c)))
         }
         "agentsOf" => {
-            let OwnerParams { owner, start, limit } = params(method, p)?;
+            let OwnerParams { owner, start, limit } = query_params(method, p)?;
             check_limit(method, limit)?;
             let total = OWNER_AGENTS.get(state, &owner)?.unwrap_or(0);
             let end = start.saturating_add(limit).min(total);
@@ -185,19 +180,19 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, p: &Value) -> Result<Va
 pub(crate) fn state_key(field: &str, p: &Value) -> Result<KeyPath, QueryError> {
     match field {
         "agent" => {
-            let AgentParams { agent } = params(field, p)?;
+            let AgentParams { agent } = query_params(field, p)?;
             Ok(AGENTS.key(&agent))
         }
         "reputation" => {
-            let AgentParams { agent } = params(field, p)?;
+            let AgentParams { agent } = query_params(field, p)?;
             Ok(REPUTATION.key(&agent))
         }
         "feedback" => {
-            let FeedbackParams { agent, index } = params(field, p)?;
+            let FeedbackParams { agent, index } = query_params(field, p)?;
             Ok(FEEDBACK.key(&(agent, index)))
         }
         "channel" => {
-            let ChannelParams { channel } = params(field, p)?;
+            let ChannelParams { channel } = query_params(field, p)?;
             Ok(CHANNELS.key(&channel))
         }
         _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),

@@ -17,8 +17,8 @@ use pillar_primitives::{
     SettleChannel, Transaction, TxStatus, Voucher,
 };
 use pillar_runtime::{
-    AssetMove, BlockEnv, CallError, Genesis, GenesisAccount, GenesisAsset, GenesisBalance, GenesisError,
-    Module, QueryError, Revert, Runtime, TxContext,
+    AssetMove, BlockEnv, CallError, Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Module,
+    QueryError, Revert, Runtime, TxContext,
 };
 use pillar_state::{BlockOverlay, MemoryState, StateRead, StateValue, StateWrite};
 
@@ -80,9 +80,6 @@ struct Guard;
 impl Module for Guard {
     fn name(&self) -> &'static str {
         "guard"
-    }
-    fn genesis(&self, _: &Genesis, _: &mut dyn StateWrite) -> Result<(), GenesisError> {
-        Ok(())
     }
     fn call(&self, _: &mut TxContext<'_>, _: &Call, _: &mut dyn StateWrite) -> Result<(), CallError> {
         Err(Revert { code: 9, reason: "no calls".into() }.into())

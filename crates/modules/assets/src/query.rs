@@ -1,7 +1,7 @@
 //! Read-only queries.
 
 use pillar_primitives::{Address, AssetId, NATIVE_ASSET};
-use pillar_runtime::QueryError;
+use pillar_runtime::{QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -35,19 +35,14 @@ struct AssetParams {
     asset: AssetId,
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(method: &str, params: &Value) -> Result<T, QueryError> {
-    serde_json::from_value(params.clone())
-        .map_err(|e| QueryError::BadParams { method: method.to_string(), reason: e.to_string() })
-}
-
 pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Result<Value, QueryError> {
     match method {
         "balance" => {
-            let p: BalanceParams = parse(method, params)?;
+            let p: BalanceParams = query_params(method, params)?;
             Ok(json!(balance(state, p.address, p.asset)?.to_string()))
         }
         "balances" => {
-            let p: AddressParams = parse(method, params)?;
+            let p: AddressParams = query_params(method, params)?;
             let mut out = vec![
                 json!({"asset": NATIVE_ASSET, "amount": balance(state, p.address, NATIVE_ASSET)?.to_string()}),
             ];
@@ -61,7 +56,7 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
             Ok(Value::Array(out))
         }
         "asset" => {
-            let p: AssetParams = parse(method, params)?;
+            let p: AssetParams = query_params(method, params)?;
             Ok(match ASSETS.get(state, &p.asset)? {
                 Some(info) => json!({"id": p.asset, "info": info}),
                 None => Value::Null,
@@ -76,7 +71,7 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
 pub(crate) fn state_key(field: &str, params: &Value) -> Result<KeyPath, QueryError> {
     match field {
         "balance" => {
-            let p: BalanceParams = parse(field, params)?;
+            let p: BalanceParams = query_params(field, params)?;
             // Native ETH is a field of the account record: its proof is the record's.
             if p.asset == NATIVE_ASSET {
                 return Ok(pillar_accounts::ACCOUNTS.key(&p.address));
@@ -84,7 +79,7 @@ pub(crate) fn state_key(field: &str, params: &Value) -> Result<KeyPath, QueryErr
             Ok(BALANCES.key(&(p.address, p.asset)))
         }
         "asset" => {
-            let p: AssetParams = parse(field, params)?;
+            let p: AssetParams = query_params(field, params)?;
             Ok(ASSETS.key(&p.asset))
         }
         _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),

@@ -1,7 +1,7 @@
 //! Read-only queries.
 
 use pillar_primitives::{Address, AssetId, B256, merkle_proof};
-use pillar_runtime::QueryError;
+use pillar_runtime::{QueryError, query_params};
 use pillar_state::{KeyPath, StateError, StateRead};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -10,11 +10,6 @@ use crate::{
     NAME, bridged_eth,
     state::{BRIDGED_ETH, L1_TOKEN, L2_ASSET, TREE, WITHDRAWALS},
 };
-
-fn parse<T: for<'de> Deserialize<'de>>(method: &str, params: &Value) -> Result<T, QueryError> {
-    serde_json::from_value(params.clone())
-        .map_err(|e| QueryError::BadParams { method: method.to_string(), reason: e.to_string() })
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -54,7 +49,7 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
             struct P {
                 index: u32,
             }
-            let p: P = parse(method, params)?;
+            let p: P = query_params(method, params)?;
             Ok(WITHDRAWALS.get(state, &p.index)?.map(|w| json!(w)).unwrap_or(Value::Null))
         }
         "withdrawalCount" => Ok(json!(TREE.get(state)?.unwrap_or_default().count)),
@@ -62,7 +57,7 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
         "bridgedEth" => Ok(json!(bridged_eth(state)?.to_string())),
         "withdrawalsRoot" => Ok(json!(TREE.get(state)?.unwrap_or_default().root())),
         "withdrawalProof" => {
-            let p: ProofParams = parse(method, params)?;
+            let p: ProofParams = query_params(method, params)?;
             let count = match p.leaf_count {
                 Some(c) => c,
                 None => TREE.get(state)?.unwrap_or_default().count,
@@ -85,7 +80,7 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
             struct P {
                 token: Address,
             }
-            let p: P = parse(method, params)?;
+            let p: P = query_params(method, params)?;
             Ok(json!(L2_ASSET.get(state, &p.token)?))
         }
         "l1Token" => {
@@ -94,7 +89,7 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
             struct P {
                 asset: AssetId,
             }
-            let p: P = parse(method, params)?;
+            let p: P = query_params(method, params)?;
             Ok(json!(L1_TOKEN.get(state, &p.asset)?))
         }
         _ => Err(QueryError::UnknownMethod { module: NAME, method: method.to_string() }),
@@ -111,7 +106,7 @@ pub(crate) fn state_key(field: &str, params: &Value) -> Result<KeyPath, QueryErr
             struct P {
                 index: u32,
             }
-            let p: P = parse(field, params)?;
+            let p: P = query_params(field, params)?;
             Ok(WITHDRAWALS.key(&p.index))
         }
         _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),

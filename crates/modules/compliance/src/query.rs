@@ -2,7 +2,7 @@
 
 use pillar_assets::balance;
 use pillar_primitives::{Address, AssetId, MAX_TOPIC};
-use pillar_runtime::QueryError;
+use pillar_runtime::{QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -85,11 +85,6 @@ struct CountryParams {
     country: u16,
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(method: &str, params: &Value) -> Result<T, QueryError> {
-    serde_json::from_value(params.clone())
-        .map_err(|e| QueryError::BadParams { method: method.to_string(), reason: e.to_string() })
-}
-
 /// ERC-1404 `detectTransferRestriction` for a holder transfer: 0 when it would go through.
 pub fn can_transfer(
     state: &(impl StateRead + ?Sized),
@@ -112,7 +107,7 @@ pub fn can_transfer(
 pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Result<Value, QueryError> {
     match method {
         "canTransfer" => {
-            let p: CanTransferParams = parse(method, params)?;
+            let p: CanTransferParams = query_params(method, params)?;
             let now = match p.at_ms {
                 Some(t) => t,
                 None => CLOCK.get(state)?.unwrap_or(0),
@@ -125,7 +120,7 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
             })
         }
         "rules" => {
-            let p: AssetParams = parse(method, params)?;
+            let p: AssetParams = query_params(method, params)?;
             Ok(match RULES.get(state, &p.asset)? {
                 Some(r) => json!({
                     "rules": r,
@@ -136,7 +131,7 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
             })
         }
         "wallet" => {
-            let p: WalletParams = parse(method, params)?;
+            let p: WalletParams = query_params(method, params)?;
             let now = CLOCK.get(state)?.unwrap_or(0);
             let registry = RULES.get(state, &p.asset)?.map(|r| r.registry);
             let identity = match registry {
@@ -158,7 +153,7 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
             }))
         }
         "identity" => {
-            let p: IdentityParams = parse(method, params)?;
+            let p: IdentityParams = query_params(method, params)?;
             let Some(info) = IDENTITIES.get(state, &p.identity)? else { return Ok(Value::Null) };
             let mut claims = Vec::new();
             for topic in 1..=MAX_TOPIC {
@@ -169,15 +164,15 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
             Ok(json!({"id": p.identity, "info": info, "claims": claims}))
         }
         "identityOf" => {
-            let p: IdentityOfParams = parse(method, params)?;
+            let p: IdentityOfParams = query_params(method, params)?;
             Ok(json!(WALLET_IDENTITY.get(state, &(p.registry, p.wallet))?))
         }
         "position" => {
-            let p: PositionParams = parse(method, params)?;
+            let p: PositionParams = query_params(method, params)?;
             Ok(json!(POSITIONS.get(state, &(p.asset, p.identity))?))
         }
         "countryHolders" => {
-            let p: CountryParams = parse(method, params)?;
+            let p: CountryParams = query_params(method, params)?;
             Ok(json!(COUNTRY_HOLDERS.get(state, &(p.asset, p.country))?.unwrap_or(0)))
         }
         _ => Err(QueryError::UnknownMethod { module: NAME, method: method.to_string() }),
@@ -186,18 +181,18 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
 
 pub(crate) fn state_key(field: &str, params: &Value) -> Result<KeyPath, QueryError> {
     match field {
-        "rules" => Ok(RULES.key(&parse::<AssetParams>(field, params)?.asset)),
-        "identity" => Ok(IDENTITIES.key(&parse::<IdentityParams>(field, params)?.identity)),
+        "rules" => Ok(RULES.key(&query_params::<AssetParams>(field, params)?.asset)),
+        "identity" => Ok(IDENTITIES.key(&query_params::<IdentityParams>(field, params)?.identity)),
         "identityOf" => {
-            let p: IdentityOfParams = parse(field, params)?;
+            let p: IdentityOfParams = query_params(field, params)?;
             Ok(WALLET_IDENTITY.key(&(p.registry, p.wallet)))
         }
         "position" => {
-            let p: PositionParams = parse(field, params)?;
+            let p: PositionParams = query_params(field, params)?;
             Ok(POSITIONS.key(&(p.asset, p.identity)))
         }
         "frozenWallet" => {
-            let p: WalletParams = parse(field, params)?;
+            let p: WalletParams = query_params(field, params)?;
             Ok(FROZEN_WALLETS.key(&(p.asset, p.wallet)))
         }
         _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),

@@ -21,7 +21,7 @@ mod query;
 mod state;
 
 use pillar_primitives::Call;
-use pillar_runtime::{CallError, Genesis, GenesisError, Module, QueryError, Revert, TxContext};
+use pillar_runtime::{CallError, Module, QueryError, Revert, TxContext};
 use pillar_state::{KeyPath, StateRead, StateWrite};
 
 pub use error::{ItemsError, ROUTING_CODE};
@@ -40,10 +40,6 @@ pub struct Items;
 impl Module for Items {
     fn name(&self) -> &'static str {
         NAME
-    }
-
-    fn genesis(&self, _genesis: &Genesis, _state: &mut dyn StateWrite) -> Result<(), GenesisError> {
-        Ok(())
     }
 
     fn call(

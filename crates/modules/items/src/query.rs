@@ -2,7 +2,7 @@
 //! unique item, whether an account is a minter.
 
 use pillar_primitives::{Address, CollectionId};
-use pillar_runtime::QueryError;
+use pillar_runtime::{QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -51,15 +51,10 @@ struct MinterParams {
     account: Address,
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(method: &str, params: &Value) -> Result<T, QueryError> {
-    serde_json::from_value(params.clone())
-        .map_err(|e| QueryError::BadParams { method: method.to_string(), reason: e.to_string() })
-}
-
 pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Result<Value, QueryError> {
     match method {
         "collection" => {
-            let p: CollectionParams = parse(method, params)?;
+            let p: CollectionParams = query_params(method, params)?;
             Ok(match COLLECTIONS.get(state, &p.collection)? {
                 Some(c) => json!({"id": p.collection, "issuer": c.issuer, "name": c.name, "uri": c.uri}),
                 None => Value::Null,
@@ -67,7 +62,7 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
         }
         "nextCollectionId" => Ok(json!(NEXT_COLLECTION.get(state)?.unwrap_or(1))),
         "item" => {
-            let p: ItemParams = parse(method, params)?;
+            let p: ItemParams = query_params(method, params)?;
             Ok(match ITEMS.get(state, &(p.collection, p.item))? {
                 Some(i) => json!({
                     "collection": p.collection,
@@ -83,11 +78,11 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
             })
         }
         "balance" => {
-            let p: BalanceParams = parse(method, params)?;
+            let p: BalanceParams = query_params(method, params)?;
             Ok(json!(holding(state, p.collection, p.item, p.holder)?.to_string()))
         }
         "balances" => {
-            let p: BalancesParams = parse(method, params)?;
+            let p: BalancesParams = query_params(method, params)?;
             if p.items.len() > MAX_QUERIED_ITEMS {
                 return Err(QueryError::BadParams {
                     method: method.to_string(),
@@ -102,11 +97,11 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
             Ok(Value::Array(out))
         }
         "ownerOf" => {
-            let p: ItemParams = parse(method, params)?;
+            let p: ItemParams = query_params(method, params)?;
             Ok(OWNERS.get(state, &(p.collection, p.item))?.map_or(Value::Null, |o| json!(o)))
         }
         "isMinter" => {
-            let p: MinterParams = parse(method, params)?;
+            let p: MinterParams = query_params(method, params)?;
             Ok(json!(is_minter(state, p.collection, p.account)?))
         }
         _ => Err(QueryError::UnknownMethod { module: NAME, method: method.to_string() }),
@@ -116,19 +111,19 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Resu
 pub(crate) fn state_key(field: &str, params: &Value) -> Result<KeyPath, QueryError> {
     match field {
         "balance" => {
-            let p: BalanceParams = parse(field, params)?;
+            let p: BalanceParams = query_params(field, params)?;
             Ok(HOLDINGS.key(&(p.collection, p.item, p.holder)))
         }
         "item" => {
-            let p: ItemParams = parse(field, params)?;
+            let p: ItemParams = query_params(field, params)?;
             Ok(ITEMS.key(&(p.collection, p.item)))
         }
         "ownerOf" => {
-            let p: ItemParams = parse(field, params)?;
+            let p: ItemParams = query_params(field, params)?;
             Ok(OWNERS.key(&(p.collection, p.item)))
         }
         "collection" => {
-            let p: CollectionParams = parse(field, params)?;
+            let p: CollectionParams = query_params(field, params)?;
             Ok(COLLECTIONS.key(&p.collection))
         }
         _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),

@@ -21,9 +21,7 @@ pub mod rules;
 mod state;
 
 use pillar_primitives::{Call, VerifiedTransaction};
-use pillar_runtime::{
-    BlockEnv, CallError, Genesis, GenesisError, Module, QueryError, TxContext, ValidateError,
-};
+use pillar_runtime::{BlockEnv, CallError, Module, QueryError, TxContext, ValidateError};
 use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
 
 pub use error::SessionsError;
@@ -81,10 +79,6 @@ impl Module for Sessions {
 
     fn enforces_envelopes(&self) -> bool {
         true
-    }
-
-    fn genesis(&self, _genesis: &Genesis, _state: &mut dyn StateWrite) -> Result<(), GenesisError> {
-        Ok(())
     }
 
     fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {

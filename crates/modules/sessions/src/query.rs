@@ -1,17 +1,12 @@
 //! Read-only queries: an account's sessions, one session with its remaining caps, a sponsor.
 
 use pillar_primitives::{Address, SessionKey};
-use pillar_runtime::QueryError;
+use pillar_runtime::{QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::state::{ACCOUNT_SESSIONS, SESSIONS, SPONSORS, Session};
-
-fn params<T: for<'de> Deserialize<'de>>(method: &str, p: &Value) -> Result<T, QueryError> {
-    serde_json::from_value(p.clone())
-        .map_err(|e| QueryError::BadParams { method: method.to_string(), reason: e.to_string() })
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,7 +47,7 @@ fn session_json(s: &Session) -> Value {
 pub(crate) fn query(state: &dyn StateRead, method: &str, p: &Value) -> Result<Value, QueryError> {
     match method {
         "sessions" => {
-            let AccountParams { account } = params(method, p)?;
+            let AccountParams { account } = query_params(method, p)?;
             let ids = ACCOUNT_SESSIONS.get(state, &account)?.unwrap_or_default();
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
@@ -63,11 +58,11 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, p: &Value) -> Result<Va
             Ok(Value::Array(out))
         }
         "session" => {
-            let SessionParams { account, key } = params(method, p)?;
+            let SessionParams { account, key } = query_params(method, p)?;
             Ok(SESSIONS.get(state, &(account, key.id()))?.map_or(Value::Null, |s| session_json(&s)))
         }
         "sponsor" => {
-            let SponsorParams { sponsor } = params(method, p)?;
+            let SponsorParams { sponsor } = query_params(method, p)?;
             Ok(SPONSORS.get(state, &sponsor)?.map_or(Value::Null, |s| json!(s)))
         }
         _ => Err(QueryError::UnknownMethod { module: crate::NAME, method: method.to_string() }),
@@ -77,11 +72,11 @@ pub(crate) fn query(state: &dyn StateRead, method: &str, p: &Value) -> Result<Va
 pub(crate) fn state_key(field: &str, p: &Value) -> Result<KeyPath, QueryError> {
     match field {
         "session" => {
-            let SessionParams { account, key } = params(field, p)?;
+            let SessionParams { account, key } = query_params(field, p)?;
             Ok(SESSIONS.key(&(account, key.id())))
         }
         "sponsor" => {
-            let SponsorParams { sponsor } = params(field, p)?;
+            let SponsorParams { sponsor } = query_params(field, p)?;
             Ok(SPONSORS.key(&sponsor))
         }
         _ => Err(QueryError::UnknownMethod { module: crate::NAME, method: field.to_string() }),

@@ -214,9 +214,7 @@ fn envelopes_are_refused_on_a_chain_without_sessions() {
     let v = key(0).sign_sponsored(tx, addr(7)).verify().unwrap();
     assert!(matches!(
         rt.validate(&v, &c.state),
-        Err(pillar_runtime::ValidateError::Invalid(pillar_runtime::Invalid::UnknownCall {
-            module: "sessions"
-        }))
+        Err(pillar_runtime::ValidateError::Invalid(pillar_runtime::Invalid::NoEnvelopes))
     ));
 }
 
