@@ -32,6 +32,12 @@ pub enum NodeError {
         /// Name given.
         name: String,
     },
+    /// Test hooks were set without the process opting in.
+    #[error("test hooks (censoring, lying) are for tests only; set {env}=1 to allow them")]
+    TestHooksNotAllowed {
+        /// The variable to set.
+        env: &'static str,
+    },
     /// Storage could not be opened or repaired.
     #[error(transparent)]
     Chain(#[from] ChainError),
@@ -81,14 +87,32 @@ pub enum Role {
     },
 }
 
-/// Hooks that make a node misbehave on purpose, for tests of the fault paths. Never set in
-/// production.
+/// Hooks that make a node misbehave on purpose, for tests of the fault paths. A node refuses to
+/// start with any of them set unless the process opts in with [`TEST_HOOKS_ENV`]` = 1`, so a
+/// stray flag or config cannot turn a production node into a censoring one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TestHooks {
     /// The sequencer ignores this address's transactions, from RPC and from the L1 queue.
     pub censor: Option<Address>,
     /// The proposer proposes wrong output roots.
     pub lying_proposer: bool,
+}
+
+/// The environment variable that allows [`TestHooks`] (value `1`).
+pub const TEST_HOOKS_ENV: &str = "PILLAR_ALLOW_TEST_HOOKS";
+
+impl TestHooks {
+    fn any(&self) -> bool {
+        self.censor.is_some() || self.lying_proposer
+    }
+
+    /// Refuses hooks the process did not opt into.
+    fn check(&self) -> Result<(), NodeError> {
+        if self.any() && std::env::var(TEST_HOOKS_ENV).as_deref() != Ok("1") {
+            return Err(NodeError::TestHooksNotAllowed { env: TEST_HOOKS_ENV });
+        }
+        Ok(())
+    }
 }
 
 /// How to run a node.
@@ -148,6 +172,7 @@ pub async fn launch_with(
     config_dir: &Path,
     node: &NodeOptions,
 ) -> Result<NodeHandle, NodeError> {
+    node.test.check()?;
     let runtime = build_runtime(config)?;
     let data_dir = config.data_dir(config_dir);
     let replica = matches!(node.role, Role::Replica { .. });

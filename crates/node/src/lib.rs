@@ -29,7 +29,9 @@ pub use config::{
     BatcherSection, ChainConfig, ChainSection, ChallengerSection, ConfigError, DevKey, L1Section,
     ProposerSection, RpcSection, SequencerSection, StorageSection,
 };
-pub use launch::{NodeError, NodeHandle, NodeOptions, Role, TestHooks, build_runtime, launch, launch_with};
+pub use launch::{
+    NodeError, NodeHandle, NodeOptions, Role, TEST_HOOKS_ENV, TestHooks, build_runtime, launch, launch_with,
+};
 pub use presets::{GAME_COLLECTION, GAME_SPONSORED_CALLS, PRESETS, preset};
 pub use replica::{Replica, ReplicaStatus};
 pub use settle::{BatchLog, BatchRecord, BatcherStats, Settlement};

@@ -26,6 +26,38 @@ fn keys_new_gives_a_usable_key() {
 }
 
 #[test]
+fn test_hooks_need_the_explicit_opt_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    assert!(pillar(&["init", "--preset", "basic", "--dir", d]).status.success());
+    let config = dir.path().join("chain.toml");
+    let victim = format!("{:#x}", pillar_primitives::Address::repeat_byte(7));
+    let out = Command::new(env!("CARGO_BIN_EXE_pillar"))
+        .args(["node", "--config", config.to_str().unwrap(), "--test-censor", &victim])
+        .env_remove(pillar_node::TEST_HOOKS_ENV)
+        .output()
+        .expect("run pillar");
+    assert!(!out.status.success(), "a censoring node started without the opt-in");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(pillar_node::TEST_HOOKS_ENV), "{stderr}");
+}
+
+#[test]
+fn schema_lists_a_presets_calls_and_every_module_with_all() {
+    let out = pillar(&["schema", "--preset", "game", "--chain-id", "77"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["eip712Domain"]["chainId"], 77);
+    let modules: Vec<&str> =
+        v["calls"].as_array().unwrap().iter().map(|c| c["module"].as_str().unwrap()).collect();
+    assert!(modules.contains(&"items") && modules.contains(&"sessions") && !modules.contains(&"compliance"));
+    let all: Value = serde_json::from_slice(&pillar(&["schema", "--all"]).stdout).unwrap();
+    assert_eq!(all["calls"].as_array().unwrap().len(), pillar_primitives::Call::TYPE_NAMES.len());
+    let out = pillar(&["schema", "--preset", "nope"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown preset"));
+}
+
+#[test]
 fn init_refuses_to_overwrite_and_unknown_presets() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();

@@ -149,6 +149,8 @@ pub(crate) fn start_node_with(config: &Path, extra: &[&str]) -> Node {
         .arg(config)
         .args(extra)
         .env("RUST_LOG", std::env::var("PILLAR_TEST_LOG").unwrap_or_else(|_| "warn".into()))
+        // Only tests that pass a --test-* flag use them; the opt-in is explicit here.
+        .envs(extra.iter().any(|a| a.starts_with("--test-")).then_some((pillar_node::TEST_HOOKS_ENV, "1")))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
