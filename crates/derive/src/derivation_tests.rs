@@ -4,9 +4,7 @@
 use std::sync::Arc;
 
 use pillar_chain::{Chain, ChainOptions, SealedBlock};
-use pillar_primitives::{
-    Address, Call, L1MessageKind, PrivateKey, Transaction, Transfer, VerifiedTransaction,
-};
+use pillar_primitives::{Address, Call, L1MessageKind, Transaction, Transfer, VerifiedTransaction};
 use pillar_runtime::{Genesis, GenesisAccount, Runtime};
 use pillar_state::NomtOptions;
 use tempfile::TempDir;
@@ -16,9 +14,7 @@ use crate::encode_batch;
 
 pub(super) const DEADLINE: u64 = 10;
 
-pub(super) fn key(i: u8) -> PrivateKey {
-    PrivateKey::from_bytes([i + 1; 32]).unwrap()
-}
+pub(super) use pillar_runtime::testkit::key;
 
 pub(super) fn open_chain() -> (TempDir, Arc<Chain>) {
     let dir = tempfile::tempdir().unwrap();

@@ -509,4 +509,12 @@ impl Receipt {
     pub fn is_success(&self) -> bool {
         self.status == TxStatus::Success
     }
+
+    /// The failure's stable code, if the call failed.
+    pub fn failure_code(&self) -> Option<u32> {
+        match self.status {
+            TxStatus::Failed { code, .. } => Some(code),
+            TxStatus::Success => None,
+        }
+    }
 }

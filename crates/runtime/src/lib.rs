@@ -23,6 +23,8 @@ mod execute;
 mod genesis;
 pub mod guard;
 mod module;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod testkit;
 
 pub use context::{BlockEnv, TxContext};
 pub use error::{CallError, GenesisError, Invalid, QueryError, Refusal, Revert};

@@ -4,15 +4,13 @@ use std::sync::Arc;
 
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
-use pillar_primitives::{Call, PrivateKey, Transaction, Transfer, VerifiedTransaction};
+use pillar_primitives::{Call, Transaction, Transfer, VerifiedTransaction};
 use pillar_runtime::{Genesis, GenesisAccount, Runtime};
 use pillar_state::{NomtOptions, StateRead};
 
 use super::*;
 
-fn key(i: u8) -> PrivateKey {
-    PrivateKey::from_bytes([i + 1; 32]).unwrap()
-}
+use pillar_runtime::testkit::key;
 
 fn setup() -> (Runtime, Genesis, ChainOptions) {
     let rt = Runtime::new(5, vec![Arc::new(Accounts), Arc::new(Assets)]);

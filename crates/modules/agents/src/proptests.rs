@@ -11,7 +11,7 @@ use pillar_primitives::{Call, CloseChannel, FundChannel, RequestChannelClose};
 
 use crate::{
     escrow_address,
-    testkit::{Chain, START, USD, addr, code, ed, settle},
+    testkit::{Chain, START, USD, addr, ed, settle},
 };
 
 const TIMEOUT: u64 = 2_000;
@@ -145,7 +145,7 @@ proptest! {
             // Settled before this step, to check monotonicity.
             let before: Vec<u128> = chans.iter().map(|m| c.channel(m.id).settled).collect();
             let r = c.run(signer, call.clone());
-            prop_assert_eq!(code(&r), expect, "{:?}", call);
+            prop_assert_eq!(r.failure_code(), expect, "{:?}", call);
             let (payer, wallet, escrow) =
                 (c.bal(addr(2), USD), c.bal(addr(1), USD), c.bal(escrow_address(), USD));
             prop_assert_eq!(payer + wallet + escrow, 2 * START, "value is conserved");

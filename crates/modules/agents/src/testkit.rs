@@ -8,19 +8,19 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use pillar_accounts::Accounts;
 use pillar_assets::{Assets, balance};
 use pillar_primitives::{
-    Address, Call, Event, ExecTx, OpenChannel, PrivateKey, Receipt, RegisterAgent, SessionSigner,
-    SettleChannel, Transaction, TxStatus, Voucher,
+    Address, Call, Event, OpenChannel, Receipt, RegisterAgent, SessionSigner, SettleChannel, Voucher,
 };
+use pillar_runtime::testkit::TestChain;
 use pillar_runtime::{
-    AssetMove, BlockEnv, CallError, Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Module,
-    QueryError, Revert, Runtime, TxContext,
+    AssetMove, CallError, Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Module, QueryError, Revert,
+    Runtime, TxContext,
 };
-use pillar_state::{BlockOverlay, MemoryState, StateRead, StateValue, StateWrite};
+use pillar_state::{StateRead, StateValue, StateWrite};
 
 use crate::{Agents, CHANNELS, Channel};
 
@@ -33,13 +33,7 @@ pub(crate) const FROZEN: u8 = 6;
 /// Code of the test guard's refusal (as compliance's "recipient wallet is frozen").
 pub(crate) const GUARD_REFUSAL: u32 = 3103;
 
-pub(crate) fn key(i: u8) -> PrivateKey {
-    PrivateKey::from_bytes([i + 1; 32]).unwrap()
-}
-
-pub(crate) fn addr(i: u8) -> Address {
-    key(i).address()
-}
+pub(crate) use pillar_runtime::testkit::addr;
 
 pub(crate) fn ed(seed: u8) -> SessionSigner {
     SessionSigner::ed25519([seed; 32])
@@ -62,13 +56,6 @@ pub(crate) fn settle(channel: u64, cumulative: u128, signer: &SessionSigner, clo
         signature: sign(channel, cumulative, signer),
         close,
     })
-}
-
-pub(crate) fn code(r: &Receipt) -> Option<u32> {
-    match r.status {
-        TxStatus::Failed { code, .. } => Some(code),
-        TxStatus::Success => None,
-    }
 }
 
 /// Moves the test guard approved.
@@ -108,12 +95,20 @@ impl Module for Guard {
     }
 }
 
-pub(crate) struct Chain {
-    pub(crate) rt: Runtime,
-    pub(crate) state: MemoryState,
-    pub(crate) height: u64,
-    pub(crate) now: u64,
-    nonces: HashMap<Address, u64>,
+/// The agents chain: the shared test chain plus the module's helpers.
+pub(crate) struct Chain(pub(crate) TestChain);
+
+impl std::ops::Deref for Chain {
+    type Target = TestChain;
+    fn deref(&self) -> &TestChain {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Chain {
+    fn deref_mut(&mut self) -> &mut TestChain {
+        &mut self.0
+    }
 }
 
 impl Chain {
@@ -153,37 +148,17 @@ impl Chain {
                 .collect(),
             calls: vec![],
         };
-        let mut state = MemoryState::default();
-        rt.genesis(&genesis, &mut state).unwrap();
-        Self { rt, state, height: 0, now: 1_000, nonces: HashMap::new() }
+        Self(TestChain::new(rt, &genesis, FEE))
     }
 
     /// Executes a block of `signer`'s calls, in order; returns their receipts.
     pub(crate) fn block(&mut self, calls: Vec<(u8, Call)>) -> Vec<Receipt> {
-        self.height += 1;
-        let env = BlockEnv { chain_id: CHAIN, height: self.height, timestamp_ms: self.now };
-        let txs: Vec<ExecTx> = calls
-            .into_iter()
-            .map(|(signer, call)| {
-                let k = key(signer);
-                let nonce = self.nonces.entry(k.address()).or_default();
-                let tx = k.sign(Transaction { chain_id: CHAIN, nonce: *nonce, max_fee: FEE, call });
-                *nonce += 1;
-                ExecTx::Signed(tx.verify().unwrap())
-            })
-            .collect();
-        let n = txs.len();
-        let (out, changes) = {
-            let mut block = BlockOverlay::new(&self.state);
-            let out = self.rt.execute_block(&env, txs, &mut block).unwrap();
-            (out, block.into_changes())
-        };
-        for (k, v) in changes.writes {
-            self.state.set(k, v);
-        }
-        assert!(out.dropped.is_empty(), "dropped: {:?}", out.dropped);
-        assert_eq!(out.included.len(), n);
-        out.included.into_iter().map(|(_, r)| r).collect()
+        let n = calls.len();
+        let txs = calls.into_iter().map(|(signer, call)| self.0.signed(signer, call)).collect();
+        let (receipts, dropped) = self.0.exec(txs);
+        assert!(dropped.is_empty(), "dropped: {dropped:?}");
+        assert_eq!(receipts.len(), n);
+        receipts
     }
 
     /// Runs `call` signed by `signer` in its own block.
@@ -191,30 +166,12 @@ impl Chain {
         self.block(vec![(signer, call)]).remove(0)
     }
 
-    /// Runs `call` and asserts it succeeded.
-    pub(crate) fn ok(&mut self, signer: u8, call: Call) -> Receipt {
-        let r = self.run(signer, call.clone());
-        assert!(r.is_success(), "{call:?} failed: {:?}", r.status);
-        r
-    }
-
-    /// Runs `call` and returns its failure code.
-    pub(crate) fn fails(&mut self, signer: u8, call: Call) -> u32 {
-        let r = self.run(signer, call.clone());
-        code(&r).unwrap_or_else(|| panic!("{call:?} succeeded"))
-    }
-
-    /// Moves block time forward.
-    pub(crate) fn advance(&mut self, ms: u64) {
-        self.now += ms;
-    }
-
     pub(crate) fn bal(&self, who: Address, asset: u32) -> u128 {
         balance(&self.state, who, asset).unwrap()
     }
 
     pub(crate) fn query(&self, method: &str, params: serde_json::Value) -> serde_json::Value {
-        self.rt.query(&self.state, crate::NAME, method, &params).unwrap()
+        self.0.query(crate::NAME, method, params)
     }
 
     pub(crate) fn channel(&self, id: u64) -> Channel {

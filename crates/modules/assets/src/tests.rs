@@ -3,12 +3,9 @@
 use std::sync::Arc;
 
 use pillar_accounts::Accounts;
-use pillar_primitives::{
-    Address, AssetRole, Burn, Call, CreateAsset, Mint, PrivateKey, Receipt, SetAssetRole, Transaction,
-    Transfer, TxStatus,
-};
-use pillar_runtime::{BlockEnv, Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Invalid, Runtime};
-use pillar_state::{BlockOverlay, MemoryState, StateWrite};
+use pillar_primitives::{AssetRole, Burn, Call, CreateAsset, Mint, SetAssetRole, Transfer};
+use pillar_runtime::testkit::{TestChain, key};
+use pillar_runtime::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Invalid, Runtime};
 use proptest::prelude::*;
 
 use super::*;
@@ -16,17 +13,20 @@ use super::*;
 const CHAIN: u64 = 7;
 const FEE: u128 = 10;
 
-struct Chain {
-    rt: Runtime,
-    state: MemoryState,
-    height: u64,
-    nonces: std::collections::HashMap<Address, u64>,
-    /// Keys the last block wrote.
-    last_writes: std::collections::HashSet<pillar_state::KeyPath>,
+/// The assets chain: the shared test chain plus the module's helpers.
+struct Chain(TestChain);
+
+impl std::ops::Deref for Chain {
+    type Target = TestChain;
+    fn deref(&self) -> &TestChain {
+        &self.0
+    }
 }
 
-fn key(i: u8) -> PrivateKey {
-    PrivateKey::from_bytes([i + 1; 32]).unwrap()
+impl std::ops::DerefMut for Chain {
+    fn deref_mut(&mut self) -> &mut TestChain {
+        &mut self.0
+    }
 }
 
 impl Chain {
@@ -52,32 +52,7 @@ impl Chain {
                 .collect(),
             calls: vec![],
         };
-        let mut state = MemoryState::default();
-        rt.genesis(&genesis, &mut state).unwrap();
-        Self { rt, state, height: 0, nonces: Default::default(), last_writes: Default::default() }
-    }
-
-    fn run(&mut self, signer: u8, call: Call) -> Result<Receipt, Invalid> {
-        let k = key(signer);
-        let nonce = *self.nonces.get(&k.address()).unwrap_or(&0);
-        let tx = k.sign(Transaction { chain_id: CHAIN, nonce, max_fee: FEE, call }).verify().unwrap();
-        self.height += 1;
-        let env = BlockEnv { chain_id: CHAIN, height: self.height, timestamp_ms: self.height };
-        let (out, changes) = {
-            let mut block = BlockOverlay::new(&self.state);
-            let out =
-                self.rt.execute_block(&env, vec![pillar_primitives::ExecTx::Signed(tx)], &mut block).unwrap();
-            (out, block.into_changes())
-        };
-        self.last_writes = changes.writes.keys().copied().collect();
-        for (k, v) in changes.writes {
-            self.state.set(k, v);
-        }
-        if let Some((_, invalid)) = out.dropped.into_iter().next() {
-            return Err(invalid);
-        }
-        *self.nonces.entry(k.address()).or_default() += 1;
-        Ok(out.included.into_iter().next().unwrap().1)
+        Self(TestChain::new(rt, &genesis, FEE))
     }
 
     fn bal(&self, i: u8, asset: u32) -> u128 {
@@ -86,13 +61,6 @@ impl Chain {
 
     fn supply(&self, asset: u32) -> u128 {
         ASSETS.get(&self.state, &asset).unwrap().unwrap().total_supply
-    }
-}
-
-fn failed_code(r: &Receipt) -> Option<u32> {
-    match r.status {
-        TxStatus::Failed { code, .. } => Some(code),
-        TxStatus::Success => None,
     }
 }
 
@@ -128,7 +96,7 @@ fn native_transfer_writes_one_account_record_per_party() {
 #[test]
 fn emptied_account_record_is_deleted() {
     use pillar_accounts::{ACCOUNTS, Account, set_native_balance};
-    let mut state = MemoryState::default();
+    let mut state = pillar_state::MemoryState::default();
     let who = key(5).address();
     set_native_balance(&mut state, &who, 7).unwrap();
     assert_eq!(ACCOUNTS.get(&state, &who).unwrap(), Some(Account { nonce: 0, balance: 7 }));
@@ -140,14 +108,14 @@ fn emptied_account_record_is_deleted() {
 fn failed_call_reverts_but_consumes_nonce_and_fee() {
     let mut c = Chain::new();
     let r = c.run(0, Call::Transfer(Transfer { to: key(1).address(), asset: 1, amount: 5000 })).unwrap();
-    assert_eq!(failed_code(&r), Some(1001));
+    assert_eq!(r.failure_code(), Some(1001));
     assert_eq!(c.bal(0, 1), 1000);
     assert_eq!(c.bal(0, 0), 1_000_000 - FEE);
     assert_eq!(pillar_accounts::nonce(&c.state, &key(0).address()).unwrap(), 1);
     assert_eq!(r.events.len(), 1, "only the fee event survives a revert");
     // Unknown asset.
     let r = c.run(0, Call::Transfer(Transfer { to: key(1).address(), asset: 77, amount: 1 })).unwrap();
-    assert_eq!(failed_code(&r), Some(1002));
+    assert_eq!(r.failure_code(), Some(1002));
 }
 
 #[test]
@@ -155,13 +123,13 @@ fn roles_mint_burn_and_caps() {
     let mut c = Chain::new();
     let mint = |to: u8, amount| Call::Mint(Mint { asset: 1, to: key(to).address(), amount });
     // Not a minter.
-    assert_eq!(failed_code(&c.run(1, mint(1, 5)).unwrap()), Some(1003));
+    assert_eq!(c.run(1, mint(1, 5)).unwrap().failure_code(), Some(1003));
     // Admin mints.
     assert!(c.run(0, mint(1, 5)).unwrap().is_success());
     assert_eq!(c.bal(1, 1), 1005);
     assert_eq!(c.supply(1), 4005);
     // Cap.
-    assert_eq!(failed_code(&c.run(0, mint(1, 1_000_000)).unwrap()), Some(1004));
+    assert_eq!(c.run(0, mint(1, 1_000_000)).unwrap().failure_code(), Some(1004));
     // Grant minter to 1, then 1 can mint.
     let grant = Call::SetAssetRole(SetAssetRole {
         asset: 1,
@@ -172,13 +140,13 @@ fn roles_mint_burn_and_caps() {
     assert!(c.run(0, grant).unwrap().is_success());
     assert!(c.run(1, mint(2, 1)).unwrap().is_success());
     // Burn needs the burner role; admin has it.
-    assert_eq!(failed_code(&c.run(1, Call::Burn(Burn { asset: 1, amount: 1 })).unwrap()), Some(1003));
+    assert_eq!(c.run(1, Call::Burn(Burn { asset: 1, amount: 1 })).unwrap().failure_code(), Some(1003));
     assert!(c.run(0, Call::Burn(Burn { asset: 1, amount: 400 })).unwrap().is_success());
     assert_eq!(c.bal(0, 1), 600);
     assert_eq!(c.supply(1), 4006 - 400);
     // Native ETH has no roles.
     assert_eq!(
-        failed_code(&c.run(0, Call::Mint(Mint { asset: 0, to: key(0).address(), amount: 1 })).unwrap()),
+        c.run(0, Call::Mint(Mint { asset: 0, to: key(0).address(), amount: 1 })).unwrap().failure_code(),
         Some(1006)
     );
 }
@@ -206,7 +174,7 @@ fn create_asset_numbers_from_next_id() {
     );
     // Overflowing the recipient's balance fails cleanly.
     assert_eq!(
-        failed_code(&c.run(2, Call::Mint(Mint { asset: 2, to: key(2).address(), amount: 1 })).unwrap()),
+        c.run(2, Call::Mint(Mint { asset: 2, to: key(2).address(), amount: 1 })).unwrap().failure_code(),
         Some(1005)
     );
 }

@@ -5,11 +5,10 @@ use std::sync::Arc;
 use pillar_accounts::Accounts;
 use pillar_assets::{Assets, balance};
 use pillar_primitives::{
-    B256, ExecTx, L1Message, L1MessageKind, PrivateKey, Receipt, Transaction, TxStatus, merkle_root,
-    merkle_root_from_proof,
+    B256, ExecTx, L1MessageKind, Receipt, Transaction, merkle_root, merkle_root_from_proof,
 };
-use pillar_runtime::{BlockEnv, Genesis, GenesisAccount, Runtime, l1_codes};
-use pillar_state::{BlockOverlay, MemoryState};
+use pillar_runtime::testkit::{TestChain, funded, key};
+use pillar_runtime::{Genesis, Runtime, l1_codes};
 
 use super::*;
 
@@ -17,16 +16,20 @@ mod backing;
 
 const CHAIN: u64 = 9;
 
-struct Chain {
-    rt: Runtime,
-    state: MemoryState,
-    height: u64,
-    queue: u64,
-    fee: u128,
+/// The bridge chain: the shared test chain plus explicit-nonce helpers.
+struct Chain(TestChain);
+
+impl std::ops::Deref for Chain {
+    type Target = TestChain;
+    fn deref(&self) -> &TestChain {
+        &self.0
+    }
 }
 
-fn key(i: u8) -> PrivateKey {
-    PrivateKey::from_bytes([i + 1; 32]).unwrap()
+impl std::ops::DerefMut for Chain {
+    fn deref_mut(&mut self) -> &mut TestChain {
+        &mut self.0
+    }
 }
 
 impl Chain {
@@ -41,42 +44,25 @@ impl Chain {
         let genesis = Genesis {
             tx_fee: fee,
             fee_recipient: key(9).address(),
-            accounts: vec![GenesisAccount { address: key(0).address(), eth: 1000, tokens: vec![] }],
+            accounts: funded(1, 1000),
             ..Default::default()
         };
-        let mut state = MemoryState::default();
-        rt.genesis(&genesis, &mut state).unwrap();
-        Self { rt, state, height: 0, queue: 0, fee }
+        Self(TestChain::new(rt, &genesis, fee))
     }
 
     fn block(&mut self, txs: Vec<ExecTx>) -> Vec<Receipt> {
-        self.height += 1;
-        let env = BlockEnv { chain_id: CHAIN, height: self.height, timestamp_ms: self.height };
-        let (out, changes) = {
-            let mut block = BlockOverlay::new(&self.state);
-            let out = self.rt.execute_block(&env, txs, &mut block).unwrap();
-            (out, block.into_changes())
-        };
-        for (k, v) in changes.writes {
-            pillar_state::StateWrite::set(&mut self.state, k, v);
-        }
-        out.included.into_iter().map(|(_, r)| r).collect()
+        self.0.block(txs).included.into_iter().map(|(_, r)| r).collect()
     }
 
     fn message(&mut self, kind: L1MessageKind) -> ExecTx {
-        let m = L1Message {
-            index: self.queue,
-            l1_block: 1,
-            timestamp: 1,
-            sender: Address::repeat_byte(0xee),
-            kind,
-        };
-        self.queue += 1;
-        ExecTx::L1(m)
+        self.0.message(Address::repeat_byte(0xee), kind)
     }
 
     fn verified(&self, signer: u8, nonce: u64, call: Call) -> VerifiedTransaction {
-        key(signer).sign(Transaction { chain_id: CHAIN, nonce, max_fee: self.fee, call }).verify().unwrap()
+        key(signer)
+            .sign(Transaction { chain_id: CHAIN, nonce, max_fee: self.max_fee, call })
+            .verify()
+            .unwrap()
     }
 
     fn signed(&self, signer: u8, nonce: u64, call: Call) -> ExecTx {
@@ -85,13 +71,6 @@ impl Chain {
 
     fn root(&self) -> B256 {
         self.rt.withdrawals_root(&self.state).unwrap()
-    }
-}
-
-fn code(r: &Receipt) -> Option<u32> {
-    match &r.status {
-        TxStatus::Failed { code, .. } => Some(*code),
-        TxStatus::Success => None,
     }
 }
 
@@ -113,7 +92,7 @@ fn eth_and_erc20_deposits_mint_and_withdrawals_burn_into_the_tree() {
         |asset, amount| Call::Withdraw(Withdraw { asset, amount, l1_recipient: Address::repeat_byte(0x22) });
     let r = c.block(vec![c.signed(1, 0, w(0, 200)), c.signed(1, 1, w(asset, 30)), c.signed(1, 2, w(99, 1))]);
     assert!(r[0].is_success() && r[1].is_success());
-    assert_eq!(code(&r[2]), Some(2001), "asset 99 is not bridged");
+    assert_eq!(r[2].failure_code(), Some(2001), "asset 99 is not bridged");
     assert_eq!(balance(&c.state, alice, 0).unwrap(), 300);
     assert_eq!(balance(&c.state, alice, asset).unwrap(), 40);
     let supply = ASSETS.get(&c.state, &asset).unwrap().unwrap().total_supply;
@@ -133,7 +112,7 @@ fn eth_and_erc20_deposits_mint_and_withdrawals_burn_into_the_tree() {
     assert!(withdrawal_proof(&c.state, 1, 1).unwrap().is_none());
     // Overdrawing fails and burns nothing.
     let r = c.block(vec![c.signed(1, 3, w(0, 10_000))]);
-    assert_eq!(code(&r[0]), Some(1001));
+    assert_eq!(r[0].failure_code(), Some(1001));
     assert_eq!(c.root(), merkle_root(&leaves));
 }
 
@@ -155,8 +134,8 @@ fn forced_transactions_run_like_any_other_and_bad_ones_are_consumed() {
     assert!(r[0].is_success());
     assert_eq!(r[0].tx_hash, forced.hash(), "a forced transaction keeps its own hash");
     assert_eq!(r[0].sender, key(0).address());
-    assert_eq!(code(&r[1]), Some(l1_codes::FORCED_TX_UNREADABLE));
-    assert_eq!(code(&r[2]), Some(l1_codes::FORCED_TX_INVALID), "a replay fails on its nonce");
+    assert_eq!(r[1].failure_code(), Some(l1_codes::FORCED_TX_UNREADABLE));
+    assert_eq!(r[2].failure_code(), Some(l1_codes::FORCED_TX_INVALID), "a replay fails on its nonce");
     assert_eq!(balance(&c.state, to, 0).unwrap(), 5);
 }
 
@@ -169,6 +148,6 @@ fn deposits_that_overflow_are_refused_deterministically() {
     let d2 = c.message(L1MessageKind::EthDeposit { recipient: alice, amount: 5000 });
     let r = c.block(vec![d1, d2]);
     assert!(r[0].is_success());
-    assert_eq!(code(&r[1]), Some(2003));
+    assert_eq!(r[1].failure_code(), Some(2003));
     assert_eq!(balance(&c.state, alice, 0).unwrap(), u128::MAX - 2000, "the refused deposit changed nothing");
 }

@@ -142,7 +142,7 @@ proptest! {
             if let Some(code) = predicted {
                 // canTransfer agrees with enforcement, down to the reason code.
                 let expected = (code != 0).then_some(3100 + u32::from(code));
-                prop_assert_eq!(crate::testkit::code(&receipt), expected, "{:?}", op);
+                prop_assert_eq!(receipt.failure_code(), expected, "{:?}", op);
             }
             if !matches!(op, Op::Forced(..) | Op::Recover(_) | Op::Freeze(..)) {
                 // Frozen units never move except by forced transfer (or with their wallet on recovery).

@@ -4,17 +4,16 @@
 //! topic); 1 and 2 are two wallets of one investor; 3, 4 and 5 are investors of their own;
 //! 6 has no identity; 7 is an agent. Asset 2 has no rules.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use pillar_accounts::Accounts;
 use pillar_assets::{ASSETS, Assets, balance};
 use pillar_primitives::{
-    AddClaim, Address, Call, ExecTx, L1Message, L1MessageKind, LinkWallet, PrivateKey, Receipt,
-    RegisterIdentity, SetComplianceRules, SetTrustedIssuer, TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE, TOPIC_KYC,
-    Transaction, TxStatus,
+    AddClaim, Address, Call, LinkWallet, Receipt, RegisterIdentity, SetComplianceRules, SetTrustedIssuer,
+    TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE, TOPIC_KYC,
 };
-use pillar_runtime::{BlockEnv, Genesis, GenesisAccount, GenesisAsset, Runtime};
-use pillar_state::{BlockOverlay, MemoryState, StateWrite};
+use pillar_runtime::testkit::{TestChain, funded};
+use pillar_runtime::{Genesis, GenesisAsset, Runtime};
 
 use crate::Compliance;
 
@@ -27,21 +26,22 @@ pub(crate) const FR: u64 = 250;
 pub(crate) const DE: u64 = 276;
 pub(crate) const US: u64 = 840;
 
-pub(crate) fn key(i: u8) -> PrivateKey {
-    PrivateKey::from_bytes([i + 1; 32]).unwrap()
+pub(crate) use pillar_runtime::testkit::{addr, key};
+
+/// The compliance chain: the shared test chain plus the module's helpers.
+pub(crate) struct Chain(pub(crate) TestChain);
+
+impl std::ops::Deref for Chain {
+    type Target = TestChain;
+    fn deref(&self) -> &TestChain {
+        &self.0
+    }
 }
 
-pub(crate) fn addr(i: u8) -> Address {
-    key(i).address()
-}
-
-pub(crate) struct Chain {
-    pub(crate) rt: Runtime,
-    pub(crate) state: MemoryState,
-    pub(crate) height: u64,
-    pub(crate) now: u64,
-    nonces: HashMap<Address, u64>,
-    queue: u64,
+impl std::ops::DerefMut for Chain {
+    fn deref_mut(&mut self) -> &mut TestChain {
+        &mut self.0
+    }
 }
 
 /// Rules that impose nothing, bound to key 0's registry.
@@ -61,13 +61,6 @@ pub(crate) fn open_rules() -> SetComplianceRules {
     }
 }
 
-pub(crate) fn code(r: &Receipt) -> Option<u32> {
-    match r.status {
-        TxStatus::Failed { code, .. } => Some(code),
-        TxStatus::Success => None,
-    }
-}
-
 impl Chain {
     /// A chain with assets 1 (Bond) and 2 (Free), both admin key 0, no supply, no rules.
     pub(crate) fn bare() -> Self {
@@ -84,14 +77,10 @@ impl Chain {
             tx_fee: FEE,
             fee_recipient: Address::repeat_byte(0xfe),
             assets: vec![asset("Bond", "BND"), asset("Free", "FRE")],
-            accounts: (0..8)
-                .map(|i| GenesisAccount { address: addr(i), eth: 1_000_000, tokens: vec![] })
-                .collect(),
+            accounts: funded(8, 1_000_000),
             calls: vec![],
         };
-        let mut state = MemoryState::default();
-        rt.genesis(&genesis, &mut state).unwrap();
-        Self { rt, state, height: 0, now: 1_000, nonces: HashMap::new(), queue: 0 }
+        Self(TestChain::new(rt, &genesis, FEE))
     }
 
     /// `bare` plus `rules` on asset 1, identities for keys 0 to 5 (1 and 2 share one), KYC
@@ -114,69 +103,21 @@ impl Chain {
         c
     }
 
-    fn exec(&mut self, txs: Vec<ExecTx>) -> (Vec<Receipt>, usize) {
-        self.height += 1;
-        let env = BlockEnv { chain_id: CHAIN, height: self.height, timestamp_ms: self.now };
-        let (out, changes) = {
-            let mut block = BlockOverlay::new(&self.state);
-            let out = self.rt.execute_block(&env, txs, &mut block).unwrap();
-            (out, block.into_changes())
-        };
-        for (k, v) in changes.writes {
-            self.state.set(k, v);
-        }
-        (out.included.into_iter().map(|(_, r)| r).collect(), out.dropped.len())
-    }
-
-    fn signed(&mut self, signer: u8, call: Call) -> pillar_primitives::SignedTransaction {
-        let k = key(signer);
-        let nonce = self.nonces.entry(k.address()).or_default();
-        let tx = k.sign(Transaction { chain_id: CHAIN, nonce: *nonce, max_fee: FEE, call });
-        *nonce += 1;
-        tx
-    }
-
     /// Mempool admission of `call` signed by `signer` against the current state (the nonce is
     /// not consumed).
     pub(crate) fn screen(&mut self, signer: u8, call: Call) -> Result<(), pillar_runtime::ValidateError> {
-        let tx = self.signed(signer, call).verify().unwrap();
-        *self.nonces.get_mut(&key(signer).address()).unwrap() -= 1;
-        self.rt.validate(&tx, &self.state)
+        self.0.validate(signer, call)
     }
 
     /// Runs `call` signed by `signer` in its own block and returns its receipt.
     pub(crate) fn run(&mut self, signer: u8, call: Call) -> Receipt {
-        let tx = self.signed(signer, call).verify().unwrap();
-        let (mut receipts, dropped) = self.exec(vec![ExecTx::Signed(tx)]);
-        assert_eq!(dropped, 0, "transaction dropped");
-        receipts.remove(0)
+        self.0.run(signer, call).unwrap_or_else(|e| panic!("transaction dropped: {e}"))
     }
 
     /// Runs `call` as a forced transaction from the L1 queue.
     pub(crate) fn run_forced(&mut self, signer: u8, call: Call) -> Receipt {
-        let tx = self.signed(signer, call).encode();
-        let msg = L1Message {
-            index: self.queue,
-            l1_block: 1,
-            timestamp: 1,
-            sender: Address::repeat_byte(0xee),
-            kind: L1MessageKind::ForcedTx { tx },
-        };
-        self.queue += 1;
-        self.exec(vec![ExecTx::L1(msg)]).0.remove(0)
-    }
-
-    /// Runs `call` and asserts it succeeded.
-    pub(crate) fn ok(&mut self, signer: u8, call: Call) -> Receipt {
-        let r = self.run(signer, call.clone());
-        assert!(r.is_success(), "{call:?} failed: {:?}", r.status);
-        r
-    }
-
-    /// Runs `call` and returns its failure code.
-    pub(crate) fn fails(&mut self, signer: u8, call: Call) -> u32 {
-        let r = self.run(signer, call.clone());
-        code(&r).unwrap_or_else(|| panic!("{call:?} succeeded"))
+        let stx = self.0.signed(signer, call);
+        self.0.forced(&stx)
     }
 
     pub(crate) fn identity(&self, wallet: u8) -> Option<u64> {
@@ -197,18 +138,14 @@ impl Chain {
 
     /// `canTransfer` through the module's query, at the next block's time.
     pub(crate) fn can_transfer(&self, from: u8, to: u8, amount: u128) -> u8 {
-        let v = self
-            .rt
-            .query(
-                &self.state,
-                crate::NAME,
-                "canTransfer",
-                &serde_json::json!({
-                    "asset": BOND, "from": addr(from), "to": addr(to),
-                    "amount": amount.to_string(), "atMs": self.now,
-                }),
-            )
-            .unwrap();
+        let v = self.0.query(
+            crate::NAME,
+            "canTransfer",
+            serde_json::json!({
+                "asset": BOND, "from": addr(from), "to": addr(to),
+                "amount": amount.to_string(), "atMs": self.now,
+            }),
+        );
         v["code"].as_u64().unwrap() as u8
     }
 }

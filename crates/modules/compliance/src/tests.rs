@@ -154,7 +154,8 @@ fn recipients_must_be_registered_verified_and_from_allowed_countries() {
     let id4 = c.identity(4).unwrap();
     c.ok(0, Call::AddClaim(AddClaim { identity: id4, topic: TOPIC_KYC, value: 1, expires_ms: 0 }));
     refused(&mut c, 3, 4, 1, 12);
-    c.ok(0, Call::AddClaim(AddClaim { identity: id4, topic: TOPIC_KYC, value: 3, expires_ms: c.now + 10 }));
+    let expires_ms = c.now + 10;
+    c.ok(0, Call::AddClaim(AddClaim { identity: id4, topic: TOPIC_KYC, value: 3, expires_ms }));
     allowed(&mut c, 3, 4, 1);
     c.now += 10;
     refused(&mut c, 3, 4, 1, 12);
@@ -351,7 +352,7 @@ fn forced_l1_transactions_meet_the_same_rules() {
     let mut c = Chain::with_rules(SetComplianceRules { blocked_countries: vec![US as u16], ..open_rules() });
     c.ok(0, mint(3, 10));
     let r = c.run_forced(3, transfer(5, 1));
-    assert_eq!(code(&r), Some(3114));
+    assert_eq!(r.failure_code(), Some(3114));
     assert_eq!(c.bal(5, BOND), 0);
     let r = c.run_forced(3, transfer(4, 1));
     assert!(r.is_success());
@@ -451,7 +452,7 @@ fn the_mempool_refuses_transfers_the_rules_refuse_with_the_same_code() {
     assert!(reason.contains("recipient has no identity"), "{reason}");
     // A forced transaction is not screened: it is included and fails with the same code.
     let r = c.run_forced(3, transfer(6, 10));
-    assert_eq!(crate::testkit::code(&r), Some(code));
+    assert_eq!(r.failure_code(), Some(code));
     // Allowed transfers, transfers of assets without rules and over-balance ones pass screening
     // (the balance check is the assets module's).
     c.screen(3, transfer(4, 10)).unwrap();

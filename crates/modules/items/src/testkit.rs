@@ -5,18 +5,17 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
 use pillar_primitives::{
-    Address, BurnItems, Call, CollectionId, CreateCollection, DefineItems, Event, ExecTx, ItemAmount,
-    ItemClass, MintItems, PrivateKey, Receipt, SessionSigner, SetItemMinter, SignedTransaction, Transaction,
-    TransferItems, TxStatus,
+    Address, BurnItems, Call, CollectionId, CreateCollection, DefineItems, Event, ItemAmount, ItemClass,
+    MintItems, Receipt, SessionSigner, SetItemMinter, TransferItems,
 };
-use pillar_runtime::{BlockEnv, Genesis, GenesisAccount, Invalid, Module, Refusal, Runtime, TxContext};
+use pillar_runtime::testkit::{TestChain, funded};
+use pillar_runtime::{BlockEnv, Genesis, Invalid, Module, Refusal, Runtime, TxContext};
 use pillar_sessions::Sessions;
-use pillar_state::{BlockOverlay, KeyPath, MemoryState, StateError, StateRead, StateWrite};
 
 use crate::{Items, holding};
 
@@ -24,13 +23,7 @@ pub(crate) const CHAIN: u64 = 43;
 pub(crate) const FEE: u128 = 10;
 pub(crate) const GAME: u8 = 7;
 
-pub(crate) fn key(i: u8) -> PrivateKey {
-    PrivateKey::from_bytes([i + 1; 32]).unwrap()
-}
-
-pub(crate) fn addr(i: u8) -> Address {
-    key(i).address()
-}
+pub(crate) use pillar_runtime::testkit::addr;
 
 pub(crate) fn amounts(items: &[(u64, u128)]) -> Vec<ItemAmount> {
     items.iter().map(|&(item, amount)| ItemAmount { item, amount }).collect()
@@ -70,12 +63,20 @@ pub(crate) fn burn(collection: CollectionId, items: &[(u64, u128)]) -> Call {
     Call::BurnItems(BurnItems { collection, items: amounts(items) })
 }
 
-pub(crate) struct Chain {
-    pub(crate) rt: Runtime,
-    pub(crate) state: MemoryState,
-    pub(crate) height: u64,
-    pub(crate) now: u64,
-    nonces: HashMap<Address, u64>,
+/// The items chain: the shared test chain plus the module's helpers.
+pub(crate) struct Chain(pub(crate) TestChain);
+
+impl std::ops::Deref for Chain {
+    type Target = TestChain;
+    fn deref(&self) -> &TestChain {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Chain {
+    fn deref_mut(&mut self) -> &mut TestChain {
+        &mut self.0
+    }
 }
 
 impl Chain {
@@ -85,18 +86,12 @@ impl Chain {
             vec![Arc::new(Accounts), Arc::new(Assets), Arc::new(Sessions), Arc::new(Items)],
         );
         let genesis = Genesis {
-            timestamp_ms: 0,
             tx_fee: FEE,
             fee_recipient: Address::repeat_byte(0xfe),
-            assets: vec![],
-            accounts: (0..8)
-                .map(|i| GenesisAccount { address: addr(i), eth: 1_000_000, tokens: vec![] })
-                .collect(),
+            accounts: funded(8, 1_000_000),
             ..Default::default()
         };
-        let mut state = MemoryState::default();
-        rt.genesis(&genesis, &mut state).unwrap();
-        Self { rt, state, height: 0, now: 1_000, nonces: HashMap::new() }
+        Self(TestChain::new(rt, &genesis, FEE))
     }
 
     /// A chain where the game (key 7) created collection 1 and defined `classes` in it.
@@ -107,56 +102,9 @@ impl Chain {
         c
     }
 
-    /// Executes a block; returns receipts and the dropped transactions' reasons.
-    pub(crate) fn exec(&mut self, txs: Vec<SignedTransaction>) -> (Vec<Receipt>, Vec<Invalid>) {
-        self.height += 1;
-        let env = BlockEnv { chain_id: CHAIN, height: self.height, timestamp_ms: self.now };
-        let txs = txs.into_iter().map(|t| ExecTx::Signed(t.verify().unwrap())).collect();
-        let (out, changes) = {
-            let mut block = BlockOverlay::new(&self.state);
-            let out = self.rt.execute_block(&env, txs, &mut block).unwrap();
-            (out, block.into_changes())
-        };
-        for (k, v) in changes.writes {
-            self.state.set(k, v);
-        }
-        (
-            out.included.into_iter().map(|(_, r)| r).collect(),
-            out.dropped.into_iter().map(|(_, i)| i).collect(),
-        )
-    }
-
-    fn next_nonce(&mut self, who: Address) -> u64 {
-        let n = self.nonces.entry(who).or_default();
-        *n += 1;
-        *n - 1
-    }
-
-    pub(crate) fn tx(&mut self, who: Address, call: Call) -> Transaction {
-        Transaction { chain_id: CHAIN, nonce: self.next_nonce(who), max_fee: FEE, call }
-    }
-
     /// A wallet-signed call's receipt.
     pub(crate) fn send(&mut self, signer: u8, call: Call) -> Receipt {
-        let tx = self.tx(addr(signer), call.clone());
-        let (mut r, dropped) = self.exec(vec![key(signer).sign(tx)]);
-        assert!(dropped.is_empty(), "{call:?} dropped: {dropped:?}");
-        r.remove(0)
-    }
-
-    /// A wallet-signed call, asserted to succeed.
-    pub(crate) fn ok(&mut self, signer: u8, call: Call) -> Receipt {
-        let r = self.send(signer, call.clone());
-        assert!(r.is_success(), "{call:?} failed: {:?}", r.status);
-        r
-    }
-
-    /// A wallet-signed call's failure code.
-    pub(crate) fn fails(&mut self, signer: u8, call: Call) -> u32 {
-        match self.send(signer, call.clone()).status {
-            TxStatus::Failed { code, .. } => code,
-            TxStatus::Success => panic!("{call:?} succeeded"),
-        }
+        self.run(signer, call.clone()).unwrap_or_else(|e| panic!("{call:?} dropped: {e}"))
     }
 
     /// Sends `call` signed by `session` for account `who`, optionally sponsored: the receipt, or
@@ -168,18 +116,10 @@ impl Chain {
         sponsor: Option<u8>,
         call: Call,
     ) -> Result<Receipt, u32> {
-        let tx = self.tx(addr(who), call);
-        let stx = session.sign(tx, addr(who), sponsor.map(addr));
-        let (mut r, dropped) = self.exec(vec![stx]);
-        match dropped.first() {
-            Some(Invalid::Refused(Refusal { module: "sessions", code, .. })) => {
-                if let Some(n) = self.nonces.get_mut(&addr(who)) {
-                    *n -= 1;
-                }
-                Err(*code)
-            }
-            Some(other) => panic!("dropped for another reason: {other}"),
-            None => Ok(r.remove(0)),
+        match self.0.session(session, who, sponsor, call) {
+            Ok(r) => Ok(r),
+            Err(Invalid::Refused(Refusal { module: "sessions", code, .. })) => Err(code),
+            Err(other) => panic!("dropped for another reason: {other}"),
         }
     }
 
@@ -189,7 +129,7 @@ impl Chain {
     }
 
     pub(crate) fn query(&self, method: &str, params: serde_json::Value) -> serde_json::Value {
-        self.rt.query(&self.state, crate::NAME, method, &params).unwrap()
+        self.0.query(crate::NAME, method, params)
     }
 }
 
@@ -204,25 +144,7 @@ pub(crate) fn moves(r: &Receipt) -> Vec<(u64, Address, Address, u128)> {
         .collect()
 }
 
-/// In-memory state that counts writes, to show a failed call wrote nothing.
-#[derive(Debug, Default)]
-pub(crate) struct Counted {
-    pub(crate) inner: MemoryState,
-    pub(crate) writes: usize,
-}
-
-impl StateRead for Counted {
-    fn get(&self, key: &KeyPath) -> Result<Option<Vec<u8>>, StateError> {
-        self.inner.get(key)
-    }
-}
-
-impl StateWrite for Counted {
-    fn set(&mut self, key: KeyPath, value: Option<Vec<u8>>) {
-        self.writes += 1;
-        self.inner.set(key, value);
-    }
-}
+pub(crate) use pillar_runtime::testkit::CountingState as Counted;
 
 /// Runs `call` from `sender` straight through the module (no runtime, no fee, no revert):
 /// the events on success, else the code, with the number of writes the call made.

@@ -226,13 +226,13 @@ fn session_transactions_can_be_forced_from_l1() {
     c.ok(7, sponsor_policy(1_000, 0, 0));
     let tx = c.tx(addr(0), transfer(1, 10));
     let stx = s.sign(tx, addr(0), Some(addr(7)));
-    let r = c.forced(&stx, 0);
+    let r = c.forced(&stx);
     assert!(r.is_success(), "{:?}", r.status);
     assert_eq!((r.sender, r.tx_hash), (addr(0), stx.hash()));
     // The same rules bind: a revoked session's forced transaction is refused (code 4 receipt).
     c.ok(0, Call::RevokeSession(RevokeSession { key: s.public_key() }));
     let tx = c.tx(addr(0), transfer(1, 10));
-    let r = c.forced(&s.sign(tx, addr(0), None), 1);
+    let r = c.forced(&s.sign(tx, addr(0), None));
     assert!(
         matches!(r.status, pillar_primitives::TxStatus::Failed { code: 4, ref reason } if reason.contains("4002"))
     );

@@ -7,16 +7,14 @@ use std::{sync::Arc, time::Duration};
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
 use pillar_chain::{Chain, ChainOptions};
-use pillar_primitives::{Call, PrivateKey, SignedTransaction, Transaction, Transfer};
+use pillar_primitives::{Call, SignedTransaction, Transaction, Transfer};
 use pillar_runtime::{Genesis, GenesisAccount, Runtime};
 use pillar_sequencer::{PoolConfig, Rejection, Sequencer, SequencerConfig};
 use pillar_state::NomtOptions;
 
 mod sessions;
 
-fn key(i: u8) -> PrivateKey {
-    PrivateKey::from_bytes([i + 1; 32]).unwrap()
-}
+use pillar_runtime::testkit::key;
 
 fn transfer(from: u8, nonce: u64, chain_id: u64, amount: u128) -> SignedTransaction {
     key(from).sign(Transaction {

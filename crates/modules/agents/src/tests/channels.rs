@@ -10,9 +10,7 @@ use serde_json::json;
 
 use crate::{
     escrow_address,
-    testkit::{
-        APPROVED, CHAIN, Chain, FROZEN, GUARD_REFUSAL, START, USD, addr, code, ed, p256, settle, sign,
-    },
+    testkit::{APPROVED, CHAIN, Chain, FROZEN, GUARD_REFUSAL, START, USD, addr, ed, p256, settle, sign},
 };
 
 fn fund(channel: u64, amount: u128) -> Call {
@@ -140,7 +138,7 @@ fn replayed_and_reordered_vouchers_pay_nothing_more() {
     assert_eq!(c.fails(1, v250), 5014, "the same voucher twice");
     // Both in one block: the second is refused.
     let rs = c.block(vec![(1, settle(ch, 400, &k, false)), (1, settle(ch, 300, &k, false))]);
-    assert_eq!((code(&rs[0]), code(&rs[1])), (None, Some(5014)));
+    assert_eq!((rs[0].failure_code(), rs[1].failure_code()), (None, Some(5014)));
     assert_eq!(c.bal(addr(1), USD), START + 400);
 }
 

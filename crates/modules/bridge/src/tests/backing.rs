@@ -3,7 +3,7 @@
 use pillar_runtime::{Invalid, Refusal, ValidateError};
 use proptest::prelude::*;
 
-use super::{code as code_of, *};
+use super::*;
 
 fn withdraw(asset: AssetId, amount: u128) -> Call {
     Call::Withdraw(Withdraw { asset, amount, l1_recipient: Address::repeat_byte(0x22) })
@@ -40,7 +40,7 @@ fn genesis_writes_no_counter_and_genesis_eth_cannot_leave() {
 
     // Included anyway (a forced transaction is): the call fails and burns nothing; the fee is paid.
     let r = c.block(vec![c.signed(0, 0, withdraw(0, 100))]);
-    assert_eq!(code_of(&r[0]), Some(2004), "{r:?}");
+    assert_eq!(r[0].failure_code(), Some(2004), "{r:?}");
     assert_eq!(r[0].fee_paid, 7);
     assert!(r[0].events.iter().all(|e| !matches!(e, Event::WithdrawalInitiated { .. })));
     assert_eq!(balance(&c.state, holder, 0).unwrap(), 1000 - 7, "only the fee left the account");
@@ -73,7 +73,7 @@ fn deposits_back_withdrawals_up_to_what_came_in() {
         "{v:?}"
     );
     let r = c.block(vec![c.signed(1, 0, withdraw(0, 250))]);
-    assert_eq!(code_of(&r[0]), Some(2004));
+    assert_eq!(r[0].failure_code(), Some(2004));
     assert_eq!(balance(&c.state, alice, 0).unwrap(), 300);
     assert_eq!(counter(&c), 200);
     assert_eq!(TREE.get(&c.state).unwrap().unwrap().count, 1);
@@ -93,7 +93,7 @@ fn deposits_back_withdrawals_up_to_what_came_in() {
     c.rt.validate(&c.verified(1, 3, withdraw(0, 40)), &c.state).unwrap();
     let r = c.block(vec![c.signed(1, 2, withdraw(0, 40)), c.signed(1, 3, withdraw(0, 40))]);
     assert!(r[0].is_success());
-    assert_eq!(code_of(&r[1]), Some(2004));
+    assert_eq!(r[1].failure_code(), Some(2004));
     assert_eq!(counter(&c), 10);
 }
 
@@ -104,7 +104,7 @@ fn an_overdraft_reports_the_balance_first() {
     let v = c.rt.validate(&c.verified(1, 0, withdraw(0, 5)), &c.state);
     assert!(matches!(v, Err(ValidateError::Invalid(Invalid::InsufficientBalance { .. }))), "{v:?}");
     let r = c.block(vec![c.signed(1, 0, withdraw(0, 5))]);
-    assert_eq!(code_of(&r[0]), Some(1001));
+    assert_eq!(r[0].failure_code(), Some(1001));
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn a_refused_deposit_adds_no_backing() {
     let d2 = c.message(L1MessageKind::EthDeposit { recipient: alice, amount: 5000 });
     let r = c.block(vec![d1, d2]);
     assert!(r[0].is_success());
-    assert_eq!(code_of(&r[1]), Some(2003));
+    assert_eq!(r[1].failure_code(), Some(2003));
     assert_eq!(counter(&c), u128::MAX - 2000);
 }
 
@@ -233,7 +233,7 @@ proptest! {
                             prop_assert!(r.is_empty());
                             nonces[from as usize] -= 1;
                         }
-                        Some(code) => prop_assert_eq!(code_of(&r[0]), code, "{:?}", r[0]),
+                        Some(code) => prop_assert_eq!(r[0].failure_code(), code, "{:?}", r[0]),
                     }
                     if r.first().is_none_or(|r| !r.is_success()) {
                         prop_assert_eq!(balance(&c.state, who, 0).unwrap(), held);
