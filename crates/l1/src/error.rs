@@ -191,6 +191,13 @@ pub enum L1Error {
         #[source]
         source: std::io::Error,
     },
+    /// A calldata batch's `CalldataBatchPayload` log was not among the logs read (the Rollup
+    /// emits it with every calldata batch, so the read was incomplete).
+    #[error("calldata batch {index} has no payload log")]
+    MissingPayload {
+        /// Batch index.
+        index: u64,
+    },
     /// Blobs do not decode with the batch blob coder.
     #[error("blobs of transaction {tx_hash} do not decode")]
     BlobDecode {

@@ -7,6 +7,7 @@
 
 use alloy::primitives::{Address, B256, U256, keccak256};
 use alloy_sol_types::SolValue;
+use pillar_derive::BatchKind;
 pub use pillar_primitives::{
     merkle_root as withdrawals_root, next_queue_hash as queue_hash_step, output_root,
 };
@@ -125,9 +126,9 @@ pub fn queue_message_hash(index: u64, timestamp: u64, sender: Address, kind: u8,
 }
 
 /// Batch kind byte: blobs.
-pub const BATCH_KIND_BLOB: u8 = 0;
+pub const BATCH_KIND_BLOB: u8 = BatchKind::Blob.as_u8();
 /// Batch kind byte: calldata.
-pub const BATCH_KIND_CALLDATA: u8 = 1;
+pub const BATCH_KIND_CALLDATA: u8 = BatchKind::Calldata.as_u8();
 
 /// Data commitment of a blob batch: `keccak256(versionedHash_0 ‖ versionedHash_1 ‖ ...)`.
 pub fn blob_data_commitment(versioned_hashes: &[B256]) -> B256 {
