@@ -22,7 +22,7 @@ use pillar_primitives::{
 };
 use tracing::{info, warn};
 
-use crate::{BatchError, L1Batch, L1BlockData, L1Event, ProposedOutput, decode_batch};
+use crate::{BatchError, Classify, ErrorKind, L1Batch, L1BlockData, L1Event, ProposedOutput, decode_batch};
 
 /// Most L1 blocks kept to undo after a reorg.
 const JOURNAL_LEN: usize = 4096;
@@ -162,8 +162,9 @@ pub struct L1BlockReport {
     pub sealed: Vec<SealedBlock>,
 }
 
-/// A failure that stops derivation: storage, or a reorg deeper than what can be undone. Bad L1
-/// data is never one of these.
+/// A failure of derivation itself ([`Classify`]: a reset for L1 data out of order; critical for
+/// storage, a reorg deeper than what can be undone, or a queue message the Portal cannot have
+/// logged). Bad L1 data from anyone who may post is never one of these: it is skipped.
 #[derive(Debug, thiserror::Error)]
 pub enum DeriveError {
     /// The chain failed.
@@ -171,7 +172,7 @@ pub enum DeriveError {
     Chain(#[from] ChainError),
     /// A queue message's payload does not fit its kind: the Portal never logs one, so L1 (or
     /// what serves it) and this node disagree on the contract.
-    #[error("queue message {index} from L1 does not decode: {source}")]
+    #[error("a Portal queue log does not decode: {source}")]
     BadQueueMessage {
         /// Queue index.
         index: u64,
@@ -201,6 +202,17 @@ pub enum DeriveError {
         /// Oldest L1 block in the journal.
         oldest: u64,
     },
+}
+
+impl Classify for DeriveError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            // A block fed twice or skipped, or a queue message out of order, leaves the L1 block
+            // half processed; rewinding to the last whole one undoes it.
+            Self::OutOfOrder { .. } | Self::QueueGap { .. } => ErrorKind::Reset,
+            Self::Chain(_) | Self::BadQueueMessage { .. } | Self::ReorgTooDeep { .. } => ErrorKind::Critical,
+        }
+    }
 }
 
 /// Where derivation's time went, in microseconds, summed since start.
@@ -449,7 +461,7 @@ impl Deriver {
             self.finalized = 0;
             self.next_l1 = self.first_l1;
             self.chain.set_heads(Heads::default())?;
-            warn!(l1_block = l1_number, "derivation rewound to genesis after an L1 reorg");
+            warn!(l1_block = l1_number, "derivation rewound to genesis");
             return Ok(());
         };
         if self.keep_soft {
@@ -464,7 +476,7 @@ impl Deriver {
         self.finalized = cp.finalized;
         self.next_l1 = cp.l1_number + 1;
         self.chain.set_heads(Heads { safe: self.safe.height, finalized: self.finalized })?;
-        warn!(l1_block = l1_number, safe = self.safe.height, "derivation rewound after an L1 reorg");
+        warn!(l1_block = l1_number, safe = self.safe.height, "derivation rewound");
         Ok(())
     }
 

@@ -536,3 +536,36 @@ fn the_sequencers_derivation_drops_only_blocks_whose_message_l1_lost() {
     assert!(!d.needs_recheck());
     assert_eq!(seq.chain.head().height, 1);
 }
+
+/// A queue message out of order leaves its L1 block half processed: the error calls for a reset,
+/// and rewinding to the newest whole block undoes the half. A payload the Portal cannot have
+/// logged is critical.
+#[test]
+fn failures_say_whether_to_rewind_or_stop() {
+    let mut seq = Seq::new();
+    seq.block(1, 2_000, 1, vec![]);
+    seq.block(1, 2_001, 2, vec![deposit(0, 2, 11)]);
+    let mut r = replica();
+    r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
+    let whole = vec![queued(deposit(0, 2, 11)), batch(1, &seq.blocks[1..])];
+    let mut gapped = whole.clone();
+    gapped.push(queued(deposit(2, 2, 11)));
+    let err = r.deriver.process(l1(2, 11, gapped)).unwrap_err();
+    assert!(matches!(err, DeriveError::QueueGap { expected: 1, got: 2 }), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Reset);
+    assert_eq!((r.chain.head().height, r.deriver.queue_len()), (2, 1), "half processed");
+    r.deriver.rewind_to(1).unwrap();
+    assert_eq!((r.chain.head().height, r.deriver.queue_len(), r.deriver.next_l1_block()), (1, 0, 2));
+    r.deriver.process(l1(2, 11, whole)).unwrap();
+    assert_eq!(r.chain.head(), seq.chain.head());
+
+    let err = r.deriver.process(l1(2, 11, vec![])).unwrap_err();
+    assert!(matches!(err, DeriveError::OutOfOrder { expected: 3, got: 2 }), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Reset);
+
+    let L1Event::Queue(mut bad) = queued(deposit(1, 3, 12)) else { unreachable!() };
+    bad.payload = vec![1, 2, 3].into();
+    let err = r.deriver.process(l1(3, 12, vec![L1Event::Queue(bad)])).unwrap_err();
+    assert!(matches!(err, DeriveError::BadQueueMessage { index: 1, .. }), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Critical);
+}

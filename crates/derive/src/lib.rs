@@ -5,7 +5,8 @@
 //! [`QueueMessage`], [`BatchEvent`], [`ProposedOutput`], [`L1BlockInfo`]), as are the traits it reads
 //! it through ([`ChainProvider`], [`DataAvailabilityProvider`]); `pillar-l1` implements them. The
 //! vocabulary, the traits and the codec build without the chain (`default-features = false`), so
-//! the L1 client can implement the traits without building NOMT.
+//! the L1 client can implement the traits without building NOMT. Every error the derivation loop
+//! meets is [`Classify`]: temporary, reset or critical ([`ErrorKind`]).
 //!
 //! [`Deriver`] (feature `chain`, on by default) turns L1 blocks (queue messages, batches, output
 //! proposals) into the derived chain and output verdicts; it is what a replica runs.
@@ -19,6 +20,7 @@
 mod batch;
 #[cfg(feature = "chain")]
 mod derivation;
+mod error_kind;
 mod l1;
 #[cfg(any(test, feature = "test-utils"))]
 mod memory;
@@ -35,6 +37,7 @@ pub use derivation::{
     BatchOutcome, DerivationConfig, DeriveError, DeriveTimings, Deriver, L1BlockReport, OutputCheck,
     SkipReason,
 };
+pub use error_kind::{Classify, ErrorKind};
 pub use l1::{
     BatchEvent, BatchKind, L1Batch, L1BlockData, L1BlockInfo, L1Event, L1Log, ProposedOutput, QueueKind,
     QueueMessage,

@@ -1,11 +1,17 @@
 //! [`MemoryL1`]: an L1 held in memory behind the provider traits, for tests of what consumes them
 //! (blocks of events, reorgs, blob payloads, and read failures on demand).
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use pillar_primitives::B256;
 
-use crate::{BatchEvent, BatchKind, ChainProvider, DataAvailabilityProvider, L1BlockInfo, L1Event, L1Log};
+use crate::{
+    BatchEvent, BatchKind, ChainProvider, Classify, DataAvailabilityProvider, ErrorKind, L1BlockInfo,
+    L1Event, L1Log,
+};
 
 /// Why a [`MemoryL1`] read failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -22,6 +28,12 @@ pub enum MemoryL1Error {
     },
 }
 
+impl Classify for MemoryL1Error {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Temporary
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
     /// Block `n` at index `n`, from the genesis block 0.
@@ -32,10 +44,11 @@ struct State {
     fork: u8,
 }
 
-/// An L1 in memory. Block 0 exists from the start (time 0, no events).
-#[derive(Debug)]
+/// An L1 in memory. Block 0 exists from the start (time 0, no events). Clones are handles to the
+/// same L1, so a test can change it under a loop that reads it.
+#[derive(Debug, Clone)]
 pub struct MemoryL1 {
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
 }
 
 impl Default for MemoryL1 {
@@ -48,7 +61,8 @@ impl MemoryL1 {
     /// An L1 holding only block 0.
     pub fn new() -> Self {
         let genesis = L1BlockInfo { number: 0, hash: block_hash(0, 0), timestamp: 0 };
-        Self { state: Mutex::new(State { blocks: vec![(genesis, Vec::new())], ..Default::default() }) }
+        let state = State { blocks: vec![(genesis, Vec::new())], ..Default::default() };
+        Self { state: Arc::new(Mutex::new(state)) }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {

@@ -5,12 +5,12 @@
 
 use core::future::Future;
 
-use crate::{BatchEvent, L1BlockInfo, L1Log};
+use crate::{BatchEvent, Classify, L1BlockInfo, L1Log};
 
 /// L1 blocks and the derivation events in them.
 pub trait ChainProvider {
-    /// Why a read failed.
-    type Error: core::error::Error + Send + Sync + 'static;
+    /// Why a read failed, and whether to retry it.
+    type Error: core::error::Error + Classify + Send + Sync + 'static;
 
     /// The newest L1 block number.
     fn head(&self) -> impl Future<Output = Result<u64, Self::Error>> + Send;
@@ -29,8 +29,8 @@ pub trait ChainProvider {
 /// The payload of a batch, from the carrier its event names.
 pub trait DataAvailabilityProvider {
     /// Why a read failed. A carrier that serves bytes other than the ones the batch commits to is
-    /// a failed read, never a payload: derivation must not judge a batch on them.
-    type Error: core::error::Error + Send + Sync + 'static;
+    /// a failed read (temporary), never a payload: derivation must not judge a batch on them.
+    type Error: core::error::Error + Classify + Send + Sync + 'static;
 
     /// The batch's payload: its calldata, or its blobs checked against the versioned hashes the
     /// Rollup recorded and decoded.

@@ -6,15 +6,20 @@
 //! derivation replaces its soft blocks (a forced block, another poster's valid batch, a reorg
 //! that took an included message away) it does so with production paused, and the producer
 //! resumes on the new head with the removed blocks' transactions back in its pool.
+//!
+//! A failure is handled by its kind alone (docs/derivation.md §11): temporary → retry at the next
+//! poll; reset → rewind to the newest processed L1 block L1 still holds, then go on; critical →
+//! stop and fail `/health`.
 
 use std::{collections::BTreeMap, sync::Arc, sync::atomic::Ordering, time::Instant};
 
 use parking_lot::Mutex;
 use pillar_chain::Chain;
 use pillar_derive::{
-    ChainProvider, DataAvailabilityProvider, Deriver, L1BlockData, L1BlockInfo, L1BlockReport, L1Log,
-    ProposedOutput, block_data,
+    ChainProvider, Classify, DataAvailabilityProvider, Deriver, ErrorKind, L1BlockData, L1BlockInfo,
+    L1BlockReport, L1Log, ProposedOutput, block_data,
 };
+use pillar_primitives::B256;
 use pillar_sequencer::Sequencer;
 use tokio::sync::{mpsc, watch};
 use tracing::{debug, error, info, warn};
@@ -44,7 +49,7 @@ impl<P> L1Provider for P where
 {
 }
 
-/// Why a step stopped early. L1 trouble is retried; derivation errors stop the replica.
+/// Why a poll stopped early; what to do about it is its [`Classify::kind`].
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum SyncError<E> {
     #[error(transparent)]
@@ -53,6 +58,20 @@ pub(crate) enum SyncError<E> {
     Derive(#[from] pillar_derive::DeriveError),
     #[error("L1 block {number} is gone (L1 got shorter while it was read)")]
     BlockGone { number: u64 },
+    #[error("L1 no longer holds block {number}, the newest derivation processed")]
+    Reorged { number: u64 },
+}
+
+impl<E: Classify> Classify for SyncError<E> {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::L1(e) => e.kind(),
+            Self::Derive(e) => e.kind(),
+            // The next poll's reorg check finds out whether it matters.
+            Self::BlockGone { .. } => ErrorKind::Temporary,
+            Self::Reorged { .. } => ErrorKind::Reset,
+        }
+    }
 }
 
 /// How often a catching-up replica logs its progress.
@@ -76,23 +95,42 @@ type Step<P> = Result<(), SyncError<<P as ChainProvider>::Error>>;
 impl<P: L1Provider> Sync<P> {
     pub(crate) async fn run(self, mut stop: watch::Receiver<bool>) {
         let mut last_report = Instant::now();
+        // A reset is due until one succeeds; `rewound` until a poll succeeds after it.
+        let (mut reset_due, mut rewound) = (false, false);
         loop {
-            match self.step().await.and(self.after_step().await) {
+            let outcome =
+                if reset_due { self.reset().await } else { self.step().await.and(self.after_step().await) };
+            let wait = match outcome {
+                Ok(()) if reset_due => {
+                    (reset_due, rewound) = (false, true);
+                    false
+                }
                 Ok(()) => {
+                    rewound = false;
                     *self.status.last_poll.lock() = Some(Instant::now());
                     self.report_progress(&mut last_report);
+                    self.status.lag_blocks() == 0
                 }
-                Err(e @ (SyncError::L1(_) | SyncError::BlockGone { .. })) => {
-                    warn!(error = %e, "reading L1 failed; retrying")
-                }
-                Err(e) => {
-                    error!(error = %e, "derivation stopped");
-                    *self.status.fatal.lock() = Some(e.to_string());
-                    return;
-                }
-            }
-            let caught_up = self.status.lag_blocks() == 0;
-            if caught_up && crate::settle::pause(&mut stop, self.l1.poll_ms).await {
+                Err(e) => match e.kind() {
+                    ErrorKind::Temporary => {
+                        warn!(error = %e, "reading L1 failed; retrying at the next poll");
+                        true
+                    }
+                    ErrorKind::Reset => {
+                        warn!(error = %e, "derivation no longer follows L1; rewinding");
+                        // At once, unless L1 keeps disagreeing right after a rewind.
+                        let again = reset_due || rewound;
+                        reset_due = true;
+                        again
+                    }
+                    ErrorKind::Critical => {
+                        error!(error = %e, "derivation stopped");
+                        *self.status.fatal.lock() = Some(e.to_string());
+                        return;
+                    }
+                },
+            };
+            if wait && crate::settle::pause(&mut stop, self.l1.poll_ms).await {
                 return;
             }
             if *stop.borrow() {
@@ -269,27 +307,40 @@ impl<P: L1Provider> Sync<P> {
         }
     }
 
-    /// Compares the newest L1 block derived from with L1; on a mismatch walks back to the newest
-    /// one still canonical and rewinds derivation there.
+    /// Fails with [`SyncError::Reorged`] when L1 no longer holds the newest L1 block derivation
+    /// processed.
     async fn check_reorg(&self) -> Step<P> {
-        let journal: Vec<(u64, pillar_primitives::B256)> = self.deriver.lock().journal().collect();
-        let Some(&(newest, newest_hash)) = journal.first() else { return Ok(()) };
-        if self.is_canonical(newest, newest_hash).await? {
-            return Ok(());
+        let newest = self.deriver.lock().journal().next();
+        match newest {
+            Some((number, hash)) if !self.is_canonical(number, hash).await? => {
+                Err(SyncError::Reorged { number })
+            }
+            _ => Ok(()),
         }
+    }
+
+    /// Rewinds derivation to the newest processed L1 block L1 still holds (to genesis if none),
+    /// which also undoes whatever a block that failed halfway left behind.
+    async fn reset(&self) -> Step<P> {
+        let journal: Vec<(u64, B256)> = self.deriver.lock().journal().collect();
         let mut fork_point = None;
-        for (number, hash) in journal.iter().skip(1) {
+        for (number, hash) in &journal {
             if self.is_canonical(*number, *hash).await? {
                 fork_point = Some(*number);
                 break;
             }
         }
         let to = fork_point.unwrap_or(0);
-        warn!(newest, fork_point = to, "L1 reorganised under derived blocks; rewinding");
+        let reorged = journal.first().is_some_and(|(newest, _)| fork_point != Some(*newest));
+        if reorged {
+            warn!(newest = journal[0].0, fork_point = to, "L1 reorganised under derived blocks; rewinding");
+        }
         self.on_deriver(move |d| d.rewind_to(to)).await?;
-        self.status.reorgs.fetch_add(1, Ordering::Relaxed);
+        if reorged {
+            self.status.reorgs.fetch_add(1, Ordering::Relaxed);
+        }
         self.status.l1_derived.store(to, Ordering::Relaxed);
-        info!(safe = self.chain.heads().safe, "derivation rewound");
+        info!(l1_block = to, safe = self.chain.heads().safe, "derivation rewound");
         Ok(())
     }
 
@@ -297,9 +348,13 @@ impl<P: L1Provider> Sync<P> {
     async fn is_canonical(
         &self,
         number: u64,
-        hash: pillar_primitives::B256,
+        hash: B256,
     ) -> Result<bool, SyncError<<P as ChainProvider>::Error>> {
         let info = self.provider.block_info_by_number(number).await.map_err(SyncError::L1)?;
         Ok(info.is_some_and(|i| i.hash == hash))
     }
 }
+
+#[cfg(test)]
+#[path = "sync_tests.rs"]
+mod tests;
