@@ -22,7 +22,10 @@ use pillar_primitives::{
 };
 use tracing::{info, warn};
 
-use crate::{BatchError, Classify, ErrorKind, L1Batch, L1BlockData, L1Event, ProposedOutput, decode_batch};
+use crate::{
+    BatchError, BatchPayload, Classify, ErrorKind, L1Batch, L1BlockData, L1Event, ProposedOutput,
+    decode_batch,
+};
 
 /// Most L1 blocks kept to undo after a reorg.
 const JOURNAL_LEN: usize = 4096;
@@ -48,6 +51,9 @@ pub enum SkipReason {
     /// The payload is not a batch.
     #[error("undecodable: {0}")]
     Undecodable(#[from] BatchError),
+    /// The blobs (the ones the Rollup recorded) do not encode a payload.
+    #[error("its blobs do not encode a payload")]
+    UnreadableBlobs,
     /// The blocks are not the range the Rollup recorded.
     #[error("declares blocks {declared_first}..={declared_last} but holds {first}..={last}")]
     RangeMismatch {
@@ -600,6 +606,9 @@ impl Deriver {
         let skip = |mut o: BatchOutcome, why: SkipReason| {
             o.skipped = Some(why);
             Ok(o)
+        };
+        let BatchPayload::Bytes(payload) = payload else {
+            return skip(outcome, SkipReason::UnreadableBlobs);
         };
         let started = Instant::now();
         let decoded = decode_batch(payload);

@@ -15,8 +15,8 @@ use super::*;
 use crate::memory::ready;
 use crate::retrieval::tests::batch_event;
 use crate::{
-    BatchEvent, BatchKind, ChainProvider, L1BlockInfo, MemoryL1, QueueKind, QueueMessage, block_data,
-    encode_batch,
+    BatchEvent, BatchKind, BatchPayload, ChainProvider, L1BlockInfo, MemoryL1, QueueKind, QueueMessage,
+    block_data, encode_batch,
 };
 
 pub(super) const DEADLINE: u64 = 10;
@@ -147,7 +147,7 @@ pub(super) fn posted(
         l1_block: 0,
         l1_tx_hash: B256::ZERO,
     };
-    L1Event::Batch(L1Batch { event, payload })
+    L1Event::Batch(L1Batch { event, payload: BatchPayload::Bytes(payload) })
 }
 
 fn batch(index: u64, blocks: &[Block]) -> L1Event<L1Batch> {
@@ -186,7 +186,9 @@ fn valid_batches_rebuild_the_same_chain() {
 }
 
 /// Through the provider traits: an L1 in memory, read block by block into [`block_data`], derives
-/// the sequencer's chain from a calldata batch and a blob batch.
+/// the sequencer's chain from a calldata batch and a blob batch. Blobs that are the batch's but
+/// encode no payload (anyone may post such through the escape hatch) are skipped like any
+/// undecodable batch, never read again and again.
 #[test]
 fn blocks_read_through_the_providers_derive_the_same_chain() {
     let mut seq = Seq::new();
@@ -195,21 +197,28 @@ fn blocks_read_through_the_providers_derive_the_same_chain() {
     }
     let l1 = MemoryL1::new();
     let calldata = batch_event(0, BatchKind::Calldata, Some(encode_batch(&seq.blocks[..1])));
-    let mut blob = batch_event(1, BatchKind::Blob, None);
-    (blob.first_block, blob.last_block) = (2, 3);
-    l1.set_blob_payload(blob.l1_tx_hash, encode_batch(&seq.blocks[1..]));
+    let blobs = |index, payload| {
+        let mut b = batch_event(index, BatchKind::Blob, None);
+        (b.first_block, b.last_block) = (2, 3);
+        l1.set_blob_payload(b.l1_tx_hash, payload);
+        L1Event::Batch(b)
+    };
+    let garbage = blobs(1, BatchPayload::Unreadable);
+    let good = blobs(2, BatchPayload::Bytes(encode_batch(&seq.blocks[1..])));
     l1.mine(10, vec![L1Event::Batch(calldata)]);
-    l1.mine(11, vec![L1Event::Batch(blob)]);
+    l1.mine(11, vec![garbage, good]);
 
     let mut r = replica();
     let head = ready(l1.head()).unwrap();
     let logs = ready(l1.events(r.deriver.next_l1_block(), head)).unwrap();
+    let mut reasons = Vec::new();
     for n in r.deriver.next_l1_block()..=head {
         let info = ready(l1.block_info_by_number(n)).unwrap().unwrap();
         let events = logs.iter().filter(|l| l.l1_block == n).map(|l| l.event.clone());
         let report = r.deriver.process(ready(block_data(&l1, info, events)).unwrap()).unwrap();
-        assert_eq!(skipped(&report), vec![None]);
+        reasons.extend(skipped(&report));
     }
+    assert_eq!(reasons, vec![None, Some(SkipReason::UnreadableBlobs), None]);
     assert_eq!(r.chain.head(), seq.chain.head());
 }
 

@@ -215,14 +215,24 @@ pub struct L1Log {
     pub event: L1Event,
 }
 
-/// A batch with its payload, fetched from calldata or blobs and checked against the batch's data
-/// commitment by a [`crate::DataAvailabilityProvider`].
+/// What a batch's carrier holds, fetched and checked against the batch's data commitment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchPayload {
+    /// The payload: the calldata, or the bytes the blobs encode.
+    Bytes(Vec<u8>),
+    /// Blobs that are the ones the Rollup recorded but do not encode one payload in the batch
+    /// blob coding. Anyone may post such blobs through the escape hatch and every node reads the
+    /// same ones, so the batch is skipped, not read again.
+    Unreadable,
+}
+
+/// A batch with what its carrier holds, as a [`crate::DataAvailabilityProvider`] fetched it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct L1Batch {
     /// The event.
     pub event: BatchEvent,
     /// The payload.
-    pub payload: Vec<u8>,
+    pub payload: BatchPayload,
 }
 
 /// Everything derivation reads from one L1 block.

@@ -9,8 +9,8 @@ use std::{
 use pillar_primitives::B256;
 
 use crate::{
-    BatchEvent, BatchKind, ChainProvider, Classify, DataAvailabilityProvider, ErrorKind, L1BlockInfo,
-    L1Event, L1Log,
+    BatchEvent, BatchKind, BatchPayload, ChainProvider, Classify, DataAvailabilityProvider, ErrorKind,
+    L1BlockInfo, L1Event, L1Log,
 };
 
 /// Why a [`MemoryL1`] read failed.
@@ -38,7 +38,7 @@ impl Classify for MemoryL1Error {
 struct State {
     /// Block `n` at index `n`, from the genesis block 0.
     blocks: Vec<(L1BlockInfo, Vec<L1Event>)>,
-    blobs: HashMap<B256, Vec<u8>>,
+    blobs: HashMap<B256, BatchPayload>,
     failures: u32,
     /// Bumped by every reorg, so that replaced blocks get other hashes.
     fork: u8,
@@ -92,8 +92,8 @@ impl MemoryL1 {
         s.fork = s.fork.wrapping_add(1);
     }
 
-    /// The payload the blobs of transaction `tx_hash` decode to.
-    pub fn set_blob_payload(&self, tx_hash: B256, payload: Vec<u8>) {
+    /// What the blobs of transaction `tx_hash` hold.
+    pub fn set_blob_payload(&self, tx_hash: B256, payload: BatchPayload) {
         self.state().blobs.insert(tx_hash, payload);
     }
 
@@ -148,10 +148,10 @@ impl ChainProvider for MemoryL1 {
 impl DataAvailabilityProvider for MemoryL1 {
     type Error = MemoryL1Error;
 
-    async fn batch_payload(&self, batch: &BatchEvent) -> Result<Vec<u8>, MemoryL1Error> {
+    async fn batch_payload(&self, batch: &BatchEvent) -> Result<BatchPayload, MemoryL1Error> {
         let s = self.check()?;
         let payload = match batch.kind {
-            BatchKind::Calldata => batch.calldata.as_ref().map(|d| d.to_vec()),
+            BatchKind::Calldata => batch.calldata.as_ref().map(|d| BatchPayload::Bytes(d.to_vec())),
             BatchKind::Blob => s.blobs.get(&batch.l1_tx_hash).cloned(),
         };
         payload.ok_or(MemoryL1Error::NoPayload { index: batch.index })

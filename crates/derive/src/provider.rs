@@ -5,7 +5,7 @@
 
 use core::future::Future;
 
-use crate::{BatchEvent, Classify, L1BlockInfo, L1Log};
+use crate::{BatchEvent, BatchPayload, Classify, L1BlockInfo, L1Log};
 
 /// L1 blocks and the derivation events in them.
 pub trait ChainProvider {
@@ -33,6 +33,9 @@ pub trait DataAvailabilityProvider {
     type Error: core::error::Error + Classify + Send + Sync + 'static;
 
     /// The batch's payload: its calldata, or its blobs checked against the versioned hashes the
-    /// Rollup recorded and decoded.
-    fn batch_payload(&self, batch: &BatchEvent) -> impl Future<Output = Result<Vec<u8>, Self::Error>> + Send;
+    /// Rollup recorded and decoded ([`BatchPayload::Unreadable`] when those blobs do not decode).
+    fn batch_payload(
+        &self,
+        batch: &BatchEvent,
+    ) -> impl Future<Output = Result<BatchPayload, Self::Error>> + Send;
 }

@@ -37,8 +37,8 @@ pub(crate) mod tests {
 
     use super::*;
     use crate::{
-        BatchEvent, BatchKind, ChainProvider, MemoryL1, MemoryL1Error, ProposedOutput, QueueKind,
-        QueueMessage,
+        BatchEvent, BatchKind, BatchPayload, ChainProvider, MemoryL1, MemoryL1Error, ProposedOutput,
+        QueueKind, QueueMessage,
     };
 
     /// Runs a future that never waits (the in-memory provider's) to completion.
@@ -82,7 +82,7 @@ pub(crate) mod tests {
         };
         let output =
             ProposedOutput { index: 0, l2_block: 1, output_root: B256::repeat_byte(3), finalizes_at: 99 };
-        l1.set_blob_payload(B256::repeat_byte(1), b"from blobs".to_vec());
+        l1.set_blob_payload(B256::repeat_byte(1), BatchPayload::Bytes(b"from blobs".to_vec()));
         let info = l1.mine(
             12,
             vec![
@@ -99,15 +99,16 @@ pub(crate) mod tests {
         );
         let data = ready(block_data(&l1, info, logs.into_iter().map(|l| l.event))).unwrap();
         assert_eq!(data.info, info);
-        let payloads: Vec<&[u8]> = data
+        let payloads: Vec<&BatchPayload> = data
             .events
             .iter()
             .filter_map(|e| match e {
-                L1Event::Batch(b) => Some(b.payload.as_slice()),
+                L1Event::Batch(b) => Some(&b.payload),
                 _ => None,
             })
             .collect();
-        assert_eq!(payloads, [b"in calldata".as_slice(), b"from blobs".as_slice()]);
+        let bytes = |b: &[u8]| BatchPayload::Bytes(b.to_vec());
+        assert_eq!(payloads, [&bytes(b"in calldata"), &bytes(b"from blobs")]);
         assert_eq!(data.events[0], L1Event::Queue(message));
         assert_eq!(data.events[3], L1Event::Output(output));
     }
@@ -118,7 +119,7 @@ pub(crate) mod tests {
         let info = l1.mine(12, vec![]);
         let blob = L1Event::Batch(batch_event(4, BatchKind::Blob, None));
         assert_eq!(ready(block_data(&l1, info, [blob.clone()])), Err(MemoryL1Error::NoPayload { index: 4 }));
-        l1.set_blob_payload(B256::repeat_byte(4), vec![1]);
+        l1.set_blob_payload(B256::repeat_byte(4), BatchPayload::Unreadable);
         l1.fail_next(1);
         assert_eq!(ready(block_data(&l1, info, [blob.clone()])), Err(MemoryL1Error::Unavailable));
         assert!(ready(block_data(&l1, info, [blob])).is_ok());

@@ -396,7 +396,8 @@ impl L1Client {
     }
 
     /// The data of a blob batch: fetches the blobs of its transaction, checks each against the
-    /// versioned hash the Rollup recorded (KZG commitment), and decodes them.
+    /// versioned hash the Rollup recorded (KZG commitment), and decodes them. Fails with
+    /// [`L1Error::BlobDecode`] only for blobs that passed that check.
     pub async fn blob_batch_data(&self, batch: &BatchEvent) -> Result<Vec<u8>, L1Error> {
         let tx_hash = batch.l1_tx_hash;
         let raw = self.raw_blobs_for_tx(tx_hash).await?;

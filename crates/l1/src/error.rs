@@ -200,7 +200,8 @@ pub enum L1Error {
         /// Batch index.
         index: u64,
     },
-    /// Blobs do not decode with the batch blob coder.
+    /// Blobs do not decode with the batch blob coder. As derivation's provider, the client
+    /// reports checked blobs that do not decode as a payload to skip, not as this error.
     #[error("blobs of transaction {tx_hash} do not decode")]
     BlobDecode {
         /// Transaction hash.

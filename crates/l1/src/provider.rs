@@ -1,7 +1,9 @@
 //! [`L1Client`] as derivation's [`ChainProvider`] and [`DataAvailabilityProvider`]: the same reads
 //! as its own methods, in the shape derivation consumes.
 
-use pillar_derive::{BatchEvent, BatchKind, ChainProvider, DataAvailabilityProvider, L1BlockInfo, L1Log};
+use pillar_derive::{
+    BatchEvent, BatchKind, BatchPayload, ChainProvider, DataAvailabilityProvider, L1BlockInfo, L1Log,
+};
 
 use crate::{L1Client, L1Error};
 
@@ -28,14 +30,19 @@ impl ChainProvider for L1Client {
 impl DataAvailabilityProvider for L1Client {
     type Error = L1Error;
 
-    async fn batch_payload(&self, batch: &BatchEvent) -> Result<Vec<u8>, L1Error> {
+    async fn batch_payload(&self, batch: &BatchEvent) -> Result<BatchPayload, L1Error> {
         match batch.kind {
             BatchKind::Calldata => batch
                 .calldata
                 .as_ref()
-                .map(|d| d.to_vec())
+                .map(|d| BatchPayload::Bytes(d.to_vec()))
                 .ok_or(L1Error::MissingPayload { index: batch.index }),
-            BatchKind::Blob => self.blob_batch_data(batch).await,
+            BatchKind::Blob => match self.blob_batch_data(batch).await {
+                Ok(data) => Ok(BatchPayload::Bytes(data)),
+                // Only blobs that matched the recorded versioned hashes get as far as decoding.
+                Err(L1Error::BlobDecode { .. }) => Ok(BatchPayload::Unreadable),
+                Err(e) => Err(e),
+            },
         }
     }
 }
