@@ -27,28 +27,14 @@ pub async fn block_data<D: DataAvailabilityProvider>(
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use std::{
-        future::Future,
-        pin::pin,
-        task::{Context, Poll, Waker},
-    };
-
     use pillar_primitives::{Address, B256};
 
     use super::*;
+    use crate::memory::ready;
     use crate::{
         BatchEvent, BatchKind, BatchPayload, ChainProvider, MemoryL1, MemoryL1Error, ProposedOutput,
         QueueKind, QueueMessage,
     };
-
-    /// Runs a future that never waits (the in-memory provider's) to completion.
-    pub(crate) fn ready<F: Future>(f: F) -> F::Output {
-        let mut f = pin!(f);
-        match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(v) => v,
-            Poll::Pending => panic!("an in-memory read waited"),
-        }
-    }
 
     pub(crate) fn batch_event(index: u64, kind: BatchKind, calldata: Option<Vec<u8>>) -> BatchEvent {
         BatchEvent {

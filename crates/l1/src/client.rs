@@ -14,12 +14,12 @@ use alloy::rpc::types::{Filter, Log, TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::transports::http::reqwest::Url;
 use alloy_sol_types::SolEvent;
+use pillar_derive::{BatchEvent, BatchKind, QueueKind, QueueMessage};
 
 use crate::L1Error;
 use crate::bindings::{IERC20, Portal, Rollup};
 use crate::hashing::{Withdrawal, WithdrawalProof};
 use crate::types::{BatchPosted, Enqueued, L1Addresses, L1Anchor, Output, OutputProposed, TxInfo};
-use pillar_derive::{BatchEvent, BatchKind, QueueKind, QueueMessage};
 
 /// Blobs one transaction may carry (EIP-7594 per-transaction cap).
 pub const MAX_BLOBS_PER_TX: usize = 6;
