@@ -1,9 +1,9 @@
 //! Derivation: the L2 chain as a pure function of L1 data (docs/derivation.md).
 //!
 //! A [`Deriver`] is fed L1 blocks in order, each with its Portal queue messages, Rollup batches
-//! and output events in log order ([`L1BlockData`]). For each it
+//! (with their payloads) and output events in log order ([`L1BlockData`]). For each it
 //!
-//! 1. appends queue messages to the known queue;
+//! 1. decodes queue messages and appends them to the known queue;
 //! 2. applies each batch that passes the rules, or skips it with a [`SkipReason`] (the same on
 //!    every node: the rules read nothing but L1 data and the derived chain);
 //! 3. checks each proposed output root against the derived chain;
@@ -17,10 +17,15 @@
 use std::{collections::VecDeque, sync::Arc, time::Instant};
 
 use pillar_chain::{BlockInput, Chain, ChainError, Heads, SealedBlock};
-use pillar_primitives::{Address, B256, Block, ChainTx, Header, L1Message, l1_messages_fitting, output_root};
+use pillar_primitives::{
+    B256, Block, ChainTx, Header, L1Message, L1MessageError, l1_messages_fitting, output_root,
+};
 use tracing::{info, warn};
 
-use crate::{BatchError, decode_batch};
+use crate::{
+    BatchError, BatchPayload, Classify, ErrorKind, L1Batch, L1BlockData, L1Event, ProposedOutput,
+    decode_batch,
+};
 
 /// Most L1 blocks kept to undo after a reorg.
 const JOURNAL_LEN: usize = 4096;
@@ -40,70 +45,15 @@ impl Default for DerivationConfig {
     }
 }
 
-/// A batch as recorded by the Rollup, with its payload (from calldata or blobs, already checked
-/// against the batch's data commitment by whoever fetched it).
-#[derive(Debug, Clone)]
-pub struct L1Batch {
-    /// Batch index in the Rollup.
-    pub index: u64,
-    /// Who appended it.
-    pub submitter: Address,
-    /// Declared first L2 block.
-    pub first_block: u64,
-    /// Declared last L2 block.
-    pub last_block: u64,
-    /// The payload.
-    pub data: Vec<u8>,
-}
-
-/// An output proposal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProposedOutput {
-    /// Output index.
-    pub index: u64,
-    /// L2 block it describes.
-    pub l2_block: u64,
-    /// The root claimed.
-    pub output_root: B256,
-    /// L1 timestamp from which it is final.
-    pub finalizes_at: u64,
-}
-
-/// One L1 event that derivation reads.
-#[derive(Debug, Clone)]
-pub enum L1Event {
-    /// A Portal queue message.
-    Queue(L1Message),
-    /// A Rollup batch.
-    Batch(L1Batch),
-    /// A Rollup output proposal.
-    Output(ProposedOutput),
-    /// `Rollup.OutputsInvalidated`: outputs from this index on are gone.
-    OutputsInvalidated {
-        /// First invalidated index.
-        from_index: u64,
-    },
-}
-
-/// Everything derivation reads from one L1 block.
-#[derive(Debug, Clone)]
-pub struct L1BlockData {
-    /// Block number.
-    pub number: u64,
-    /// Block hash.
-    pub hash: B256,
-    /// Block timestamp (seconds).
-    pub timestamp: u64,
-    /// The events, in log order.
-    pub events: Vec<L1Event>,
-}
-
 /// Why derivation ignored a batch. Every node reaches the same verdict.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SkipReason {
     /// The payload is not a batch.
     #[error("undecodable: {0}")]
     Undecodable(#[from] BatchError),
+    /// The blobs (the ones the Rollup recorded) do not encode a payload.
+    #[error("its blobs do not encode a payload")]
+    UnreadableBlobs,
     /// The blocks are not the range the Rollup recorded.
     #[error("declares blocks {declared_first}..={declared_last} but holds {first}..={last}")]
     RangeMismatch {
@@ -218,13 +168,24 @@ pub struct L1BlockReport {
     pub sealed: Vec<SealedBlock>,
 }
 
-/// A failure that stops derivation: storage, or a reorg deeper than what can be undone. Bad L1
-/// data is never one of these.
+/// A failure of derivation itself ([`Classify`]: a reset for L1 data out of order; critical for
+/// storage, a reorg deeper than what can be undone, or a queue message the Portal cannot have
+/// logged). Bad L1 data from anyone who may post is never one of these: it is skipped.
 #[derive(Debug, thiserror::Error)]
 pub enum DeriveError {
     /// The chain failed.
     #[error(transparent)]
     Chain(#[from] ChainError),
+    /// A queue message's payload does not fit its kind: the Portal never logs one, so L1 (or
+    /// what serves it) and this node disagree on the contract.
+    #[error("a Portal queue log does not decode: {source}")]
+    BadQueueMessage {
+        /// Queue index.
+        index: u64,
+        /// Why.
+        #[source]
+        source: L1MessageError,
+    },
     /// L1 blocks must come in order.
     #[error("L1 block {got} fed where {expected} or later was expected")]
     OutOfOrder {
@@ -247,6 +208,17 @@ pub enum DeriveError {
         /// Oldest L1 block in the journal.
         oldest: u64,
     },
+}
+
+impl Classify for DeriveError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            // A block fed twice or skipped, or a queue message out of order, leaves the L1 block
+            // half processed; rewinding to the last whole one undoes it.
+            Self::OutOfOrder { .. } | Self::QueueGap { .. } => ErrorKind::Reset,
+            Self::Chain(_) | Self::BadQueueMessage { .. } | Self::ReorgTooDeep { .. } => ErrorKind::Critical,
+        }
+    }
 }
 
 /// Where derivation's time went, in microseconds, summed since start.
@@ -495,7 +467,7 @@ impl Deriver {
             self.finalized = 0;
             self.next_l1 = self.first_l1;
             self.chain.set_heads(Heads::default())?;
-            warn!(l1_block = l1_number, "derivation rewound to genesis after an L1 reorg");
+            warn!(l1_block = l1_number, "derivation rewound to genesis");
             return Ok(());
         };
         if self.keep_soft {
@@ -510,17 +482,18 @@ impl Deriver {
         self.finalized = cp.finalized;
         self.next_l1 = cp.l1_number + 1;
         self.chain.set_heads(Heads { safe: self.safe.height, finalized: self.finalized })?;
-        warn!(l1_block = l1_number, safe = self.safe.height, "derivation rewound after an L1 reorg");
+        warn!(l1_block = l1_number, safe = self.safe.height, "derivation rewound");
         Ok(())
     }
 
     /// Derives from one L1 block.
     pub fn process(&mut self, block: L1BlockData) -> Result<L1BlockReport, DeriveError> {
+        let L1BlockData { info: block, events } = block;
         if block.number < self.next_l1 {
             return Err(DeriveError::OutOfOrder { expected: self.next_l1, got: block.number });
         }
         let mut report = L1BlockReport { number: block.number, ..Default::default() };
-        for event in block.events {
+        for event in events {
             match event {
                 L1Event::Queue(m) => {
                     if m.index != self.queue.len() as u64 {
@@ -529,21 +502,24 @@ impl Deriver {
                             got: m.index,
                         });
                     }
-                    self.queue.push(m);
+                    let message = m
+                        .to_l1_message()
+                        .map_err(|source| DeriveError::BadQueueMessage { index: m.index, source })?;
+                    self.queue.push(message);
                 }
                 L1Event::Batch(batch) => {
                     let outcome = self.apply_batch(&batch, block.number, block.timestamp)?;
                     match &outcome.skipped {
                         Some(why) => warn!(
-                            batch = batch.index,
-                            submitter = %batch.submitter,
+                            batch = batch.event.index,
+                            submitter = %batch.event.submitter,
                             l1_block = block.number,
                             derived = outcome.derived,
                             reason = %why,
                             "batch skipped"
                         ),
                         None => info!(
-                            batch = batch.index,
+                            batch = batch.event.index,
                             blocks = outcome.derived,
                             txs = outcome.txs,
                             safe = self.safe.height,
@@ -625,13 +601,17 @@ impl Deriver {
         l1_number: u64,
         l1_time: u64,
     ) -> Result<BatchOutcome, DeriveError> {
+        let L1Batch { event: batch, payload } = batch;
         let mut outcome = BatchOutcome { index: batch.index, derived: 0, txs: 0, skipped: None };
         let skip = |mut o: BatchOutcome, why: SkipReason| {
             o.skipped = Some(why);
             Ok(o)
         };
+        let BatchPayload::Bytes(payload) = payload else {
+            return skip(outcome, SkipReason::UnreadableBlobs);
+        };
         let started = Instant::now();
-        let decoded = decode_batch(&batch.data);
+        let decoded = decode_batch(payload);
         self.timings.decode_us += started.elapsed().as_micros() as u64;
         let blocks = match decoded {
             Ok(b) => b,

@@ -10,7 +10,12 @@ use pillar_state::NomtOptions;
 use tempfile::TempDir;
 
 use super::*;
-use crate::encode_batch;
+use crate::memory::ready;
+use crate::retrieval::tests::batch_event;
+use crate::{
+    BatchEvent, BatchKind, BatchPayload, ChainProvider, L1BlockInfo, MemoryL1, QueueKind, QueueMessage,
+    block_data, encode_batch,
+};
 
 pub(super) const DEADLINE: u64 = 10;
 
@@ -102,28 +107,56 @@ fn replica() -> Replica {
     Replica { _dir: dir, chain, deriver }
 }
 
-fn batch(index: u64, blocks: &[Block]) -> L1Event {
-    L1Event::Batch(L1Batch {
-        index,
-        submitter: Address::repeat_byte(0x5e),
-        first_block: blocks[0].header.height,
-        last_block: blocks[blocks.len() - 1].header.height,
-        data: encode_batch(blocks),
+/// The Portal's log of `m` (its rolling hash is not derivation's business).
+pub(super) fn queued(m: L1Message) -> L1Event<L1Batch> {
+    L1Event::Queue(QueueMessage {
+        index: m.index,
+        kind: QueueKind::from_u8(m.kind_code()).unwrap(),
+        sender: m.sender,
+        timestamp: m.timestamp,
+        payload: m.payload().into(),
+        queue_hash: B256::ZERO,
+        l1_block: m.l1_block,
+        l1_tx_hash: B256::ZERO,
     })
 }
 
-fn raw_batch(index: u64, first: u64, last: u64, data: Vec<u8>) -> L1Event {
-    L1Event::Batch(L1Batch {
+/// A calldata batch from `submitter` declaring `first..=last`, holding `payload`.
+pub(super) fn posted(
+    index: u64,
+    submitter: Address,
+    first: u64,
+    last: u64,
+    payload: Vec<u8>,
+) -> L1Event<L1Batch> {
+    let event = BatchEvent {
         index,
-        submitter: Address::repeat_byte(0x5e),
+        batch_hash: B256::ZERO,
+        submitter,
+        prev_batch_hash: B256::ZERO,
         first_block: first,
         last_block: last,
-        data,
-    })
+        kind: BatchKind::Calldata,
+        data_commitment: B256::ZERO,
+        blob_hashes: Vec::new(),
+        calldata: Some(payload.clone().into()),
+        l1_block: 0,
+        l1_tx_hash: B256::ZERO,
+    };
+    L1Event::Batch(L1Batch { event, payload: BatchPayload::Bytes(payload) })
 }
 
-fn l1(number: u64, timestamp: u64, events: Vec<L1Event>) -> L1BlockData {
-    L1BlockData { number, hash: B256::repeat_byte(number as u8), timestamp, events }
+fn batch(index: u64, blocks: &[Block]) -> L1Event<L1Batch> {
+    let (first, last) = (blocks[0].header.height, blocks[blocks.len() - 1].header.height);
+    raw_batch(index, first, last, encode_batch(blocks))
+}
+
+fn raw_batch(index: u64, first: u64, last: u64, data: Vec<u8>) -> L1Event<L1Batch> {
+    posted(index, Address::repeat_byte(0x5e), first, last, data)
+}
+
+fn l1(number: u64, timestamp: u64, events: Vec<L1Event<L1Batch>>) -> L1BlockData {
+    L1BlockData { info: L1BlockInfo { number, hash: B256::repeat_byte(number as u8), timestamp }, events }
 }
 
 fn skipped(report: &L1BlockReport) -> Vec<Option<SkipReason>> {
@@ -146,6 +179,43 @@ fn valid_batches_rebuild_the_same_chain() {
     assert_eq!(r.deriver.safe().height, 4);
     assert_eq!(r.chain.heads().safe, 4);
     assert_eq!(r.deriver.next_l1_block(), 3);
+}
+
+/// Through the provider traits: an L1 in memory, read block by block into [`block_data`], derives
+/// the sequencer's chain from a calldata batch and a blob batch. Blobs that are the batch's but
+/// encode no payload (anyone may post such through the escape hatch) are skipped like any
+/// undecodable batch, never read again and again.
+#[test]
+fn blocks_read_through_the_providers_derive_the_same_chain() {
+    let mut seq = Seq::new();
+    for i in 0..3 {
+        seq.block(2, 2_000 + i, 1, vec![]);
+    }
+    let l1 = MemoryL1::new();
+    let calldata = batch_event(0, BatchKind::Calldata, Some(encode_batch(&seq.blocks[..1])));
+    let blobs = |index, payload| {
+        let mut b = batch_event(index, BatchKind::Blob, None);
+        (b.first_block, b.last_block) = (2, 3);
+        l1.set_blob_payload(b.l1_tx_hash, payload);
+        L1Event::Batch(b)
+    };
+    let garbage = blobs(1, BatchPayload::Unreadable);
+    let good = blobs(2, BatchPayload::Bytes(encode_batch(&seq.blocks[1..])));
+    l1.mine(10, vec![L1Event::Batch(calldata)]);
+    l1.mine(11, vec![garbage, good]);
+
+    let mut r = replica();
+    let head = ready(l1.head()).unwrap();
+    let logs = ready(l1.events(r.deriver.next_l1_block(), head)).unwrap();
+    let mut reasons = Vec::new();
+    for n in r.deriver.next_l1_block()..=head {
+        let info = ready(l1.block_info_by_number(n)).unwrap().unwrap();
+        let events = logs.iter().filter(|l| l.l1_block == n).map(|l| l.event.clone());
+        let report = r.deriver.process(ready(block_data(&l1, info, events)).unwrap()).unwrap();
+        reasons.extend(skipped(&report));
+    }
+    assert_eq!(reasons, vec![None, Some(SkipReason::UnreadableBlobs), None]);
+    assert_eq!(r.chain.head(), seq.chain.head());
 }
 
 #[test]
@@ -243,8 +313,7 @@ fn queue_messages_must_be_l1s_and_time_cannot_run_ahead() {
     let report = r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks)])).unwrap();
     assert_eq!(skipped(&report), vec![Some(SkipReason::ForeignQueueMessage { height: 1, index: 0 })]);
     // Once L1 holds it, the same batch derives.
-    let report =
-        r.deriver.process(l1(2, 11, vec![L1Event::Queue(deposit(0, 1, 5)), batch(1, &seq.blocks)])).unwrap();
+    let report = r.deriver.process(l1(2, 11, vec![queued(deposit(0, 1, 5)), batch(1, &seq.blocks)])).unwrap();
     assert_eq!(skipped(&report), vec![None]);
 
     let mut seq = Seq::new();
@@ -262,7 +331,7 @@ fn overdue_queue_messages_are_forced_in_and_a_batch_skipping_them_is_invalid() {
     seq.block(1, 109_000, 1, vec![]);
     seq.block(1, 111_000, 1, vec![]);
     let mut r = replica();
-    r.deriver.process(l1(1, 100, vec![L1Event::Queue(deposit(0, 1, 100))])).unwrap();
+    r.deriver.process(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
     assert_eq!(r.deriver.next_deadline(), Some(110));
     // Before the deadline a batch without it is fine.
     let report = r.deriver.process(l1(2, 109, vec![batch(0, &seq.blocks[..2])])).unwrap();
@@ -283,7 +352,7 @@ fn overdue_queue_messages_are_forced_in_and_a_batch_skipping_them_is_invalid() {
 
     // Every node forces the same block: a second replica fed the same L1 reaches the same head.
     let mut r2 = replica();
-    r2.deriver.process(l1(1, 100, vec![L1Event::Queue(deposit(0, 1, 100))])).unwrap();
+    r2.deriver.process(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
     r2.deriver.process(l1(2, 109, vec![batch(0, &seq.blocks[..2])])).unwrap();
     r2.deriver.process(l1(3, 112, vec![batch(1, &seq.blocks[2..])])).unwrap();
     assert_eq!(r2.chain.head(), r.chain.head());
@@ -341,9 +410,7 @@ fn a_reorg_rewinds_derived_blocks_and_queue() {
     seq.block(1, 2_001, 1, vec![]);
     let mut r = replica();
     r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
-    r.deriver
-        .process(l1(2, 11, vec![L1Event::Queue(deposit(0, 2, 11)), batch(1, &seq.blocks[1..])]))
-        .unwrap();
+    r.deriver.process(l1(2, 11, vec![queued(deposit(0, 2, 11)), batch(1, &seq.blocks[1..])])).unwrap();
     assert_eq!(r.chain.head().height, 2);
     let journal: Vec<u64> = r.deriver.journal().map(|(n, _)| n).collect();
     assert_eq!(journal, vec![2, 1]);
@@ -403,7 +470,7 @@ pub(super) fn forced_junk(index: u64, l1_block: u64, timestamp: u64) -> L1Messag
 #[test]
 fn an_overdue_flood_is_forced_in_blocks_under_the_l1_byte_cap() {
     let mut r = replica();
-    let flood: Vec<L1Event> = (0..40).map(|i| L1Event::Queue(forced_junk(i, 1, 100))).collect();
+    let flood: Vec<_> = (0..40).map(|i| queued(forced_junk(i, 1, 100))).collect();
     r.deriver.process(l1(1, 100, flood)).unwrap();
     let report = r.deriver.process(l1(2, 111, vec![])).unwrap();
     assert!(report.forced_blocks.len() >= 3, "{:?}", report.forced_blocks);
@@ -426,9 +493,7 @@ fn an_overdue_flood_is_forced_in_blocks_under_the_l1_byte_cap() {
     assert_eq!(r.deriver.next_deadline(), None);
     // Another node forces the very same blocks.
     let mut r2 = replica();
-    r2.deriver
-        .process(l1(1, 100, (0..40).map(|i| L1Event::Queue(forced_junk(i, 1, 100))).collect()))
-        .unwrap();
+    r2.deriver.process(l1(1, 100, (0..40).map(|i| queued(forced_junk(i, 1, 100))).collect())).unwrap();
     r2.deriver.process(l1(2, 111, vec![])).unwrap();
     assert_eq!(r2.chain.head(), r.chain.head());
 }
@@ -441,8 +506,8 @@ fn the_sequencers_derivation_drops_only_blocks_whose_message_l1_lost() {
     let mut seq = Seq::new();
     let config = DerivationConfig { inclusion_deadline: DEADLINE, max_timestamp_drift_ms: 60_000 };
     let mut d = Deriver::new(Arc::clone(&seq.chain), config, 1).unwrap().for_sequencer();
-    d.process(l1(1, 100, vec![L1Event::Queue(deposit(0, 1, 100))])).unwrap();
-    d.process(l1(2, 101, vec![L1Event::Queue(deposit(1, 2, 101))])).unwrap();
+    d.process(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
+    d.process(l1(2, 101, vec![queued(deposit(1, 2, 101))])).unwrap();
     seq.block(1, 101_000, 2, d.queue_from(0).to_vec());
     seq.block(2, 102_000, 2, vec![]);
     assert_eq!(seq.chain.head().height, 2);
@@ -455,10 +520,8 @@ fn the_sequencers_derivation_drops_only_blocks_whose_message_l1_lost() {
     let mut other = deposit(1, 2, 101);
     other.kind = L1MessageKind::EthDeposit { recipient: key(0).address(), amount: 9 };
     d.process(L1BlockData {
-        number: 2,
-        hash: B256::repeat_byte(0xee),
-        timestamp: 101,
-        events: vec![L1Event::Queue(other)],
+        info: L1BlockInfo { number: 2, hash: B256::repeat_byte(0xee), timestamp: 101 },
+        events: vec![queued(other)],
     })
     .unwrap();
     assert_eq!(d.drop_lost_messages().unwrap(), Some(0));
@@ -470,11 +533,44 @@ fn the_sequencers_derivation_drops_only_blocks_whose_message_l1_lost() {
     // Had the deposit come back unchanged, nothing would go.
     let mut seq = Seq::new();
     let mut d = Deriver::new(Arc::clone(&seq.chain), config, 1).unwrap().for_sequencer();
-    d.process(l1(1, 100, vec![L1Event::Queue(deposit(0, 1, 100))])).unwrap();
+    d.process(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
     seq.block(1, 101_000, 1, d.queue_from(0).to_vec());
     d.rewind_to(0).unwrap();
-    d.process(l1(1, 100, vec![L1Event::Queue(deposit(0, 1, 100))])).unwrap();
+    d.process(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
     assert_eq!(d.drop_lost_messages().unwrap(), None);
     assert!(!d.needs_recheck());
     assert_eq!(seq.chain.head().height, 1);
+}
+
+/// A queue message out of order leaves its L1 block half processed: the error calls for a reset,
+/// and rewinding to the newest whole block undoes the half. A payload the Portal cannot have
+/// logged is critical.
+#[test]
+fn failures_say_whether_to_rewind_or_stop() {
+    let mut seq = Seq::new();
+    seq.block(1, 2_000, 1, vec![]);
+    seq.block(1, 2_001, 2, vec![deposit(0, 2, 11)]);
+    let mut r = replica();
+    r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
+    let whole = vec![queued(deposit(0, 2, 11)), batch(1, &seq.blocks[1..])];
+    let mut gapped = whole.clone();
+    gapped.push(queued(deposit(2, 2, 11)));
+    let err = r.deriver.process(l1(2, 11, gapped)).unwrap_err();
+    assert!(matches!(err, DeriveError::QueueGap { expected: 1, got: 2 }), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Reset);
+    assert_eq!((r.chain.head().height, r.deriver.queue_len()), (2, 1), "half processed");
+    r.deriver.rewind_to(1).unwrap();
+    assert_eq!((r.chain.head().height, r.deriver.queue_len(), r.deriver.next_l1_block()), (1, 0, 2));
+    r.deriver.process(l1(2, 11, whole)).unwrap();
+    assert_eq!(r.chain.head(), seq.chain.head());
+
+    let err = r.deriver.process(l1(2, 11, vec![])).unwrap_err();
+    assert!(matches!(err, DeriveError::OutOfOrder { expected: 3, got: 2 }), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Reset);
+
+    let L1Event::Queue(mut bad) = queued(deposit(1, 3, 12)) else { unreachable!() };
+    bad.payload = vec![1, 2, 3].into();
+    let err = r.deriver.process(l1(3, 12, vec![L1Event::Queue(bad)])).unwrap_err();
+    assert!(matches!(err, DeriveError::BadQueueMessage { index: 1, .. }), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Critical);
 }

@@ -16,9 +16,9 @@ use pillar_primitives::{Address, B256, Block, ChainTx, L1Message, L1MessageKind,
 use proptest::prelude::*;
 use tempfile::TempDir;
 
-use super::tests::{DEADLINE, forced_junk, key, open_chain, transfer};
+use super::tests::{DEADLINE, forced_junk, key, open_chain, posted, queued, transfer};
 use super::*;
-use crate::{BatchPlanner, InFlight, encode_batch};
+use crate::{BatchPlanner, InFlight, L1BlockInfo, encode_batch};
 
 /// Confirmation depth of both nodes.
 const CONF: u64 = 1;
@@ -65,7 +65,7 @@ struct SimBlock {
     number: u64,
     hash: B256,
     timestamp: u64,
-    events: Vec<L1Event>,
+    events: Vec<L1Event<L1Batch>>,
 }
 
 struct Node {
@@ -83,7 +83,7 @@ fn node(sequencer: bool) -> Node {
 
 struct Sim {
     l1: Vec<SimBlock>,
-    pending: Vec<L1Event>,
+    pending: Vec<L1Event<L1Batch>>,
     fork: u8,
     queue_len: u64,
     batches: u64,
@@ -140,19 +140,13 @@ impl Sim {
             }
             Op::Garbage { first, last, bytes } => {
                 self.batches += 1;
-                self.pending.push(L1Event::Batch(L1Batch {
-                    index: self.batches,
-                    submitter: Address::repeat_byte(0xbd),
-                    first_block: first,
-                    last_block: last,
-                    data: bytes,
-                }));
+                self.pending.push(posted(self.batches, Address::repeat_byte(0xbd), first, last, bytes));
             }
             Op::Deposits(n) => {
                 for _ in 0..n {
                     let m =
                         self.message(L1MessageKind::EthDeposit { recipient: key(1).address(), amount: 3 });
-                    self.pending.push(L1Event::Queue(m));
+                    self.pending.push(queued(m));
                 }
             }
             Op::Flood(n) => {
@@ -160,7 +154,7 @@ impl Sim {
                     let mut m = forced_junk(self.queue_len, self.l1_head() + 1, self.l1_time() + 1);
                     m.sender = Address::repeat_byte(0xf1);
                     self.queue_len += 1;
-                    self.pending.push(L1Event::Queue(m));
+                    self.pending.push(queued(m));
                 }
             }
             Op::Mine => self.mine(),
@@ -213,13 +207,13 @@ impl Sim {
         let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else { return false };
         let (first, last) = (first.header.height, last.header.height);
         self.batches += 1;
-        self.pending.push(L1Event::Batch(L1Batch {
-            index: self.batches,
-            submitter: Address::repeat_byte(0x5e),
-            first_block: first,
-            last_block: last,
-            data: encode_batch(&blocks),
-        }));
+        self.pending.push(posted(
+            self.batches,
+            Address::repeat_byte(0x5e),
+            first,
+            last,
+            encode_batch(&blocks),
+        ));
         self.planner.posted(InFlight { first, last, l1_block: self.l1_head() + 1 });
         true
     }
@@ -268,9 +262,7 @@ impl Sim {
                 let b = &self.l1[(n.deriver.next_l1_block() - 1) as usize];
                 n.deriver
                     .process(L1BlockData {
-                        number: b.number,
-                        hash: b.hash,
-                        timestamp: b.timestamp,
+                        info: L1BlockInfo { number: b.number, hash: b.hash, timestamp: b.timestamp },
                         events: b.events.clone(),
                     })
                     .unwrap();

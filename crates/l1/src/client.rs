@@ -14,14 +14,12 @@ use alloy::rpc::types::{Filter, Log, TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::transports::http::reqwest::Url;
 use alloy_sol_types::SolEvent;
+use pillar_derive::{BatchEvent, BatchKind, QueueKind, QueueMessage};
 
 use crate::L1Error;
 use crate::bindings::{IERC20, Portal, Rollup};
 use crate::hashing::{Withdrawal, WithdrawalProof};
-use crate::types::{
-    BatchEvent, BatchKind, BatchPosted, Enqueued, L1Addresses, L1Anchor, Output, OutputProposed, QueueKind,
-    QueueMessage, TxInfo,
-};
+use crate::types::{BatchPosted, Enqueued, L1Addresses, L1Anchor, Output, OutputProposed, TxInfo};
 
 /// Blobs one transaction may carry (EIP-7594 per-transaction cap).
 pub const MAX_BLOBS_PER_TX: usize = 6;
@@ -335,7 +333,7 @@ impl L1Client {
             tx: tx_info(receipt)?,
             batch_index,
             batch_hash: ev.batchHash,
-            kind: BatchKind::from_u8(batch_index, ev.kind)?,
+            kind: batch_kind(batch_index, ev.kind)?,
             data_commitment: ev.dataCommitment,
             blob_hashes: ev.blobHashes,
             data_len,
@@ -398,7 +396,8 @@ impl L1Client {
     }
 
     /// The data of a blob batch: fetches the blobs of its transaction, checks each against the
-    /// versioned hash the Rollup recorded (KZG commitment), and decodes them.
+    /// versioned hash the Rollup recorded (KZG commitment), and decodes them. Fails with
+    /// [`L1Error::BlobDecode`] only for blobs that passed that check.
     pub async fn blob_batch_data(&self, batch: &BatchEvent) -> Result<Vec<u8>, L1Error> {
         let tx_hash = batch.l1_tx_hash;
         let raw = self.raw_blobs_for_tx(tx_hash).await?;
@@ -995,7 +994,7 @@ pub(crate) fn decode_batch_appended(method: &'static str, log: &Log) -> Result<B
         prev_batch_hash: ev.prevBatchHash,
         first_block: ev.firstBlock,
         last_block: ev.lastBlock,
-        kind: BatchKind::from_u8(index, ev.kind)?,
+        kind: batch_kind(index, ev.kind)?,
         data_commitment: ev.dataCommitment,
         blob_hashes: ev.blobHashes,
         calldata: None,
@@ -1009,7 +1008,8 @@ pub(crate) fn decode_queue_message(method: &'static str, log: &Log) -> Result<Qu
     let (l1_block, l1_tx_hash) = log_position(log)?;
     Ok(QueueMessage {
         index: ev.index,
-        kind: QueueKind::from_u8(ev.index, ev.kind)?,
+        kind: QueueKind::from_u8(ev.kind)
+            .ok_or(L1Error::UnknownQueueKind { index: ev.index, kind: ev.kind })?,
         sender: ev.sender,
         timestamp: ev.timestamp,
         payload: ev.payload,
@@ -1017,6 +1017,10 @@ pub(crate) fn decode_queue_message(method: &'static str, log: &Log) -> Result<Qu
         l1_block,
         l1_tx_hash,
     })
+}
+
+fn batch_kind(index: u64, kind: u8) -> Result<BatchKind, L1Error> {
+    BatchKind::from_u8(kind).ok_or(L1Error::UnknownBatchKind { index, kind })
 }
 
 /// Copies blobs of checked length into `Blob`s on the heap.

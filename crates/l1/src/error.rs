@@ -1,9 +1,11 @@
-//! [`L1Error`]: everything that can go wrong talking to L1, and whether a retry can help.
+//! [`L1Error`]: everything that can go wrong talking to L1, whether a retry can help, and what it
+//! means to derivation ([`Classify`]).
 
 use alloy::contract::Error as ContractError;
 use alloy::primitives::{Address, B256, Bytes};
 use alloy::providers::PendingTransactionError;
 use alloy::transports::{RpcError, TransportError};
+use pillar_derive::{Classify, ErrorKind};
 
 use crate::bindings::{Portal::PortalErrors, Rollup::RollupErrors};
 
@@ -191,7 +193,15 @@ pub enum L1Error {
         #[source]
         source: std::io::Error,
     },
-    /// Blobs do not decode with the batch blob coder.
+    /// A calldata batch's `CalldataBatchPayload` log was not among the logs read (the Rollup
+    /// emits it with every calldata batch, so the read was incomplete).
+    #[error("calldata batch {index} has no payload log")]
+    MissingPayload {
+        /// Batch index.
+        index: u64,
+    },
+    /// Blobs do not decode with the batch blob coder. As derivation's provider, the client
+    /// reports checked blobs that do not decode as a payload to skip, not as this error.
     #[error("blobs of transaction {tx_hash} do not decode")]
     BlobDecode {
         /// Transaction hash.
@@ -306,11 +316,83 @@ impl L1Error {
     }
 }
 
+/// Derivation's view of an L1 failure. It differs from [`L1Error::is_retryable`] (the writers'
+/// view, about sending the same request again) for reads: L1 is derivation's only source, so any
+/// failed read short of one contradicting the contracts is retried, even one a provider keeps
+/// getting wrong (a node refusing a method, blobs that do not match their hashes).
+impl Classify for L1Error {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Rpc { .. }
+            | Self::Pending { .. }
+            | Self::Stuck { .. }
+            | Self::NonceTaken { .. }
+            | Self::Orphaned { .. }
+            | Self::Kzg { .. }
+            | Self::BlobsNotFound { .. }
+            | Self::BlobSize { .. }
+            | Self::Thread { .. }
+            | Self::BlobDecode { .. }
+            | Self::BlobHashMismatch { .. }
+            | Self::MissingPayload { .. }
+            | Self::BlockNotFound { .. }
+            | Self::NoBlock { .. } => ErrorKind::Temporary,
+            // A missed log or a reorg between reads.
+            Self::QueueHashMismatch { .. } | Self::QueueGap { .. } => ErrorKind::Reset,
+            // The configuration, the contracts at the configured addresses, or a call's arguments
+            // are wrong: the same request fails again.
+            Self::InvalidUrl { .. }
+            | Self::InvalidKey
+            | Self::NoSigner { .. }
+            | Self::RollupRevert { .. }
+            | Self::PortalRevert { .. }
+            | Self::Revert { .. }
+            | Self::TxReverted { .. }
+            | Self::MissingEvent { .. }
+            | Self::Abi { .. }
+            | Self::Contract { .. }
+            | Self::UnknownQueueKind { .. }
+            | Self::UnknownBatchKind { .. }
+            | Self::EmptyBatch
+            | Self::BlobsTooMany { .. }
+            | Self::NoCode { .. }
+            | Self::NotDeployed { .. } => ErrorKind::Critical,
+        }
+    }
+}
+
 fn rpc_retryable(e: &TransportError) -> bool {
     match e {
         // Connection refused, reset, HTTP 5xx/429...: the node may come back.
         RpcError::Transport(_) | RpcError::NullResp => true,
         RpcError::ErrorResp(payload) => payload.is_retry_err(),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derivation_retries_failed_reads_and_stops_on_contradictions() {
+        let rpc = |source| L1Error::Rpc { method: "eth_getLogs", source };
+        // A writer would not send this again; derivation reads it again at the next poll.
+        let refused = rpc(RpcError::UnsupportedFeature("eth_getLogs"));
+        assert!(!refused.is_retryable());
+        assert_eq!(refused.kind(), ErrorKind::Temporary);
+        assert_eq!(rpc(RpcError::NullResp).kind(), ErrorKind::Temporary);
+        let lying = L1Error::BlobHashMismatch {
+            batch_index: 1,
+            position: 0,
+            expected: B256::ZERO,
+            computed: B256::repeat_byte(1),
+        };
+        assert_eq!(lying.kind(), ErrorKind::Temporary);
+        assert_eq!(L1Error::MissingPayload { index: 2 }.kind(), ErrorKind::Temporary);
+        assert_eq!(L1Error::BlockNotFound { number: 9 }.kind(), ErrorKind::Temporary);
+        assert_eq!(L1Error::QueueGap { expected: 1, got: 2 }.kind(), ErrorKind::Reset);
+        assert_eq!(L1Error::UnknownBatchKind { index: 0, kind: 7 }.kind(), ErrorKind::Critical);
+        assert_eq!(L1Error::InvalidUrl { url: "x".into() }.kind(), ErrorKind::Critical);
     }
 }

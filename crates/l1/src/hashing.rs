@@ -1,22 +1,21 @@
 //! Every hash shared with the L1 contracts, computed in Rust exactly as `contracts/src/lib/Hashing.sol`
-//! does (docs/bridge.md §2.2, §3.1, §4.2, §5). Pure functions; the unit tests assert the
-//! known-answer vectors of docs/bridge.md §7, which `contracts/test/Vectors.t.sol` checks on the
-//! Solidity side.
+//! does (docs/bridge.md §2.2, §3.1, §4.2, §5). Those the chain itself needs (message and queue
+//! hashes, withdrawal leaves, the tree, output roots) are implemented once in `pillar-primitives`
+//! and only re-exported or wrapped here; batch hashes and data commitments are the L1 side's
+//! alone. Pure functions; the unit tests assert the known-answer vectors of docs/bridge.md §7,
+//! which `contracts/test/Vectors.t.sol` checks on the Solidity side.
 
-use alloy::primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy::primitives::{Address, B256, U256, keccak256};
 use alloy_sol_types::SolValue;
+use pillar_derive::BatchKind;
+pub use pillar_primitives::{
+    merkle_root as withdrawals_root, next_queue_hash as queue_hash_step, output_root,
+};
 
 use crate::bindings::Portal;
 
-/// Output root version committed by `Rollup.computeOutputRoot`.
+/// Output root version committed by `Rollup.computeOutputRoot` (and by [`output_root`]).
 pub const OUTPUT_ROOT_VERSION: u64 = 0;
-
-/// `keccak256(abi.encode(uint256 0, stateRoot, withdrawalsRoot, blockHash))`, as
-/// `Rollup.computeOutputRoot`.
-pub fn output_root(state_root: B256, withdrawals_root: B256, block_hash: B256) -> B256 {
-    debug_assert_eq!(OUTPUT_ROOT_VERSION, 0);
-    pillar_primitives::output_root(state_root, withdrawals_root, block_hash)
-}
 
 /// One withdrawal as the Portal pays it out (docs/bridge.md §5.1). `token` is zero for ETH.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -59,7 +58,8 @@ impl From<Withdrawal> for Portal::Withdrawal {
 /// `keccak256(abi.encode(uint64 l2Block, uint32 index, address l2Sender, address l1Recipient,
 /// address token, uint256 amount))`, as `Portal.withdrawalLeaf`.
 pub fn withdrawal_leaf(w: &Withdrawal) -> B256 {
-    // The amount is a uint256 on L1; L2 amounts are u128, so a larger one has no L2 leaf at all.
+    // pillar-primitives hashes the u128 amounts L2 has; the Portal hashes any uint256, so an amount
+    // beyond u128 (which no L2 withdrawal carries) is encoded here.
     match u128::try_from(w.amount) {
         Ok(amount) => pillar_primitives::withdrawal_leaf(
             w.l2_block,
@@ -73,13 +73,6 @@ pub fn withdrawal_leaf(w: &Withdrawal) -> B256 {
             (w.l2_block, w.index, w.l2_sender, w.l1_recipient, w.token, w.amount).abi_encode_params(),
         ),
     }
-}
-
-/// Root of the withdrawal tree over `leaves` in order: zero when empty, the leaf itself for one,
-/// `keccak(left ‖ right)` per pair with an odd last node carried up unchanged. Same rule as
-/// `pillar_primitives::merkle_root` (which it calls).
-pub fn withdrawals_root(leaves: &[B256]) -> B256 {
-    pillar_primitives::merkle_root(leaves)
 }
 
 /// Inclusion proof for `leaves[index]` in the shape `Portal.finalizeWithdrawal` verifies:
@@ -129,21 +122,13 @@ impl From<WithdrawalProof> for Portal::WithdrawalProof {
 
 /// `keccak256(abi.encode(uint64 index, uint64 timestamp, address sender, uint8 kind, bytes payload))`.
 pub fn queue_message_hash(index: u64, timestamp: u64, sender: Address, kind: u8, payload: &[u8]) -> B256 {
-    keccak256(
-        (index, timestamp, sender, u32::from(kind), Bytes::copy_from_slice(payload)).abi_encode_params(),
-    )
-}
-
-/// One step of the queue's rolling hash: `keccak256(prev ‖ messageHash)` (`prev` is zero before
-/// message 0).
-pub fn queue_hash_step(prev: B256, message_hash: B256) -> B256 {
-    pillar_primitives::next_queue_hash(prev, message_hash)
+    pillar_primitives::L1Message::event_hash(index, timestamp, sender, kind, payload)
 }
 
 /// Batch kind byte: blobs.
-pub const BATCH_KIND_BLOB: u8 = 0;
+pub const BATCH_KIND_BLOB: u8 = BatchKind::Blob.as_u8();
 /// Batch kind byte: calldata.
-pub const BATCH_KIND_CALLDATA: u8 = 1;
+pub const BATCH_KIND_CALLDATA: u8 = BatchKind::Calldata.as_u8();
 
 /// Data commitment of a blob batch: `keccak256(versionedHash_0 ‖ versionedHash_1 ‖ ...)`.
 pub fn blob_data_commitment(versioned_hashes: &[B256]) -> B256 {

@@ -3,11 +3,16 @@
 //! - [`bindings`]: `sol!` bindings for `Rollup` and `Portal`, generated from the committed
 //!   artifacts in `contracts/artifacts/` (ABI and bytecode), plus the ERC-20 calls deposits need.
 //! - [`hashing`]: every hash shared with the contracts (output root, batch hash, queue hashes,
-//!   withdrawal leaves, tree and proofs), checked against the vectors of docs/bridge.md §7.
+//!   withdrawal leaves, tree and proofs), checked against the vectors of docs/bridge.md §7; those
+//!   the chain needs are `pillar-primitives`' own, re-exported.
 //! - [`L1Client`]: one typed async method per L1 action (post batches as calldata or EIP-4844
 //!   blobs, propose and invalidate outputs, deposit, force transactions, finalize withdrawals)
 //!   and per read (queue messages, batch events, blob data, outputs). Errors are [`L1Error`],
 //!   which answers [`L1Error::is_retryable`].
+//! - What derivation reads is `pillar-derive`'s L1 vocabulary ([`L1Event`], [`QueueMessage`],
+//!   [`BatchEvent`], ...), re-exported here: [`L1Client`] decodes logs straight into it and
+//!   implements derivation's [`ChainProvider`](pillar_derive::ChainProvider) and
+//!   [`DataAvailabilityProvider`](pillar_derive::DataAvailabilityProvider).
 //! - [`deploy()`]: deploys both contracts.
 //! - [`anvil`]: starts the pinned anvil from `node_modules/` for tests and devnets, with the
 //!   snapshot, revert, mine and time RPCs reorg tests need.
@@ -24,6 +29,7 @@ mod client;
 mod deploy;
 mod error;
 pub mod hashing;
+mod provider;
 mod reader;
 mod types;
 
@@ -35,8 +41,10 @@ pub use error::L1Error;
 pub use hashing::{
     Withdrawal, WithdrawalProof, output_root, withdrawal_leaf, withdrawal_proof, withdrawals_root,
 };
-pub use reader::{DerivationEvent, DerivationLog, L1BlockInfo, MAX_LOG_RANGE, RollupWindows};
+pub use pillar_derive::{
+    BatchEvent, BatchKind, L1BlockInfo, L1Event, L1Log, ProposedOutput, QueueKind, QueueMessage,
+};
+pub use reader::{MAX_LOG_RANGE, RollupWindows};
 pub use types::{
-    BatchEvent, BatchKind, BatchPosted, Enqueued, L1Addresses, L1Anchor, Output, OutputProposed, QueueKind,
-    QueueMessage, TxInfo, check_queue_chain,
+    BatchPosted, Enqueued, L1Addresses, L1Anchor, Output, OutputProposed, TxInfo, check_queue_chain,
 };

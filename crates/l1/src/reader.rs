@@ -1,31 +1,20 @@
-//! What derivation reads from L1: every queue, batch and output event in log order, block
-//! hashes and times, and the Rollup's windows.
+//! What derivation reads from L1: every queue, batch and output event in log order (decoded
+//! into `pillar-derive`'s L1 vocabulary), block hashes and times, and the Rollup's windows.
 
 use alloy::eips::BlockNumberOrTag;
-use alloy::primitives::{Address, B256};
+use alloy::primitives::Address;
 use alloy::providers::Provider;
 use alloy::rpc::types::{Filter, Log};
 use alloy_sol_types::SolEvent;
+use pillar_derive::{L1BlockInfo, L1Event, L1Log, ProposedOutput};
 use serde::{Deserialize, Serialize};
 
 use crate::L1Error;
 use crate::bindings::{Portal, Rollup};
 use crate::client::{L1Client, decode_batch_appended, decode_log, decode_queue_message, log_position};
-use crate::types::{BatchEvent, QueueMessage};
 
 /// Most L1 blocks asked for in one `eth_getLogs` (providers cap ranges).
 pub const MAX_LOG_RANGE: u64 = 5_000;
-
-/// An L1 block's identity and time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct L1BlockInfo {
-    /// Number.
-    pub number: u64,
-    /// Hash.
-    pub hash: B256,
-    /// Timestamp (seconds).
-    pub timestamp: u64,
-}
 
 /// The Rollup's time windows, in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,42 +25,6 @@ pub struct RollupWindows {
     pub inclusion_deadline: u64,
     /// Sequencer inactivity before anyone may append batches.
     pub inactivity: u64,
-}
-
-/// One event derivation reads.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DerivationEvent {
-    /// `Portal.QueueMessage`.
-    Queue(QueueMessage),
-    /// `Rollup.BatchAppended` (with the calldata payload attached).
-    Batch(BatchEvent),
-    /// `Rollup.OutputProposed`.
-    Output {
-        /// Output index.
-        index: u64,
-        /// L2 block.
-        l2_block: u64,
-        /// Claimed root.
-        output_root: B256,
-        /// L1 time from which it is final.
-        finalizes_at: u64,
-    },
-    /// `Rollup.OutputsInvalidated`.
-    OutputsInvalidated {
-        /// First invalidated index.
-        from_index: u64,
-    },
-}
-
-/// An event with its place on L1.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DerivationLog {
-    /// L1 block.
-    pub l1_block: u64,
-    /// Position in the block.
-    pub log_index: u64,
-    /// The event.
-    pub event: DerivationEvent,
 }
 
 impl L1Client {
@@ -114,11 +67,7 @@ impl L1Client {
 
     /// Every queue, batch and output event in L1 blocks `from_block..=to_block`, in log order
     /// (ranges are read in chunks of [`MAX_LOG_RANGE`]).
-    pub async fn derivation_events(
-        &self,
-        from_block: u64,
-        to_block: u64,
-    ) -> Result<Vec<DerivationLog>, L1Error> {
+    pub async fn derivation_events(&self, from_block: u64, to_block: u64) -> Result<Vec<L1Log>, L1Error> {
         const METHOD: &str = "derivation_events";
         let a = self.addresses();
         let mut out = Vec::new();
@@ -151,45 +100,43 @@ fn decode_derivation_logs(
     logs: &[Log],
     rollup: Address,
     portal: Address,
-    out: &mut Vec<DerivationLog>,
+    out: &mut Vec<L1Log>,
 ) -> Result<(), L1Error> {
     for log in logs {
         let (l1_block, _) = log_position(log)?;
         let log_index = log.log_index.unwrap_or_default();
         let topic = log.topic0().copied().unwrap_or_default();
         let event = if log.address() == portal && topic == Portal::QueueMessage::SIGNATURE_HASH {
-            DerivationEvent::Queue(decode_queue_message(method, log)?)
+            L1Event::Queue(decode_queue_message(method, log)?)
         } else if log.address() != rollup {
             continue;
         } else if topic == Rollup::BatchAppended::SIGNATURE_HASH {
-            DerivationEvent::Batch(decode_batch_appended(method, log)?)
+            L1Event::Batch(decode_batch_appended(method, log)?)
         } else if topic == Rollup::CalldataBatchPayload::SIGNATURE_HASH {
             // Emitted right after its BatchAppended, in the same transaction.
             let ev = decode_log::<Rollup::CalldataBatchPayload>(method, log)?;
             let index = ev.index.saturating_to::<u64>();
-            if let Some(DerivationLog { event: DerivationEvent::Batch(b), .. }) = out
-                .iter_mut()
-                .rev()
-                .find(|l| matches!(&l.event, DerivationEvent::Batch(b) if b.index == index))
+            if let Some(L1Log { event: L1Event::Batch(b), .. }) =
+                out.iter_mut().rev().find(|l| matches!(&l.event, L1Event::Batch(b) if b.index == index))
             {
                 b.calldata = Some(ev.data);
             }
             continue;
         } else if topic == Rollup::OutputProposed::SIGNATURE_HASH {
             let ev = decode_log::<Rollup::OutputProposed>(method, log)?;
-            DerivationEvent::Output {
+            L1Event::Output(ProposedOutput {
                 index: ev.index.saturating_to(),
                 l2_block: ev.l2Block,
                 output_root: ev.outputRoot,
                 finalizes_at: ev.finalizesAt,
-            }
+            })
         } else if topic == Rollup::OutputsInvalidated::SIGNATURE_HASH {
             let ev = decode_log::<Rollup::OutputsInvalidated>(method, log)?;
-            DerivationEvent::OutputsInvalidated { from_index: ev.fromIndex.saturating_to::<u64>() }
+            L1Event::OutputsInvalidated { from_index: ev.fromIndex.saturating_to::<u64>() }
         } else {
             continue;
         };
-        out.push(DerivationLog { l1_block, log_index, event });
+        out.push(L1Log { l1_block, log_index, event });
     }
     Ok(())
 }

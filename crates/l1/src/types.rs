@@ -1,11 +1,12 @@
-//! Plain data the L1 client returns: queue messages, batches, outputs, transaction outcomes.
+//! Plain data the L1 client returns beyond the L1 vocabulary (which `pillar-derive` defines):
+//! transaction outcomes, addresses, outputs as the Rollup stores them.
 
-use alloy::primitives::{Address, B256, Bytes, U256};
-use alloy_sol_types::SolValue;
+use alloy::primitives::{Address, B256};
+use pillar_derive::{BatchKind, QueueMessage};
 use serde::{Deserialize, Serialize};
 
 use crate::L1Error;
-use crate::hashing::{BATCH_KIND_BLOB, BATCH_KIND_CALLDATA, queue_hash_step, queue_message_hash};
+use crate::hashing::queue_hash_step;
 
 /// Addresses of one deployment of the L1 contracts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -27,85 +28,6 @@ pub struct TxInfo {
     pub gas_used: u64,
     /// Price paid per gas (wei).
     pub effective_gas_price: u128,
-}
-
-/// Kind of an L1 queue message (`Portal.KIND_*`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum QueueKind {
-    /// `0`: ETH deposit; payload `abi.encode(address l2Recipient, uint256 amount)`.
-    EthDeposit,
-    /// `1`: ERC-20 deposit; payload `abi.encode(address token, address l2Recipient, uint256 amount)`.
-    Erc20Deposit,
-    /// `2`: forced transaction; payload is the signed L2 transaction.
-    ForcedTx,
-}
-
-impl QueueKind {
-    /// The kind byte on L1.
-    pub fn as_u8(self) -> u8 {
-        match self {
-            Self::EthDeposit => 0,
-            Self::Erc20Deposit => 1,
-            Self::ForcedTx => 2,
-        }
-    }
-
-    /// Parses the kind byte of message `index`.
-    pub fn from_u8(index: u64, kind: u8) -> Result<Self, L1Error> {
-        match kind {
-            0 => Ok(Self::EthDeposit),
-            1 => Ok(Self::Erc20Deposit),
-            2 => Ok(Self::ForcedTx),
-            kind => Err(L1Error::UnknownQueueKind { index, kind }),
-        }
-    }
-}
-
-/// One message of the Portal's queue, decoded from its `QueueMessage` event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueMessage {
-    /// Sequence number (from 0, no gaps).
-    pub index: u64,
-    /// Message kind.
-    pub kind: QueueKind,
-    /// L1 `msg.sender`.
-    pub sender: Address,
-    /// L1 `block.timestamp` (seconds).
-    pub timestamp: u64,
-    /// Kind-specific payload.
-    pub payload: Bytes,
-    /// Rolling queue hash after this message.
-    pub queue_hash: B256,
-    /// L1 block of the log.
-    pub l1_block: u64,
-    /// L1 transaction that emitted it.
-    pub l1_tx_hash: B256,
-}
-
-impl QueueMessage {
-    /// `messageHash` (docs/bridge.md §4.2).
-    pub fn message_hash(&self) -> B256 {
-        queue_message_hash(self.index, self.timestamp, self.sender, self.kind.as_u8(), &self.payload)
-    }
-
-    /// The ETH deposit in the payload: `(l2_recipient, amount)`; `None` for other kinds or a
-    /// malformed payload.
-    pub fn eth_deposit(&self) -> Option<(Address, U256)> {
-        if self.kind != QueueKind::EthDeposit {
-            return None;
-        }
-        <(Address, U256)>::abi_decode_params(&self.payload).ok()
-    }
-
-    /// The ERC-20 deposit in the payload: `(token, l2_recipient, amount)`; `None` for other kinds
-    /// or a malformed payload.
-    pub fn erc20_deposit(&self) -> Option<(Address, Address, U256)> {
-        if self.kind != QueueKind::Erc20Deposit {
-            return None;
-        }
-        <(Address, Address, U256)>::abi_decode_params(&self.payload).ok()
-    }
 }
 
 /// Checks that `messages` continue the queue after `(next_index, prev_hash)`: consecutive
@@ -130,35 +52,6 @@ pub fn check_queue_chain(
     Ok(prev_hash)
 }
 
-/// How a batch's data reached L1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BatchKind {
-    /// EIP-4844 blobs of the posting transaction (kind `0`).
-    Blob,
-    /// Transaction calldata, repeated in `CalldataBatchPayload` (kind `1`).
-    Calldata,
-}
-
-impl BatchKind {
-    /// The kind byte on L1.
-    pub fn as_u8(self) -> u8 {
-        match self {
-            Self::Blob => BATCH_KIND_BLOB,
-            Self::Calldata => BATCH_KIND_CALLDATA,
-        }
-    }
-
-    /// Parses the kind byte of batch `index`.
-    pub fn from_u8(index: u64, kind: u8) -> Result<Self, L1Error> {
-        match kind {
-            BATCH_KIND_BLOB => Ok(Self::Blob),
-            BATCH_KIND_CALLDATA => Ok(Self::Calldata),
-            kind => Err(L1Error::UnknownBatchKind { index, kind }),
-        }
-    }
-}
-
 /// A batch this client posted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchPosted {
@@ -180,35 +73,6 @@ pub struct BatchPosted {
     pub blob_gas_used: Option<u64>,
     /// Price per blob gas paid (blob batches only).
     pub blob_gas_price: Option<u128>,
-}
-
-/// A `BatchAppended` event (with its `CalldataBatchPayload` for calldata batches).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BatchEvent {
-    /// Index in the Rollup's batch list.
-    pub index: u64,
-    /// Hash of this batch (the chain head after it).
-    pub batch_hash: B256,
-    /// Who appended it (the sequencer, or anyone once the escape hatch is open).
-    pub submitter: Address,
-    /// Hash of the previous batch (zero for the first).
-    pub prev_batch_hash: B256,
-    /// First L2 block covered.
-    pub first_block: u64,
-    /// Last L2 block covered.
-    pub last_block: u64,
-    /// Blob or calldata.
-    pub kind: BatchKind,
-    /// The data commitment the batch hash covers.
-    pub data_commitment: B256,
-    /// Versioned hashes of the blobs (blob batches).
-    pub blob_hashes: Vec<B256>,
-    /// Payload (calldata batches); `None` for blob batches or if the payload log was not found.
-    pub calldata: Option<Bytes>,
-    /// L1 block of the log.
-    pub l1_block: u64,
-    /// L1 transaction that appended it (fetch blobs with it).
-    pub l1_tx_hash: B256,
 }
 
 /// An output root proposal (`Rollup.Output`).

@@ -181,15 +181,16 @@ impl L1Message {
 
     /// `messageHash` of docs/bridge.md §4.2.
     pub fn hash(&self) -> B256 {
-        let enc = (
-            self.index,
-            self.timestamp,
-            self.sender,
-            u32::from(self.kind_code()),
-            Bytes::from(self.payload()),
+        Self::event_hash(self.index, self.timestamp, self.sender, self.kind_code(), &self.payload())
+    }
+
+    /// `messageHash` of a `QueueMessage` event's fields as logged, `keccak256(abi.encode(uint64
+    /// index, uint64 timestamp, address sender, uint8 kind, bytes payload))`: the one
+    /// implementation, shared with the L1 client, which hashes payloads before decoding them.
+    pub fn event_hash(index: u64, timestamp: u64, sender: Address, kind: u8, payload: &[u8]) -> B256 {
+        keccak256(
+            (index, timestamp, sender, u32::from(kind), Bytes::copy_from_slice(payload)).abi_encode_params(),
         )
-            .abi_encode_params();
-        keccak256(enc)
     }
 }
 

@@ -8,7 +8,7 @@ use std::{
     time::Duration,
 };
 
-use pillar_l1::{DerivationEvent, L1Client, Withdrawal, WithdrawalProof};
+use pillar_l1::{L1Client, L1Event, Withdrawal, WithdrawalProof};
 use pillar_node::BatcherSection;
 use pillar_primitives::{
     Address, B256, Block, Call, PrivateKey, Transaction, Transfer, U256, Withdraw, codec,
@@ -338,13 +338,9 @@ async fn a_lying_proposer_is_caught_and_its_output_invalidated() {
     // Detection time, on L1: the block of the first proposal and of its invalidation.
     let head = l1.block_number().await.unwrap();
     let events = l1.derivation_events(env.deployed_at_block, head).await.unwrap();
-    let proposed =
-        events.iter().find(|e| matches!(e.event, DerivationEvent::Output { .. })).unwrap().l1_block;
-    let invalidated = events
-        .iter()
-        .find(|e| matches!(e.event, DerivationEvent::OutputsInvalidated { .. }))
-        .unwrap()
-        .l1_block;
+    let proposed = events.iter().find(|e| matches!(e.event, L1Event::Output(_))).unwrap().l1_block;
+    let invalidated =
+        events.iter().find(|e| matches!(e.event, L1Event::OutputsInvalidated { .. })).unwrap().l1_block;
     println!(
         "wrong output proposed in L1 block {proposed}, invalidated in L1 block {invalidated} (1 s blocks)"
     );

@@ -109,7 +109,7 @@ pub(crate) async fn start(
     let sync = sync::Sync {
         own: false,
         l1: l1.clone(),
-        client,
+        provider: client,
         deriver: Arc::clone(&deriver),
         chain: Arc::clone(&chain),
         follower: follower.clone(),

@@ -6,14 +6,20 @@
 //! derivation replaces its soft blocks (a forced block, another poster's valid batch, a reorg
 //! that took an included message away) it does so with production paused, and the producer
 //! resumes on the new head with the removed blocks' transactions back in its pool.
+//!
+//! A failure is handled by its kind alone (docs/derivation.md §11): temporary → retry at the next
+//! poll; reset → rewind to the newest processed L1 block L1 still holds, then go on; critical →
+//! stop and fail `/health`.
 
 use std::{collections::BTreeMap, sync::Arc, sync::atomic::Ordering, time::Instant};
 
 use parking_lot::Mutex;
 use pillar_chain::Chain;
-use pillar_derive::{Deriver, L1Batch, L1BlockData, L1BlockReport, L1Event, ProposedOutput};
-use pillar_l1::{BatchKind, DerivationEvent, DerivationLog, L1Client, L1Error};
-use pillar_primitives::L1Message;
+use pillar_derive::{
+    ChainProvider, Classify, DataAvailabilityProvider, Deriver, ErrorKind, L1BlockData, L1BlockInfo,
+    L1BlockReport, L1Log, ProposedOutput, block_data,
+};
+use pillar_primitives::B256;
 use pillar_sequencer::Sequencer;
 use tokio::sync::{mpsc, watch};
 use tracing::{debug, error, info, warn};
@@ -24,27 +30,59 @@ use crate::L1Section;
 /// Most L1 blocks read per step (one `eth_getLogs` chunk, then the deriver catches up).
 const MAX_STEP: u64 = 2_000;
 
-/// Why a step stopped early. L1 trouble is retried; derivation errors stop the replica.
+/// L1 as the sync loop reads it: blocks and events, and batch payloads, with one error type.
+pub(crate) trait L1Provider:
+    ChainProvider
+    + DataAvailabilityProvider<Error = <Self as ChainProvider>::Error>
+    + Send
+    + std::marker::Sync
+    + 'static
+{
+}
+
+impl<P> L1Provider for P where
+    P: ChainProvider
+        + DataAvailabilityProvider<Error = <P as ChainProvider>::Error>
+        + Send
+        + std::marker::Sync
+        + 'static
+{
+}
+
+/// Why a poll stopped early; what to do about it is its [`Classify::kind`].
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum SyncError {
+pub(crate) enum SyncError<E> {
     #[error(transparent)]
-    L1(#[from] L1Error),
+    L1(E),
     #[error(transparent)]
     Derive(#[from] pillar_derive::DeriveError),
-    #[error("queue message {index} from L1 does not decode: {reason}")]
-    BadQueueMessage { index: u64, reason: String },
-    #[error("calldata batch {index} has no payload log")]
-    MissingPayload { index: u64 },
+    #[error("L1 block {number} is gone (L1 got shorter while it was read)")]
+    BlockGone { number: u64 },
+    #[error("L1 no longer holds block {number}, the newest derivation processed")]
+    Reorged { number: u64 },
+}
+
+impl<E: Classify> Classify for SyncError<E> {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::L1(e) => e.kind(),
+            Self::Derive(e) => e.kind(),
+            // The next poll's reorg check finds out whether it matters.
+            Self::BlockGone { .. } => ErrorKind::Temporary,
+            Self::Reorged { .. } => ErrorKind::Reset,
+        }
+    }
 }
 
 /// How often a catching-up replica logs its progress.
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
-pub(crate) struct Sync {
+pub(crate) struct Sync<P> {
     /// The sequencer's own derivation (see the module docs), not a replica's.
     pub(crate) own: bool,
     pub(crate) l1: L1Section,
-    pub(crate) client: L1Client,
+    /// Where L1 is read from (the L1 client; in memory in tests).
+    pub(crate) provider: P,
     pub(crate) deriver: Arc<Mutex<Deriver>>,
     pub(crate) chain: Arc<Chain>,
     pub(crate) follower: Sequencer,
@@ -52,24 +90,47 @@ pub(crate) struct Sync {
     pub(crate) faults: mpsc::UnboundedSender<(ProposedOutput, u64)>,
 }
 
-impl Sync {
+type Step<P> = Result<(), SyncError<<P as ChainProvider>::Error>>;
+
+impl<P: L1Provider> Sync<P> {
     pub(crate) async fn run(self, mut stop: watch::Receiver<bool>) {
         let mut last_report = Instant::now();
+        // A reset is due until one succeeds; `rewound` until a poll succeeds after it.
+        let (mut reset_due, mut rewound) = (false, false);
         loop {
-            match self.step().await.and(self.after_step().await) {
+            let outcome =
+                if reset_due { self.reset().await } else { self.step().await.and(self.after_step().await) };
+            let wait = match outcome {
+                Ok(()) if reset_due => {
+                    (reset_due, rewound) = (false, true);
+                    false
+                }
                 Ok(()) => {
+                    rewound = false;
                     *self.status.last_poll.lock() = Some(Instant::now());
                     self.report_progress(&mut last_report);
+                    self.status.lag_blocks() == 0
                 }
-                Err(SyncError::L1(e)) => warn!(error = %e, "reading L1 failed; retrying"),
-                Err(e) => {
-                    error!(error = %e, "derivation stopped");
-                    *self.status.fatal.lock() = Some(e.to_string());
-                    return;
-                }
-            }
-            let caught_up = self.status.lag_blocks() == 0;
-            if caught_up && crate::settle::pause(&mut stop, self.l1.poll_ms).await {
+                Err(e) => match e.kind() {
+                    ErrorKind::Temporary => {
+                        warn!(error = %e, "reading L1 failed; retrying at the next poll");
+                        true
+                    }
+                    ErrorKind::Reset => {
+                        warn!(error = %e, "derivation no longer follows L1; rewinding");
+                        // At once, unless L1 keeps disagreeing right after a rewind.
+                        let again = reset_due || rewound;
+                        reset_due = true;
+                        again
+                    }
+                    ErrorKind::Critical => {
+                        error!(error = %e, "derivation stopped");
+                        *self.status.fatal.lock() = Some(e.to_string());
+                        return;
+                    }
+                },
+            };
+            if wait && crate::settle::pause(&mut stop, self.l1.poll_ms).await {
                 return;
             }
             if *stop.borrow() {
@@ -98,8 +159,8 @@ impl Sync {
     }
 
     /// One poll: reorg check, then up to [`MAX_STEP`] confirmed L1 blocks.
-    async fn step(&self) -> Result<(), SyncError> {
-        let head = self.client.block_number().await?;
+    async fn step(&self) -> Step<P> {
+        let head = self.provider.head().await.map_err(SyncError::L1)?;
         self.status.l1_head.store(head, Ordering::Relaxed);
         self.check_reorg().await?;
         let target = head.saturating_sub(self.l1.confirmations);
@@ -109,10 +170,10 @@ impl Sync {
         }
         let to = target.min(from + MAX_STEP - 1);
         let started = Instant::now();
-        let logs = self.client.derivation_events(from, to).await?;
+        let logs = self.provider.events(from, to).await.map_err(SyncError::L1)?;
         self.status.l1_read_us.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
         debug!(from, to, logs = logs.len(), ms = started.elapsed().as_millis() as u64, "L1 logs read");
-        let mut by_block: BTreeMap<u64, Vec<DerivationLog>> = BTreeMap::new();
+        let mut by_block: BTreeMap<u64, Vec<L1Log>> = BTreeMap::new();
         for log in logs {
             by_block.entry(log.l1_block).or_default().push(log);
         }
@@ -120,13 +181,12 @@ impl Sync {
         for (number, logs) in by_block {
             self.force_due_before(number).await?;
             let read = Instant::now();
-            let info = self.client.block_info(number).await?;
-            let mut events = Vec::with_capacity(logs.len());
-            for log in logs {
-                events.push(self.to_event(log.event).await?);
-            }
+            let info = self.block_info(number).await?;
+            let block = block_data(&self.provider, info, logs.into_iter().map(|l| l.event))
+                .await
+                .map_err(SyncError::L1)?;
             self.status.l1_read_us.fetch_add(read.elapsed().as_micros() as u64, Ordering::Relaxed);
-            self.process(L1BlockData { number, hash: info.hash, timestamp: info.timestamp, events }).await?;
+            self.process(block).await?;
         }
         debug!(from, to, ms = started.elapsed().as_millis() as u64, "L1 blocks derived");
         Ok(())
@@ -134,62 +194,37 @@ impl Sync {
 
     /// If a queue message falls due in an L1 block before `number` with no event of its own, that
     /// block is where derivation forces it in: find it (block times only grow) and process it.
-    async fn force_due_before(&self, number: u64) -> Result<(), SyncError> {
+    async fn force_due_before(&self, number: u64) -> Step<P> {
         loop {
             let (deadline, cursor) = {
                 let d = self.deriver.lock();
                 (d.next_deadline(), d.next_l1_block())
             };
             let Some(deadline) = deadline else { return Ok(()) };
-            if cursor >= number || self.client.block_info(number - 1).await?.timestamp < deadline {
+            if cursor >= number || self.block_info(number - 1).await?.timestamp < deadline {
                 return Ok(());
             }
             let (mut lo, mut hi) = (cursor, number - 1);
             while lo < hi {
                 let mid = lo + (hi - lo) / 2;
-                if self.client.block_info(mid).await?.timestamp >= deadline {
+                if self.block_info(mid).await?.timestamp >= deadline {
                     hi = mid;
                 } else {
                     lo = mid + 1;
                 }
             }
-            let info = self.client.block_info(lo).await?;
-            self.process(L1BlockData {
-                number: lo,
-                hash: info.hash,
-                timestamp: info.timestamp,
-                events: vec![],
-            })
-            .await?;
+            let info = self.block_info(lo).await?;
+            self.process(L1BlockData { info, events: vec![] }).await?;
         }
     }
 
-    async fn to_event(&self, event: DerivationEvent) -> Result<L1Event, SyncError> {
-        Ok(match event {
-            DerivationEvent::Queue(m) => L1Event::Queue(
-                L1Message::from_event(m.index, m.l1_block, m.timestamp, m.sender, m.kind.as_u8(), &m.payload)
-                    .map_err(|e| SyncError::BadQueueMessage { index: m.index, reason: e.to_string() })?,
-            ),
-            DerivationEvent::Batch(b) => {
-                let data = match b.kind {
-                    BatchKind::Calldata => {
-                        b.calldata.clone().ok_or(SyncError::MissingPayload { index: b.index })?.to_vec()
-                    }
-                    BatchKind::Blob => self.client.blob_batch_data(&b).await?,
-                };
-                L1Event::Batch(L1Batch {
-                    index: b.index,
-                    submitter: b.submitter,
-                    first_block: b.first_block,
-                    last_block: b.last_block,
-                    data,
-                })
-            }
-            DerivationEvent::Output { index, l2_block, output_root, finalizes_at } => {
-                L1Event::Output(ProposedOutput { index, l2_block, output_root, finalizes_at })
-            }
-            DerivationEvent::OutputsInvalidated { from_index } => L1Event::OutputsInvalidated { from_index },
-        })
+    /// L1 block `number`, which must exist (it is at or below a head L1 reported).
+    async fn block_info(&self, number: u64) -> Result<L1BlockInfo, SyncError<<P as ChainProvider>::Error>> {
+        self.provider
+            .block_info_by_number(number)
+            .await
+            .map_err(SyncError::L1)?
+            .ok_or(SyncError::BlockGone { number })
     }
 
     /// Runs `f` on the deriver off the async threads; for the sequencer's own derivation with
@@ -211,7 +246,7 @@ impl Sync {
 
     /// The sequencer's own derivation, after each poll: soft blocks whose L1 message a reorg took
     /// away go, and the producer gets the queue messages derivation has read that it has not.
-    async fn after_step(&self) -> Result<(), SyncError> {
+    async fn after_step(&self) -> Step<P> {
         if !self.own {
             return Ok(());
         }
@@ -229,9 +264,9 @@ impl Sync {
         Ok(())
     }
 
-    async fn process(&self, block: L1BlockData) -> Result<(), SyncError> {
-        let number = block.number;
-        let l1_time = block.timestamp;
+    async fn process(&self, block: L1BlockData) -> Step<P> {
+        let number = block.info.number;
+        let l1_time = block.info.timestamp;
         let (report, timings) = self.on_deriver(move |d| d.process(block).map(|r| (r, d.timings()))).await?;
         *self.status.timings.lock() = timings;
         self.status.l1_derived.store(number, Ordering::Relaxed);
@@ -272,29 +307,54 @@ impl Sync {
         }
     }
 
-    /// Compares the newest L1 block derived from with L1; on a mismatch walks back to the newest
-    /// one still canonical and rewinds derivation there.
-    async fn check_reorg(&self) -> Result<(), SyncError> {
-        let journal: Vec<(u64, pillar_primitives::B256)> = self.deriver.lock().journal().collect();
-        let Some(&(newest, newest_hash)) = journal.first() else { return Ok(()) };
-        match self.client.block_info(newest).await {
-            Ok(i) if i.hash == newest_hash => return Ok(()),
-            Ok(_) | Err(L1Error::BlockNotFound { .. }) => {}
-            Err(e) => return Err(e.into()),
+    /// Fails with [`SyncError::Reorged`] when L1 no longer holds the newest L1 block derivation
+    /// processed.
+    async fn check_reorg(&self) -> Step<P> {
+        let newest = self.deriver.lock().journal().next();
+        match newest {
+            Some((number, hash)) if !self.is_canonical(number, hash).await? => {
+                Err(SyncError::Reorged { number })
+            }
+            _ => Ok(()),
         }
+    }
+
+    /// Rewinds derivation to the newest processed L1 block L1 still holds (to genesis if none),
+    /// which also undoes whatever a block that failed halfway left behind.
+    async fn reset(&self) -> Step<P> {
+        let journal: Vec<(u64, B256)> = self.deriver.lock().journal().collect();
         let mut fork_point = None;
-        for (number, hash) in journal.iter().skip(1) {
-            if self.client.block_info(*number).await.map(|i| i.hash).ok() == Some(*hash) {
+        for (number, hash) in &journal {
+            if self.is_canonical(*number, *hash).await? {
                 fork_point = Some(*number);
                 break;
             }
         }
         let to = fork_point.unwrap_or(0);
-        warn!(newest, fork_point = to, "L1 reorganised under derived blocks; rewinding");
+        let reorged = journal.first().is_some_and(|(newest, _)| fork_point != Some(*newest));
+        if reorged {
+            warn!(newest = journal[0].0, fork_point = to, "L1 reorganised under derived blocks; rewinding");
+        }
         self.on_deriver(move |d| d.rewind_to(to)).await?;
-        self.status.reorgs.fetch_add(1, Ordering::Relaxed);
+        if reorged {
+            self.status.reorgs.fetch_add(1, Ordering::Relaxed);
+        }
         self.status.l1_derived.store(to, Ordering::Relaxed);
-        info!(safe = self.chain.heads().safe, "derivation rewound");
+        info!(l1_block = to, safe = self.chain.heads().safe, "derivation rewound");
         Ok(())
     }
+
+    /// Whether L1 still holds block `number` with `hash`.
+    async fn is_canonical(
+        &self,
+        number: u64,
+        hash: B256,
+    ) -> Result<bool, SyncError<<P as ChainProvider>::Error>> {
+        let info = self.provider.block_info_by_number(number).await.map_err(SyncError::L1)?;
+        Ok(info.is_some_and(|i| i.hash == hash))
+    }
 }
+
+#[cfg(test)]
+#[path = "sync_tests.rs"]
+mod tests;

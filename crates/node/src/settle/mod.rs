@@ -162,7 +162,7 @@ pub(crate) async fn start(
     let sync = Sync {
         own: true,
         l1: l1.clone(),
-        client: reader,
+        provider: reader,
         deriver: Arc::clone(&deriver),
         chain: Arc::clone(&chain),
         follower: sequencer,
