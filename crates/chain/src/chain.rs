@@ -84,6 +84,7 @@ pub struct Chain {
     /// is still the head when it commits.
     writer: Mutex<()>,
     rollback_window: u32,
+    blocks: crate::notify::Notifier,
 }
 
 const GENESIS_KEY: &str = "genesis_fingerprint";
@@ -107,6 +108,16 @@ fn micros(since: Instant) -> u64 {
 }
 
 impl Chain {
+    /// New blocks, as they become durable.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<std::sync::Arc<crate::BlockNotification>> {
+        self.blocks.subscribe()
+    }
+
+    /// Announces a durable block to subscribers (nobody listening is fine).
+    pub fn announce(&self, block: crate::BlockNotification) {
+        let _ = self.blocks.send(std::sync::Arc::new(block));
+    }
+
     /// Opens the chain in `dir`, writing genesis on first use and repairing an interrupted
     /// commit.
     pub fn open(
@@ -156,6 +167,7 @@ impl Chain {
             heads: RwLock::new(heads),
             writer: Mutex::new(()),
             rollback_window: options.nomt.rollback_window,
+            blocks: tokio::sync::broadcast::channel(crate::notify::CAPACITY).0,
         };
         chain.finish_rollback()?;
         chain.recover(genesis)?;

@@ -17,6 +17,8 @@
 
 mod chain;
 mod error;
+mod notify;
 
 pub use chain::{BlockInput, BlockTimings, Chain, ChainOptions, Heads, SealedBlock};
 pub use error::ChainError;
+pub use notify::{BlockNotification, Dropped};

@@ -251,8 +251,9 @@ pub async fn launch_with(
         }
         (None, _) => (None, None, Arc::new(SequencerStatus::new(sequencer.clone(), None))),
     };
-    let rpc = pillar_rpc::start_with_status(sequencer.clone(), Arc::clone(&chain), &rpc_config, status)
-        .await
-        .map_err(|source| NodeError::Rpc { addr: rpc_config.listen, source })?;
+    let rpc =
+        pillar_rpc::start_with_status(Arc::new(sequencer.clone()), Arc::clone(&chain), &rpc_config, status)
+            .await
+            .map_err(|source| NodeError::Rpc { addr: rpc_config.listen, source })?;
     Ok(NodeHandle { sequencer, chain, rpc, settlement, replica, producer })
 }

@@ -31,6 +31,7 @@ mod metrics;
 mod pillar;
 mod routes;
 mod server;
+mod sink;
 mod socket;
 mod status;
 mod subscriptions;
@@ -38,17 +39,17 @@ mod subscriptions;
 pub use error::codes;
 pub use metrics::{write_histogram, write_metric};
 pub use server::{RpcConfig, RpcHandle, start, start_with_status};
+pub use sink::{Production, TxSink};
 pub use status::{Health, NodeStatus};
 
 use std::sync::Arc;
 
 use pillar_chain::Chain;
-use pillar_sequencer::Sequencer;
 
 /// What the handlers share.
 #[derive(Clone)]
 pub(crate) struct Ctx {
-    seq: Sequencer,
+    seq: Arc<dyn TxSink>,
     chain: Arc<Chain>,
     status: Arc<dyn NodeStatus>,
 }

@@ -5,7 +5,6 @@ use std::{fmt::Write as _, sync::Arc};
 
 use jsonrpsee::server::{HttpBody, HttpResponse};
 use pillar_chain::Chain;
-use pillar_sequencer::Sequencer;
 
 use crate::NodeStatus;
 
@@ -34,7 +33,7 @@ pub fn write_histogram(out: &mut String, name: &str, help: &str, h: &pillar_sequ
 #[derive(Clone)]
 pub(crate) struct MetricsSource {
     pub(crate) chain: Arc<Chain>,
-    pub(crate) seq: Sequencer,
+    pub(crate) seq: Arc<dyn crate::TxSink>,
     pub(crate) status: Arc<dyn NodeStatus>,
     pub(crate) rpc: Arc<crate::conn::RpcStats>,
 }
@@ -77,7 +76,7 @@ impl MetricsSource {
             "gauge",
             "Transactions waiting in the pool",
             "",
-            self.seq.pool_len() as f64,
+            self.seq.pending() as f64,
         );
         write_metric(
             &mut out,

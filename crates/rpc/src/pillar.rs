@@ -251,7 +251,7 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
         let head = ctx.chain.head();
         let heads = ctx.chain.heads();
         let genesis = ctx.chain.ledger().header(0).map_err(internal)?.map(|h| h.hash());
-        let cfg = ctx.seq.config();
+        let cfg = ctx.seq.production();
         let snapshot = ctx.chain.snapshot();
         let fees = ctx.chain.runtime().query(&snapshot, "assets", "fees", &Value::Null).unwrap_or(Value::Null);
         Ok(json!({
@@ -261,7 +261,7 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
             "modules": ctx.chain.runtime().module_names(),
             "blockTimeMs": cfg.block_time.as_millis() as u64,
             "maxBlockTxs": cfg.max_block_txs,
-            "pendingTransactions": ctx.seq.pool_len(),
+            "pendingTransactions": ctx.seq.pending(),
             "fees": fees,
             "eip712Domain": { "name": eip712::DOMAIN_NAME, "version": eip712::DOMAIN_VERSION, "chainId": ctx.chain.runtime().chain_id() },
             "halted": ctx.seq.halted(),

@@ -1,5 +1,6 @@
 //! Server start-up and limits.
 
+use crate::TxSink;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use jsonrpsee::server::middleware::{http::ProxyGetRequestLayer, rpc::RpcServiceBuilder};
@@ -8,7 +9,6 @@ use jsonrpsee::{
     server::{BatchRequestConfig, PingConfig, Server, ServerConfig, ServerHandle, stop_channel},
 };
 use pillar_chain::Chain;
-use pillar_sequencer::Sequencer;
 use tokio::net::TcpListener;
 use tracing::info;
 
@@ -97,13 +97,17 @@ impl RpcHandle {
 }
 
 /// Starts the server for `seq` and its chain (a node without L1).
-pub async fn start(seq: Sequencer, chain: Arc<Chain>, config: &RpcConfig) -> std::io::Result<RpcHandle> {
+pub async fn start(
+    seq: Arc<dyn TxSink>,
+    chain: Arc<Chain>,
+    config: &RpcConfig,
+) -> std::io::Result<RpcHandle> {
     start_with_status(seq, chain, config, Arc::new(crate::status::Standalone)).await
 }
 
 /// Starts the server, with `status` answering health and sync questions.
 pub async fn start_with_status(
-    seq: Sequencer,
+    seq: Arc<dyn TxSink>,
     chain: Arc<Chain>,
     config: &RpcConfig,
     status: Arc<dyn NodeStatus>,
@@ -111,7 +115,7 @@ pub async fn start_with_status(
     let stats = Arc::new(RpcStats::default());
     let routes = RoutesLayer(MetricsSource {
         chain: Arc::clone(&chain),
-        seq: seq.clone(),
+        seq: Arc::clone(&seq),
         status: Arc::clone(&status),
         rpc: Arc::clone(&stats),
     });

@@ -29,7 +29,7 @@ async fn send(sink: &SubscriptionSink, v: &Value) -> bool {
 }
 
 async fn new_blocks(pending: PendingSubscriptionSink, ctx: std::sync::Arc<Ctx>) {
-    let mut rx = ctx.seq.subscribe();
+    let mut rx = ctx.chain.subscribe();
     let Ok(sink) = pending.accept().await else { return };
     let mut last: Option<u64> = None;
     loop {
@@ -59,7 +59,7 @@ async fn new_blocks(pending: PendingSubscriptionSink, ctx: std::sync::Arc<Ctx>) 
 
 /// Canonical bytes of every new block, for a replica's sequencer feed.
 async fn raw_blocks(pending: PendingSubscriptionSink, ctx: std::sync::Arc<Ctx>) {
-    let mut rx = ctx.seq.subscribe();
+    let mut rx = ctx.chain.subscribe();
     let Ok(sink) = pending.accept().await else { return };
     loop {
         tokio::select! {
@@ -85,7 +85,7 @@ async fn raw_blocks(pending: PendingSubscriptionSink, ctx: std::sync::Arc<Ctx>) 
 
 async fn receipt(hash: B256, pending: PendingSubscriptionSink, ctx: std::sync::Arc<Ctx>) {
     // Subscribe before looking in the ledger so a block landing in between is not missed.
-    let mut rx = ctx.seq.subscribe();
+    let mut rx = ctx.chain.subscribe();
     let Ok(sink) = pending.accept().await else { return };
     let stored = |ctx: &Ctx| crate::pillar::visible_receipt(ctx, &hash).ok().flatten();
     if let Some(r) = stored(&ctx) {

@@ -15,5 +15,6 @@ mod sequencer;
 
 pub use mempool::{Dropped, Mempool, PoolConfig};
 pub use metrics::{Histogram, HistogramSnapshot, LATENCY_BUCKETS, SequencerMetrics};
+pub use pillar_chain::BlockNotification;
 pub use rejection::Rejection;
-pub use sequencer::{BlockNotification, Sequencer, SequencerConfig};
+pub use sequencer::{Sequencer, SequencerConfig};

@@ -45,14 +45,7 @@ pub struct Mempool {
     hashes: HashSet<B256>,
 }
 
-/// A transaction that will not be included, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dropped {
-    /// Its hash.
-    pub hash: B256,
-    /// Why.
-    pub reason: String,
-}
+pub use pillar_chain::Dropped;
 
 impl Mempool {
     /// An empty pool.

@@ -20,7 +20,8 @@ use pillar_state::StateRead;
 use tokio::sync::broadcast;
 use tracing::{debug, error, info};
 
-use crate::{Dropped, Mempool, PoolConfig, Rejection, SequencerMetrics};
+use crate::{Mempool, PoolConfig, Rejection, SequencerMetrics};
+use pillar_chain::{BlockNotification, Dropped};
 
 /// Sequencer settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,21 +57,6 @@ impl Default for SequencerConfig {
     }
 }
 
-/// A durable block, announced to subscribers.
-#[derive(Debug, Clone)]
-pub struct BlockNotification {
-    /// Header.
-    pub header: Header,
-    /// Block hash.
-    pub hash: B256,
-    /// Receipts in order.
-    pub receipts: Vec<Receipt>,
-    /// Transactions that will not be included.
-    pub dropped: Vec<Dropped>,
-    /// Where the block's time went.
-    pub timings: BlockTimings,
-}
-
 struct Shared {
     chain: Arc<Chain>,
     config: SequencerConfig,
@@ -83,7 +69,6 @@ struct Shared {
     halted: Mutex<Option<String>>,
     /// A replica's: no producer, no admission; blocks come from elsewhere and are announced.
     read_only: bool,
-    blocks: broadcast::Sender<Arc<BlockNotification>>,
     /// L1 queue messages confirmed on L1 and not yet in a block, in queue order.
     l1: Mutex<L1Inbox>,
     metrics: SequencerMetrics,
@@ -125,16 +110,11 @@ impl Sequencer {
         Self::new(chain, config, true)
     }
 
-    /// Announces a block that became durable outside the producer (a replica's import).
+    /// Announces a block that became durable outside the producer (a replica's import), on the
+    /// chain, and counts it.
     pub fn announce(&self, header: &Header, receipts: Vec<Receipt>) {
         self.shared.metrics.on_block(receipts.len() as u64, &BlockTimings::default());
-        let _ = self.shared.blocks.send(Arc::new(BlockNotification {
-            header: header.clone(),
-            hash: header.hash(),
-            receipts,
-            dropped: Vec::new(),
-            timings: BlockTimings::default(),
-        }));
+        self.shared.chain.announce(BlockNotification::imported(header, receipts));
     }
 
     fn new(chain: Arc<Chain>, config: SequencerConfig, read_only: bool) -> Self {
@@ -145,7 +125,6 @@ impl Sequencer {
             max_batch_bytes: config.max_batch_bytes.max(config.max_block_bytes.max(MAX_TX_COST)),
             ..config
         };
-        let (blocks, _) = broadcast::channel(1024);
         let head = chain.head();
         let shared = Arc::new(Shared {
             chain,
@@ -156,7 +135,6 @@ impl Sequencer {
             stop: AtomicBool::new(false),
             halted: Mutex::new(None),
             read_only,
-            blocks,
             l1: Mutex::new(L1Inbox {
                 messages: Default::default(),
                 next: head.queue_index,
@@ -177,9 +155,9 @@ impl Sequencer {
         self.shared.config
     }
 
-    /// New blocks, as they become durable.
+    /// New blocks, as they become durable (the chain's notifications).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<BlockNotification>> {
-        self.shared.blocks.subscribe()
+        self.shared.chain.subscribe()
     }
 
     /// Counters and latency histograms for operators.
@@ -486,14 +464,13 @@ fn produce(shared: &Shared) {
             commit_us = t.commit_us,
             "sealed block"
         );
-        // Nobody listening is fine.
-        let _ = shared.blocks.send(Arc::new(BlockNotification {
+        shared.chain.announce(BlockNotification {
             header: sealed.block.header,
             hash: sealed.hash,
             receipts: sealed.receipts,
             dropped,
             timings: t,
-        }));
+        });
     }
     info!("block producer stopped");
 }
