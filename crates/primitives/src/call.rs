@@ -19,17 +19,14 @@ use alloc::{string::String, vec, vec::Vec};
 
 use alloy_primitives::B256;
 use declare::declare_calls;
+pub use declare::{CallArgs, CallKind};
 
 use crate::eip712::Eip712Struct;
 use crate::schema::{CallSchema, FieldSchema, call_doc, json_type};
 
 pub use agents::*;
-use agents::{check_card, check_metadata};
-
 pub use compliance::*;
-use compliance::{check_batch, check_topic};
 pub use items::*;
-use items::{check_amounts, check_classes};
 pub use sessions::*;
 
 /// Identifier of an asset in the `assets` module. Native ETH is [`NATIVE_ASSET`]; issuer tokens
@@ -139,151 +136,8 @@ declare_calls! {
 }
 
 /// Call tags of the session-management calls, which a session key may never send (a session
-/// that could authorize sessions could widen its own scope).
-pub const SESSION_MANAGEMENT_TAGS: [u8; 2] = [20, 22];
-
-impl Call {
-    /// What the call takes from the sender's balances: (asset, amount) for a transfer, burn or
-    /// withdrawal (the amounts session caps count).
-    pub fn spend(&self) -> Option<(AssetId, u128)> {
-        match self {
-            Call::Transfer(t) => Some((t.asset, t.amount)),
-            Call::Burn(b) => Some((b.asset, b.amount)),
-            Call::Withdraw(w) => Some((w.asset, w.amount)),
-            Call::OpenChannel(c) => Some((c.asset, c.amount)),
-            _ => None,
-        }
-    }
-
-    /// Stateless checks on the arguments (lengths, zero amounts) so malformed calls are refused
-    /// before they cost a signature check.
-    pub fn check_shape(&self) -> Result<(), &'static str> {
-        match self {
-            Call::Transfer(t) if t.amount == 0 => Err("transfer amount must be positive"),
-            Call::Mint(m) if m.amount == 0 => Err("mint amount must be positive"),
-            Call::Burn(b) if b.amount == 0 => Err("burn amount must be positive"),
-            Call::Withdraw(w) if w.amount == 0 => Err("withdrawal amount must be positive"),
-            Call::Withdraw(w) if w.l1_recipient == Address::ZERO => Err("withdrawal needs an L1 recipient"),
-            Call::CreateAsset(c) if c.name.is_empty() || c.name.len() > MAX_NAME_LEN => {
-                Err("asset name must be 1 to 64 bytes")
-            }
-            Call::CreateAsset(c) if c.symbol.is_empty() || c.symbol.len() > MAX_SYMBOL_LEN => {
-                Err("asset symbol must be 1 to 16 bytes")
-            }
-            Call::CreateAsset(c) if c.decimals > 36 => Err("asset decimals must be at most 36"),
-            Call::SetRegistryAgent(_)
-            | Call::RegisterIdentity(_)
-            | Call::LinkWallet(_)
-            | Call::SetComplianceAgent(_) => Ok(()),
-            Call::SetTrustedIssuer(c) => check_topic(c.topic),
-            Call::AddClaim(c) => {
-                check_topic(c.topic)?;
-                if c.topic == TOPIC_COUNTRY && !(1..=999).contains(&c.value) {
-                    return Err("a country claim is an ISO 3166 numeric code, 1 to 999");
-                }
-                Ok(())
-            }
-            Call::RemoveClaim(c) => check_topic(c.topic),
-            Call::SetSanctions(c) => {
-                let n = c.wallets.len() + c.identities.len();
-                if n == 0 || n > MAX_BATCH {
-                    return Err("a sanctions update lists 1 to 64 wallets and identities");
-                }
-                Ok(())
-            }
-            Call::SetComplianceRules(c) => c.check(),
-            Call::SetPaused(c) => check_batch(c.assets.len()),
-            Call::FreezeWallets(c) => check_batch(c.wallets.len()),
-            Call::FreezeAmounts(c) => {
-                check_batch(c.entries.len())?;
-                if c.entries.iter().any(|e| e.amount == 0) {
-                    return Err("a frozen amount must be positive");
-                }
-                Ok(())
-            }
-            Call::ForcedTransfers(c) => {
-                check_batch(c.entries.len())?;
-                if c.entries.iter().any(|e| e.amount == 0) {
-                    return Err("a forced transfer amount must be positive");
-                }
-                Ok(())
-            }
-            Call::RecoverWallets(c) => {
-                check_batch(c.entries.len())?;
-                if c.entries.iter().any(|e| e.lost_wallet == e.new_wallet) {
-                    return Err("a recovery must name a new wallet different from the lost one");
-                }
-                Ok(())
-            }
-            Call::AuthorizeSession(c) => {
-                if c.caps.len() > MAX_SESSION_CAPS {
-                    return Err("a session lists at most 8 spending caps");
-                }
-                if SESSION_MANAGEMENT_TAGS.iter().any(|t| c.calls & (1 << t) != 0) {
-                    return Err("a session may not be allowed session-management calls");
-                }
-                let mut assets: Vec<AssetId> = c.caps.iter().map(|x| x.asset).collect();
-                assets.sort_unstable();
-                if assets.windows(2).any(|w| w[0] == w[1]) {
-                    return Err("a session lists each asset's cap once");
-                }
-                if !c.key.is_valid_point() {
-                    return Err("the session public key is not a valid point of its curve");
-                }
-                Ok(())
-            }
-            Call::RegisterAgent(c) => {
-                check_card(&c.card_uri)?;
-                check_metadata(&c.metadata)
-            }
-            Call::UpdateAgent(c) => {
-                check_card(&c.card_uri)?;
-                check_metadata(&c.metadata)
-            }
-            Call::TransferAgent(c) if c.owner == Address::ZERO => Err("an agent's owner must not be zero"),
-            Call::GiveFeedback(c) => {
-                if c.score > MAX_SCORE {
-                    return Err("a feedback score is 0 to 100");
-                }
-                if c.tag.len() > MAX_KEY_LEN {
-                    return Err("a feedback tag is at most 32 bytes");
-                }
-                if c.uri.len() > MAX_URI_LEN {
-                    return Err("a feedback URI is at most 256 bytes");
-                }
-                Ok(())
-            }
-            Call::OpenChannel(c) => {
-                if c.amount == 0 {
-                    return Err("a channel deposit must be positive");
-                }
-                if c.timeout_ms == 0 {
-                    return Err("a channel close timeout must be positive");
-                }
-                if !c.voucher_key.is_valid_point() {
-                    return Err("the voucher public key is not a valid point of its curve");
-                }
-                Ok(())
-            }
-            Call::FundChannel(c) if c.amount == 0 => Err("a channel top-up must be positive"),
-            Call::SettleChannel(c) if c.signature.len() != 64 => Err("a voucher signature is 64 bytes"),
-            Call::SettleChannel(c) if c.cumulative == 0 => {
-                Err("a voucher's cumulative amount must be positive")
-            }
-            Call::CreateCollection(c) if c.name.is_empty() || c.name.len() > MAX_NAME_LEN => {
-                Err("a collection name must be 1 to 64 bytes")
-            }
-            Call::CreateCollection(c) if c.uri.len() > MAX_ITEM_URI_LEN => {
-                Err("a collection URI is at most 256 bytes")
-            }
-            Call::DefineItems(c) => check_classes(&c.classes),
-            Call::MintItems(c) => check_amounts(&c.items),
-            Call::TransferItems(c) => check_amounts(&c.items),
-            Call::BurnItems(c) => check_amounts(&c.items),
-            _ => Ok(()),
-        }
-    }
-}
+/// that could authorize sessions or sponsor others could widen its own scope).
+pub const SESSION_MANAGEMENT_TAGS: [u8; 2] = [AuthorizeSession::TAG, SetSponsorPolicy::TAG];
 
 /// Move `amount` of `asset` from the sender to `to`.
 #[derive(
@@ -306,6 +160,19 @@ pub struct Transfer {
     /// Amount in the asset's smallest unit.
     #[serde(with = "u128_string")]
     pub amount: u128,
+}
+
+impl CallArgs for Transfer {
+    fn check(&self) -> Result<(), &'static str> {
+        if self.amount == 0 {
+            return Err("transfer amount must be positive");
+        }
+        Ok(())
+    }
+
+    fn spend(&self) -> Option<(AssetId, u128)> {
+        Some((self.asset, self.amount))
+    }
 }
 
 /// Create an issuer token.
@@ -333,6 +200,21 @@ pub struct CreateAsset {
     pub max_supply: u128,
 }
 
+impl CallArgs for CreateAsset {
+    fn check(&self) -> Result<(), &'static str> {
+        if self.name.is_empty() || self.name.len() > MAX_NAME_LEN {
+            return Err("asset name must be 1 to 64 bytes");
+        }
+        if self.symbol.is_empty() || self.symbol.len() > MAX_SYMBOL_LEN {
+            return Err("asset symbol must be 1 to 16 bytes");
+        }
+        if self.decimals > 36 {
+            return Err("asset decimals must be at most 36");
+        }
+        Ok(())
+    }
+}
+
 /// Mint `amount` of `asset` to `to`.
 #[derive(
     Debug,
@@ -356,6 +238,15 @@ pub struct Mint {
     pub amount: u128,
 }
 
+impl CallArgs for Mint {
+    fn check(&self) -> Result<(), &'static str> {
+        if self.amount == 0 {
+            return Err("mint amount must be positive");
+        }
+        Ok(())
+    }
+}
+
 /// Burn `amount` of `asset` from the sender's balance.
 #[derive(
     Debug,
@@ -375,6 +266,19 @@ pub struct Burn {
     /// Amount.
     #[serde(with = "u128_string")]
     pub amount: u128,
+}
+
+impl CallArgs for Burn {
+    fn check(&self) -> Result<(), &'static str> {
+        if self.amount == 0 {
+            return Err("burn amount must be positive");
+        }
+        Ok(())
+    }
+
+    fn spend(&self) -> Option<(AssetId, u128)> {
+        Some((self.asset, self.amount))
+    }
 }
 
 /// Burn `amount` of `asset` (native ETH or a bridged ERC-20) and withdraw it to `l1_recipient`.
@@ -398,6 +302,22 @@ pub struct Withdraw {
     pub amount: u128,
     /// Who receives it on L1.
     pub l1_recipient: Address,
+}
+
+impl CallArgs for Withdraw {
+    fn check(&self) -> Result<(), &'static str> {
+        if self.amount == 0 {
+            return Err("withdrawal amount must be positive");
+        }
+        if self.l1_recipient == Address::ZERO {
+            return Err("withdrawal needs an L1 recipient");
+        }
+        Ok(())
+    }
+
+    fn spend(&self) -> Option<(AssetId, u128)> {
+        Some((self.asset, self.amount))
+    }
 }
 
 /// Roles on an issuer token.
@@ -475,6 +395,8 @@ pub struct SetAssetRole {
     /// Grant when true, revoke when false.
     pub enabled: bool,
 }
+
+impl CallArgs for SetAssetRole {}
 
 /// u128 amounts travel as decimal strings in JSON: JavaScript numbers lose precision past 2^53.
 pub(crate) mod u128_string {

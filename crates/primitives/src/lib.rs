@@ -37,13 +37,13 @@ pub use block::{
     BLOCK_OVERHEAD_BYTES, Block, ENTRY_OVERHEAD_BYTES, Header, MAX_BLOCK_L1_BYTES, l1_messages_fitting,
 };
 pub use call::{
-    AddClaim, AmountEntry, AssetId, AssetRole, AuthorizeSession, Burn, Call, ClaimRequirement, CountryCap,
-    CreateAsset, ForcedEntry, ForcedTransfers, FreezeAmounts, FreezeWallets, LinkWallet, MAX_BATCH,
-    MAX_COUNTRIES, MAX_COUNTRY_CAPS, MAX_NAME_LEN, MAX_SESSION_CAPS, MAX_SYMBOL_LEN, MAX_TOPIC, Mint,
-    NATIVE_ASSET, RecoverWallets, RegisterIdentity, RemoveClaim, RevokeSession, SESSION_MANAGEMENT_TAGS,
-    SetAssetRole, SetComplianceAgent, SetComplianceRules, SetPaused, SetRegistryAgent, SetSanctions,
-    SetSponsorPolicy, SetTrustedIssuer, SpendCap, TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE, TOPIC_KYC, Transfer,
-    WalletRecovery, Withdraw,
+    AddClaim, AmountEntry, AssetId, AssetRole, AuthorizeSession, Burn, Call, CallArgs, CallKind,
+    ClaimRequirement, CountryCap, CreateAsset, ForcedEntry, ForcedTransfers, FreezeAmounts, FreezeWallets,
+    LinkWallet, MAX_BATCH, MAX_COUNTRIES, MAX_COUNTRY_CAPS, MAX_NAME_LEN, MAX_SESSION_CAPS, MAX_SYMBOL_LEN,
+    MAX_TOPIC, Mint, NATIVE_ASSET, RecoverWallets, RegisterIdentity, RemoveClaim, RevokeSession,
+    SESSION_MANAGEMENT_TAGS, SetAssetRole, SetComplianceAgent, SetComplianceRules, SetPaused,
+    SetRegistryAgent, SetSanctions, SetSponsorPolicy, SetTrustedIssuer, SpendCap, TOPIC_COUNTRY,
+    TOPIC_INVESTOR_TYPE, TOPIC_KYC, Transfer, WalletRecovery, Withdraw,
 };
 pub use call::{
     BurnItems, CloseChannel, CollectionId, CreateCollection, DefineItems, FundChannel, GiveFeedback,

@@ -6,6 +6,8 @@ use alloy_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
+use super::CallArgs;
+
 use super::{AssetId, u128_string};
 use crate::SessionKey;
 
@@ -62,6 +64,13 @@ pub struct RegisterAgent {
     pub metadata: Vec<MetadataEntry>,
 }
 
+impl CallArgs for RegisterAgent {
+    fn check(&self) -> Result<(), &'static str> {
+        check_card(&self.card_uri)?;
+        check_metadata(&self.metadata)
+    }
+}
+
 /// Replace an agent's card URI, wallet and metadata (owner only).
 #[derive(
     Debug,
@@ -86,6 +95,13 @@ pub struct UpdateAgent {
     pub metadata: Vec<MetadataEntry>,
 }
 
+impl CallArgs for UpdateAgent {
+    fn check(&self) -> Result<(), &'static str> {
+        check_card(&self.card_uri)?;
+        check_metadata(&self.metadata)
+    }
+}
+
 /// Hand an agent to a new owner (owner only).
 #[derive(
     Debug,
@@ -104,6 +120,15 @@ pub struct TransferAgent {
     pub agent: u64,
     /// New owner (not zero).
     pub owner: Address,
+}
+
+impl CallArgs for TransferAgent {
+    fn check(&self) -> Result<(), &'static str> {
+        if self.owner == Address::ZERO {
+            return Err("an agent's owner must not be zero");
+        }
+        Ok(())
+    }
 }
 
 /// Leave reputation feedback on an agent (anyone but its owner; one entry per call).
@@ -130,6 +155,21 @@ pub struct GiveFeedback {
     pub uri: String,
 }
 
+impl CallArgs for GiveFeedback {
+    fn check(&self) -> Result<(), &'static str> {
+        if self.score > MAX_SCORE {
+            return Err("a feedback score is 0 to 100");
+        }
+        if self.tag.len() > MAX_KEY_LEN {
+            return Err("a feedback tag is at most 32 bytes");
+        }
+        if self.uri.len() > MAX_URI_LEN {
+            return Err("a feedback URI is at most 256 bytes");
+        }
+        Ok(())
+    }
+}
+
 /// Withdraw one's own feedback entry.
 #[derive(
     Debug,
@@ -149,6 +189,8 @@ pub struct RevokeFeedback {
     /// Index of the entry among the agent's feedback.
     pub index: u64,
 }
+
+impl CallArgs for RevokeFeedback {}
 
 /// Open a payment channel from the sender to an agent, escrowing `amount` of `asset`. Vouchers
 /// for it are signed by `voucher_key` (a key the payer's client holds, ed25519 or P-256).
@@ -179,6 +221,25 @@ pub struct OpenChannel {
     pub timeout_ms: u64,
 }
 
+impl CallArgs for OpenChannel {
+    fn check(&self) -> Result<(), &'static str> {
+        if self.amount == 0 {
+            return Err("a channel deposit must be positive");
+        }
+        if self.timeout_ms == 0 {
+            return Err("a channel close timeout must be positive");
+        }
+        if !self.voucher_key.is_valid_point() {
+            return Err("the voucher public key is not a valid point of its curve");
+        }
+        Ok(())
+    }
+
+    fn spend(&self) -> Option<(AssetId, u128)> {
+        Some((self.asset, self.amount))
+    }
+}
+
 /// Add to a channel's deposit (payer only; cancels a pending close request).
 #[derive(
     Debug,
@@ -198,6 +259,15 @@ pub struct FundChannel {
     /// Amount added.
     #[serde(with = "u128_string")]
     pub amount: u128,
+}
+
+impl CallArgs for FundChannel {
+    fn check(&self) -> Result<(), &'static str> {
+        if self.amount == 0 {
+            return Err("a channel top-up must be positive");
+        }
+        Ok(())
+    }
 }
 
 /// Settle a channel with the payer's latest voucher (the payee agent's owner or wallet): pays
@@ -228,6 +298,18 @@ pub struct SettleChannel {
     pub close: bool,
 }
 
+impl CallArgs for SettleChannel {
+    fn check(&self) -> Result<(), &'static str> {
+        if self.signature.len() != 64 {
+            return Err("a voucher signature is 64 bytes");
+        }
+        if self.cumulative == 0 {
+            return Err("a voucher's cumulative amount must be positive");
+        }
+        Ok(())
+    }
+}
+
 /// Ask to close a channel (payer only): the payee has `timeout_ms` left to settle.
 #[derive(
     Debug,
@@ -245,6 +327,8 @@ pub struct RequestChannelClose {
     /// Channel id.
     pub channel: u64,
 }
+
+impl CallArgs for RequestChannelClose {}
 
 /// Close a channel once its close timeout has passed (payer only): the unsettled deposit goes
 /// back to the payer.
@@ -264,6 +348,8 @@ pub struct CloseChannel {
     /// Channel id.
     pub channel: u64,
 }
+
+impl CallArgs for CloseChannel {}
 
 pub(super) fn check_metadata(entries: &[MetadataEntry]) -> Result<(), &'static str> {
     if entries.len() > MAX_METADATA {

@@ -8,6 +8,8 @@ use alloy_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
+use super::CallArgs;
+
 use super::{AssetId, u128_string};
 
 /// Most entries in one batch call (and most wallets plus identities in one sanctions update).
@@ -53,6 +55,8 @@ pub struct SetRegistryAgent {
     pub enabled: bool,
 }
 
+impl CallArgs for SetRegistryAgent {}
+
 /// Trust (`enabled`) or distrust `issuer` for claims of `topic` in the sender's registry.
 #[derive(
     Debug,
@@ -75,6 +79,12 @@ pub struct SetTrustedIssuer {
     pub enabled: bool,
 }
 
+impl CallArgs for SetTrustedIssuer {
+    fn check(&self) -> Result<(), &'static str> {
+        check_topic(self.topic)
+    }
+}
+
 /// Create an identity in `registry` and link `wallet` to it.
 #[derive(
     Debug,
@@ -94,6 +104,8 @@ pub struct RegisterIdentity {
     /// First wallet of the identity.
     pub wallet: Address,
 }
+
+impl CallArgs for RegisterIdentity {}
 
 /// Link (`linked`) or unlink `wallet` to or from `identity`.
 #[derive(
@@ -116,6 +128,8 @@ pub struct LinkWallet {
     /// Link when true, unlink when false.
     pub linked: bool,
 }
+
+impl CallArgs for LinkWallet {}
 
 /// Add (or replace) the claim of `topic` on `identity`.
 #[derive(
@@ -141,6 +155,16 @@ pub struct AddClaim {
     pub expires_ms: u64,
 }
 
+impl CallArgs for AddClaim {
+    fn check(&self) -> Result<(), &'static str> {
+        check_topic(self.topic)?;
+        if self.topic == TOPIC_COUNTRY && !(1..=999).contains(&self.value) {
+            return Err("a country claim is an ISO 3166 numeric code, 1 to 999");
+        }
+        Ok(())
+    }
+}
+
 /// Remove the claim of `topic` from `identity`.
 #[derive(
     Debug,
@@ -159,6 +183,12 @@ pub struct RemoveClaim {
     pub identity: u64,
     /// Claim topic, 1 to 15.
     pub topic: u8,
+}
+
+impl CallArgs for RemoveClaim {
+    fn check(&self) -> Result<(), &'static str> {
+        check_topic(self.topic)
+    }
 }
 
 /// Put (`sanctioned`) wallets and identities on `registry`'s sanctions list, or take them off.
@@ -183,6 +213,16 @@ pub struct SetSanctions {
     pub identities: Vec<u64>,
     /// Sanction when true, lift when false.
     pub sanctioned: bool,
+}
+
+impl CallArgs for SetSanctions {
+    fn check(&self) -> Result<(), &'static str> {
+        let n = self.wallets.len() + self.identities.len();
+        if n == 0 || n > MAX_BATCH {
+            return Err("a sanctions update lists 1 to 64 wallets and identities");
+        }
+        Ok(())
+    }
 }
 
 /// A cap on how many holders (identities) of one country an asset may have.
@@ -267,8 +307,14 @@ pub struct SetComplianceRules {
     pub required_claims: Vec<ClaimRequirement>,
 }
 
+impl CallArgs for SetComplianceRules {
+    fn check(&self) -> Result<(), &'static str> {
+        self.check_rules()
+    }
+}
+
 impl SetComplianceRules {
-    pub(super) fn check(&self) -> Result<(), &'static str> {
+    fn check_rules(&self) -> Result<(), &'static str> {
         if self.allowed_countries.len() > MAX_COUNTRIES || self.blocked_countries.len() > MAX_COUNTRIES {
             return Err("a country list holds at most 250 codes");
         }
@@ -311,6 +357,8 @@ pub struct SetComplianceAgent {
     pub enabled: bool,
 }
 
+impl CallArgs for SetComplianceAgent {}
+
 /// Pause (`paused`) or resume holder transfers of each asset.
 #[derive(
     Debug,
@@ -329,6 +377,12 @@ pub struct SetPaused {
     pub assets: Vec<AssetId>,
     /// Pause when true, resume when false.
     pub paused: bool,
+}
+
+impl CallArgs for SetPaused {
+    fn check(&self) -> Result<(), &'static str> {
+        check_batch(self.assets.len())
+    }
 }
 
 /// Freeze (`frozen`) or unfreeze wallets: a frozen wallet neither sends nor receives `asset`.
@@ -351,6 +405,12 @@ pub struct FreezeWallets {
     pub wallets: Vec<Address>,
     /// Freeze when true, unfreeze when false.
     pub frozen: bool,
+}
+
+impl CallArgs for FreezeWallets {
+    fn check(&self) -> Result<(), &'static str> {
+        check_batch(self.wallets.len())
+    }
 }
 
 /// An amount held by a wallet.
@@ -396,6 +456,16 @@ pub struct FreezeAmounts {
     pub frozen: bool,
 }
 
+impl CallArgs for FreezeAmounts {
+    fn check(&self) -> Result<(), &'static str> {
+        check_batch(self.entries.len())?;
+        if self.entries.iter().any(|e| e.amount == 0) {
+            return Err("a frozen amount must be positive");
+        }
+        Ok(())
+    }
+}
+
 /// One forced move.
 #[derive(
     Debug,
@@ -439,6 +509,16 @@ pub struct ForcedTransfers {
     pub entries: Vec<ForcedEntry>,
 }
 
+impl CallArgs for ForcedTransfers {
+    fn check(&self) -> Result<(), &'static str> {
+        check_batch(self.entries.len())?;
+        if self.entries.iter().any(|e| e.amount == 0) {
+            return Err("a forced transfer amount must be positive");
+        }
+        Ok(())
+    }
+}
+
 /// One wallet recovery.
 #[derive(
     Debug,
@@ -478,4 +558,14 @@ pub struct RecoverWallets {
     pub asset: AssetId,
     /// Recoveries, 1 to 64, applied in order.
     pub entries: Vec<WalletRecovery>,
+}
+
+impl CallArgs for RecoverWallets {
+    fn check(&self) -> Result<(), &'static str> {
+        check_batch(self.entries.len())?;
+        if self.entries.iter().any(|e| e.lost_wallet == e.new_wallet) {
+            return Err("a recovery must name a new wallet different from the lost one");
+        }
+        Ok(())
+    }
 }

@@ -1,6 +1,33 @@
-//! `declare_calls!`: the one table of call kinds. From it come the `Call` enum (borsh tag = order,
+//! `declare_calls!`: the one table of call kinds, and the traits every call kind implements. From it come the `Call` enum (borsh tag = order,
 //! checked against the declared tag), each kind's module, tag, EIP-712 type and hash, the typed
 //! JSON names, and the schema. Nothing else lists calls.
+
+use crate::AssetId;
+
+/// What a call kind says about its own arguments (implemented next to each call's struct).
+pub trait CallArgs {
+    /// Stateless checks (lengths, zero amounts), so malformed calls are refused before they cost
+    /// a signature check.
+    fn check(&self) -> Result<(), &'static str> {
+        Ok(())
+    }
+
+    /// What the call takes from the sender's balances, as (asset, amount): the amounts session
+    /// spending caps count.
+    fn spend(&self) -> Option<(AssetId, u128)> {
+        None
+    }
+}
+
+/// A call kind's place in the table (implemented by `declare_calls!`).
+pub trait CallKind {
+    /// Its borsh tag, the bit in session and sponsor `calls` masks.
+    const TAG: u8;
+    /// The module that handles it.
+    const MODULE: &'static str;
+    /// Its EIP-712 primary type name.
+    const NAME: &'static str;
+}
 
 /// Declares the call table; see the module docs.
 macro_rules! declare_calls {
@@ -16,7 +43,25 @@ macro_rules! declare_calls {
             $($( $(#[doc = $doc])* $variant($ty), )*)*
         }
 
+        $($(
+            impl CallKind for $ty {
+                const TAG: u8 = $tag;
+                const MODULE: &'static str = $module;
+                const NAME: &'static str = stringify!($variant);
+            }
+        )*)*
+
         impl Call {
+            /// What the call takes from the sender's balances (see [`CallArgs::spend`]).
+            pub fn spend(&self) -> Option<(AssetId, u128)> {
+                match self { $($( Call::$variant(c) => c.spend(), )*)* }
+            }
+
+            /// Stateless checks on the arguments (see [`CallArgs::check`]).
+            pub fn check_shape(&self) -> Result<(), &'static str> {
+                match self { $($( Call::$variant(c) => c.check(), )*)* }
+            }
+
             /// Every call kind's EIP-712 primary type name, in tag order.
             pub const TYPE_NAMES: &'static [&'static str] = &[$($(stringify!($variant),)*)*];
 

@@ -6,6 +6,8 @@ use alloy_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
+use super::{CallArgs, MAX_NAME_LEN};
+
 use super::u128_string;
 
 /// Identifier of an item collection (numbered from 1 in creation order).
@@ -36,6 +38,18 @@ pub struct CreateCollection {
     pub uri: String,
 }
 
+impl CallArgs for CreateCollection {
+    fn check(&self) -> Result<(), &'static str> {
+        if self.name.is_empty() || self.name.len() > MAX_NAME_LEN {
+            return Err("a collection name must be 1 to 64 bytes");
+        }
+        if self.uri.len() > MAX_ITEM_URI_LEN {
+            return Err("a collection URI is at most 256 bytes");
+        }
+        Ok(())
+    }
+}
+
 /// Appoint (`enabled`) or dismiss a minter of a collection (issuer only).
 #[derive(
     Debug,
@@ -57,6 +71,8 @@ pub struct SetItemMinter {
     /// Appoint when true, dismiss when false.
     pub enabled: bool,
 }
+
+impl CallArgs for SetItemMinter {}
 
 /// One item class of a collection.
 #[derive(
@@ -99,6 +115,12 @@ pub struct DefineItems {
     pub collection: CollectionId,
     /// Classes, 1 to 64, distinct item ids.
     pub classes: Vec<ItemClass>,
+}
+
+impl CallArgs for DefineItems {
+    fn check(&self) -> Result<(), &'static str> {
+        check_classes(&self.classes)
+    }
 }
 
 /// An amount of one item.
@@ -144,6 +166,12 @@ pub struct MintItems {
     pub items: Vec<ItemAmount>,
 }
 
+impl CallArgs for MintItems {
+    fn check(&self) -> Result<(), &'static str> {
+        check_amounts(&self.items)
+    }
+}
+
 /// Move the sender's items to another player.
 #[derive(
     Debug,
@@ -166,6 +194,12 @@ pub struct TransferItems {
     pub items: Vec<ItemAmount>,
 }
 
+impl CallArgs for TransferItems {
+    fn check(&self) -> Result<(), &'static str> {
+        check_amounts(&self.items)
+    }
+}
+
 /// Burn items from the sender's own holdings (consumables, crafting).
 #[derive(
     Debug,
@@ -184,6 +218,12 @@ pub struct BurnItems {
     pub collection: CollectionId,
     /// Items, 1 to 64 entries.
     pub items: Vec<ItemAmount>,
+}
+
+impl CallArgs for BurnItems {
+    fn check(&self) -> Result<(), &'static str> {
+        check_amounts(&self.items)
+    }
 }
 
 pub(super) fn check_amounts(items: &[ItemAmount]) -> Result<(), &'static str> {

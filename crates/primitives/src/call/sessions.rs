@@ -4,6 +4,8 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
+use super::{CallArgs, SESSION_MANAGEMENT_TAGS};
+
 use super::{AssetId, u128_string};
 use crate::SessionKey;
 
@@ -40,6 +42,26 @@ pub struct AuthorizeSession {
     /// What the session may spend, per asset; an asset not listed cannot be spent at all (the
     /// fee counts as native spending unless a sponsor pays it).
     pub caps: Vec<SpendCap>,
+}
+
+impl CallArgs for AuthorizeSession {
+    fn check(&self) -> Result<(), &'static str> {
+        if self.caps.len() > MAX_SESSION_CAPS {
+            return Err("a session lists at most 8 spending caps");
+        }
+        if SESSION_MANAGEMENT_TAGS.iter().any(|t| self.calls & (1 << t) != 0) {
+            return Err("a session may not be allowed session-management calls");
+        }
+        let mut assets: Vec<AssetId> = self.caps.iter().map(|x| x.asset).collect();
+        assets.sort_unstable();
+        if assets.windows(2).any(|w| w[0] == w[1]) {
+            return Err("a session lists each asset's cap once");
+        }
+        if !self.key.is_valid_point() {
+            return Err("the session public key is not a valid point of its curve");
+        }
+        Ok(())
+    }
 }
 
 /// A spending cap of a session for one asset.
@@ -84,6 +106,8 @@ pub struct RevokeSession {
     pub key: SessionKey,
 }
 
+impl CallArgs for RevokeSession {}
+
 /// Set (or replace) the sender's sponsor policy: the sender then pays the fee of transactions
 /// that name it as sponsor, within this policy. A zero budget stops sponsoring.
 #[derive(
@@ -109,3 +133,5 @@ pub struct SetSponsorPolicy {
     /// Most sponsored transactions per user per window (0: no limit).
     pub max_txs_per_user: u32,
 }
+
+impl CallArgs for SetSponsorPolicy {}

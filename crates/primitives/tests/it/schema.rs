@@ -1,7 +1,10 @@
 //! The call table against what depends on it: borsh tags, the docs' EIP-712 tables, the schema.
 
 use borsh::BorshSerialize;
-use pillar_primitives::{Call, Transfer, eip712, keccak256, schema::ChainSchema};
+use pillar_primitives::{
+    AuthorizeSession, Call, CallKind, SESSION_MANAGEMENT_TAGS, SetComplianceRules, SetSponsorPolicy,
+    Transfer, eip712, keccak256, schema::ChainSchema,
+};
 
 fn docs() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/transactions.md");
@@ -77,4 +80,19 @@ fn a_chain_schema_lists_only_its_modules_calls_and_every_event() {
     assert!(withdrawal.fields.iter().any(|f| f.name == "l1Recipient"));
     // The voucher type stays what payees sign.
     assert_eq!(eip712::encode_type("Voucher").unwrap(), "Voucher(uint64 channel,uint128 cumulative)");
+}
+
+#[test]
+fn call_kinds_know_their_place_in_the_table() {
+    let schema = Call::schema();
+    let of = |name: &str| schema.iter().find(|c| c.name == name).unwrap().clone();
+    assert_eq!((Transfer::TAG, Transfer::MODULE, Transfer::NAME), (0, "assets", "Transfer"));
+    let rules = of("SetComplianceRules");
+    assert_eq!(
+        (<Box<SetComplianceRules>>::TAG, <Box<SetComplianceRules>>::MODULE),
+        (rules.tag, rules.module)
+    );
+    // Session keys may never send these (a wire rule: the tags are in signed session scopes).
+    assert_eq!(SESSION_MANAGEMENT_TAGS, [20, 22]);
+    assert_eq!([AuthorizeSession::NAME, SetSponsorPolicy::NAME], ["AuthorizeSession", "SetSponsorPolicy"]);
 }
