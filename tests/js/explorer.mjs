@@ -72,6 +72,11 @@ async function main() {
     check(txText.toLowerCase().includes(wallet.address.toLowerCase()), 'the transaction page shows the signer');
     check(/success/.test(txText), 'the transaction page shows success');
     check(/transfer/.test(txText), 'the transaction page shows the decoded call');
+    // Names, docs and types come from the chain's own schema (pillar_schema).
+    check(txText.includes('move an amount of an asset to another account'), 'the call is described from the schema');
+    check(txText.includes('Transfer(address to,uint32 asset,uint128 amount,uint64 nonce,uint128 maxFee)'), 'the EIP-712 type comes from the schema');
+    check(/amount\s+uint128/.test(txText), 'arguments show their types from the schema');
+    check(txText.includes('A fee was charged.'), 'events are described from the schema');
     result.txPage = true;
 
     // Back to the overview; a new block must show up in place, without reloading the page.

@@ -12,7 +12,7 @@ const LATEST = 15;
 
 const $ = (sel) => document.querySelector(sel);
 const app = $('#app');
-const state = { info: null, blocks: [], txs: [], ws: null, route: '' };
+const state = { info: null, schema: null, blocks: [], txs: [], ws: null, route: '' };
 
 // ---- helpers -------------------------------------------------------------------------------
 
@@ -260,11 +260,12 @@ async function blockPage(id) {
 
 function eventRow(e) {
   const { type, ...fields } = e;
-  return `<tr><td>${badge(type)}</td><td>${inline(fields)}</td></tr>`;
+  const doc = eventSchema(type)?.doc;
+  return `<tr><td title="${esc(doc ?? '')}">${badge(type)}</td><td>${inline(fields)}${doc ? ` <div class="muted">${esc(doc)}</div>` : ''}</td></tr>`;
 }
 
 async function txPage(hash) {
-  const [tx, r] = await Promise.all([rpc('pillar_getTransaction', [hash]), rpc('pillar_getReceipt', [hash])]);
+  const [tx, r] = await Promise.all([rpc('pillar_getTransaction', [hash]), rpc('pillar_getReceipt', [hash]), loadSchema()]);
   if (!tx) return notFound(`transaction ${hash} (pending transactions are not shown until they are in a block)`);
   const env = tx.typed?.envelope;
   const rows = [
@@ -278,7 +279,8 @@ async function txPage(hash) {
     rows.push(['L1 sender', link.addr(tx.sender, true)]);
     rows.push(['Message', value(tx.message)]);
   } else {
-    rows.push(['Call', `<b>${esc(callName(tx))}</b>`]);
+    const cs = callSchema(tx.call?.type);
+    rows.push(['Call', `<b>${esc(callName(tx))}</b>${cs ? ` ${badge(cs.module)} <span class="muted">${esc(cs.doc)}</span>` : ''}`]);
     rows.push([env?.type === 'session' ? 'Account' : 'Signer', link.addr(tx.sender, true)]);
     if (env?.type === 'session') {
       rows.push(['Session key', `${badge(env.key.scheme === 0 ? 'ed25519' : 'P-256')} <span class="mono">${esc(env.key.publicKey)}</span>`]);
@@ -288,8 +290,8 @@ async function txPage(hash) {
     rows.push(['Max fee', `${esc(eth(tx.maxFee))} ETH`]);
     if (r) rows.push(['Fee paid', `${esc(eth(r.feePaid))} ETH`]);
     const { type, ...args } = tx.call ?? {};
-    rows.push(['Arguments', value(args)]);
-    rows.push(['EIP-712 type', esc(tx.typed?.primaryType)]);
+    rows.push(['Arguments', typedFields(cs?.fields, args)]);
+    rows.push(['EIP-712 type', `<span class="mono">${esc(cs?.eip712Type ?? tx.typed?.primaryType)}</span>`]);
   }
   const events = r?.events ?? [];
   return `<h1>Transaction</h1><section class="panel">${kv(rows)}</section>
@@ -396,6 +398,30 @@ async function auditPage(toBlock) {
 }
 
 const notFound = (what) => `<div class="error">Not found: ${esc(what)}</div>`;
+
+// ---- the chain's schema (pillar_schema): names, docs and field types of calls and events -----
+
+async function loadSchema() {
+  if (state.schema) return state.schema;
+  try {
+    state.schema = await rpc('pillar_schema');
+  } catch {
+    state.schema = { calls: [], events: [] };
+  }
+  return state.schema;
+}
+const callSchema = (jsonType) => state.schema?.calls?.find((c) => c.jsonType === jsonType);
+const eventSchema = (type) => state.schema?.events?.find((e) => e.name === type);
+
+// Fields in the schema's order, each with its type; fields the schema does not name come last.
+function typedFields(fields, args) {
+  const known = (fields ?? []).filter((f) => f.name in args);
+  const rest = Object.keys(args).filter((k) => !known.some((f) => f.name === k));
+  return `<table class="kv">${[
+    ...known.map((f) => `<tr><th>${esc(f.name)} <span class="muted mono">${esc(f.type)}</span></th><td>${value(args[f.name])}</td></tr>`),
+    ...rest.map((k) => `<tr><th>${esc(k)}</th><td>${value(args[k])}</td></tr>`),
+  ].join('')}</table>`;
+}
 
 // ---- routing and search --------------------------------------------------------------------
 
