@@ -8,7 +8,8 @@
 //!   is the struct's (or `#[eip712(name = "…")]`).
 //! - `#[derive(Schema)]` on a struct or an enum with struct variants: the fields and their types
 //!   as `pillar_primitives::schema::TypeSchema`, for `pillar_schema`. Names follow the same
-//!   camelCase rule as the JSON form.
+//!   camelCase rule as the JSON form; `#[schema(module = "…")]` on a variant names the module
+//!   that emits it.
 //!
 //! The derives name paths under `pillar_primitives`; inside that crate it is `crate` (set with
 //! `#[eip712(crate = "crate")]` / `#[schema(crate = "crate")]`).

@@ -41,10 +41,13 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                     c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
                 });
                 let vdoc = doc(&v.attrs);
+                let vattrs = pairs(&v.attrs, "schema")?;
+                let module = crate::names::get(&vattrs, "module").unwrap_or("").to_string();
                 let fields = field_list(&v.fields)?;
                 variants.push(quote! {
                     #krate::schema::VariantSchema {
-                        name: #name, tag: #tag, doc: #vdoc, fields: #krate::__private::vec![#(#fields),*],
+                        name: #name, tag: #tag, module: #module, doc: #vdoc,
+                        fields: #krate::__private::vec![#(#fields),*],
                     }
                 });
             }

@@ -37,6 +37,7 @@ pub enum TxStatus {
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Event {
     /// A fee was charged.
+    #[schema(module = "assets")]
     FeePaid {
         /// Payer.
         from: Address,
@@ -45,6 +46,7 @@ pub enum Event {
         amount: u128,
     },
     /// Units moved between accounts.
+    #[schema(module = "assets")]
     Transfer {
         /// Asset.
         asset: AssetId,
@@ -57,6 +59,7 @@ pub enum Event {
         amount: u128,
     },
     /// An issuer token was created.
+    #[schema(module = "assets")]
     AssetCreated {
         /// New asset id.
         asset: AssetId,
@@ -70,6 +73,7 @@ pub enum Event {
         decimals: u8,
     },
     /// Units were minted.
+    #[schema(module = "assets")]
     Minted {
         /// Asset.
         asset: AssetId,
@@ -80,6 +84,7 @@ pub enum Event {
         amount: u128,
     },
     /// Units were burned.
+    #[schema(module = "assets")]
     Burned {
         /// Asset.
         asset: AssetId,
@@ -90,6 +95,7 @@ pub enum Event {
         amount: u128,
     },
     /// A role was granted or revoked.
+    #[schema(module = "assets")]
     RoleChanged {
         /// Asset.
         asset: AssetId,
@@ -101,6 +107,7 @@ pub enum Event {
         enabled: bool,
     },
     /// An L1 deposit was credited.
+    #[schema(module = "bridge")]
     Deposited {
         /// L1 queue index of the message.
         queue_index: u64,
@@ -117,6 +124,7 @@ pub enum Event {
         amount: u128,
     },
     /// A withdrawal to L1 was recorded; prove `leaf` against a finalized output to claim it.
+    #[schema(module = "bridge")]
     WithdrawalInitiated {
         /// Position in the chain's withdrawals tree.
         index: u32,
@@ -137,6 +145,7 @@ pub enum Event {
     // Compliance audit trail (docs/rwa.md). Appended after the variants above so their borsh
     // tags do not change.
     /// A registry owner appointed or dismissed a registry agent.
+    #[schema(module = "compliance")]
     RegistryAgentChanged {
         /// Registry (its owner).
         registry: Address,
@@ -146,6 +155,7 @@ pub enum Event {
         enabled: bool,
     },
     /// A registry owner trusted or distrusted a claim issuer for a topic.
+    #[schema(module = "compliance")]
     TrustedIssuerChanged {
         /// Registry.
         registry: Address,
@@ -157,6 +167,7 @@ pub enum Event {
         enabled: bool,
     },
     /// An identity was created with its first wallet.
+    #[schema(module = "compliance")]
     IdentityRegistered {
         /// Registry.
         registry: Address,
@@ -168,6 +179,7 @@ pub enum Event {
         by: Address,
     },
     /// A wallet was linked to or unlinked from an identity.
+    #[schema(module = "compliance")]
     WalletLinked {
         /// Identity.
         identity: u64,
@@ -179,6 +191,7 @@ pub enum Event {
         by: Address,
     },
     /// A claim was added or replaced.
+    #[schema(module = "compliance")]
     ClaimAdded {
         /// Identity.
         identity: u64,
@@ -192,6 +205,7 @@ pub enum Event {
         issuer: Address,
     },
     /// A claim was removed.
+    #[schema(module = "compliance")]
     ClaimRemoved {
         /// Identity.
         identity: u64,
@@ -201,6 +215,7 @@ pub enum Event {
         by: Address,
     },
     /// A wallet or an identity was put on or taken off a sanctions list (one event per entry).
+    #[schema(module = "compliance")]
     SanctionChanged {
         /// Registry.
         registry: Address,
@@ -214,6 +229,7 @@ pub enum Event {
         by: Address,
     },
     /// An asset's rule set was bound or updated.
+    #[schema(module = "compliance")]
     ComplianceRulesSet {
         /// Asset.
         asset: AssetId,
@@ -223,6 +239,7 @@ pub enum Event {
         by: Address,
     },
     /// An asset admin appointed or dismissed an agent.
+    #[schema(module = "compliance")]
     ComplianceAgentChanged {
         /// Asset.
         asset: AssetId,
@@ -235,6 +252,7 @@ pub enum Event {
     },
     /// The compliance decision on a movement of a compliant asset that went through (refusals
     /// are recorded by the failed receipt's reason code, 3100 + the restriction code).
+    #[schema(module = "compliance")]
     ComplianceApproved {
         /// Asset.
         asset: AssetId,
@@ -249,6 +267,7 @@ pub enum Event {
         amount: u128,
     },
     /// An agent paused or resumed an asset.
+    #[schema(module = "compliance")]
     AssetPaused {
         /// Asset.
         asset: AssetId,
@@ -258,6 +277,7 @@ pub enum Event {
         by: Address,
     },
     /// An agent froze or unfroze a wallet.
+    #[schema(module = "compliance")]
     WalletFrozen {
         /// Asset.
         asset: AssetId,
@@ -269,6 +289,7 @@ pub enum Event {
         by: Address,
     },
     /// An agent froze or unfroze part of a balance.
+    #[schema(module = "compliance")]
     AmountFrozen {
         /// Asset.
         asset: AssetId,
@@ -286,6 +307,7 @@ pub enum Event {
         by: Address,
     },
     /// An agent moved units without the holder's signature (a `Transfer` event follows).
+    #[schema(module = "compliance")]
     ForcedTransfer {
         /// Asset.
         asset: AssetId,
@@ -303,6 +325,7 @@ pub enum Event {
         by: Address,
     },
     /// An agent moved a lost wallet's balance and identity link to a new wallet.
+    #[schema(module = "compliance")]
     WalletRecovered {
         /// Asset.
         asset: AssetId,
@@ -319,6 +342,7 @@ pub enum Event {
         by: Address,
     },
     /// An account authorized (or re-authorized) a session key.
+    #[schema(module = "sessions")]
     SessionAuthorized {
         /// Account.
         account: Address,
@@ -328,6 +352,7 @@ pub enum Event {
         expires_ms: u64,
     },
     /// An account revoked a session key.
+    #[schema(module = "sessions")]
     SessionRevoked {
         /// Account.
         account: Address,
@@ -335,6 +360,7 @@ pub enum Event {
         key: SessionKey,
     },
     /// A sponsor set its policy.
+    #[schema(module = "sessions")]
     SponsorPolicySet {
         /// Sponsor.
         sponsor: Address,
@@ -343,6 +369,7 @@ pub enum Event {
         budget: u128,
     },
     /// An agent identity was registered.
+    #[schema(module = "agents")]
     AgentRegistered {
         /// Agent id.
         agent: u64,
@@ -352,6 +379,7 @@ pub enum Event {
         card_uri: String,
     },
     /// An agent's card, wallet or metadata changed.
+    #[schema(module = "agents")]
     AgentUpdated {
         /// Agent id.
         agent: u64,
@@ -361,6 +389,7 @@ pub enum Event {
         wallet: Address,
     },
     /// An agent changed owner.
+    #[schema(module = "agents")]
     AgentTransferred {
         /// Agent id.
         agent: u64,
@@ -370,6 +399,7 @@ pub enum Event {
         to: Address,
     },
     /// Feedback was left on an agent.
+    #[schema(module = "agents")]
     FeedbackGiven {
         /// Agent id.
         agent: u64,
@@ -383,6 +413,7 @@ pub enum Event {
         paid: bool,
     },
     /// Feedback was withdrawn by its author.
+    #[schema(module = "agents")]
     FeedbackRevoked {
         /// Agent id.
         agent: u64,
@@ -390,6 +421,7 @@ pub enum Event {
         index: u64,
     },
     /// A payment channel was opened (or topped up: `deposit` is the total now).
+    #[schema(module = "agents")]
     ChannelFunded {
         /// Channel id.
         channel: u64,
@@ -404,6 +436,7 @@ pub enum Event {
         deposit: u128,
     },
     /// A voucher was settled: `paid` went to the agent's wallet.
+    #[schema(module = "agents")]
     ChannelSettled {
         /// Channel id.
         channel: u64,
@@ -415,6 +448,7 @@ pub enum Event {
         paid: u128,
     },
     /// The payer asked to close a channel; the payee may settle until `closes_at_ms`.
+    #[schema(module = "agents")]
     ChannelCloseRequested {
         /// Channel id.
         channel: u64,
@@ -422,6 +456,7 @@ pub enum Event {
         closes_at_ms: u64,
     },
     /// A channel ended; `refunded` went back to the payer.
+    #[schema(module = "agents")]
     ChannelClosed {
         /// Channel id.
         channel: u64,
@@ -430,6 +465,7 @@ pub enum Event {
         refunded: u128,
     },
     /// An item collection was created.
+    #[schema(module = "items")]
     CollectionCreated {
         /// Collection id.
         collection: u32,
@@ -439,6 +475,7 @@ pub enum Event {
         name: String,
     },
     /// A collection's issuer appointed or dismissed a minter.
+    #[schema(module = "items")]
     ItemMinterChanged {
         /// Collection id.
         collection: u32,
@@ -448,6 +485,7 @@ pub enum Event {
         enabled: bool,
     },
     /// An item class was defined.
+    #[schema(module = "items")]
     ItemDefined {
         /// Collection id.
         collection: u32,
@@ -460,6 +498,7 @@ pub enum Event {
         transferable: bool,
     },
     /// Items moved: minted (`from` zero), transferred, or burned (`to` zero). One event per item.
+    #[schema(module = "items")]
     ItemsMoved {
         /// Collection id.
         collection: u32,

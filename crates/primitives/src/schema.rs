@@ -29,6 +29,9 @@ pub struct VariantSchema {
     pub name: &'static str,
     /// The borsh tag.
     pub tag: u8,
+    /// The module that emits it (empty when any may).
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub module: &'static str,
     /// What it means.
     #[serde(skip_serializing_if = "str::is_empty")]
     pub doc: &'static str,
@@ -118,7 +121,7 @@ pub struct ChainSchema {
     pub call_tail: Vec<FieldSchema>,
     /// The calls of this chain's modules, in tag order.
     pub calls: Vec<CallSchema>,
-    /// Every event kind a receipt can hold, in tag order.
+    /// The event kinds this chain's modules emit, in tag order.
     pub events: Vec<VariantSchema>,
 }
 
@@ -127,7 +130,9 @@ impl ChainSchema {
     pub fn new(chain_id: u64, modules: Vec<&'static str>) -> Self {
         let calls = crate::Call::schema().into_iter().filter(|c| modules.contains(&c.module)).collect();
         let events = match <crate::Event as Schema>::schema() {
-            TypeSchema::Enum(v) => v,
+            TypeSchema::Enum(v) => {
+                v.into_iter().filter(|e| e.module.is_empty() || modules.contains(&e.module)).collect()
+            }
             TypeSchema::Struct(_) => Vec::new(),
         };
         Self {
