@@ -18,6 +18,8 @@
 mod chain;
 mod error;
 mod notify;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod testkit;
 
 pub use chain::{BlockInput, BlockTimings, Chain, ChainOptions, Heads, SealedBlock};
 pub use error::ChainError;

@@ -3,10 +3,9 @@
 
 use std::sync::Arc;
 
-use pillar_chain::{Chain, ChainOptions, SealedBlock};
-use pillar_primitives::{Address, Call, L1MessageKind, Transaction, Transfer, VerifiedTransaction};
+use pillar_chain::{Chain, SealedBlock};
+use pillar_primitives::{Address, L1MessageKind, VerifiedTransaction};
 use pillar_runtime::{Genesis, GenesisAccount, Runtime};
-use pillar_state::NomtOptions;
 use tempfile::TempDir;
 
 use super::*;
@@ -22,7 +21,6 @@ pub(super) const DEADLINE: u64 = 10;
 pub(super) use pillar_runtime::testkit::key;
 
 pub(super) fn open_chain() -> (TempDir, Arc<Chain>) {
-    let dir = tempfile::tempdir().unwrap();
     let rt = Runtime::new(
         7,
         vec![
@@ -38,23 +36,12 @@ pub(super) fn open_chain() -> (TempDir, Arc<Chain>) {
             .collect(),
         ..Default::default()
     };
-    let opts = ChainOptions {
-        nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window: 256 },
-    };
-    let chain = Chain::open(dir.path(), rt, &genesis, &opts).unwrap();
-    (dir, Arc::new(chain))
+    let (dir, chain) = pillar_chain::testkit::open_temp(rt, &genesis, 256);
+    (dir, chain)
 }
 
 pub(super) fn transfer(from: u8, nonce: u64, amount: u128) -> VerifiedTransaction {
-    key(from)
-        .sign(Transaction {
-            chain_id: 7,
-            nonce,
-            max_fee: 0,
-            call: Call::Transfer(Transfer { to: key(2).address(), asset: 0, amount }),
-        })
-        .verify()
-        .unwrap()
+    pillar_runtime::testkit::transfer(7, from, nonce, 0, key(2).address(), amount).verify().unwrap()
 }
 
 fn deposit(index: u64, l1_block: u64, timestamp: u64) -> L1Message {

@@ -24,6 +24,27 @@ pub fn addr(i: u8) -> Address {
     key(i).address()
 }
 
+/// A native-ETH transfer of `amount` wei from key `from` to `to`, signed.
+pub fn transfer(
+    chain_id: u64,
+    from: u8,
+    nonce: u64,
+    max_fee: u128,
+    to: Address,
+    amount: u128,
+) -> SignedTransaction {
+    key(from).sign(Transaction {
+        chain_id,
+        nonce,
+        max_fee,
+        call: Call::Transfer(pillar_primitives::Transfer {
+            to,
+            asset: pillar_primitives::NATIVE_ASSET,
+            amount,
+        }),
+    })
+}
+
 /// Genesis accounts for keys `0..n`, each with `eth` wei.
 pub fn funded(n: u8, eth: u128) -> Vec<GenesisAccount> {
     (0..n).map(|i| GenesisAccount { address: addr(i), eth, tokens: vec![] }).collect()

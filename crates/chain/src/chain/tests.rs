@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
-use pillar_primitives::{Call, Transaction, Transfer, VerifiedTransaction};
+use pillar_primitives::VerifiedTransaction;
 use pillar_runtime::{Genesis, GenesisAccount, Runtime};
-use pillar_state::{NomtOptions, StateRead};
+use pillar_state::StateRead;
 
 use super::*;
 
@@ -21,22 +21,11 @@ fn setup() -> (Runtime, Genesis, ChainOptions) {
             .collect(),
         ..Default::default()
     };
-    let opts = ChainOptions {
-        nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window: 64 },
-    };
-    (rt, genesis, opts)
+    (rt, genesis, crate::testkit::small_options(64))
 }
 
 fn transfer(from: u8, nonce: u64, amount: u128) -> VerifiedTransaction {
-    key(from)
-        .sign(Transaction {
-            chain_id: 5,
-            nonce,
-            max_fee: 0,
-            call: Call::Transfer(Transfer { to: key(2).address(), asset: 0, amount }),
-        })
-        .verify()
-        .unwrap()
+    pillar_runtime::testkit::transfer(5, from, nonce, 0, key(2).address(), amount).verify().unwrap()
 }
 
 fn balance(chain: &Chain, i: u8) -> u128 {

@@ -6,23 +6,17 @@ use std::{sync::Arc, time::Duration};
 
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
-use pillar_chain::{Chain, ChainOptions};
-use pillar_primitives::{Call, SignedTransaction, Transaction, Transfer};
+use pillar_chain::Chain;
+use pillar_primitives::SignedTransaction;
 use pillar_runtime::{Genesis, GenesisAccount, Runtime};
 use pillar_sequencer::{PoolConfig, Rejection, Sequencer, SequencerConfig};
-use pillar_state::NomtOptions;
 
 mod sessions;
 
 use pillar_runtime::testkit::key;
 
 fn transfer(from: u8, nonce: u64, chain_id: u64, amount: u128) -> SignedTransaction {
-    key(from).sign(Transaction {
-        chain_id,
-        nonce,
-        max_fee: 1,
-        call: Call::Transfer(Transfer { to: key(9).address(), asset: 0, amount }),
-    })
+    pillar_runtime::testkit::transfer(chain_id, from, nonce, 1, key(9).address(), amount)
 }
 
 fn start(dir: &std::path::Path) -> (Sequencer, std::thread::JoinHandle<()>) {
@@ -43,9 +37,7 @@ fn start_with(
             .collect(),
         ..Default::default()
     };
-    let opts = ChainOptions {
-        nomt: NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window },
-    };
+    let opts = pillar_chain::testkit::small_options(rollback_window);
     let chain = Arc::new(Chain::open(dir, rt, &genesis, &opts).unwrap());
     Sequencer::start(
         chain,

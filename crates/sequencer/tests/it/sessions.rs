@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
-use pillar_chain::{Chain, ChainOptions};
+use pillar_chain::Chain;
 use pillar_primitives::{
     AuthorizeSession, Call, Event, NATIVE_ASSET, PrivateKey, SessionSigner, SetSponsorPolicy,
     SignedTransaction, SpendCap, Transaction, Transfer,
@@ -13,7 +13,6 @@ use pillar_primitives::{
 use pillar_runtime::{Genesis, GenesisAccount, Refusal, Runtime};
 use pillar_sequencer::{BlockNotification, PoolConfig, Rejection, Sequencer, SequencerConfig};
 use pillar_sessions::Sessions;
-use pillar_state::NomtOptions;
 use tokio::sync::broadcast::Receiver;
 
 const CHAIN: u64 = 21;
@@ -54,9 +53,7 @@ async fn a_thousand_sponsored_session_transfers_after_one_authorization() {
         ],
         ..Default::default()
     };
-    let opts = ChainOptions {
-        nomt: NomtOptions { hashtable_buckets: 16_384, commit_concurrency: 1, rollback_window: 0 },
-    };
+    let opts = pillar_chain::testkit::small_options(0);
     let chain = Arc::new(Chain::open(dir.path(), rt, &genesis, &opts).unwrap());
     let (seq, handle) = Sequencer::start(
         chain,
