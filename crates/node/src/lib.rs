@@ -6,12 +6,13 @@
 //!    writes genesis on first start, and re-executes the head block if the last run died between
 //!    the ledger and state commits;
 //! 2. the [`Sequencer`](pillar_sequencer::Sequencer): the mempool and the block producer thread;
-//! 3. the JSON-RPC server ([`pillar_rpc`]), HTTP and WebSocket on one port.
+//! 3. when the config has an `[l1]` section, settlement: the sequencer's own derivation (L1 queue
+//!    messages into the producer, safe and finalized heads), the batcher (blocks into batches on
+//!    L1) and the proposer (output roots) — or, on a replica, derivation and the feed;
+//! 4. the JSON-RPC server ([`pillar_rpc`]), HTTP and WebSocket on one port.
 //!
 //! Transactions flow RPC → sequencer admission (signatures checked in parallel) → mempool →
 //! block producer → chain (execute, ledger, state) → block notifications → RPC subscribers.
-//! 4. when the config has an `[l1]` section, settlement: the L1 watcher (queue messages into the
-//!    sequencer), the batcher (blocks into batches on L1) and the proposer (output roots).
 //!
 //! With [`Role::Replica`] ([`launch_with`]) the node produces nothing: a follower sequencer
 //! refuses transactions, and [`replica`] derives the chain from L1 (and optionally the
