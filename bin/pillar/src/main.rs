@@ -1,7 +1,7 @@
 //! `pillar`: one binary to create, run and use a Pillar chain.
 
 mod cmd;
-mod http;
+mod rpc_client;
 
 use clap::{Parser, Subcommand};
 

@@ -306,10 +306,9 @@ async fn load(
     Ok(())
 }
 
-/// Calls the L2 over JSON-RPC (blocking client, run off the async workers).
+/// Calls the L2 over JSON-RPC.
 async fn l2(url: &str, method: &'static str, params: Value) -> anyhow::Result<Value> {
-    let url = url.to_string();
-    tokio::task::spawn_blocking(move || crate::http::call(&url, method, params)).await?
+    crate::rpc_client::call_async(url, method, params).await
 }
 
 async fn wait_for<F, Fut>(what: &str, timeout: Duration, mut f: F) -> anyhow::Result<Value>

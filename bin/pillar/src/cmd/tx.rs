@@ -7,7 +7,7 @@ use clap::Subcommand;
 use pillar_primitives::{Address, Call, PrivateKey, Transaction, Transfer};
 use serde_json::{Value, json};
 
-use crate::http;
+use crate::rpc_client::Rpc;
 
 #[derive(clap::Args)]
 pub(crate) struct Common {
@@ -56,19 +56,20 @@ pub(crate) fn run(cmd: Command) -> anyhow::Result<()> {
 
 fn submit(c: &Common, call: Call) -> anyhow::Result<()> {
     let key = PrivateKey::from_hex(&c.key).context("--key")?;
-    let info = http::call(&c.rpc, "pillar_chainInfo", json!([]))?;
+    let rpc = Rpc::new(&c.rpc)?;
+    let info = rpc.call_blocking("pillar_chainInfo", json!([]))?;
     let chain_id = info["chainId"].as_u64().context("chainInfo without chainId")?;
     let fee: u128 = info["fees"]["txFee"].as_str().and_then(|s| s.parse().ok()).unwrap_or(0);
     let nonce = match c.nonce {
         Some(n) => n,
         None => {
-            let acct = http::call(&c.rpc, "pillar_getAccount", json!([key.address()]))?;
+            let acct = rpc.call_blocking("pillar_getAccount", json!([key.address()]))?;
             acct["nonce"].as_u64().context("account without nonce")?
         }
     };
     let stx = key.sign(Transaction { chain_id, nonce, max_fee: fee, call });
     let raw = format!("0x{}", hex::encode(stx.encode()));
-    let hash = http::call(&c.rpc, "pillar_sendTransaction", json!([raw]))?;
+    let hash = rpc.call_blocking("pillar_sendTransaction", json!([raw]))?;
     let hash = hash.as_str().context("submission returned no hash")?.to_string();
     if c.no_wait {
         print(c.json, &json!({ "hash": hash }), &format!("submitted {hash}"));
@@ -76,7 +77,7 @@ fn submit(c: &Common, call: Call) -> anyhow::Result<()> {
     }
     let started = Instant::now();
     loop {
-        let r = http::call(&c.rpc, "pillar_getReceipt", json!([hash]))?;
+        let r = rpc.call_blocking("pillar_getReceipt", json!([hash]))?;
         if !r.is_null() {
             let human = summary(&hash, &r, started.elapsed());
             print(c.json, &r, &human);

@@ -1,20 +1,21 @@
 //! Shared harness: npm set-up, starting and stopping `pillar node` processes, JSON-RPC calls.
 
-#[path = "../../src/http.rs"]
+#[path = "../../src/rpc_client.rs"]
 #[allow(dead_code)]
-mod http;
+pub(crate) mod rpc_client;
 
 use std::{
-    io::{BufRead, BufReader},
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::{Mutex, OnceLock, mpsc},
     time::{Duration, Instant},
 };
 
-pub(crate) use http::{RpcError, call, post};
 use pillar_node::ChainConfig;
 use pillar_primitives::PrivateKey;
+pub(crate) use rpc_client::RpcError;
 use serde_json::Value;
 
 pub(crate) fn repo_root() -> PathBuf {
@@ -298,4 +299,35 @@ impl Devnet {
     pub(crate) fn keys(&self) -> Vec<PrivateKey> {
         self.var("PILLAR_KEYS").split(',').map(|k| PrivateKey::from_hex(k).unwrap()).collect()
     }
+}
+
+/// Calls one method on a fresh connection (closed after the answer), blocking.
+pub(crate) fn call(url: &str, method: &str, params: Value) -> anyhow::Result<Value> {
+    rpc_client::Rpc::one_shot(url)?.call_blocking(method, params)
+}
+
+/// POSTs raw bytes over a fresh connection and returns the status code and body: for bodies no
+/// JSON-RPC client would send (garbage, oversize), so it speaks HTTP/1.1 by hand.
+pub(crate) fn post(url: &str, body: &[u8]) -> anyhow::Result<(u16, Vec<u8>)> {
+    let rest = url.strip_prefix("http://").ok_or_else(|| anyhow::anyhow!("not http://: {url}"))?;
+    let (host, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = TcpStream::connect(host)?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    // The server may answer (for example 413) and close before reading a large body.
+    let _ = stream.write_all(body);
+    let mut resp = Vec::new();
+    stream.read_to_end(&mut resp)?;
+    let split = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| anyhow::anyhow!("malformed HTTP response"))?;
+    let head = String::from_utf8_lossy(&resp[..split]).to_ascii_lowercase();
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    anyhow::ensure!(!head.contains("transfer-encoding: chunked"), "chunked response: {head}");
+    Ok((status, resp[split + 4..].to_vec()))
 }

@@ -13,6 +13,7 @@ mod explorer;
 mod genesis_eth;
 mod presets;
 mod replica;
+mod rpc_client;
 mod rpc_limits;
 mod sdk;
 mod settlement;

@@ -29,8 +29,7 @@ fn signer(i: usize) -> PrivateKeySigner {
 }
 
 async fn call(url: &str, method: &str, params: Value) -> anyhow::Result<Value> {
-    let (url, method) = (url.to_string(), method.to_string());
-    tokio::task::spawn_blocking(move || crate::http::call(&url, &method, params)).await?
+    crate::rpc_client::call_async(url, method, params).await
 }
 
 /// Measures anvil on `n` transfers; returns `baseline_tps` and how it was measured.

@@ -20,6 +20,8 @@ use anyhow::{Context, bail};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 
+use crate::rpc_client::Rpc;
+
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// Node URL.
@@ -47,32 +49,23 @@ fn unix_us() -> u64 {
 }
 
 /// Sends one batch; returns how many the node refused and the first refusal.
-fn send(url: &str, method: &str, txs: &[String]) -> anyhow::Result<(usize, Option<String>)> {
-    let body = if method == "eth" {
-        let reqs: Vec<Value> = txs
-            .iter()
-            .enumerate()
-            .map(|(i, t)| json!({"jsonrpc": "2.0", "id": i, "method": "eth_sendRawTransaction", "params": [t]}))
-            .collect();
-        serde_json::to_vec(&reqs)?
+fn send(rpc: &Rpc, method: &str, txs: &[String]) -> anyhow::Result<(usize, Option<String>)> {
+    let answers: Vec<Value> = if method == "eth" {
+        let params = txs.iter().map(|t| json!([t])).collect();
+        rpc.batch_blocking("eth_sendRawTransaction", params)?
+            .into_iter()
+            .map(|a| match a {
+                Ok(_) => json!({}),
+                Err(e) => json!({ "error": { "code": e.code, "message": e.message, "data": e.data } }),
+            })
+            .collect()
     } else {
-        serde_json::to_vec(
-            &json!({"jsonrpc": "2.0", "id": 1, "method": "pillar_sendTransactions", "params": [txs]}),
-        )?
+        match rpc.call_blocking("pillar_sendTransactions", json!([txs]))? {
+            Value::Array(a) => a,
+            v => bail!("unexpected response: {v}"),
+        }
     };
-    let (status, resp) = crate::http::post(url, &body)?;
-    if status != 200 {
-        bail!("HTTP {status}: {}", String::from_utf8_lossy(&resp));
-    }
-    let v: Value = serde_json::from_slice(&resp).context("response is not JSON")?;
-    let items: Vec<Value> = match (method, v) {
-        ("eth", Value::Array(a)) => a,
-        (_, v) => match v.get("result") {
-            Some(Value::Array(a)) => a.clone(),
-            _ => bail!("unexpected response: {v}"),
-        },
-    };
-    let refused: Vec<&Value> = items.iter().filter(|r| r.get("error").is_some()).collect();
+    let refused: Vec<&Value> = answers.iter().filter(|r| r.get("error").is_some()).collect();
     Ok((refused.len(), refused.first().map(|r| r["error"].to_string())))
 }
 
@@ -87,6 +80,7 @@ pub(crate) fn run(a: Args) -> anyhow::Result<()> {
     let refused = Arc::new(AtomicUsize::new(0));
     let first_error = Arc::new(Mutex::new(None::<String>));
     let done = Arc::new(AtomicUsize::new(0));
+    let rpc = Rpc::new(&a.url)?;
     let started = Instant::now();
     let workers: Vec<_> = (0..a.connections.max(1))
         .map(|_| {
@@ -97,7 +91,8 @@ pub(crate) fn run(a: Args) -> anyhow::Result<()> {
                 Arc::clone(&first_error),
                 Arc::clone(&done),
             );
-            let (url, method) = (a.url.clone(), a.method.clone());
+            // Clones share a pool of kept-alive connections: one per worker.
+            let (rpc, method) = (rpc.clone(), a.method.clone());
             std::thread::spawn(move || {
                 while done.load(Ordering::Relaxed) < total {
                     let Some((first, batch)) = queue.lock().pop_front() else {
@@ -105,7 +100,7 @@ pub(crate) fn run(a: Args) -> anyhow::Result<()> {
                         continue;
                     };
                     sends.lock().push((first, unix_us()));
-                    match send(&url, &method, &batch) {
+                    match send(&rpc, &method, &batch) {
                         Ok((n, e)) => {
                             refused.fetch_add(n, Ordering::Relaxed);
                             if let Some(e) = e {
