@@ -20,7 +20,7 @@ use serde_json::{Value, value::RawValue};
 
 /// Largest request sent: the node's default body cap (`rpc.max_request_body`).
 const MAX_REQUEST: u32 = 16 * 1024 * 1024;
-/// Largest response read: the node's default cap (`rpc.max_response_body`); a larger one is an
+/// Largest response read: the node's default cap (`RpcConfig::max_response_body`, not a config key); a larger one is an
 /// error, not an allocation.
 const MAX_RESPONSE: u32 = 32 * 1024 * 1024;
 /// Longest wait for one answer.

@@ -70,7 +70,7 @@ impl Default for RpcConfig {
             idle_timeout: Duration::from_secs(60),
             write_timeout: Duration::from_secs(30),
             ws_ping_interval: Duration::from_secs(30),
-            // Room for a replica's catch-up burst (256 raw blocks) at full load.
+            // Room for a replica's catch-up requests (16 raw blocks in flight) and notifications at full load.
             max_ws_send_buffer: 64 * 1024 * 1024,
             max_subscriptions_per_connection: 10_000,
         }

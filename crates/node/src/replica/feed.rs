@@ -25,7 +25,7 @@ use tracing::{debug, info, warn};
 use super::ReplicaStatus;
 
 /// Largest message accepted from the sequencer: its RPC's default response cap
-/// (`rpc.max_response_body`); a full block of transactions, hex-encoded, fits.
+/// (`RpcConfig::max_response_body`, not a config key); a full block of transactions, hex-encoded, fits.
 const MAX_MESSAGE: u32 = 32 * 1024 * 1024;
 /// Largest request sent: ours are a method name and a height.
 const MAX_REQUEST: u32 = 4 * 1024;
