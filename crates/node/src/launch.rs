@@ -4,7 +4,7 @@ use std::{path::Path, sync::Arc, thread::JoinHandle, time::Duration};
 
 use pillar_chain::{Chain, ChainError, ChainOptions};
 use pillar_primitives::Address;
-use pillar_rpc::{NodeStatus, RpcHandle};
+use pillar_rpc::{NodeStatus, RpcHandle, TxSink};
 use pillar_runtime::{Module, Runtime};
 use pillar_sequencer::{PoolConfig, Sequencer, SequencerConfig};
 use pillar_state::NomtOptions;
@@ -129,8 +129,8 @@ const REPLICA_ROLLBACK_WINDOW: u32 = 4096;
 
 /// A running node.
 pub struct NodeHandle {
-    /// The sequencer (a follower that refuses transactions on a replica).
-    pub sequencer: Sequencer,
+    /// The sequencer; none on a replica, which takes no transactions.
+    pub sequencer: Option<Sequencer>,
     /// The chain.
     pub chain: Arc<Chain>,
     /// The RPC server.
@@ -153,7 +153,9 @@ impl NodeHandle {
         }
         self.rpc.stop();
         self.rpc.stopped().await;
-        self.sequencer.shutdown();
+        if let Some(sequencer) = &self.sequencer {
+            sequencer.shutdown();
+        }
         if let Some(producer) = self.producer {
             let _ = tokio::task::spawn_blocking(move || producer.join()).await;
         }
@@ -221,22 +223,29 @@ pub async fn launch_with(
         },
         censor: node.test.censor,
     };
-    let (sequencer, producer) = if replica {
-        (Sequencer::follower(Arc::clone(&chain), seq_config), None)
-    } else {
-        let (s, p) = Sequencer::start(Arc::clone(&chain), seq_config);
-        (s, Some(p))
-    };
-
     let rpc_config = config.rpc.to_config();
-    let (settlement, replica, status): (_, _, Arc<dyn NodeStatus>) = match (&config.l1, &node.role) {
+    let production =
+        pillar_rpc::Production { block_time: seq_config.block_time, max_block_txs: seq_config.max_block_txs };
+    let (sequencer, producer, replica, settlement, sink, status): (
+        _,
+        _,
+        _,
+        _,
+        Arc<dyn TxSink>,
+        Arc<dyn NodeStatus>,
+    ) = match (&config.l1, &node.role) {
         (Some(l1), Role::Replica { sequencer_feed }) => {
-            let r = crate::replica::start(l1, Arc::clone(&chain), sequencer.clone(), sequencer_feed.clone())
-                .await?;
+            let read_only =
+                Arc::new(crate::replica::read_only::ReadOnly::new(Arc::clone(&chain), production));
+            let r =
+                crate::replica::start(l1, Arc::clone(&chain), Arc::clone(&read_only), sequencer_feed.clone())
+                    .await?;
             let status = Arc::clone(&r.status);
-            (None, Some(r), status)
+            (None, None, Some(r), None, read_only, status)
         }
+        (_, Role::Replica { .. }) => unreachable!("checked above: a replica has [l1]"),
         (Some(l1), Role::Sequencer) => {
+            let (sequencer, p) = Sequencer::start(Arc::clone(&chain), seq_config);
             let s = crate::settle::start(l1, Arc::clone(&chain), sequencer.clone(), node.test.lying_proposer)
                 .await?;
             let status = SequencerStatus::new(
@@ -247,13 +256,16 @@ pub async fn launch_with(
                     derivation: Arc::clone(&s.derivation),
                 }),
             );
-            (Some(s), None, Arc::new(status))
+            (Some(sequencer.clone()), Some(p), None, Some(s), Arc::new(sequencer), Arc::new(status))
         }
-        (None, _) => (None, None, Arc::new(SequencerStatus::new(sequencer.clone(), None))),
+        (None, Role::Sequencer) => {
+            let (sequencer, p) = Sequencer::start(Arc::clone(&chain), seq_config);
+            let status = Arc::new(SequencerStatus::new(sequencer.clone(), None));
+            (Some(sequencer.clone()), Some(p), None, None, Arc::new(sequencer), status)
+        }
     };
-    let rpc =
-        pillar_rpc::start_with_status(Arc::new(sequencer.clone()), Arc::clone(&chain), &rpc_config, status)
-            .await
-            .map_err(|source| NodeError::Rpc { addr: rpc_config.listen, source })?;
+    let rpc = pillar_rpc::start_with_status(sink, Arc::clone(&chain), &rpc_config, status)
+        .await
+        .map_err(|source| NodeError::Rpc { addr: rpc_config.listen, source })?;
     Ok(NodeHandle { sequencer, chain, rpc, settlement, replica, producer })
 }

@@ -67,8 +67,6 @@ struct Shared {
     build: Mutex<()>,
     stop: AtomicBool,
     halted: Mutex<Option<String>>,
-    /// A replica's: no producer, no admission; blocks come from elsewhere and are announced.
-    read_only: bool,
     /// L1 queue messages confirmed on L1 and not yet in a block, in queue order.
     l1: Mutex<L1Inbox>,
     metrics: SequencerMetrics,
@@ -94,7 +92,7 @@ fn now_ms() -> u64 {
 impl Sequencer {
     /// Starts the block producer thread.
     pub fn start(chain: Arc<Chain>, config: SequencerConfig) -> (Self, JoinHandle<()>) {
-        let this = Self::new(chain, config, false);
+        let this = Self::new(chain, config);
         let producer = Arc::clone(&this.shared);
         let handle = std::thread::Builder::new()
             .name("block-producer".into())
@@ -103,21 +101,14 @@ impl Sequencer {
         (this, handle)
     }
 
-    /// A replica's view: the same reads and subscriptions, no block production, and every
-    /// submission refused with [`Rejection::ReadOnly`]. Blocks imported elsewhere are announced
-    /// with [`Sequencer::announce`].
-    pub fn follower(chain: Arc<Chain>, config: SequencerConfig) -> Self {
-        Self::new(chain, config, true)
-    }
-
-    /// Announces a block that became durable outside the producer (a replica's import), on the
-    /// chain, and counts it.
+    /// Announces a block that became durable outside the producer (derivation adopting what L1
+    /// settled), on the chain, and counts it.
     pub fn announce(&self, header: &Header, receipts: Vec<Receipt>) {
         self.shared.metrics.on_block(receipts.len() as u64, &BlockTimings::default());
         self.shared.chain.announce(BlockNotification::imported(header, receipts));
     }
 
-    fn new(chain: Arc<Chain>, config: SequencerConfig, read_only: bool) -> Self {
+    fn new(chain: Arc<Chain>, config: SequencerConfig) -> Self {
         let config = SequencerConfig {
             block_time: config.block_time.max(Duration::from_millis(1)),
             max_block_txs: config.max_block_txs.max(1),
@@ -134,7 +125,6 @@ impl Sequencer {
             build: Mutex::new(()),
             stop: AtomicBool::new(false),
             halted: Mutex::new(None),
-            read_only,
             l1: Mutex::new(L1Inbox {
                 messages: Default::default(),
                 next: head.queue_index,
@@ -215,9 +205,6 @@ impl Sequencer {
 
     /// Stateful checks and pool insertion, under the pool lock so no block lands in between.
     fn admit(&self, txs: Vec<VerifiedTransaction>) -> Vec<Result<B256, Rejection>> {
-        if self.shared.read_only {
-            return txs.iter().map(|_| Err(Rejection::ReadOnly)).collect();
-        }
         if let Some(why) = self.halted() {
             return txs.iter().map(|_| Err(Rejection::Halted(why.clone()))).collect();
         }
@@ -302,9 +289,6 @@ impl Sequencer {
             inbox.messages.clear();
             inbox.next = head.queue_index;
             inbox.origin = inbox.origin.max(head.l1_origin);
-        }
-        if self.shared.read_only {
-            return;
         }
         let orphans: Vec<SignedTransaction> = removed
             .into_iter()

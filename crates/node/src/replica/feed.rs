@@ -17,12 +17,11 @@ use parking_lot::Mutex;
 use pillar_chain::{Chain, ChainError};
 use pillar_derive::Deriver;
 use pillar_primitives::{Block, codec};
-use pillar_sequencer::Sequencer;
 use serde::Deserialize;
 use tokio::{sync::watch, task::JoinSet};
 use tracing::{debug, info, warn};
 
-use super::ReplicaStatus;
+use super::{ReplicaStatus, read_only::Imports};
 
 /// Largest message accepted from the sequencer: its RPC's default response cap
 /// (`RpcConfig::max_response_body`, not a config key); a full block of transactions, hex-encoded, fits.
@@ -86,7 +85,8 @@ pub(crate) struct Feed {
     pub(crate) url: String,
     pub(crate) deriver: Arc<Mutex<Deriver>>,
     pub(crate) chain: Arc<Chain>,
-    pub(crate) follower: Sequencer,
+    /// Where imported blocks are counted and announced.
+    pub(crate) imports: Arc<dyn Imports>,
     pub(crate) status: Arc<ReplicaStatus>,
 }
 
@@ -282,7 +282,7 @@ impl Feed {
         .unwrap_or_default();
         for sealed in imported {
             self.status.soft_blocks.fetch_add(1, Ordering::Relaxed);
-            self.follower.announce(&sealed.block.header, sealed.receipts);
+            self.imports.imported(&sealed.block.header, sealed.receipts);
         }
     }
 }
@@ -310,13 +310,17 @@ mod tests {
     use pillar_chain::ChainOptions;
     use pillar_derive::DerivationConfig;
     use pillar_primitives::{Call, PrivateKey, Transaction, Transfer};
-    use pillar_rpc::{RpcConfig, RpcHandle};
-    use pillar_sequencer::SequencerConfig;
+    use pillar_rpc::{Production, RpcConfig, RpcHandle};
+    use pillar_sequencer::{Sequencer, SequencerConfig};
     use pillar_state::NomtOptions;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use super::*;
     use crate::ChainConfig;
+    use crate::replica::read_only::ReadOnly;
+
+    const TEST_PRODUCTION: Production =
+        Production { block_time: Duration::from_millis(50), max_block_txs: 1 };
 
     #[test]
     fn feed_urls() {
@@ -356,7 +360,7 @@ mod tests {
         Feed {
             url,
             deriver: Arc::new(Mutex::new(deriver)),
-            follower: Sequencer::follower(Arc::clone(&chain), SequencerConfig::default()),
+            imports: Arc::new(ReadOnly::new(Arc::clone(&chain), TEST_PRODUCTION)),
             chain,
             status: Arc::new(ReplicaStatus::new(0, 64)),
         }

@@ -10,6 +10,7 @@
 
 mod challenger;
 mod feed;
+pub(crate) mod read_only;
 mod status;
 pub(crate) mod sync;
 
@@ -21,7 +22,6 @@ use parking_lot::Mutex;
 use pillar_chain::Chain;
 use pillar_derive::{DerivationConfig, Deriver};
 use pillar_l1::{L1Addresses, L1Client};
-use pillar_sequencer::Sequencer;
 use tokio::{
     sync::{mpsc, watch},
     task::JoinHandle,
@@ -94,7 +94,7 @@ pub(crate) async fn derivation_config(
 pub(crate) async fn start(
     l1: &L1Section,
     chain: Arc<Chain>,
-    follower: Sequencer,
+    imports: Arc<read_only::ReadOnly>,
     sequencer_feed: Option<String>,
 ) -> Result<Replica, NodeError> {
     let addresses = L1Addresses { rollup: l1.rollup, portal: l1.portal };
@@ -112,13 +112,14 @@ pub(crate) async fn start(
         provider: client,
         deriver: Arc::clone(&deriver),
         chain: Arc::clone(&chain),
-        follower: follower.clone(),
+        producer: None,
+        imports: Arc::clone(&imports) as Arc<dyn read_only::Imports>,
         status: Arc::clone(&status),
         faults: faults_tx,
     };
     tasks.push(tokio::spawn(sync.run(stop_rx.clone())));
     if let Some(url) = sequencer_feed {
-        let feed = feed::Feed { url, deriver, chain, follower, status: Arc::clone(&status) };
+        let feed = feed::Feed { url, deriver, chain, imports, status: Arc::clone(&status) };
         tasks.push(tokio::spawn(feed.run(stop_rx.clone())));
     }
     if l1.challenger.enabled {

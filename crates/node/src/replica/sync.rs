@@ -25,6 +25,7 @@ use tokio::sync::{mpsc, watch};
 use tracing::{debug, error, info, warn};
 
 use super::ReplicaStatus;
+use super::read_only::Imports;
 use crate::L1Section;
 
 /// Most L1 blocks read per step (one `eth_getLogs` chunk, then the deriver catches up).
@@ -85,7 +86,10 @@ pub(crate) struct Sync<P> {
     pub(crate) provider: P,
     pub(crate) deriver: Arc<Mutex<Deriver>>,
     pub(crate) chain: Arc<Chain>,
-    pub(crate) follower: Sequencer,
+    /// The block producer, in the sequencer's own derivation (`own`); none on a replica.
+    pub(crate) producer: Option<Sequencer>,
+    /// Where imported blocks are counted and announced.
+    pub(crate) imports: Arc<dyn Imports>,
     pub(crate) status: Arc<ReplicaStatus>,
     pub(crate) faults: mpsc::UnboundedSender<(ProposedOutput, u64)>,
 }
@@ -231,7 +235,7 @@ impl<P: L1Provider> Sync<P> {
     /// block production paused, handing the producer the blocks `f` removed.
     async fn on_deriver<R: Send + 'static>(&self, f: impl FnOnce(&mut Deriver) -> R + Send + 'static) -> R {
         let deriver = Arc::clone(&self.deriver);
-        let producer = self.own.then(|| self.follower.clone());
+        let producer = self.producer.clone().filter(|_| self.own);
         tokio::task::spawn_blocking(move || match producer {
             Some(seq) => seq.with_production_paused(|| {
                 let mut d = deriver.lock();
@@ -247,20 +251,18 @@ impl<P: L1Provider> Sync<P> {
     /// The sequencer's own derivation, after each poll: soft blocks whose L1 message a reorg took
     /// away go, and the producer gets the queue messages derivation has read that it has not.
     async fn after_step(&self) -> Step<P> {
-        if !self.own {
-            return Ok(());
-        }
+        let Some(producer) = self.producer.as_ref().filter(|_| self.own) else { return Ok(()) };
         // Bound first: the guard must not live into `on_deriver`, which locks the deriver again.
         let recheck = self.deriver.lock().needs_recheck();
         if recheck && let Some(to) = self.on_deriver(|d| d.drop_lost_messages()).await? {
             info!(height = to, "soft blocks rolled back to rebuild on L1's queue");
         }
-        let next = self.follower.l1_next();
+        let next = producer.l1_next();
         let (messages, origin) = {
             let d = self.deriver.lock();
             (d.queue_from(next).to_vec(), d.next_l1_block().saturating_sub(1))
         };
-        self.follower.enqueue_l1(messages, origin);
+        producer.enqueue_l1(messages, origin);
         Ok(())
     }
 
@@ -273,7 +275,7 @@ impl<P: L1Provider> Sync<P> {
         self.account(&report, l1_time);
         // Straight from the import, not read back from the ledger.
         for sealed in report.sealed {
-            self.follower.announce(&sealed.block.header, sealed.receipts);
+            self.imports.imported(&sealed.block.header, sealed.receipts);
         }
         Ok(())
     }

@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use pillar_derive::{DerivationConfig, L1Event, MemoryL1, QueueKind, QueueMessage};
 use pillar_primitives::{Address, ChainTx, L1Message, L1MessageKind, PrivateKey};
-use pillar_sequencer::SequencerConfig;
 use tempfile::TempDir;
 
 use super::*;
@@ -52,7 +51,11 @@ fn start(l1: &MemoryL1) -> Harness {
         provider: l1.clone(),
         deriver: Arc::clone(&deriver),
         chain: Arc::clone(&chain),
-        follower: Sequencer::follower(Arc::clone(&chain), SequencerConfig::default()),
+        producer: None,
+        imports: Arc::new(crate::replica::read_only::ReadOnly::new(
+            Arc::clone(&chain),
+            pillar_rpc::Production { block_time: std::time::Duration::from_millis(50), max_block_txs: 1 },
+        )),
         status: Arc::clone(&status),
         faults: mpsc::unbounded_channel().0,
     };

@@ -165,7 +165,8 @@ pub(crate) async fn start(
         provider: reader,
         deriver: Arc::clone(&deriver),
         chain: Arc::clone(&chain),
-        follower: sequencer,
+        producer: Some(sequencer.clone()),
+        imports: Arc::new(sequencer),
         status: Arc::clone(&derivation),
         faults,
     };

@@ -35,11 +35,18 @@ pub(crate) struct Watcher {
     stop: Arc<AtomicBool>,
 }
 
+/// The node's sequencer (benchmarks run a sequencer, never a replica).
+pub(crate) fn sequencer(node: &NodeHandle) -> anyhow::Result<&pillar_sequencer::Sequencer> {
+    node.sequencer
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("the benchmark node is a replica; it takes no transactions"))
+}
+
 impl Watcher {
     pub(crate) fn start(node: &NodeHandle) -> Self {
         let sealed = Arc::new(Mutex::new(Sealed::default()));
         let stop = Arc::new(AtomicBool::new(false));
-        let mut rx = node.sequencer.subscribe();
+        let mut rx = node.chain.subscribe();
         let (s, st) = (Arc::clone(&sealed), Arc::clone(&stop));
         std::thread::spawn(move || {
             while !st.load(Ordering::Relaxed) {
@@ -148,7 +155,7 @@ pub(crate) fn saturate(
             break;
         }
         let k = chunk.len();
-        for r in node.sequencer.submit_batch(chunk) {
+        for r in sequencer(node)?.submit_batch(chunk) {
             r.map_err(|e| anyhow::anyhow!("the node refused a benchmark transaction: {e}"))?;
         }
         sent += k;
@@ -194,7 +201,7 @@ pub(crate) fn offer(
         let chunk: Vec<SignedTransaction> = rest.by_ref().take(per_tick).collect();
         let at = Instant::now();
         let hashes: Vec<B256> = chunk.iter().map(SignedTransaction::hash).collect();
-        for r in node.sequencer.submit_batch(chunk) {
+        for r in sequencer(node)?.submit_batch(chunk) {
             r.map_err(|e| anyhow::anyhow!("the node refused a benchmark transaction: {e}"))?;
         }
         submitted.extend(hashes.into_iter().map(|h| (h, at)));

@@ -103,7 +103,7 @@ pub(crate) async fn run(a: &Args) -> anyhow::Result<Value> {
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let watcher = measure::Watcher::start(&n2);
         for chunk in txs.chunks(2_000) {
-            for r in n2.sequencer.submit_batch(chunk.to_vec()) {
+            for r in measure::sequencer(&n2)?.submit_batch(chunk.to_vec()) {
                 r.map_err(|e| anyhow::anyhow!("the node refused a benchmark transaction: {e}"))?;
             }
         }
