@@ -7,15 +7,16 @@
 //! Blocks are the chain's own canonical blocks (headers and entries with signatures), consecutive
 //! in height, each the child of the one before. zstd finds the redundancy across them (repeated
 //! addresses, chain ids, zero fields), which is what keeps bytes per transaction low on L1.
+//!
+//! Encoding uses libzstd (the `zstd` crate): its compressor is what sets bytes per transaction.
+//! Decoding goes through `pillar-codec` (size limits, version, `ruzstd`), the no_std decoder the
+//! fault-proof program runs too, so the node and the program agree on every malformed frame.
 
 use pillar_primitives::{BLOCK_OVERHEAD_BYTES, Block, codec};
 
-/// The version byte this code writes.
-pub const BATCH_VERSION: u8 = 0;
-/// Largest batch accepted: six blobs of 4096 field elements of 31 usable bytes, rounded up.
-pub const MAX_BATCH_BYTES: usize = 800 * 1024;
-/// Largest decompressed payload accepted (a compression bomb stops here).
-pub const MAX_DECOMPRESSED_BYTES: usize = 32 * 1024 * 1024;
+pub use pillar_codec::{BATCH_VERSION, MAX_BATCH_BYTES, MAX_DECOMPRESSED_BYTES};
+use pillar_codec::{FrameError, PayloadError};
+
 /// zstd level: 3 is zstd's default balance; batches are compressed once and read many times.
 const ZSTD_LEVEL: i32 = 3;
 
@@ -50,11 +51,12 @@ pub enum BatchError {
         /// Version byte.
         version: u8,
     },
-    /// zstd refused the frame (corrupt, truncated, or larger than the decompression limit).
-    #[error("batch does not decompress: {reason}")]
+    /// The zstd frame is refused (corrupt, truncated, not exactly one frame, or larger than the
+    /// decompression limit): [`pillar_codec::decompress`] says which rule it breaks.
+    #[error("batch does not decompress: {error}")]
     Decompress {
-        /// zstd's message.
-        reason: String,
+        /// Which rule the frame breaks.
+        error: FrameError,
     },
     /// The payload is not borsh blocks.
     #[error("batch payload does not decode: {reason}")]
@@ -84,17 +86,20 @@ pub fn encode_batch(blocks: &[Block]) -> Vec<u8> {
     out
 }
 
+impl From<PayloadError> for BatchError {
+    fn from(e: PayloadError) -> Self {
+        match e {
+            PayloadError::Empty => BatchError::Empty,
+            PayloadError::TooLarge { size, limit } => BatchError::TooLarge { size, limit },
+            PayloadError::UnknownVersion { version } => BatchError::UnknownVersion { version },
+            PayloadError::Frame(error) => BatchError::Decompress { error },
+        }
+    }
+}
+
 /// Decodes untrusted batch bytes.
 pub fn decode_batch(bytes: &[u8]) -> Result<Vec<Block>, BatchError> {
-    let (&version, frame) = bytes.split_first().ok_or(BatchError::Empty)?;
-    if bytes.len() > MAX_BATCH_BYTES {
-        return Err(BatchError::TooLarge { size: bytes.len(), limit: MAX_BATCH_BYTES });
-    }
-    if version != BATCH_VERSION {
-        return Err(BatchError::UnknownVersion { version });
-    }
-    let payload = zstd::bulk::decompress(frame, MAX_DECOMPRESSED_BYTES)
-        .map_err(|e| BatchError::Decompress { reason: e.to_string() })?;
+    let payload = pillar_codec::batch_payload(bytes)?;
     let blocks: Vec<Block> = codec::decode(&payload, MAX_DECOMPRESSED_BYTES, "batch")
         .map_err(|e| BatchError::Decode { reason: e.to_string() })?;
     if blocks.is_empty() {

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Builds the chain's no_std crates for the fault-proof VM's ISA, riscv32im-unknown-none-elf, and
+# runs the batch decoder as an rv32im guest under qemu against the same code run natively.
+#
+#   scripts/rv32im/build.sh                  # the crates in CRATES below
+#   scripts/rv32im/build.sh pillar-codec ... # these crates
+#
+# rustup here has no rust-src and no extra targets, so the guest is built with Debian's compiler
+# and its library sources (`rustc-web`, `rust-web-src`, Rust 1.96; build-std needs sources that
+# match the compiler) and linked with rustup's `rust-lld` (or Debian's `lld`). Everything goes to
+# target/rv32im, so the host build in target/ is never touched. docs/fault-proof-target.md explains
+# the choices.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT="$PWD"
+
+# The crates that must build for the guest. Add each core crate here once it is no_std.
+CRATES=(pillar-codec)
+if [ "$#" -gt 0 ]; then CRATES=("$@"); fi
+
+TARGET=riscv32im-unknown-none-elf
+TARGET_DIR="$ROOT/target/rv32im"
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+# The guest's linker: $RV32IM_LINKER if set, else rust-lld from the host (rustup) toolchain, else
+# Debian's `ld.lld` (installed below when needed).
+LINKER="${RV32IM_LINKER:-}"
+if [ -z "$LINKER" ]; then
+  for lld in "$(rustc --print sysroot)"/lib/rustlib/*/bin/rust-lld; do
+    if [ -x "$lld" ]; then LINKER="$lld"; break; fi
+  done
+fi
+
+missing=()
+for pkg in rustc-web rust-web-src qemu-user; do
+  installed "$pkg" || missing+=("$pkg")
+done
+if [ -z "$LINKER" ] && ! installed lld; then missing+=(lld); fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing ${missing[*]} (apt)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ -z "$LINKER" ]; then LINKER="$(command -v ld.lld)"; fi
+
+GUEST_RUSTC="$(dpkg -L rustc-web | awk '/\/bin\/rustc$/ && !found { print; found = 1 }')"
+GUEST_SRC="$("$GUEST_RUSTC" --print sysroot)/lib/rustlib/src/rust/library"
+if [ ! -d "$GUEST_SRC/core" ]; then
+  echo "no library sources for $GUEST_RUSTC at $GUEST_SRC (rust-web-src)" >&2
+  exit 1
+fi
+echo "guest compiler: $("$GUEST_RUSTC" --version) ($GUEST_RUSTC)"
+echo "linker: $LINKER"
+
+# RUSTC_BOOTSTRAP lets the stable cargo and compiler take -Z build-std; compiler-builtins-mem
+# provides memcpy and friends, which a bare target has no libc for. Both builds use the same
+# flags so the core and alloc built for the first are reused by the second.
+guest_cargo() {
+  RUSTC="$GUEST_RUSTC" RUSTC_BOOTSTRAP=1 \
+    CARGO_TARGET_RISCV32IM_UNKNOWN_NONE_ELF_LINKER="$LINKER" \
+    cargo "$@" --release --target "$TARGET" --target-dir "$TARGET_DIR" \
+    -Z build-std=core,alloc -Z build-std-features=compiler-builtins-mem
+}
+
+for crate in "${CRATES[@]}"; do
+  echo "-- cargo build -p $crate --target $TARGET"
+  guest_cargo build --locked -p "$crate"
+done
+
+# The smoke guest: pillar-codec's verdict on every file of the batch fuzz corpus, as an rv32im
+# ELF under qemu-riscv32 and natively; the two outputs must be identical.
+echo "-- smoke: batch corpus decoded natively and as an rv32im guest (qemu-riscv32)"
+SMOKE="$ROOT/scripts/rv32im/smoke"
+guest_cargo build --locked --manifest-path "$SMOKE/Cargo.toml"
+cargo build --locked --release --manifest-path "$SMOKE/Cargo.toml" --target-dir "$TARGET_DIR"
+GUEST_ELF="$TARGET_DIR/$TARGET/release/pillar-rv32im-smoke"
+NATIVE="$TARGET_DIR/release/pillar-rv32im-smoke"
+echo "guest ELF: $(stat -c %s "$GUEST_ELF") bytes"
+# qemu runs more than RV32IM; the VM does not. Refuse any other instruction in the guest.
+"$NATIVE" --check-isa "$GUEST_ELF"
+native="$("$NATIVE")"
+guest="$(qemu-riscv32 "$GUEST_ELF")"
+if [ "$native" != "$guest" ]; then
+  echo "native and rv32im verdicts differ:" >&2
+  diff <(echo "$native") <(echo "$guest") >&2 || true
+  exit 1
+fi
+echo "$guest"
+echo "rv32im: ${#CRATES[@]} crate(s) built; guest and native verdicts identical on $(echo "$guest" | wc -l) corpus files"
