@@ -1,6 +1,6 @@
 //! The rv32im smoke test of the batch decoder (`scripts/rv32im/build.sh`).
 //!
-//! Decodes every file of the batch fuzz corpus with `pillar_codec::batch_payload` and prints one
+//! Decodes every file of the batch corpus with `pillar_codec::batch_payload` and prints one
 //! line per file: the payload's length and XXH64, or the error. Natively, `--check-isa <elf>`
 //! also checks that the guest ELF holds only RV32IM instructions. Built for the host it is an
 //! ordinary program; built for `riscv32im-unknown-none-elf` it is a bare guest (its own `_start`,
@@ -18,22 +18,22 @@ use core::fmt::Write;
 const CORPUS: &[(&str, &[u8])] = &[
     (
         "err-compression-bomb",
-        include_bytes!("../../../../crates/derive/fuzz/corpus/err-compression-bomb.bin"),
+        include_bytes!("../../../../crates/derive/tests/corpus/err-compression-bomb.bin"),
     ),
-    ("err-empty", include_bytes!("../../../../crates/derive/fuzz/corpus/err-empty.bin")),
-    ("err-garbage-payload", include_bytes!("../../../../crates/derive/fuzz/corpus/err-garbage-payload.bin")),
+    ("err-empty", include_bytes!("../../../../crates/derive/tests/corpus/err-empty.bin")),
+    ("err-garbage-payload", include_bytes!("../../../../crates/derive/tests/corpus/err-garbage-payload.bin")),
     (
         "err-huge-length-prefix",
-        include_bytes!("../../../../crates/derive/fuzz/corpus/err-huge-length-prefix.bin"),
+        include_bytes!("../../../../crates/derive/tests/corpus/err-huge-length-prefix.bin"),
     ),
-    ("err-no-blocks", include_bytes!("../../../../crates/derive/fuzz/corpus/err-no-blocks.bin")),
-    ("err-not-a-chain", include_bytes!("../../../../crates/derive/fuzz/corpus/err-not-a-chain.bin")),
-    ("err-trailing-byte", include_bytes!("../../../../crates/derive/fuzz/corpus/err-trailing-byte.bin")),
-    ("err-truncated", include_bytes!("../../../../crates/derive/fuzz/corpus/err-truncated.bin")),
-    ("err-unknown-version", include_bytes!("../../../../crates/derive/fuzz/corpus/err-unknown-version.bin")),
-    ("err-version-only", include_bytes!("../../../../crates/derive/fuzz/corpus/err-version-only.bin")),
-    ("ok-one-empty-block", include_bytes!("../../../../crates/derive/fuzz/corpus/ok-one-empty-block.bin")),
-    ("ok-three-blocks", include_bytes!("../../../../crates/derive/fuzz/corpus/ok-three-blocks.bin")),
+    ("err-no-blocks", include_bytes!("../../../../crates/derive/tests/corpus/err-no-blocks.bin")),
+    ("err-not-a-chain", include_bytes!("../../../../crates/derive/tests/corpus/err-not-a-chain.bin")),
+    ("err-trailing-byte", include_bytes!("../../../../crates/derive/tests/corpus/err-trailing-byte.bin")),
+    ("err-truncated", include_bytes!("../../../../crates/derive/tests/corpus/err-truncated.bin")),
+    ("err-unknown-version", include_bytes!("../../../../crates/derive/tests/corpus/err-unknown-version.bin")),
+    ("err-version-only", include_bytes!("../../../../crates/derive/tests/corpus/err-version-only.bin")),
+    ("ok-one-empty-block", include_bytes!("../../../../crates/derive/tests/corpus/ok-one-empty-block.bin")),
+    ("ok-three-blocks", include_bytes!("../../../../crates/derive/tests/corpus/ok-three-blocks.bin")),
 ];
 
 /// One line per corpus file.

@@ -6,9 +6,7 @@
 //! structural rules where the batch decoder is stricter (each pinned by a test below, so the
 //! documentation cannot drift from the code), and Huffman-coded literals, where the two decoders
 //! check different things.
-//! `PROPTEST_CASES=100000 cargo test -p pillar-derive --test zstd_differential` for a longer run.
-
-#![allow(clippy::unwrap_used)]
+//! `PROPTEST_CASES=100000 cargo test -p pillar-derive --test it zstd_differential` for a longer run.
 
 use std::{fs, path::PathBuf, sync::LazyLock};
 
@@ -21,7 +19,7 @@ fn libzstd(frame: &[u8]) -> Option<Vec<u8>> {
 
 /// The zstd frame of every corpus file that has one (everything after the version byte).
 fn corpus_frames() -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut out: Vec<(String, Vec<u8>)> = fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -231,7 +229,7 @@ proptest! {
 
 /// The figures in docs/batches.md: how often, and how, the two decoders disagree on frames from
 /// the seeds damaged by 1 to 3 random flips, overwrites, cuts, insertions and deletions.
-/// `cargo test -p pillar-derive --test zstd_differential -- --ignored tally --nocapture`
+/// `cargo test -p pillar-derive --test it zstd_differential -- --ignored tally --nocapture`
 /// (`TALLY_CASES`, default 300,000; deterministic).
 #[test]
 #[ignore = "a measurement; run by hand"]

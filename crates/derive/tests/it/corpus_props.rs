@@ -1,13 +1,11 @@
-//! Fuzzing the batch decoder (anyone can write to the L1 inbox).
+//! Property tests of the batch decoder over a corpus (anyone can write to the L1 inbox).
 //!
-//! The corpus in `fuzz/corpus/` is replayed on every run: files named `ok-*` must decode, `err-*`
+//! The corpus in `tests/corpus/` is replayed on every run: files named `ok-*` must decode, `err-*`
 //! must be refused, and nothing may panic. Property tests then mutate the corpus structurally:
 //! bytes are flipped, cut, duplicated and spliced both in the raw batch and *inside* the zstd
 //! frame (the payload is decompressed, mutated and compressed again), so the borsh decoder and the
 //! chain checks see adversarial input and not only zstd's checksum failures. Regenerate the corpus
-//! with `cargo test -p pillar-derive --test fuzz -- --ignored write_corpus`.
-
-#![allow(clippy::unwrap_used)]
+//! with `cargo test -p pillar-derive --test it -- --ignored write_corpus`.
 
 use std::{fs, path::PathBuf};
 
@@ -19,7 +17,7 @@ use pillar_primitives::{
 use proptest::prelude::*;
 
 fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
 fn blocks(n: usize, txs: usize) -> Vec<Block> {
