@@ -107,6 +107,33 @@ pub struct Revert {
     pub reason: String,
 }
 
+/// A module's error enum: a stable code in the module's range and a readable reason. With it,
+/// `?` turns the error into a failed call ([`Revert`], [`CallError`]); no module writes those
+/// conversions itself.
+pub trait ModuleError: std::fmt::Display {
+    /// Stable reason code (module ranges are listed in docs/transactions.md).
+    fn code(&self) -> u32;
+}
+
+impl<E: ModuleError> From<E> for Revert {
+    fn from(e: E) -> Self {
+        Revert { code: e.code(), reason: e.to_string() }
+    }
+}
+
+impl<E: ModuleError> From<E> for CallError {
+    fn from(e: E) -> Self {
+        CallError::Revert(e.into())
+    }
+}
+
+/// The failure of a call that reached a module which has no such call kind: the runtime routes
+/// by the call table, so this is a bug, reported as a failed call with the module's routing code
+/// rather than a panic.
+pub fn misrouted(module: &'static str, code: u32, call: &pillar_primitives::Call) -> CallError {
+    Revert { code, reason: format!("{module} does not handle {}", call.type_name()) }.into()
+}
+
 /// What a call handler can return besides success.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {

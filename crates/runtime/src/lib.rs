@@ -27,7 +27,7 @@ mod module;
 pub mod testkit;
 
 pub use context::{BlockEnv, TxContext};
-pub use error::{CallError, GenesisError, Invalid, QueryError, Refusal, Revert};
+pub use error::{CallError, GenesisError, Invalid, ModuleError, QueryError, Refusal, Revert, misrouted};
 pub use execute::{BlockOutcome, Runtime, l1_codes};
 pub use genesis::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance, GenesisCall};
 pub use guard::{AssetMove, MoveKind};

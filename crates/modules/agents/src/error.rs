@@ -5,7 +5,6 @@
 //! ([`crate::check_voucher`]) refuses with the same errors a settlement would.
 
 use pillar_primitives::{Address, AssetId};
-use pillar_runtime::{CallError, Revert};
 
 /// Why an agents call failed, or a voucher was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -197,14 +196,8 @@ impl AgentsError {
     }
 }
 
-impl From<AgentsError> for Revert {
-    fn from(e: AgentsError) -> Self {
-        Revert { code: e.code(), reason: e.to_string() }
-    }
-}
-
-impl From<AgentsError> for CallError {
-    fn from(e: AgentsError) -> Self {
-        Revert::from(e).into()
+impl pillar_runtime::ModuleError for AgentsError {
+    fn code(&self) -> u32 {
+        AgentsError::code(self)
     }
 }

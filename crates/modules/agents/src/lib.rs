@@ -90,11 +90,7 @@ impl Module for Agents {
             Call::SettleChannel(c) => channel::settle(ctx, c, state),
             Call::RequestChannelClose(c) => channel::request_close(ctx, c, state),
             Call::CloseChannel(c) => channel::close_channel(ctx, c, state),
-            other => Err(pillar_runtime::Revert {
-                code: 5000,
-                reason: format!("agents does not handle {}", other.type_name()),
-            }
-            .into()),
+            other => Err(pillar_runtime::misrouted(NAME, 5000, other)),
         }
     }
 

@@ -1,7 +1,6 @@
 //! The assets module's failures and their stable codes (1000–1099).
 
 use pillar_primitives::{Address, AssetId, AssetRole};
-use pillar_runtime::Revert;
 
 /// Why an assets call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,14 +70,8 @@ impl AssetsError {
     }
 }
 
-impl From<AssetsError> for Revert {
-    fn from(e: AssetsError) -> Self {
-        Revert { code: e.code(), reason: e.to_string() }
-    }
-}
-
-impl From<AssetsError> for pillar_runtime::CallError {
-    fn from(e: AssetsError) -> Self {
-        Revert::from(e).into()
+impl pillar_runtime::ModuleError for AssetsError {
+    fn code(&self) -> u32 {
+        AssetsError::code(self)
     }
 }

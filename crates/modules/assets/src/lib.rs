@@ -197,11 +197,7 @@ impl Module for Assets {
             Call::Mint(c) => call::mint(ctx, c, state),
             Call::Burn(c) => call::burn(ctx, c, state),
             Call::SetAssetRole(c) => call::set_role(ctx, c, state),
-            other => Err(pillar_runtime::Revert {
-                code: 1000,
-                reason: format!("assets does not handle {}", other.type_name()),
-            }
-            .into()),
+            other => Err(pillar_runtime::misrouted(NAME, 1000, other)),
         }
     }
 

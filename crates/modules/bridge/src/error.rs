@@ -1,7 +1,6 @@
 //! The bridge module's failures and their stable codes (2000–2099).
 
 use pillar_primitives::AssetId;
-use pillar_runtime::{CallError, Revert};
 
 /// Why a bridge call or deposit failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,8 +49,8 @@ impl BridgeError {
     }
 }
 
-impl From<BridgeError> for CallError {
-    fn from(e: BridgeError) -> Self {
-        Revert { code: e.code(), reason: e.to_string() }.into()
+impl pillar_runtime::ModuleError for BridgeError {
+    fn code(&self) -> u32 {
+        BridgeError::code(self)
     }
 }

@@ -193,11 +193,7 @@ impl Module for Bridge {
     ) -> Result<(), CallError> {
         match call {
             Call::Withdraw(w) => withdraw(ctx, w, state),
-            other => Err(pillar_runtime::Revert {
-                code: 2000,
-                reason: format!("bridge does not handle {}", other.type_name()),
-            }
-            .into()),
+            other => Err(pillar_runtime::misrouted(NAME, 2000, other)),
         }
     }
 

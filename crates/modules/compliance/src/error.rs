@@ -1,7 +1,7 @@
 //! The compliance module's failures and their stable codes (3000–3199).
 
 use pillar_primitives::{Address, AssetId};
-use pillar_runtime::{CallError, Revert};
+use pillar_runtime::CallError;
 
 use crate::Restriction;
 
@@ -212,15 +212,9 @@ impl From<Restriction> for ComplianceError {
     }
 }
 
-impl From<ComplianceError> for Revert {
-    fn from(e: ComplianceError) -> Self {
-        Revert { code: e.code(), reason: e.to_string() }
-    }
-}
-
-impl From<ComplianceError> for CallError {
-    fn from(e: ComplianceError) -> Self {
-        Revert::from(e).into()
+impl pillar_runtime::ModuleError for ComplianceError {
+    fn code(&self) -> u32 {
+        ComplianceError::code(self)
     }
 }
 

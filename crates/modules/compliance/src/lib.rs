@@ -112,11 +112,7 @@ impl Module for Compliance {
             Call::FreezeAmounts(c) => agent::freeze_amounts(ctx, c, state),
             Call::ForcedTransfers(c) => agent::forced_transfers(ctx, c, state),
             Call::RecoverWallets(c) => agent::recover_wallets(ctx, c, state),
-            other => Err(pillar_runtime::Revert {
-                code: 3000,
-                reason: format!("compliance does not handle {}", other.type_name()),
-            }
-            .into()),
+            other => Err(pillar_runtime::misrouted(NAME, 3000, other)),
         }
     }
 

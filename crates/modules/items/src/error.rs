@@ -4,7 +4,6 @@
 //! call changes nothing. The codes are listed in docs/games.md.
 
 use pillar_primitives::{Address, CollectionId};
-use pillar_runtime::{CallError, Revert};
 
 /// Code of a call routed to `items` that it does not handle (cannot happen).
 pub const ROUTING_CODE: u32 = 6000;
@@ -131,14 +130,8 @@ impl ItemsError {
     }
 }
 
-impl From<ItemsError> for Revert {
-    fn from(e: ItemsError) -> Self {
-        Revert { code: e.code(), reason: e.to_string() }
-    }
-}
-
-impl From<ItemsError> for CallError {
-    fn from(e: ItemsError) -> Self {
-        Revert::from(e).into()
+impl pillar_runtime::ModuleError for ItemsError {
+    fn code(&self) -> u32 {
+        ItemsError::code(self)
     }
 }

@@ -21,7 +21,7 @@ mod query;
 mod state;
 
 use pillar_primitives::Call;
-use pillar_runtime::{CallError, Module, QueryError, Revert, TxContext};
+use pillar_runtime::{CallError, Module, QueryError, TxContext};
 use pillar_state::{KeyPath, StateRead, StateWrite};
 
 pub use error::{ItemsError, ROUTING_CODE};
@@ -58,11 +58,7 @@ impl Module for Items {
             Call::MintItems(c) => call::mint(ctx, c, state),
             Call::TransferItems(c) => call::transfer(ctx, c, state),
             Call::BurnItems(c) => call::burn(ctx, c, state),
-            other => Err(Revert {
-                code: ROUTING_CODE,
-                reason: format!("items does not handle {}", other.type_name()),
-            }
-            .into()),
+            other => Err(pillar_runtime::misrouted(NAME, ROUTING_CODE, other)),
         }
     }
 

@@ -6,7 +6,7 @@
 //! `sponsor_refused` with the same code.
 
 use pillar_primitives::{Address, AssetId, B256};
-use pillar_runtime::{CallError, Invalid, Refusal, Revert, ValidateError};
+use pillar_runtime::{Invalid, Refusal, ValidateError};
 
 /// Why a sessions call failed, or a session or sponsor refused a transaction.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -192,14 +192,8 @@ impl From<SessionsError> for ValidateError {
     }
 }
 
-impl From<SessionsError> for Revert {
-    fn from(e: SessionsError) -> Self {
-        Revert { code: e.code(), reason: e.to_string() }
-    }
-}
-
-impl From<SessionsError> for CallError {
-    fn from(e: SessionsError) -> Self {
-        Revert::from(e).into()
+impl pillar_runtime::ModuleError for SessionsError {
+    fn code(&self) -> u32 {
+        SessionsError::code(self)
     }
 }

@@ -120,11 +120,7 @@ impl Module for Sessions {
             Call::AuthorizeSession(c) => call::authorize(ctx, c, state),
             Call::RevokeSession(c) => call::revoke(ctx, c, state),
             Call::SetSponsorPolicy(c) => call::set_sponsor_policy(ctx, c, state),
-            other => Err(pillar_runtime::Revert {
-                code: 4000,
-                reason: format!("sessions does not handle {}", other.type_name()),
-            }
-            .into()),
+            other => Err(pillar_runtime::misrouted(NAME, 4000, other)),
         }
     }
 
