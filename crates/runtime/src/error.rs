@@ -178,6 +178,13 @@ pub enum QueryError {
         /// Query asked for.
         method: String,
     },
+    /// A module's default answer to a query it does not have; the runtime reports it as
+    /// [`QueryError::UnknownMethod`] with the module's name.
+    #[error("no query {method}")]
+    NoQuery {
+        /// Query asked for.
+        method: String,
+    },
     /// Parameters do not parse.
     #[error("invalid parameters for {method}: {reason}")]
     BadParams {

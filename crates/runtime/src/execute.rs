@@ -315,7 +315,7 @@ impl Runtime {
     ) -> Result<serde_json::Value, QueryError> {
         let m =
             self.module(module).ok_or_else(|| QueryError::UnknownModule { module: module.to_string() })?;
-        m.query(state, method, params)
+        m.query(state, method, params).map_err(|e| named(m.name(), e))
     }
 
     /// The key path of a named piece of a module's state.
@@ -327,6 +327,14 @@ impl Runtime {
     ) -> Result<pillar_state::KeyPath, QueryError> {
         let m =
             self.module(module).ok_or_else(|| QueryError::UnknownModule { module: module.to_string() })?;
-        m.state_key(field, params)
+        m.state_key(field, params).map_err(|e| named(m.name(), e))
+    }
+}
+
+/// A module's "no such query" with the module's name.
+fn named(module: &'static str, e: QueryError) -> QueryError {
+    match e {
+        QueryError::NoQuery { method } => QueryError::UnknownMethod { module, method },
+        other => other,
     }
 }

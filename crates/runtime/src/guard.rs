@@ -40,10 +40,10 @@ mod tests {
     use std::sync::Arc;
 
     use pillar_primitives::{Call, ExecTx, PrivateKey, Transaction, Transfer, TxStatus};
-    use pillar_state::{BlockOverlay, MemoryState, StateRead, StateWrite};
+    use pillar_state::{BlockOverlay, MemoryState, StateWrite};
 
     use super::*;
-    use crate::{BlockEnv, CallError, Module, QueryError, Revert, Runtime, TxContext};
+    use crate::{BlockEnv, CallError, Module, Revert, Runtime, TxContext};
 
     /// Stands in for `assets`: asks the guards, then records that it moved.
     struct Mover;
@@ -52,6 +52,9 @@ mod tests {
 
     const MOVED: pillar_state::StateValue<u128> = pillar_state::StateValue::new("t", "moved");
     const SEEN: pillar_state::StateValue<u128> = pillar_state::StateValue::new("t", "seen");
+
+    impl crate::Queries for Mover {}
+    impl crate::Queries for Guard {}
 
     impl Module for Mover {
         fn name(&self) -> &'static str {
@@ -78,14 +81,6 @@ mod tests {
             MOVED.set(state, &t.amount);
             Ok(())
         }
-        fn query(
-            &self,
-            _: &dyn StateRead,
-            m: &str,
-            _: &serde_json::Value,
-        ) -> Result<serde_json::Value, QueryError> {
-            Err(QueryError::UnknownMethod { module: "assets", method: m.into() })
-        }
     }
 
     impl Module for Guard {
@@ -106,14 +101,6 @@ mod tests {
             }
             SEEN.set(state, &mv.amount);
             Ok(())
-        }
-        fn query(
-            &self,
-            _: &dyn StateRead,
-            m: &str,
-            _: &serde_json::Value,
-        ) -> Result<serde_json::Value, QueryError> {
-            Err(QueryError::UnknownMethod { module: "guard", method: m.into() })
         }
     }
 

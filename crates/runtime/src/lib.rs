@@ -31,4 +31,4 @@ pub use error::{CallError, GenesisError, Invalid, ModuleError, QueryError, Refus
 pub use execute::{BlockOutcome, Runtime, l1_codes};
 pub use genesis::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance, GenesisCall};
 pub use guard::{AssetMove, MoveKind};
-pub use module::{Module, ValidateError, query_params};
+pub use module::{Module, Queries, ValidateError, query_params};

@@ -5,9 +5,28 @@ use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
 
 use crate::{AssetMove, BlockEnv, CallError, Genesis, GenesisError, Invalid, QueryError, Revert, TxContext};
 
+/// A module's read-only side, implemented in its `query.rs`: JSON answers to `pillar_query` and the
+/// key paths `pillar_getProof` proves. By default a module answers nothing.
+pub trait Queries {
+    /// Answers a read-only query with JSON. Parse parameters with [`query_params`].
+    fn query(
+        &self,
+        _state: &dyn StateRead,
+        method: &str,
+        _params: &serde_json::Value,
+    ) -> Result<serde_json::Value, QueryError> {
+        Err(QueryError::NoQuery { method: method.to_string() })
+    }
+
+    /// The key path of a named piece of state, for `pillar_getProof`.
+    fn state_key(&self, field: &str, _params: &serde_json::Value) -> Result<KeyPath, QueryError> {
+        Err(QueryError::NoQuery { method: field.to_string() })
+    }
+}
+
 /// A runtime module. Implementations hold no mutable state of their own: everything lives in
 /// the state passed in, which is what makes execution replayable and provable.
-pub trait Module: Send + Sync {
+pub trait Module: Queries + Send + Sync {
     /// Name used in state prefixes, call routing and queries.
     fn name(&self) -> &'static str;
 
@@ -85,23 +104,6 @@ pub trait Module: Send + Sync {
         _state: &mut dyn StateWrite,
     ) -> Result<(), StateError> {
         Ok(())
-    }
-
-    /// Answers a read-only query with JSON (by default it has none). Parse parameters with
-    /// [`query_params`].
-    fn query(
-        &self,
-        _state: &dyn StateRead,
-        method: &str,
-        _params: &serde_json::Value,
-    ) -> Result<serde_json::Value, QueryError> {
-        Err(QueryError::UnknownMethod { module: self.name(), method: method.to_string() })
-    }
-
-    /// The key path of a named piece of state, for `pillar_getProof`.
-    fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
-        let _ = params;
-        Err(QueryError::UnknownMethod { module: self.name(), method: field.to_string() })
     }
 }
 

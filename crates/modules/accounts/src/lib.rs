@@ -13,7 +13,7 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::{Address, Call, VerifiedTransaction};
 use pillar_runtime::{
-    CallError, Genesis, GenesisError, Invalid, Module, QueryError, Revert, TxContext, ValidateError,
+    CallError, Genesis, GenesisError, Invalid, Module, Queries, QueryError, Revert, TxContext, ValidateError,
 };
 use pillar_state::{KeyPath, StateError, StateMap, StateRead, StateWrite};
 
@@ -122,7 +122,10 @@ impl Module for Accounts {
         // No call kind routes here; reaching this is a routing bug, reported, not a panic.
         Err(Revert { code: 1, reason: format!("accounts has no call {}", call.type_name()) }.into())
     }
+}
 
+/// Queries: `nonce` and `account` of an address; both prove the account record.
+impl Queries for Accounts {
     fn query(
         &self,
         state: &dyn StateRead,

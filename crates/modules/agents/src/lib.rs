@@ -29,8 +29,8 @@ mod state;
 mod voucher;
 
 use pillar_primitives::{Address, Call, keccak256};
-use pillar_runtime::{CallError, Genesis, GenesisError, Module, QueryError, TxContext};
-use pillar_state::{KeyPath, StateRead, StateWrite};
+use pillar_runtime::{CallError, Genesis, GenesisError, Module, TxContext};
+use pillar_state::StateWrite;
 
 pub use error::AgentsError;
 pub use query::{MAX_PAGE, channel_json};
@@ -92,19 +92,6 @@ impl Module for Agents {
             Call::CloseChannel(c) => channel::close_channel(ctx, c, state),
             other => Err(pillar_runtime::misrouted(NAME, 5000, other)),
         }
-    }
-
-    fn query(
-        &self,
-        state: &dyn StateRead,
-        method: &str,
-        params: &serde_json::Value,
-    ) -> Result<serde_json::Value, QueryError> {
-        query::query(state, method, params)
-    }
-
-    fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
-        query::state_key(field, params)
     }
 }
 

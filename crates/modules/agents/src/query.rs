@@ -2,7 +2,7 @@
 //! agents, the escrow address; and the state keys of agents, feedback and channels for proofs.
 
 use pillar_primitives::Address;
-use pillar_runtime::{QueryError, query_params};
+use pillar_runtime::{Queries, QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -130,71 +130,75 @@ pub fn channel_json(id: u64, c: &Channel) -> Value {
     })
 }
 
-pub(crate) fn query(state: &dyn StateRead, method: &str, p: &Value) -> Result<Value, QueryError> {
-    match method {
-        "agent" => {
-            let AgentParams { agent } = query_params(method, p)?;
-            let Some(a) = AGENTS.get(state, &agent)? else { return Ok(Value::Null) };
-            let r = REPUTATION.get(state, &agent)?.unwrap_or_default();
-            Ok(agent_json(agent, &a, &r))
-        }
-        "feedback" => {
-            let FeedbackParams { agent, index } = query_params(method, p)?;
-            Ok(FEEDBACK.get(state, &(agent, index))?.map_or(Value::Null, |f| feedback_json(agent, index, &f)))
-        }
-        "feedbackList" => {
-            let ListParams { agent, start, limit } = query_params(method, p)?;
-            check_limit(method, limit)?;
-            let total = REPUTATION.get(state, &agent)?.unwrap_or_default().entries;
-            let end = start.saturating_add(limit).min(total);
-            let mut entries = Vec::new();
-            for index in start..end {
-                if let Some(f) = FEEDBACK.get(state, &(agent, index))? {
-                    entries.push(feedback_json(agent, index, &f));
-                }
+impl Queries for crate::Agents {
+    fn query(&self, state: &dyn StateRead, method: &str, p: &Value) -> Result<Value, QueryError> {
+        match method {
+            "agent" => {
+                let AgentParams { agent } = query_params(method, p)?;
+                let Some(a) = AGENTS.get(state, &agent)? else { return Ok(Value::Null) };
+                let r = REPUTATION.get(state, &agent)?.unwrap_or_default();
+                Ok(agent_json(agent, &a, &r))
             }
-            Ok(json!({ "total": total, "entries": entries }))
-        }
-        "channel" => {
-            let ChannelParams { channel } = query_params(method, p)?;
-            Ok(CHANNELS.get(state, &channel)?.map_or(Value::Null, |c| channel_json(channel, &c)))
-        }
-        "agentsOf" => {
-            let OwnerParams { owner, start, limit } = query_params(method, p)?;
-            check_limit(method, limit)?;
-            let total = OWNER_AGENTS.get(state, &owner)?.unwrap_or(0);
-            let end = start.saturating_add(limit).min(total);
-            let mut agents = Vec::new();
-            for i in start..end {
-                if let Some(id) = OWNED_AGENTS.get(state, &(owner, i))? {
-                    agents.push(id);
-                }
+            "feedback" => {
+                let FeedbackParams { agent, index } = query_params(method, p)?;
+                Ok(FEEDBACK
+                    .get(state, &(agent, index))?
+                    .map_or(Value::Null, |f| feedback_json(agent, index, &f)))
             }
-            Ok(json!({ "total": total, "agents": agents }))
+            "feedbackList" => {
+                let ListParams { agent, start, limit } = query_params(method, p)?;
+                check_limit(method, limit)?;
+                let total = REPUTATION.get(state, &agent)?.unwrap_or_default().entries;
+                let end = start.saturating_add(limit).min(total);
+                let mut entries = Vec::new();
+                for index in start..end {
+                    if let Some(f) = FEEDBACK.get(state, &(agent, index))? {
+                        entries.push(feedback_json(agent, index, &f));
+                    }
+                }
+                Ok(json!({ "total": total, "entries": entries }))
+            }
+            "channel" => {
+                let ChannelParams { channel } = query_params(method, p)?;
+                Ok(CHANNELS.get(state, &channel)?.map_or(Value::Null, |c| channel_json(channel, &c)))
+            }
+            "agentsOf" => {
+                let OwnerParams { owner, start, limit } = query_params(method, p)?;
+                check_limit(method, limit)?;
+                let total = OWNER_AGENTS.get(state, &owner)?.unwrap_or(0);
+                let end = start.saturating_add(limit).min(total);
+                let mut agents = Vec::new();
+                for i in start..end {
+                    if let Some(id) = OWNED_AGENTS.get(state, &(owner, i))? {
+                        agents.push(id);
+                    }
+                }
+                Ok(json!({ "total": total, "agents": agents }))
+            }
+            "escrow" => Ok(json!({ "address": escrow_address() })),
+            _ => Err(QueryError::UnknownMethod { module: NAME, method: method.to_string() }),
         }
-        "escrow" => Ok(json!({ "address": escrow_address() })),
-        _ => Err(QueryError::UnknownMethod { module: NAME, method: method.to_string() }),
     }
-}
 
-pub(crate) fn state_key(field: &str, p: &Value) -> Result<KeyPath, QueryError> {
-    match field {
-        "agent" => {
-            let AgentParams { agent } = query_params(field, p)?;
-            Ok(AGENTS.key(&agent))
+    fn state_key(&self, field: &str, p: &Value) -> Result<KeyPath, QueryError> {
+        match field {
+            "agent" => {
+                let AgentParams { agent } = query_params(field, p)?;
+                Ok(AGENTS.key(&agent))
+            }
+            "reputation" => {
+                let AgentParams { agent } = query_params(field, p)?;
+                Ok(REPUTATION.key(&agent))
+            }
+            "feedback" => {
+                let FeedbackParams { agent, index } = query_params(field, p)?;
+                Ok(FEEDBACK.key(&(agent, index)))
+            }
+            "channel" => {
+                let ChannelParams { channel } = query_params(field, p)?;
+                Ok(CHANNELS.key(&channel))
+            }
+            _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),
         }
-        "reputation" => {
-            let AgentParams { agent } = query_params(field, p)?;
-            Ok(REPUTATION.key(&agent))
-        }
-        "feedback" => {
-            let FeedbackParams { agent, index } = query_params(field, p)?;
-            Ok(FEEDBACK.key(&(agent, index)))
-        }
-        "channel" => {
-            let ChannelParams { channel } = query_params(field, p)?;
-            Ok(CHANNELS.key(&channel))
-        }
-        _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),
     }
 }

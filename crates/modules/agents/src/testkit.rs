@@ -17,10 +17,10 @@ use pillar_primitives::{
 };
 use pillar_runtime::testkit::TestChain;
 use pillar_runtime::{
-    AssetMove, CallError, Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Module, QueryError, Revert,
-    Runtime, TxContext,
+    AssetMove, CallError, Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Module, Revert, Runtime,
+    TxContext,
 };
-use pillar_state::{StateRead, StateValue, StateWrite};
+use pillar_state::{StateValue, StateWrite};
 
 use crate::{Agents, CHANNELS, Channel};
 
@@ -64,6 +64,8 @@ pub(crate) const APPROVED: StateValue<u64> = StateValue::new("guard", "approved"
 /// Stands in for `compliance`: refuses any movement to or from [`FROZEN`], counts the others.
 struct Guard;
 
+impl pillar_runtime::Queries for Guard {}
+
 impl Module for Guard {
     fn name(&self) -> &'static str {
         "guard"
@@ -84,14 +86,6 @@ impl Module for Guard {
         let n = APPROVED.get(state)?.unwrap_or(0);
         APPROVED.set(state, &(n + 1));
         Ok(())
-    }
-    fn query(
-        &self,
-        _: &dyn StateRead,
-        m: &str,
-        _: &serde_json::Value,
-    ) -> Result<serde_json::Value, QueryError> {
-        Err(QueryError::UnknownMethod { module: "guard", method: m.into() })
     }
 }
 

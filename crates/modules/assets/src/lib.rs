@@ -16,10 +16,8 @@ mod query;
 mod state;
 
 use pillar_primitives::{Call, Event, NATIVE_ASSET, VerifiedTransaction};
-use pillar_runtime::{
-    BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, QueryError, TxContext, ValidateError,
-};
-use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
+use pillar_runtime::{BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, TxContext, ValidateError};
+use pillar_state::{StateError, StateRead, StateWrite};
 
 pub use call::{balance, burn_unchecked, create, credit, debit, mint_unchecked};
 pub use error::AssetsError;
@@ -219,19 +217,6 @@ impl Module for Assets {
                 StateError::Corrupt { key: "fee recipient balance".into(), reason: r.reason }
             }
         })
-    }
-
-    fn query(
-        &self,
-        state: &dyn StateRead,
-        method: &str,
-        params: &serde_json::Value,
-    ) -> Result<serde_json::Value, QueryError> {
-        query::query(state, method, params)
-    }
-
-    fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
-        query::state_key(field, params)
     }
 }
 

@@ -23,10 +23,8 @@ use pillar_primitives::{
     Address, AssetId, B256, Call, Event, L1Message, L1MessageKind, NATIVE_ASSET, VerifiedTransaction,
     Withdraw, withdrawal_leaf,
 };
-use pillar_runtime::{
-    CallError, Genesis, GenesisError, Invalid, Module, QueryError, Refusal, TxContext, ValidateError,
-};
-use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
+use pillar_runtime::{CallError, Genesis, GenesisError, Invalid, Module, Refusal, TxContext, ValidateError};
+use pillar_state::{StateError, StateRead, StateWrite};
 
 pub use error::BridgeError;
 pub use query::withdrawal_proof;
@@ -221,19 +219,6 @@ impl Module for Bridge {
 
     fn withdrawals_root(&self, state: &dyn StateRead) -> Result<Option<B256>, StateError> {
         Ok(Some(TREE.get(state)?.unwrap_or_default().root()))
-    }
-
-    fn query(
-        &self,
-        state: &dyn StateRead,
-        method: &str,
-        params: &serde_json::Value,
-    ) -> Result<serde_json::Value, QueryError> {
-        query::query(state, method, params)
-    }
-
-    fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
-        query::state_key(field, params)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Read-only queries.
 
 use pillar_primitives::{Address, AssetId, B256, merkle_proof};
-use pillar_runtime::{QueryError, query_params};
+use pillar_runtime::{Queries, QueryError, query_params};
 use pillar_state::{KeyPath, StateError, StateRead};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -41,74 +41,76 @@ pub fn withdrawal_proof(
     Ok(Some((merkle_proof(&leaves, index as usize), pillar_primitives::merkle_root(&leaves))))
 }
 
-pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Result<Value, QueryError> {
-    match method {
-        "withdrawal" => {
-            #[derive(Deserialize)]
-            #[serde(deny_unknown_fields)]
-            struct P {
-                index: u32,
+impl Queries for crate::Bridge {
+    fn query(&self, state: &dyn StateRead, method: &str, params: &Value) -> Result<Value, QueryError> {
+        match method {
+            "withdrawal" => {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct P {
+                    index: u32,
+                }
+                let p: P = query_params(method, params)?;
+                Ok(WITHDRAWALS.get(state, &p.index)?.map(|w| json!(w)).unwrap_or(Value::Null))
             }
-            let p: P = query_params(method, params)?;
-            Ok(WITHDRAWALS.get(state, &p.index)?.map(|w| json!(w)).unwrap_or(Value::Null))
-        }
-        "withdrawalCount" => Ok(json!(TREE.get(state)?.unwrap_or_default().count)),
-        // A decimal string, as every u128 amount in JSON.
-        "bridgedEth" => Ok(json!(bridged_eth(state)?.to_string())),
-        "withdrawalsRoot" => Ok(json!(TREE.get(state)?.unwrap_or_default().root())),
-        "withdrawalProof" => {
-            let p: ProofParams = query_params(method, params)?;
-            let count = match p.leaf_count {
-                Some(c) => c,
-                None => TREE.get(state)?.unwrap_or_default().count,
-            };
-            let Some(record) = WITHDRAWALS.get(state, &p.index)? else { return Ok(Value::Null) };
-            Ok(match withdrawal_proof(state, p.index, count)? {
-                Some((siblings, root)) => json!({
-                    "withdrawal": record,
-                    "leafIndex": p.index,
-                    "leafCount": count,
-                    "siblings": siblings,
-                    "root": root,
-                }),
-                None => Value::Null,
-            })
-        }
-        "l2Asset" => {
-            #[derive(Deserialize)]
-            #[serde(deny_unknown_fields)]
-            struct P {
-                token: Address,
+            "withdrawalCount" => Ok(json!(TREE.get(state)?.unwrap_or_default().count)),
+            // A decimal string, as every u128 amount in JSON.
+            "bridgedEth" => Ok(json!(bridged_eth(state)?.to_string())),
+            "withdrawalsRoot" => Ok(json!(TREE.get(state)?.unwrap_or_default().root())),
+            "withdrawalProof" => {
+                let p: ProofParams = query_params(method, params)?;
+                let count = match p.leaf_count {
+                    Some(c) => c,
+                    None => TREE.get(state)?.unwrap_or_default().count,
+                };
+                let Some(record) = WITHDRAWALS.get(state, &p.index)? else { return Ok(Value::Null) };
+                Ok(match withdrawal_proof(state, p.index, count)? {
+                    Some((siblings, root)) => json!({
+                        "withdrawal": record,
+                        "leafIndex": p.index,
+                        "leafCount": count,
+                        "siblings": siblings,
+                        "root": root,
+                    }),
+                    None => Value::Null,
+                })
             }
-            let p: P = query_params(method, params)?;
-            Ok(json!(L2_ASSET.get(state, &p.token)?))
-        }
-        "l1Token" => {
-            #[derive(Deserialize)]
-            #[serde(deny_unknown_fields)]
-            struct P {
-                asset: AssetId,
+            "l2Asset" => {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct P {
+                    token: Address,
+                }
+                let p: P = query_params(method, params)?;
+                Ok(json!(L2_ASSET.get(state, &p.token)?))
             }
-            let p: P = query_params(method, params)?;
-            Ok(json!(L1_TOKEN.get(state, &p.asset)?))
+            "l1Token" => {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct P {
+                    asset: AssetId,
+                }
+                let p: P = query_params(method, params)?;
+                Ok(json!(L1_TOKEN.get(state, &p.asset)?))
+            }
+            _ => Err(QueryError::UnknownMethod { module: NAME, method: method.to_string() }),
         }
-        _ => Err(QueryError::UnknownMethod { module: NAME, method: method.to_string() }),
     }
-}
 
-pub(crate) fn state_key(field: &str, params: &Value) -> Result<KeyPath, QueryError> {
-    match field {
-        "withdrawalsTree" => Ok(TREE.key()),
-        "bridgedEth" => Ok(BRIDGED_ETH.key()),
-        "withdrawal" => {
-            #[derive(Deserialize)]
-            #[serde(deny_unknown_fields)]
-            struct P {
-                index: u32,
+    fn state_key(&self, field: &str, params: &Value) -> Result<KeyPath, QueryError> {
+        match field {
+            "withdrawalsTree" => Ok(TREE.key()),
+            "bridgedEth" => Ok(BRIDGED_ETH.key()),
+            "withdrawal" => {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct P {
+                    index: u32,
+                }
+                let p: P = query_params(field, params)?;
+                Ok(WITHDRAWALS.key(&p.index))
             }
-            let p: P = query_params(field, params)?;
-            Ok(WITHDRAWALS.key(&p.index))
+            _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),
         }
-        _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),
     }
 }

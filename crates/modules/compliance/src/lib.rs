@@ -27,10 +27,10 @@ mod state;
 use pillar_assets::ASSETS;
 use pillar_primitives::{Call, Event, NATIVE_ASSET, VerifiedTransaction};
 use pillar_runtime::{
-    AssetMove, BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, MoveKind, QueryError, Refusal,
-    TxContext, ValidateError,
+    AssetMove, BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, MoveKind, Refusal, TxContext,
+    ValidateError,
 };
-use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
+use pillar_state::{StateError, StateRead, StateWrite};
 
 pub use error::ComplianceError;
 pub use query::can_transfer;
@@ -146,19 +146,6 @@ impl Module for Compliance {
     fn end_block(&self, block: &BlockEnv, _fees: u128, state: &mut dyn StateWrite) -> Result<(), StateError> {
         CLOCK.set(state, &block.timestamp_ms);
         Ok(())
-    }
-
-    fn query(
-        &self,
-        state: &dyn StateRead,
-        method: &str,
-        params: &serde_json::Value,
-    ) -> Result<serde_json::Value, QueryError> {
-        query::query(state, method, params)
-    }
-
-    fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
-        query::state_key(field, params)
     }
 }
 

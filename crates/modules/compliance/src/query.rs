@@ -2,7 +2,7 @@
 
 use pillar_assets::balance;
 use pillar_primitives::{Address, AssetId, MAX_TOPIC};
-use pillar_runtime::{QueryError, query_params};
+use pillar_runtime::{Queries, QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -104,97 +104,99 @@ pub fn can_transfer(
     }
 }
 
-pub(crate) fn query(state: &dyn StateRead, method: &str, params: &Value) -> Result<Value, QueryError> {
-    match method {
-        "canTransfer" => {
-            let p: CanTransferParams = query_params(method, params)?;
-            let now = match p.at_ms {
-                Some(t) => t,
-                None => CLOCK.get(state)?.unwrap_or(0),
-            };
-            Ok(match can_transfer(state, p.asset, p.from, p.to, p.amount, now)? {
-                None => json!({"code": 0, "message": OK_MESSAGE}),
-                Some(r) => {
-                    json!({"code": r.code(), "message": r.message(), "reasonCode": 3100 + u32::from(r.code())})
-                }
-            })
-        }
-        "rules" => {
-            let p: AssetParams = query_params(method, params)?;
-            Ok(match RULES.get(state, &p.asset)? {
-                Some(r) => json!({
-                    "rules": r,
-                    "paused": PAUSED.get(state, &p.asset)?.unwrap_or(false),
-                    "holders": HOLDERS.get(state, &p.asset)?.unwrap_or(0),
-                }),
-                None => Value::Null,
-            })
-        }
-        "wallet" => {
-            let p: WalletParams = query_params(method, params)?;
-            let now = CLOCK.get(state)?.unwrap_or(0);
-            let registry = RULES.get(state, &p.asset)?.map(|r| r.registry);
-            let identity = match registry {
-                Some(reg) => identity_of(state, reg, p.wallet)?,
-                None => None,
-            };
-            let lots = LOTS.get(state, &(p.asset, p.wallet))?.unwrap_or_default();
-            Ok(json!({
-                "balance": balance(state, p.wallet, p.asset)?.to_string(),
-                "identity": identity,
-                "frozen": FROZEN_WALLETS.get(state, &(p.asset, p.wallet))?.unwrap_or(false),
-                "frozenAmount": frozen_amount(state, p.asset, p.wallet)?.to_string(),
-                "locked": locked(&lots, now).to_string(),
-                "lots": lots,
-                "sanctioned": match (registry, identity) {
-                    (Some(reg), Some(id)) => sanctioned(state, reg, p.wallet, id)?,
-                    _ => false,
-                },
-            }))
-        }
-        "identity" => {
-            let p: IdentityParams = query_params(method, params)?;
-            let Some(info) = IDENTITIES.get(state, &p.identity)? else { return Ok(Value::Null) };
-            let mut claims = Vec::new();
-            for topic in 1..=MAX_TOPIC {
-                if let Some(c) = CLAIMS.get(state, &(p.identity, topic))? {
-                    claims.push(json!({"topic": topic, "claim": c}));
-                }
+impl Queries for crate::Compliance {
+    fn query(&self, state: &dyn StateRead, method: &str, params: &Value) -> Result<Value, QueryError> {
+        match method {
+            "canTransfer" => {
+                let p: CanTransferParams = query_params(method, params)?;
+                let now = match p.at_ms {
+                    Some(t) => t,
+                    None => CLOCK.get(state)?.unwrap_or(0),
+                };
+                Ok(match can_transfer(state, p.asset, p.from, p.to, p.amount, now)? {
+                    None => json!({"code": 0, "message": OK_MESSAGE}),
+                    Some(r) => {
+                        json!({"code": r.code(), "message": r.message(), "reasonCode": 3100 + u32::from(r.code())})
+                    }
+                })
             }
-            Ok(json!({"id": p.identity, "info": info, "claims": claims}))
+            "rules" => {
+                let p: AssetParams = query_params(method, params)?;
+                Ok(match RULES.get(state, &p.asset)? {
+                    Some(r) => json!({
+                        "rules": r,
+                        "paused": PAUSED.get(state, &p.asset)?.unwrap_or(false),
+                        "holders": HOLDERS.get(state, &p.asset)?.unwrap_or(0),
+                    }),
+                    None => Value::Null,
+                })
+            }
+            "wallet" => {
+                let p: WalletParams = query_params(method, params)?;
+                let now = CLOCK.get(state)?.unwrap_or(0);
+                let registry = RULES.get(state, &p.asset)?.map(|r| r.registry);
+                let identity = match registry {
+                    Some(reg) => identity_of(state, reg, p.wallet)?,
+                    None => None,
+                };
+                let lots = LOTS.get(state, &(p.asset, p.wallet))?.unwrap_or_default();
+                Ok(json!({
+                    "balance": balance(state, p.wallet, p.asset)?.to_string(),
+                    "identity": identity,
+                    "frozen": FROZEN_WALLETS.get(state, &(p.asset, p.wallet))?.unwrap_or(false),
+                    "frozenAmount": frozen_amount(state, p.asset, p.wallet)?.to_string(),
+                    "locked": locked(&lots, now).to_string(),
+                    "lots": lots,
+                    "sanctioned": match (registry, identity) {
+                        (Some(reg), Some(id)) => sanctioned(state, reg, p.wallet, id)?,
+                        _ => false,
+                    },
+                }))
+            }
+            "identity" => {
+                let p: IdentityParams = query_params(method, params)?;
+                let Some(info) = IDENTITIES.get(state, &p.identity)? else { return Ok(Value::Null) };
+                let mut claims = Vec::new();
+                for topic in 1..=MAX_TOPIC {
+                    if let Some(c) = CLAIMS.get(state, &(p.identity, topic))? {
+                        claims.push(json!({"topic": topic, "claim": c}));
+                    }
+                }
+                Ok(json!({"id": p.identity, "info": info, "claims": claims}))
+            }
+            "identityOf" => {
+                let p: IdentityOfParams = query_params(method, params)?;
+                Ok(json!(WALLET_IDENTITY.get(state, &(p.registry, p.wallet))?))
+            }
+            "position" => {
+                let p: PositionParams = query_params(method, params)?;
+                Ok(json!(POSITIONS.get(state, &(p.asset, p.identity))?))
+            }
+            "countryHolders" => {
+                let p: CountryParams = query_params(method, params)?;
+                Ok(json!(COUNTRY_HOLDERS.get(state, &(p.asset, p.country))?.unwrap_or(0)))
+            }
+            _ => Err(QueryError::UnknownMethod { module: NAME, method: method.to_string() }),
         }
-        "identityOf" => {
-            let p: IdentityOfParams = query_params(method, params)?;
-            Ok(json!(WALLET_IDENTITY.get(state, &(p.registry, p.wallet))?))
-        }
-        "position" => {
-            let p: PositionParams = query_params(method, params)?;
-            Ok(json!(POSITIONS.get(state, &(p.asset, p.identity))?))
-        }
-        "countryHolders" => {
-            let p: CountryParams = query_params(method, params)?;
-            Ok(json!(COUNTRY_HOLDERS.get(state, &(p.asset, p.country))?.unwrap_or(0)))
-        }
-        _ => Err(QueryError::UnknownMethod { module: NAME, method: method.to_string() }),
     }
-}
 
-pub(crate) fn state_key(field: &str, params: &Value) -> Result<KeyPath, QueryError> {
-    match field {
-        "rules" => Ok(RULES.key(&query_params::<AssetParams>(field, params)?.asset)),
-        "identity" => Ok(IDENTITIES.key(&query_params::<IdentityParams>(field, params)?.identity)),
-        "identityOf" => {
-            let p: IdentityOfParams = query_params(field, params)?;
-            Ok(WALLET_IDENTITY.key(&(p.registry, p.wallet)))
+    fn state_key(&self, field: &str, params: &Value) -> Result<KeyPath, QueryError> {
+        match field {
+            "rules" => Ok(RULES.key(&query_params::<AssetParams>(field, params)?.asset)),
+            "identity" => Ok(IDENTITIES.key(&query_params::<IdentityParams>(field, params)?.identity)),
+            "identityOf" => {
+                let p: IdentityOfParams = query_params(field, params)?;
+                Ok(WALLET_IDENTITY.key(&(p.registry, p.wallet)))
+            }
+            "position" => {
+                let p: PositionParams = query_params(field, params)?;
+                Ok(POSITIONS.key(&(p.asset, p.identity)))
+            }
+            "frozenWallet" => {
+                let p: WalletParams = query_params(field, params)?;
+                Ok(FROZEN_WALLETS.key(&(p.asset, p.wallet)))
+            }
+            _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),
         }
-        "position" => {
-            let p: PositionParams = query_params(field, params)?;
-            Ok(POSITIONS.key(&(p.asset, p.identity)))
-        }
-        "frozenWallet" => {
-            let p: WalletParams = query_params(field, params)?;
-            Ok(FROZEN_WALLETS.key(&(p.asset, p.wallet)))
-        }
-        _ => Err(QueryError::UnknownMethod { module: NAME, method: field.to_string() }),
     }
 }

@@ -21,8 +21,8 @@ mod query;
 mod state;
 
 use pillar_primitives::Call;
-use pillar_runtime::{CallError, Module, QueryError, TxContext};
-use pillar_state::{KeyPath, StateRead, StateWrite};
+use pillar_runtime::{CallError, Module, TxContext};
+use pillar_state::StateWrite;
 
 pub use error::{ItemsError, ROUTING_CODE};
 pub use query::MAX_QUERIED_ITEMS;
@@ -60,19 +60,6 @@ impl Module for Items {
             Call::BurnItems(c) => call::burn(ctx, c, state),
             other => Err(pillar_runtime::misrouted(NAME, ROUTING_CODE, other)),
         }
-    }
-
-    fn query(
-        &self,
-        state: &dyn StateRead,
-        method: &str,
-        params: &serde_json::Value,
-    ) -> Result<serde_json::Value, QueryError> {
-        query::query(state, method, params)
-    }
-
-    fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
-        query::state_key(field, params)
     }
 }
 

@@ -21,8 +21,8 @@ pub mod rules;
 mod state;
 
 use pillar_primitives::{Call, VerifiedTransaction};
-use pillar_runtime::{BlockEnv, CallError, Module, QueryError, TxContext, ValidateError};
-use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
+use pillar_runtime::{BlockEnv, CallError, Module, TxContext, ValidateError};
+use pillar_state::{StateError, StateRead, StateWrite};
 
 pub use error::SessionsError;
 pub use state::{
@@ -122,19 +122,6 @@ impl Module for Sessions {
             Call::SetSponsorPolicy(c) => call::set_sponsor_policy(ctx, c, state),
             other => Err(pillar_runtime::misrouted(NAME, 4000, other)),
         }
-    }
-
-    fn query(
-        &self,
-        state: &dyn StateRead,
-        method: &str,
-        params: &serde_json::Value,
-    ) -> Result<serde_json::Value, QueryError> {
-        query::query(state, method, params)
-    }
-
-    fn state_key(&self, field: &str, params: &serde_json::Value) -> Result<KeyPath, QueryError> {
-        query::state_key(field, params)
     }
 }
 

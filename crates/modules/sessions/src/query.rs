@@ -1,7 +1,7 @@
 //! Read-only queries: an account's sessions, one session with its remaining caps, a sponsor.
 
 use pillar_primitives::{Address, SessionKey};
-use pillar_runtime::{QueryError, query_params};
+use pillar_runtime::{Queries, QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -44,41 +44,43 @@ fn session_json(s: &Session) -> Value {
     json!({ "session": s, "keyId": s.key.id(), "remaining": remaining })
 }
 
-pub(crate) fn query(state: &dyn StateRead, method: &str, p: &Value) -> Result<Value, QueryError> {
-    match method {
-        "sessions" => {
-            let AccountParams { account } = query_params(method, p)?;
-            let ids = ACCOUNT_SESSIONS.get(state, &account)?.unwrap_or_default();
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                if let Some(s) = SESSIONS.get(state, &(account, id))? {
-                    out.push(session_json(&s));
+impl Queries for crate::Sessions {
+    fn query(&self, state: &dyn StateRead, method: &str, p: &Value) -> Result<Value, QueryError> {
+        match method {
+            "sessions" => {
+                let AccountParams { account } = query_params(method, p)?;
+                let ids = ACCOUNT_SESSIONS.get(state, &account)?.unwrap_or_default();
+                let mut out = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if let Some(s) = SESSIONS.get(state, &(account, id))? {
+                        out.push(session_json(&s));
+                    }
                 }
+                Ok(Value::Array(out))
             }
-            Ok(Value::Array(out))
+            "session" => {
+                let SessionParams { account, key } = query_params(method, p)?;
+                Ok(SESSIONS.get(state, &(account, key.id()))?.map_or(Value::Null, |s| session_json(&s)))
+            }
+            "sponsor" => {
+                let SponsorParams { sponsor } = query_params(method, p)?;
+                Ok(SPONSORS.get(state, &sponsor)?.map_or(Value::Null, |s| json!(s)))
+            }
+            _ => Err(QueryError::UnknownMethod { module: crate::NAME, method: method.to_string() }),
         }
-        "session" => {
-            let SessionParams { account, key } = query_params(method, p)?;
-            Ok(SESSIONS.get(state, &(account, key.id()))?.map_or(Value::Null, |s| session_json(&s)))
-        }
-        "sponsor" => {
-            let SponsorParams { sponsor } = query_params(method, p)?;
-            Ok(SPONSORS.get(state, &sponsor)?.map_or(Value::Null, |s| json!(s)))
-        }
-        _ => Err(QueryError::UnknownMethod { module: crate::NAME, method: method.to_string() }),
     }
-}
 
-pub(crate) fn state_key(field: &str, p: &Value) -> Result<KeyPath, QueryError> {
-    match field {
-        "session" => {
-            let SessionParams { account, key } = query_params(field, p)?;
-            Ok(SESSIONS.key(&(account, key.id())))
+    fn state_key(&self, field: &str, p: &Value) -> Result<KeyPath, QueryError> {
+        match field {
+            "session" => {
+                let SessionParams { account, key } = query_params(field, p)?;
+                Ok(SESSIONS.key(&(account, key.id())))
+            }
+            "sponsor" => {
+                let SponsorParams { sponsor } = query_params(field, p)?;
+                Ok(SPONSORS.key(&sponsor))
+            }
+            _ => Err(QueryError::UnknownMethod { module: crate::NAME, method: field.to_string() }),
         }
-        "sponsor" => {
-            let SponsorParams { sponsor } = query_params(field, p)?;
-            Ok(SPONSORS.key(&sponsor))
-        }
-        _ => Err(QueryError::UnknownMethod { module: crate::NAME, method: field.to_string() }),
     }
 }

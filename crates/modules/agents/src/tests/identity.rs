@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use pillar_primitives::{Address, Call, Event, MetadataEntry, RegisterAgent, TransferAgent, UpdateAgent};
+use pillar_runtime::Queries;
 use pillar_runtime::{BlockEnv, Module, QueryError, TxContext};
 use pillar_state::MemoryState;
 use serde_json::json;

@@ -1,6 +1,7 @@
 //! Bridged ETH: only ETH that came in through the Portal can leave through it.
 
-use pillar_runtime::{Invalid, Refusal, ValidateError};
+use pillar_runtime::{Invalid, Queries, Refusal, ValidateError};
+use pillar_state::KeyPath;
 use proptest::prelude::*;
 
 use super::*;
