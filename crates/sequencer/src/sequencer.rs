@@ -170,8 +170,19 @@ impl Sequencer {
         self.submit(SignedTransaction::decode(bytes)?)
     }
 
+    /// The stateless checks (chain id, call arguments), run before the signature is recovered so
+    /// that a malformed transaction costs no recovery. Execution checks the same again.
+    fn precheck(&self, tx: &SignedTransaction) -> Result<(), Rejection> {
+        let expected = self.shared.chain.runtime().chain_id();
+        if tx.tx.chain_id != expected {
+            return Err(Rejection::WrongChain { expected, got: tx.tx.chain_id });
+        }
+        tx.tx.call.check_shape().map_err(|reason| Rejection::InvalidArguments(reason.to_string()))
+    }
+
     /// Submits one transaction.
     pub fn submit(&self, tx: SignedTransaction) -> Result<B256, Rejection> {
+        self.precheck(&tx).inspect_err(|_| self.count_rejected(1))?;
         let started = Instant::now();
         let verified = tx.verify();
         self.shared.metrics.on_signatures(1, started.elapsed());
@@ -186,11 +197,24 @@ impl Sequencer {
     /// Submits many transactions, checking their signatures on all cores (secp256k1 and P-256
     /// in parallel, ed25519 session signatures in batches).
     pub fn submit_batch(&self, txs: Vec<SignedTransaction>) -> Vec<Result<B256, Rejection>> {
+        // Stateless refusals first, in place; only the rest have their signatures recovered.
+        let prechecked: Vec<Result<(), Rejection>> = txs.iter().map(|t| self.precheck(t)).collect();
+        let to_verify: Vec<SignedTransaction> =
+            txs.into_iter().zip(&prechecked).filter(|(_, p)| p.is_ok()).map(|(t, _)| t).collect();
         let started = Instant::now();
-        let n = txs.len();
-        let verified: Vec<Result<VerifiedTransaction, Rejection>> =
-            SignedTransaction::verify_batch(txs).into_iter().map(|r| r.map_err(Rejection::from)).collect();
+        let n = to_verify.len();
+        let mut recovered = SignedTransaction::verify_batch(to_verify).into_iter();
         self.shared.metrics.on_signatures(n, started.elapsed());
+        let verified: Vec<Result<VerifiedTransaction, Rejection>> = prechecked
+            .into_iter()
+            .map(|p| match p {
+                Ok(()) => match recovered.next() {
+                    Some(r) => r.map_err(Rejection::from),
+                    None => Err(Rejection::Unavailable("signature check lost a transaction".into())),
+                },
+                Err(e) => Err(e),
+            })
+            .collect();
         self.count_rejected(verified.iter().filter(|r| r.is_err()).count());
         let (ok, positions): (Vec<_>, Vec<_>) =
             verified.iter().enumerate().filter_map(|(i, r)| r.as_ref().ok().map(|v| (v.clone(), i))).unzip();

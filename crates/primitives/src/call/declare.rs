@@ -6,8 +6,8 @@ use crate::AssetId;
 
 /// What a call kind says about its own arguments (implemented next to each call's struct).
 pub trait CallArgs {
-    /// Stateless checks (lengths, zero amounts): a malformed call is refused at admission and is
-    /// invalid in a block, before any state is read.
+    /// Stateless checks (lengths, zero amounts): a malformed call is refused at admission before
+    /// its signature is recovered, and is invalid in a block before any state is read.
     fn check(&self) -> Result<(), &'static str> {
         Ok(())
     }

@@ -19,6 +19,10 @@ fn transfer(from: u8, nonce: u64, chain_id: u64, amount: u128) -> SignedTransact
     pillar_runtime::testkit::transfer(chain_id, from, nonce, 1, key(9).address(), amount)
 }
 
+fn bad_chain() -> SignedTransaction {
+    transfer(3, 0, 12, 10)
+}
+
 fn start(dir: &std::path::Path) -> (Sequencer, std::thread::JoinHandle<()>) {
     start_with(dir, 0, 3)
 }
@@ -70,6 +74,16 @@ async fn admits_produces_and_announces() {
     bad.signature.v = 30;
     assert!(matches!(seq.submit(bad), Err(Rejection::BadSignature(_))));
     assert!(matches!(seq.submit_bytes(&[1, 2, 3]), Err(Rejection::Malformed(_))));
+    // Stateless refusals come before the signature is recovered: a zero transfer with a
+    // signature that recovers nobody is refused for its arguments, alone and in a batch, and
+    // the valid transaction beside it in the batch is still admitted.
+    let mut zero = transfer(1, 0, 11, 0);
+    zero.signature.v = 30;
+    assert!(matches!(seq.submit(zero.clone()), Err(Rejection::InvalidArguments(_))));
+    let mixed = seq.submit_batch(vec![zero, transfer(2, 0, 11, 10), bad_chain()]);
+    assert!(matches!(mixed[0], Err(Rejection::InvalidArguments(_))), "{mixed:?}");
+    assert!(mixed[1].is_ok(), "{mixed:?}");
+    assert!(matches!(mixed[2], Err(Rejection::WrongChain { expected: 11, got: 12 })), "{mixed:?}");
     assert!(matches!(seq.submit_bytes(&vec![0; 10_000]), Err(Rejection::Oversize { .. })));
 
     // Five transfers in blocks of at most three.
