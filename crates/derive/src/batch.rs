@@ -14,8 +14,7 @@
 
 use pillar_primitives::{BLOCK_OVERHEAD_BYTES, Block, codec};
 
-pub use pillar_codec::{BATCH_VERSION, MAX_BATCH_BYTES, MAX_DECOMPRESSED_BYTES};
-use pillar_codec::{FrameError, PayloadError};
+pub use pillar_codec::{BATCH_VERSION, FrameError, MAX_BATCH_BYTES, MAX_DECOMPRESSED_BYTES, PayloadError};
 
 /// zstd level: 3 is zstd's default balance; batches are compressed once and read many times.
 const ZSTD_LEVEL: i32 = 3;
@@ -34,30 +33,11 @@ pub fn max_block_bytes(batch_limit: usize) -> usize {
 /// Why bytes are not a valid batch.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BatchError {
-    /// No bytes.
-    #[error("empty batch")]
-    Empty,
-    /// Larger than [`MAX_BATCH_BYTES`].
-    #[error("batch of {size} bytes exceeds {limit}")]
-    TooLarge {
-        /// Size.
-        size: usize,
-        /// Limit.
-        limit: usize,
-    },
-    /// A version this code does not read.
-    #[error("unknown batch version {version}")]
-    UnknownVersion {
-        /// Version byte.
-        version: u8,
-    },
-    /// The zstd frame is refused (corrupt, truncated, not exactly one frame, or larger than the
-    /// decompression limit): [`pillar_codec::decompress`] says which rule it breaks.
-    #[error("batch does not decompress: {error}")]
-    Decompress {
-        /// Which rule the frame breaks.
-        error: FrameError,
-    },
+    /// The bytes are not a batch payload: empty, over [`MAX_BATCH_BYTES`], an unknown version,
+    /// or a zstd frame that breaks a rule of [`pillar_codec`] (corrupt, truncated, not exactly
+    /// one frame, or larger than the decompression limit).
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
     /// The payload is not borsh blocks.
     #[error("batch payload does not decode: {reason}")]
     Decode {
@@ -84,17 +64,6 @@ pub fn encode_batch(blocks: &[Block]) -> Vec<u8> {
     out.push(BATCH_VERSION);
     out.extend_from_slice(&compressed);
     out
-}
-
-impl From<PayloadError> for BatchError {
-    fn from(e: PayloadError) -> Self {
-        match e {
-            PayloadError::Empty => BatchError::Empty,
-            PayloadError::TooLarge { size, limit } => BatchError::TooLarge { size, limit },
-            PayloadError::UnknownVersion { version } => BatchError::UnknownVersion { version },
-            PayloadError::Frame(error) => BatchError::Decompress { error },
-        }
-    }
 }
 
 /// Decodes untrusted batch bytes.
@@ -183,11 +152,20 @@ mod tests {
     fn refusals() {
         let blocks = chain(3, 1);
         let mut bytes = encode_batch(&blocks);
-        assert_eq!(decode_batch(&[]), Err(BatchError::Empty));
-        assert!(matches!(decode_batch(&[7, 1, 2]), Err(BatchError::UnknownVersion { version: 7 })));
-        assert!(matches!(decode_batch(&[0, 1, 2, 3]), Err(BatchError::Decompress { .. })));
-        assert!(matches!(decode_batch(&bytes[..bytes.len() / 2]), Err(BatchError::Decompress { .. })));
-        assert!(matches!(decode_batch(&vec![0; MAX_BATCH_BYTES + 1]), Err(BatchError::TooLarge { .. })));
+        assert_eq!(decode_batch(&[]), Err(BatchError::Payload(PayloadError::Empty)));
+        assert!(matches!(
+            decode_batch(&[7, 1, 2]),
+            Err(BatchError::Payload(PayloadError::UnknownVersion { version: 7 }))
+        ));
+        assert!(matches!(decode_batch(&[0, 1, 2, 3]), Err(BatchError::Payload(PayloadError::Frame(_)))));
+        assert!(matches!(
+            decode_batch(&bytes[..bytes.len() / 2]),
+            Err(BatchError::Payload(PayloadError::Frame(_)))
+        ));
+        assert!(matches!(
+            decode_batch(&vec![0; MAX_BATCH_BYTES + 1]),
+            Err(BatchError::Payload(PayloadError::TooLarge { .. }))
+        ));
         assert_eq!(decode_batch(&encode_batch(&[])), Err(BatchError::NoBlocks));
         // Not a chain: swapped blocks.
         let swapped = vec![blocks[1].clone(), blocks[0].clone()];
@@ -200,7 +178,7 @@ mod tests {
         let mut bomb = vec![BATCH_VERSION];
         bomb.extend(zstd::bulk::compress(&vec![0u8; 64 << 20], 19).unwrap());
         assert!(bomb.len() < MAX_BATCH_BYTES);
-        assert!(matches!(decode_batch(&bomb), Err(BatchError::Decompress { .. })));
+        assert!(matches!(decode_batch(&bomb), Err(BatchError::Payload(PayloadError::Frame(_)))));
         bytes.push(0);
         assert!(decode_batch(&bytes).is_err(), "trailing bytes after the frame");
     }

@@ -12,8 +12,8 @@ use super::*;
 use crate::memory::ready;
 use crate::retrieval::tests::batch_event;
 use crate::{
-    BatchEvent, BatchKind, BatchPayload, ChainProvider, L1BlockInfo, MemoryL1, QueueKind, QueueMessage,
-    block_data, encode_batch,
+    BatchEvent, BatchKind, BatchPayload, ChainProvider, L1BlockInfo, MemoryL1, PayloadError, QueueKind,
+    QueueMessage, block_data, encode_batch,
 };
 
 pub(super) const DEADLINE: u64 = 10;
@@ -241,11 +241,17 @@ fn bad_batches_are_skipped_and_derivation_goes_on() {
         ))
         .unwrap();
     let reasons = skipped(&report);
-    assert!(matches!(reasons[0], Some(SkipReason::Undecodable(BatchError::Empty))));
-    assert!(matches!(reasons[1], Some(SkipReason::Undecodable(BatchError::UnknownVersion { .. }))));
-    assert!(matches!(reasons[2], Some(SkipReason::Undecodable(BatchError::Decompress { .. }))));
+    assert!(matches!(reasons[0], Some(SkipReason::Undecodable(BatchError::Payload(PayloadError::Empty)))));
+    assert!(matches!(
+        reasons[1],
+        Some(SkipReason::Undecodable(BatchError::Payload(PayloadError::UnknownVersion { .. })))
+    ));
+    assert!(matches!(reasons[2], Some(SkipReason::Undecodable(BatchError::Payload(PayloadError::Frame(_))))));
     assert!(matches!(reasons[3], Some(SkipReason::Undecodable(_))), "{:?}", reasons[3]);
-    assert!(matches!(reasons[4], Some(SkipReason::Undecodable(BatchError::TooLarge { .. }))));
+    assert!(matches!(
+        reasons[4],
+        Some(SkipReason::Undecodable(BatchError::Payload(PayloadError::TooLarge { .. })))
+    ));
     assert_eq!(reasons[5], Some(SkipReason::Gap { first: 2, head: 0 }));
     assert!(matches!(reasons[6], Some(SkipReason::RangeMismatch { declared_last: 2, last: 1, .. })));
     assert_eq!(reasons[7], None);

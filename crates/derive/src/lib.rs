@@ -29,8 +29,8 @@ mod provider;
 mod retrieval;
 
 pub use batch::{
-    BATCH_VERSION, BatchError, MAX_BATCH_BYTES, MAX_DECOMPRESSED_BYTES, decode_batch, encode_batch,
-    max_block_bytes,
+    BATCH_VERSION, BatchError, FrameError, MAX_BATCH_BYTES, MAX_DECOMPRESSED_BYTES, PayloadError,
+    decode_batch, encode_batch, max_block_bytes,
 };
 #[cfg(feature = "chain")]
 pub use derivation::{
