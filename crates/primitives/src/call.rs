@@ -19,6 +19,7 @@ use alloc::{string::String, vec, vec::Vec};
 
 use alloy_primitives::B256;
 use declare::declare_calls;
+use declare::nonzero;
 pub use declare::{CallArgs, CallKind};
 
 use crate::eip712::Eip712Struct;
@@ -164,10 +165,7 @@ pub struct Transfer {
 
 impl CallArgs for Transfer {
     fn check(&self) -> Result<(), &'static str> {
-        if self.amount == 0 {
-            return Err("transfer amount must be positive");
-        }
-        Ok(())
+        nonzero(self.amount, "transfer amount must be positive")
     }
 
     fn spend(&self) -> Option<(AssetId, u128)> {
@@ -240,10 +238,7 @@ pub struct Mint {
 
 impl CallArgs for Mint {
     fn check(&self) -> Result<(), &'static str> {
-        if self.amount == 0 {
-            return Err("mint amount must be positive");
-        }
-        Ok(())
+        nonzero(self.amount, "mint amount must be positive")
     }
 }
 
@@ -270,10 +265,7 @@ pub struct Burn {
 
 impl CallArgs for Burn {
     fn check(&self) -> Result<(), &'static str> {
-        if self.amount == 0 {
-            return Err("burn amount must be positive");
-        }
-        Ok(())
+        nonzero(self.amount, "burn amount must be positive")
     }
 
     fn spend(&self) -> Option<(AssetId, u128)> {
@@ -306,9 +298,7 @@ pub struct Withdraw {
 
 impl CallArgs for Withdraw {
     fn check(&self) -> Result<(), &'static str> {
-        if self.amount == 0 {
-            return Err("withdrawal amount must be positive");
-        }
+        nonzero(self.amount, "withdrawal amount must be positive")?;
         if self.l1_recipient == Address::ZERO {
             return Err("withdrawal needs an L1 recipient");
         }

@@ -6,7 +6,7 @@ use alloy_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use super::CallArgs;
+use super::{CallArgs, nonzero};
 
 use super::{AssetId, u128_string};
 use crate::SessionKey;
@@ -223,12 +223,8 @@ pub struct OpenChannel {
 
 impl CallArgs for OpenChannel {
     fn check(&self) -> Result<(), &'static str> {
-        if self.amount == 0 {
-            return Err("a channel deposit must be positive");
-        }
-        if self.timeout_ms == 0 {
-            return Err("a channel close timeout must be positive");
-        }
+        nonzero(self.amount, "a channel deposit must be positive")?;
+        nonzero(self.timeout_ms, "a channel close timeout must be positive")?;
         if !self.voucher_key.is_valid_point() {
             return Err("the voucher public key is not a valid point of its curve");
         }
@@ -263,10 +259,7 @@ pub struct FundChannel {
 
 impl CallArgs for FundChannel {
     fn check(&self) -> Result<(), &'static str> {
-        if self.amount == 0 {
-            return Err("a channel top-up must be positive");
-        }
-        Ok(())
+        nonzero(self.amount, "a channel top-up must be positive")
     }
 }
 
@@ -303,10 +296,7 @@ impl CallArgs for SettleChannel {
         if self.signature.len() != 64 {
             return Err("a voucher signature is 64 bytes");
         }
-        if self.cumulative == 0 {
-            return Err("a voucher's cumulative amount must be positive");
-        }
-        Ok(())
+        nonzero(self.cumulative, "a voucher's cumulative amount must be positive")
     }
 }
 

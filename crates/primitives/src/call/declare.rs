@@ -19,6 +19,11 @@ pub trait CallArgs {
     }
 }
 
+/// `Err(reason)` when `v` is zero: the check most calls make of their amounts.
+pub(crate) fn nonzero<T: PartialEq + Default>(v: T, reason: &'static str) -> Result<(), &'static str> {
+    if v == T::default() { Err(reason) } else { Ok(()) }
+}
+
 /// A call kind's place in the table (implemented by `declare_calls!`).
 pub trait CallKind {
     /// Its borsh tag, the bit in session and sponsor `calls` masks.
