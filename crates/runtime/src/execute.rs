@@ -112,15 +112,27 @@ impl Runtime {
 
     /// Stateless checks plus every module's admission check against `state`.
     pub fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {
-        self.check_static(tx)?;
+        self.check_static(&tx.tx)?;
+        self.validate_state(tx, state)
+    }
+
+    /// Every module's admission check against `state`, for a transaction that passed
+    /// [`Runtime::check_static`] (the sequencer runs that before recovering the signature).
+    pub fn validate_state(
+        &self,
+        tx: &VerifiedTransaction,
+        state: &dyn StateRead,
+    ) -> Result<(), ValidateError> {
         for m in &self.modules {
             m.validate(tx, state)?;
         }
         Ok(())
     }
 
-    fn check_static(&self, tx: &VerifiedTransaction) -> Result<(), Invalid> {
-        let t = &tx.tx.tx;
+    /// The checks that need neither the sender nor state: chain id, a module for the call, one
+    /// for an envelope, and the call's arguments. Cheap enough to run before signature recovery.
+    pub fn check_static(&self, tx: &SignedTransaction) -> Result<(), Invalid> {
+        let t = &tx.tx;
         if t.chain_id != self.chain_id {
             return Err(Invalid::WrongChain { expected: self.chain_id, got: t.chain_id });
         }
@@ -130,7 +142,7 @@ impl Runtime {
         }
         // A chain with no module that enforces sponsors and sessions must not accept them
         // unchecked.
-        if tx.tx.envelope.is_some() && !self.modules.iter().any(|m| m.enforces_envelopes()) {
+        if tx.envelope.is_some() && !self.modules.iter().any(|m| m.enforces_envelopes()) {
             return Err(Invalid::NoEnvelopes);
         }
         t.call.check_shape().map_err(|reason| Invalid::Malformed { reason })
@@ -173,7 +185,7 @@ impl Runtime {
         block_fees: &mut u128,
         state: &mut BlockOverlay<'_>,
     ) -> Result<Result<Receipt, Invalid>, StateError> {
-        if let Err(invalid) = self.check_static(tx) {
+        if let Err(invalid) = self.check_static(&tx.tx) {
             return Ok(Err(invalid));
         }
         let t = &tx.tx.tx;

@@ -170,14 +170,11 @@ impl Sequencer {
         self.submit(SignedTransaction::decode(bytes)?)
     }
 
-    /// The stateless checks (chain id, call arguments), run before the signature is recovered so
-    /// that a malformed transaction costs no recovery. Execution checks the same again.
+    /// The runtime's stateless checks (chain id, a module for the call and for any envelope, the
+    /// call's arguments), run before the signature is recovered so that a malformed transaction
+    /// costs no recovery. Admission then runs only the modules' checks against state.
     fn precheck(&self, tx: &SignedTransaction) -> Result<(), Rejection> {
-        let expected = self.shared.chain.runtime().chain_id();
-        if tx.tx.chain_id != expected {
-            return Err(Rejection::WrongChain { expected, got: tx.tx.chain_id });
-        }
-        tx.tx.call.check_shape().map_err(|reason| Rejection::InvalidArguments(reason.to_string()))
+        self.shared.chain.runtime().check_static(tx).map_err(Rejection::from)
     }
 
     /// Submits one transaction.
@@ -363,7 +360,8 @@ fn admit_one(
     pool: &mut Mempool,
     tx: VerifiedTransaction,
 ) -> Result<B256, Rejection> {
-    match chain.runtime().validate(&tx, snapshot) {
+    // `check_static` ran in `precheck`, before the signature was recovered.
+    match chain.runtime().validate_state(&tx, snapshot) {
         Ok(()) => {}
         Err(ValidateError::Invalid(i)) => return Err(i.into()),
         Err(ValidateError::State(e)) => return Err(Rejection::Unavailable(e.to_string())),
