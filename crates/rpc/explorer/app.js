@@ -405,10 +405,11 @@ async function loadSchema() {
   if (state.schema) return state.schema;
   try {
     state.schema = await rpc('pillar_schema');
+    return state.schema;
   } catch {
-    state.schema = { calls: [], events: [] };
+    // Shown without descriptions this time; asked again on the next page.
+    return { calls: [], events: [] };
   }
-  return state.schema;
 }
 const callSchema = (jsonType) => state.schema?.calls?.find((c) => c.jsonType === jsonType);
 const eventSchema = (type) => state.schema?.events?.find((e) => e.name === type);
