@@ -6,17 +6,17 @@
 //!   names are the fields' camelCase names (or `#[eip712(rename = "…")]`); Solidity types come
 //!   from the field types' `Eip712Value` impls, except `Vec<u8>`, which is `bytes`. The type name
 //!   is the struct's (or `#[eip712(name = "…")]`).
-//! - `#[derive(Schema)]` on a struct or an enum with struct variants: the fields and their types
-//!   as `pillar_primitives::schema::TypeSchema`, for `pillar_schema`. Names follow the same
-//!   camelCase rule as the JSON form; `#[schema(module = "…")]` on a variant names the module
-//!   that emits it.
+//! - `#[derive(Events)]` on a module's event enum (struct variants), with `#[events(module =
+//!   NAME, first_tag = N)]`: borsh encoding with global tags `N, N+1, …` in variant order (append
+//!   only), the schema of every variant (names follow the same camelCase rule as the JSON form)
+//!   and `pillar_primitives::EventSet`.
 //!
-//! The derives name paths under `pillar_primitives`; inside that crate it is `crate` (set with
-//! `#[eip712(crate = "crate")]` / `#[schema(crate = "crate")]`).
+//! The derives name paths under `pillar_primitives`; inside that crate `Eip712` is told `crate`
+//! with `#[eip712(crate = "crate")]`.
 
 mod eip712;
 mod names;
-mod schema;
+mod events;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
@@ -28,9 +28,9 @@ pub fn derive_eip712(input: TokenStream) -> TokenStream {
     eip712::expand(&input).unwrap_or_else(syn::Error::into_compile_error).into()
 }
 
-/// Derives `Schema` (see the crate docs).
-#[proc_macro_derive(Schema, attributes(schema))]
-pub fn derive_schema(input: TokenStream) -> TokenStream {
+/// Derives a module's event set (see the crate docs).
+#[proc_macro_derive(Events, attributes(events))]
+pub fn derive_events(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    schema::expand(&input).unwrap_or_else(syn::Error::into_compile_error).into()
+    events::expand(&input).unwrap_or_else(syn::Error::into_compile_error).into()
 }

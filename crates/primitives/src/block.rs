@@ -75,10 +75,10 @@ pub const ENTRY_OVERHEAD_BYTES: usize = 8;
 
 /// A header with its transactions.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-pub struct Block {
+pub struct Block<C> {
     /// The header.
     pub header: Header,
     /// Entries in execution order: the L1 queue messages consumed (contiguous, in queue order),
     /// then signed transactions.
-    pub transactions: Vec<ChainTx>,
+    pub transactions: Vec<ChainTx<C>>,
 }

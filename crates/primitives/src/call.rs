@@ -1,34 +1,25 @@
-//! The call kinds a transaction can carry.
+//! What every call kind and every module's group of calls implements, and the one macro that
+//! declares a group ([`declare_calls!`](crate::declare_calls)).
 //!
-//! The set is closed and versioned by the borsh enum tag: a tag this node does not know is an
-//! "unknown call" and is refused at the door. Each kind's EIP-712 struct is derived from its
-//! Rust declaration (`#[derive(Eip712)]`), with the same fields in the same order, and the
-//! table below (`declare_calls!`) is the only list of call kinds.
+//! Call kinds belong to their modules: each module crate declares its call structs and its group
+//! (`ItemsCall`, …) with `declare_calls!`, and the chain's `Call` type is composed from the groups
+//! of the modules it is built with (`pillar_runtime::compose!`). Both a group and a composed
+//! `Call` implement [`CallSet`]; transactions, blocks and the EIP-712 code are generic over it.
 
-use alloy_primitives::Address;
-use borsh::{BorshDeserialize, BorshSerialize};
-use serde::{Deserialize, Serialize};
-
-mod agents;
-mod compliance;
-mod declare;
-mod items;
-mod sessions;
-
-use alloc::{string::String, vec, vec::Vec};
+use alloc::{string::String, vec::Vec};
+use core::any::Any;
+use core::fmt::Debug;
 
 use alloy_primitives::B256;
-use declare::declare_calls;
-use declare::nonzero;
-pub use declare::{CallArgs, CallKind};
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Serialize, de::DeserializeOwned};
 
-use crate::eip712::Eip712Struct;
-use crate::schema::{CallSchema, FieldSchema, call_doc, json_type};
+use crate::schema::CallSchema;
 
-pub use agents::*;
-pub use compliance::*;
-pub use items::*;
-pub use sessions::*;
+mod declare;
+mod none;
+
+pub use none::NoCalls;
 
 /// Identifier of an asset in the `assets` module. Native ETH is [`NATIVE_ASSET`]; issuer tokens
 /// are numbered from 1 in creation order (compact ids keep batches small on L1).
@@ -37,385 +28,159 @@ pub type AssetId = u32;
 /// The native asset: ETH bridged from L1, also used to pay fees.
 pub const NATIVE_ASSET: AssetId = 0;
 
-/// Longest asset name accepted, in bytes.
+/// Longest display name (of an asset, a collection) accepted, in bytes.
 pub const MAX_NAME_LEN: usize = 64;
-/// Longest asset symbol accepted, in bytes.
-pub const MAX_SYMBOL_LEN: usize = 16;
 
-declare_calls! {
-    "assets" {
-        /// `assets`: move an amount of an asset to another account.
-        0 => Transfer(Transfer),
-        /// `assets`: create an issuer token; the sender becomes its admin, minter and burner.
-        1 => CreateAsset(CreateAsset),
-        /// `assets`: mint new units (minter role).
-        2 => Mint(Mint),
-        /// `assets`: burn units from the sender's own balance (burner role).
-        3 => Burn(Burn),
-        /// `assets`: grant or revoke a role on an asset (admin role).
-        4 => SetAssetRole(SetAssetRole),
-    }
-    "bridge" {
-        /// `bridge`: burn native ETH or a bridged token and record a withdrawal to L1.
-        5 => Withdraw(Withdraw),
-    }
-    "compliance" {
-        /// `compliance`: appoint or dismiss an agent of the sender's identity registry.
-        6 => SetRegistryAgent(SetRegistryAgent),
-        /// `compliance`: trust or distrust a claim issuer for one topic in the sender's registry.
-        7 => SetTrustedIssuer(SetTrustedIssuer),
-        /// `compliance`: create an identity in a registry and link its first wallet (registry agent).
-        8 => RegisterIdentity(RegisterIdentity),
-        /// `compliance`: link or unlink a wallet of an identity (registry agent).
-        9 => LinkWallet(LinkWallet),
-        /// `compliance`: add or replace a claim on an identity (trusted issuer of the topic).
-        10 => AddClaim(AddClaim),
-        /// `compliance`: remove a claim from an identity.
-        11 => RemoveClaim(RemoveClaim),
-        /// `compliance`: add wallets and identities to, or remove them from, a registry's sanctions list.
-        12 => SetSanctions(SetSanctions),
-        /// `compliance`: bind or update the rule set of an asset (asset admin). Boxed because it is
-        /// far larger than the other calls (borsh and JSON encode it as if unboxed).
-        13 => SetComplianceRules(Box<SetComplianceRules>),
-        /// `compliance`: appoint or dismiss an agent of an asset (asset admin).
-        14 => SetComplianceAgent(SetComplianceAgent),
-        /// `compliance`: pause or unpause holder transfers of assets (agent).
-        15 => SetPaused(SetPaused),
-        /// `compliance`: freeze or unfreeze wallets for an asset (agent).
-        16 => FreezeWallets(FreezeWallets),
-        /// `compliance`: freeze or unfreeze parts of wallets' balances (agent).
-        17 => FreezeAmounts(FreezeAmounts),
-        /// `compliance`: move balances without the holder's signature (agent).
-        18 => ForcedTransfers(ForcedTransfers),
-        /// `compliance`: move a lost wallet's balance and identity link to a new wallet (agent).
-        19 => RecoverWallets(RecoverWallets),
-    }
-    "sessions" {
-        /// `sessions`: authorize a session key to act for the sender within a scope.
-        20 => AuthorizeSession(AuthorizeSession),
-        /// `sessions`: revoke a session key of the sender.
-        21 => RevokeSession(RevokeSession),
-        /// `sessions`: set the sender's fee sponsorship policy.
-        22 => SetSponsorPolicy(SetSponsorPolicy),
-    }
-    "agents" {
-        /// `agents`: register an agent identity owned by the sender.
-        23 => RegisterAgent(RegisterAgent),
-        /// `agents`: replace an agent's card, wallet and metadata (owner).
-        24 => UpdateAgent(UpdateAgent),
-        /// `agents`: hand an agent to a new owner (owner).
-        25 => TransferAgent(TransferAgent),
-        /// `agents`: leave reputation feedback on an agent.
-        26 => GiveFeedback(GiveFeedback),
-        /// `agents`: withdraw one's own feedback.
-        27 => RevokeFeedback(RevokeFeedback),
-        /// `agents`: open a payment channel to an agent, escrowing a deposit.
-        28 => OpenChannel(OpenChannel),
-        /// `agents`: add to a channel's deposit (payer).
-        29 => FundChannel(FundChannel),
-        /// `agents`: settle a channel with the payer's latest cumulative voucher (payee).
-        30 => SettleChannel(SettleChannel),
-        /// `agents`: ask to close a channel, starting its timeout (payer).
-        31 => RequestChannelClose(RequestChannelClose),
-        /// `agents`: close a channel after its timeout, refunding the rest (payer).
-        32 => CloseChannel(CloseChannel),
-    }
-    "items" {
-        /// `items`: create an item collection; the sender is its issuer.
-        33 => CreateCollection(CreateCollection),
-        /// `items`: appoint or dismiss a minter (issuer).
-        34 => SetItemMinter(SetItemMinter),
-        /// `items`: define item classes, fungible or unique (issuer).
-        35 => DefineItems(DefineItems),
-        /// `items`: mint items to a player (minter).
-        36 => MintItems(MintItems),
-        /// `items`: move the sender's items to another player.
-        37 => TransferItems(TransferItems),
-        /// `items`: burn items the sender holds.
-        38 => BurnItems(BurnItems),
-    }
-}
-
-/// Call tags of the session-management calls, which a session key may never send (a session
-/// that could authorize sessions or sponsor others could widen its own scope).
-pub const SESSION_MANAGEMENT_TAGS: [u8; 2] = [AuthorizeSession::TAG, SetSponsorPolicy::TAG];
-
-/// Move `amount` of `asset` from the sender to `to`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    BorshSerialize,
-    BorshDeserialize,
-    Serialize,
-    Deserialize,
-    pillar_macros::Eip712,
-)]
-#[serde(deny_unknown_fields)]
-pub struct Transfer {
-    /// Recipient.
-    pub to: Address,
-    /// Asset moved.
-    pub asset: AssetId,
-    /// Amount in the asset's smallest unit.
-    #[serde(with = "u128_string")]
-    pub amount: u128,
-}
-
-impl CallArgs for Transfer {
+/// What a call kind says about its own arguments (implemented next to each call's struct).
+pub trait CallArgs {
+    /// Stateless checks (lengths, zero amounts): a malformed call is refused at admission before
+    /// its signature is recovered, and is invalid in a block before any state is read.
     fn check(&self) -> Result<(), &'static str> {
-        nonzero(self.amount, "transfer amount must be positive")
-    }
-
-    fn spend(&self) -> Option<(AssetId, u128)> {
-        Some((self.asset, self.amount))
-    }
-}
-
-/// Create an issuer token.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    BorshSerialize,
-    BorshDeserialize,
-    Serialize,
-    Deserialize,
-    pillar_macros::Eip712,
-)]
-#[serde(deny_unknown_fields)]
-pub struct CreateAsset {
-    /// Display name, 1 to 64 bytes.
-    pub name: String,
-    /// Ticker, 1 to 16 bytes.
-    pub symbol: String,
-    /// Decimal places for display, at most 36.
-    pub decimals: u8,
-    /// Cap on total supply (`u128::MAX` for none).
-    #[serde(with = "u128_string", rename = "maxSupply")]
-    pub max_supply: u128,
-}
-
-impl CallArgs for CreateAsset {
-    fn check(&self) -> Result<(), &'static str> {
-        if self.name.is_empty() || self.name.len() > MAX_NAME_LEN {
-            return Err("asset name must be 1 to 64 bytes");
-        }
-        if self.symbol.is_empty() || self.symbol.len() > MAX_SYMBOL_LEN {
-            return Err("asset symbol must be 1 to 16 bytes");
-        }
-        if self.decimals > 36 {
-            return Err("asset decimals must be at most 36");
-        }
-        Ok(())
-    }
-}
-
-/// Mint `amount` of `asset` to `to`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    BorshSerialize,
-    BorshDeserialize,
-    Serialize,
-    Deserialize,
-    pillar_macros::Eip712,
-)]
-#[serde(deny_unknown_fields)]
-pub struct Mint {
-    /// Asset minted.
-    pub asset: AssetId,
-    /// Recipient.
-    pub to: Address,
-    /// Amount.
-    #[serde(with = "u128_string")]
-    pub amount: u128,
-}
-
-impl CallArgs for Mint {
-    fn check(&self) -> Result<(), &'static str> {
-        nonzero(self.amount, "mint amount must be positive")
-    }
-}
-
-/// Burn `amount` of `asset` from the sender's balance.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    BorshSerialize,
-    BorshDeserialize,
-    Serialize,
-    Deserialize,
-    pillar_macros::Eip712,
-)]
-#[serde(deny_unknown_fields)]
-pub struct Burn {
-    /// Asset burned.
-    pub asset: AssetId,
-    /// Amount.
-    #[serde(with = "u128_string")]
-    pub amount: u128,
-}
-
-impl CallArgs for Burn {
-    fn check(&self) -> Result<(), &'static str> {
-        nonzero(self.amount, "burn amount must be positive")
-    }
-
-    fn spend(&self) -> Option<(AssetId, u128)> {
-        Some((self.asset, self.amount))
-    }
-}
-
-/// Burn `amount` of `asset` (native ETH or a bridged ERC-20) and withdraw it to `l1_recipient`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    BorshSerialize,
-    BorshDeserialize,
-    Serialize,
-    Deserialize,
-    pillar_macros::Eip712,
-)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Withdraw {
-    /// Asset withdrawn.
-    pub asset: AssetId,
-    /// Amount.
-    #[serde(with = "u128_string")]
-    pub amount: u128,
-    /// Who receives it on L1.
-    pub l1_recipient: Address,
-}
-
-impl CallArgs for Withdraw {
-    fn check(&self) -> Result<(), &'static str> {
-        nonzero(self.amount, "withdrawal amount must be positive")?;
-        if self.l1_recipient == Address::ZERO {
-            return Err("withdrawal needs an L1 recipient");
-        }
         Ok(())
     }
 
+    /// What the call takes from the sender's balances, as (asset, amount): the amounts session
+    /// spending caps count.
     fn spend(&self) -> Option<(AssetId, u128)> {
-        Some((self.asset, self.amount))
+        None
     }
 }
 
-/// Roles on an issuer token.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    BorshSerialize,
-    BorshDeserialize,
-    Serialize,
-    Deserialize,
-)]
-#[borsh(use_discriminant = true)]
-#[serde(try_from = "u8", into = "u8")]
-#[repr(u8)]
-pub enum AssetRole {
-    /// May grant and revoke roles.
-    Admin = 0,
-    /// May mint.
-    Minter = 1,
-    /// May burn from its own balance.
-    Burner = 2,
-}
+impl<T: CallArgs> CallArgs for alloc::boxed::Box<T> {
+    fn check(&self) -> Result<(), &'static str> {
+        (**self).check()
+    }
 
-impl TryFrom<u8> for AssetRole {
-    type Error = String;
-    fn try_from(v: u8) -> Result<Self, String> {
-        Self::from_u8(v).ok_or_else(|| format!("unknown asset role {v} (0 admin, 1 minter, 2 burner)"))
+    fn spend(&self) -> Option<(AssetId, u128)> {
+        (**self).spend()
     }
 }
 
-impl From<AssetRole> for u8 {
-    fn from(r: AssetRole) -> u8 {
-        r as u8
+/// `Err(reason)` when `v` is zero: the check most calls make of their amounts.
+pub fn nonzero<T: PartialEq + Default>(v: T, reason: &'static str) -> Result<(), &'static str> {
+    if v == T::default() { Err(reason) } else { Ok(()) }
+}
+
+/// A call kind's place in its module's group (implemented by `declare_calls!`).
+pub trait CallKind: Sized {
+    /// Its borsh tag, the bit in session and sponsor `calls` masks.
+    const TAG: u8;
+    /// The module that handles it.
+    const MODULE: &'static str;
+    /// Its EIP-712 primary type name.
+    const NAME: &'static str;
+    /// The group it belongs to.
+    type Group: CallSet + From<Self>;
+}
+
+/// A set of call kinds: one module's group, or a chain's composed `Call`. Tags are global (the
+/// borsh tag of the call in every encoding), so a composed set decodes by asking each group
+/// whether it owns the tag.
+pub trait CallSet:
+    Debug + Clone + PartialEq + Eq + Send + Sync + 'static + BorshSerialize + BorshDeserialize + Serialize + DeserializeOwned
+{
+    /// Whether a call with borsh tag `tag` belongs to this set.
+    fn owns_tag(tag: u8) -> bool;
+
+    /// Decodes the call with borsh tag `tag` (already read) from `reader`.
+    fn deserialize_tagged<R: borsh::io::Read>(tag: u8, reader: &mut R) -> borsh::io::Result<Self>;
+
+    /// Whether the EIP-712 primary type `name` is one of this set's call kinds.
+    fn owns_type(name: &str) -> bool;
+
+    /// Whether `ty` is the JSON `type` of one of this set's call kinds.
+    fn owns_json_type(ty: &str) -> bool;
+
+    /// Every call kind's EIP-712 primary type name, in tag order.
+    fn type_names() -> Vec<&'static str>;
+
+    /// The `encodeType` of the call kind named `type_name`.
+    fn encode_type_of(type_name: &str) -> Option<String>;
+
+    /// Every call kind, for `pillar_schema`.
+    fn schema() -> Vec<CallSchema>;
+
+    /// The module that handles this call.
+    fn module(&self) -> &'static str;
+
+    /// The call's borsh tag: its stable kind number, used by session and sponsor scopes.
+    fn tag(&self) -> u8;
+
+    /// The EIP-712 primary type name of this call.
+    fn type_name(&self) -> &'static str;
+
+    /// What the call takes from the sender's balances (see [`CallArgs::spend`]).
+    fn spend(&self) -> Option<(AssetId, u128)>;
+
+    /// Stateless checks on the arguments (see [`CallArgs::check`]).
+    fn check_shape(&self) -> Result<(), &'static str>;
+
+    /// `hashStruct` of the call's EIP-712 primary type with `nonce` and `max_fee`.
+    fn call_hash(&self, nonce: u64, max_fee: u128) -> B256;
+
+    /// The `encodeType` of this call's primary type.
+    fn call_encode_type(&self) -> String;
+
+    /// The module's own group of this call (the value itself for a group): what the runtime
+    /// hands the module, which downcasts it to its `Module::Call`.
+    fn group(&self) -> &dyn Any;
+
+    /// Takes the call out of `slot` when `slot` is an `Option` of this set or of one of the
+    /// groups it is composed of: how a module's call becomes a chain's call.
+    fn take_any(slot: &mut dyn Any) -> Option<Self>;
+}
+
+/// `call` (a module's group, or any set) as a call of set `C`, if `C` has a place for it.
+pub fn compose_call<C: CallSet, G: CallSet>(call: G) -> Option<C> {
+    C::take_any(&mut Some(call))
+}
+
+/// What a module's admission hooks see of a call: its kind, what it spends, and the module's
+/// group to downcast to.
+pub trait CallView {
+    /// See [`CallSet::module`].
+    fn module(&self) -> &'static str;
+    /// See [`CallSet::tag`].
+    fn tag(&self) -> u8;
+    /// See [`CallSet::type_name`].
+    fn type_name(&self) -> &'static str;
+    /// See [`CallSet::spend`].
+    fn spend(&self) -> Option<(AssetId, u128)>;
+    /// See [`CallSet::group`].
+    fn group(&self) -> &dyn Any;
+}
+
+impl<C: CallSet> CallView for C {
+    fn module(&self) -> &'static str {
+        CallSet::module(self)
+    }
+    fn tag(&self) -> u8 {
+        CallSet::tag(self)
+    }
+    fn type_name(&self) -> &'static str {
+        CallSet::type_name(self)
+    }
+    fn spend(&self) -> Option<(AssetId, u128)> {
+        CallSet::spend(self)
+    }
+    fn group(&self) -> &dyn Any {
+        CallSet::group(self)
     }
 }
 
-impl AssetRole {
-    /// Decodes the role number used in the EIP-712 struct.
-    pub fn from_u8(v: u8) -> Option<Self> {
-        match v {
-            0 => Some(Self::Admin),
-            1 => Some(Self::Minter),
-            2 => Some(Self::Burner),
-            _ => None,
-        }
+impl dyn CallView + '_ {
+    /// The call as module group `G`, if it is one of `G`'s.
+    pub fn get<G: 'static>(&self) -> Option<&G> {
+        self.group().downcast_ref::<G>()
     }
 }
 
-/// Grant (`enabled`) or revoke a role on an asset.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    BorshSerialize,
-    BorshDeserialize,
-    Serialize,
-    Deserialize,
-    pillar_macros::Eip712,
-)]
-#[serde(deny_unknown_fields)]
-pub struct SetAssetRole {
-    /// Asset.
-    pub asset: AssetId,
-    /// Role changed.
-    pub role: AssetRole,
-    /// Account gaining or losing it.
-    pub account: Address,
-    /// Grant when true, revoke when false.
-    pub enabled: bool,
-}
-
-impl CallArgs for SetAssetRole {}
-
-/// u128 amounts travel as decimal strings in JSON: JavaScript numbers lose precision past 2^53.
-pub(crate) mod u128_string {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub(crate) fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&v.to_string())
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Num {
-            S(String),
-            N(u64),
-        }
-        match Num::deserialize(d)? {
-            Num::N(n) => Ok(n as u128),
-            Num::S(s) => parse_u128(&s).map_err(D::Error::custom),
-        }
-    }
-
-    /// Parses a decimal or 0x-hex u128, refusing overflow.
-    pub(crate) fn parse_u128(s: &str) -> Result<u128, String> {
-        let r = if let Some(hex) = s.strip_prefix("0x") {
-            u128::from_str_radix(hex, 16)
-        } else {
-            s.parse::<u128>()
-        };
-        r.map_err(|e| format!("invalid u128 amount {s:?}: {e}"))
+/// Whether `ty` is the JSON `type` of the call or event named `name` (`name` with its first
+/// letter in lower case), without allocating.
+pub fn is_json_type(name: &str, ty: &str) -> bool {
+    let (mut a, mut b) = (name.chars(), ty.chars());
+    match (a.next(), b.next()) {
+        (Some(x), Some(y)) if x.to_ascii_lowercase() == y => a.as_str() == b.as_str(),
+        _ => false,
     }
 }

@@ -10,7 +10,7 @@ use alloy_sol_types::SolValue;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::{SignedTransaction, VerifiedTransaction, call::u128_string};
+use crate::{CallSet, SignedTransaction, VerifiedTransaction, u128_string};
 
 /// Kind code of an ETH deposit.
 pub const KIND_ETH_DEPOSIT: u8 = 0;
@@ -224,14 +224,14 @@ pub fn next_queue_hash(prev: B256, message_hash: B256) -> B256 {
 /// An entry of a block: an L1 queue message (a system transaction, always first in the block, in
 /// queue order) or a user-signed transaction.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-pub enum ChainTx {
+pub enum ChainTx<C> {
     /// A message from the L1 queue.
     L1(L1Message),
     /// A signed transaction.
-    Signed(SignedTransaction),
+    Signed(SignedTransaction<C>),
 }
 
-impl ChainTx {
+impl<C: CallSet> ChainTx<C> {
     /// The entry's hash: the message hash or the transaction hash.
     pub fn hash(&self) -> B256 {
         match self {
@@ -246,16 +246,16 @@ impl ChainTx {
 // space only on the rare L1 entries.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ExecTx {
+pub enum ExecTx<C> {
     /// A message from the L1 queue.
     L1(L1Message),
     /// A verified signed transaction.
-    Signed(VerifiedTransaction),
+    Signed(VerifiedTransaction<C>),
 }
 
-impl ExecTx {
+impl<C> ExecTx<C> {
     /// The stored form.
-    pub fn into_chain_tx(self) -> ChainTx {
+    pub fn into_chain_tx(self) -> ChainTx<C> {
         match self {
             ExecTx::L1(m) => ChainTx::L1(m),
             ExecTx::Signed(v) => ChainTx::Signed(v.tx),

@@ -2,11 +2,13 @@
 //!
 //! - [`Transaction`] and [`SignedTransaction`]: what a user signs and sends, in the canonical
 //!   borsh encoding ([`codec`]), signed as EIP-712 typed data over secp256k1 ([`eip712`]).
-//! - [`Call`]: the closed set of call kinds, one EIP-712 struct per kind so wallets show
-//!   readable fields.
+//! - [`CallSet`] and [`EventSet`]: what a module's group of calls or events, and a chain's
+//!   composed `Call` and `Event`, implement. Call kinds and events are declared in their modules'
+//!   crates ([`declare_calls!`], `#[derive(pillar_macros::Events)]`), one EIP-712 struct per call
+//!   kind so wallets show readable fields; the types here are generic over them.
 //! - [`Envelope`]: the optional suffix of a signed transaction naming a fee sponsor and/or a
 //!   session key ([`SessionKey`], ed25519 or P-256) that signed for an account.
-//! - [`Header`], [`Block`], [`Receipt`] and [`Event`]: what the chain produces.
+//! - [`Header`], [`Block`] and [`Receipt`]: what the chain produces.
 //!
 //! Nothing in this crate does I/O, reads a clock or draws randomness (key generation takes its
 //! entropy from the caller), so the same types serve the sequencer, replicas and a future
@@ -30,6 +32,7 @@ mod session_signer;
 mod signer;
 mod transaction;
 pub mod typed_json;
+pub mod u128_string;
 mod voucher;
 
 pub use alloy_primitives::{Address, B256, U256, keccak256};
@@ -37,19 +40,8 @@ pub use block::{
     BLOCK_OVERHEAD_BYTES, Block, ENTRY_OVERHEAD_BYTES, Header, MAX_BLOCK_L1_BYTES, l1_messages_fitting,
 };
 pub use call::{
-    AddClaim, AmountEntry, AssetId, AssetRole, AuthorizeSession, Burn, Call, CallArgs, CallKind,
-    ClaimRequirement, CountryCap, CreateAsset, ForcedEntry, ForcedTransfers, FreezeAmounts, FreezeWallets,
-    LinkWallet, MAX_BATCH, MAX_COUNTRIES, MAX_COUNTRY_CAPS, MAX_NAME_LEN, MAX_SESSION_CAPS, MAX_SYMBOL_LEN,
-    MAX_TOPIC, Mint, NATIVE_ASSET, RecoverWallets, RegisterIdentity, RemoveClaim, RevokeSession,
-    SESSION_MANAGEMENT_TAGS, SetAssetRole, SetComplianceAgent, SetComplianceRules, SetPaused,
-    SetRegistryAgent, SetSanctions, SetSponsorPolicy, SetTrustedIssuer, SpendCap, TOPIC_COUNTRY,
-    TOPIC_INVESTOR_TYPE, TOPIC_KYC, Transfer, WalletRecovery, Withdraw,
-};
-pub use call::{
-    BurnItems, CloseChannel, CollectionId, CreateCollection, DefineItems, FundChannel, GiveFeedback,
-    ItemAmount, ItemClass, MAX_ITEM_BATCH, MAX_ITEM_URI_LEN, MAX_KEY_LEN, MAX_METADATA, MAX_SCORE,
-    MAX_URI_LEN, MAX_VALUE_LEN, MetadataEntry, MintItems, OpenChannel, RegisterAgent, RequestChannelClose,
-    RevokeFeedback, SetItemMinter, SettleChannel, TransferAgent, TransferItems, UpdateAgent,
+    AssetId, CallArgs, CallKind, CallSet, CallView, MAX_NAME_LEN, NATIVE_ASSET, NoCalls, compose_call, is_json_type,
+    nonzero,
 };
 pub use codec::DecodeError;
 pub use l1::{
@@ -57,7 +49,7 @@ pub use l1::{
     L1MessageKind, next_queue_hash, output_root, withdrawal_leaf,
 };
 pub use merkle::{MerklePeaks, merkle_proof, merkle_root, merkle_root_from_proof};
-pub use receipt::{Event, Receipt, TxStatus};
+pub use receipt::{EventSet, NoEvents, Receipt, TxStatus};
 pub use session::{Envelope, P256_KEY_LEN, SCHEME_ED25519, SCHEME_P256, SessionKey};
 pub use session_signer::SessionSigner;
 pub use signer::{KeyError, PrivateKey};
@@ -71,5 +63,11 @@ pub use voucher::Voucher;
 #[doc(hidden)]
 pub mod __private {
     pub use alloc::{borrow::Cow, boxed::Box, collections::BTreeMap, string::String, vec, vec::Vec};
+    pub use borsh;
     pub use once_cell::race::OnceBox;
+
+    /// The error for a borsh tag no call or event kind has (borsh's own derive wording).
+    pub fn unknown_tag(tag: u8) -> borsh::io::Error {
+        borsh::io::Error::new(borsh::io::ErrorKind::InvalidData, alloc::format!("Unexpected variant tag: {tag:?}"))
+    }
 }

@@ -22,7 +22,7 @@ pub struct FieldSchema {
     pub doc: &'static str,
 }
 
-/// A variant of an enum with struct variants (an event).
+/// An event kind (a variant of a module's event enum).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VariantSchema {
     /// The JSON `type` value.
@@ -37,22 +37,6 @@ pub struct VariantSchema {
     pub doc: &'static str,
     /// Its fields.
     pub fields: Vec<FieldSchema>,
-}
-
-/// The shape of a type (derived with `#[derive(Schema)]`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum TypeSchema {
-    /// A struct's fields.
-    Struct(Vec<FieldSchema>),
-    /// An enum's variants.
-    Enum(Vec<VariantSchema>),
-}
-
-/// A type that can describe itself.
-pub trait Schema {
-    /// Its shape.
-    fn schema() -> TypeSchema;
 }
 
 /// One call kind, as `pillar_schema` lists it.
@@ -126,15 +110,11 @@ pub struct ChainSchema {
 }
 
 impl ChainSchema {
-    /// The schema of a chain with `modules`.
-    pub fn new(chain_id: u64, modules: Vec<&'static str>) -> Self {
-        let calls = crate::Call::schema().into_iter().filter(|c| modules.contains(&c.module)).collect();
-        let events = match <crate::Event as Schema>::schema() {
-            TypeSchema::Enum(v) => {
-                v.into_iter().filter(|e| e.module.is_empty() || modules.contains(&e.module)).collect()
-            }
-            TypeSchema::Struct(_) => Vec::new(),
-        };
+    /// The schema of a chain with `modules`, whose calls and events are among `C` and `E`.
+    pub fn new<C: crate::CallSet, E: crate::EventSet>(chain_id: u64, modules: Vec<&'static str>) -> Self {
+        let calls = C::schema().into_iter().filter(|c| modules.contains(&c.module)).collect();
+        let events =
+            E::schema().into_iter().filter(|e| e.module.is_empty() || modules.contains(&e.module)).collect();
         Self {
             version: SCHEMA_VERSION,
             eip712_domain: DomainSchema {

@@ -5,7 +5,7 @@ use alloy_primitives::{Address, B256};
 use ed25519_dalek::Signer as _;
 use p256::ecdsa::signature::hazmat::PrehashSigner;
 
-use crate::{Envelope, KeyError, SessionKey, Signature, SignedTransaction, Transaction, eip712};
+use crate::{CallSet, Envelope, KeyError, SessionKey, Signature, SignedTransaction, Transaction, eip712};
 
 /// A session private key.
 #[derive(Clone)]
@@ -61,7 +61,12 @@ impl SessionSigner {
     }
 
     /// Signs `tx` for `account`, with the fee paid by `sponsor` if given.
-    pub fn sign(&self, tx: Transaction, account: Address, sponsor: Option<Address>) -> SignedTransaction {
+    pub fn sign<C: CallSet>(
+        &self,
+        tx: Transaction<C>,
+        account: Address,
+        sponsor: Option<Address>,
+    ) -> SignedTransaction<C> {
         let envelope = Envelope::Session { account, key: self.public_key(), sponsor };
         let signature = self.sign_digest(eip712::envelope_signing_hash(&tx, &envelope));
         SignedTransaction { tx, signature, envelope: Some(envelope) }

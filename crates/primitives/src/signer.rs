@@ -3,7 +3,7 @@
 use alloy_primitives::{Address, B256};
 use secp256k1::{Message, SecretKey, ecdsa::RecoverableSignature};
 
-use crate::{Envelope, Signature, SignedTransaction, Transaction, eip712, transaction::address_of};
+use crate::{CallSet, Envelope, Signature, SignedTransaction, Transaction, eip712, transaction::address_of};
 
 /// Why a private key was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,13 +67,13 @@ impl PrivateKey {
     }
 
     /// Signs a transaction's EIP-712 digest.
-    pub fn sign(&self, tx: Transaction) -> SignedTransaction {
+    pub fn sign<C: CallSet>(&self, tx: Transaction<C>) -> SignedTransaction<C> {
         let signature = self.sign_digest(eip712::signing_hash(&tx));
         SignedTransaction { tx, signature, envelope: None }
     }
 
     /// Signs a transaction whose fee `sponsor` pays (the sponsor is part of what is signed).
-    pub fn sign_sponsored(&self, tx: Transaction, sponsor: Address) -> SignedTransaction {
+    pub fn sign_sponsored<C: CallSet>(&self, tx: Transaction<C>, sponsor: Address) -> SignedTransaction<C> {
         let envelope = Envelope::Sponsored { sponsor };
         let signature = self.sign_digest(eip712::envelope_signing_hash(&tx, &envelope));
         SignedTransaction { tx, signature, envelope: Some(envelope) }

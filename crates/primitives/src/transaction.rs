@@ -7,7 +7,7 @@
 //!   Eight `0xff` bytes would be a plain transaction for chain id 2⁶⁴−1, which is therefore
 //!   reserved; `0x01` is the envelope format version.
 
-use std::io::{Read, Write};
+use borsh::io::{Read, Write};
 
 use alloy_primitives::{Address, B256, keccak256};
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -18,7 +18,7 @@ use secp256k1::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{Call, Envelope, SessionKey, codec, eip712, session_sig};
+use crate::{CallSet, Envelope, SessionKey, codec, eip712, session_sig};
 
 /// The first eight bytes of an enveloped transaction (a reserved chain id).
 pub const ENVELOPE_MARKER: u64 = u64::MAX;
@@ -41,16 +41,16 @@ const HALF_ORDER: [u8; 32] = [
 /// What the sender signs: the call plus replay protection (chain id, nonce) and the fee bound.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Transaction {
+pub struct Transaction<C> {
     /// The L2 chain id; also in the EIP-712 domain.
     pub chain_id: u64,
     /// The sender's next nonce.
     pub nonce: u64,
     /// Most the sender will pay in fees, in native wei.
-    #[serde(with = "crate::call::u128_string")]
+    #[serde(with = "crate::u128_string")]
     pub max_fee: u128,
     /// What to do.
-    pub call: Call,
+    pub call: C,
 }
 
 /// An Ethereum-style recoverable signature: `r`, `s` and `v` in {27, 28}.
@@ -89,9 +89,9 @@ impl Signature {
 
 /// A transaction with its signature, as it travels and as it is stored in blocks.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedTransaction {
+pub struct SignedTransaction<C> {
     /// The signed content.
-    pub tx: Transaction,
+    pub tx: Transaction<C>,
     /// The signature: the sender's secp256k1 signature over the EIP-712 digest of `tx` (or, with
     /// an envelope, of `tx` and the envelope); for a session key, its 64-byte signature in
     /// `r ‖ s` with `v = 0`.
@@ -100,8 +100,8 @@ pub struct SignedTransaction {
     pub envelope: Option<Envelope>,
 }
 
-impl BorshSerialize for SignedTransaction {
-    fn serialize<W: Write>(&self, w: &mut W) -> std::io::Result<()> {
+impl<C: BorshSerialize> BorshSerialize for SignedTransaction<C> {
+    fn serialize<W: Write>(&self, w: &mut W) -> borsh::io::Result<()> {
         if let Some(envelope) = &self.envelope {
             BorshSerialize::serialize(&ENVELOPE_MARKER, w)?;
             BorshSerialize::serialize(&ENVELOPE_VERSION, w)?;
@@ -115,9 +115,9 @@ impl BorshSerialize for SignedTransaction {
     }
 }
 
-impl BorshDeserialize for SignedTransaction {
-    fn deserialize_reader<R: Read>(r: &mut R) -> std::io::Result<Self> {
-        let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string());
+impl<C: BorshDeserialize> BorshDeserialize for SignedTransaction<C> {
+    fn deserialize_reader<R: Read>(r: &mut R) -> borsh::io::Result<Self> {
+        let bad = |m: &str| borsh::io::Error::new(borsh::io::ErrorKind::InvalidData, m.to_string());
         let first = u64::deserialize_reader(r)?;
         if first != ENVELOPE_MARKER {
             // Plain form: `first` was the chain id.
@@ -125,7 +125,7 @@ impl BorshDeserialize for SignedTransaction {
                 chain_id: first,
                 nonce: u64::deserialize_reader(r)?,
                 max_fee: u128::deserialize_reader(r)?,
-                call: Call::deserialize_reader(r)?,
+                call: C::deserialize_reader(r)?,
             };
             let signature = Signature::deserialize_reader(r)?;
             return Ok(Self { tx, signature, envelope: None });
@@ -184,7 +184,7 @@ pub enum RecoverError {
     },
 }
 
-impl SignedTransaction {
+impl<C: CallSet> SignedTransaction<C> {
     /// Canonical bytes.
     pub fn encode(&self) -> Vec<u8> {
         codec::encode(self)
@@ -270,12 +270,12 @@ impl SignedTransaction {
     }
 
     /// Recovers the sender and computes the hash once, for the mempool and block producer.
-    pub fn verify(self) -> Result<VerifiedTransaction, RecoverError> {
+    pub fn verify(self) -> Result<VerifiedTransaction<C>, RecoverError> {
         let sender = self.recover()?;
         Ok(self.into_verified(sender))
     }
 
-    fn into_verified(self, sender: Address) -> VerifiedTransaction {
+    fn into_verified(self, sender: Address) -> VerifiedTransaction<C> {
         let encoded = self.encode();
         let session = self.envelope.as_ref().and_then(|e| e.session().copied());
         VerifiedTransaction { hash: keccak256(&encoded), size: encoded.len(), sender, session, tx: self }
@@ -285,9 +285,9 @@ impl SignedTransaction {
     /// parallel, ed25519 session signatures in batches of 64 (a failed batch is re-checked one by
     /// one to find the bad signatures). Results are in input order and equal to
     /// [`SignedTransaction::verify`]'s.
-    pub fn verify_batch(txs: Vec<SignedTransaction>) -> Vec<Result<VerifiedTransaction, RecoverError>> {
+    pub fn verify_batch(txs: Vec<SignedTransaction<C>>) -> Vec<Result<VerifiedTransaction<C>, RecoverError>> {
         // First pass: everything but ed25519, which only gets its digest computed.
-        let first: Vec<Pending> = txs
+        let first: Vec<Pending<C>> = txs
             .into_par_iter()
             .map(|t| match &t.envelope {
                 Some(Envelope::Session { key: SessionKey::Ed25519(_), .. }) => {
@@ -343,13 +343,13 @@ impl SignedTransaction {
 }
 
 /// A transaction between the two passes of [`SignedTransaction::verify_batch`].
-enum Pending {
-    Done(Result<VerifiedTransaction, RecoverError>),
+enum Pending<C> {
+    Done(Result<VerifiedTransaction<C>, RecoverError>),
     /// An ed25519 session transaction and its digest, waiting for its batch.
-    Ed25519(SignedTransaction, B256),
+    Ed25519(SignedTransaction<C>, B256),
 }
 
-impl Pending {
+impl<C: CallSet> Pending<C> {
     fn ed25519_item(&self) -> Option<([u8; 32], [u8; 64], B256)> {
         match self {
             Pending::Ed25519(t, digest) => match &t.envelope {
@@ -375,9 +375,9 @@ fn session_error(key: &SessionKey) -> RecoverError {
 /// A transaction whose signature has been checked: signature work is done once, ahead of
 /// execution, and never repeated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedTransaction {
+pub struct VerifiedTransaction<C> {
     /// The transaction.
-    pub tx: SignedTransaction,
+    pub tx: SignedTransaction<C>,
     /// The effective sender: the recovered signer, or the account a session key acts for.
     pub sender: Address,
     /// The session key that signed for `sender`, if one did (its scope is then enforced).
@@ -388,7 +388,7 @@ pub struct VerifiedTransaction {
     pub size: usize,
 }
 
-impl VerifiedTransaction {
+impl<C> VerifiedTransaction<C> {
     /// The sponsor named in the envelope, if any.
     pub fn sponsor(&self) -> Option<Address> {
         self.tx.envelope.as_ref().and_then(Envelope::sponsor)

@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Call, Envelope, RecoverError, Signature, SignedTransaction, Transaction, call::u128_string};
+use crate::{CallSet, Envelope, RecoverError, Signature, SignedTransaction, Transaction, u128_string};
 
 /// A signed transaction as JSON typed data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,8 +61,8 @@ pub enum TypedTxError {
 
 impl TypedTransaction {
     /// Converts to the canonical transaction. The signature is parsed, not yet verified.
-    pub fn into_signed(self) -> Result<SignedTransaction, TypedTxError> {
-        if !Call::TYPE_NAMES.contains(&self.primary_type.as_str()) {
+    pub fn into_signed<C: CallSet>(self) -> Result<SignedTransaction<C>, TypedTxError> {
+        if !C::owns_type(&self.primary_type) {
             return Err(TypedTxError::UnknownCall { primary_type: self.primary_type });
         }
         let bad =
@@ -76,7 +76,7 @@ impl TypedTransaction {
         let max_fee = fields.remove("maxFee").ok_or_else(|| bad("missing field `maxFee`".into()))?;
         let max_fee = u128_from_value(&max_fee).map_err(bad)?;
         fields.insert("type".into(), serde_json::Value::String(crate::schema::json_type(&self.primary_type)));
-        let call: Call =
+        let call: C =
             serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| bad(e.to_string()))?;
         let raw = hex::decode(self.signature.trim_start_matches("0x"))
             .map_err(|_| TypedTxError::SignatureNotHex)?;
@@ -93,7 +93,7 @@ impl TypedTransaction {
     }
 
     /// The JSON form of a canonical transaction.
-    pub fn from_signed(stx: &SignedTransaction) -> Self {
+    pub fn from_signed<C: CallSet>(stx: &SignedTransaction<C>) -> Self {
         let mut message = match serde_json::to_value(&stx.tx.call) {
             Ok(serde_json::Value::Object(m)) => m,
             _ => unreachable!("a call always serialises to an object"),

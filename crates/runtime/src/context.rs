@@ -1,11 +1,12 @@
 //! What a module sees of the world while it runs.
 
+use std::any::Any;
 use std::sync::Arc;
 
-use pillar_primitives::{Address, B256, Event};
+use pillar_primitives::{Address, B256, EventSet};
 use pillar_state::StateWrite;
 
-use crate::{AssetMove, CallError, Module};
+use crate::{AssetMove, CallError, DynModule};
 
 /// The block being built: the only source of time for modules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,9 +35,44 @@ pub struct TxContext<'a> {
     pub fee_paid: u128,
     /// Fees collected in this block so far (credited by an end-of-block hook).
     pub block_fees: &'a mut u128,
-    pub(crate) events: Vec<Event>,
+    events: &'a mut dyn EventSink,
     /// The chain's modules, asked by [`TxContext::guard_move`] (empty outside the runtime).
-    pub(crate) modules: &'a [Arc<dyn Module>],
+    pub(crate) modules: &'a [Arc<dyn DynModule>],
+}
+
+/// Where a transaction's events go: a `Vec` of the chain's composed event type (or, in a test
+/// that drives one module, of the module's own), which takes each module's events without the
+/// module knowing that type.
+pub trait EventSink {
+    /// Takes the event out of `slot` (an `&mut Option<ModuleEvent>`); `false` if the sink's event
+    /// type has no place for it.
+    fn push_any(&mut self, slot: &mut dyn Any) -> bool;
+    /// Events so far.
+    fn len(&self) -> usize;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Drops the events after the first `len` (a failed call's).
+    fn truncate(&mut self, len: usize);
+}
+
+impl<E: EventSet> EventSink for Vec<E> {
+    fn push_any(&mut self, slot: &mut dyn Any) -> bool {
+        match E::take_any(slot) {
+            Some(e) => {
+                self.push(e);
+                true
+            }
+            None => false,
+        }
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn truncate(&mut self, len: usize) {
+        Vec::truncate(self, len)
+    }
 }
 
 impl<'a> TxContext<'a> {
@@ -44,6 +80,7 @@ impl<'a> TxContext<'a> {
     pub fn new(
         block: &'a BlockEnv,
         block_fees: &'a mut u128,
+        events: &'a mut dyn EventSink,
         sender: Address,
         tx_hash: B256,
         nonce: u64,
@@ -57,13 +94,13 @@ impl<'a> TxContext<'a> {
             max_fee,
             fee_paid: 0,
             block_fees,
-            events: Vec::new(),
+            events,
             modules: &[],
         }
     }
 
     /// The same context, with the chain's modules as movement guards.
-    pub(crate) fn with_modules(mut self, modules: &'a [Arc<dyn Module>]) -> Self {
+    pub(crate) fn with_modules(mut self, modules: &'a [Arc<dyn DynModule>]) -> Self {
         self.modules = modules;
         self
     }
@@ -78,14 +115,23 @@ impl<'a> TxContext<'a> {
         Ok(())
     }
 
-    /// Records an event in the receipt.
-    pub fn emit(&mut self, event: Event) {
-        self.events.push(event);
+    /// Records one of the module's events in the receipt.
+    pub fn emit<E: EventSet>(&mut self, event: E) {
+        let mut slot = Some(event);
+        let taken = self.events.push_any(&mut slot);
+        // The chain's event type is composed from its modules' (`compose!`), so this only fails
+        // for a module emitting another module's events in a chain built without that module.
+        debug_assert!(taken, "event {slot:?} has no place in this chain's event type");
     }
 
-    /// Events so far.
-    pub fn events(&self) -> &[Event] {
-        &self.events
+    /// How many events the transaction has emitted so far.
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Drops the events after the first `len` (the runtime does this for a failed call).
+    pub(crate) fn truncate_events(&mut self, len: usize) {
+        self.events.truncate(len)
     }
 }
 
@@ -100,7 +146,7 @@ impl std::fmt::Debug for TxContext<'_> {
             .field("max_fee", &self.max_fee)
             .field("fee_paid", &self.fee_paid)
             .field("block_fees", &self.block_fees)
-            .field("events", &self.events)
+            .field("events", &self.events.len())
             .field("modules", &guards)
             .finish()
     }

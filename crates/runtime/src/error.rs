@@ -127,13 +127,6 @@ impl<E: ModuleError> From<E> for CallError {
     }
 }
 
-/// The failure of a call that reached a module which has no such call kind: the runtime routes
-/// by the call table, so this is a bug, reported as a failed call with the module's routing code
-/// rather than a panic.
-pub fn misrouted(module: &'static str, code: u32, call: &pillar_primitives::Call) -> CallError {
-    Revert { code, reason: format!("{module} does not handle {}", call.type_name()) }.into()
-}
-
 /// What a call handler can return besides success.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {

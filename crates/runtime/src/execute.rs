@@ -1,16 +1,17 @@
 //! Block execution.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use pillar_primitives::{
-    B256, ChainTx, ExecTx, L1Message, L1MessageKind, Receipt, SignedTransaction, TxStatus,
+    B256, CallSet, ChainTx, EventSet, ExecTx, L1Message, L1MessageKind, Receipt, SignedTransaction, TxStatus,
     VerifiedTransaction, keccak256,
 };
 use pillar_state::{BlockOverlay, StateError, StateRead, StateWrite};
 
 use crate::{
-    BlockEnv, CallError, Genesis, GenesisCall, GenesisError, Invalid, Module, QueryError, Revert, TxContext,
-    module::ValidateError,
+    BlockEnv, CallError, DynModule, Genesis, GenesisCall, GenesisError, Invalid, QueryError, Revert, TxContext,
+    TxView, module::ValidateError,
 };
 
 /// Reason codes for L1 queue messages that could not be applied (the message is still consumed).
@@ -23,35 +24,42 @@ pub mod l1_codes {
     pub const FORCED_TX_INVALID: u32 = 4;
 }
 
-/// A chain's state transition function: its modules, in order.
-#[derive(Clone)]
-pub struct Runtime {
+/// A chain's state transition function: its modules, in order, over the call and event types
+/// composed from the modules the node is built with (`compose!`).
+pub struct Runtime<C, E> {
     chain_id: u64,
-    modules: Vec<Arc<dyn Module>>,
+    modules: Vec<Arc<dyn DynModule>>,
+    types: PhantomData<fn() -> (C, E)>,
+}
+
+impl<C, E> Clone for Runtime<C, E> {
+    fn clone(&self) -> Self {
+        Self { chain_id: self.chain_id, modules: self.modules.clone(), types: PhantomData }
+    }
 }
 
 /// What a block's transactions came to.
-#[derive(Debug, Default)]
-pub struct BlockOutcome {
+#[derive(Debug)]
+pub struct BlockOutcome<C, E> {
     /// Included entries with their receipts, in order.
-    pub included: Vec<(ChainTx, Receipt)>,
+    pub included: Vec<(ChainTx<C>, Receipt<E>)>,
     /// Transactions left out, with why.
     pub dropped: Vec<(B256, Invalid)>,
     /// Fees collected.
     pub fees: u128,
 }
 
-impl std::fmt::Debug for Runtime {
+impl<C, E> std::fmt::Debug for Runtime<C, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let names: Vec<_> = self.modules.iter().map(|m| m.name()).collect();
         f.debug_struct("Runtime").field("chain_id", &self.chain_id).field("modules", &names).finish()
     }
 }
 
-impl Runtime {
+impl<C: CallSet, E: EventSet> Runtime<C, E> {
     /// A runtime for `chain_id` with `modules` (pre-dispatch hooks run in this order).
-    pub fn new(chain_id: u64, modules: Vec<Arc<dyn Module>>) -> Self {
-        Self { chain_id, modules }
+    pub fn new(chain_id: u64, modules: Vec<Arc<dyn DynModule>>) -> Self {
+        Self { chain_id, modules, types: PhantomData }
     }
 
     /// The chain id.
@@ -66,10 +74,10 @@ impl Runtime {
 
     /// The chain's published ABI: its calls, events and EIP-712 types (`pillar_schema`).
     pub fn schema(&self) -> pillar_primitives::schema::ChainSchema {
-        pillar_primitives::schema::ChainSchema::new(self.chain_id, self.module_names())
+        pillar_primitives::schema::ChainSchema::new::<C, E>(self.chain_id, self.module_names())
     }
 
-    fn module(&self, name: &str) -> Option<&Arc<dyn Module>> {
+    fn module(&self, name: &str) -> Option<&Arc<dyn DynModule>> {
         self.modules.iter().find(|m| m.name() == name)
     }
 
@@ -80,6 +88,10 @@ impl Runtime {
         }
         let env = BlockEnv { chain_id: self.chain_id, height: 0, timestamp_ms: genesis.timestamp_ms };
         for (i, GenesisCall { sender, call }) in genesis.calls.iter().enumerate() {
+            let call: C = serde_json::from_value(call.clone()).map_err(|e| GenesisError::Invalid {
+                module: "runtime",
+                reason: format!("genesis call {i} is not a call of this chain: {e}"),
+            })?;
             let module_name = call.module();
             let invalid = |reason: String| GenesisError::Invalid { module: module_name, reason };
             let Some(module) = self.module(module_name) else {
@@ -93,8 +105,10 @@ impl Runtime {
             let mut fees = 0;
             // A distinct hash per call, for handlers that key anything by it.
             let hash = keccak256(format!("pillar genesis call {i}"));
-            let mut ctx = TxContext::new(&env, &mut fees, *sender, hash, 0, 0).with_modules(&self.modules);
-            match module.call(&mut ctx, call, state) {
+            let mut events: Vec<E> = Vec::new();
+            let mut ctx =
+                TxContext::new(&env, &mut fees, &mut events, *sender, hash, 0, 0).with_modules(&self.modules);
+            match module.call(&mut ctx, call.group(), state) {
                 Ok(()) => {}
                 Err(CallError::Revert(r)) => {
                     return Err(invalid(format!(
@@ -111,7 +125,7 @@ impl Runtime {
     }
 
     /// Stateless checks plus every module's admission check against `state`.
-    pub fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {
+    pub fn validate(&self, tx: &VerifiedTransaction<C>, state: &dyn StateRead) -> Result<(), ValidateError> {
         self.check_static(&tx.tx)?;
         self.validate_state(tx, state)
     }
@@ -120,18 +134,19 @@ impl Runtime {
     /// [`Runtime::check_static`] (the sequencer runs that before recovering the signature).
     pub fn validate_state(
         &self,
-        tx: &VerifiedTransaction,
+        tx: &VerifiedTransaction<C>,
         state: &dyn StateRead,
     ) -> Result<(), ValidateError> {
+        let view = TxView::of(tx);
         for m in &self.modules {
-            m.validate(tx, state)?;
+            m.validate(&view, state)?;
         }
         Ok(())
     }
 
     /// The checks that need neither the sender nor state: chain id, a module for the call, one
     /// for an envelope, and the call's arguments. Cheap enough to run before signature recovery.
-    pub fn check_static(&self, tx: &SignedTransaction) -> Result<(), Invalid> {
+    pub fn check_static(&self, tx: &SignedTransaction<C>) -> Result<(), Invalid> {
         let t = &tx.tx;
         if t.chain_id != self.chain_id {
             return Err(Invalid::WrongChain { expected: self.chain_id, got: t.chain_id });
@@ -153,10 +168,10 @@ impl Runtime {
     pub fn execute_block(
         &self,
         env: &BlockEnv,
-        txs: Vec<ExecTx>,
+        txs: Vec<ExecTx<C>>,
         state: &mut BlockOverlay<'_>,
-    ) -> Result<BlockOutcome, StateError> {
-        let mut out = BlockOutcome { included: Vec::with_capacity(txs.len()), ..Default::default() };
+    ) -> Result<BlockOutcome<C, E>, StateError> {
+        let mut out = BlockOutcome { included: Vec::with_capacity(txs.len()), dropped: Vec::new(), fees: 0 };
         for tx in txs {
             let index = out.included.len() as u32;
             match tx {
@@ -180,56 +195,59 @@ impl Runtime {
     pub fn execute_tx(
         &self,
         env: &BlockEnv,
-        tx: &VerifiedTransaction,
+        tx: &VerifiedTransaction<C>,
         index: u32,
         block_fees: &mut u128,
         state: &mut BlockOverlay<'_>,
-    ) -> Result<Result<Receipt, Invalid>, StateError> {
+    ) -> Result<Result<Receipt<E>, Invalid>, StateError> {
         if let Err(invalid) = self.check_static(&tx.tx) {
             return Ok(Err(invalid));
         }
         let t = &tx.tx.tx;
         let mut fees = *block_fees;
-        let mut ctx = TxContext::new(env, &mut fees, tx.sender, tx.hash, t.nonce, t.max_fee)
+        let mut events: Vec<E> = Vec::new();
+        let mut ctx = TxContext::new(env, &mut fees, &mut events, tx.sender, tx.hash, t.nonce, t.max_fee)
             .with_modules(&self.modules);
+        let view = TxView::of(tx);
 
         // Nonce and fee: kept even if the call fails.
         let mut pre = state.begin_tx();
         for m in &self.modules {
-            match m.pre_dispatch(&mut ctx, tx, &mut pre) {
+            match m.pre_dispatch(&mut ctx, &view, &mut pre) {
                 Ok(()) => {}
                 Err(ValidateError::Invalid(invalid)) => return Ok(Err(invalid)),
                 Err(ValidateError::State(e)) => return Err(e),
             }
         }
         pre.commit();
-        let pre_events = ctx.events.len();
+        let pre_events = ctx.event_count();
 
         let module = self.module(t.call.module()).expect("checked by check_static");
         let mut call_state = state.begin_tx();
-        let status = match module.call(&mut ctx, &t.call, &mut call_state) {
+        let status = match module.call(&mut ctx, t.call.group(), &mut call_state) {
             Ok(()) => {
                 call_state.commit();
                 TxStatus::Success
             }
             Err(CallError::Revert(r)) => {
                 call_state.revert();
-                ctx.events.truncate(pre_events);
+                ctx.truncate_events(pre_events);
                 TxStatus::Failed { code: r.code, reason: r.reason }
             }
             Err(CallError::State(e)) => return Err(e),
         };
+        let fee_paid = ctx.fee_paid;
+        drop(ctx);
         let receipt = Receipt {
             tx_hash: tx.hash,
             block_height: env.height,
             index,
             sender: tx.sender,
             nonce: t.nonce,
-            fee_paid: ctx.fee_paid,
+            fee_paid,
             status,
-            events: std::mem::take(&mut ctx.events),
+            events,
         };
-        drop(ctx);
         *block_fees = fees;
         Ok(Ok(receipt))
     }
@@ -243,7 +261,7 @@ impl Runtime {
         index: u32,
         block_fees: &mut u128,
         state: &mut BlockOverlay<'_>,
-    ) -> Result<Receipt, StateError> {
+    ) -> Result<Receipt<E>, StateError> {
         let failed = |code, reason: String| Receipt {
             tx_hash: msg.hash(),
             block_height: env.height,
@@ -257,7 +275,7 @@ impl Runtime {
         if let L1MessageKind::ForcedTx { tx } = &msg.kind {
             // Executed exactly as if its signer had sent it to the sequencer: same checks, same
             // fee, same module rules.
-            let verified = match SignedTransaction::decode(tx) {
+            let verified = match SignedTransaction::<C>::decode(tx) {
                 Ok(stx) => match stx.verify() {
                     Ok(v) => v,
                     Err(e) => {
@@ -280,8 +298,9 @@ impl Runtime {
             return Ok(failed(l1_codes::NO_BRIDGE, "this chain has no bridge module".into()));
         };
         let mut fees = 0;
-        let mut ctx =
-            TxContext::new(env, &mut fees, msg.sender, msg.hash(), 0, 0).with_modules(&self.modules);
+        let mut events: Vec<E> = Vec::new();
+        let mut ctx = TxContext::new(env, &mut fees, &mut events, msg.sender, msg.hash(), 0, 0)
+            .with_modules(&self.modules);
         let mut tx_state = state.begin_tx();
         let status = match bridge.l1_message(&mut ctx, msg, &mut tx_state) {
             Ok(()) => {
@@ -290,11 +309,12 @@ impl Runtime {
             }
             Err(CallError::Revert(Revert { code, reason })) => {
                 tx_state.revert();
-                ctx.events.clear();
+                ctx.truncate_events(0);
                 TxStatus::Failed { code, reason }
             }
             Err(CallError::State(e)) => return Err(e),
         };
+        drop(ctx);
         Ok(Receipt {
             tx_hash: msg.hash(),
             block_height: env.height,
@@ -303,7 +323,7 @@ impl Runtime {
             nonce: 0,
             fee_paid: 0,
             status,
-            events: std::mem::take(&mut ctx.events),
+            events,
         })
     }
 

@@ -1,6 +1,6 @@
 //! The genesis configuration, read by each module for its own section.
 
-use pillar_primitives::{Address, AssetId, Call};
+use pillar_primitives::{Address, AssetId, CallSet};
 use serde::{Deserialize, Serialize};
 
 /// Initial state of a chain.
@@ -35,8 +35,17 @@ pub struct Genesis {
 pub struct GenesisCall {
     /// Who the call acts as.
     pub sender: Address,
-    /// The call.
-    pub call: Call,
+    /// The call in its JSON form (`{"type": "createCollection", …}`); it is read as the chain's
+    /// call type when genesis is applied, since the configuration does not know that type.
+    pub call: serde_json::Value,
+}
+
+impl GenesisCall {
+    /// `call` as `sender`.
+    pub fn new<C: CallSet>(sender: Address, call: &C) -> Self {
+        let call = serde_json::to_value(call).expect("a call serializes to JSON");
+        Self { sender, call }
+    }
 }
 
 /// An issuer token at genesis.

@@ -1,9 +1,13 @@
-//! The Module trait: one vertical feature (accounts, assets, sessions, …) with its own state.
+//! The Module trait: one vertical feature (accounts, assets, sessions, …) with its own state,
+//! calls and events.
 
-use pillar_primitives::{B256, Call, L1Message, VerifiedTransaction};
+use pillar_primitives::{B256, CallSet, EventSet, L1Message};
 use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
 
-use crate::{AssetMove, BlockEnv, CallError, Genesis, GenesisError, Invalid, QueryError, Revert, TxContext};
+use crate::{
+    AssetMove, BlockEnv, CallError, Genesis, GenesisError, Invalid, QueryError, Revert, TxContext, TxView,
+    misrouted,
+};
 
 /// A module's read-only side, implemented in its `query.rs`: JSON answers to `pillar_query` and the
 /// key paths `pillar_getProof` proves. By default a module answers nothing.
@@ -26,9 +30,17 @@ pub trait Queries {
 
 /// A runtime module. Implementations hold no mutable state of their own: everything lives in
 /// the state passed in, which is what makes execution replayable and provable.
-pub trait Module: Queries + Send + Sync {
+pub trait Module: Queries + Default + Send + Sync + 'static {
     /// Name used in state prefixes, call routing and queries.
-    fn name(&self) -> &'static str;
+    const NAME: &'static str;
+
+    /// The module's calls: its group declared with `pillar_primitives::declare_calls!`, or
+    /// [`NoCalls<Self>`](pillar_primitives::NoCalls).
+    type Call: CallSet;
+
+    /// The module's events: its enum deriving `pillar_macros::Events`, or
+    /// [`NoEvents<Self>`](pillar_primitives::NoEvents). Emit them with [`TxContext::emit`].
+    type Event: EventSet;
 
     /// Writes the module's genesis state (by default none: absent keys read as zero).
     fn genesis(&self, _genesis: &Genesis, _state: &mut dyn StateWrite) -> Result<(), GenesisError> {
@@ -37,7 +49,7 @@ pub trait Module: Queries + Send + Sync {
 
     /// Admission check against committed state, for the mempool: refuse what could not be
     /// included now (stale nonce, a balance that cannot cover the fee and amount).
-    fn validate(&self, _tx: &VerifiedTransaction, _state: &dyn StateRead) -> Result<(), ValidateError> {
+    fn validate(&self, _tx: &TxView<'_>, _state: &dyn StateRead) -> Result<(), ValidateError> {
         Ok(())
     }
 
@@ -46,15 +58,21 @@ pub trait Module: Queries + Send + Sync {
     fn pre_dispatch(
         &self,
         _ctx: &mut TxContext<'_>,
-        _tx: &VerifiedTransaction,
+        _tx: &TxView<'_>,
         _state: &mut dyn StateWrite,
     ) -> Result<(), ValidateError> {
         Ok(())
     }
 
-    /// Handles a call routed to this module.
-    fn call(&self, ctx: &mut TxContext<'_>, call: &Call, state: &mut dyn StateWrite)
-    -> Result<(), CallError>;
+    /// Handles one of the module's calls (the runtime routes each call to its module).
+    fn call(
+        &self,
+        _ctx: &mut TxContext<'_>,
+        call: &Self::Call,
+        _state: &mut dyn StateWrite,
+    ) -> Result<(), CallError> {
+        Err(misrouted(Self::NAME, call.type_name()))
+    }
 
     /// Approves or refuses a movement of units that another module is about to apply (see
     /// [`crate::guard`]); may record what it needs in `state`. The default approves everything.
@@ -88,7 +106,7 @@ pub trait Module: Queries + Send + Sync {
         _msg: &L1Message,
         _state: &mut dyn StateWrite,
     ) -> Result<(), CallError> {
-        Err(Revert { code: 2, reason: format!("module {} does not handle L1 messages", self.name()) }.into())
+        Err(Revert { code: 2, reason: format!("module {} does not handle L1 messages", Self::NAME) }.into())
     }
 
     /// The root of the module's withdrawals tree, if it keeps one (committed in every header).

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use pillar_primitives::{
-    Address, Call, ExecTx, L1Message, L1MessageKind, PrivateKey, Receipt, SessionSigner, SignedTransaction,
-    Transaction, TxStatus,
+    Address, CallSet, EventSet, ExecTx, L1Message, L1MessageKind, PrivateKey, Receipt, SessionSigner,
+    SignedTransaction, Transaction, TxStatus,
 };
 use pillar_state::{BlockOverlay, MemoryState, StateWrite};
 
@@ -24,25 +24,9 @@ pub fn addr(i: u8) -> Address {
     key(i).address()
 }
 
-/// A native-ETH transfer of `amount` wei from key `from` to `to`, signed.
-pub fn transfer(
-    chain_id: u64,
-    from: u8,
-    nonce: u64,
-    max_fee: u128,
-    to: Address,
-    amount: u128,
-) -> SignedTransaction {
-    key(from).sign(Transaction {
-        chain_id,
-        nonce,
-        max_fee,
-        call: Call::Transfer(pillar_primitives::Transfer {
-            to,
-            asset: pillar_primitives::NATIVE_ASSET,
-            amount,
-        }),
-    })
+/// `call` as a call of the test chain's type `C`; panics if the chain does not compose its module.
+pub fn into_call<C: CallSet>(call: impl CallSet) -> C {
+    pillar_primitives::compose_call(call).expect("the test chain composes the call's module")
 }
 
 /// Genesis accounts for keys `0..n`, each with `eth` wei.
@@ -72,11 +56,12 @@ impl StateWrite for CountingState {
     }
 }
 
-/// A chain on in-memory state. Every transaction it signs uses the next nonce of its sender
-/// and `max_fee` as the fee bound.
-pub struct TestChain {
+/// A chain on in-memory state, over call and event types composed for the test (`compose!`).
+/// Every transaction it signs uses the next nonce of its sender and `max_fee` as the fee bound;
+/// calls are given as anything that converts into the chain's call type (a module's group).
+pub struct TestChain<C, E> {
     /// The runtime.
-    pub rt: Runtime,
+    pub rt: Runtime<C, E>,
     /// The state, with every block's writes applied.
     pub state: MemoryState,
     /// Height of the last block executed.
@@ -91,9 +76,9 @@ pub struct TestChain {
     queue: u64,
 }
 
-impl TestChain {
+impl<C: CallSet, E: EventSet> TestChain<C, E> {
     /// A chain at `genesis`, with block time 1,000 ms and fee bound `max_fee`.
-    pub fn new(rt: Runtime, genesis: &Genesis, max_fee: u128) -> Self {
+    pub fn new(rt: Runtime<C, E>, genesis: &Genesis, max_fee: u128) -> Self {
         let mut state = MemoryState::default();
         rt.genesis(genesis, &mut state).unwrap();
         Self {
@@ -109,7 +94,7 @@ impl TestChain {
     }
 
     /// Executes a block of entries and applies its writes.
-    pub fn block(&mut self, txs: Vec<ExecTx>) -> BlockOutcome {
+    pub fn block(&mut self, txs: Vec<ExecTx<C>>) -> BlockOutcome<C, E> {
         self.height += 1;
         let env = BlockEnv { chain_id: self.rt.chain_id(), height: self.height, timestamp_ms: self.now };
         let (out, changes) = {
@@ -125,7 +110,7 @@ impl TestChain {
     }
 
     /// Executes signed transactions in one block: the receipts, and why any were dropped.
-    pub fn exec(&mut self, txs: Vec<SignedTransaction>) -> (Vec<Receipt>, Vec<Invalid>) {
+    pub fn exec(&mut self, txs: Vec<SignedTransaction<C>>) -> (Vec<Receipt<E>>, Vec<Invalid>) {
         let txs = txs.into_iter().map(|t| ExecTx::Signed(t.verify().unwrap())).collect();
         let out = self.block(txs);
         (
@@ -135,20 +120,20 @@ impl TestChain {
     }
 
     /// The next L1 queue message, of `kind` from `sender`, to put in a block.
-    pub fn message(&mut self, sender: Address, kind: L1MessageKind) -> ExecTx {
+    pub fn message(&mut self, sender: Address, kind: L1MessageKind) -> ExecTx<C> {
         let msg = L1Message { index: self.queue, l1_block: 1, timestamp: 1, sender, kind };
         self.queue += 1;
         ExecTx::L1(msg)
     }
 
     /// Applies an L1 queue message of `kind` from `sender` in its own block.
-    pub fn l1(&mut self, sender: Address, kind: L1MessageKind) -> Receipt {
+    pub fn l1(&mut self, sender: Address, kind: L1MessageKind) -> Receipt<E> {
         let msg = self.message(sender, kind);
         self.block(vec![msg]).included.remove(0).1
     }
 
     /// Executes `stx` as a forced transaction from the L1 queue.
-    pub fn forced(&mut self, stx: &SignedTransaction) -> Receipt {
+    pub fn forced(&mut self, stx: &SignedTransaction<C>) -> Receipt<E> {
         self.l1(Address::repeat_byte(0xee), L1MessageKind::ForcedTx { tx: stx.encode() })
     }
 
@@ -174,19 +159,20 @@ impl TestChain {
     }
 
     /// An unsigned transaction of `who` with its next nonce.
-    pub fn tx(&mut self, who: Address, call: Call) -> Transaction {
+    pub fn tx(&mut self, who: Address, call: impl CallSet) -> Transaction<C> {
+        let call = into_call(call);
         Transaction { chain_id: self.rt.chain_id(), nonce: self.next_nonce(who), max_fee: self.max_fee, call }
     }
 
     /// `call` signed by key `signer`, with its next nonce.
-    pub fn signed(&mut self, signer: u8, call: Call) -> SignedTransaction {
+    pub fn signed(&mut self, signer: u8, call: impl CallSet) -> SignedTransaction<C> {
         let tx = self.tx(addr(signer), call);
         key(signer).sign(tx)
     }
 
     /// Mempool admission of `call` from key `signer` against the current state (the nonce is not
     /// consumed).
-    pub fn validate(&mut self, signer: u8, call: Call) -> Result<(), crate::ValidateError> {
+    pub fn validate(&mut self, signer: u8, call: impl CallSet) -> Result<(), crate::ValidateError> {
         let tx = self.signed(signer, call).verify().unwrap();
         self.unuse_nonce(addr(signer));
         self.rt.validate(&tx, &self.state)
@@ -194,7 +180,7 @@ impl TestChain {
 
     /// Runs `call` from key `signer` in its own block: the receipt, or why it was dropped (the
     /// nonce is then given back).
-    pub fn run(&mut self, signer: u8, call: Call) -> Result<Receipt, Invalid> {
+    pub fn run(&mut self, signer: u8, call: impl CallSet) -> Result<Receipt<E>, Invalid> {
         let stx = self.signed(signer, call);
         let (mut receipts, mut dropped) = self.exec(vec![stx]);
         match dropped.pop() {
@@ -207,14 +193,16 @@ impl TestChain {
     }
 
     /// Runs `call` from key `signer`, asserting it succeeds.
-    pub fn ok(&mut self, signer: u8, call: Call) -> Receipt {
+    pub fn ok(&mut self, signer: u8, call: impl CallSet) -> Receipt<E> {
+        let call: C = into_call(call);
         let r = self.run(signer, call.clone()).unwrap_or_else(|e| panic!("{call:?} dropped: {e}"));
         assert!(r.is_success(), "{call:?} failed: {:?}", r.status);
         r
     }
 
     /// Runs `call` from key `signer`, asserting it is included and fails: its code.
-    pub fn fails(&mut self, signer: u8, call: Call) -> u32 {
+    pub fn fails(&mut self, signer: u8, call: impl CallSet) -> u32 {
+        let call: C = into_call(call);
         let r = self.run(signer, call.clone()).unwrap_or_else(|e| panic!("{call:?} dropped: {e}"));
         match r.status {
             TxStatus::Failed { code, .. } => code,
@@ -229,8 +217,8 @@ impl TestChain {
         session: &SessionSigner,
         who: u8,
         sponsor: Option<u8>,
-        call: Call,
-    ) -> Result<Receipt, Invalid> {
+        call: impl CallSet,
+    ) -> Result<Receipt<E>, Invalid> {
         let tx = self.tx(addr(who), call);
         let stx = session.sign(tx, addr(who), sponsor.map(addr));
         let (mut receipts, mut dropped) = self.exec(vec![stx]);

@@ -11,10 +11,8 @@
 //! balances here through [`native_balance`] and [`set_native_balance`].
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use pillar_primitives::{Address, Call, VerifiedTransaction};
-use pillar_runtime::{
-    CallError, Genesis, GenesisError, Invalid, Module, Queries, QueryError, Revert, TxContext, ValidateError,
-};
+use pillar_primitives::Address;
+use pillar_runtime::{Genesis, GenesisError, Invalid, Module, Queries, QueryError, TxContext, TxView, ValidateError};
 use pillar_state::{KeyPath, StateError, StateMap, StateRead, StateWrite};
 
 /// Module name and state prefix.
@@ -77,19 +75,19 @@ fn address_param(method: &str, params: &serde_json::Value) -> Result<Address, Qu
 }
 
 impl Module for Accounts {
-    fn name(&self) -> &'static str {
-        NAME
-    }
+    const NAME: &'static str = NAME;
+    type Call = pillar_primitives::NoCalls<Self>;
+    type Event = pillar_primitives::NoEvents<Self>;
 
     fn genesis(&self, _genesis: &Genesis, _state: &mut dyn StateWrite) -> Result<(), GenesisError> {
         // Every account starts at nonce 0, which is the absent value.
         Ok(())
     }
 
-    fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {
+    fn validate(&self, tx: &TxView<'_>, state: &dyn StateRead) -> Result<(), ValidateError> {
         let expected = nonce(state, &tx.sender)?;
-        if tx.tx.tx.nonce < expected {
-            return Err(Invalid::NonceTooLow { expected, got: tx.tx.tx.nonce }.into());
+        if tx.nonce < expected {
+            return Err(Invalid::NonceTooLow { expected, got: tx.nonce }.into());
         }
         Ok(())
     }
@@ -97,11 +95,11 @@ impl Module for Accounts {
     fn pre_dispatch(
         &self,
         _ctx: &mut TxContext<'_>,
-        tx: &VerifiedTransaction,
+        tx: &TxView<'_>,
         state: &mut dyn StateWrite,
     ) -> Result<(), ValidateError> {
         let mut record = account(state, &tx.sender)?;
-        let (expected, got) = (record.nonce, tx.tx.tx.nonce);
+        let (expected, got) = (record.nonce, tx.nonce);
         if got < expected {
             return Err(Invalid::NonceTooLow { expected, got }.into());
         }
@@ -111,16 +109,6 @@ impl Module for Accounts {
         record.nonce = expected + 1;
         set_account(state, &tx.sender, &record);
         Ok(())
-    }
-
-    fn call(
-        &self,
-        _ctx: &mut TxContext<'_>,
-        call: &Call,
-        _state: &mut dyn StateWrite,
-    ) -> Result<(), CallError> {
-        // No call kind routes here; reaching this is a routing bug, reported, not a panic.
-        Err(Revert { code: 1, reason: format!("accounts has no call {}", call.type_name()) }.into())
     }
 }
 
@@ -154,20 +142,42 @@ impl Queries for Accounts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pillar_primitives::{PrivateKey, Transaction, Transfer};
+    use pillar_primitives::{AssetId, B256, CallView};
     use pillar_runtime::BlockEnv;
     use pillar_state::{BlockOverlay, MemoryState};
 
-    fn tx(nonce: u64) -> VerifiedTransaction {
-        let k = PrivateKey::from_bytes([3; 32]).unwrap();
-        k.sign(Transaction {
-            chain_id: 1,
+    /// A call of no module: accounts' hooks look only at the sender and the nonce.
+    struct AnyCall;
+
+    impl CallView for AnyCall {
+        fn module(&self) -> &'static str {
+            "test"
+        }
+        fn tag(&self) -> u8 {
+            0
+        }
+        fn type_name(&self) -> &'static str {
+            "AnyCall"
+        }
+        fn spend(&self) -> Option<(AssetId, u128)> {
+            None
+        }
+        fn group(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+
+    fn tx(nonce: u64) -> TxView<'static> {
+        TxView {
+            sender: Address::repeat_byte(3),
             nonce,
             max_fee: 0,
-            call: Call::Transfer(Transfer { to: Address::ZERO, asset: 0, amount: 1 }),
-        })
-        .verify()
-        .unwrap()
+            hash: B256::repeat_byte(nonce as u8),
+            size: 100,
+            session: None,
+            envelope: None,
+            call: &AnyCall,
+        }
     }
 
     #[test]
@@ -176,8 +186,9 @@ mod tests {
         let mut block = BlockOverlay::new(&base);
         let env = BlockEnv { chain_id: 1, height: 1, timestamp_ms: 0 };
         let mut fees = 0;
+        let mut events: Vec<pillar_primitives::NoEvents<Accounts>> = Vec::new();
         let t0 = tx(0);
-        let mut ctx = TxContext::new(&env, &mut fees, t0.sender, t0.hash, 0, 0);
+        let mut ctx = TxContext::new(&env, &mut fees, &mut events, t0.sender, t0.hash, 0, 0);
         assert!(matches!(
             Accounts.pre_dispatch(&mut ctx, &tx(1), &mut block),
             Err(ValidateError::Invalid(Invalid::NonceAhead { expected: 0, got: 1 }))

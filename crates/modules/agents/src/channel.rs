@@ -7,10 +7,8 @@
 //! transfers), so an asset's compliance rules bind channels too. Time is the block's timestamp.
 
 use pillar_assets::{ASSETS, balance, credit, debit};
-use pillar_primitives::{
-    Address, AssetId, CloseChannel, Event, FundChannel, NATIVE_ASSET, OpenChannel, RequestChannelClose,
-    SettleChannel, Voucher,
-};
+use pillar_primitives::{Address, AssetId, NATIVE_ASSET, Voucher};
+use crate::{CloseChannel, FundChannel, OpenChannel, RequestChannelClose, SettleChannel};
 use pillar_runtime::{AssetMove, CallError, MoveKind, TxContext};
 use pillar_state::{StateRead, StateWrite};
 
@@ -19,6 +17,7 @@ use crate::{
     state::{CHANNELS, Channel, NEXT_CHANNEL, PAID},
     voucher::check_voucher,
 };
+use crate::AgentsEvent;
 
 /// Moves `amount` of `asset` between two holders, after the movement guards approve (issuer
 /// tokens only: native ETH pays fees and has no rules), with an `assets` `Transfer` event.
@@ -46,7 +45,7 @@ fn move_units(
     }
     debit(state, from, asset, amount)?;
     credit(state, to, asset, amount)?;
-    ctx.emit(Event::Transfer { asset, from, to, amount });
+    ctx.emit(pillar_assets::AssetsEvent::Transfer { asset, from, to, amount });
     Ok(())
 }
 
@@ -67,7 +66,7 @@ fn payers_open(state: &dyn StateWrite, channel: u64, account: Address) -> Result
 }
 
 fn funded(ctx: &mut TxContext<'_>, id: u64, ch: &Channel) {
-    ctx.emit(Event::ChannelFunded {
+    ctx.emit(AgentsEvent::ChannelFunded {
         channel: id,
         payer: ch.payer,
         agent: ch.agent,
@@ -86,7 +85,7 @@ fn close(
     let refunded = ch.deposit.checked_sub(ch.settled).ok_or(AgentsError::Overflow { what: "refund" })?;
     move_units(ctx, state, ch.asset, escrow_address(), ch.payer, refunded)?;
     ch.closed = true;
-    ctx.emit(Event::ChannelClosed { channel: id, refunded });
+    ctx.emit(AgentsEvent::ChannelClosed { channel: id, refunded });
     Ok(())
 }
 
@@ -169,7 +168,7 @@ pub(crate) fn settle(
     let paid = PAID.get(state, &(ch.agent, ch.payer))?.unwrap_or(0);
     let paid = paid.checked_add(owed).ok_or(AgentsError::Overflow { what: "paid total" })?;
     PAID.set(state, &(ch.agent, ch.payer), &paid);
-    ctx.emit(Event::ChannelSettled { channel: id, cumulative: c.cumulative, paid: owed });
+    ctx.emit(AgentsEvent::ChannelSettled { channel: id, cumulative: c.cumulative, paid: owed });
     if c.close {
         close(ctx, state, id, &mut ch)?;
     }
@@ -193,7 +192,7 @@ pub(crate) fn request_close(
             .ok_or(AgentsError::Overflow { what: "close time" })?;
         CHANNELS.set(state, &c.channel, &ch);
     }
-    ctx.emit(Event::ChannelCloseRequested { channel: c.channel, closes_at_ms: ch.closes_at_ms });
+    ctx.emit(AgentsEvent::ChannelCloseRequested { channel: c.channel, closes_at_ms: ch.closes_at_ms });
     Ok(())
 }
 

@@ -4,7 +4,8 @@
 //! through them without a scan; a transfer moves the owner's last agent into the gap (one extra
 //! record rewritten), so every call is O(1).
 
-use pillar_primitives::{Address, Event, RegisterAgent, TransferAgent, UpdateAgent};
+use pillar_primitives::Address;
+use crate::{RegisterAgent, TransferAgent, UpdateAgent};
 use pillar_runtime::{CallError, TxContext};
 use pillar_state::{StateRead, StateWrite};
 
@@ -12,6 +13,7 @@ use crate::{
     AgentsError,
     state::{AGENTS, Agent, NEXT_AGENT, OWNED_AGENTS, OWNER_AGENTS},
 };
+use crate::AgentsEvent;
 
 /// The agent, or [`AgentsError::UnknownAgent`].
 pub(crate) fn load(state: &(impl StateRead + ?Sized), agent: u64) -> Result<Agent, CallError> {
@@ -77,7 +79,7 @@ pub(crate) fn register(
         owner_index,
     };
     AGENTS.set(state, &id, &agent);
-    ctx.emit(Event::AgentRegistered { agent: id, owner, card_uri: c.card_uri.clone() });
+    ctx.emit(AgentsEvent::AgentRegistered { agent: id, owner, card_uri: c.card_uri.clone() });
     Ok(())
 }
 
@@ -91,7 +93,7 @@ pub(crate) fn update(
     a.wallet = c.wallet;
     a.metadata = c.metadata.clone();
     AGENTS.set(state, &c.agent, &a);
-    ctx.emit(Event::AgentUpdated { agent: c.agent, card_uri: a.card_uri.clone(), wallet: a.wallet() });
+    ctx.emit(AgentsEvent::AgentUpdated { agent: c.agent, card_uri: a.card_uri.clone(), wallet: a.wallet() });
     Ok(())
 }
 
@@ -112,6 +114,6 @@ pub(crate) fn transfer(
         a.wallet = Address::ZERO;
         AGENTS.set(state, &c.agent, &a);
     }
-    ctx.emit(Event::AgentTransferred { agent: c.agent, from, to: c.owner });
+    ctx.emit(AgentsEvent::AgentTransferred { agent: c.agent, from, to: c.owner });
     Ok(())
 }

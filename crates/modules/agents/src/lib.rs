@@ -20,6 +20,8 @@
 //!
 //! [`Voucher`]: pillar_primitives::Voucher
 
+mod calls;
+mod events;
 mod channel;
 mod error;
 mod identity;
@@ -28,10 +30,12 @@ mod reputation;
 mod state;
 mod voucher;
 
-use pillar_primitives::{Address, Call, keccak256};
+use pillar_primitives::{Address, keccak256};
 use pillar_runtime::{CallError, Genesis, GenesisError, Module, TxContext};
 use pillar_state::StateWrite;
 
+pub use calls::*;
+pub use events::AgentsEvent;
 pub use error::AgentsError;
 pub use query::{MAX_PAGE, channel_json};
 pub use state::{
@@ -58,9 +62,9 @@ pub fn escrow_address() -> Address {
 pub struct Agents;
 
 impl Module for Agents {
-    fn name(&self) -> &'static str {
-        NAME
-    }
+    const NAME: &'static str = NAME;
+    type Call = AgentsCall;
+    type Event = AgentsEvent;
 
     fn genesis(&self, _genesis: &Genesis, state: &mut dyn StateWrite) -> Result<(), GenesisError> {
         // Channels escrow balances of the `assets` ledger.
@@ -76,20 +80,20 @@ impl Module for Agents {
     fn call(
         &self,
         ctx: &mut TxContext<'_>,
-        call: &Call,
+        call: &AgentsCall,
         state: &mut dyn StateWrite,
     ) -> Result<(), CallError> {
         match call {
-            Call::RegisterAgent(c) => identity::register(ctx, c, state),
-            Call::UpdateAgent(c) => identity::update(ctx, c, state),
-            Call::TransferAgent(c) => identity::transfer(ctx, c, state),
-            Call::GiveFeedback(c) => reputation::give(ctx, c, state),
-            Call::RevokeFeedback(c) => reputation::revoke(ctx, c, state),
-            Call::OpenChannel(c) => channel::open(ctx, c, state),
-            Call::FundChannel(c) => channel::fund(ctx, c, state),
-            Call::SettleChannel(c) => channel::settle(ctx, c, state),
-            Call::RequestChannelClose(c) => channel::request_close(ctx, c, state),
-            Call::CloseChannel(c) => channel::close_channel(ctx, c, state),
+            AgentsCall::RegisterAgent(c) => identity::register(ctx, c, state),
+            AgentsCall::UpdateAgent(c) => identity::update(ctx, c, state),
+            AgentsCall::TransferAgent(c) => identity::transfer(ctx, c, state),
+            AgentsCall::GiveFeedback(c) => reputation::give(ctx, c, state),
+            AgentsCall::RevokeFeedback(c) => reputation::revoke(ctx, c, state),
+            AgentsCall::OpenChannel(c) => channel::open(ctx, c, state),
+            AgentsCall::FundChannel(c) => channel::fund(ctx, c, state),
+            AgentsCall::SettleChannel(c) => channel::settle(ctx, c, state),
+            AgentsCall::RequestChannelClose(c) => channel::request_close(ctx, c, state),
+            AgentsCall::CloseChannel(c) => channel::close_channel(ctx, c, state),
             other => Err(pillar_runtime::misrouted(NAME, 5000, other)),
         }
     }

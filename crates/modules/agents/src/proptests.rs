@@ -7,7 +7,7 @@
 
 use proptest::prelude::*;
 
-use pillar_primitives::{Call, CloseChannel, FundChannel, RequestChannelClose};
+use crate::{CloseChannel, FundChannel, RequestChannelClose};
 
 use crate::{
     escrow_address,
@@ -71,10 +71,10 @@ proptest! {
                     continue;
                 }
                 Step::Fund { ch, amount } => match pick(&chans, ch) {
-                    None => (2, Call::FundChannel(FundChannel { channel: 99, amount }), Some(5010)),
+                    None => (2, Call::Agents(crate::AgentsCall::FundChannel(FundChannel { channel: 99, amount })), Some(5010)),
                     Some(i) => {
                         let m = &mut chans[i];
-                        let call = Call::FundChannel(FundChannel { channel: m.id, amount });
+                        let call = Call::Agents(crate::AgentsCall::FundChannel(FundChannel { channel: m.id, amount }));
                         if m.closed {
                             (2, call, Some(5016))
                         } else {
@@ -109,10 +109,10 @@ proptest! {
                     }
                 },
                 Step::Request { ch } => match pick(&chans, ch) {
-                    None => (2, Call::RequestChannelClose(RequestChannelClose { channel: 99 }), Some(5010)),
+                    None => (2, Call::Agents(crate::AgentsCall::RequestChannelClose(RequestChannelClose { channel: 99 })), Some(5010)),
                     Some(i) => {
                         let m = &mut chans[i];
-                        let call = Call::RequestChannelClose(RequestChannelClose { channel: m.id });
+                        let call = Call::Agents(crate::AgentsCall::RequestChannelClose(RequestChannelClose { channel: m.id }));
                         if m.closed {
                             (2, call, Some(5016))
                         } else {
@@ -124,10 +124,10 @@ proptest! {
                     }
                 },
                 Step::Close { ch } => match pick(&chans, ch) {
-                    None => (2, Call::CloseChannel(CloseChannel { channel: 99 }), Some(5010)),
+                    None => (2, Call::Agents(crate::AgentsCall::CloseChannel(CloseChannel { channel: 99 })), Some(5010)),
                     Some(i) => {
                         let m = &mut chans[i];
-                        let call = Call::CloseChannel(CloseChannel { channel: m.id });
+                        let call = Call::Agents(crate::AgentsCall::CloseChannel(CloseChannel { channel: m.id }));
                         let expect = if m.closed {
                             Some(5016)
                         } else if m.closes_at == 0 {
@@ -199,7 +199,7 @@ proptest! {
             owner: owner.into(),
             wallet: wallet.into(),
             card_uri,
-            metadata: meta.into_iter().map(|(key, value)| pillar_primitives::MetadataEntry { key, value }).collect(),
+            metadata: meta.into_iter().map(|(key, value)| crate::MetadataEntry { key, value }).collect(),
             owner_index,
         };
         prop_assert_eq!(borsh::from_slice::<crate::Agent>(&borsh::to_vec(&a).unwrap()).unwrap(), a);

@@ -4,7 +4,7 @@
 //! An entry is `paid` when its author had value settled to the agent through a channel before
 //! rating ([`crate::state::PAID`]): the anti-spam signal, since paid ratings cost real money.
 
-use pillar_primitives::{Event, GiveFeedback, RevokeFeedback};
+use crate::{GiveFeedback, RevokeFeedback};
 use pillar_runtime::{CallError, TxContext};
 use pillar_state::StateWrite;
 
@@ -12,6 +12,7 @@ use crate::{
     AgentsError, identity,
     state::{FEEDBACK, Feedback, PAID, REPUTATION, Reputation},
 };
+use crate::AgentsEvent;
 
 fn add(v: u64, by: u64) -> Result<u64, AgentsError> {
     v.checked_add(by).ok_or(AgentsError::Overflow { what: "reputation" })
@@ -53,7 +54,7 @@ pub(crate) fn give(
         revoked: false,
     };
     FEEDBACK.set(state, &(c.agent, index), &entry);
-    ctx.emit(Event::FeedbackGiven { agent: c.agent, index, client, score: c.score, paid });
+    ctx.emit(AgentsEvent::FeedbackGiven { agent: c.agent, index, client, score: c.score, paid });
     Ok(())
 }
 
@@ -84,6 +85,6 @@ pub(crate) fn revoke(
     REPUTATION.set(state, &agent, &r);
     entry.revoked = true;
     FEEDBACK.set(state, &(agent, index), &entry);
-    ctx.emit(Event::FeedbackRevoked { agent, index });
+    ctx.emit(AgentsEvent::FeedbackRevoked { agent, index });
     Ok(())
 }

@@ -6,7 +6,8 @@
 //! balances (escrow, agent wallet, payer on close).
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use pillar_primitives::{Address, AssetId, MetadataEntry, SessionKey};
+use pillar_primitives::{Address, AssetId, SessionKey};
+use crate::MetadataEntry;
 use pillar_state::{StateMap, StateValue};
 
 use crate::NAME;

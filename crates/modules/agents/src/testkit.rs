@@ -12,9 +12,8 @@ use std::sync::Arc;
 
 use pillar_accounts::Accounts;
 use pillar_assets::{Assets, balance};
-use pillar_primitives::{
-    Address, Call, Event, OpenChannel, Receipt, RegisterAgent, SessionSigner, SettleChannel, Voucher,
-};
+use pillar_primitives::{Address, Receipt, SessionSigner, Voucher};
+use crate::{OpenChannel, RegisterAgent, SettleChannel};
 use pillar_runtime::testkit::TestChain;
 use pillar_runtime::{
     AssetMove, CallError, Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Module, Revert, Runtime,
@@ -50,12 +49,12 @@ pub(crate) fn sign(channel: u64, cumulative: u128, signer: &SessionSigner) -> Ve
 
 /// A `SettleChannel` with a voucher signed by `signer`.
 pub(crate) fn settle(channel: u64, cumulative: u128, signer: &SessionSigner, close: bool) -> Call {
-    Call::SettleChannel(SettleChannel {
+    Call::Agents(crate::AgentsCall::SettleChannel(SettleChannel {
         channel,
         cumulative,
         signature: sign(channel, cumulative, signer),
         close,
-    })
+    }))
 }
 
 /// Moves the test guard approved.
@@ -174,14 +173,14 @@ impl Chain {
 
     /// Registers an agent owned by `owner` paying to `wallet` (none: the owner); returns its id.
     pub(crate) fn register(&mut self, owner: u8, wallet: Option<u8>) -> u64 {
-        let call = Call::RegisterAgent(RegisterAgent {
+        let call = Call::Agents(crate::AgentsCall::RegisterAgent(RegisterAgent {
             card_uri: "https://agent.example/card.json".into(),
             wallet: wallet.map_or(Address::ZERO, addr),
             metadata: vec![],
-        });
+        }));
         let r = self.ok(owner, call);
         match r.events.iter().find_map(|e| match e {
-            Event::AgentRegistered { agent, .. } => Some(*agent),
+            Event::Agents(crate::AgentsEvent::AgentRegistered { agent, .. }) => Some(*agent),
             _ => None,
         }) {
             Some(id) => id,
@@ -199,16 +198,16 @@ impl Chain {
         signer: &SessionSigner,
         timeout_ms: u64,
     ) -> u64 {
-        let call = Call::OpenChannel(OpenChannel {
+        let call = Call::Agents(crate::AgentsCall::OpenChannel(OpenChannel {
             agent,
             asset,
             amount,
             voucher_key: signer.public_key(),
             timeout_ms,
-        });
+        }));
         let r = self.ok(payer, call);
         match r.events.iter().find_map(|e| match e {
-            Event::ChannelFunded { channel, .. } => Some(*channel),
+            Event::Agents(crate::AgentsEvent::ChannelFunded { channel, .. }) => Some(*channel),
             _ => None,
         }) {
             Some(id) => id,

@@ -1,8 +1,7 @@
 //! Call handlers.
 
-use pillar_primitives::{
-    Address, AssetId, AssetRole, Burn, CreateAsset, Event, Mint, NATIVE_ASSET, SetAssetRole, Transfer,
-};
+use pillar_primitives::{Address, AssetId, NATIVE_ASSET};
+use crate::{AssetRole, Burn, CreateAsset, Mint, SetAssetRole, Transfer};
 use pillar_runtime::{AssetMove, CallError, MoveKind, TxContext};
 use pillar_state::{StateError, StateRead, StateWrite};
 
@@ -10,6 +9,7 @@ use crate::{
     AssetsError,
     state::{ASSETS, AssetInfo, BALANCES, NEXT_ASSET, ROLES},
 };
+use crate::AssetsEvent;
 
 /// Balance of `who` in `asset`. Native ETH lives in the `accounts` record, beside the nonce.
 pub fn balance(state: &(impl StateRead + ?Sized), who: Address, asset: AssetId) -> Result<u128, StateError> {
@@ -107,7 +107,7 @@ pub(crate) fn transfer(
     }
     debit(state, ctx.sender, c.asset, c.amount)?;
     credit(state, c.to, c.asset, c.amount)?;
-    ctx.emit(Event::Transfer { asset: c.asset, from: ctx.sender, to: c.to, amount: c.amount });
+    ctx.emit(AssetsEvent::Transfer { asset: c.asset, from: ctx.sender, to: c.to, amount: c.amount });
     Ok(())
 }
 
@@ -148,7 +148,7 @@ pub(crate) fn create_asset(
     state: &mut dyn StateWrite,
 ) -> Result<(), CallError> {
     let asset = create(state, ctx.sender, &c.name, &c.symbol, c.decimals, c.max_supply)?;
-    ctx.emit(Event::AssetCreated {
+    ctx.emit(AssetsEvent::AssetCreated {
         asset,
         creator: ctx.sender,
         name: c.name.clone(),
@@ -194,7 +194,7 @@ pub(crate) fn mint(ctx: &mut TxContext<'_>, c: &Mint, state: &mut dyn StateWrite
     let mv = AssetMove { asset: c.asset, kind: MoveKind::Mint, from: None, to: Some(c.to), amount: c.amount };
     ctx.guard_move(&mv, state)?;
     mint_unchecked(state, c.asset, c.to, c.amount)?;
-    ctx.emit(Event::Minted { asset: c.asset, to: c.to, amount: c.amount });
+    ctx.emit(AssetsEvent::Minted { asset: c.asset, to: c.to, amount: c.amount });
     Ok(())
 }
 
@@ -209,7 +209,7 @@ pub(crate) fn burn(ctx: &mut TxContext<'_>, c: &Burn, state: &mut dyn StateWrite
     };
     ctx.guard_move(&mv, state)?;
     burn_unchecked(state, c.asset, ctx.sender, c.amount)?;
-    ctx.emit(Event::Burned { asset: c.asset, from: ctx.sender, amount: c.amount });
+    ctx.emit(AssetsEvent::Burned { asset: c.asset, from: ctx.sender, amount: c.amount });
     Ok(())
 }
 
@@ -224,6 +224,6 @@ pub(crate) fn set_role(
     } else {
         ROLES.remove(state, &(c.asset, c.role, c.account));
     }
-    ctx.emit(Event::RoleChanged { asset: c.asset, role: c.role, account: c.account, enabled: c.enabled });
+    ctx.emit(AssetsEvent::RoleChanged { asset: c.asset, role: c.role, account: c.account, enabled: c.enabled });
     Ok(())
 }

@@ -11,15 +11,22 @@
 //! asset's rule set binds. Assets without rules, and chains without guards, behave as before.
 
 mod call;
+mod calls;
 mod error;
+mod events;
+mod eip712;
 mod query;
 mod state;
 
-use pillar_primitives::{Call, Event, NATIVE_ASSET, VerifiedTransaction};
-use pillar_runtime::{BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, TxContext, ValidateError};
+use pillar_primitives::{AssetId, CallView, NATIVE_ASSET};
+use pillar_runtime::{
+    BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, TxContext, TxView, ValidateError,
+};
 use pillar_state::{StateError, StateRead, StateWrite};
 
 pub use call::{balance, burn_unchecked, create, credit, debit, mint_unchecked};
+pub use calls::*;
+pub use events::AssetsEvent;
 pub use error::AssetsError;
 pub use query::MAX_SCANNED_ASSETS;
 pub use state::{ASSETS, AssetInfo, BALANCES, FEES, FeeConfig, NEXT_ASSET, ROLES};
@@ -36,26 +43,17 @@ pub fn fees(state: &(impl StateRead + ?Sized)) -> Result<FeeConfig, StateError> 
     Ok(FEES.get(state)?.unwrap_or(FeeConfig { tx_fee: 0, recipient: Default::default() }))
 }
 
-/// What the sender must hold of `asset` beyond the fee for the call to succeed.
-fn spend(call: &Call) -> Option<(u32, u128)> {
-    match call {
-        Call::Transfer(t) => Some((t.asset, t.amount)),
-        Call::Burn(b) => Some((b.asset, b.amount)),
-        Call::Withdraw(w) => Some((w.asset, w.amount)),
-        _ => None,
-    }
-}
-
-/// The asset a call operates on, if any.
-fn named_asset(call: &Call) -> Option<u32> {
-    match call {
-        Call::Transfer(t) => Some(t.asset),
-        Call::Mint(m) => Some(m.asset),
-        Call::Burn(b) => Some(b.asset),
-        Call::SetAssetRole(r) => Some(r.asset),
-        Call::Withdraw(w) => Some(w.asset),
-        // CreateAsset names none; compliance calls check their assets themselves.
-        _ => None,
+/// The asset a call operates on, if any: an assets call's, or the asset another module's call
+/// spends from the sender (a withdrawal, a channel deposit). Compliance calls check their assets
+/// themselves.
+fn named_asset(call: &dyn CallView) -> Option<AssetId> {
+    match call.get::<AssetsCall>() {
+        Some(AssetsCall::Transfer(t)) => Some(t.asset),
+        Some(AssetsCall::Mint(m)) => Some(m.asset),
+        Some(AssetsCall::Burn(b)) => Some(b.asset),
+        Some(AssetsCall::SetAssetRole(r)) => Some(r.asset),
+        Some(AssetsCall::CreateAsset(_)) => None,
+        None => call.spend().map(|(asset, _)| asset),
     }
 }
 
@@ -67,9 +65,9 @@ fn invalid(e: CallError) -> ValidateError {
 }
 
 impl Module for Assets {
-    fn name(&self) -> &'static str {
-        NAME
-    }
+    const NAME: &'static str = NAME;
+    type Call = AssetsCall;
+    type Event = AssetsEvent;
 
     fn genesis(&self, genesis: &Genesis, state: &mut dyn StateWrite) -> Result<(), GenesisError> {
         let bad = |reason: String| GenesisError::Invalid { module: NAME, reason };
@@ -110,13 +108,12 @@ impl Module for Assets {
         Ok(())
     }
 
-    fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {
+    fn validate(&self, tx: &TxView<'_>, state: &dyn StateRead) -> Result<(), ValidateError> {
         let fee = fees(state)?.tx_fee;
-        let t = &tx.tx.tx;
-        if t.max_fee < fee {
-            return Err(Invalid::FeeTooLow { max_fee: t.max_fee, fee }.into());
+        if tx.max_fee < fee {
+            return Err(Invalid::FeeTooLow { max_fee: tx.max_fee, fee }.into());
         }
-        if let Some(asset) = named_asset(&t.call)
+        if let Some(asset) = named_asset(tx.call)
             && asset != NATIVE_ASSET
             && ASSETS.get(state, &asset)?.is_none()
         {
@@ -133,7 +130,8 @@ impl Module for Assets {
                 );
             }
         }
-        if let Some((asset, amount)) = spend(&t.call) {
+        // What the sender must hold beyond the fee for the call to succeed.
+        if let Some((asset, amount)) = tx.call.spend() {
             if asset == NATIVE_ASSET {
                 native_needed = native_needed.saturating_add(amount);
             } else {
@@ -158,12 +156,12 @@ impl Module for Assets {
     fn pre_dispatch(
         &self,
         ctx: &mut TxContext<'_>,
-        tx: &VerifiedTransaction,
+        tx: &TxView<'_>,
         state: &mut dyn StateWrite,
     ) -> Result<(), ValidateError> {
         let fee = fees(state)?.tx_fee;
-        if tx.tx.tx.max_fee < fee {
-            return Err(Invalid::FeeTooLow { max_fee: tx.tx.tx.max_fee, fee }.into());
+        if tx.max_fee < fee {
+            return Err(Invalid::FeeTooLow { max_fee: tx.max_fee, fee }.into());
         }
         if fee == 0 {
             return Ok(());
@@ -179,23 +177,22 @@ impl Module for Assets {
         debit(state, payer, NATIVE_ASSET, fee).map_err(invalid)?;
         ctx.fee_paid += fee;
         *ctx.block_fees = ctx.block_fees.saturating_add(fee);
-        ctx.emit(Event::FeePaid { from: payer, amount: fee });
+        ctx.emit(AssetsEvent::FeePaid { from: payer, amount: fee });
         Ok(())
     }
 
     fn call(
         &self,
         ctx: &mut TxContext<'_>,
-        call: &Call,
+        call: &AssetsCall,
         state: &mut dyn StateWrite,
     ) -> Result<(), CallError> {
         match call {
-            Call::Transfer(c) => call::transfer(ctx, c, state),
-            Call::CreateAsset(c) => call::create_asset(ctx, c, state),
-            Call::Mint(c) => call::mint(ctx, c, state),
-            Call::Burn(c) => call::burn(ctx, c, state),
-            Call::SetAssetRole(c) => call::set_role(ctx, c, state),
-            other => Err(pillar_runtime::misrouted(NAME, 1000, other)),
+            AssetsCall::Transfer(c) => call::transfer(ctx, c, state),
+            AssetsCall::CreateAsset(c) => call::create_asset(ctx, c, state),
+            AssetsCall::Mint(c) => call::mint(ctx, c, state),
+            AssetsCall::Burn(c) => call::burn(ctx, c, state),
+            AssetsCall::SetAssetRole(c) => call::set_role(ctx, c, state),
         }
     }
 

@@ -1,7 +1,8 @@
 //! The assets module's state layout (see docs/state.md).
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use pillar_primitives::{Address, AssetId, AssetRole};
+use pillar_primitives::{Address, AssetId};
+use crate::AssetRole;
 use pillar_state::{StateMap, StateValue};
 use serde::Serialize;
 

@@ -3,28 +3,38 @@
 use std::sync::Arc;
 
 use pillar_accounts::Accounts;
-use pillar_primitives::{AssetRole, Burn, Call, CreateAsset, Mint, SetAssetRole, Transfer};
+use crate::{AssetRole, Burn, CreateAsset, Mint, SetAssetRole, Transfer};
 use pillar_runtime::testkit::{TestChain, key};
 use pillar_runtime::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Invalid, Runtime};
 use proptest::prelude::*;
 
 use super::*;
 
+pillar_runtime::compose! {
+    /// The test chain's calls.
+    enum Call;
+    /// The test chain's events.
+    enum Event;
+    /// The test chain's modules.
+    const MODULES;
+    { Accounts => Accounts, Assets => crate::Assets }
+}
+
 const CHAIN: u64 = 7;
 const FEE: u128 = 10;
 
 /// The assets chain: the shared test chain plus the module's helpers.
-struct Chain(TestChain);
+struct Chain(TestChain<Call, Event>);
 
 impl std::ops::Deref for Chain {
-    type Target = TestChain;
-    fn deref(&self) -> &TestChain {
+    type Target = TestChain<Call, Event>;
+    fn deref(&self) -> &TestChain<Call, Event> {
         &self.0
     }
 }
 
 impl std::ops::DerefMut for Chain {
-    fn deref_mut(&mut self) -> &mut TestChain {
+    fn deref_mut(&mut self) -> &mut TestChain<Call, Event> {
         &mut self.0
     }
 }
@@ -67,7 +77,7 @@ impl Chain {
 #[test]
 fn transfer_moves_funds_and_charges_fee() {
     let mut c = Chain::new();
-    let r = c.run(0, Call::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 500 })).unwrap();
+    let r = c.run(0, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 500 }))).unwrap();
     assert!(r.is_success());
     assert_eq!(r.fee_paid, FEE);
     assert_eq!(c.bal(0, 0), 1_000_000 - 500 - FEE);
@@ -81,14 +91,14 @@ fn native_transfer_writes_one_account_record_per_party() {
     use pillar_accounts::{ACCOUNTS, Account, account};
     let mut c = Chain::new();
     let (from, to, fee_to) = (key(0).address(), key(1).address(), key(9).address());
-    c.run(0, Call::Transfer(Transfer { to, asset: 0, amount: 500 })).unwrap();
+    c.run(0, Call::Assets(crate::AssetsCall::Transfer(Transfer { to, asset: 0, amount: 500 }))).unwrap();
     // Nonce, fee and amount of the sender are one leaf: three keys in all, not four.
     let expected: std::collections::HashSet<_> = [from, to, fee_to].iter().map(|a| ACCOUNTS.key(a)).collect();
     assert_eq!(c.last_writes, expected);
     assert_eq!(account(&c.state, &from).unwrap(), Account { nonce: 1, balance: 1_000_000 - 500 - FEE });
     assert_eq!(account(&c.state, &to).unwrap(), Account { nonce: 0, balance: 1_000_000 + 500 });
     // An issuer-asset transfer writes its two balances and the sender's record (nonce and fee).
-    c.run(1, Call::Transfer(Transfer { to: key(2).address(), asset: 1, amount: 5 })).unwrap();
+    c.run(1, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(2).address(), asset: 1, amount: 5 }))).unwrap();
     assert_eq!(c.last_writes.len(), 4, "sender record, fee recipient record, two token balances");
     assert!(c.last_writes.contains(&ACCOUNTS.key(&key(1).address())));
 }
@@ -107,21 +117,21 @@ fn emptied_account_record_is_deleted() {
 #[test]
 fn failed_call_reverts_but_consumes_nonce_and_fee() {
     let mut c = Chain::new();
-    let r = c.run(0, Call::Transfer(Transfer { to: key(1).address(), asset: 1, amount: 5000 })).unwrap();
+    let r = c.run(0, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 1, amount: 5000 }))).unwrap();
     assert_eq!(r.failure_code(), Some(1001));
     assert_eq!(c.bal(0, 1), 1000);
     assert_eq!(c.bal(0, 0), 1_000_000 - FEE);
     assert_eq!(pillar_accounts::nonce(&c.state, &key(0).address()).unwrap(), 1);
     assert_eq!(r.events.len(), 1, "only the fee event survives a revert");
     // Unknown asset.
-    let r = c.run(0, Call::Transfer(Transfer { to: key(1).address(), asset: 77, amount: 1 })).unwrap();
+    let r = c.run(0, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 77, amount: 1 }))).unwrap();
     assert_eq!(r.failure_code(), Some(1002));
 }
 
 #[test]
 fn roles_mint_burn_and_caps() {
     let mut c = Chain::new();
-    let mint = |to: u8, amount| Call::Mint(Mint { asset: 1, to: key(to).address(), amount });
+    let mint = |to: u8, amount| Call::Assets(crate::AssetsCall::Mint(Mint { asset: 1, to: key(to).address(), amount }));
     // Not a minter.
     assert_eq!(c.run(1, mint(1, 5)).unwrap().failure_code(), Some(1003));
     // Admin mints.
@@ -131,22 +141,22 @@ fn roles_mint_burn_and_caps() {
     // Cap.
     assert_eq!(c.run(0, mint(1, 1_000_000)).unwrap().failure_code(), Some(1004));
     // Grant minter to 1, then 1 can mint.
-    let grant = Call::SetAssetRole(SetAssetRole {
+    let grant = Call::Assets(crate::AssetsCall::SetAssetRole(SetAssetRole {
         asset: 1,
         role: AssetRole::Minter,
         account: key(1).address(),
         enabled: true,
-    });
+    }));
     assert!(c.run(0, grant).unwrap().is_success());
     assert!(c.run(1, mint(2, 1)).unwrap().is_success());
     // Burn needs the burner role; admin has it.
-    assert_eq!(c.run(1, Call::Burn(Burn { asset: 1, amount: 1 })).unwrap().failure_code(), Some(1003));
-    assert!(c.run(0, Call::Burn(Burn { asset: 1, amount: 400 })).unwrap().is_success());
+    assert_eq!(c.run(1, Call::Assets(crate::AssetsCall::Burn(Burn { asset: 1, amount: 1 }))).unwrap().failure_code(), Some(1003));
+    assert!(c.run(0, Call::Assets(crate::AssetsCall::Burn(Burn { asset: 1, amount: 400 }))).unwrap().is_success());
     assert_eq!(c.bal(0, 1), 600);
     assert_eq!(c.supply(1), 4006 - 400);
     // Native ETH has no roles.
     assert_eq!(
-        c.run(0, Call::Mint(Mint { asset: 0, to: key(0).address(), amount: 1 })).unwrap().failure_code(),
+        c.run(0, Call::Assets(crate::AssetsCall::Mint(Mint { asset: 0, to: key(0).address(), amount: 1 }))).unwrap().failure_code(),
         Some(1006)
     );
 }
@@ -157,24 +167,24 @@ fn create_asset_numbers_from_next_id() {
     let r = c
         .run(
             2,
-            Call::CreateAsset(CreateAsset {
+            Call::Assets(crate::AssetsCall::CreateAsset(CreateAsset {
                 name: "Silver".into(),
                 symbol: "SLV".into(),
                 decimals: 6,
                 max_supply: u128::MAX,
-            }),
+            })),
         )
         .unwrap();
     assert!(r.is_success());
-    assert!(matches!(r.events[1], Event::AssetCreated { asset: 2, .. }));
+    assert!(matches!(r.events[1], Event::Assets(crate::AssetsEvent::AssetCreated { asset: 2, .. })));
     assert!(
-        c.run(2, Call::Mint(Mint { asset: 2, to: key(2).address(), amount: u128::MAX }))
+        c.run(2, Call::Assets(crate::AssetsCall::Mint(Mint { asset: 2, to: key(2).address(), amount: u128::MAX })))
             .unwrap()
             .is_success()
     );
     // Overflowing the recipient's balance fails cleanly.
     assert_eq!(
-        c.run(2, Call::Mint(Mint { asset: 2, to: key(2).address(), amount: 1 })).unwrap().failure_code(),
+        c.run(2, Call::Assets(crate::AssetsCall::Mint(Mint { asset: 2, to: key(2).address(), amount: 1 }))).unwrap().failure_code(),
         Some(1005)
     );
 }
@@ -183,17 +193,17 @@ fn create_asset_numbers_from_next_id() {
 fn invalid_transactions_have_no_effect() {
     let mut c = Chain::new();
     let before = c.bal(3, 0);
-    let err = c.run(3, Call::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 1 }));
+    let err = c.run(3, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 1 })));
     assert!(err.is_ok());
     // Drain so the fee cannot be paid.
     let all = c.bal(3, 0) - FEE;
     assert!(
-        c.run(3, Call::Transfer(Transfer { to: key(1).address(), asset: 0, amount: all }))
+        c.run(3, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 0, amount: all })))
             .unwrap()
             .is_success()
     );
     assert_eq!(c.bal(3, 0), 0);
-    let err = c.run(3, Call::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 1 })).unwrap_err();
+    let err = c.run(3, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 1 }))).unwrap_err();
     assert!(matches!(err, Invalid::InsufficientBalance { asset: 0, .. }));
     assert_eq!(pillar_accounts::nonce(&c.state, &key(3).address()).unwrap(), 2);
     assert!(before > 0);
@@ -209,9 +219,9 @@ proptest! {
         let mut c = Chain::new();
         for (from, to, asset, amount, kind) in ops {
             let call = match kind {
-                0 | 1 => Call::Transfer(Transfer { to: key(to).address(), asset, amount: amount.max(1) }),
-                2 => Call::Mint(Mint { asset, to: key(to).address(), amount: amount.max(1) }),
-                _ => Call::Burn(Burn { asset, amount: amount.max(1) }),
+                0 | 1 => Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(to).address(), asset, amount: amount.max(1) })),
+                2 => Call::Assets(crate::AssetsCall::Mint(Mint { asset, to: key(to).address(), amount: amount.max(1) })),
+                _ => Call::Assets(crate::AssetsCall::Burn(Burn { asset, amount: amount.max(1) })),
             };
             let _ = c.run(from, call);
         }

@@ -14,18 +14,20 @@
 //! The tree is cumulative rather than per block so that a withdrawal can be proven against any
 //! later output: the proposer need not propose every block that has a withdrawal.
 
+mod calls;
+mod events;
 mod error;
 mod query;
 mod state;
 
 use pillar_assets::{ASSETS, NAME as ASSETS_NAME};
-use pillar_primitives::{
-    Address, AssetId, B256, Call, Event, L1Message, L1MessageKind, NATIVE_ASSET, VerifiedTransaction,
-    Withdraw, withdrawal_leaf,
-};
+use pillar_primitives::{Address, AssetId, B256, L1Message, L1MessageKind, NATIVE_ASSET, VerifiedTransaction, withdrawal_leaf};
+use crate::Withdraw;
 use pillar_runtime::{CallError, Genesis, GenesisError, Invalid, Module, Refusal, TxContext, ValidateError};
 use pillar_state::{StateError, StateRead, StateWrite};
 
+pub use calls::*;
+pub use events::BridgeEvent;
 pub use error::BridgeError;
 pub use query::withdrawal_proof;
 pub use state::{BRIDGED_ETH, L1_TOKEN, L2_ASSET, TREE, WITHDRAWALS, WithdrawalRecord};
@@ -94,7 +96,7 @@ fn deposit(
     if asset == NATIVE_ASSET {
         set_bridged_eth(state, backed_deposit(bridged_eth(state)?, amount)?);
     }
-    ctx.emit(Event::Deposited { queue_index: msg.index, from: msg.sender, to, asset, l1_token, amount });
+    ctx.emit(BridgeEvent::Deposited { queue_index: msg.index, from: msg.sender, to, asset, l1_token, amount });
     Ok(())
 }
 
@@ -128,7 +130,7 @@ fn withdraw(ctx: &mut TxContext<'_>, w: &Withdraw, state: &mut dyn StateWrite) -
             leaf,
         },
     );
-    ctx.emit(Event::WithdrawalInitiated {
+    ctx.emit(BridgeEvent::WithdrawalInitiated {
         index,
         l2_block,
         sender: ctx.sender,
@@ -141,9 +143,9 @@ fn withdraw(ctx: &mut TxContext<'_>, w: &Withdraw, state: &mut dyn StateWrite) -
 }
 
 impl Module for Bridge {
-    fn name(&self) -> &'static str {
-        NAME
-    }
+    const NAME: &'static str = NAME;
+    type Call = BridgeCall;
+    type Event = BridgeEvent;
 
     fn takes_l1_messages(&self) -> bool {
         true
@@ -160,11 +162,11 @@ impl Module for Bridge {
         Ok(())
     }
 
-    fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {
+    fn validate(&self, tx: &TxView<'_>, state: &dyn StateRead) -> Result<(), ValidateError> {
         // Screen ETH withdrawals at the door against the latest block (one read), so a withdrawal
         // L1 could not pay costs its sender nothing. Inclusion decides again, which is what binds
         // forced transactions and withdrawals admitted together.
-        let Call::Withdraw(w) = &tx.tx.tx.call else { return Ok(()) };
+        let BridgeCall::Withdraw(w) = &tx.tx.tx.call else { return Ok(()) };
         if w.asset != NATIVE_ASSET {
             return Ok(());
         }
@@ -186,11 +188,11 @@ impl Module for Bridge {
     fn call(
         &self,
         ctx: &mut TxContext<'_>,
-        call: &Call,
+        call: &BridgeCall,
         state: &mut dyn StateWrite,
     ) -> Result<(), CallError> {
         match call {
-            Call::Withdraw(w) => withdraw(ctx, w, state),
+            BridgeCall::Withdraw(w) => withdraw(ctx, w, state),
             other => Err(pillar_runtime::misrouted(NAME, 2000, other)),
         }
     }

@@ -4,9 +4,7 @@ use std::sync::Arc;
 
 use pillar_accounts::Accounts;
 use pillar_assets::{Assets, balance};
-use pillar_primitives::{
-    B256, ExecTx, L1MessageKind, Receipt, Transaction, merkle_root, merkle_root_from_proof,
-};
+use pillar_primitives::{B256, ExecTx, L1MessageKind, Receipt, Transaction, merkle_root, merkle_root_from_proof};
 use pillar_runtime::testkit::{TestChain, funded, key};
 use pillar_runtime::{Genesis, Runtime, l1_codes};
 
@@ -89,7 +87,7 @@ fn eth_and_erc20_deposits_mint_and_withdrawals_burn_into_the_tree() {
     assert_eq!(c.root(), B256::ZERO, "no withdrawals yet");
 
     let w =
-        |asset, amount| Call::Withdraw(Withdraw { asset, amount, l1_recipient: Address::repeat_byte(0x22) });
+        |asset, amount| Call::Bridge(crate::BridgeCall::Withdraw(Withdraw { asset, amount, l1_recipient: Address::repeat_byte(0x22) }));
     let r = c.block(vec![c.signed(1, 0, w(0, 200)), c.signed(1, 1, w(asset, 30)), c.signed(1, 2, w(99, 1))]);
     assert!(r[0].is_success() && r[1].is_success());
     assert_eq!(r[2].failure_code(), Some(2001), "asset 99 is not bridged");
@@ -124,7 +122,7 @@ fn forced_transactions_run_like_any_other_and_bad_ones_are_consumed() {
         chain_id: CHAIN,
         nonce: 0,
         max_fee: 0,
-        call: Call::Transfer(pillar_primitives::Transfer { to, asset: 0, amount: 5 }),
+        call: Call::Assets(pillar_assets::AssetsCall::Transfer(pillar_assets::Transfer { to, asset: 0, amount: 5 })),
     });
     let m1 = c.message(L1MessageKind::ForcedTx { tx: forced.encode() });
     let m2 = c.message(L1MessageKind::ForcedTx { tx: vec![1, 2, 3] });

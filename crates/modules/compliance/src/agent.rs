@@ -3,10 +3,9 @@
 //! call and nothing of it stays.
 
 use pillar_assets::{ASSETS, ROLES, balance, credit, debit};
-use pillar_primitives::{
-    Address, AssetId, AssetRole, Event, ForcedTransfers, FreezeAmounts, FreezeWallets, NATIVE_ASSET,
-    RecoverWallets, SetComplianceAgent, SetComplianceRules, SetPaused,
-};
+use pillar_primitives::{Address, AssetId, NATIVE_ASSET};
+use pillar_assets::AssetRole;
+use crate::{ForcedTransfers, FreezeAmounts, FreezeWallets, RecoverWallets, SetComplianceAgent, SetComplianceRules, SetPaused};
 use pillar_runtime::{CallError, TxContext};
 use pillar_state::{StateRead, StateWrite};
 
@@ -16,6 +15,7 @@ use crate::{
     registry::{link, unlink},
     state::{AGENTS, FROZEN_WALLETS, HOLDINGS, LOTS, PAUSED, RULES, SANCTIONED_WALLETS},
 };
+use crate::ComplianceEvent;
 
 fn is_admin(state: &(impl StateRead + ?Sized), asset: AssetId, account: Address) -> Result<bool, CallError> {
     Ok(ROLES.get(state, &(asset, AssetRole::Admin, account))?.unwrap_or(false))
@@ -59,7 +59,7 @@ pub(crate) fn set_rules(
         None => {}
     }
     RULES.set(state, &c.asset, c);
-    ctx.emit(Event::ComplianceRulesSet { asset: c.asset, registry: c.registry, by: ctx.sender });
+    ctx.emit(ComplianceEvent::ComplianceRulesSet { asset: c.asset, registry: c.registry, by: ctx.sender });
     Ok(())
 }
 
@@ -76,7 +76,7 @@ pub(crate) fn set_agent(
     } else {
         AGENTS.remove(state, &(c.asset, c.agent));
     }
-    ctx.emit(Event::ComplianceAgentChanged {
+    ctx.emit(ComplianceEvent::ComplianceAgentChanged {
         asset: c.asset,
         agent: c.agent,
         enabled: c.enabled,
@@ -97,7 +97,7 @@ pub(crate) fn set_paused(
         } else {
             PAUSED.remove(state, &asset);
         }
-        ctx.emit(Event::AssetPaused { asset, paused: c.paused, by: ctx.sender });
+        ctx.emit(ComplianceEvent::AssetPaused { asset, paused: c.paused, by: ctx.sender });
     }
     Ok(())
 }
@@ -114,7 +114,7 @@ pub(crate) fn freeze_wallets(
         } else {
             FROZEN_WALLETS.remove(state, &(c.asset, wallet));
         }
-        ctx.emit(Event::WalletFrozen { asset: c.asset, wallet, frozen: c.frozen, by: ctx.sender });
+        ctx.emit(ComplianceEvent::WalletFrozen { asset: c.asset, wallet, frozen: c.frozen, by: ctx.sender });
     }
     Ok(())
 }
@@ -149,7 +149,7 @@ pub(crate) fn freeze_amounts(
             })?
         };
         set_frozen(state, c.asset, e.wallet, total);
-        ctx.emit(Event::AmountFrozen {
+        ctx.emit(ComplianceEvent::AmountFrozen {
             asset: c.asset,
             wallet: e.wallet,
             amount: e.amount,
@@ -182,14 +182,14 @@ pub(crate) fn forced_transfers(
         let unfrozen = frozen_before - frozen_amount(state, c.asset, e.from)?.min(frozen_before);
         debit(state, e.from, c.asset, e.amount)?;
         credit(state, e.to, c.asset, e.amount)?;
-        ctx.emit(Event::ComplianceApproved {
+        ctx.emit(ComplianceEvent::ComplianceApproved {
             asset: c.asset,
             action: Action::Forced as u8,
             from: e.from,
             to: e.to,
             amount: e.amount,
         });
-        ctx.emit(Event::ForcedTransfer {
+        ctx.emit(ComplianceEvent::ForcedTransfer {
             asset: c.asset,
             from: e.from,
             to: e.to,
@@ -197,7 +197,7 @@ pub(crate) fn forced_transfers(
             unfrozen,
             by: ctx.sender,
         });
-        ctx.emit(Event::Transfer { asset: c.asset, from: e.from, to: e.to, amount: e.amount });
+        ctx.emit(pillar_assets::AssetsEvent::Transfer { asset: c.asset, from: e.from, to: e.to, amount: e.amount });
     }
     Ok(())
 }
@@ -261,11 +261,11 @@ pub(crate) fn recover_wallets(
         if HOLDINGS.get(state, &(reg, lost))?.unwrap_or(0) == 0 {
             unlink(ctx, state, identity, lost)?;
         }
-        ctx.emit(Event::ComplianceApproved { asset, action: 4, from: lost, to: new, amount });
+        ctx.emit(ComplianceEvent::ComplianceApproved { asset, action: 4, from: lost, to: new, amount });
         if amount > 0 {
-            ctx.emit(Event::Transfer { asset, from: lost, to: new, amount });
+            ctx.emit(pillar_assets::AssetsEvent::Transfer { asset, from: lost, to: new, amount });
         }
-        ctx.emit(Event::WalletRecovered {
+        ctx.emit(ComplianceEvent::WalletRecovered {
             asset,
             lost_wallet: lost,
             new_wallet: new,

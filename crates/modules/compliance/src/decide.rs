@@ -6,7 +6,8 @@
 //! [`apply`] before balances move. So a prediction and the enforcement cannot disagree.
 
 use pillar_assets::balance;
-use pillar_primitives::{Address, AssetId, SetComplianceRules, TOPIC_COUNTRY};
+use pillar_primitives::{Address, AssetId};
+use crate::{SetComplianceRules, TOPIC_COUNTRY};
 use pillar_runtime::CallError;
 use pillar_state::{StateError, StateRead, StateWrite};
 

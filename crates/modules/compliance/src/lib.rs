@@ -16,6 +16,8 @@
 //! the `canTransfer` query (an ERC-1404 restriction code) and enforcement. Every decision and
 //! agent action leaves an event. The user-facing description is `docs/rwa.md`.
 
+mod calls;
+mod events;
 mod agent;
 mod decide;
 mod error;
@@ -25,13 +27,15 @@ mod restriction;
 mod state;
 
 use pillar_assets::ASSETS;
-use pillar_primitives::{Call, Event, NATIVE_ASSET, VerifiedTransaction};
+use pillar_primitives::{NATIVE_ASSET, VerifiedTransaction};
 use pillar_runtime::{
     AssetMove, BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, MoveKind, Refusal, TxContext,
     ValidateError,
 };
 use pillar_state::{StateError, StateRead, StateWrite};
 
+pub use calls::*;
+pub use events::ComplianceEvent;
 pub use error::ComplianceError;
 pub use query::can_transfer;
 pub use restriction::{OK_MESSAGE, Restriction};
@@ -50,9 +54,9 @@ pub const NAME: &str = "compliance";
 pub struct Compliance;
 
 impl Module for Compliance {
-    fn name(&self) -> &'static str {
-        NAME
-    }
+    const NAME: &'static str = NAME;
+    type Call = ComplianceCall;
+    type Event = ComplianceEvent;
 
     fn genesis(&self, _genesis: &Genesis, state: &mut dyn StateWrite) -> Result<(), GenesisError> {
         // Rule sets name assets and read their roles and balances.
@@ -65,12 +69,12 @@ impl Module for Compliance {
         Ok(())
     }
 
-    fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {
+    fn validate(&self, tx: &TxView<'_>, state: &dyn StateRead) -> Result<(), ValidateError> {
         // Screen holder transfers at the door, judged on the latest block as `canTransfer` is, so
         // a refused transfer costs the sender nothing. Inclusion decides again (the guard), which
         // is what binds forced transactions. Mints and agent actions are not screened: issuers
         // send registration and mint back to back, before either is in a block.
-        let Call::Transfer(t) = &tx.tx.tx.call else { return Ok(()) };
+        let pillar_assets::AssetsCall::Transfer(t) = &tx.tx.tx.call else { return Ok(()) };
         if t.asset == NATIVE_ASSET || RULES.get(state, &t.asset)?.is_none() {
             return Ok(());
         }
@@ -94,24 +98,24 @@ impl Module for Compliance {
     fn call(
         &self,
         ctx: &mut TxContext<'_>,
-        call: &Call,
+        call: &ComplianceCall,
         state: &mut dyn StateWrite,
     ) -> Result<(), CallError> {
         match call {
-            Call::SetRegistryAgent(c) => registry::set_registry_agent(ctx, c, state),
-            Call::SetTrustedIssuer(c) => registry::set_trusted_issuer(ctx, c, state),
-            Call::RegisterIdentity(c) => registry::register_identity(ctx, c, state),
-            Call::LinkWallet(c) => registry::link_wallet(ctx, c, state),
-            Call::AddClaim(c) => registry::add_claim(ctx, c, state),
-            Call::RemoveClaim(c) => registry::remove_claim(ctx, c, state),
-            Call::SetSanctions(c) => registry::set_sanctions(ctx, c, state),
-            Call::SetComplianceRules(c) => agent::set_rules(ctx, c, state),
-            Call::SetComplianceAgent(c) => agent::set_agent(ctx, c, state),
-            Call::SetPaused(c) => agent::set_paused(ctx, c, state),
-            Call::FreezeWallets(c) => agent::freeze_wallets(ctx, c, state),
-            Call::FreezeAmounts(c) => agent::freeze_amounts(ctx, c, state),
-            Call::ForcedTransfers(c) => agent::forced_transfers(ctx, c, state),
-            Call::RecoverWallets(c) => agent::recover_wallets(ctx, c, state),
+            ComplianceCall::SetRegistryAgent(c) => registry::set_registry_agent(ctx, c, state),
+            ComplianceCall::SetTrustedIssuer(c) => registry::set_trusted_issuer(ctx, c, state),
+            ComplianceCall::RegisterIdentity(c) => registry::register_identity(ctx, c, state),
+            ComplianceCall::LinkWallet(c) => registry::link_wallet(ctx, c, state),
+            ComplianceCall::AddClaim(c) => registry::add_claim(ctx, c, state),
+            ComplianceCall::RemoveClaim(c) => registry::remove_claim(ctx, c, state),
+            ComplianceCall::SetSanctions(c) => registry::set_sanctions(ctx, c, state),
+            ComplianceCall::SetComplianceRules(c) => agent::set_rules(ctx, c, state),
+            ComplianceCall::SetComplianceAgent(c) => agent::set_agent(ctx, c, state),
+            ComplianceCall::SetPaused(c) => agent::set_paused(ctx, c, state),
+            ComplianceCall::FreezeWallets(c) => agent::freeze_wallets(ctx, c, state),
+            ComplianceCall::FreezeAmounts(c) => agent::freeze_amounts(ctx, c, state),
+            ComplianceCall::ForcedTransfers(c) => agent::forced_transfers(ctx, c, state),
+            ComplianceCall::RecoverWallets(c) => agent::recover_wallets(ctx, c, state),
             other => Err(pillar_runtime::misrouted(NAME, 3000, other)),
         }
     }
@@ -133,7 +137,7 @@ impl Module for Compliance {
         let now = ctx.block.timestamp_ms;
         let plan = decide::decide(state, &rules, now, &m)?.map_err(ComplianceError::from)?;
         decide::apply(state, &rules, now, &m, &plan)?;
-        ctx.emit(Event::ComplianceApproved {
+        ctx.emit(ComplianceEvent::ComplianceApproved {
             asset: mv.asset,
             action: action as u8,
             from: mv.from.unwrap_or_default(),

@@ -1,10 +1,8 @@
 //! Invariants under random operations: supply is conserved, no identity passes a cap, frozen
 //! units move only by forced transfer, and `canTransfer` agrees with enforcement.
 
-use pillar_primitives::{
-    AmountEntry, Burn, Call, CountryCap, ForcedEntry, ForcedTransfers, FreezeAmounts, Mint, RecoverWallets,
-    SetComplianceRules, Transfer, WalletRecovery,
-};
+use pillar_assets::{Burn, Mint, Transfer};
+use crate::{AmountEntry, CountryCap, ForcedEntry, ForcedTransfers, FreezeAmounts, RecoverWallets, SetComplianceRules, WalletRecovery};
 use proptest::prelude::*;
 
 use crate::{COUNTRY_HOLDERS, FROZEN_AMOUNTS, HOLDERS, POSITIONS, testkit::*};
@@ -56,30 +54,30 @@ fn call(op: &Op) -> Option<(u8, Call)> {
     use pillar_primitives::Address;
     let a = |w: u8| -> Address { addr(w) };
     Some(match *op {
-        Op::Transfer(f, t, amount) => (f, Call::Transfer(Transfer { to: a(t), asset: BOND, amount })),
-        Op::Mint(t, amount) => (0, Call::Mint(Mint { asset: BOND, to: a(t), amount })),
-        Op::Burn(amount) => (0, Call::Burn(Burn { asset: BOND, amount })),
+        Op::Transfer(f, t, amount) => (f, Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to: a(t), asset: BOND, amount }))),
+        Op::Mint(t, amount) => (0, Call::Assets(pillar_assets::AssetsCall::Mint(Mint { asset: BOND, to: a(t), amount }))),
+        Op::Burn(amount) => (0, Call::Assets(pillar_assets::AssetsCall::Burn(Burn { asset: BOND, amount }))),
         Op::Forced(f, t, amount) => (
             0,
-            Call::ForcedTransfers(ForcedTransfers {
+            Call::Compliance(crate::ComplianceCall::ForcedTransfers(ForcedTransfers {
                 asset: BOND,
                 entries: vec![ForcedEntry { from: a(f), to: a(t), amount }],
-            }),
+            })),
         ),
         Op::Freeze(w, amount, frozen) => (
             0,
-            Call::FreezeAmounts(FreezeAmounts {
+            Call::Compliance(crate::ComplianceCall::FreezeAmounts(FreezeAmounts {
                 asset: BOND,
                 entries: vec![AmountEntry { wallet: a(w), amount }],
                 frozen,
-            }),
+            })),
         ),
         Op::Recover(lost) => (
             0,
-            Call::RecoverWallets(RecoverWallets {
+            Call::Compliance(crate::ComplianceCall::RecoverWallets(RecoverWallets {
                 asset: BOND,
                 entries: vec![WalletRecovery { lost_wallet: a(lost), new_wallet: a(6) }],
-            }),
+            })),
         ),
         Op::Tick(_) => return None,
     })

@@ -1,10 +1,8 @@
 //! Identity registry calls: registry agents, trusted issuers, identities, wallets, claims and
 //! sanctions. A registry is named by its owner's address; the owner is always one of its agents.
 
-use pillar_primitives::{
-    AddClaim, Address, Event, LinkWallet, RegisterIdentity, RemoveClaim, SetRegistryAgent, SetSanctions,
-    SetTrustedIssuer,
-};
+use pillar_primitives::Address;
+use crate::{AddClaim, LinkWallet, RegisterIdentity, RemoveClaim, SetRegistryAgent, SetSanctions, SetTrustedIssuer};
 use pillar_runtime::{CallError, TxContext};
 use pillar_state::{StateError, StateRead, StateWrite};
 
@@ -15,6 +13,7 @@ use crate::{
         SANCTIONED_IDENTITIES, SANCTIONED_WALLETS, TRUSTED_ISSUERS, WALLET_IDENTITY,
     },
 };
+use crate::ComplianceEvent;
 
 /// Whether `account` may manage `registry`'s identities and sanctions.
 pub(crate) fn is_registry_agent(
@@ -52,7 +51,7 @@ pub(crate) fn set_registry_agent(
     } else {
         REGISTRY_AGENTS.remove(state, &key)
     }
-    ctx.emit(Event::RegistryAgentChanged { registry: ctx.sender, agent: c.agent, enabled: c.enabled });
+    ctx.emit(ComplianceEvent::RegistryAgentChanged { registry: ctx.sender, agent: c.agent, enabled: c.enabled });
     Ok(())
 }
 
@@ -67,7 +66,7 @@ pub(crate) fn set_trusted_issuer(
     } else {
         TRUSTED_ISSUERS.remove(state, &key)
     }
-    ctx.emit(Event::TrustedIssuerChanged {
+    ctx.emit(ComplianceEvent::TrustedIssuerChanged {
         registry: ctx.sender,
         topic: c.topic,
         issuer: c.issuer,
@@ -91,7 +90,7 @@ pub(crate) fn register_identity(
     NEXT_IDENTITY.set(state, &next);
     IDENTITIES.set(state, &id, &IdentityInfo { registry: c.registry, wallets: 1 });
     WALLET_IDENTITY.set(state, &(c.registry, c.wallet), &id);
-    ctx.emit(Event::IdentityRegistered {
+    ctx.emit(ComplianceEvent::IdentityRegistered {
         registry: c.registry,
         identity: id,
         wallet: c.wallet,
@@ -117,7 +116,7 @@ pub(crate) fn link(
     info.wallets += 1;
     IDENTITIES.set(state, &identity_id, &info);
     WALLET_IDENTITY.set(state, &(info.registry, wallet), &identity_id);
-    ctx.emit(Event::WalletLinked { identity: identity_id, wallet, linked: true, by: ctx.sender });
+    ctx.emit(ComplianceEvent::WalletLinked { identity: identity_id, wallet, linked: true, by: ctx.sender });
     Ok(())
 }
 
@@ -139,7 +138,7 @@ pub(crate) fn unlink(
     info.wallets = info.wallets.saturating_sub(1);
     IDENTITIES.set(state, &identity_id, &info);
     WALLET_IDENTITY.remove(state, &(info.registry, wallet));
-    ctx.emit(Event::WalletLinked { identity: identity_id, wallet, linked: false, by: ctx.sender });
+    ctx.emit(ComplianceEvent::WalletLinked { identity: identity_id, wallet, linked: false, by: ctx.sender });
     Ok(())
 }
 
@@ -172,7 +171,7 @@ pub(crate) fn add_claim(
         &(c.identity, c.topic),
         &Claim { value: c.value, issuer: ctx.sender, expires_ms: c.expires_ms },
     );
-    ctx.emit(Event::ClaimAdded {
+    ctx.emit(ComplianceEvent::ClaimAdded {
         identity: c.identity,
         topic: c.topic,
         value: c.value,
@@ -204,7 +203,7 @@ pub(crate) fn remove_claim(
         .into());
     }
     CLAIMS.remove(state, &(c.identity, c.topic));
-    ctx.emit(Event::ClaimRemoved { identity: c.identity, topic: c.topic, by: ctx.sender });
+    ctx.emit(ComplianceEvent::ClaimRemoved { identity: c.identity, topic: c.topic, by: ctx.sender });
     Ok(())
 }
 
@@ -221,7 +220,7 @@ pub(crate) fn set_sanctions(
         } else {
             SANCTIONED_WALLETS.remove(state, &key)
         }
-        ctx.emit(Event::SanctionChanged {
+        ctx.emit(ComplianceEvent::SanctionChanged {
             registry: c.registry,
             wallet: *w,
             identity: 0,
@@ -236,7 +235,7 @@ pub(crate) fn set_sanctions(
         } else {
             SANCTIONED_IDENTITIES.remove(state, &key)
         }
-        ctx.emit(Event::SanctionChanged {
+        ctx.emit(ComplianceEvent::SanctionChanged {
             registry: c.registry,
             wallet: Address::ZERO,
             identity: *id,

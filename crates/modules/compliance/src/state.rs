@@ -6,7 +6,8 @@
 //! it always matches the balances.
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use pillar_primitives::{Address, AssetId, SetComplianceRules};
+use pillar_primitives::{Address, AssetId};
+use crate::SetComplianceRules;
 use pillar_state::{StateMap, StateValue};
 use serde::Serialize;
 

@@ -8,10 +8,8 @@ use std::sync::Arc;
 
 use pillar_accounts::Accounts;
 use pillar_assets::{ASSETS, Assets, balance};
-use pillar_primitives::{
-    AddClaim, Address, Call, LinkWallet, Receipt, RegisterIdentity, SetComplianceRules, SetTrustedIssuer,
-    TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE, TOPIC_KYC,
-};
+use pillar_primitives::{Address, Receipt};
+use crate::{AddClaim, LinkWallet, RegisterIdentity, SetComplianceRules, SetTrustedIssuer, TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE, TOPIC_KYC};
 use pillar_runtime::testkit::{TestChain, funded};
 use pillar_runtime::{Genesis, GenesisAsset, Runtime};
 
@@ -87,19 +85,19 @@ impl Chain {
     /// level 2 for all, countries FR for 0 to 3, DE for 4, US for 5, investor type 2.
     pub(crate) fn with_rules(rules: SetComplianceRules) -> Self {
         let mut c = Self::bare();
-        c.ok(0, Call::SetComplianceRules(Box::new(rules)));
+        c.ok(0, Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(rules))));
         for topic in [TOPIC_KYC, TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE] {
-            c.ok(0, Call::SetTrustedIssuer(SetTrustedIssuer { topic, issuer: addr(0), enabled: true }));
+            c.ok(0, Call::Compliance(crate::ComplianceCall::SetTrustedIssuer(SetTrustedIssuer { topic, issuer: addr(0), enabled: true })));
         }
         for (wallet, country) in [(0u8, FR), (1, FR), (3, FR), (4, DE), (5, US)] {
-            c.ok(0, Call::RegisterIdentity(RegisterIdentity { registry: addr(0), wallet: addr(wallet) }));
+            c.ok(0, Call::Compliance(crate::ComplianceCall::RegisterIdentity(RegisterIdentity { registry: addr(0), wallet: addr(wallet) })));
             let id = c.identity(wallet).unwrap();
             for (topic, value) in [(TOPIC_KYC, 2), (TOPIC_COUNTRY, country), (TOPIC_INVESTOR_TYPE, 2)] {
-                c.ok(0, Call::AddClaim(AddClaim { identity: id, topic, value, expires_ms: 0 }));
+                c.ok(0, Call::Compliance(crate::ComplianceCall::AddClaim(AddClaim { identity: id, topic, value, expires_ms: 0 })));
             }
         }
         let id = c.identity(1).unwrap();
-        c.ok(0, Call::LinkWallet(LinkWallet { identity: id, wallet: addr(2), linked: true }));
+        c.ok(0, Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet { identity: id, wallet: addr(2), linked: true })));
         c
     }
 

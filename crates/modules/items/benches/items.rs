@@ -61,22 +61,22 @@ impl Fixture {
         rt.genesis(&genesis, &mut state).unwrap();
         let mut f = Self { rt, state, keys, game, height: 0 };
         let setup = vec![
-            Call::CreateCollection(CreateCollection { name: "bench".into(), uri: String::new() }),
-            Call::DefineItems(DefineItems {
+            Call::Items(crate::ItemsCall::CreateCollection(CreateCollection { name: "bench".into(), uri: String::new() })),
+            Call::Items(crate::ItemsCall::DefineItems(DefineItems {
                 collection: 1,
                 classes: (1..=ITEMS)
                     .map(|item| ItemClass { item, max_supply: u128::MAX, transferable: true })
                     .collect(),
-            }),
+            })),
         ];
         let mut txs: Vec<_> =
             setup.into_iter().enumerate().map(|(n, call)| f.sign(&f.game, n as u64, call)).collect();
         for (i, k) in f.keys.iter().enumerate() {
-            let call = Call::MintItems(MintItems {
+            let call = Call::Items(crate::ItemsCall::MintItems(MintItems {
                 collection: 1,
                 to: k.address(),
                 items: (1..=ITEMS).map(|item| ItemAmount { item, amount: 1_000_000 }).collect(),
-            });
+            }));
             txs.push(f.sign(&f.game, i as u64 + 2, call));
         }
         f.commit(txs);
@@ -110,11 +110,11 @@ impl Fixture {
     fn block(&self, per_tx: u64) -> Vec<ExecTx> {
         (0..PLAYERS)
             .map(|i| {
-                let call = Call::TransferItems(TransferItems {
+                let call = Call::Items(crate::ItemsCall::TransferItems(TransferItems {
                     collection: 1,
                     to: self.keys[(i + 1) % PLAYERS].address(),
                     items: (1..=per_tx).map(|item| ItemAmount { item, amount: 1 }).collect(),
-                });
+                }));
                 self.sign(&self.keys[i], 0, call)
             })
             .collect()

@@ -4,10 +4,8 @@
 //! call either applies whole or fails with no effect (the runtime also reverts a failed call's
 //! writes; the module does not rely on it).
 
-use pillar_primitives::{
-    Address, BurnItems, CollectionId, CreateCollection, DefineItems, Event, MintItems, SetItemMinter,
-    TransferItems,
-};
+use pillar_primitives::Address;
+use crate::{BurnItems, CollectionId, CreateCollection, DefineItems, MintItems, SetItemMinter, TransferItems};
 use pillar_runtime::{CallError, TxContext};
 use pillar_state::{StateRead, StateWrite};
 
@@ -18,6 +16,7 @@ use crate::{
         set_holding,
     },
 };
+use crate::ItemsEvent;
 
 /// The collection, or `UnknownCollection`.
 fn collection(state: &(impl StateRead + ?Sized), id: CollectionId) -> Result<Collection, CallError> {
@@ -62,8 +61,8 @@ pub(crate) fn create_collection(
     NEXT_COLLECTION.set(state, &next);
     COLLECTIONS.set(state, &id, &Collection { issuer, name: c.name.clone(), uri: c.uri.clone() });
     MINTERS.set(state, &(id, issuer), &true);
-    ctx.emit(Event::CollectionCreated { collection: id, issuer, name: c.name.clone() });
-    ctx.emit(Event::ItemMinterChanged { collection: id, minter: issuer, enabled: true });
+    ctx.emit(ItemsEvent::CollectionCreated { collection: id, issuer, name: c.name.clone() });
+    ctx.emit(ItemsEvent::ItemMinterChanged { collection: id, minter: issuer, enabled: true });
     Ok(())
 }
 
@@ -79,7 +78,7 @@ pub(crate) fn set_minter(
     } else {
         MINTERS.remove(state, &(c.collection, c.minter));
     }
-    ctx.emit(Event::ItemMinterChanged { collection: c.collection, minter: c.minter, enabled: c.enabled });
+    ctx.emit(ItemsEvent::ItemMinterChanged { collection: c.collection, minter: c.minter, enabled: c.enabled });
     Ok(())
 }
 
@@ -99,7 +98,7 @@ pub(crate) fn define_items(
         let info =
             ItemInfo { max_supply: class.max_supply, transferable: class.transferable, minted: 0, burned: 0 };
         ITEMS.set(state, &(c.collection, class.item), &info);
-        ctx.emit(Event::ItemDefined {
+        ctx.emit(ItemsEvent::ItemDefined {
             collection: c.collection,
             item: class.item,
             max_supply: class.max_supply,
@@ -147,7 +146,7 @@ pub(crate) fn mint(
         if info.is_unique() {
             OWNERS.set(state, &(id, item), &c.to);
         }
-        ctx.emit(Event::ItemsMoved { collection: id, item, from: Address::ZERO, to: c.to, amount });
+        ctx.emit(ItemsEvent::ItemsMoved { collection: id, item, from: Address::ZERO, to: c.to, amount });
     }
     Ok(())
 }
@@ -195,7 +194,7 @@ pub(crate) fn transfer(
                 OWNERS.set(state, &(id, item), &to);
             }
         }
-        ctx.emit(Event::ItemsMoved { collection: id, item, from, to, amount });
+        ctx.emit(ItemsEvent::ItemsMoved { collection: id, item, from, to, amount });
     }
     Ok(())
 }
@@ -229,7 +228,7 @@ pub(crate) fn burn(
         if info.is_unique() && left == 0 {
             OWNERS.remove(state, &(id, item));
         }
-        ctx.emit(Event::ItemsMoved { collection: id, item, from, to: Address::ZERO, amount });
+        ctx.emit(ItemsEvent::ItemsMoved { collection: id, item, from, to: Address::ZERO, amount });
     }
     Ok(())
 }

@@ -15,15 +15,19 @@
 //! failed call with a stable code 6000–6099 ([`ItemsError::code`]). Deterministic: the module
 //! reads nothing but state and the transaction. Specified in docs/games.md.
 
+mod calls;
+mod events;
 mod call;
 mod error;
 mod query;
 mod state;
 
-use pillar_primitives::Call;
+
 use pillar_runtime::{CallError, Module, TxContext};
 use pillar_state::StateWrite;
 
+pub use calls::*;
+pub use events::ItemsEvent;
 pub use error::{ItemsError, ROUTING_CODE};
 pub use query::MAX_QUERIED_ITEMS;
 pub use state::{
@@ -38,26 +42,26 @@ pub const NAME: &str = "items";
 pub struct Items;
 
 impl Module for Items {
-    fn name(&self) -> &'static str {
-        NAME
-    }
+    const NAME: &'static str = NAME;
+    type Call = ItemsCall;
+    type Event = ItemsEvent;
 
     fn call(
         &self,
         ctx: &mut TxContext<'_>,
-        call: &Call,
+        call: &ItemsCall,
         state: &mut dyn StateWrite,
     ) -> Result<(), CallError> {
         // The runtime refuses malformed calls before dispatch; checking again keeps the module
         // safe when driven directly (the handlers rely on distinct, positive entries).
         call.check_shape().map_err(|reason| ItemsError::Malformed { reason })?;
         match call {
-            Call::CreateCollection(c) => call::create_collection(ctx, c, state),
-            Call::SetItemMinter(c) => call::set_minter(ctx, c, state),
-            Call::DefineItems(c) => call::define_items(ctx, c, state),
-            Call::MintItems(c) => call::mint(ctx, c, state),
-            Call::TransferItems(c) => call::transfer(ctx, c, state),
-            Call::BurnItems(c) => call::burn(ctx, c, state),
+            ItemsCall::CreateCollection(c) => call::create_collection(ctx, c, state),
+            ItemsCall::SetItemMinter(c) => call::set_minter(ctx, c, state),
+            ItemsCall::DefineItems(c) => call::define_items(ctx, c, state),
+            ItemsCall::MintItems(c) => call::mint(ctx, c, state),
+            ItemsCall::TransferItems(c) => call::transfer(ctx, c, state),
+            ItemsCall::BurnItems(c) => call::burn(ctx, c, state),
             other => Err(pillar_runtime::misrouted(NAME, ROUTING_CODE, other)),
         }
     }

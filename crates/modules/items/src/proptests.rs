@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use proptest::prelude::*;
 
-use pillar_primitives::{Address, Event};
+use pillar_primitives::Address;
 
 use crate::{
     ITEMS, OWNERS, holding,
@@ -153,7 +153,7 @@ proptest! {
             match got {
                 Ok(events) => {
                     prop_assert!(expected.is_ok(), "{st:?} succeeded, model says {expected:?}");
-                    let moved = events.iter().filter(|e| matches!(e, Event::ItemsMoved { .. })).count();
+                    let moved = events.iter().filter(|e| matches!(e, Event::Items(crate::ItemsEvent::ItemsMoved { .. }))).count();
                     prop_assert_eq!(moved, n);
                 }
                 Err(code) => {

@@ -5,7 +5,8 @@
 //! counters so that a supply check costs one key.
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use pillar_primitives::{Address, CollectionId};
+use pillar_primitives::Address;
+use crate::CollectionId;
 use pillar_state::{StateError, StateMap, StateRead, StateValue, StateWrite};
 use serde::Serialize;
 

@@ -9,10 +9,8 @@ use std::sync::Arc;
 
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
-use pillar_primitives::{
-    Address, BurnItems, Call, CollectionId, CreateCollection, DefineItems, Event, ItemAmount, ItemClass,
-    MintItems, Receipt, SessionSigner, SetItemMinter, TransferItems,
-};
+use pillar_primitives::{Address, Receipt, SessionSigner};
+use crate::{BurnItems, CollectionId, CreateCollection, DefineItems, ItemAmount, ItemClass, MintItems, SetItemMinter, TransferItems};
 use pillar_runtime::testkit::{TestChain, funded};
 use pillar_runtime::{BlockEnv, Genesis, Invalid, Module, Refusal, Runtime, TxContext};
 use pillar_sessions::Sessions;
@@ -30,37 +28,37 @@ pub(crate) fn amounts(items: &[(u64, u128)]) -> Vec<ItemAmount> {
 }
 
 pub(crate) fn create(name: &str) -> Call {
-    Call::CreateCollection(CreateCollection {
+    Call::Items(crate::ItemsCall::CreateCollection(CreateCollection {
         name: name.into(),
         uri: format!("https://game.example/{name}/"),
-    })
+    }))
 }
 
 pub(crate) fn set_minter(collection: CollectionId, minter: Address, enabled: bool) -> Call {
-    Call::SetItemMinter(SetItemMinter { collection, minter, enabled })
+    Call::Items(crate::ItemsCall::SetItemMinter(SetItemMinter { collection, minter, enabled }))
 }
 
 /// Classes as (item, max supply, transferable).
 pub(crate) fn define(collection: CollectionId, classes: &[(u64, u128, bool)]) -> Call {
-    Call::DefineItems(DefineItems {
+    Call::Items(crate::ItemsCall::DefineItems(DefineItems {
         collection,
         classes: classes
             .iter()
             .map(|&(item, max_supply, transferable)| ItemClass { item, max_supply, transferable })
             .collect(),
-    })
+    }))
 }
 
 pub(crate) fn mint(collection: CollectionId, to: Address, items: &[(u64, u128)]) -> Call {
-    Call::MintItems(MintItems { collection, to, items: amounts(items) })
+    Call::Items(crate::ItemsCall::MintItems(MintItems { collection, to, items: amounts(items) }))
 }
 
 pub(crate) fn transfer(collection: CollectionId, to: Address, items: &[(u64, u128)]) -> Call {
-    Call::TransferItems(TransferItems { collection, to, items: amounts(items) })
+    Call::Items(crate::ItemsCall::TransferItems(TransferItems { collection, to, items: amounts(items) }))
 }
 
 pub(crate) fn burn(collection: CollectionId, items: &[(u64, u128)]) -> Call {
-    Call::BurnItems(BurnItems { collection, items: amounts(items) })
+    Call::Items(crate::ItemsCall::BurnItems(BurnItems { collection, items: amounts(items) }))
 }
 
 /// The items chain: the shared test chain plus the module's helpers.
@@ -138,7 +136,7 @@ pub(crate) fn moves(r: &Receipt) -> Vec<(u64, Address, Address, u128)> {
     r.events
         .iter()
         .filter_map(|e| match e {
-            Event::ItemsMoved { item, from, to, amount, .. } => Some((*item, *from, *to, *amount)),
+            Event::Items(crate::ItemsEvent::ItemsMoved { item, from, to, amount, .. }) => Some((*item, *from, *to, *amount)),
             _ => None,
         })
         .collect()

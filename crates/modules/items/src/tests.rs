@@ -3,9 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-use pillar_primitives::{
-    Address, AuthorizeSession, Call, Event, NATIVE_ASSET, SessionSigner, SetSponsorPolicy, SpendCap,
-};
+use pillar_primitives::{Address, NATIVE_ASSET, SessionSigner};
+use pillar_sessions::{AuthorizeSession, SetSponsorPolicy, SpendCap};
 use serde_json::json;
 
 use crate::{
@@ -31,8 +30,8 @@ fn collections_are_numbered_from_one_and_the_creator_is_issuer_and_minter() {
     assert_eq!(
         r.events[1..],
         [
-            Event::CollectionCreated { collection: 1, issuer: addr(GAME), name: "heroes".into() },
-            Event::ItemMinterChanged { collection: 1, minter: addr(GAME), enabled: true },
+            Event::Items(crate::ItemsEvent::CollectionCreated { collection: 1, issuer: addr(GAME), name: "heroes".into() }),
+            Event::Items(crate::ItemsEvent::ItemMinterChanged { collection: 1, minter: addr(GAME), enabled: true }),
         ]
     );
     c.ok(0, create("other"));
@@ -68,7 +67,7 @@ fn only_the_issuer_appoints_minters_and_minters_mint() {
     assert_eq!(c.fails(0, mint(9, addr(0), &[(GOLD, 1)])), 6001);
     // The game's server key (6) mints once appointed, and not after it is dismissed.
     let r = c.ok(GAME, set_minter(1, addr(6), true));
-    assert_eq!(r.events[1], Event::ItemMinterChanged { collection: 1, minter: addr(6), enabled: true });
+    assert_eq!(r.events[1], Event::Items(crate::ItemsEvent::ItemMinterChanged { collection: 1, minter: addr(6), enabled: true }));
     assert_eq!(c.query("isMinter", json!({"collection": 1, "account": addr(6)})), json!(true));
     c.ok(6, mint(1, addr(0), &[(GOLD, 5)]));
     // A minter is not an issuer.
@@ -94,9 +93,9 @@ fn classes_are_defined_by_the_issuer_once() {
     assert_eq!(
         r.events[1..],
         [
-            Event::ItemDefined { collection: 1, item: SWORD, max_supply: 1, transferable: true },
-            Event::ItemDefined { collection: 1, item: GOLD, max_supply: 1_000, transferable: true },
-            Event::ItemDefined { collection: 1, item: BADGE, max_supply: 10, transferable: false },
+            Event::Items(crate::ItemsEvent::ItemDefined { collection: 1, item: SWORD, max_supply: 1, transferable: true }),
+            Event::Items(crate::ItemsEvent::ItemDefined { collection: 1, item: GOLD, max_supply: 1_000, transferable: true }),
+            Event::Items(crate::ItemsEvent::ItemDefined { collection: 1, item: BADGE, max_supply: 10, transferable: false }),
         ]
     );
     // Redefining is refused, and a batch with one defined item defines none of the others.
@@ -197,7 +196,7 @@ fn transfers_check_every_entry_before_moving_any() {
     // The last entry fails: the first two do not move.
     let r = c.send(0, transfer(1, addr(1), &[(GOLD, 10), (SWORD, 1), (GOLD + 10, 1)]));
     assert!(matches!(r.status, pillar_primitives::TxStatus::Failed { code: 6004, .. }));
-    assert!(r.events.iter().all(|e| !matches!(e, Event::ItemsMoved { .. })));
+    assert!(r.events.iter().all(|e| !matches!(e, Event::Items(crate::ItemsEvent::ItemsMoved { .. }))));
     assert_eq!(r.fee_paid, FEE);
     assert_eq!((c.held(1, GOLD, 0), c.held(1, SWORD, 0), c.held(1, GOLD, 1)), (100, 1, 0));
     assert_eq!(c.query("ownerOf", json!({"collection": 1, "item": SWORD})), json!(addr(0)));
@@ -285,7 +284,7 @@ fn queries_read_holdings_and_name_proof_keys() {
 }
 
 fn item_session(signer: &SessionSigner, calls: u64) -> Call {
-    Call::AuthorizeSession(AuthorizeSession {
+    Call::Sessions(pillar_sessions::SessionsCall::AuthorizeSession(AuthorizeSession {
         key: signer.public_key(),
         calls,
         expires_ms: 100_000,
@@ -293,7 +292,7 @@ fn item_session(signer: &SessionSigner, calls: u64) -> Call {
         max_txs: 0,
         // Unsponsored, the fee is the session's only spending.
         caps: vec![SpendCap { asset: NATIVE_ASSET, total: 1_000, per_window: 0 }],
-    })
+    }))
 }
 
 #[test]
@@ -302,12 +301,12 @@ fn session_keys_move_items_within_their_scope_and_the_game_can_pay() {
     c.ok(GAME, mint(1, addr(0), &[(GOLD, 10), (SWORD, 1)]));
     c.ok(
         GAME,
-        Call::SetSponsorPolicy(SetSponsorPolicy {
+        Call::Sessions(pillar_sessions::SessionsCall::SetSponsorPolicy(SetSponsorPolicy {
             budget: 100 * FEE,
             calls: 1 << 37 | 1 << 38,
             window_ms: 0,
             max_txs_per_user: 0,
-        }),
+        })),
     );
     let s = SessionSigner::ed25519([1; 32]);
     // Only TransferItems (tag 37) and BurnItems (tag 38).
@@ -354,7 +353,7 @@ fn the_module_itself_writes_nothing_when_a_call_fails() {
         (p, burn(1, &[(GOLD, 0)]), 6098),
         (game, define(1, &[]), 6098),
         // A call of another module is a routing error.
-        (p, Call::Burn(pillar_primitives::Burn { asset: 1, amount: 1 }), crate::ROUTING_CODE),
+        (p, Call::Assets(pillar_assets::AssetsCall::Burn(pillar_assets::Burn { asset: 1, amount: 1 })), crate::ROUTING_CODE),
     ] {
         let (out, writes) = direct(&mut s, sender, &call);
         assert_eq!(out.unwrap_err(), code, "{call:?}");

@@ -1,6 +1,7 @@
 //! Handlers of the sessions calls.
 
-use pillar_primitives::{Address, AuthorizeSession, Event, RevokeSession, SetSponsorPolicy};
+use pillar_primitives::Address;
+use crate::{AuthorizeSession, RevokeSession, SetSponsorPolicy};
 use pillar_runtime::{CallError, TxContext};
 use pillar_state::StateWrite;
 
@@ -10,6 +11,7 @@ use crate::{
         ACCOUNT_SESSIONS, CapUsage, MAX_SESSIONS_PER_ACCOUNT, SESSIONS, SPONSORS, Session, SponsorPolicy,
     },
 };
+use crate::SessionsEvent;
 
 /// Authorizes `c.key` for the sender, replacing the scope and usage of the same key if it was
 /// authorized before. A full list makes room by dropping its oldest revoked or expired session.
@@ -68,7 +70,7 @@ pub(crate) fn authorize(
         total_txs: 0,
     };
     SESSIONS.set(state, &(account, id), &session);
-    ctx.emit(Event::SessionAuthorized { account, key: c.key, expires_ms: c.expires_ms });
+    ctx.emit(SessionsEvent::SessionAuthorized { account, key: c.key, expires_ms: c.expires_ms });
     Ok(())
 }
 
@@ -85,7 +87,7 @@ pub(crate) fn revoke(
     };
     s.revoked = true;
     SESSIONS.set(state, &(account, id), &s);
-    ctx.emit(Event::SessionRevoked { account, key: c.key });
+    ctx.emit(SessionsEvent::SessionRevoked { account, key: c.key });
     Ok(())
 }
 
@@ -108,6 +110,6 @@ pub(crate) fn set_sponsor_policy(
             paid,
         },
     );
-    ctx.emit(Event::SponsorPolicySet { sponsor, budget: c.budget });
+    ctx.emit(SessionsEvent::SponsorPolicySet { sponsor, budget: c.budget });
     Ok(())
 }

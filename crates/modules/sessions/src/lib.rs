@@ -14,16 +14,20 @@
 //! invalid (left out of the block), with a stable code 4001–4099 ([`SessionsError::code`]).
 //! Deterministic: time is the block's timestamp. Specified in docs/games.md.
 
+mod calls;
+mod events;
 mod call;
 mod error;
 mod query;
 pub mod rules;
 mod state;
 
-use pillar_primitives::{Call, VerifiedTransaction};
+use pillar_primitives::VerifiedTransaction;
 use pillar_runtime::{BlockEnv, CallError, Module, TxContext, ValidateError};
 use pillar_state::{StateError, StateRead, StateWrite};
 
+pub use calls::*;
+pub use events::SessionsEvent;
 pub use error::SessionsError;
 pub use state::{
     ACCOUNT_SESSIONS, CapUsage, LAST_BLOCK_MS, MAX_SESSIONS_PER_ACCOUNT, SESSIONS, SPONSORED, SPONSORS,
@@ -46,7 +50,7 @@ struct Admitted {
 }
 
 fn admit(
-    tx: &VerifiedTransaction,
+    tx: &TxView<'_>,
     now: u64,
     state: &(impl StateRead + ?Sized),
 ) -> Result<Admitted, ValidateError> {
@@ -73,15 +77,15 @@ fn admit(
 }
 
 impl Module for Sessions {
-    fn name(&self) -> &'static str {
-        NAME
-    }
+    const NAME: &'static str = NAME;
+    type Call = SessionsCall;
+    type Event = SessionsEvent;
 
     fn enforces_envelopes(&self) -> bool {
         true
     }
 
-    fn validate(&self, tx: &VerifiedTransaction, state: &dyn StateRead) -> Result<(), ValidateError> {
+    fn validate(&self, tx: &TxView<'_>, state: &dyn StateRead) -> Result<(), ValidateError> {
         // Admission has no block yet: judge expiry by the latest block, as the next one cannot
         // be earlier. Caps and rates are judged on committed usage (pending ones are not counted).
         let now = LAST_BLOCK_MS.get(state)?.unwrap_or(0);
@@ -91,7 +95,7 @@ impl Module for Sessions {
     fn pre_dispatch(
         &self,
         ctx: &mut TxContext<'_>,
-        tx: &VerifiedTransaction,
+        tx: &TxView<'_>,
         state: &mut dyn StateWrite,
     ) -> Result<(), ValidateError> {
         let admitted = admit(tx, ctx.block.timestamp_ms, state)?;
@@ -113,13 +117,13 @@ impl Module for Sessions {
     fn call(
         &self,
         ctx: &mut TxContext<'_>,
-        call: &Call,
+        call: &SessionsCall,
         state: &mut dyn StateWrite,
     ) -> Result<(), CallError> {
         match call {
-            Call::AuthorizeSession(c) => call::authorize(ctx, c, state),
-            Call::RevokeSession(c) => call::revoke(ctx, c, state),
-            Call::SetSponsorPolicy(c) => call::set_sponsor_policy(ctx, c, state),
+            SessionsCall::AuthorizeSession(c) => call::authorize(ctx, c, state),
+            SessionsCall::RevokeSession(c) => call::revoke(ctx, c, state),
+            SessionsCall::SetSponsorPolicy(c) => call::set_sponsor_policy(ctx, c, state),
             other => Err(pillar_runtime::misrouted(NAME, 4000, other)),
         }
     }

@@ -6,7 +6,7 @@
 
 use proptest::prelude::*;
 
-use pillar_primitives::{RevokeSession, SetSponsorPolicy};
+use crate::{RevokeSession, SetSponsorPolicy};
 
 use crate::testkit::{Chain, FEE, addr, ed, scope, transfer};
 
@@ -38,9 +38,9 @@ proptest! {
     ) {
         let mut c = Chain::new();
         let s = ed(1);
-        c.ok(7, pillar_primitives::Call::SetSponsorPolicy(SetSponsorPolicy {
+        c.ok(7, pillar_primitives::Call::Sessions(crate::SessionsCall::SetSponsorPolicy(SetSponsorPolicy {
             budget, calls: 1, window_ms: 0, max_txs_per_user: 0,
-        }));
+        })));
         c.ok(0, scope(&s, total, per_window, 1_000, max_txs));
         let expires = 100_000u64;
         let mut revoked = false;
@@ -51,7 +51,7 @@ proptest! {
             match st {
                 Step::Wait { ms } => c.advance(ms),
                 Step::Revoke => {
-                    c.ok(0, pillar_primitives::Call::RevokeSession(RevokeSession { key: s.public_key() }));
+                    c.ok(0, pillar_primitives::Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: s.public_key() })));
                     revoked = true;
                 }
                 Step::Send { amount, sponsored } => {

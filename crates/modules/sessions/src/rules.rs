@@ -2,7 +2,8 @@
 //! stored record, the block time and the transaction: the same code decides at mempool
 //! admission (`validate`, on committed state) and at execution (`pre_dispatch`).
 
-use pillar_primitives::{AssetId, Call, NATIVE_ASSET, SESSION_MANAGEMENT_TAGS};
+use pillar_primitives::{AssetId, NATIVE_ASSET};
+use crate::SESSION_MANAGEMENT_TAGS;
 
 use crate::{
     SessionsError,
@@ -21,7 +22,7 @@ fn window_over(start: u64, window_ms: u64, now: u64) -> bool {
 
 /// What a transaction takes from the account's balances, per asset: the call's amount, plus the
 /// fee when the account pays it.
-pub fn spends(call: &Call, fee: u128, account_pays_fee: bool) -> Result<Vec<(AssetId, u128)>, SessionsError> {
+pub fn spends(call: &SessionsCall, fee: u128, account_pays_fee: bool) -> Result<Vec<(AssetId, u128)>, SessionsError> {
     let mut out: Vec<(AssetId, u128)> = Vec::with_capacity(2);
     if let Some((asset, amount)) = call.spend() {
         out.push((asset, amount));
@@ -43,7 +44,7 @@ pub fn admit_session(
     key: pillar_primitives::B256,
     account: pillar_primitives::Address,
     now: u64,
-    call: &Call,
+    call: &SessionsCall,
     spends: &[(AssetId, u128)],
 ) -> Result<Session, SessionsError> {
     if session.revoked {
@@ -109,7 +110,7 @@ pub fn admit_sponsored(
     policy: Option<&SponsorPolicy>,
     window: Option<UserWindow>,
     now: u64,
-    call: &Call,
+    call: &SessionsCall,
     fee: u128,
 ) -> Result<(SponsorPolicy, UserWindow), SessionsError> {
     let Some(policy) = policy else { return Err(SessionsError::NoSponsor { sponsor }) };

@@ -9,10 +9,9 @@ use std::sync::Arc;
 
 use pillar_accounts::Accounts;
 use pillar_assets::{Assets, balance};
-use pillar_primitives::{
-    Address, AuthorizeSession, Call, NATIVE_ASSET, Receipt, SessionSigner, SignedTransaction, SpendCap,
-    Transfer,
-};
+use pillar_primitives::{Address, NATIVE_ASSET, Receipt, SessionSigner, SignedTransaction};
+use pillar_assets::Transfer;
+use crate::{AuthorizeSession, SpendCap};
 use pillar_runtime::testkit::{TestChain, funded};
 use pillar_runtime::{Genesis, Invalid, Refusal, Runtime, ValidateError};
 
@@ -28,7 +27,7 @@ pub(crate) fn ed(seed: u8) -> SessionSigner {
 }
 
 pub(crate) fn transfer(to: u8, amount: u128) -> Call {
-    Call::Transfer(Transfer { to: addr(to), asset: NATIVE_ASSET, amount })
+    Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to: addr(to), asset: NATIVE_ASSET, amount }))
 }
 
 /// A session allowed Transfer (tag 0) only, with a native cap.
@@ -39,14 +38,14 @@ pub(crate) fn scope(
     window_ms: u64,
     max_txs: u32,
 ) -> Call {
-    Call::AuthorizeSession(AuthorizeSession {
+    Call::Sessions(crate::SessionsCall::AuthorizeSession(AuthorizeSession {
         key: signer.public_key(),
         calls: 1,
         expires_ms: 100_000,
         window_ms,
         max_txs,
         caps: vec![SpendCap { asset: NATIVE_ASSET, total, per_window }],
-    })
+    }))
 }
 
 /// The sessions chain: the shared test chain plus the module's helpers.

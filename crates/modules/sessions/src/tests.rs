@@ -2,15 +2,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-use pillar_primitives::{
-    AuthorizeSession, Burn, Call, Event, NATIVE_ASSET, RevokeSession, SessionSigner, SetSponsorPolicy,
-    SpendCap,
-};
+use pillar_primitives::{NATIVE_ASSET, SessionSigner};
+use pillar_assets::Burn;
+use crate::{AuthorizeSession, RevokeSession, SetSponsorPolicy, SpendCap};
 
 use crate::testkit::{Chain, FEE, addr, ed, key, scope, transfer};
 
 fn sponsor_policy(budget: u128, window_ms: u64, max_txs_per_user: u32) -> Call {
-    Call::SetSponsorPolicy(SetSponsorPolicy { budget, calls: 1, window_ms, max_txs_per_user })
+    Call::Sessions(crate::SessionsCall::SetSponsorPolicy(SetSponsorPolicy { budget, calls: 1, window_ms, max_txs_per_user }))
 }
 
 #[test]
@@ -18,7 +17,7 @@ fn authorized_session_signs_for_the_account_and_pays_its_fee_within_the_cap() {
     let mut c = Chain::new();
     let s = ed(1);
     let r = c.ok(0, scope(&s, 1_000, 1_000, 0, 0));
-    assert!(matches!(r.events.last(), Some(Event::SessionAuthorized { .. })));
+    assert!(matches!(r.events.last(), Some(Event::Sessions(crate::SessionsEvent::SessionAuthorized { .. }))));
     let before = c.bal(0);
     let r = c.session(&s, 0, None, transfer(1, 100)).unwrap();
     assert!(r.is_success());
@@ -45,11 +44,11 @@ fn revocation_takes_effect_at_once() {
     let s = ed(1);
     c.ok(0, scope(&s, 1_000, 0, 0, 0));
     c.session(&s, 0, None, transfer(1, 1)).unwrap();
-    let r = c.ok(0, Call::RevokeSession(RevokeSession { key: s.public_key() }));
-    assert!(matches!(r.events.last(), Some(Event::SessionRevoked { .. })));
+    let r = c.ok(0, Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: s.public_key() })));
+    assert!(matches!(r.events.last(), Some(Event::Sessions(crate::SessionsEvent::SessionRevoked { .. }))));
     assert_eq!(c.session(&s, 0, None, transfer(1, 1)).unwrap_err(), 4002);
     // Revoking an unknown key fails with a receipt.
-    assert_eq!(c.fails(0, Call::RevokeSession(RevokeSession { key: ed(5).public_key() })), 4001);
+    assert_eq!(c.fails(0, Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: ed(5).public_key() }))), 4001);
 }
 
 #[test]
@@ -71,9 +70,9 @@ fn expiry_is_by_block_time() {
         max_txs: 0,
         caps: vec![],
     };
-    assert_eq!(c.fails(0, Call::AuthorizeSession(late.clone())), 4009);
+    assert_eq!(c.fails(0, Call::Sessions(crate::SessionsCall::AuthorizeSession(late.clone()))), 4009);
     late.expires_ms += 1;
-    c.ok(0, Call::AuthorizeSession(late));
+    c.ok(0, Call::Sessions(crate::SessionsCall::AuthorizeSession(late)));
 }
 
 #[test]
@@ -81,9 +80,9 @@ fn call_kinds_out_of_scope_are_refused() {
     let mut c = Chain::new();
     let s = ed(1);
     c.ok(0, scope(&s, 1_000, 0, 0, 0));
-    assert_eq!(c.session(&s, 0, None, Call::Burn(Burn { asset: 0, amount: 1 })).unwrap_err(), 4004);
+    assert_eq!(c.session(&s, 0, None, Call::Assets(pillar_assets::AssetsCall::Burn(Burn { asset: 0, amount: 1 }))).unwrap_err(), 4004);
     // Session management is never in scope, whatever the mask says.
-    let revoke = Call::RevokeSession(RevokeSession { key: s.public_key() });
+    let revoke = Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: s.public_key() }));
     assert_eq!(c.session(&s, 0, None, revoke).unwrap_err(), 4004);
     let escalate = scope(&ed(2), 1, 1, 0, 0);
     assert_eq!(c.session(&s, 0, None, escalate).unwrap_err(), 4010);
@@ -100,7 +99,7 @@ fn total_cap_counts_amounts_and_fees() {
     c.session(&s, 0, None, transfer(1, 20)).unwrap(); // 250
     assert_eq!(c.session(&s, 0, None, transfer(1, 1)).unwrap_err(), 4005);
     // An asset without a cap cannot be spent at all.
-    let other = Call::Transfer(pillar_primitives::Transfer { to: addr(1), asset: 5, amount: 1 });
+    let other = Call::Assets(pillar_assets::AssetsCall::Transfer(pillar_assets::Transfer { to: addr(1), asset: 5, amount: 1 }));
     let s2 = ed(2);
     c.ok(0, scope(&s2, 1_000, 0, 0, 0));
     assert_eq!(c.session(&s2, 0, None, other).unwrap_err(), 4005);
@@ -130,7 +129,7 @@ fn sponsor_pays_within_budget_and_policy() {
     let (user, game) = (c.bal(0), c.bal(7));
     let r = c.session(&s, 0, Some(7), transfer(1, 100)).unwrap();
     assert_eq!(r.fee_paid, FEE);
-    assert!(matches!(r.events[0], pillar_primitives::Event::FeePaid { from, .. } if from == addr(7)));
+    assert!(matches!(r.events[0], pillar_primitives::Event::Assets(pillar_assets::AssetsEvent::FeePaid { from, .. }) if from == addr(7)));
     assert_eq!((c.bal(0), c.bal(7)), (user - 100, game - FEE));
     // The session's cap counts only the amount when a sponsor pays.
     let q = c.query("session", serde_json::json!({"account": addr(0), "key": s.public_key()}));
@@ -152,19 +151,19 @@ fn sponsor_refusals_have_their_codes() {
     let s = ed(1);
     c.ok(
         0,
-        Call::AuthorizeSession(AuthorizeSession {
+        Call::Sessions(crate::SessionsCall::AuthorizeSession(AuthorizeSession {
             key: s.public_key(),
             calls: 1 | 1 << 3,
             expires_ms: 1_000_000,
             window_ms: 0,
             max_txs: 0,
             caps: vec![SpendCap { asset: NATIVE_ASSET, total: 1_000, per_window: 0 }],
-        }),
+        })),
     );
     assert_eq!(c.session(&s, 0, Some(6), transfer(1, 1)).unwrap_err(), 4020);
     c.ok(6, sponsor_policy(1_000, 1_000, 2));
     // Burn is not sponsored.
-    assert_eq!(c.session(&s, 0, Some(6), Call::Burn(Burn { asset: 0, amount: 1 })).unwrap_err(), 4021);
+    assert_eq!(c.session(&s, 0, Some(6), Call::Assets(pillar_assets::AssetsCall::Burn(Burn { asset: 0, amount: 1 }))).unwrap_err(), 4021);
     c.session(&s, 0, Some(6), transfer(1, 1)).unwrap();
     c.session(&s, 0, Some(6), transfer(1, 1)).unwrap();
     assert_eq!(c.session(&s, 0, Some(6), transfer(1, 1)).unwrap_err(), 4023);
@@ -197,7 +196,7 @@ fn reauthorizing_resets_usage_and_full_lists_reuse_dead_slots() {
         c.ok(0, scope(&ed(seed), 1, 0, 0, 0));
     }
     assert_eq!(c.fails(0, scope(&ed(17), 1, 0, 0, 0)), 4008);
-    c.ok(0, Call::RevokeSession(RevokeSession { key: ed(5).public_key() }));
+    c.ok(0, Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: ed(5).public_key() })));
     c.ok(0, scope(&ed(17), 1, 0, 0, 0));
     assert_eq!(c.query("sessions", serde_json::json!({"account": addr(0)})).as_array().unwrap().len(), 16);
 }
@@ -230,7 +229,7 @@ fn session_transactions_can_be_forced_from_l1() {
     assert!(r.is_success(), "{:?}", r.status);
     assert_eq!((r.sender, r.tx_hash), (addr(0), stx.hash()));
     // The same rules bind: a revoked session's forced transaction is refused (code 4 receipt).
-    c.ok(0, Call::RevokeSession(RevokeSession { key: s.public_key() }));
+    c.ok(0, Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: s.public_key() })));
     let tx = c.tx(addr(0), transfer(1, 10));
     let r = c.forced(&s.sign(tx, addr(0), None));
     assert!(

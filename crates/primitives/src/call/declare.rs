@@ -1,130 +1,169 @@
-//! `declare_calls!`: the one table of call kinds, and the traits every call kind implements. From it come the `Call` enum (borsh tag = order,
-//! checked against the declared tag), each kind's module, tag, EIP-712 type and hash, the typed
-//! JSON names, and the schema. Nothing else lists calls.
+//! `declare_calls!`: a module's group of call kinds, declared once. From one table come the
+//! group enum (its borsh tag per kind, stable and global across modules), each kind's module,
+//! tag, EIP-712 type and hash, typed-JSON name and shape checks, and its schema entry.
 
-use crate::AssetId;
-
-/// What a call kind says about its own arguments (implemented next to each call's struct).
-pub trait CallArgs {
-    /// Stateless checks (lengths, zero amounts): a malformed call is refused at admission before
-    /// its signature is recovered, and is invalid in a block before any state is read.
-    fn check(&self) -> Result<(), &'static str> {
-        Ok(())
-    }
-
-    /// What the call takes from the sender's balances, as (asset, amount): the amounts session
-    /// spending caps count.
-    fn spend(&self) -> Option<(AssetId, u128)> {
-        None
-    }
-}
-
-/// `Err(reason)` when `v` is zero: the check most calls make of their amounts.
-pub(crate) fn nonzero<T: PartialEq + Default>(v: T, reason: &'static str) -> Result<(), &'static str> {
-    if v == T::default() { Err(reason) } else { Ok(()) }
-}
-
-/// A call kind's place in the table (implemented by `declare_calls!`).
-pub trait CallKind {
-    /// Its borsh tag, the bit in session and sponsor `calls` masks.
-    const TAG: u8;
-    /// The module that handles it.
-    const MODULE: &'static str;
-    /// Its EIP-712 primary type name.
-    const NAME: &'static str;
-}
-
-/// Declares the call table; see the module docs.
+/// Declares a module's group of calls.
+///
+/// ```ignore
+/// pillar_primitives::declare_calls! {
+///     /// The items module's calls.
+///     pub enum ItemsCall for NAME {
+///         /// `items`: move the sender's items to another player.
+///         37 => TransferItems(TransferItems),
+///     }
+/// }
+/// ```
+///
+/// `NAME` is the module's name (a `&'static str` constant). Each number is the kind's borsh tag:
+/// the next free one across the whole chain, never reused. Each struct derives the codec, serde
+/// and `pillar_macros::Eip712`, and implements [`CallArgs`](crate::CallArgs). The enum is
+/// serialized with serde as `{"type": "<camelCase kind>", …fields}`, so the crate using the macro
+/// depends on `serde` (with `derive`).
+#[macro_export]
 macro_rules! declare_calls {
-    ($(
-        $module:literal {
-            $( $(#[doc = $doc:literal])* $tag:literal => $variant:ident($ty:ty), )*
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $group:ident for $module:path {
+            $( $(#[doc = $doc:literal])* $tag:literal => $variant:ident($ty:ty), )+
         }
-    )*) => {
-        /// A call: which module handles it and with what arguments.
-        #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(tag = "type", rename_all = "camelCase")]
-        pub enum Call {
-            $($( $(#[doc = $doc])* $variant($ty), )*)*
+        $vis enum $group {
+            $( $(#[doc = $doc])* $variant($ty), )+
         }
 
-        $($(
-            impl CallKind for $ty {
+        $(
+            impl $crate::CallKind for $ty {
                 const TAG: u8 = $tag;
                 const MODULE: &'static str = $module;
                 const NAME: &'static str = stringify!($variant);
-            }
-        )*)*
-
-        impl Call {
-            /// What the call takes from the sender's balances (see [`CallArgs::spend`]).
-            pub fn spend(&self) -> Option<(AssetId, u128)> {
-                match self { $($( Call::$variant(c) => c.spend(), )*)* }
+                type Group = $group;
             }
 
-            /// Stateless checks on the arguments (see [`CallArgs::check`]).
-            pub fn check_shape(&self) -> Result<(), &'static str> {
-                match self { $($( Call::$variant(c) => c.check(), )*)* }
+            impl ::core::convert::From<$ty> for $group {
+                fn from(call: $ty) -> Self {
+                    Self::$variant(call)
+                }
             }
+        )+
 
-            /// Every call kind's EIP-712 primary type name, in tag order.
-            pub const TYPE_NAMES: &'static [&'static str] = &[$($(stringify!($variant),)*)*];
-
-            /// The module that handles this call.
-            pub fn module(&self) -> &'static str {
-                match self { $($( Call::$variant(_) => $module, )*)* }
-            }
-
-            /// The call's borsh enum tag: its stable kind number, used by session and sponsor
-            /// scopes.
-            pub fn tag(&self) -> u8 {
-                match self { $($( Call::$variant(_) => $tag, )*)* }
-            }
-
-            /// The EIP-712 primary type name of this call.
-            pub fn type_name(&self) -> &'static str {
-                match self { $($( Call::$variant(_) => stringify!($variant), )*)* }
-            }
-
-            /// `hashStruct` of the call's EIP-712 primary type with `nonce` and `max_fee`.
-            pub fn call_hash(&self, nonce: u64, max_fee: u128) -> B256 {
-                match self { $($( Call::$variant(c) => c.call_hash(nonce, max_fee), )*)* }
-            }
-
-            /// The `encodeType` of this call's primary type.
-            pub fn call_encode_type(&self) -> String {
+        impl $crate::__private::borsh::BorshSerialize for $group {
+            fn serialize<W: $crate::__private::borsh::io::Write>(
+                &self,
+                w: &mut W,
+            ) -> $crate::__private::borsh::io::Result<()> {
                 match self {
-                    $($( Call::$variant(_) => <$ty as Eip712Struct>::call_encode_type(), )*)*
+                    $( Self::$variant(c) => {
+                        w.write_all(&[$tag])?;
+                        $crate::__private::borsh::BorshSerialize::serialize(c, w)
+                    } )+
+                }
+            }
+        }
+
+        impl $crate::__private::borsh::BorshDeserialize for $group {
+            fn deserialize_reader<R: $crate::__private::borsh::io::Read>(
+                r: &mut R,
+            ) -> $crate::__private::borsh::io::Result<Self> {
+                let tag = <u8 as $crate::__private::borsh::BorshDeserialize>::deserialize_reader(r)?;
+                <Self as $crate::CallSet>::deserialize_tagged(tag, r)
+            }
+        }
+
+        impl $crate::CallSet for $group {
+            fn owns_tag(tag: u8) -> bool {
+                matches!(tag, $($tag)|+)
+            }
+
+            fn deserialize_tagged<R: $crate::__private::borsh::io::Read>(
+                tag: u8,
+                r: &mut R,
+            ) -> $crate::__private::borsh::io::Result<Self> {
+                match tag {
+                    $( $tag => Ok(Self::$variant(
+                        $crate::__private::borsh::BorshDeserialize::deserialize_reader(r)?,
+                    )), )+
+                    other => Err($crate::__private::unknown_tag(other)),
                 }
             }
 
-            /// The `encodeType` of the call kind named `type_name`.
-            pub fn encode_type_of(type_name: &str) -> Option<String> {
+            fn owns_type(name: &str) -> bool {
+                matches!(name, $(stringify!($variant))|+)
+            }
+
+            fn owns_json_type(ty: &str) -> bool {
+                $( $crate::is_json_type(stringify!($variant), ty) )||+
+            }
+
+            fn type_names() -> $crate::__private::Vec<&'static str> {
+                $crate::__private::vec![$(stringify!($variant)),+]
+            }
+
+            fn encode_type_of(type_name: &str) -> Option<$crate::__private::String> {
                 match type_name {
-                    $($( stringify!($variant) => Some(<$ty as Eip712Struct>::call_encode_type()), )*)*
+                    $( stringify!($variant) => Some(<$ty as $crate::eip712::Eip712Struct>::call_encode_type()), )+
                     _ => None,
                 }
             }
 
-            /// Every call kind, for `pillar_schema`.
-            pub fn schema() -> Vec<CallSchema> {
-                vec![$($(
-                    CallSchema {
+            fn schema() -> $crate::__private::Vec<$crate::schema::CallSchema> {
+                $crate::__private::vec![$(
+                    $crate::schema::CallSchema {
                         module: $module,
                         tag: $tag,
                         name: stringify!($variant),
-                        json_type: json_type(stringify!($variant)),
-                        doc: call_doc($module, &[$($doc),*]),
-                        fields: <$ty as Eip712Struct>::members()
+                        json_type: $crate::schema::json_type(stringify!($variant)),
+                        doc: $crate::schema::call_doc($module, &[$($doc),*]),
+                        fields: <$ty as $crate::eip712::Eip712Struct>::members()
                             .into_iter()
-                            .map(|m| FieldSchema { name: m.name, ty: m.ty, doc: "" })
+                            .map(|m| $crate::schema::FieldSchema { name: m.name, ty: m.ty, doc: "" })
                             .collect(),
-                        eip712_type: <$ty as Eip712Struct>::call_encode_type(),
+                        eip712_type: <$ty as $crate::eip712::Eip712Struct>::call_encode_type(),
                     },
-                )*)*]
+                )+]
+            }
+
+            fn module(&self) -> &'static str {
+                $module
+            }
+
+            fn tag(&self) -> u8 {
+                match self { $( Self::$variant(_) => $tag, )+ }
+            }
+
+            fn type_name(&self) -> &'static str {
+                match self { $( Self::$variant(_) => stringify!($variant), )+ }
+            }
+
+            fn spend(&self) -> Option<($crate::AssetId, u128)> {
+                match self { $( Self::$variant(c) => $crate::CallArgs::spend(c), )+ }
+            }
+
+            fn check_shape(&self) -> Result<(), &'static str> {
+                match self { $( Self::$variant(c) => $crate::CallArgs::check(c), )+ }
+            }
+
+            fn call_hash(&self, nonce: u64, max_fee: u128) -> $crate::B256 {
+                match self {
+                    $( Self::$variant(c) => $crate::eip712::Eip712Struct::call_hash(c, nonce, max_fee), )+
+                }
+            }
+
+            fn call_encode_type(&self) -> $crate::__private::String {
+                match self {
+                    $( Self::$variant(_) => <$ty as $crate::eip712::Eip712Struct>::call_encode_type(), )+
+                }
+            }
+
+            fn group(&self) -> &dyn ::core::any::Any {
+                self
+            }
+
+            fn take_any(slot: &mut dyn ::core::any::Any) -> Option<Self> {
+                slot.downcast_mut::<Option<Self>>().and_then(Option::take)
             }
         }
     };
 }
-
-pub(crate) use declare_calls;

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use alloy_primitives::{Address, B256, U256, keccak256};
 use alloy_sol_types::Eip712Domain;
 
-use crate::{AssetRole, Envelope, SessionKey, Transaction};
+use crate::{CallSet, Envelope, SessionKey, Transaction};
 
 mod value;
 
@@ -37,7 +37,7 @@ pub fn domain(chain_id: u64) -> Eip712Domain {
 }
 
 /// The digest a wallet signs for `tx`: `keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(message))`.
-pub fn signing_hash(tx: &Transaction) -> B256 {
+pub fn signing_hash<C: CallSet>(tx: &Transaction<C>) -> B256 {
     digest(tx.chain_id, tx.call.call_hash(tx.nonce, tx.max_fee))
 }
 
@@ -72,7 +72,7 @@ fn digest(chain_id: u64, struct_hash: B256) -> B256 {
 /// - `Sponsored(address sponsor,<Call> call)` for a wallet-signed, sponsored transaction;
 /// - `SessionCall(address account,address sponsor,bytes32 key,<Call> call)` for a session key
 ///   (`sponsor` zero when the account pays, `key` the session key's id).
-pub fn envelope_signing_hash(tx: &Transaction, envelope: &Envelope) -> B256 {
+pub fn envelope_signing_hash<C: CallSet>(tx: &Transaction<C>, envelope: &Envelope) -> B256 {
     let call_hash = tx.call.call_hash(tx.nonce, tx.max_fee);
     let call_type = tx.call.call_encode_type();
     let primary = tx.call.type_name();
@@ -126,13 +126,13 @@ pub fn voucher_signing_hash(chain_id: u64, channel: u64, cumulative: u128) -> B2
     digest(chain_id, VoucherType { channel, cumulative }.hash_struct())
 }
 
-/// The EIP-712 type string of a call's primary type, or of `Voucher` (for documentation and
-/// client checks).
-pub fn encode_type(type_name: &str) -> Option<Cow<'static, str>> {
+/// The EIP-712 type string of a call's primary type in `C`, or of `Voucher` (for documentation
+/// and client checks).
+pub fn encode_type<C: CallSet>(type_name: &str) -> Option<Cow<'static, str>> {
     if type_name == "Voucher" {
         return Some(Cow::Owned(VoucherType::encode_type_with(&[])));
     }
-    crate::Call::encode_type_of(type_name).map(Cow::Owned)
+    C::encode_type_of(type_name).map(Cow::Owned)
 }
 
 /// A session key as an EIP-712 struct: `SessionKey(uint8 scheme,bytes publicKey)`.
@@ -160,16 +160,6 @@ impl Eip712Value for SessionKey {
     }
     fn referenced(out: &mut std::collections::BTreeMap<&'static str, String>) {
         reference::<Self>(out)
-    }
-}
-
-/// A role is its number on the wire: `uint8`.
-impl Eip712Value for AssetRole {
-    fn sol_type() -> Cow<'static, str> {
-        Cow::Borrowed("uint8")
-    }
-    fn word(&self) -> B256 {
-        (*self as u8).word()
     }
 }
 

@@ -2,10 +2,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-use pillar_primitives::{
-    Call, CloseChannel, Event, FundChannel, NATIVE_ASSET, OpenChannel, RequestChannelClose, SettleChannel,
-    Voucher,
-};
+use pillar_primitives::{NATIVE_ASSET, Voucher};
+use crate::{CloseChannel, FundChannel, OpenChannel, RequestChannelClose, SettleChannel};
 use serde_json::json;
 
 use crate::{
@@ -14,25 +12,25 @@ use crate::{
 };
 
 fn fund(channel: u64, amount: u128) -> Call {
-    Call::FundChannel(FundChannel { channel, amount })
+    Call::Agents(crate::AgentsCall::FundChannel(FundChannel { channel, amount }))
 }
 
 fn request(channel: u64) -> Call {
-    Call::RequestChannelClose(RequestChannelClose { channel })
+    Call::Agents(crate::AgentsCall::RequestChannelClose(RequestChannelClose { channel }))
 }
 
 fn close(channel: u64) -> Call {
-    Call::CloseChannel(CloseChannel { channel })
+    Call::Agents(crate::AgentsCall::CloseChannel(CloseChannel { channel }))
 }
 
 fn open_call(agent: u64, asset: u32, amount: u128) -> Call {
-    Call::OpenChannel(OpenChannel {
+    Call::Agents(crate::AgentsCall::OpenChannel(OpenChannel {
         agent,
         asset,
         amount,
         voucher_key: ed(1).public_key(),
         timeout_ms: 5_000,
-    })
+    }))
 }
 
 /// Agent 1 (owner 0, wallet 1) and a USD channel of 10,000 from key 2 with voucher key `ed(1)`.
@@ -79,13 +77,13 @@ fn settlement_pays_the_increase_to_the_wallet() {
     let (mut c, ch) = setup();
     let k = ed(1);
     let r = c.ok(1, settle(ch, 300, &k, false));
-    assert!(r.events.contains(&Event::ChannelSettled { channel: ch, cumulative: 300, paid: 300 }));
-    assert!(r.events.contains(&Event::Transfer {
+    assert!(r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelSettled { channel: ch, cumulative: 300, paid: 300 })));
+    assert!(r.events.contains(&Event::Assets(pillar_assets::AssetsEvent::Transfer {
         asset: USD,
         from: escrow_address(),
         to: addr(1),
         amount: 300
-    }));
+    })));
     // The owner may settle too; the money still goes to the wallet.
     c.ok(0, settle(ch, 1_000, &k, false));
     assert_eq!(c.bal(addr(1), USD), START + 1_000);
@@ -105,19 +103,19 @@ fn settlement_refusals() {
     assert_eq!(c.fails(1, settle(ch, 5, &ed(2), false)), 5013, "another key signed");
     // Signed for another chain or another channel.
     let other_chain = Voucher { chain_id: CHAIN + 1, channel: ch, cumulative: 5 }.sign(&k).to_vec();
-    let call = Call::SettleChannel(SettleChannel {
+    let call = Call::Agents(crate::AgentsCall::SettleChannel(SettleChannel {
         channel: ch,
         cumulative: 5,
         signature: other_chain,
         close: false,
-    });
+    }));
     assert_eq!(c.fails(1, call), 5013);
-    let call = Call::SettleChannel(SettleChannel {
+    let call = Call::Agents(crate::AgentsCall::SettleChannel(SettleChannel {
         channel: ch,
         cumulative: 5,
         signature: sign(ch + 1, 5, &k),
         close: false,
-    });
+    }));
     assert_eq!(c.fails(1, call), 5013);
     // Above the deposit.
     assert_eq!(c.fails(1, settle(ch, 10_001, &k, false)), 5015);
@@ -152,13 +150,13 @@ fn funding_adds_to_the_deposit_and_cancels_a_close_request() {
     assert_eq!(c.fails(2, fund(ch, START)), 5021);
     c.ok(2, request(ch));
     let r = c.ok(2, fund(ch, 5_000));
-    assert!(r.events.contains(&Event::ChannelFunded {
+    assert!(r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelFunded {
         channel: ch,
         payer: addr(2),
         agent: 1,
         asset: USD,
         deposit: 15_000
-    }));
+    })));
     assert_eq!(c.channel(ch).closes_at_ms, 0, "the close request was cancelled");
     assert_eq!(c.fails(2, close(ch)), 5017);
     // The new funds are spendable by vouchers.
@@ -175,7 +173,7 @@ fn close_waits_for_the_timeout_and_refunds_the_rest() {
     assert_eq!(c.fails(2, close(ch)), 5017);
     let r = c.ok(2, request(ch));
     let at = c.now + 5_000;
-    assert_eq!(r.events.last(), Some(&Event::ChannelCloseRequested { channel: ch, closes_at_ms: at }));
+    assert_eq!(r.events.last(), Some(&Event::Agents(crate::AgentsEvent::ChannelCloseRequested { channel: ch, closes_at_ms: at })));
     c.advance(4_999);
     // A second request keeps the first deadline.
     c.ok(2, request(ch));
@@ -187,7 +185,7 @@ fn close_waits_for_the_timeout_and_refunds_the_rest() {
     assert_eq!(c.fails(1, settle(ch, 2_500, &k, false)), 5019, "the window is over");
     assert_eq!(c.fails(3, close(ch)), 5011);
     let r = c.ok(2, close(ch));
-    assert_eq!(r.events.last(), Some(&Event::ChannelClosed { channel: ch, refunded: 8_000 }));
+    assert_eq!(r.events.last(), Some(&Event::Agents(crate::AgentsEvent::ChannelClosed { channel: ch, refunded: 8_000 })));
     assert_eq!(c.bal(addr(2), USD), START - 2_000);
     assert_eq!(c.bal(addr(1), USD), START + 2_000);
     assert_eq!(c.bal(escrow_address(), USD), 0);
@@ -204,7 +202,7 @@ fn close_waits_for_the_timeout_and_refunds_the_rest() {
 fn settling_with_close_ends_the_channel_at_once() {
     let (mut c, ch) = setup();
     let r = c.ok(1, settle(ch, 7_000, &ed(1), true));
-    assert!(r.events.contains(&Event::ChannelClosed { channel: ch, refunded: 3_000 }));
+    assert!(r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelClosed { channel: ch, refunded: 3_000 })));
     assert_eq!((c.bal(addr(1), USD), c.bal(addr(2), USD)), (START + 7_000, START - 7_000));
     assert_eq!(c.bal(escrow_address(), USD), 0);
     assert_eq!(c.fails(1, settle(ch, 8_000, &ed(1), false)), 5016);
@@ -214,7 +212,7 @@ fn settling_with_close_ends_the_channel_at_once() {
 fn a_transferred_agent_pays_its_new_owner() {
     let (mut c, ch) = setup();
     let k = ed(1);
-    c.ok(0, Call::TransferAgent(pillar_primitives::TransferAgent { agent: 1, owner: addr(4) }));
+    c.ok(0, Call::Agents(crate::AgentsCall::TransferAgent(crate::TransferAgent { agent: 1, owner: addr(4) })));
     assert_eq!(c.fails(1, settle(ch, 10, &k, false)), 5012, "the old wallet was cleared");
     assert_eq!(c.fails(0, settle(ch, 10, &k, false)), 5012);
     c.ok(4, settle(ch, 10, &k, false));
@@ -247,12 +245,12 @@ fn escrow_moves_of_tokens_pass_the_movement_guard() {
     // A frozen wallet cannot be paid: the settlement fails as a whole.
     c.ok(
         0,
-        Call::UpdateAgent(pillar_primitives::UpdateAgent {
+        Call::Agents(crate::AgentsCall::UpdateAgent(crate::UpdateAgent {
             agent,
             card_uri: "c".into(),
             wallet: addr(FROZEN),
             metadata: vec![],
-        }),
+        })),
     );
     assert_eq!(c.fails(0, settle(ch, 200, &k, false)), GUARD_REFUSAL);
     assert_eq!(c.channel(ch).settled, 100);
@@ -260,12 +258,12 @@ fn escrow_moves_of_tokens_pass_the_movement_guard() {
     // Native ETH has no rules and is not submitted to guards.
     let eth = c.open(FROZEN, agent, NATIVE_ASSET, 10, &k, 10);
     let r = c.ok(0, settle(eth, 10, &k, true));
-    assert!(r.events.contains(&Event::Transfer {
+    assert!(r.events.contains(&Event::Assets(pillar_assets::AssetsEvent::Transfer {
         asset: NATIVE_ASSET,
         from: escrow_address(),
         to: addr(FROZEN),
         amount: 10
-    }));
+    })));
     assert_eq!(c.bal(escrow_address(), NATIVE_ASSET), 0);
     assert_eq!(APPROVED.get(&c.state).unwrap(), Some(2));
 }

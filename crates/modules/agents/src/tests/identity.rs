@@ -2,7 +2,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-use pillar_primitives::{Address, Call, Event, MetadataEntry, RegisterAgent, TransferAgent, UpdateAgent};
+use pillar_primitives::Address;
+use crate::{MetadataEntry, RegisterAgent, TransferAgent, UpdateAgent};
 use pillar_runtime::Queries;
 use pillar_runtime::{BlockEnv, Module, QueryError, TxContext};
 use pillar_state::MemoryState;
@@ -14,12 +15,12 @@ use crate::{
 };
 
 fn update(agent: u64, wallet: Address, card: &str) -> Call {
-    Call::UpdateAgent(UpdateAgent {
+    Call::Agents(crate::AgentsCall::UpdateAgent(UpdateAgent {
         agent,
         card_uri: card.into(),
         wallet,
         metadata: vec![MetadataEntry { key: "model".into(), value: "v2".into() }],
-    })
+    }))
 }
 
 fn agents_of(c: &Chain, owner: u8) -> Vec<u64> {
@@ -35,15 +36,15 @@ fn agents_are_numbered_from_one_and_owned_by_their_sender() {
     let mut c = Chain::new();
     let r = c.ok(
         0,
-        Call::RegisterAgent(RegisterAgent {
+        Call::Agents(crate::AgentsCall::RegisterAgent(RegisterAgent {
             card_uri: "ipfs://card".into(),
             wallet: Address::ZERO,
             metadata: vec![MetadataEntry { key: "model".into(), value: "v1".into() }],
-        }),
+        })),
     );
     assert_eq!(
         r.events.last(),
-        Some(&Event::AgentRegistered { agent: 1, owner: addr(0), card_uri: "ipfs://card".into() })
+        Some(&Event::Agents(crate::AgentsEvent::AgentRegistered { agent: 1, owner: addr(0), card_uri: "ipfs://card".into() }))
     );
     assert_eq!(c.register(3, Some(1)), 2);
     assert_eq!(c.register(0, None), 3);
@@ -70,7 +71,7 @@ fn only_the_owner_updates() {
     let r = c.ok(0, update(id, addr(1), "https://new"));
     assert_eq!(
         r.events.last(),
-        Some(&Event::AgentUpdated { agent: id, card_uri: "https://new".into(), wallet: addr(1) })
+        Some(&Event::Agents(crate::AgentsEvent::AgentUpdated { agent: id, card_uri: "https://new".into(), wallet: addr(1) }))
     );
     let q = c.query("agent", json!({ "agent": id }));
     assert_eq!((q["cardUri"].as_str(), &q["wallet"]), (Some("https://new"), &json!(addr(1))));
@@ -85,10 +86,10 @@ fn transfer_hands_over_control_and_clears_the_wallet() {
     let a = c.register(0, Some(1));
     let b = c.register(0, None);
     let d = c.register(0, None);
-    assert_eq!(c.fails(3, Call::TransferAgent(TransferAgent { agent: a, owner: addr(3) })), 5002);
-    assert_eq!(c.fails(0, Call::TransferAgent(TransferAgent { agent: 99, owner: addr(3) })), 5001);
-    let r = c.ok(0, Call::TransferAgent(TransferAgent { agent: a, owner: addr(3) }));
-    assert_eq!(r.events.last(), Some(&Event::AgentTransferred { agent: a, from: addr(0), to: addr(3) }));
+    assert_eq!(c.fails(3, Call::Agents(crate::AgentsCall::TransferAgent(TransferAgent { agent: a, owner: addr(3) }))), 5002);
+    assert_eq!(c.fails(0, Call::Agents(crate::AgentsCall::TransferAgent(TransferAgent { agent: 99, owner: addr(3) }))), 5001);
+    let r = c.ok(0, Call::Agents(crate::AgentsCall::TransferAgent(TransferAgent { agent: a, owner: addr(3) })));
+    assert_eq!(r.events.last(), Some(&Event::Agents(crate::AgentsEvent::AgentTransferred { agent: a, from: addr(0), to: addr(3) })));
     let q = c.query("agent", json!({ "agent": a }));
     assert_eq!((&q["owner"], &q["wallet"]), (&json!(addr(3)), &json!(addr(3))));
     // The old owner lost control; the new one has it.
@@ -98,12 +99,12 @@ fn transfer_hands_over_control_and_clears_the_wallet() {
     assert_eq!(agents_of(&c, 0), vec![d, b]);
     assert_eq!(agents_of(&c, 3), vec![a]);
     assert_eq!(AGENTS.get(&c.state, &d).unwrap().unwrap().owner_index, 0);
-    c.ok(0, Call::TransferAgent(TransferAgent { agent: b, owner: addr(3) }));
-    c.ok(0, Call::TransferAgent(TransferAgent { agent: d, owner: addr(3) }));
+    c.ok(0, Call::Agents(crate::AgentsCall::TransferAgent(TransferAgent { agent: b, owner: addr(3) })));
+    c.ok(0, Call::Agents(crate::AgentsCall::TransferAgent(TransferAgent { agent: d, owner: addr(3) })));
     assert!(agents_of(&c, 0).is_empty());
     assert_eq!(agents_of(&c, 3), vec![a, b, d]);
     // To oneself: nothing changes.
-    c.ok(3, Call::TransferAgent(TransferAgent { agent: a, owner: addr(3) }));
+    c.ok(3, Call::Agents(crate::AgentsCall::TransferAgent(TransferAgent { agent: a, owner: addr(3) })));
     assert_eq!(agents_of(&c, 3), vec![a, b, d]);
     assert_eq!(c.query("agent", json!({ "agent": a }))["wallet"], json!(addr(4)));
     let page = c.query("agentsOf", json!({ "owner": addr(3), "start": 1, "limit": 1 }));
@@ -138,7 +139,7 @@ fn other_calls_are_refused_and_genesis_needs_assets() {
     let mut fees = 0;
     let mut ctx = TxContext::new(&env, &mut fees, addr(0), Default::default(), 0, 0);
     let mut state = MemoryState::default();
-    let call = Call::Transfer(pillar_primitives::Transfer { to: addr(1), asset: 0, amount: 1 });
+    let call = Call::Assets(pillar_assets::AssetsCall::Transfer(pillar_assets::Transfer { to: addr(1), asset: 0, amount: 1 }));
     match Agents.call(&mut ctx, &call, &mut state) {
         Err(pillar_runtime::CallError::Revert(r)) => assert_eq!(r.code, 5000),
         other => panic!("{other:?}"),

@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 use pillar_assets::ASSETS;
-use pillar_primitives::{Address, Call, Event, GiveFeedback, NATIVE_ASSET};
+use pillar_primitives::{Address, NATIVE_ASSET};
+use crate::GiveFeedback;
 use serde_json::json;
 
 use crate::{
@@ -56,9 +57,9 @@ fn a_thousand_paid_requests_settle_in_one_transaction() {
 
     // One transaction collects everything and closes the channel.
     let settle = server.settle_call(true).unwrap();
-    let r = c.ok(1, Call::SettleChannel(settle));
-    assert!(r.events.contains(&Event::ChannelSettled { channel: ch, cumulative: total, paid: total }));
-    assert!(r.events.contains(&Event::ChannelClosed { channel: ch, refunded: DEPOSIT - total }));
+    let r = c.ok(1, Call::Agents(crate::AgentsCall::SettleChannel(settle)));
+    assert!(r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelSettled { channel: ch, cumulative: total, paid: total })));
+    assert!(r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelClosed { channel: ch, refunded: DEPOSIT - total })));
 
     // Balances add up exactly: three transactions paid a fee each (register, open, settle).
     assert_eq!(c.bal(addr(2), NATIVE_ASSET), START - FEE - DEPOSIT + (DEPOSIT - total));
@@ -79,8 +80,8 @@ fn a_thousand_paid_requests_settle_in_one_transaction() {
 
     // The client has paid: its review counts as paid feedback.
     let r =
-        c.ok(2, Call::GiveFeedback(GiveFeedback { agent, score: 95, tag: "api".into(), uri: String::new() }));
-    assert!(matches!(r.events.last(), Some(Event::FeedbackGiven { paid: true, score: 95, .. })));
+        c.ok(2, Call::Agents(crate::AgentsCall::GiveFeedback(GiveFeedback { agent, score: 95, tag: "api".into(), uri: String::new() })));
+    assert!(matches!(r.events.last(), Some(Event::Agents(crate::AgentsEvent::FeedbackGiven { paid: true, score: 95, .. }))));
     let q = c.query("agent", json!({ "agent": agent }));
     assert_eq!(q["feedback"]["paidAverage"], json!(95.0));
 }

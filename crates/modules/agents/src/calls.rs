@@ -1,15 +1,15 @@
 //! Call kinds of the `agents` module: agent identities in the spirit of ERC-8004 (owner, card
 //! URI, payment wallet, metadata), reputation feedback, and metered payment channels settled
-//! with payer-signed cumulative vouchers ([`crate::Voucher`]). Semantics are in `docs/agents.md`.
+//! with payer-signed cumulative vouchers ([`pillar_primitives::Voucher`]). Semantics are in `docs/agents.md`.
 
-use alloy_primitives::Address;
+use pillar_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use super::{CallArgs, nonzero};
+use pillar_primitives::{CallArgs, nonzero};
 
-use super::{AssetId, u128_string};
-use crate::SessionKey;
+use pillar_primitives::{AssetId, u128_string};
+use pillar_primitives::SessionKey;
 
 /// Longest agent card URI or feedback URI, in bytes.
 pub const MAX_URI_LEN: usize = 256;
@@ -284,7 +284,7 @@ pub struct SettleChannel {
     /// Total the payer owes over the channel's life, as signed.
     #[serde(with = "u128_string")]
     pub cumulative: u128,
-    /// The voucher key's 64-byte signature (`r ‖ s`) over [`crate::Voucher::signing_hash`].
+    /// The voucher key's 64-byte signature (`r ‖ s`) over [`pillar_primitives::Voucher::signing_hash`].
     #[serde(with = "hex_bytes")]
     pub signature: Vec<u8>,
     /// Close the channel after paying.
@@ -378,5 +378,32 @@ pub(crate) mod hex_bytes {
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         let s = String::deserialize(d)?;
         hex::decode(s.trim_start_matches("0x")).map_err(D::Error::custom)
+    }
+}
+
+
+pillar_primitives::declare_calls! {
+    /// The `agents` module's calls.
+    pub enum AgentsCall for crate::NAME {
+        /// `agents`: register an agent identity owned by the sender.
+        23 => RegisterAgent(RegisterAgent),
+        /// `agents`: replace an agent's card, wallet and metadata (owner).
+        24 => UpdateAgent(UpdateAgent),
+        /// `agents`: hand an agent to a new owner (owner).
+        25 => TransferAgent(TransferAgent),
+        /// `agents`: leave reputation feedback on an agent.
+        26 => GiveFeedback(GiveFeedback),
+        /// `agents`: withdraw one's own feedback.
+        27 => RevokeFeedback(RevokeFeedback),
+        /// `agents`: open a payment channel to an agent, escrowing a deposit.
+        28 => OpenChannel(OpenChannel),
+        /// `agents`: add to a channel's deposit (payer).
+        29 => FundChannel(FundChannel),
+        /// `agents`: settle a channel with the payer's latest cumulative voucher (payee).
+        30 => SettleChannel(SettleChannel),
+        /// `agents`: ask to close a channel, starting its timeout (payer).
+        31 => RequestChannelClose(RequestChannelClose),
+        /// `agents`: close a channel after its timeout, refunding the rest (payer).
+        32 => CloseChannel(CloseChannel),
     }
 }

@@ -4,13 +4,13 @@
 //! Batch forms take at most [`MAX_BATCH`] entries so that even the largest (forced transfers,
 //! 56 bytes per entry) stays well under `MAX_TX_SIZE`.
 
-use alloy_primitives::Address;
+use pillar_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use super::CallArgs;
+use pillar_primitives::CallArgs;
 
-use super::{AssetId, u128_string};
+use pillar_primitives::{AssetId, u128_string};
 
 /// Most entries in one batch call (and most wallets plus identities in one sanctions update).
 pub const MAX_BATCH: usize = 64;
@@ -567,5 +567,41 @@ impl CallArgs for RecoverWallets {
             return Err("a recovery must name a new wallet different from the lost one");
         }
         Ok(())
+    }
+}
+
+
+pillar_primitives::declare_calls! {
+    /// The `compliance` module's calls.
+    pub enum ComplianceCall for crate::NAME {
+        /// `compliance`: appoint or dismiss an agent of the sender's identity registry.
+        6 => SetRegistryAgent(SetRegistryAgent),
+        /// `compliance`: trust or distrust a claim issuer for one topic in the sender's registry.
+        7 => SetTrustedIssuer(SetTrustedIssuer),
+        /// `compliance`: create an identity in a registry and link its first wallet (registry agent).
+        8 => RegisterIdentity(RegisterIdentity),
+        /// `compliance`: link or unlink a wallet of an identity (registry agent).
+        9 => LinkWallet(LinkWallet),
+        /// `compliance`: add or replace a claim on an identity (trusted issuer of the topic).
+        10 => AddClaim(AddClaim),
+        /// `compliance`: remove a claim from an identity.
+        11 => RemoveClaim(RemoveClaim),
+        /// `compliance`: add wallets and identities to, or remove them from, a registry's sanctions list.
+        12 => SetSanctions(SetSanctions),
+        /// `compliance`: bind or update the rule set of an asset (asset admin). Boxed because it is
+        /// far larger than the other calls (borsh and JSON encode it as if unboxed).
+        13 => SetComplianceRules(Box<SetComplianceRules>),
+        /// `compliance`: appoint or dismiss an agent of an asset (asset admin).
+        14 => SetComplianceAgent(SetComplianceAgent),
+        /// `compliance`: pause or unpause holder transfers of assets (agent).
+        15 => SetPaused(SetPaused),
+        /// `compliance`: freeze or unfreeze wallets for an asset (agent).
+        16 => FreezeWallets(FreezeWallets),
+        /// `compliance`: freeze or unfreeze parts of wallets' balances (agent).
+        17 => FreezeAmounts(FreezeAmounts),
+        /// `compliance`: move balances without the holder's signature (agent).
+        18 => ForcedTransfers(ForcedTransfers),
+        /// `compliance`: move a lost wallet's balance and identity link to a new wallet (agent).
+        19 => RecoverWallets(RecoverWallets),
     }
 }

@@ -4,10 +4,10 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use super::{CallArgs, SESSION_MANAGEMENT_TAGS};
+use pillar_primitives::{CallArgs, CallKind};
 
-use super::{AssetId, u128_string};
-use crate::SessionKey;
+use pillar_primitives::{AssetId, u128_string};
+use pillar_primitives::SessionKey;
 
 /// Most assets a session may spend (one cap each).
 pub const MAX_SESSION_CAPS: usize = 8;
@@ -31,7 +31,7 @@ pub struct AuthorizeSession {
     /// The session's public key.
     pub key: SessionKey,
     /// Call kinds the session may send: bit `t` allows the call with borsh tag `t`
-    /// ([`Call::tag`](crate::Call::tag)). Session-management calls can never be allowed.
+    /// ([`CallSet::tag`](pillar_primitives::CallSet::tag)). Session-management calls can never be allowed.
     pub calls: u64,
     /// Block timestamp (ms) from which the session no longer authorizes anything.
     pub expires_ms: u64,
@@ -135,3 +135,20 @@ pub struct SetSponsorPolicy {
 }
 
 impl CallArgs for SetSponsorPolicy {}
+
+
+/// Call tags of the session-management calls, which a session key may never send (a session
+/// that could authorize sessions or sponsor others could widen its own scope).
+pub const SESSION_MANAGEMENT_TAGS: [u8; 2] = [AuthorizeSession::TAG, SetSponsorPolicy::TAG];
+
+pillar_primitives::declare_calls! {
+    /// The `sessions` module's calls.
+    pub enum SessionsCall for crate::NAME {
+        /// `sessions`: authorize a session key to act for the sender within a scope.
+        20 => AuthorizeSession(AuthorizeSession),
+        /// `sessions`: revoke a session key of the sender.
+        21 => RevokeSession(RevokeSession),
+        /// `sessions`: set the sender's fee sponsorship policy.
+        22 => SetSponsorPolicy(SetSponsorPolicy),
+    }
+}

@@ -2,13 +2,13 @@
 //! in collections. An item class with a supply cap of 1 is a unique (non-fungible) item.
 //! Semantics are in `docs/games.md`.
 
-use alloy_primitives::Address;
+use pillar_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use super::{CallArgs, MAX_NAME_LEN};
+use pillar_primitives::{CallArgs, MAX_NAME_LEN};
 
-use super::u128_string;
+use pillar_primitives::u128_string;
 
 /// Identifier of an item collection (numbered from 1 in creation order).
 pub type CollectionId = u32;
@@ -254,4 +254,23 @@ pub(super) fn check_classes(classes: &[ItemClass]) -> Result<(), &'static str> {
         }
     }
     Ok(())
+}
+
+
+pillar_primitives::declare_calls! {
+    /// The `items` module's calls.
+    pub enum ItemsCall for crate::NAME {
+        /// `items`: create an item collection; the sender is its issuer.
+        33 => CreateCollection(CreateCollection),
+        /// `items`: appoint or dismiss a minter (issuer).
+        34 => SetItemMinter(SetItemMinter),
+        /// `items`: define item classes, fungible or unique (issuer).
+        35 => DefineItems(DefineItems),
+        /// `items`: mint items to a player (minter).
+        36 => MintItems(MintItems),
+        /// `items`: move the sender's items to another player.
+        37 => TransferItems(TransferItems),
+        /// `items`: burn items the sender holds.
+        38 => BurnItems(BurnItems),
+    }
 }
