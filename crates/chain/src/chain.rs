@@ -2,13 +2,15 @@
 
 use std::{path::Path, time::Instant};
 
+use crate::Ledger;
 use parking_lot::{Mutex, RwLock};
-use pillar_primitives::{
+use pillar_runtime::{BlockEnv, Genesis, Invalid};
+use pillar_state::{BlockOverlay, NomtOptions, NomtStore, Snapshot};
+use pillar_stf::Runtime;
+use pillar_stf::{
     B256, Block, ChainTx, ExecTx, Header, L1Message, Receipt, SignedTransaction, VerifiedTransaction,
     merkle_root, next_queue_hash,
 };
-use pillar_runtime::{BlockEnv, Genesis, Invalid, Runtime};
-use pillar_state::{BlockOverlay, Ledger, NomtOptions, NomtStore, Snapshot};
 use tracing::{info, warn};
 
 use crate::ChainError;
@@ -100,7 +102,7 @@ fn genesis_fingerprint(runtime: &Runtime, genesis: &Genesis) -> B256 {
         "modules": runtime.module_names(),
         "genesis": genesis,
     });
-    pillar_primitives::keccak256(id.to_string())
+    pillar_stf::keccak256(id.to_string())
 }
 
 fn micros(since: Instant) -> u64 {

@@ -1,8 +1,9 @@
 //! Chain errors.
 
-use pillar_primitives::B256;
+use crate::LedgerError;
 use pillar_runtime::GenesisError;
-use pillar_state::{LedgerError, StateError};
+use pillar_state::StateError;
+use pillar_stf::B256;
 
 /// A failure that stops the chain. None of these come from a user's transaction.
 #[derive(Debug, thiserror::Error)]

@@ -7,8 +7,8 @@
 use std::path::Path;
 
 use borsh::BorshDeserialize;
-use pillar_primitives::B256;
-use pillar_primitives::{Block, ChainTx, Header, Receipt, codec};
+use pillar_stf::B256;
+use pillar_stf::{Block, ChainTx, Header, Receipt, codec};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 const HEADERS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("headers");
@@ -278,7 +278,8 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pillar_primitives::{Call, PrivateKey, Transaction, Transfer, TxStatus, merkle_root};
+    use pillar_assets::Transfer;
+    use pillar_stf::{Call, PrivateKey, Transaction, TxStatus, merkle_root};
 
     fn block(height: u64, parent: B256, n: u64) -> (Block, Vec<B256>, Vec<Receipt>) {
         let key = PrivateKey::from_bytes([7; 32]).unwrap();
@@ -288,7 +289,11 @@ mod tests {
                     chain_id: 1,
                     nonce: height * 100 + i,
                     max_fee: 0,
-                    call: Call::Transfer(Transfer { to: key.address(), asset: 0, amount: 1 }),
+                    call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                        to: key.address(),
+                        asset: 0,
+                        amount: 1,
+                    })),
                 }))
             })
             .collect();

@@ -18,10 +18,12 @@
 
 mod chain;
 mod error;
+mod ledger;
 mod notify;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod testkit;
 
 pub use chain::{BlockInput, BlockTimings, Chain, ChainOptions, Heads, SealedBlock};
 pub use error::ChainError;
+pub use ledger::{Ledger, LedgerError, TxLocation};
 pub use notify::{BlockNotification, Dropped};

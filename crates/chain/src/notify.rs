@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use pillar_primitives::{B256, Header, Receipt};
+use pillar_stf::{B256, Header, Receipt};
 use tokio::sync::broadcast;
 
 use crate::BlockTimings;

@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 
-use pillar_runtime::{Genesis, Runtime};
+use pillar_runtime::Genesis;
 use pillar_state::NomtOptions;
+use pillar_stf::Runtime;
 use tempfile::TempDir;
 
 use crate::{Chain, ChainOptions};

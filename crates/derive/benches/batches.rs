@@ -9,8 +9,9 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use pillar_assets::Transfer;
 use pillar_derive::{MAX_DECOMPRESSED_BYTES, decode_batch, encode_batch};
-use pillar_primitives::{B256, Block, Call, ChainTx, Header, PrivateKey, Transaction, Transfer, codec};
+use pillar_stf::{B256, Block, Call, ChainTx, Header, PrivateKey, Transaction, codec};
 
 // As many as fit one batch (`MAX_BATCH_BYTES`, 800 KiB) with room to spare.
 const TXS: u64 = 8_000;
@@ -30,11 +31,11 @@ fn block() -> Block {
                 chain_id: 901,
                 nonce: i % 50,
                 max_fee: 10_000_000_000_000,
-                call: Call::Transfer(Transfer {
+                call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
                     to,
                     asset: 0,
                     amount: 1 + (i % 1000) as u128 * 1_000_000_000,
-                }),
+                })),
             };
             ChainTx::Signed(key(i).sign(tx))
         })

@@ -12,14 +12,14 @@
 //! Decoding goes through `pillar-codec` (size limits, version, `ruzstd`), the no_std decoder the
 //! fault-proof program runs too, so the node and the program agree on every malformed frame.
 
-use pillar_primitives::{BLOCK_OVERHEAD_BYTES, Block, codec};
+use pillar_stf::{BLOCK_OVERHEAD_BYTES, Block, codec};
 
 pub use pillar_codec::{BATCH_VERSION, FrameError, MAX_BATCH_BYTES, MAX_DECOMPRESSED_BYTES, PayloadError};
 
 /// zstd level: 3 is zstd's default balance; batches are compressed once and read many times.
 const ZSTD_LEVEL: i32 = 3;
 
-/// Most bytes of entries (each entry's own encoding plus [`pillar_primitives::ENTRY_OVERHEAD_BYTES`]) one block may
+/// Most bytes of entries (each entry's own encoding plus [`pillar_stf::ENTRY_OVERHEAD_BYTES`]) one block may
 /// hold so that a batch of that block alone stays within `batch_limit` bytes whatever the entries
 /// are, incompressible ones included. The sequencer caps every block by it, so no block can
 /// outgrow the carrier it is posted on.
@@ -85,9 +85,10 @@ pub fn decode_batch(bytes: &[u8]) -> Result<Vec<Block>, BatchError> {
 
 #[cfg(test)]
 mod tests {
-    use pillar_primitives::{
+    use pillar_assets::Transfer;
+    use pillar_stf::{
         Address, B256, Call, ChainTx, ENTRY_OVERHEAD_BYTES, Header, L1Message, L1MessageKind, PrivateKey,
-        Transaction, Transfer,
+        Transaction,
     };
     use proptest::prelude::*;
 
@@ -111,11 +112,11 @@ mod tests {
                         chain_id: 901,
                         nonce,
                         max_fee: 10_000_000_000_000,
-                        call: Call::Transfer(Transfer {
+                        call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
                             to: Address::repeat_byte(9),
                             asset: 0,
                             amount: 1000,
-                        }),
+                        })),
                     })));
                     nonce += 1;
                 }

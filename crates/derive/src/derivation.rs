@@ -17,9 +17,7 @@
 use std::{collections::VecDeque, sync::Arc, time::Instant};
 
 use pillar_chain::{BlockInput, Chain, ChainError, Heads, SealedBlock};
-use pillar_primitives::{
-    B256, Block, ChainTx, Header, L1Message, L1MessageError, l1_messages_fitting, output_root,
-};
+use pillar_stf::{B256, Block, ChainTx, Header, L1Message, L1MessageError, l1_messages_fitting, output_root};
 use tracing::{info, warn};
 
 use crate::{
@@ -159,7 +157,7 @@ pub struct L1BlockReport {
     /// Batches seen.
     pub batches: Vec<BatchOutcome>,
     /// Heights of the blocks forced in for overdue queue messages (several when the overdue
-    /// messages exceed one block's [`pillar_primitives::MAX_BLOCK_L1_BYTES`]).
+    /// messages exceed one block's [`pillar_stf::MAX_BLOCK_L1_BYTES`]).
     pub forced_blocks: Vec<u64>,
     /// Outputs checked.
     pub outputs: Vec<OutputCheck>,
@@ -736,7 +734,7 @@ impl Deriver {
     }
 
     /// Appends a block derivation makes when queue messages are overdue: the next of those
-    /// messages that fit [`pillar_primitives::MAX_BLOCK_L1_BYTES`] (at least one) and nothing else, at the L1 block's
+    /// messages that fit [`pillar_stf::MAX_BLOCK_L1_BYTES`] (at least one) and nothing else, at the L1 block's
     /// time. Called until none is overdue.
     fn force_block(&mut self, l1_number: u64, l1_time: u64, due: u64) -> Result<u64, DeriveError> {
         let overdue = &self.queue[self.safe.queue_index as usize..due as usize];

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use pillar_chain::{Chain, SealedBlock};
-use pillar_primitives::{Address, L1MessageKind, VerifiedTransaction};
-use pillar_runtime::{Genesis, GenesisAccount, Runtime};
+use pillar_runtime::{Genesis, GenesisAccount};
+use pillar_stf::Runtime;
+use pillar_stf::{Address, L1MessageKind, VerifiedTransaction};
 use tempfile::TempDir;
 
 use super::*;
@@ -41,7 +42,7 @@ pub(super) fn open_chain() -> (TempDir, Arc<Chain>) {
 }
 
 pub(super) fn transfer(from: u8, nonce: u64, amount: u128) -> VerifiedTransaction {
-    pillar_runtime::testkit::transfer(7, from, nonce, 0, key(2).address(), amount).verify().unwrap()
+    pillar_stf::testkit::transfer(7, from, nonce, 0, key(2).address(), amount).verify().unwrap()
 }
 
 fn deposit(index: u64, l1_block: u64, timestamp: u64) -> L1Message {
@@ -474,11 +475,11 @@ fn an_overdue_flood_is_forced_in_blocks_under_the_l1_byte_cap() {
             .transactions
             .iter()
             .map(|t| match t {
-                ChainTx::L1(m) => m.encoded_len() + pillar_primitives::ENTRY_OVERHEAD_BYTES,
+                ChainTx::L1(m) => m.encoded_len() + pillar_stf::ENTRY_OVERHEAD_BYTES,
                 ChainTx::Signed(_) => unreachable!("forced blocks carry queue messages only"),
             })
             .sum();
-        assert!(bytes <= pillar_primitives::MAX_BLOCK_L1_BYTES, "block {h}: {bytes} bytes");
+        assert!(bytes <= pillar_stf::MAX_BLOCK_L1_BYTES, "block {h}: {bytes} bytes");
         assert_eq!(b.header.timestamp_ms, 111_000);
         consumed += b.transactions.len();
     }

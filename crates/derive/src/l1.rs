@@ -8,7 +8,7 @@
 
 use alloy_primitives::Bytes;
 use alloy_sol_types::SolValue;
-use pillar_primitives::{
+use pillar_stf::{
     Address, B256, KIND_ERC20_DEPOSIT, KIND_ETH_DEPOSIT, KIND_FORCED_TX, L1Message, L1MessageError, U256,
 };
 use serde::{Deserialize, Serialize};

@@ -6,7 +6,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use pillar_primitives::B256;
+use pillar_stf::B256;
 
 use crate::{
     BatchEvent, BatchKind, BatchPayload, ChainProvider, Classify, DataAvailabilityProvider, ErrorKind,

@@ -27,7 +27,7 @@ pub async fn block_data<D: DataAvailabilityProvider>(
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use pillar_primitives::{Address, B256};
+    use pillar_stf::{Address, B256};
 
     use super::*;
     use crate::memory::ready;

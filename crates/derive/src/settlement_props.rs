@@ -12,7 +12,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use pillar_chain::{BlockInput, Chain};
-use pillar_primitives::{Address, B256, Block, ChainTx, L1Message, L1MessageKind, VerifiedTransaction};
+use pillar_stf::{Address, B256, Block, ChainTx, L1Message, L1MessageKind, VerifiedTransaction};
 use proptest::prelude::*;
 use tempfile::TempDir;
 
@@ -179,7 +179,7 @@ impl Sim {
     fn produce(&mut self) -> bool {
         let head = self.seq.chain.head();
         let waiting = self.seq.deriver.queue_from(head.queue_index);
-        let l1_messages = waiting[..pillar_primitives::l1_messages_fitting(waiting)].to_vec();
+        let l1_messages = waiting[..pillar_stf::l1_messages_fitting(waiting)].to_vec();
         let txs: Vec<VerifiedTransaction> = self.pool.drain(..self.pool.len().min(4)).collect();
         if l1_messages.is_empty() && txs.is_empty() {
             return false;

@@ -8,9 +8,7 @@
 use alloy::primitives::{Address, B256, U256, keccak256};
 use alloy_sol_types::SolValue;
 use pillar_derive::BatchKind;
-pub use pillar_primitives::{
-    merkle_root as withdrawals_root, next_queue_hash as queue_hash_step, output_root,
-};
+pub use pillar_stf::{merkle_root as withdrawals_root, next_queue_hash as queue_hash_step, output_root};
 
 use crate::bindings::Portal;
 
@@ -61,14 +59,9 @@ pub fn withdrawal_leaf(w: &Withdrawal) -> B256 {
     // pillar-primitives hashes the u128 amounts L2 has; the Portal hashes any uint256, so an amount
     // beyond u128 (which no L2 withdrawal carries) is encoded here.
     match u128::try_from(w.amount) {
-        Ok(amount) => pillar_primitives::withdrawal_leaf(
-            w.l2_block,
-            w.index,
-            w.l2_sender,
-            w.l1_recipient,
-            w.token,
-            amount,
-        ),
+        Ok(amount) => {
+            pillar_stf::withdrawal_leaf(w.l2_block, w.index, w.l2_sender, w.l1_recipient, w.token, amount)
+        }
         Err(_) => keccak256(
             (w.l2_block, w.index, w.l2_sender, w.l1_recipient, w.token, w.amount).abi_encode_params(),
         ),
@@ -82,7 +75,7 @@ pub fn withdrawal_proof(leaves: &[B256], index: usize) -> Option<WithdrawalProof
     (index < leaves.len()).then(|| WithdrawalProof {
         leaf_index: index as u64,
         leaf_count: leaves.len() as u64,
-        siblings: pillar_primitives::merkle_proof(leaves, index),
+        siblings: pillar_stf::merkle_proof(leaves, index),
     })
 }
 
@@ -101,7 +94,7 @@ impl WithdrawalProof {
     /// The root this proof reaches from `leaf`, as `Hashing.withdrawalsRootFromProof`; `None`
     /// where the contract would revert (bad position or wrong number of siblings).
     pub fn root(&self, leaf: B256) -> Option<B256> {
-        pillar_primitives::merkle_root_from_proof(
+        pillar_stf::merkle_root_from_proof(
             leaf,
             usize::try_from(self.leaf_index).ok()?,
             usize::try_from(self.leaf_count).ok()?,
@@ -122,7 +115,7 @@ impl From<WithdrawalProof> for Portal::WithdrawalProof {
 
 /// `keccak256(abi.encode(uint64 index, uint64 timestamp, address sender, uint8 kind, bytes payload))`.
 pub fn queue_message_hash(index: u64, timestamp: u64, sender: Address, kind: u8, payload: &[u8]) -> B256 {
-    pillar_primitives::L1Message::event_hash(index, timestamp, sender, kind, payload)
+    pillar_stf::L1Message::event_hash(index, timestamp, sender, kind, payload)
 }
 
 /// Batch kind byte: blobs.

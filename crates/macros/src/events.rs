@@ -12,7 +12,8 @@ fn attrs(input: &DeriveInput) -> syn::Result<(Expr, u8)> {
     let mut module = None;
     let mut first = None;
     for a in input.attrs.iter().filter(|a| a.path().is_ident("events")) {
-        let metas = a.parse_args_with(syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated)?;
+        let metas =
+            a.parse_args_with(syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated)?;
         for m in metas {
             let nv = m.require_name_value()?;
             if nv.path.is_ident("module") {

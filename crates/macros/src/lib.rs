@@ -15,8 +15,8 @@
 //! with `#[eip712(crate = "crate")]`.
 
 mod eip712;
-mod names;
 mod events;
+mod names;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};

@@ -5,8 +5,8 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use pillar_primitives::Address;
 use pillar_runtime::Genesis;
+use pillar_stf::Address;
 use serde::{Deserialize, Serialize};
 
 /// A chain's configuration: identity, modules, sequencer and RPC settings, storage, genesis.
@@ -360,7 +360,7 @@ impl ChainConfig {
 mod tests {
     use super::*;
     use crate::preset;
-    use pillar_primitives::PrivateKey;
+    use pillar_stf::PrivateKey;
 
     fn keys() -> Vec<PrivateKey> {
         (1..=2u8).map(|i| PrivateKey::from_bytes([i; 32]).unwrap()).collect()
@@ -418,7 +418,7 @@ mod tests {
         let runtime = crate::build_runtime(&cfg).unwrap();
         let chain = pillar_chain::Chain::open(dir.path(), runtime, &cfg.genesis, &options).unwrap();
         let head = chain.head();
-        let hex = |b: pillar_primitives::B256| b.to_string();
+        let hex = |b: pillar_stf::B256| b.to_string();
         assert_eq!(
             hex(head.state_root),
             "0x5ff70bd746ce31c8c2d6f6853aa2a2dd48fea70454de1779a101fc342040e11e"

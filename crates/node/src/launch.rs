@@ -3,11 +3,12 @@
 use std::{path::Path, sync::Arc, thread::JoinHandle, time::Duration};
 
 use pillar_chain::{Chain, ChainError, ChainOptions};
-use pillar_primitives::Address;
 use pillar_rpc::{NodeStatus, RpcHandle, TxSink};
-use pillar_runtime::{Module, Runtime};
+use pillar_runtime::DynModule;
 use pillar_sequencer::{PoolConfig, Sequencer, SequencerConfig};
 use pillar_state::NomtOptions;
+use pillar_stf::Address;
+use pillar_stf::Runtime;
 use tracing::info;
 
 use crate::{
@@ -59,14 +60,14 @@ pub enum NodeError {
 
 /// Builds the runtime a config describes.
 pub fn build_runtime(config: &ChainConfig) -> Result<Runtime, NodeError> {
-    let mut modules: Vec<Arc<dyn Module>> = Vec::new();
+    let mut modules: Vec<Arc<dyn DynModule>> = Vec::new();
     for (i, name) in config.chain.modules.iter().enumerate() {
         if config.chain.modules[..i].contains(name) {
             return Err(NodeError::DuplicateModule { name: name.clone() });
         }
-        let module = crate::registry::module(name).ok_or_else(|| NodeError::UnknownModule {
+        let module = pillar_stf::module(name).ok_or_else(|| NodeError::UnknownModule {
             name: name.clone(),
-            available: crate::registry::module_names(),
+            available: pillar_stf::module_names(),
         })?;
         modules.push(module);
     }

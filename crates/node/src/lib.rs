@@ -21,7 +21,6 @@
 mod config;
 mod launch;
 mod presets;
-pub mod registry;
 mod replica;
 mod sequencer_status;
 mod settle;

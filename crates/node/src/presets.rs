@@ -6,12 +6,14 @@
 //! ([`GenesisCall`]), applied by the same handlers as later transactions, so the config file shows
 //! exactly what the chain starts with and an operator can edit it before the first start.
 
-use pillar_primitives::{
-    Address, Call, ClaimRequirement, CreateCollection, DefineItems, ItemClass, PrivateKey,
-    SetComplianceAgent, SetComplianceRules, SetRegistryAgent, SetSponsorPolicy, SetTrustedIssuer,
+use pillar_compliance::{
+    ClaimRequirement, SetComplianceAgent, SetComplianceRules, SetRegistryAgent, SetTrustedIssuer,
     TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE, TOPIC_KYC,
 };
+use pillar_items::{CreateCollection, DefineItems, ItemClass};
 use pillar_runtime::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance, GenesisCall};
+use pillar_sessions::SetSponsorPolicy;
+use pillar_stf::{Address, Call, PrivateKey};
 
 use crate::{ChainConfig, DevKey, RpcSection, SequencerSection, StorageSection, config::ChainSection};
 
@@ -87,7 +89,7 @@ fn base(name: &str, chain_id: u64, dev_keys: &[PrivateKey], operator: Address) -
 }
 
 fn call(sender: Address, call: Call) -> GenesisCall {
-    GenesisCall { sender, call }
+    GenesisCall::new(sender, &call)
 }
 
 /// Games: session keys and sponsored fees, items. Short blocks (20 ms) for soft confirmations
@@ -100,14 +102,14 @@ fn game(cfg: &mut ChainConfig, studio: Address) {
     cfg.genesis.calls = vec![
         call(
             studio,
-            Call::CreateCollection(CreateCollection {
+            Call::Items(pillar_items::ItemsCall::CreateCollection(CreateCollection {
                 name: "Pillar Quest".into(),
                 uri: "https://example.com/pillar-quest/items/{id}.json".into(),
-            }),
+            })),
         ),
         call(
             studio,
-            Call::DefineItems(DefineItems {
+            Call::Items(pillar_items::ItemsCall::DefineItems(DefineItems {
                 collection: GAME_COLLECTION,
                 classes: vec![
                     class(1, u128::from(u64::MAX), true),
@@ -118,18 +120,18 @@ fn game(cfg: &mut ChainConfig, studio: Address) {
                     class(103, 1, true),
                     class(900, 1_000_000, false),
                 ],
-            }),
+            })),
         ),
         // 100 ETH of fees: 100 million sponsored moves at the game fee; each player at most
         // 100,000 per hour.
         call(
             studio,
-            Call::SetSponsorPolicy(SetSponsorPolicy {
+            Call::Sessions(pillar_sessions::SessionsCall::SetSponsorPolicy(SetSponsorPolicy {
                 budget: 100 * 10u128.pow(18),
                 calls: GAME_SPONSORED_CALLS,
                 window_ms: 3_600_000,
                 max_txs_per_user: 100_000,
-            }),
+            })),
         ),
     ];
 }
@@ -157,34 +159,52 @@ fn rwa(cfg: &mut ChainConfig, issuer: Address) {
         max_supply: None,
     });
     let bond = 2;
-    let mut calls =
-        vec![call(issuer, Call::SetRegistryAgent(SetRegistryAgent { agent: issuer, enabled: true }))];
+    let mut calls = vec![call(
+        issuer,
+        Call::Compliance(pillar_compliance::ComplianceCall::SetRegistryAgent(SetRegistryAgent {
+            agent: issuer,
+            enabled: true,
+        })),
+    )];
     for topic in [TOPIC_KYC, TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE] {
-        calls.push(call(issuer, Call::SetTrustedIssuer(SetTrustedIssuer { topic, issuer, enabled: true })));
+        calls.push(call(
+            issuer,
+            Call::Compliance(pillar_compliance::ComplianceCall::SetTrustedIssuer(SetTrustedIssuer {
+                topic,
+                issuer,
+                enabled: true,
+            })),
+        ));
     }
     calls.push(call(
         issuer,
-        Call::SetComplianceRules(Box::new(SetComplianceRules {
-            asset: bond,
-            registry: issuer,
-            allowed_countries: vec![],
-            // ISO 3166-1 numeric: North Korea, Iran, Syria, Cuba.
-            blocked_countries: vec![408, 364, 760, 192],
-            country_caps: vec![],
-            max_holders: 2_000,
-            max_balance: 0,
-            lockup_ms: 0,
-            limit_window_ms: 0,
-            limit_amount: 0,
-            required_claims: vec![
-                ClaimRequirement { topic: TOPIC_KYC, min_value: 2 },
-                ClaimRequirement { topic: TOPIC_COUNTRY, min_value: 1 },
-            ],
-        })),
+        Call::Compliance(pillar_compliance::ComplianceCall::SetComplianceRules(Box::new(
+            SetComplianceRules {
+                asset: bond,
+                registry: issuer,
+                allowed_countries: vec![],
+                // ISO 3166-1 numeric: North Korea, Iran, Syria, Cuba.
+                blocked_countries: vec![408, 364, 760, 192],
+                country_caps: vec![],
+                max_holders: 2_000,
+                max_balance: 0,
+                lockup_ms: 0,
+                limit_window_ms: 0,
+                limit_amount: 0,
+                required_claims: vec![
+                    ClaimRequirement { topic: TOPIC_KYC, min_value: 2 },
+                    ClaimRequirement { topic: TOPIC_COUNTRY, min_value: 1 },
+                ],
+            },
+        ))),
     ));
     calls.push(call(
         issuer,
-        Call::SetComplianceAgent(SetComplianceAgent { asset: bond, agent: issuer, enabled: true }),
+        Call::Compliance(pillar_compliance::ComplianceCall::SetComplianceAgent(SetComplianceAgent {
+            asset: bond,
+            agent: issuer,
+            enabled: true,
+        })),
     ));
     cfg.genesis.calls = calls;
 }

@@ -77,7 +77,17 @@ pub trait CallKind: Sized {
 /// borsh tag of the call in every encoding), so a composed set decodes by asking each group
 /// whether it owns the tag.
 pub trait CallSet:
-    Debug + Clone + PartialEq + Eq + Send + Sync + 'static + BorshSerialize + BorshDeserialize + Serialize + DeserializeOwned
+    Debug
+    + Clone
+    + PartialEq
+    + Eq
+    + Send
+    + Sync
+    + 'static
+    + BorshSerialize
+    + BorshDeserialize
+    + Serialize
+    + DeserializeOwned
 {
     /// Whether a call with borsh tag `tag` belongs to this set.
     fn owns_tag(tag: u8) -> bool;

@@ -40,8 +40,8 @@ pub use block::{
     BLOCK_OVERHEAD_BYTES, Block, ENTRY_OVERHEAD_BYTES, Header, MAX_BLOCK_L1_BYTES, l1_messages_fitting,
 };
 pub use call::{
-    AssetId, CallArgs, CallKind, CallSet, CallView, MAX_NAME_LEN, NATIVE_ASSET, NoCalls, compose_call, is_json_type,
-    nonzero,
+    AssetId, CallArgs, CallKind, CallSet, CallView, MAX_NAME_LEN, NATIVE_ASSET, NoCalls, compose_call,
+    is_json_type, nonzero,
 };
 pub use codec::DecodeError;
 pub use l1::{
@@ -68,6 +68,9 @@ pub mod __private {
 
     /// The error for a borsh tag no call or event kind has (borsh's own derive wording).
     pub fn unknown_tag(tag: u8) -> borsh::io::Error {
-        borsh::io::Error::new(borsh::io::ErrorKind::InvalidData, alloc::format!("Unexpected variant tag: {tag:?}"))
+        borsh::io::Error::new(
+            borsh::io::ErrorKind::InvalidData,
+            alloc::format!("Unexpected variant tag: {tag:?}"),
+        )
     }
 }

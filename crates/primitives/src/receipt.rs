@@ -34,7 +34,17 @@ pub enum TxStatus {
 /// (the borsh tag of the event in every receipt), so a composed set decodes by asking each
 /// module's set whether it owns the tag.
 pub trait EventSet:
-    fmt::Debug + Clone + PartialEq + Eq + Send + Sync + 'static + BorshSerialize + BorshDeserialize + Serialize + DeserializeOwned
+    fmt::Debug
+    + Clone
+    + PartialEq
+    + Eq
+    + Send
+    + Sync
+    + 'static
+    + BorshSerialize
+    + BorshDeserialize
+    + Serialize
+    + DeserializeOwned
 {
     /// Whether an event with borsh tag `tag` belongs to this set.
     fn owns_tag(tag: u8) -> bool;

@@ -26,6 +26,7 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
 
 /// Parses a decimal or 0x-hex u128, refusing overflow.
 pub fn parse_u128(s: &str) -> Result<u128, String> {
-    let r = if let Some(hex) = s.strip_prefix("0x") { u128::from_str_radix(hex, 16) } else { s.parse::<u128>() };
+    let r =
+        if let Some(hex) = s.strip_prefix("0x") { u128::from_str_radix(hex, 16) } else { s.parse::<u128>() };
     r.map_err(|e| format!("invalid u128 amount {s:?}: {e}"))
 }

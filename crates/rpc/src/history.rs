@@ -8,7 +8,7 @@ use jsonrpsee::{
     RpcModule,
     types::{ErrorObjectOwned, Params},
 };
-use pillar_primitives::Receipt;
+use pillar_stf::Receipt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -162,7 +162,7 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pillar_primitives::{Address, B256, Event};
+    use pillar_stf::{Address, B256, Event};
 
     fn receipt(index: u32, ok: bool, events: Vec<Event>) -> Receipt {
         let mut r = Receipt {
@@ -172,11 +172,11 @@ mod tests {
             sender: Address::repeat_byte(1),
             nonce: 0,
             fee_paid: 0,
-            status: pillar_primitives::TxStatus::Success,
+            status: pillar_stf::TxStatus::Success,
             events,
         };
         if !ok {
-            r.status = pillar_primitives::TxStatus::Failed { code: 3101, reason: "no claims".into() };
+            r.status = pillar_stf::TxStatus::Failed { code: 3101, reason: "no claims".into() };
         }
         r
     }
@@ -186,9 +186,18 @@ mod tests {
         let a = Address::repeat_byte(0xaa);
         let b = Address::repeat_byte(0xbb);
         let receipts = vec![
-            receipt(0, true, vec![Event::WalletFrozen { asset: 1, wallet: a, frozen: true, by: b }]),
+            receipt(
+                0,
+                true,
+                vec![Event::Compliance(pillar_compliance::ComplianceEvent::WalletFrozen {
+                    asset: 1,
+                    wallet: a,
+                    frozen: true,
+                    by: b,
+                })],
+            ),
             receipt(1, false, vec![]),
-            receipt(2, true, vec![Event::FeePaid { from: b, amount: 5 }]),
+            receipt(2, true, vec![Event::Assets(pillar_assets::AssetsEvent::FeePaid { from: b, amount: 5 })]),
         ];
         let f = EventFilter {
             types: Some(vec!["walletFrozen".into()]),
@@ -221,7 +230,10 @@ mod tests {
             Ok(vec![receipt(
                 0,
                 true,
-                vec![Event::FeePaid { from: Address::repeat_byte(h as u8), amount: h as u128 }],
+                vec![Event::Assets(pillar_assets::AssetsEvent::FeePaid {
+                    from: Address::repeat_byte(h as u8),
+                    amount: h as u128,
+                })],
             )])
         };
         let all = EventFilter::default();

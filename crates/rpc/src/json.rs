@@ -1,9 +1,7 @@
 //! JSON shapes of chain objects.
 
-use pillar_primitives::{
-    Address, B256, Block, ChainTx, Header, SignedTransaction, typed_json::TypedTransaction,
-};
-use pillar_state::TxLocation;
+use pillar_chain::TxLocation;
+use pillar_stf::{Address, B256, Block, ChainTx, Header, SignedTransaction, typed_json::TypedTransaction};
 use serde_json::{Value, json};
 
 pub(crate) fn header(h: &Header) -> Value {
@@ -89,7 +87,7 @@ pub(crate) fn eth_block(b: &Block, full: bool) -> Value {
                     ChainTx::L1(m) => (m.index, Some(m.sender)),
                 };
                 json!({ "hash": hash, "nonce": qty(nonce), "blockHash": h.hash(), "blockNumber": qty(h.height),
-                        "from": from, "input": format!("0x{}", hex::encode(pillar_primitives::codec::encode(t))) })
+                        "from": from, "input": format!("0x{}", hex::encode(pillar_stf::codec::encode(t))) })
             } else {
                 json!(hash)
             }
@@ -111,7 +109,7 @@ pub(crate) fn eth_block(b: &Block, full: bool) -> Value {
         "difficulty": "0x0",
         "totalDifficulty": "0x0",
         "extraData": "0x",
-        "size": qty(pillar_primitives::codec::encode(b).len() as u64),
+        "size": qty(pillar_stf::codec::encode(b).len() as u64),
         "gasLimit": "0x0",
         "gasUsed": "0x0",
         "baseFeePerGas": "0x0",

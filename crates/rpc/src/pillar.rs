@@ -4,12 +4,12 @@ use jsonrpsee::{
     RpcModule,
     types::{ErrorObjectOwned, Params},
 };
-use pillar_primitives::{
+use pillar_sequencer::Rejection;
+use pillar_state::{KeyPath, StateRead};
+use pillar_stf::{
     Address, B256, MAX_TX_SIZE, SignedTransaction, eip712,
     typed_json::{TypedTransaction, TypedTxError},
 };
-use pillar_sequencer::Rejection;
-use pillar_state::{KeyPath, StateRead};
 use serde_json::{Value, json};
 
 use crate::{
@@ -137,7 +137,7 @@ fn proof(ctx: &Ctx, spec: &Value) -> RpcResult {
 pub(crate) fn visible_receipt(
     ctx: &Ctx,
     hash: &B256,
-) -> Result<Option<pillar_primitives::Receipt>, ErrorObjectOwned> {
+) -> Result<Option<pillar_stf::Receipt>, ErrorObjectOwned> {
     let r = ctx.chain.ledger().receipt(hash).map_err(internal)?;
     Ok(r.filter(|r| r.block_height <= ctx.chain.head().height))
 }
@@ -289,7 +289,7 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
             return Ok(Value::Null);
         }
         match ctx.chain.ledger().block(height).map_err(internal)? {
-            Some(b) => Ok(json!(format!("0x{}", hex::encode(pillar_primitives::codec::encode(&b))))),
+            Some(b) => Ok(json!(format!("0x{}", hex::encode(pillar_stf::codec::encode(&b))))),
             None => Ok(Value::Null),
         }
     })?;
@@ -299,14 +299,19 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pillar_primitives::{Call, PrivateKey, Transaction, Transfer};
+    use pillar_assets::Transfer;
+    use pillar_stf::{Call, PrivateKey, Transaction};
 
     fn stx() -> SignedTransaction {
         PrivateKey::from_bytes([9; 32]).unwrap().sign(Transaction {
             chain_id: 1,
             nonce: 3,
             max_fee: 0,
-            call: Call::Transfer(Transfer { to: Address::ZERO, asset: 0, amount: 5 }),
+            call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                to: Address::ZERO,
+                asset: 0,
+                amount: 5,
+            })),
         })
     }
 

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use pillar_primitives::{B256, SignedTransaction};
 use pillar_sequencer::{Rejection, Sequencer, SequencerMetrics};
+use pillar_stf::{B256, SignedTransaction};
 
 /// How blocks are produced, for `pillar_chainInfo`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

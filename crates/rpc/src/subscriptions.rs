@@ -5,7 +5,7 @@ use std::sync::Arc;
 use jsonrpsee::{
     Extensions, PendingSubscriptionSink, RpcModule, SubscriptionMessage, SubscriptionSink, types::Params,
 };
-use pillar_primitives::B256;
+use pillar_stf::B256;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -69,7 +69,7 @@ async fn raw_blocks(pending: PendingSubscriptionSink, ctx: std::sync::Arc<Ctx>) 
                     let Ok(Some(block)) = ctx.chain.ledger().block(b.header.height) else { continue };
                     let v = json!({
                         "height": b.header.height,
-                        "block": format!("0x{}", hex::encode(pillar_primitives::codec::encode(&block))),
+                        "block": format!("0x{}", hex::encode(pillar_stf::codec::encode(&block))),
                     });
                     if !send(&sink, &v).await {
                         return;

@@ -86,17 +86,7 @@ impl<'a> TxContext<'a> {
         nonce: u64,
         max_fee: u128,
     ) -> Self {
-        Self {
-            block,
-            sender,
-            tx_hash,
-            nonce,
-            max_fee,
-            fee_paid: 0,
-            block_fees,
-            events,
-            modules: &[],
-        }
+        Self { block, sender, tx_hash, nonce, max_fee, fee_paid: 0, block_fees, events, modules: &[] }
     }
 
     /// The same context, with the chain's modules as movement guards.

@@ -38,8 +38,12 @@ pub trait DynModule: Send + Sync {
         state: &mut dyn StateWrite,
     ) -> Result<(), ValidateError>;
     /// [`Module::call`] with the module's group of the call ([`CallSet::group`]).
-    fn call(&self, ctx: &mut TxContext<'_>, group: &dyn Any, state: &mut dyn StateWrite)
-    -> Result<(), CallError>;
+    fn call(
+        &self,
+        ctx: &mut TxContext<'_>,
+        group: &dyn Any,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), CallError>;
     /// [`Module::guard_move`].
     fn guard_move(
         &self,

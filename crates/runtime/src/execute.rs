@@ -10,8 +10,8 @@ use pillar_primitives::{
 use pillar_state::{BlockOverlay, StateError, StateRead, StateWrite};
 
 use crate::{
-    BlockEnv, CallError, DynModule, Genesis, GenesisCall, GenesisError, Invalid, QueryError, Revert, TxContext,
-    TxView, module::ValidateError,
+    BlockEnv, CallError, DynModule, Genesis, GenesisCall, GenesisError, Invalid, QueryError, Revert,
+    TxContext, TxView, module::ValidateError,
 };
 
 /// Reason codes for L1 queue messages that could not be applied (the message is still consumed).
@@ -237,7 +237,6 @@ impl<C: CallSet, E: EventSet> Runtime<C, E> {
             Err(CallError::State(e)) => return Err(e),
         };
         let fee_paid = ctx.fee_paid;
-        drop(ctx);
         let receipt = Receipt {
             tx_hash: tx.hash,
             block_height: env.height,
@@ -314,7 +313,6 @@ impl<C: CallSet, E: EventSet> Runtime<C, E> {
             }
             Err(CallError::State(e)) => return Err(e),
         };
-        drop(ctx);
         Ok(Receipt {
             tx_hash: msg.hash(),
             block_height: env.height,

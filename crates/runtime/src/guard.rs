@@ -37,18 +37,63 @@ pub struct AssetMove {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
-    use pillar_primitives::{Call, ExecTx, PrivateKey, Transaction, Transfer, TxStatus};
+    use borsh::{BorshDeserialize, BorshSerialize};
+    use pillar_primitives::{
+        Address, CallArgs, ExecTx, NoCalls, NoEvents, PrivateKey, Transaction, TxStatus,
+    };
     use pillar_state::{BlockOverlay, MemoryState, StateWrite};
+    use serde::{Deserialize, Serialize};
 
     use super::*;
     use crate::{BlockEnv, CallError, Module, Revert, Runtime, TxContext};
 
     /// Stands in for `assets`: asks the guards, then records that it moved.
+    #[derive(Default)]
     struct Mover;
     /// Refuses movements above 5 units and records what it approved.
+    #[derive(Default)]
     struct Guard;
+
+    /// The mover's one call.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Eq,
+        BorshSerialize,
+        BorshDeserialize,
+        Serialize,
+        Deserialize,
+        pillar_macros::Eip712,
+    )]
+    struct Move {
+        to: Address,
+        asset: u32,
+        amount: u128,
+    }
+
+    impl CallArgs for Move {}
+
+    const MOVER: &str = "mover";
+
+    pillar_primitives::declare_calls! {
+        /// The mover's calls.
+        enum MoverCall for MOVER {
+            /// `mover`: move units.
+            0 => Move(Move),
+        }
+    }
+
+    crate::compose! {
+        /// Calls of the test chain.
+        enum Call;
+        /// Events of the test chain.
+        enum Event;
+        /// Its modules.
+        const MODULES;
+        { Mover => Mover, Guard => Guard }
+    }
 
     const MOVED: pillar_state::StateValue<u128> = pillar_state::StateValue::new("t", "moved");
     const SEEN: pillar_state::StateValue<u128> = pillar_state::StateValue::new("t", "seen");
@@ -57,16 +102,17 @@ mod tests {
     impl crate::Queries for Guard {}
 
     impl Module for Mover {
-        fn name(&self) -> &'static str {
-            "assets"
-        }
+        const NAME: &'static str = MOVER;
+        type Call = MoverCall;
+        type Event = NoEvents<Self>;
+
         fn call(
             &self,
             ctx: &mut TxContext<'_>,
-            call: &Call,
+            call: &MoverCall,
             state: &mut dyn StateWrite,
         ) -> Result<(), CallError> {
-            let Call::Transfer(t) = call else { unreachable!() };
+            let MoverCall::Move(t) = call;
             let mv = AssetMove {
                 asset: t.asset,
                 kind: MoveKind::Transfer,
@@ -84,12 +130,10 @@ mod tests {
     }
 
     impl Module for Guard {
-        fn name(&self) -> &'static str {
-            "guard"
-        }
-        fn call(&self, _: &mut TxContext<'_>, _: &Call, _: &mut dyn StateWrite) -> Result<(), CallError> {
-            unreachable!()
-        }
+        const NAME: &'static str = "guard";
+        type Call = NoCalls<Self>;
+        type Event = NoEvents<Self>;
+
         fn guard_move(
             &self,
             _: &mut TxContext<'_>,
@@ -105,9 +149,9 @@ mod tests {
     }
 
     fn run(state: &mut MemoryState, nonce: u64, asset: u32, amount: u128) -> TxStatus {
-        let rt = Runtime::new(1, vec![Arc::new(Mover), Arc::new(Guard)]);
+        let rt: Runtime<Call, Event> = Runtime::new(1, MODULES.iter().map(|r| (r.new)()).collect());
         let key = PrivateKey::from_bytes([7; 32]).unwrap();
-        let call = Call::Transfer(Transfer { to: key.address(), asset, amount });
+        let call = Call::Mover(MoverCall::Move(Move { to: key.address(), asset, amount }));
         let tx = key.sign(Transaction { chain_id: 1, nonce, max_fee: 0, call }).verify().unwrap();
         let env = BlockEnv { chain_id: 1, height: 1, timestamp_ms: 1 };
         let (out, changes) = {

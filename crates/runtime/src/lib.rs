@@ -28,9 +28,9 @@ mod execute;
 mod genesis;
 pub mod guard;
 mod module;
-mod view;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod testkit;
+mod view;
 
 pub use compose::{Registration, construct};
 pub use context::{BlockEnv, EventSink, TxContext};

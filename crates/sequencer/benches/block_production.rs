@@ -18,10 +18,12 @@ use std::{
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
+use pillar_assets::Transfer;
 use pillar_chain::{BlockTimings, Chain, ChainOptions};
-use pillar_primitives::{Call, PrivateKey, SignedTransaction, Transaction, Transfer, VerifiedTransaction};
-use pillar_runtime::{BlockEnv, Genesis, GenesisAccount, Runtime};
+use pillar_runtime::{BlockEnv, Genesis, GenesisAccount};
 use pillar_state::{BlockOverlay, NomtOptions};
+use pillar_stf::Runtime;
+use pillar_stf::{Call, PrivateKey, SignedTransaction, Transaction, VerifiedTransaction};
 use rayon::prelude::*;
 
 const ACCOUNTS: usize = 100_000;
@@ -83,7 +85,11 @@ impl Fixture {
                     chain_id: CHAIN_ID,
                     nonce,
                     max_fee: 1,
-                    call: Call::Transfer(Transfer { to, asset: 0, amount: 1 + (i % 1000) as u128 }),
+                    call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                        to,
+                        asset: 0,
+                        amount: 1 + (i % 1000) as u128,
+                    })),
                 })
             })
             .collect()
@@ -110,7 +116,7 @@ fn bench(c: &mut Criterion) {
             let snapshot = f.chain.snapshot();
             let mut overlay = BlockOverlay::new(&snapshot);
             let env = BlockEnv { chain_id: CHAIN_ID, height: 1, timestamp_ms: 1 };
-            let items = verified.iter().cloned().map(pillar_primitives::ExecTx::Signed).collect();
+            let items = verified.iter().cloned().map(pillar_stf::ExecTx::Signed).collect();
             let out = f.chain.runtime().execute_block(&env, items, &mut overlay).expect("execute");
             assert_eq!(out.included.len(), BLOCK);
             overlay.written_keys()

@@ -8,7 +8,7 @@
 //! batch, and keeps the longest prefix of its transactions that fits: an attacker's
 //! incompressible transactions still make small blocks, never one no batch can carry.
 
-use pillar_primitives::{B256, Block, ChainTx, ENTRY_OVERHEAD_BYTES, Header, L1Message, VerifiedTransaction};
+use pillar_stf::{B256, Block, ChainTx, ENTRY_OVERHEAD_BYTES, Header, L1Message, VerifiedTransaction};
 
 /// Room left in the batch for the real header's values (the candidate's are zeros, which
 /// compress better) and zstd's frame.
@@ -77,7 +77,8 @@ fn batch_size(l1: &[L1Message], txs: &[VerifiedTransaction]) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use pillar_primitives::{Address, Call, PrivateKey, Transaction, Transfer};
+    use pillar_assets::Transfer;
+    use pillar_stf::{Address, Call, PrivateKey, Transaction};
 
     use super::*;
 
@@ -88,7 +89,11 @@ mod tests {
                 chain_id: 1,
                 nonce,
                 max_fee: 1,
-                call: Call::Transfer(Transfer { to: Address::repeat_byte(k), asset: 0, amount: 1 }),
+                call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                    to: Address::repeat_byte(k),
+                    asset: 0,
+                    amount: 1,
+                })),
             })
             .verify()
             .unwrap()
@@ -111,7 +116,11 @@ mod tests {
                 chain_id: 1,
                 nonce,
                 max_fee: u128::from(next()),
-                call: Call::Transfer(Transfer { to: Address::from(to), asset: next() as u32, amount }),
+                call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                    to: Address::from(to),
+                    asset: next() as u32,
+                    amount,
+                })),
             })
             .verify()
             .unwrap()

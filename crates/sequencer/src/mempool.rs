@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use pillar_primitives::{Address, B256, VerifiedTransaction};
+use pillar_stf::{Address, B256, VerifiedTransaction};
 
 use crate::Rejection;
 
@@ -141,7 +141,7 @@ impl Mempool {
             while out.len() < max {
                 match entry.txs.first_key_value() {
                     Some((&n, tx)) if n == entry.next_nonce => {
-                        let cost = tx.size + pillar_primitives::ENTRY_OVERHEAD_BYTES;
+                        let cost = tx.size + pillar_stf::ENTRY_OVERHEAD_BYTES;
                         if bytes + cost > max_bytes {
                             full = true;
                             break;
@@ -250,7 +250,8 @@ fn contiguous_end<T>(txs: &BTreeMap<u64, T>, from: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pillar_primitives::{Call, PrivateKey, Transaction, Transfer};
+    use pillar_assets::Transfer;
+    use pillar_stf::{Call, PrivateKey, Transaction};
 
     fn tx(key: u8, nonce: u64) -> VerifiedTransaction {
         PrivateKey::from_bytes([key; 32])
@@ -259,7 +260,11 @@ mod tests {
                 chain_id: 1,
                 nonce,
                 max_fee: 0,
-                call: Call::Transfer(Transfer { to: Address::ZERO, asset: 0, amount: 1 }),
+                call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                    to: Address::ZERO,
+                    asset: 0,
+                    amount: 1,
+                })),
             })
             .verify()
             .unwrap()
@@ -290,7 +295,7 @@ mod tests {
         for n in 0..4 {
             p.insert(tx(1, n), 0).unwrap();
         }
-        let cost = tx(1, 0).size + pillar_primitives::ENTRY_OVERHEAD_BYTES;
+        let cost = tx(1, 0).size + pillar_stf::ENTRY_OVERHEAD_BYTES;
         let got: Vec<_> =
             p.take_ready_within(10, 2 * cost + cost / 2).iter().map(|t| t.tx.tx.nonce).collect();
         assert_eq!(got, vec![0, 1]);

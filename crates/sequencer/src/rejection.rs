@@ -1,7 +1,7 @@
 //! Why the sequencer refused a transaction at the door.
 
-use pillar_primitives::{DecodeError, RecoverError};
 use pillar_runtime::{Invalid, Refusal};
+use pillar_stf::{DecodeError, RecoverError};
 
 /// A refused submission. Each case has a stable JSON-RPC error code ([`Rejection::code`]) and a
 /// stable machine name ([`Rejection::kind`]), listed in docs/rpc.md.

@@ -11,12 +11,12 @@ use std::{
 
 use parking_lot::{Condvar, Mutex};
 use pillar_chain::{BlockInput, BlockTimings, Chain};
-use pillar_primitives::{
+use pillar_runtime::ValidateError;
+use pillar_state::StateRead;
+use pillar_stf::{
     Address, B256, Block, ChainTx, ENTRY_OVERHEAD_BYTES, Header, L1Message, Receipt, SignedTransaction,
     VerifiedTransaction,
 };
-use pillar_runtime::ValidateError;
-use pillar_state::StateRead;
 use tokio::sync::broadcast;
 use tracing::{debug, error, info};
 
@@ -378,12 +378,12 @@ fn admit_one(
 const SIX_BLOBS: usize = 6 * 4096 * 31 - 32;
 
 /// The largest a single transaction can cost in a block: the floor of any byte budget.
-const MAX_TX_COST: usize = pillar_primitives::MAX_TX_SIZE + ENTRY_OVERHEAD_BYTES;
+const MAX_TX_COST: usize = pillar_stf::MAX_TX_SIZE + ENTRY_OVERHEAD_BYTES;
 
 /// Whether `m` is a forced transaction signed by `sender`.
 fn is_forced_by(m: &L1Message, sender: Address) -> bool {
     match &m.kind {
-        pillar_primitives::L1MessageKind::ForcedTx { tx } => SignedTransaction::decode(tx)
+        pillar_stf::L1MessageKind::ForcedTx { tx } => SignedTransaction::decode(tx)
             .ok()
             .and_then(|t| t.verify().ok())
             .is_some_and(|v| v.sender == sender),
@@ -425,7 +425,7 @@ fn produce(shared: &Shared) {
                 None => inbox.messages.len(),
             };
             inbox.messages.make_contiguous();
-            let take = pillar_primitives::l1_messages_fitting(&inbox.messages.as_slices().0[..waiting]);
+            let take = pillar_stf::l1_messages_fitting(&inbox.messages.as_slices().0[..waiting]);
             (inbox.messages.drain(..take).collect::<Vec<_>>(), inbox.origin)
         };
         // Take what could fit if it compresses (twice the carrier's bytes: few blocks compress better than that), then keep

@@ -7,7 +7,7 @@ use pillar_l1::alloy::primitives::U256;
 use pillar_l1::alloy::signers::local::PrivateKeySigner;
 use pillar_l1::{DeployParams, Deployment};
 use pillar_node::ChainConfig;
-use pillar_primitives::Address;
+use pillar_stf::Address;
 use serde_json::json;
 
 #[derive(clap::Args)]

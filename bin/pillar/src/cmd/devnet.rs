@@ -8,6 +8,8 @@ use std::{
 };
 
 use anyhow::{Context, bail, ensure};
+use pillar_assets::Transfer;
+use pillar_bridge::Withdraw;
 use pillar_l1::{
     DeployParams, L1Addresses, L1Client, Withdrawal, WithdrawalProof,
     anvil::{Anvil, AnvilOptions},
@@ -16,7 +18,7 @@ use pillar_l1::{
 use pillar_node::{
     BatcherSection, ChainConfig, ChallengerSection, L1Section, NodeOptions, ProposerSection, Role, preset,
 };
-use pillar_primitives::{Address, Call, PrivateKey, Transaction, Transfer, U256, Withdraw};
+use pillar_stf::{Address, Call, PrivateKey, Transaction, U256};
 use serde_json::{Value, json};
 
 #[derive(clap::Args)]
@@ -248,7 +250,11 @@ async fn load(
                 chain_id: 901,
                 nonce,
                 max_fee: fee,
-                call: Call::Transfer(Transfer { to, asset: 0, amount: 1 + (i % 1000) as u128 }),
+                call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                    to,
+                    asset: 0,
+                    amount: 1 + (i % 1000) as u128,
+                })),
             });
             json!(format!("0x{}", hex::encode(stx.encode())))
         })
@@ -399,15 +405,31 @@ async fn demo(anvil: &Anvil, addresses: L1Addresses, url: &str, keys: &[PrivateK
 
     // 3. Transfer on L2.
     let t = Instant::now();
-    let r =
-        send_l2(url, user, Call::Transfer(Transfer { to: friend, asset: 0, amount: deposit / 10 })).await?;
+    let r = send_l2(
+        url,
+        user,
+        Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+            to: friend,
+            asset: 0,
+            amount: deposit / 10,
+        })),
+    )
+    .await?;
     steps.done(&format!("transfer 0.1 ETH on L2 (block {})", r["blockHeight"]), t);
 
     // 4. Withdraw on L2.
     let t = Instant::now();
     let amount = deposit / 2;
-    let r = send_l2(url, user, Call::Withdraw(Withdraw { asset: 0, amount, l1_recipient: user.address() }))
-        .await?;
+    let r = send_l2(
+        url,
+        user,
+        Call::Bridge(pillar_bridge::BridgeCall::Withdraw(Withdraw {
+            asset: 0,
+            amount,
+            l1_recipient: user.address(),
+        })),
+    )
+    .await?;
     let ev = r["events"]
         .as_array()
         .and_then(|e| e.iter().find(|e| e["type"] == "withdrawalInitiated"))

@@ -23,12 +23,12 @@ pub(crate) fn init_tracing_with(default: &str) {
 }
 
 /// Fresh key material from the operating system.
-pub(crate) fn random_key() -> anyhow::Result<pillar_primitives::PrivateKey> {
+pub(crate) fn random_key() -> anyhow::Result<pillar_stf::PrivateKey> {
     loop {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
         // Out-of-range values (zero, or at least the curve order) are astronomically rare; retry.
-        if let Ok(k) = pillar_primitives::PrivateKey::from_bytes(bytes) {
+        if let Ok(k) = pillar_stf::PrivateKey::from_bytes(bytes) {
             return Ok(k);
         }
     }

@@ -37,7 +37,7 @@ pub(crate) struct Args {
     challenger: bool,
     /// TEST ONLY: the sequencer ignores this address's transactions (RPC and forced).
     #[arg(long, hide = true)]
-    test_censor: Option<pillar_primitives::Address>,
+    test_censor: Option<pillar_stf::Address>,
     /// TEST ONLY: the proposer proposes wrong output roots.
     #[arg(long, hide = true)]
     test_lying_proposer: bool,

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::io::Write;
 
 use anyhow::{Context, bail};
-use pillar_node::{ChainConfig, PRESETS, build_runtime, preset, registry};
-use pillar_runtime::Runtime;
+use pillar_node::{ChainConfig, PRESETS, build_runtime, preset};
+use pillar_stf::Runtime;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -26,7 +26,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(a: Args) -> anyhow::Result<()> {
     let runtime = if a.all {
-        Runtime::new(a.chain_id, registry::MODULES.iter().map(|(_, make)| make()).collect())
+        Runtime::new(a.chain_id, pillar_stf::MODULES.iter().map(|r| (r.new)()).collect())
     } else {
         build_runtime(&config(&a)?)?
     };

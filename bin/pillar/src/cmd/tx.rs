@@ -4,7 +4,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use pillar_primitives::{Address, Call, PrivateKey, Transaction, Transfer};
+use pillar_assets::Transfer;
+use pillar_stf::{Address, Call, PrivateKey, Transaction};
 use serde_json::{Value, json};
 
 use crate::rpc_client::Rpc;
@@ -49,7 +50,7 @@ pub(crate) enum Command {
 pub(crate) fn run(cmd: Command) -> anyhow::Result<()> {
     match cmd {
         Command::Transfer { common, to, amount, asset } => {
-            submit(&common, Call::Transfer(Transfer { to, asset, amount }))
+            submit(&common, Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to, asset, amount })))
         }
     }
 }

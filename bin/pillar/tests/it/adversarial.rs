@@ -5,9 +5,11 @@
 
 use alloy::eips::eip4844::{Blob, BlobTransactionSidecar, env_settings::EnvKzgSettings};
 use alloy::primitives::Bytes;
+use pillar_assets::Transfer;
+use pillar_bridge::Withdraw;
 use pillar_l1::{L1Client, Withdrawal, WithdrawalProof};
 use pillar_node::BatcherSection;
-use pillar_primitives::{Address, B256, Call, Transaction, Transfer, U256, Withdraw};
+use pillar_stf::{Address, B256, Call, Transaction, U256};
 use serde_json::json;
 
 use crate::common::{Node, start_node, wait_receipt};
@@ -37,7 +39,15 @@ async fn a_garbage_batch_through_the_escape_hatch_stalls_nothing() {
     let seq = block_in_place(|| start_node(&env.config));
     let rep = replica(&env, "replica", &[]);
     let k = &env.keys;
-    send(&seq, &k[0], Call::Transfer(Transfer { to: k[1].address(), asset: 0, amount: 1 }));
+    send(
+        &seq,
+        &k[0],
+        Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+            to: k[1].address(),
+            asset: 0,
+            amount: 1,
+        })),
+    );
     settled_together(&seq, &rep, 60).await;
 
     // The chain idles until the escape hatch opens; then an outsider appends garbage that claims
@@ -71,7 +81,15 @@ async fn a_garbage_batch_through_the_escape_hatch_stalls_nothing() {
 
     // Settlement goes on: new blocks are posted, derived by the replica and proposed.
     for i in 0..3 {
-        send(&seq, &k[0], Call::Transfer(Transfer { to: k[1].address(), asset: 0, amount: 10 + i }));
+        send(
+            &seq,
+            &k[0],
+            Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                to: k[1].address(),
+                asset: 0,
+                amount: 10 + i,
+            })),
+        );
     }
     let head = settled_together(&seq, &rep, 90).await;
     assert!(head >= next + 2, "blocks after the garbage settled: head {head}");
@@ -119,7 +137,7 @@ async fn a_flood_of_forced_transactions_is_spread_over_blocks_that_each_fit_a_ba
         chain_id: 901,
         nonce: 0,
         max_fee: 10_000_000_000_000,
-        call: Call::Transfer(Transfer { to, asset: 0, amount: 4242 }),
+        call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to, asset: 0, amount: 4242 })),
     });
     let forced_hash = format!("{}", forced.clone().verify().unwrap().hash);
     attacker.force_transaction(forced.encode().into()).await.unwrap();
@@ -173,7 +191,11 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
         let r = send(
             &seq,
             &k[1],
-            Call::Withdraw(Withdraw { asset: 0, amount: 77, l1_recipient: k[1].address() }),
+            Call::Bridge(pillar_bridge::BridgeCall::Withdraw(Withdraw {
+                asset: 0,
+                amount: 77,
+                l1_recipient: k[1].address(),
+            })),
         );
         withdrawals.push(r["txHash"].as_str().unwrap().to_string());
         env.anvil.reorg(depth).await.unwrap();
@@ -217,7 +239,15 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
     }
     // An output of the settled chain that covers them and is final.
     let last_withdrawal = paid.iter().map(|w| w.l2_block).max().unwrap();
-    send(&seq, &k[0], Call::Transfer(Transfer { to: k[2].address(), asset: 0, amount: 1 }));
+    send(
+        &seq,
+        &k[0],
+        Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+            to: k[2].address(),
+            asset: 0,
+            amount: 1,
+        })),
+    );
     let head = settled_together(&seq, &rep, 60).await;
     assert!(head > last_withdrawal);
     let root_at = |h: u64| {
@@ -225,7 +255,7 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
         let state_root: B256 = serde_json::from_value(header["stateRoot"].clone()).unwrap();
         let withdrawals_root: B256 = serde_json::from_value(header["withdrawalsRoot"].clone()).unwrap();
         let block_hash: B256 = serde_json::from_value(header["hash"].clone()).unwrap();
-        (pillar_primitives::output_root(state_root, withdrawals_root, block_hash), state_root, block_hash)
+        (pillar_stf::output_root(state_root, withdrawals_root, block_hash), state_root, block_hash)
     };
     let (output, state_root, block_hash) = until("a finalized output of the settled chain", 90, || async {
         let n = depositor.output_count().await.ok()?;

@@ -1,9 +1,8 @@
 //! Bad input over JSON-RPC: each case gets a clear error with a stable code, and the node keeps
 //! serving.
 
-use pillar_primitives::{
-    Call, PrivateKey, SignedTransaction, Transaction, Transfer, typed_json::TypedTransaction,
-};
+use pillar_assets::Transfer;
+use pillar_stf::{Call, PrivateKey, SignedTransaction, Transaction, typed_json::TypedTransaction};
 use serde_json::{Value, json};
 
 use crate::common::{Node, init_chain, post, start_node, wait_receipt};
@@ -42,7 +41,9 @@ fn bad_input_gets_clear_errors_and_the_node_keeps_serving() {
     let k = &keys[0];
     let to = keys[1].address();
     let tx = |nonce: u64, call: Call| Transaction { chain_id, nonce, max_fee: fee, call };
-    let transfer = |nonce, asset, amount| tx(nonce, Call::Transfer(Transfer { to, asset, amount }));
+    let transfer = |nonce, asset, amount| {
+        tx(nonce, Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to, asset, amount })))
+    };
 
     // Garbage and malformed JSON-RPC.
     assert_eq!(error_of(&node, "{garbage").0, -32700);
@@ -125,7 +126,10 @@ fn bad_input_gets_clear_errors_and_the_node_keeps_serving() {
     assert_eq!(send_error(&node, raw(&good)).2, "nonce_too_low");
 
     // A call that fails on chain gets a receipt with a stable code: minting without the role.
-    let mint = keys[1].sign(tx(0, Call::Mint(pillar_primitives::Mint { asset: 1, to, amount: 5 })));
+    let mint = keys[1].sign(tx(
+        0,
+        Call::Assets(pillar_assets::AssetsCall::Mint(pillar_assets::Mint { asset: 1, to, amount: 5 })),
+    ));
     let hash = node.call("pillar_sendTransaction", json!([raw(&mint)])).unwrap();
     let r = wait_receipt(&node, hash.as_str().unwrap());
     assert_eq!(r["status"], "failed");

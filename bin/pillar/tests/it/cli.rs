@@ -19,7 +19,7 @@ fn keys_new_gives_a_usable_key() {
     let out = pillar(&["keys", "new", "--json"]);
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let key = pillar_primitives::PrivateKey::from_hex(v["privateKey"].as_str().unwrap()).unwrap();
+    let key = pillar_stf::PrivateKey::from_hex(v["privateKey"].as_str().unwrap()).unwrap();
     assert_eq!(json!(key.address()), v["address"]);
     let again: Value = serde_json::from_slice(&pillar(&["keys", "new", "--json"]).stdout).unwrap();
     assert_ne!(again["address"], v["address"], "keys are random");
@@ -31,7 +31,7 @@ fn test_hooks_need_the_explicit_opt_in() {
     let d = dir.path().to_str().unwrap();
     assert!(pillar(&["init", "--preset", "basic", "--dir", d]).status.success());
     let config = dir.path().join("chain.toml");
-    let victim = format!("{:#x}", pillar_primitives::Address::repeat_byte(7));
+    let victim = format!("{:#x}", pillar_stf::Address::repeat_byte(7));
     let out = Command::new(env!("CARGO_BIN_EXE_pillar"))
         .args(["node", "--config", config.to_str().unwrap(), "--test-censor", &victim])
         .env_remove(pillar_node::TEST_HOOKS_ENV)
@@ -52,7 +52,10 @@ fn schema_lists_a_presets_calls_and_every_module_with_all() {
         v["calls"].as_array().unwrap().iter().map(|c| c["module"].as_str().unwrap()).collect();
     assert!(modules.contains(&"items") && modules.contains(&"sessions") && !modules.contains(&"compliance"));
     let all: Value = serde_json::from_slice(&pillar(&["schema", "--all"]).stdout).unwrap();
-    assert_eq!(all["calls"].as_array().unwrap().len(), pillar_primitives::Call::TYPE_NAMES.len());
+    assert_eq!(
+        all["calls"].as_array().unwrap().len(),
+        <pillar_stf::Call as pillar_stf::CallSet>::type_names().len()
+    );
     let out = pillar(&["schema", "--preset", "nope"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown preset"));
 }

@@ -14,7 +14,7 @@ use std::{
 };
 
 use pillar_node::ChainConfig;
-use pillar_primitives::PrivateKey;
+use pillar_stf::PrivateKey;
 pub(crate) use rpc_client::RpcError;
 use serde_json::Value;
 

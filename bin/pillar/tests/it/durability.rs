@@ -9,7 +9,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use pillar_primitives::{Call, PrivateKey, Transaction, Transfer};
+use pillar_assets::Transfer;
+use pillar_stf::{Call, PrivateKey, Transaction};
 use serde_json::{Value, json};
 
 use crate::common::{call, init_chain, start_node, wait_receipt};
@@ -32,7 +33,11 @@ fn load(
                     chain_id,
                     nonce: nonce + i,
                     max_fee: fee,
-                    call: Call::Transfer(Transfer { to, asset: 0, amount: 1 + i as u128 }),
+                    call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                        to,
+                        asset: 0,
+                        amount: 1 + i as u128,
+                    })),
                 });
                 json!(format!("0x{}", hex::encode(stx.encode())))
             })
@@ -105,7 +110,11 @@ fn sigkill_under_load_loses_no_acknowledged_receipt() {
         chain_id,
         nonce,
         max_fee: fee,
-        call: Call::Transfer(Transfer { to: keys[1].address(), asset: 0, amount: 5 }),
+        call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+            to: keys[1].address(),
+            asset: 0,
+            amount: 5,
+        })),
     });
     let hash =
         node.call("pillar_sendTransaction", json!([format!("0x{}", hex::encode(stx.encode()))])).unwrap();

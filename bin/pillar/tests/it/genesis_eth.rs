@@ -3,9 +3,10 @@
 //! and with reason 2004 when forced through L1) and burns nothing; once someone deposits X, a
 //! withdrawal of X is accepted, moves the bridged-ETH counter and is paid on L1.
 
+use pillar_bridge::Withdraw;
 use pillar_l1::{L1Client, Withdrawal, WithdrawalProof};
 use pillar_node::BatcherSection;
-use pillar_primitives::{Address, B256, Call, PrivateKey, Transaction, U256, Withdraw};
+use pillar_stf::{Address, B256, Call, PrivateKey, Transaction, U256};
 use serde_json::{Value, json};
 use tokio::task::block_in_place;
 
@@ -31,7 +32,8 @@ fn fee(node: &Node) -> u128 {
 }
 
 fn eth_withdrawal(node: &Node, key: &PrivateKey, nonce: u64, amount: u128, to: Address) -> Vec<u8> {
-    let call = Call::Withdraw(Withdraw { asset: 0, amount, l1_recipient: to });
+    let call =
+        Call::Bridge(pillar_bridge::BridgeCall::Withdraw(Withdraw { asset: 0, amount, l1_recipient: to }));
     key.sign(Transaction { chain_id: CHAIN, nonce, max_fee: fee(node), call }).encode()
 }
 
@@ -67,7 +69,7 @@ async fn genesis_eth_cannot_leave_until_deposits_back_it() {
     // 2. Forced through the L1 Portal, it must be included: the call fails with 2004, the fee is
     //    paid and the amount is not burned; no withdrawal leaf exists.
     let forced = eth_withdrawal(&node, holder, 0, 10u128.pow(18), l1_recipient);
-    let hash = pillar_primitives::SignedTransaction::decode(&forced).unwrap().hash();
+    let hash = pillar_stf::SignedTransaction::decode(&forced).unwrap().hash();
     l1.force_transaction(forced.into()).await.unwrap();
     let r = until("the forced withdrawal's receipt", 60, || async {
         let r = block_in_place(|| node.call("pillar_getReceipt", json!([hash]))).ok()?;
@@ -94,7 +96,11 @@ async fn genesis_eth_cannot_leave_until_deposits_back_it() {
     let e = refused(&node, &eth_withdrawal(&node, holder, 1, x + 1, l1_recipient));
     assert_eq!(e.data["kind"], "withdrawal_unbacked", "{e}");
     let r = block_in_place(|| {
-        send(&node, holder, Call::Withdraw(Withdraw { asset: 0, amount: x, l1_recipient }))
+        send(
+            &node,
+            holder,
+            Call::Bridge(pillar_bridge::BridgeCall::Withdraw(Withdraw { asset: 0, amount: x, l1_recipient })),
+        )
     });
     assert_eq!(r["status"], "success", "{r}");
     assert_eq!(bridged_eth(&node), 0);

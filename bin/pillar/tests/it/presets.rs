@@ -3,11 +3,16 @@
 
 use std::time::{Duration, Instant};
 
-use pillar_primitives::{
-    AddClaim, Address, AmountEntry, AuthorizeSession, Call, Envelope, ForcedEntry, ForcedTransfers,
-    FreezeAmounts, GiveFeedback, ItemAmount, Mint, MintItems, OpenChannel, PrivateKey, RecoverWallets,
-    RegisterAgent, RegisterIdentity, SessionSigner, SetComplianceRules, SettleChannel, SignedTransaction,
-    SpendCap, TOPIC_COUNTRY, TOPIC_KYC, Transaction, Transfer, TransferItems, Voucher, WalletRecovery,
+use pillar_agents::{GiveFeedback, OpenChannel, RegisterAgent, SettleChannel};
+use pillar_assets::{Mint, Transfer};
+use pillar_compliance::{
+    AddClaim, AmountEntry, ForcedEntry, ForcedTransfers, FreezeAmounts, RecoverWallets, RegisterIdentity,
+    SetComplianceRules, TOPIC_COUNTRY, TOPIC_KYC, WalletRecovery,
+};
+use pillar_items::{ItemAmount, MintItems, TransferItems};
+use pillar_sessions::{AuthorizeSession, SpendCap};
+use pillar_stf::{
+    Address, Call, Envelope, PrivateKey, SessionSigner, SignedTransaction, Transaction, Voucher,
 };
 use serde_json::{Value, json};
 
@@ -124,16 +129,36 @@ fn rwa_preset_story() {
     let mut audit = Vec::new();
     let mut ids = Vec::new();
     for (who, kyc) in [(alice, 2), (bob, 1), (carol, 2)] {
-        let r =
-            c.ok(issuer, Call::RegisterIdentity(RegisterIdentity { registry: reg, wallet: who.address() }));
+        let r = c.ok(
+            issuer,
+            Call::Compliance(pillar_compliance::ComplianceCall::RegisterIdentity(RegisterIdentity {
+                registry: reg,
+                wallet: who.address(),
+            })),
+        );
         let id = events(&r, "identityRegistered")[0]["identity"].as_u64().unwrap();
         for (topic, value) in [(TOPIC_KYC, kyc), (TOPIC_COUNTRY, 250)] {
-            audit.push(c.ok(issuer, Call::AddClaim(AddClaim { identity: id, topic, value, expires_ms: 0 })));
+            audit.push(c.ok(
+                issuer,
+                Call::Compliance(pillar_compliance::ComplianceCall::AddClaim(AddClaim {
+                    identity: id,
+                    topic,
+                    value,
+                    expires_ms: 0,
+                })),
+            ));
         }
         audit.push(r);
         ids.push(id);
     }
-    audit.push(c.ok(issuer, Call::Mint(Mint { asset: BOND, to: alice.address(), amount: 1_000 })));
+    audit.push(c.ok(
+        issuer,
+        Call::Assets(pillar_assets::AssetsCall::Mint(Mint {
+            asset: BOND,
+            to: alice.address(),
+            amount: 1_000,
+        })),
+    ));
 
     // 1. To a wallet without the required claims: refused at the door, with the reason.
     let verdict = c.query(
@@ -142,7 +167,14 @@ fn rwa_preset_story() {
         json!({"asset": BOND, "from": alice.address(), "to": bob.address(), "amount": "100"}),
     );
     assert_eq!(verdict["code"], 12, "{verdict}");
-    let e = c.refused(alice, Call::Transfer(Transfer { to: bob.address(), asset: BOND, amount: 100 }));
+    let e = c.refused(
+        alice,
+        Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+            to: bob.address(),
+            asset: BOND,
+            amount: 100,
+        })),
+    );
     assert_eq!(e.code, -38020, "{e}");
     assert_eq!(e.data["kind"], "compliance_refused");
     assert!(e.message.contains("3112") && e.message.contains("claim"), "{}", e.message);
@@ -150,24 +182,66 @@ fn rwa_preset_story() {
     // 2. Over the cap: the issuer caps each investor at 500 units.
     let mut capped: SetComplianceRules = serde_json::from_value(rules["rules"].clone()).unwrap();
     capped.max_balance = 500;
-    audit.push(c.ok(issuer, Call::SetComplianceRules(Box::new(capped))));
-    let e = c.refused(alice, Call::Transfer(Transfer { to: carol.address(), asset: BOND, amount: 600 }));
+    audit.push(c.ok(
+        issuer,
+        Call::Compliance(pillar_compliance::ComplianceCall::SetComplianceRules(Box::new(capped))),
+    ));
+    let e = c.refused(
+        alice,
+        Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+            to: carol.address(),
+            asset: BOND,
+            amount: 600,
+        })),
+    );
     assert!(e.message.contains("3115"), "{}", e.message);
-    let r = c.ok(alice, Call::Transfer(Transfer { to: carol.address(), asset: BOND, amount: 400 }));
+    let r = c.ok(
+        alice,
+        Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+            to: carol.address(),
+            asset: BOND,
+            amount: 400,
+        })),
+    );
     assert_eq!(events(&r, "complianceApproved").len(), 1);
 
     // 3. A frozen amount cannot move: Alice holds 600, 550 frozen.
     let entry = AmountEntry { wallet: alice.address(), amount: 550 };
-    audit.push(
-        c.ok(issuer, Call::FreezeAmounts(FreezeAmounts { asset: BOND, entries: vec![entry], frozen: true })),
+    audit.push(c.ok(
+        issuer,
+        Call::Compliance(pillar_compliance::ComplianceCall::FreezeAmounts(FreezeAmounts {
+            asset: BOND,
+            entries: vec![entry],
+            frozen: true,
+        })),
+    ));
+    let e = c.refused(
+        alice,
+        Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+            to: carol.address(),
+            asset: BOND,
+            amount: 60,
+        })),
     );
-    let e = c.refused(alice, Call::Transfer(Transfer { to: carol.address(), asset: BOND, amount: 60 }));
     assert!(e.message.contains("3105"), "{}", e.message);
-    c.ok(alice, Call::Transfer(Transfer { to: carol.address(), asset: BOND, amount: 50 }));
+    c.ok(
+        alice,
+        Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+            to: carol.address(),
+            asset: BOND,
+            amount: 50,
+        })),
+    );
 
     // 4. The issuer's forced transfer takes frozen units (a court order), within Carol's cap.
     let forced = ForcedEntry { from: alice.address(), to: carol.address(), amount: 50 };
-    let r = c.ok(issuer, Call::ForcedTransfers(ForcedTransfers { asset: BOND, entries: vec![forced] }));
+    let r = c.ok(
+        issuer,
+        Call::Compliance(pillar_compliance::ComplianceCall::ForcedTransfers(ForcedTransfers {
+            asset: BOND,
+            entries: vec![forced],
+        })),
+    );
     assert_eq!(amount(&events(&r, "forcedTransfer")[0]["unfrozen"]), 50);
     audit.push(r);
     assert_eq!(c.balance(alice.address(), BOND), 500);
@@ -175,7 +249,13 @@ fn rwa_preset_story() {
 
     // 5. Carol loses her wallet: the issuer moves her units and identity to a new one.
     let rec = WalletRecovery { lost_wallet: carol.address(), new_wallet: carol_new.address() };
-    let r = c.ok(issuer, Call::RecoverWallets(RecoverWallets { asset: BOND, entries: vec![rec] }));
+    let r = c.ok(
+        issuer,
+        Call::Compliance(pillar_compliance::ComplianceCall::RecoverWallets(RecoverWallets {
+            asset: BOND,
+            entries: vec![rec],
+        })),
+    );
     audit.push(r);
     assert_eq!(c.balance(carol.address(), BOND), 0);
     assert_eq!(c.balance(carol_new.address(), BOND), 500);
@@ -184,10 +264,22 @@ fn rwa_preset_story() {
     // The new wallet is the same investor, at the cap: once Alice's units are unfrozen, she
     // still cannot send it more.
     let entry = AmountEntry { wallet: alice.address(), amount: 500 };
-    audit.push(
-        c.ok(issuer, Call::FreezeAmounts(FreezeAmounts { asset: BOND, entries: vec![entry], frozen: false })),
+    audit.push(c.ok(
+        issuer,
+        Call::Compliance(pillar_compliance::ComplianceCall::FreezeAmounts(FreezeAmounts {
+            asset: BOND,
+            entries: vec![entry],
+            frozen: false,
+        })),
+    ));
+    let e = c.refused(
+        alice,
+        Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+            to: carol_new.address(),
+            asset: BOND,
+            amount: 1,
+        })),
     );
-    let e = c.refused(alice, Call::Transfer(Transfer { to: carol_new.address(), asset: BOND, amount: 1 }));
     assert!(e.message.contains("3115"), "{}", e.message);
 
     // The audit trail: every step above left its event in a receipt.
@@ -274,7 +366,14 @@ fn game_preset_story() {
 
     // The studio mints the player's starting items (its own minting key, a plain transaction).
     let start = vec![ItemAmount { item: GOLD, amount: 1_000_000 }, ItemAmount { item: 100, amount: 1 }];
-    c.ok(studio, Call::MintItems(MintItems { collection: COLLECTION, to: player.address(), items: start }));
+    c.ok(
+        studio,
+        Call::Items(pillar_items::ItemsCall::MintItems(MintItems {
+            collection: COLLECTION,
+            to: player.address(),
+            items: start,
+        })),
+    );
 
     // One wallet signature: a session for item moves (tag 37) and transfers (tag 0), capped at
     // 5,000 PUSD, valid for an hour of block time.
@@ -289,7 +388,7 @@ fn game_preset_story() {
         max_txs: 0,
         caps: vec![SpendCap { asset: 1, total: 5_000, per_window: 0 }],
     };
-    c.ok(player, Call::AuthorizeSession(scope));
+    c.ok(player, Call::Sessions(pillar_sessions::SessionsCall::AuthorizeSession(scope)));
     let player_eth = c.balance(player.address(), 0);
     let sponsor =
         |field: &str| amount(&c.query("sessions", "sponsor", json!({"sponsor": studio.address()}))[field]);
@@ -302,13 +401,17 @@ fn game_preset_story() {
     let txs: Vec<SignedTransaction> = (0..n)
         .map(|i| {
             let call = if i % 2 == 0 {
-                Call::TransferItems(TransferItems {
+                Call::Items(pillar_items::ItemsCall::TransferItems(TransferItems {
                     collection: COLLECTION,
                     to: friend.address(),
                     items: vec![ItemAmount { item: GOLD, amount: 1 }],
-                })
+                }))
             } else {
-                Call::Transfer(Transfer { to: friend.address(), asset: 1, amount: 1 })
+                Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                    to: friend.address(),
+                    asset: 1,
+                    amount: 1,
+                }))
             };
             let tx = Transaction { chain_id: CHAIN, nonce: first + i, max_fee: c.fee, call };
             session.sign(tx, player.address(), Some(studio.address()))
@@ -346,7 +449,11 @@ fn game_preset_story() {
             chain_id: CHAIN,
             nonce: first + n,
             max_fee: c.fee,
-            call: Call::Transfer(Transfer { to: friend.address(), asset: 1, amount: 1 }),
+            call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                to: friend.address(),
+                asset: 1,
+                amount: 1,
+            })),
         },
         player.address(),
         Some(studio.address()),
@@ -369,11 +476,11 @@ fn agents_preset_story() {
     // The agent selling an API registers its identity; its earnings go to its owner's wallet.
     let r = c.ok(
         owner,
-        Call::RegisterAgent(RegisterAgent {
+        Call::Agents(pillar_agents::AgentsCall::RegisterAgent(RegisterAgent {
             card_uri: "https://weather.example/.well-known/agent-card.json".into(),
             wallet: Address::ZERO,
             metadata: vec![],
-        }),
+        })),
     );
     let agent = events(&r, "agentRegistered")[0]["agent"].as_u64().unwrap();
 
@@ -384,13 +491,13 @@ fn agents_preset_story() {
     let deposit = 1_000_000u128;
     let r = c.ok(
         payer,
-        Call::OpenChannel(OpenChannel {
+        Call::Agents(pillar_agents::AgentsCall::OpenChannel(OpenChannel {
             agent,
             asset: USD,
             amount: deposit,
             voucher_key: hot.public_key(),
             timeout_ms: 60_000,
-        }),
+        })),
     );
     let channel = events(&r, "channelFunded")[0]["channel"].as_u64().unwrap();
 
@@ -416,12 +523,12 @@ fn agents_preset_story() {
     // One settlement transaction for all 1,000 requests, closing the channel.
     let r = c.ok(
         owner,
-        Call::SettleChannel(SettleChannel {
+        Call::Agents(pillar_agents::AgentsCall::SettleChannel(SettleChannel {
             channel,
             cumulative: v.cumulative,
             signature: sig.to_vec(),
             close: true,
-        }),
+        })),
     );
     assert_eq!(amount(&events(&r, "channelSettled")[0]["paid"]), owed);
     assert_eq!(amount(&events(&r, "channelClosed")[0]["refunded"]), deposit - owed);
@@ -438,17 +545,22 @@ fn agents_preset_story() {
     // as paid.
     let stale = c.ok(
         payer,
-        Call::GiveFeedback(GiveFeedback { agent, score: 95, tag: "weather".into(), uri: String::new() }),
+        Call::Agents(pillar_agents::AgentsCall::GiveFeedback(GiveFeedback {
+            agent,
+            score: 95,
+            tag: "weather".into(),
+            uri: String::new(),
+        })),
     );
     assert_eq!(events(&stale, "feedbackGiven")[0]["paid"], true);
     let stx = owner.sign(c.tx(
         owner.address(),
-        Call::SettleChannel(SettleChannel {
+        Call::Agents(pillar_agents::AgentsCall::SettleChannel(SettleChannel {
             channel,
             cumulative: v.cumulative,
             signature: sig.to_vec(),
             close: false,
-        }),
+        })),
     ));
     let hash = c.submit(&stx).unwrap();
     let r = wait_receipt(&c.node, &hash);

@@ -8,11 +8,11 @@ use std::{
     time::Duration,
 };
 
+use pillar_assets::Transfer;
+use pillar_bridge::Withdraw;
 use pillar_l1::{L1Client, L1Event, Withdrawal, WithdrawalProof};
 use pillar_node::BatcherSection;
-use pillar_primitives::{
-    Address, B256, Block, Call, PrivateKey, Transaction, Transfer, U256, Withdraw, codec,
-};
+use pillar_stf::{Address, B256, Block, Call, PrivateKey, Transaction, U256, codec};
 use serde_json::{Value, json};
 
 use crate::common::{Node, start_node, start_node_with};
@@ -67,7 +67,7 @@ fn sign_transfer(node: &Node, key: &PrivateKey, nonce: u64, to: Address, amount:
         chain_id: 901,
         nonce,
         max_fee: fee(node),
-        call: Call::Transfer(Transfer { to, asset: 0, amount }),
+        call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to, asset: 0, amount })),
     });
     format!("0x{}", hex::encode(stx.encode()))
 }
@@ -118,7 +118,15 @@ async fn replica_rebuilds_the_chain_from_l1_alone_and_follows_the_feed() {
     l1.deposit_eth(k[1].address(), U256::from(10u64.pow(15))).await.unwrap();
     for i in 0..12 {
         let r = block_in_place(|| {
-            send(&seq, &k[0], Call::Transfer(Transfer { to: k[3].address(), asset: 0, amount: i + 1 }))
+            send(
+                &seq,
+                &k[0],
+                Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                    to: k[3].address(),
+                    asset: 0,
+                    amount: i + 1,
+                })),
+            )
         });
         assert_eq!(r["status"], "success");
     }
@@ -201,7 +209,15 @@ async fn a_censored_transaction_forced_through_l1_is_included_by_derivation() {
     // Meanwhile the sequencer keeps batching other traffic.
     for i in 0..3 {
         block_in_place(|| {
-            send(&seq, &k[0], Call::Transfer(Transfer { to: k[1].address(), asset: 0, amount: i + 1 }))
+            send(
+                &seq,
+                &k[0],
+                Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                    to: k[1].address(),
+                    asset: 0,
+                    amount: i + 1,
+                })),
+            )
         });
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
@@ -227,7 +243,15 @@ async fn a_censored_transaction_forced_through_l1_is_included_by_derivation() {
     .await;
     assert_eq!(adopted["blockHeight"], receipt["blockHeight"]);
     block_in_place(|| {
-        send(&seq, &k[0], Call::Transfer(Transfer { to: k[1].address(), asset: 0, amount: 99 }))
+        send(
+            &seq,
+            &k[0],
+            Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                to: k[1].address(),
+                asset: 0,
+                amount: 99,
+            })),
+        )
     });
     until("the sequencer's next blocks to be derived", 60, || async {
         (safe(&rep) >= height(&seq) && safe(&seq) == height(&seq)).then_some(())
@@ -263,7 +287,15 @@ async fn with_the_batcher_down_anyone_may_post_batches_and_replicas_accept_them(
     let k = &env.keys;
     for i in 0..3 {
         block_in_place(|| {
-            send(&seq, &k[0], Call::Transfer(Transfer { to: k[1].address(), asset: 0, amount: i + 1 }))
+            send(
+                &seq,
+                &k[0],
+                Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                    to: k[1].address(),
+                    asset: 0,
+                    amount: i + 1,
+                })),
+            )
         });
     }
     let target = height(&seq);
@@ -316,7 +348,15 @@ async fn a_lying_proposer_is_caught_and_its_output_invalidated() {
     })
     .await;
     let r = block_in_place(|| {
-        send(&seq, user, Call::Withdraw(Withdraw { asset: 0, amount: 1000, l1_recipient: user.address() }))
+        send(
+            &seq,
+            user,
+            Call::Bridge(pillar_bridge::BridgeCall::Withdraw(Withdraw {
+                asset: 0,
+                amount: 1000,
+                l1_recipient: user.address(),
+            })),
+        )
     });
     let ev =
         r["events"].as_array().unwrap().iter().find(|e| e["type"] == "withdrawalInitiated").unwrap().clone();
@@ -390,7 +430,15 @@ async fn an_l1_reorg_rewinds_the_replica_and_it_rederives() {
     let k = &env.keys;
     for i in 0..3 {
         block_in_place(|| {
-            send(&seq, &k[0], Call::Transfer(Transfer { to: k[1].address(), asset: 0, amount: i + 1 }))
+            send(
+                &seq,
+                &k[0],
+                Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                    to: k[1].address(),
+                    asset: 0,
+                    amount: i + 1,
+                })),
+            )
         });
     }
     let target = height(&seq);

@@ -126,7 +126,7 @@ fn only_plain_http_urls() {
 fn the_cli_names_the_unreachable_node() {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("http://127.0.0.1:{port}");
-    let key = pillar_primitives::PrivateKey::from_bytes([7; 32]).unwrap();
+    let key = pillar_stf::PrivateKey::from_bytes([7; 32]).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_pillar"))
         .args(["tx", "transfer", "--rpc", &url, "--key", &key.to_hex(), "--to", &key.address().to_string()])
         .args(["--amount", "1"])

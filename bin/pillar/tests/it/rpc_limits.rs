@@ -12,7 +12,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use pillar_primitives::{Call, PrivateKey, Transaction, Transfer};
+use pillar_assets::Transfer;
+use pillar_stf::{Call, PrivateKey, Transaction};
 use serde_json::{Value, json};
 
 use crate::common::{Node, init_chain, start_node_with};
@@ -333,7 +334,8 @@ fn load(node: &Node, keys: &[PrivateKey], nonces: &mut [u64], n: usize) {
         let to = keys[(k + 1) % keys.len()].address();
         let txs: Vec<Value> = (0..100)
             .map(|_| {
-                let call = Call::Transfer(Transfer { to, asset: 0, amount: 1 });
+                let call =
+                    Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to, asset: 0, amount: 1 }));
                 let stx = keys[k].sign(Transaction { chain_id, nonce: nonces[k], max_fee: fee, call });
                 nonces[k] += 1;
                 json!(format!("0x{}", hex::encode(stx.encode())))

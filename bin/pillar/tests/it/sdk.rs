@@ -7,7 +7,7 @@ use std::{
     sync::OnceLock,
 };
 
-use pillar_primitives::{PrivateKey, SignedTransaction};
+use pillar_stf::{PrivateKey, SignedTransaction};
 use serde_json::Value;
 
 use crate::common::{init_preset, npm_ready, repo_root, start_devnet, start_node};
@@ -74,7 +74,7 @@ fn sdk_encodes_every_call_kind_as_the_node_decodes_it() {
         let stx =
             SignedTransaction::decode(&raw).unwrap_or_else(|e| panic!("{what}: node cannot decode: {e}"));
         assert_eq!(stx.encode(), raw, "{what}: not canonical");
-        assert_eq!(stx.tx.call.type_name(), kind, "{what}: wrong call");
+        assert_eq!(pillar_stf::CallSet::type_name(&stx.tx.call), kind, "{what}: wrong call");
         assert_eq!(format!("{:#x}", stx.hash()), v["hash"].as_str().unwrap(), "{what}: hash");
         assert_eq!(
             format!("{:#x}", stx.signing_hash()),
@@ -100,10 +100,7 @@ fn sdk_encodes_every_call_kind_as_the_node_decodes_it() {
 #[test]
 fn sdk_call_tables_match_the_chain_schema() {
     build_sdk();
-    let runtime = pillar_runtime::Runtime::new(
-        901,
-        pillar_node::registry::MODULES.iter().map(|(_, make)| make()).collect(),
-    );
+    let runtime = pillar_stf::Runtime::new(901, pillar_stf::MODULES.iter().map(|r| (r.new)()).collect());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("schema.json");
     std::fs::write(&path, serde_json::to_vec(&runtime.schema()).unwrap()).unwrap();

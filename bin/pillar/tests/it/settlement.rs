@@ -6,13 +6,15 @@ use std::{
     time::{Duration, Instant},
 };
 
+use pillar_assets::Transfer;
+use pillar_bridge::Withdraw;
 use pillar_l1::{
     DeployParams, L1Addresses, L1Client, L1Error, Withdrawal, WithdrawalProof,
     anvil::{Anvil, AnvilOptions},
     deploy,
 };
 use pillar_node::{BatcherSection, ChainConfig, L1Section, ProposerSection};
-use pillar_primitives::{Address, B256, Block, Call, PrivateKey, Transaction, Transfer, U256, Withdraw};
+use pillar_stf::{Address, B256, Block, Call, PrivateKey, Transaction, U256};
 use serde_json::{Value, json};
 
 use crate::common::{Node, init_chain, start_node, wait_receipt};
@@ -200,7 +202,15 @@ async fn erc20_round_trip_and_every_withdrawal_rejection() {
 
     // Withdraw 250,000 of it back to L1.
     let r = tokio::task::block_in_place(|| {
-        send(&node, user, Call::Withdraw(Withdraw { asset, amount: 250_000, l1_recipient: user.address() }))
+        send(
+            &node,
+            user,
+            Call::Bridge(pillar_bridge::BridgeCall::Withdraw(Withdraw {
+                asset,
+                amount: 250_000,
+                l1_recipient: user.address(),
+            })),
+        )
     });
     assert_eq!(r["status"], "success", "{r}");
     let ev =
@@ -288,7 +298,15 @@ async fn erc20_round_trip_and_every_withdrawal_rejection() {
     // A withdrawal whose output the guardian invalidates cannot finalize against it. (Of the
     // token: this chain's ETH is all genesis ETH, which cannot be withdrawn.)
     let r = tokio::task::block_in_place(|| {
-        send(&node, user, Call::Withdraw(Withdraw { asset, amount: 1000, l1_recipient: user.address() }))
+        send(
+            &node,
+            user,
+            Call::Bridge(pillar_bridge::BridgeCall::Withdraw(Withdraw {
+                asset,
+                amount: 1000,
+                l1_recipient: user.address(),
+            })),
+        )
     });
     let ev =
         r["events"].as_array().unwrap().iter().find(|e| e["type"] == "withdrawalInitiated").unwrap().clone();
@@ -359,7 +377,11 @@ async fn batcher_killed_mid_stream_posts_nothing_twice_and_skips_nothing() {
                 chain_id: 901,
                 nonce,
                 max_fee: 10_000_000_000_000,
-                call: Call::Transfer(Transfer { to: env.keys[2].address(), asset: 0, amount: 1 }),
+                call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                    to: env.keys[2].address(),
+                    asset: 0,
+                    amount: 1,
+                })),
             });
             nonce += 1;
             let h = node

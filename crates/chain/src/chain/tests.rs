@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
-use pillar_primitives::VerifiedTransaction;
-use pillar_runtime::{Genesis, GenesisAccount, Runtime};
+use pillar_runtime::{Genesis, GenesisAccount};
 use pillar_state::StateRead;
+use pillar_stf::Runtime;
+use pillar_stf::VerifiedTransaction;
 
 use super::*;
 
@@ -25,7 +26,7 @@ fn setup() -> (Runtime, Genesis, ChainOptions) {
 }
 
 fn transfer(from: u8, nonce: u64, amount: u128) -> VerifiedTransaction {
-    pillar_runtime::testkit::transfer(5, from, nonce, 0, key(2).address(), amount).verify().unwrap()
+    pillar_stf::testkit::transfer(5, from, nonce, 0, key(2).address(), amount).verify().unwrap()
 }
 
 fn balance(chain: &Chain, i: u8) -> u128 {
@@ -137,7 +138,7 @@ fn a_second_chain_imports_the_same_blocks_and_refuses_altered_ones() {
     assert!(matches!(b.import_block(&wrong_withdrawals), Err(ChainError::HeaderMismatch { .. })));
     assert!(matches!(b.import_block(&b2.block), Err(ChainError::NotChild { .. })));
     let mut forged = b1.block.clone();
-    if let pillar_primitives::ChainTx::Signed(t) = &mut forged.transactions[0] {
+    if let pillar_stf::ChainTx::Signed(t) = &mut forged.transactions[0] {
         t.tx.nonce = 9;
     }
     assert!(b.import_block(&forged).is_err());

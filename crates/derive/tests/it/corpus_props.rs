@@ -9,10 +9,10 @@
 
 use std::{fs, path::PathBuf};
 
+use pillar_assets::Transfer;
 use pillar_derive::{BATCH_VERSION, decode_batch, encode_batch};
-use pillar_primitives::{
-    Address, B256, Block, Call, ChainTx, Header, L1Message, L1MessageKind, PrivateKey, Transaction, Transfer,
-    codec,
+use pillar_stf::{
+    Address, B256, Block, Call, ChainTx, Header, L1Message, L1MessageKind, PrivateKey, Transaction, codec,
 };
 use proptest::prelude::*;
 
@@ -38,7 +38,11 @@ fn blocks(n: usize, txs: usize) -> Vec<Block> {
                     chain_id: 901,
                     nonce,
                     max_fee: 10,
-                    call: Call::Transfer(Transfer { to: Address::repeat_byte(4), asset: 0, amount: 1 }),
+                    call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                        to: Address::repeat_byte(4),
+                        asset: 0,
+                        amount: 1,
+                    })),
                 })));
                 nonce += 1;
             }

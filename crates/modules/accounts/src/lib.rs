@@ -12,7 +12,9 @@
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::Address;
-use pillar_runtime::{Genesis, GenesisError, Invalid, Module, Queries, QueryError, TxContext, TxView, ValidateError};
+use pillar_runtime::{
+    Genesis, GenesisError, Invalid, Module, Queries, QueryError, TxContext, TxView, ValidateError,
+};
 use pillar_state::{KeyPath, StateError, StateMap, StateRead, StateWrite};
 
 /// Module name and state prefix.

@@ -2,14 +2,14 @@
 //! URI, payment wallet, metadata), reputation feedback, and metered payment channels settled
 //! with payer-signed cumulative vouchers ([`pillar_primitives::Voucher`]). Semantics are in `docs/agents.md`.
 
-use pillar_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
+use pillar_primitives::Address;
 use serde::{Deserialize, Serialize};
 
 use pillar_primitives::{CallArgs, nonzero};
 
-use pillar_primitives::{AssetId, u128_string};
 use pillar_primitives::SessionKey;
+use pillar_primitives::{AssetId, u128_string};
 
 /// Longest agent card URI or feedback URI, in bytes.
 pub const MAX_URI_LEN: usize = 256;
@@ -380,7 +380,6 @@ pub(crate) mod hex_bytes {
         hex::decode(s.trim_start_matches("0x")).map_err(D::Error::custom)
     }
 }
-
 
 pillar_primitives::declare_calls! {
     /// The `agents` module's calls.

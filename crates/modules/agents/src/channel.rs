@@ -6,18 +6,18 @@
 //! submitted to the chain's movement guards as a `Transfer` (as `assets` does for its own
 //! transfers), so an asset's compliance rules bind channels too. Time is the block's timestamp.
 
+use crate::{CloseChannel, FundChannel, OpenChannel, RequestChannelClose, SettleChannel};
 use pillar_assets::{ASSETS, balance, credit, debit};
 use pillar_primitives::{Address, AssetId, NATIVE_ASSET, Voucher};
-use crate::{CloseChannel, FundChannel, OpenChannel, RequestChannelClose, SettleChannel};
 use pillar_runtime::{AssetMove, CallError, MoveKind, TxContext};
 use pillar_state::{StateRead, StateWrite};
 
+use crate::AgentsEvent;
 use crate::{
     AgentsError, escrow_address, identity,
     state::{CHANNELS, Channel, NEXT_CHANNEL, PAID},
     voucher::check_voucher,
 };
-use crate::AgentsEvent;
 
 /// Moves `amount` of `asset` between two holders, after the movement guards approve (issuer
 /// tokens only: native ETH pays fees and has no rules), with an `assets` `Transfer` event.

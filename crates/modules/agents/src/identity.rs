@@ -4,16 +4,16 @@
 //! through them without a scan; a transfer moves the owner's last agent into the gap (one extra
 //! record rewritten), so every call is O(1).
 
-use pillar_primitives::Address;
 use crate::{RegisterAgent, TransferAgent, UpdateAgent};
+use pillar_primitives::Address;
 use pillar_runtime::{CallError, TxContext};
 use pillar_state::{StateRead, StateWrite};
 
+use crate::AgentsEvent;
 use crate::{
     AgentsError,
     state::{AGENTS, Agent, NEXT_AGENT, OWNED_AGENTS, OWNER_AGENTS},
 };
-use crate::AgentsEvent;
 
 /// The agent, or [`AgentsError::UnknownAgent`].
 pub(crate) fn load(state: &(impl StateRead + ?Sized), agent: u64) -> Result<Agent, CallError> {

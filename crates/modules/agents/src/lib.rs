@@ -21,9 +21,9 @@
 //! [`Voucher`]: pillar_primitives::Voucher
 
 mod calls;
-mod events;
 mod channel;
 mod error;
+mod events;
 mod identity;
 mod query;
 mod reputation;
@@ -35,8 +35,8 @@ use pillar_runtime::{CallError, Genesis, GenesisError, Module, TxContext};
 use pillar_state::StateWrite;
 
 pub use calls::*;
-pub use events::AgentsEvent;
 pub use error::AgentsError;
+pub use events::AgentsEvent;
 pub use query::{MAX_PAGE, channel_json};
 pub use state::{
     AGENTS, Agent, CHANNELS, Channel, FEEDBACK, Feedback, NEXT_AGENT, NEXT_CHANNEL, OWNED_AGENTS,
@@ -94,7 +94,6 @@ impl Module for Agents {
             AgentsCall::SettleChannel(c) => channel::settle(ctx, c, state),
             AgentsCall::RequestChannelClose(c) => channel::request_close(ctx, c, state),
             AgentsCall::CloseChannel(c) => channel::close_channel(ctx, c, state),
-            other => Err(pillar_runtime::misrouted(NAME, 5000, other)),
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::{CloseChannel, FundChannel, RequestChannelClose};
 
 use crate::{
     escrow_address,
-    testkit::{Chain, START, USD, addr, ed, settle},
+    testkit::{Call, Chain, START, USD, addr, ed, settle},
 };
 
 const TIMEOUT: u64 = 2_000;

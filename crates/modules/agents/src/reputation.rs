@@ -8,11 +8,11 @@ use crate::{GiveFeedback, RevokeFeedback};
 use pillar_runtime::{CallError, TxContext};
 use pillar_state::StateWrite;
 
+use crate::AgentsEvent;
 use crate::{
     AgentsError, identity,
     state::{FEEDBACK, Feedback, PAID, REPUTATION, Reputation},
 };
-use crate::AgentsEvent;
 
 fn add(v: u64, by: u64) -> Result<u64, AgentsError> {
     v.checked_add(by).ok_or(AgentsError::Overflow { what: "reputation" })

@@ -5,9 +5,9 @@
 //! card and metadata. A settlement touches one channel record, the payer's paid total and three
 //! balances (escrow, agent wallet, payer on close).
 
+use crate::MetadataEntry;
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::{Address, AssetId, SessionKey};
-use crate::MetadataEntry;
 use pillar_state::{StateMap, StateValue};
 
 use crate::NAME;

@@ -10,14 +10,14 @@
 
 use std::sync::Arc;
 
+use crate::{OpenChannel, RegisterAgent, SettleChannel};
 use pillar_accounts::Accounts;
 use pillar_assets::{Assets, balance};
-use pillar_primitives::{Address, Receipt, SessionSigner, Voucher};
-use crate::{OpenChannel, RegisterAgent, SettleChannel};
+use pillar_primitives::{Address, NoCalls, NoEvents, Receipt, SessionSigner, Voucher};
 use pillar_runtime::testkit::TestChain;
 use pillar_runtime::{
-    AssetMove, CallError, Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Module, Revert, Runtime,
-    TxContext,
+    AssetMove, CallError, DynModule, Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Module, Revert,
+    Runtime, TxContext,
 };
 use pillar_state::{StateValue, StateWrite};
 
@@ -33,6 +33,16 @@ pub(crate) const FROZEN: u8 = 6;
 pub(crate) const GUARD_REFUSAL: u32 = 3103;
 
 pub(crate) use pillar_runtime::testkit::addr;
+
+pillar_runtime::compose! {
+    /// The test chain's calls.
+    pub(crate) enum Call;
+    /// The test chain's events.
+    pub(crate) enum Event;
+    /// The test chain's modules.
+    pub(crate) const MODULES;
+    { Accounts => pillar_accounts::Accounts, Assets => pillar_assets::Assets, Agents => crate::Agents }
+}
 
 pub(crate) fn ed(seed: u8) -> SessionSigner {
     SessionSigner::ed25519([seed; 32])
@@ -61,17 +71,17 @@ pub(crate) fn settle(channel: u64, cumulative: u128, signer: &SessionSigner, clo
 pub(crate) const APPROVED: StateValue<u64> = StateValue::new("guard", "approved");
 
 /// Stands in for `compliance`: refuses any movement to or from [`FROZEN`], counts the others.
+/// It has no calls of its own.
+#[derive(Default)]
 struct Guard;
 
 impl pillar_runtime::Queries for Guard {}
 
 impl Module for Guard {
-    fn name(&self) -> &'static str {
-        "guard"
-    }
-    fn call(&self, _: &mut TxContext<'_>, _: &Call, _: &mut dyn StateWrite) -> Result<(), CallError> {
-        Err(Revert { code: 9, reason: "no calls".into() }.into())
-    }
+    const NAME: &'static str = "guard";
+    type Call = NoCalls<Self>;
+    type Event = NoEvents<Self>;
+
     fn guard_move(
         &self,
         _: &mut TxContext<'_>,
@@ -89,17 +99,17 @@ impl Module for Guard {
 }
 
 /// The agents chain: the shared test chain plus the module's helpers.
-pub(crate) struct Chain(pub(crate) TestChain);
+pub(crate) struct Chain(pub(crate) TestChain<Call, Event>);
 
 impl std::ops::Deref for Chain {
-    type Target = TestChain;
-    fn deref(&self) -> &TestChain {
+    type Target = TestChain<Call, Event>;
+    fn deref(&self) -> &TestChain<Call, Event> {
         &self.0
     }
 }
 
 impl std::ops::DerefMut for Chain {
-    fn deref_mut(&mut self) -> &mut TestChain {
+    fn deref_mut(&mut self) -> &mut TestChain<Call, Event> {
         &mut self.0
     }
 }
@@ -116,7 +126,8 @@ impl Chain {
     }
 
     fn build(guard: bool) -> Self {
-        let mut modules: Vec<Arc<dyn Module>> = vec![Arc::new(Accounts), Arc::new(Assets), Arc::new(Agents)];
+        let mut modules: Vec<Arc<dyn DynModule>> =
+            vec![Arc::new(Accounts), Arc::new(Assets), Arc::new(Agents)];
         if guard {
             modules.push(Arc::new(Guard));
         }
@@ -145,7 +156,7 @@ impl Chain {
     }
 
     /// Executes a block of `signer`'s calls, in order; returns their receipts.
-    pub(crate) fn block(&mut self, calls: Vec<(u8, Call)>) -> Vec<Receipt> {
+    pub(crate) fn block(&mut self, calls: Vec<(u8, Call)>) -> Vec<Receipt<Event>> {
         let n = calls.len();
         let txs = calls.into_iter().map(|(signer, call)| self.0.signed(signer, call)).collect();
         let (receipts, dropped) = self.0.exec(txs);
@@ -155,7 +166,7 @@ impl Chain {
     }
 
     /// Runs `call` signed by `signer` in its own block.
-    pub(crate) fn run(&mut self, signer: u8, call: Call) -> Receipt {
+    pub(crate) fn run(&mut self, signer: u8, call: Call) -> Receipt<Event> {
         self.block(vec![(signer, call)]).remove(0)
     }
 

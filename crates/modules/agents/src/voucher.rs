@@ -7,8 +7,8 @@
 //! The rules are [`check_voucher`]'s, the same function settlement runs; only the settlement
 //! window (block time) is checked on chain alone.
 
-use pillar_primitives::Voucher;
 use crate::SettleChannel;
+use pillar_primitives::Voucher;
 
 use crate::{AgentsError, state::Channel};
 

@@ -1,15 +1,15 @@
 //! Call handlers.
 
-use pillar_primitives::{Address, AssetId, NATIVE_ASSET};
 use crate::{AssetRole, Burn, CreateAsset, Mint, SetAssetRole, Transfer};
+use pillar_primitives::{Address, AssetId, NATIVE_ASSET};
 use pillar_runtime::{AssetMove, CallError, MoveKind, TxContext};
 use pillar_state::{StateError, StateRead, StateWrite};
 
+use crate::AssetsEvent;
 use crate::{
     AssetsError,
     state::{ASSETS, AssetInfo, BALANCES, NEXT_ASSET, ROLES},
 };
-use crate::AssetsEvent;
 
 /// Balance of `who` in `asset`. Native ETH lives in the `accounts` record, beside the nonce.
 pub fn balance(state: &(impl StateRead + ?Sized), who: Address, asset: AssetId) -> Result<u128, StateError> {
@@ -224,6 +224,11 @@ pub(crate) fn set_role(
     } else {
         ROLES.remove(state, &(c.asset, c.role, c.account));
     }
-    ctx.emit(AssetsEvent::RoleChanged { asset: c.asset, role: c.role, account: c.account, enabled: c.enabled });
+    ctx.emit(AssetsEvent::RoleChanged {
+        asset: c.asset,
+        role: c.role,
+        account: c.account,
+        enabled: c.enabled,
+    });
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The assets module's failures and their stable codes (1000–1099).
 
-use pillar_primitives::{Address, AssetId};
 use crate::AssetRole;
+use pillar_primitives::{Address, AssetId};
 
 /// Why an assets call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -12,9 +12,9 @@
 
 mod call;
 mod calls;
+mod eip712;
 mod error;
 mod events;
-mod eip712;
 mod query;
 mod state;
 
@@ -26,8 +26,8 @@ use pillar_state::{StateError, StateRead, StateWrite};
 
 pub use call::{balance, burn_unchecked, create, credit, debit, mint_unchecked};
 pub use calls::*;
-pub use events::AssetsEvent;
 pub use error::AssetsError;
+pub use events::AssetsEvent;
 pub use query::MAX_SCANNED_ASSETS;
 pub use state::{ASSETS, AssetInfo, BALANCES, FEES, FeeConfig, NEXT_ASSET, ROLES};
 

@@ -1,8 +1,8 @@
 //! The assets module's state layout (see docs/state.md).
 
+use crate::AssetRole;
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::{Address, AssetId};
-use crate::AssetRole;
 use pillar_state::{StateMap, StateValue};
 use serde::Serialize;
 

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use pillar_accounts::Accounts;
 use crate::{AssetRole, Burn, CreateAsset, Mint, SetAssetRole, Transfer};
+use pillar_accounts::Accounts;
 use pillar_runtime::testkit::{TestChain, key};
 use pillar_runtime::{Genesis, GenesisAccount, GenesisAsset, GenesisBalance, Invalid, Runtime};
 use proptest::prelude::*;
@@ -77,7 +77,16 @@ impl Chain {
 #[test]
 fn transfer_moves_funds_and_charges_fee() {
     let mut c = Chain::new();
-    let r = c.run(0, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 500 }))).unwrap();
+    let r = c
+        .run(
+            0,
+            Call::Assets(crate::AssetsCall::Transfer(Transfer {
+                to: key(1).address(),
+                asset: 0,
+                amount: 500,
+            })),
+        )
+        .unwrap();
     assert!(r.is_success());
     assert_eq!(r.fee_paid, FEE);
     assert_eq!(c.bal(0, 0), 1_000_000 - 500 - FEE);
@@ -98,7 +107,11 @@ fn native_transfer_writes_one_account_record_per_party() {
     assert_eq!(account(&c.state, &from).unwrap(), Account { nonce: 1, balance: 1_000_000 - 500 - FEE });
     assert_eq!(account(&c.state, &to).unwrap(), Account { nonce: 0, balance: 1_000_000 + 500 });
     // An issuer-asset transfer writes its two balances and the sender's record (nonce and fee).
-    c.run(1, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(2).address(), asset: 1, amount: 5 }))).unwrap();
+    c.run(
+        1,
+        Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(2).address(), asset: 1, amount: 5 })),
+    )
+    .unwrap();
     assert_eq!(c.last_writes.len(), 4, "sender record, fee recipient record, two token balances");
     assert!(c.last_writes.contains(&ACCOUNTS.key(&key(1).address())));
 }
@@ -117,21 +130,41 @@ fn emptied_account_record_is_deleted() {
 #[test]
 fn failed_call_reverts_but_consumes_nonce_and_fee() {
     let mut c = Chain::new();
-    let r = c.run(0, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 1, amount: 5000 }))).unwrap();
+    let r = c
+        .run(
+            0,
+            Call::Assets(crate::AssetsCall::Transfer(Transfer {
+                to: key(1).address(),
+                asset: 1,
+                amount: 5000,
+            })),
+        )
+        .unwrap();
     assert_eq!(r.failure_code(), Some(1001));
     assert_eq!(c.bal(0, 1), 1000);
     assert_eq!(c.bal(0, 0), 1_000_000 - FEE);
     assert_eq!(pillar_accounts::nonce(&c.state, &key(0).address()).unwrap(), 1);
     assert_eq!(r.events.len(), 1, "only the fee event survives a revert");
     // Unknown asset.
-    let r = c.run(0, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 77, amount: 1 }))).unwrap();
+    let r = c
+        .run(
+            0,
+            Call::Assets(crate::AssetsCall::Transfer(Transfer {
+                to: key(1).address(),
+                asset: 77,
+                amount: 1,
+            })),
+        )
+        .unwrap();
     assert_eq!(r.failure_code(), Some(1002));
 }
 
 #[test]
 fn roles_mint_burn_and_caps() {
     let mut c = Chain::new();
-    let mint = |to: u8, amount| Call::Assets(crate::AssetsCall::Mint(Mint { asset: 1, to: key(to).address(), amount }));
+    let mint = |to: u8, amount| {
+        Call::Assets(crate::AssetsCall::Mint(Mint { asset: 1, to: key(to).address(), amount }))
+    };
     // Not a minter.
     assert_eq!(c.run(1, mint(1, 5)).unwrap().failure_code(), Some(1003));
     // Admin mints.
@@ -150,13 +183,20 @@ fn roles_mint_burn_and_caps() {
     assert!(c.run(0, grant).unwrap().is_success());
     assert!(c.run(1, mint(2, 1)).unwrap().is_success());
     // Burn needs the burner role; admin has it.
-    assert_eq!(c.run(1, Call::Assets(crate::AssetsCall::Burn(Burn { asset: 1, amount: 1 }))).unwrap().failure_code(), Some(1003));
-    assert!(c.run(0, Call::Assets(crate::AssetsCall::Burn(Burn { asset: 1, amount: 400 }))).unwrap().is_success());
+    assert_eq!(
+        c.run(1, Call::Assets(crate::AssetsCall::Burn(Burn { asset: 1, amount: 1 }))).unwrap().failure_code(),
+        Some(1003)
+    );
+    assert!(
+        c.run(0, Call::Assets(crate::AssetsCall::Burn(Burn { asset: 1, amount: 400 }))).unwrap().is_success()
+    );
     assert_eq!(c.bal(0, 1), 600);
     assert_eq!(c.supply(1), 4006 - 400);
     // Native ETH has no roles.
     assert_eq!(
-        c.run(0, Call::Assets(crate::AssetsCall::Mint(Mint { asset: 0, to: key(0).address(), amount: 1 }))).unwrap().failure_code(),
+        c.run(0, Call::Assets(crate::AssetsCall::Mint(Mint { asset: 0, to: key(0).address(), amount: 1 })))
+            .unwrap()
+            .failure_code(),
         Some(1006)
     );
 }
@@ -178,13 +218,18 @@ fn create_asset_numbers_from_next_id() {
     assert!(r.is_success());
     assert!(matches!(r.events[1], Event::Assets(crate::AssetsEvent::AssetCreated { asset: 2, .. })));
     assert!(
-        c.run(2, Call::Assets(crate::AssetsCall::Mint(Mint { asset: 2, to: key(2).address(), amount: u128::MAX })))
-            .unwrap()
-            .is_success()
+        c.run(
+            2,
+            Call::Assets(crate::AssetsCall::Mint(Mint { asset: 2, to: key(2).address(), amount: u128::MAX }))
+        )
+        .unwrap()
+        .is_success()
     );
     // Overflowing the recipient's balance fails cleanly.
     assert_eq!(
-        c.run(2, Call::Assets(crate::AssetsCall::Mint(Mint { asset: 2, to: key(2).address(), amount: 1 }))).unwrap().failure_code(),
+        c.run(2, Call::Assets(crate::AssetsCall::Mint(Mint { asset: 2, to: key(2).address(), amount: 1 })))
+            .unwrap()
+            .failure_code(),
         Some(1005)
     );
 }
@@ -193,17 +238,32 @@ fn create_asset_numbers_from_next_id() {
 fn invalid_transactions_have_no_effect() {
     let mut c = Chain::new();
     let before = c.bal(3, 0);
-    let err = c.run(3, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 1 })));
+    let err = c.run(
+        3,
+        Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 1 })),
+    );
     assert!(err.is_ok());
     // Drain so the fee cannot be paid.
     let all = c.bal(3, 0) - FEE;
     assert!(
-        c.run(3, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 0, amount: all })))
-            .unwrap()
-            .is_success()
+        c.run(
+            3,
+            Call::Assets(crate::AssetsCall::Transfer(Transfer {
+                to: key(1).address(),
+                asset: 0,
+                amount: all
+            }))
+        )
+        .unwrap()
+        .is_success()
     );
     assert_eq!(c.bal(3, 0), 0);
-    let err = c.run(3, Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 1 }))).unwrap_err();
+    let err = c
+        .run(
+            3,
+            Call::Assets(crate::AssetsCall::Transfer(Transfer { to: key(1).address(), asset: 0, amount: 1 })),
+        )
+        .unwrap_err();
     assert!(matches!(err, Invalid::InsufficientBalance { asset: 0, .. }));
     assert_eq!(pillar_accounts::nonce(&c.state, &key(3).address()).unwrap(), 2);
     assert!(before > 0);

@@ -15,20 +15,21 @@
 //! later output: the proposer need not propose every block that has a withdrawal.
 
 mod calls;
-mod events;
 mod error;
+mod events;
 mod query;
 mod state;
 
 use pillar_assets::{ASSETS, NAME as ASSETS_NAME};
-use pillar_primitives::{Address, AssetId, B256, L1Message, L1MessageKind, NATIVE_ASSET, VerifiedTransaction, withdrawal_leaf};
-use crate::Withdraw;
-use pillar_runtime::{CallError, Genesis, GenesisError, Invalid, Module, Refusal, TxContext, ValidateError};
+use pillar_primitives::{Address, AssetId, B256, L1Message, L1MessageKind, NATIVE_ASSET, withdrawal_leaf};
+use pillar_runtime::{
+    CallError, Genesis, GenesisError, Invalid, Module, Refusal, TxContext, TxView, ValidateError,
+};
 use pillar_state::{StateError, StateRead, StateWrite};
 
 pub use calls::*;
-pub use events::BridgeEvent;
 pub use error::BridgeError;
+pub use events::BridgeEvent;
 pub use query::withdrawal_proof;
 pub use state::{BRIDGED_ETH, L1_TOKEN, L2_ASSET, TREE, WITHDRAWALS, WithdrawalRecord};
 
@@ -96,7 +97,14 @@ fn deposit(
     if asset == NATIVE_ASSET {
         set_bridged_eth(state, backed_deposit(bridged_eth(state)?, amount)?);
     }
-    ctx.emit(BridgeEvent::Deposited { queue_index: msg.index, from: msg.sender, to, asset, l1_token, amount });
+    ctx.emit(BridgeEvent::Deposited {
+        queue_index: msg.index,
+        from: msg.sender,
+        to,
+        asset,
+        l1_token,
+        amount,
+    });
     Ok(())
 }
 
@@ -166,7 +174,7 @@ impl Module for Bridge {
         // Screen ETH withdrawals at the door against the latest block (one read), so a withdrawal
         // L1 could not pay costs its sender nothing. Inclusion decides again, which is what binds
         // forced transactions and withdrawals admitted together.
-        let BridgeCall::Withdraw(w) = &tx.tx.tx.call else { return Ok(()) };
+        let Some(BridgeCall::Withdraw(w)) = tx.call.get::<BridgeCall>() else { return Ok(()) };
         if w.asset != NATIVE_ASSET {
             return Ok(());
         }
@@ -193,7 +201,6 @@ impl Module for Bridge {
     ) -> Result<(), CallError> {
         match call {
             BridgeCall::Withdraw(w) => withdraw(ctx, w, state),
-            other => Err(pillar_runtime::misrouted(NAME, 2000, other)),
         }
     }
 

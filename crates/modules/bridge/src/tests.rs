@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use pillar_accounts::Accounts;
 use pillar_assets::{Assets, balance};
-use pillar_primitives::{B256, ExecTx, L1MessageKind, Receipt, Transaction, merkle_root, merkle_root_from_proof};
+use pillar_primitives::{
+    B256, ExecTx, L1MessageKind, Receipt, Transaction, VerifiedTransaction, merkle_root,
+    merkle_root_from_proof,
+};
 use pillar_runtime::testkit::{TestChain, funded, key};
 use pillar_runtime::{Genesis, Runtime, l1_codes};
 
@@ -12,20 +15,30 @@ use super::*;
 
 mod backing;
 
+pillar_runtime::compose! {
+    /// The test chain's calls.
+    enum Call;
+    /// The test chain's events.
+    enum Event;
+    /// The test chain's modules.
+    const MODULES;
+    { Accounts => Accounts, Assets => Assets, Bridge => crate::Bridge }
+}
+
 const CHAIN: u64 = 9;
 
 /// The bridge chain: the shared test chain plus explicit-nonce helpers.
-struct Chain(TestChain);
+struct Chain(TestChain<Call, Event>);
 
 impl std::ops::Deref for Chain {
-    type Target = TestChain;
-    fn deref(&self) -> &TestChain {
+    type Target = TestChain<Call, Event>;
+    fn deref(&self) -> &TestChain<Call, Event> {
         &self.0
     }
 }
 
 impl std::ops::DerefMut for Chain {
-    fn deref_mut(&mut self) -> &mut TestChain {
+    fn deref_mut(&mut self) -> &mut TestChain<Call, Event> {
         &mut self.0
     }
 }
@@ -48,22 +61,22 @@ impl Chain {
         Self(TestChain::new(rt, &genesis, fee))
     }
 
-    fn block(&mut self, txs: Vec<ExecTx>) -> Vec<Receipt> {
+    fn block(&mut self, txs: Vec<ExecTx<Call>>) -> Vec<Receipt<Event>> {
         self.0.block(txs).included.into_iter().map(|(_, r)| r).collect()
     }
 
-    fn message(&mut self, kind: L1MessageKind) -> ExecTx {
+    fn message(&mut self, kind: L1MessageKind) -> ExecTx<Call> {
         self.0.message(Address::repeat_byte(0xee), kind)
     }
 
-    fn verified(&self, signer: u8, nonce: u64, call: Call) -> VerifiedTransaction {
+    fn verified(&self, signer: u8, nonce: u64, call: Call) -> VerifiedTransaction<Call> {
         key(signer)
             .sign(Transaction { chain_id: CHAIN, nonce, max_fee: self.max_fee, call })
             .verify()
             .unwrap()
     }
 
-    fn signed(&self, signer: u8, nonce: u64, call: Call) -> ExecTx {
+    fn signed(&self, signer: u8, nonce: u64, call: Call) -> ExecTx<Call> {
         ExecTx::Signed(self.verified(signer, nonce, call))
     }
 
@@ -86,8 +99,13 @@ fn eth_and_erc20_deposits_mint_and_withdrawals_burn_into_the_tree() {
     assert_eq!(balance(&c.state, alice, asset).unwrap(), 70);
     assert_eq!(c.root(), B256::ZERO, "no withdrawals yet");
 
-    let w =
-        |asset, amount| Call::Bridge(crate::BridgeCall::Withdraw(Withdraw { asset, amount, l1_recipient: Address::repeat_byte(0x22) }));
+    let w = |asset, amount| {
+        Call::Bridge(crate::BridgeCall::Withdraw(Withdraw {
+            asset,
+            amount,
+            l1_recipient: Address::repeat_byte(0x22),
+        }))
+    };
     let r = c.block(vec![c.signed(1, 0, w(0, 200)), c.signed(1, 1, w(asset, 30)), c.signed(1, 2, w(99, 1))]);
     assert!(r[0].is_success() && r[1].is_success());
     assert_eq!(r[2].failure_code(), Some(2001), "asset 99 is not bridged");
@@ -122,7 +140,11 @@ fn forced_transactions_run_like_any_other_and_bad_ones_are_consumed() {
         chain_id: CHAIN,
         nonce: 0,
         max_fee: 0,
-        call: Call::Assets(pillar_assets::AssetsCall::Transfer(pillar_assets::Transfer { to, asset: 0, amount: 5 })),
+        call: Call::Assets(pillar_assets::AssetsCall::Transfer(pillar_assets::Transfer {
+            to,
+            asset: 0,
+            amount: 5,
+        })),
     });
     let m1 = c.message(L1MessageKind::ForcedTx { tx: forced.encode() });
     let m2 = c.message(L1MessageKind::ForcedTx { tx: vec![1, 2, 3] });

@@ -2,20 +2,23 @@
 //! freezes, forced transfers, wallet recovery). Batches are atomic: one failing entry fails the
 //! call and nothing of it stays.
 
+use crate::{
+    ForcedTransfers, FreezeAmounts, FreezeWallets, RecoverWallets, SetComplianceAgent, SetComplianceRules,
+    SetPaused,
+};
+use pillar_assets::AssetRole;
 use pillar_assets::{ASSETS, ROLES, balance, credit, debit};
 use pillar_primitives::{Address, AssetId, NATIVE_ASSET};
-use pillar_assets::AssetRole;
-use crate::{ForcedTransfers, FreezeAmounts, FreezeWallets, RecoverWallets, SetComplianceAgent, SetComplianceRules, SetPaused};
 use pillar_runtime::{CallError, TxContext};
 use pillar_state::{StateRead, StateWrite};
 
+use crate::ComplianceEvent;
 use crate::{
     ComplianceError, Restriction,
     decide::{Action, Movement, add_lots, apply, decide, frozen_amount, identity_of, set_frozen},
     registry::{link, unlink},
     state::{AGENTS, FROZEN_WALLETS, HOLDINGS, LOTS, PAUSED, RULES, SANCTIONED_WALLETS},
 };
-use crate::ComplianceEvent;
 
 fn is_admin(state: &(impl StateRead + ?Sized), asset: AssetId, account: Address) -> Result<bool, CallError> {
     Ok(ROLES.get(state, &(asset, AssetRole::Admin, account))?.unwrap_or(false))
@@ -197,7 +200,12 @@ pub(crate) fn forced_transfers(
             unfrozen,
             by: ctx.sender,
         });
-        ctx.emit(pillar_assets::AssetsEvent::Transfer { asset: c.asset, from: e.from, to: e.to, amount: e.amount });
+        ctx.emit(pillar_assets::AssetsEvent::Transfer {
+            asset: c.asset,
+            from: e.from,
+            to: e.to,
+            amount: e.amount,
+        });
     }
     Ok(())
 }

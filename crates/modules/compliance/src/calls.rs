@@ -4,8 +4,8 @@
 //! Batch forms take at most [`MAX_BATCH`] entries so that even the largest (forced transfers,
 //! 56 bytes per entry) stays well under `MAX_TX_SIZE`.
 
-use pillar_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
+use pillar_primitives::Address;
 use serde::{Deserialize, Serialize};
 
 use pillar_primitives::CallArgs;
@@ -569,7 +569,6 @@ impl CallArgs for RecoverWallets {
         Ok(())
     }
 }
-
 
 pillar_primitives::declare_calls! {
     /// The `compliance` module's calls.

@@ -5,9 +5,9 @@
 //! Mint and Burn through the movement guard, forced transfers) calls [`decide`] and then
 //! [`apply`] before balances move. So a prediction and the enforcement cannot disagree.
 
+use crate::{SetComplianceRules, TOPIC_COUNTRY};
 use pillar_assets::balance;
 use pillar_primitives::{Address, AssetId};
-use crate::{SetComplianceRules, TOPIC_COUNTRY};
 use pillar_runtime::CallError;
 use pillar_state::{StateError, StateRead, StateWrite};
 

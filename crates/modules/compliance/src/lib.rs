@@ -16,27 +16,27 @@
 //! the `canTransfer` query (an ERC-1404 restriction code) and enforcement. Every decision and
 //! agent action leaves an event. The user-facing description is `docs/rwa.md`.
 
-mod calls;
-mod events;
 mod agent;
+mod calls;
 mod decide;
 mod error;
+mod events;
 mod query;
 mod registry;
 mod restriction;
 mod state;
 
 use pillar_assets::ASSETS;
-use pillar_primitives::{NATIVE_ASSET, VerifiedTransaction};
+use pillar_primitives::NATIVE_ASSET;
 use pillar_runtime::{
     AssetMove, BlockEnv, CallError, Genesis, GenesisError, Invalid, Module, MoveKind, Refusal, TxContext,
-    ValidateError,
+    TxView, ValidateError,
 };
 use pillar_state::{StateError, StateRead, StateWrite};
 
 pub use calls::*;
-pub use events::ComplianceEvent;
 pub use error::ComplianceError;
+pub use events::ComplianceEvent;
 pub use query::can_transfer;
 pub use restriction::{OK_MESSAGE, Restriction};
 pub use state::{
@@ -74,7 +74,9 @@ impl Module for Compliance {
         // a refused transfer costs the sender nothing. Inclusion decides again (the guard), which
         // is what binds forced transactions. Mints and agent actions are not screened: issuers
         // send registration and mint back to back, before either is in a block.
-        let pillar_assets::AssetsCall::Transfer(t) = &tx.tx.tx.call else { return Ok(()) };
+        let Some(pillar_assets::AssetsCall::Transfer(t)) = tx.call.get::<pillar_assets::AssetsCall>() else {
+            return Ok(());
+        };
         if t.asset == NATIVE_ASSET || RULES.get(state, &t.asset)?.is_none() {
             return Ok(());
         }
@@ -116,7 +118,6 @@ impl Module for Compliance {
             ComplianceCall::FreezeAmounts(c) => agent::freeze_amounts(ctx, c, state),
             ComplianceCall::ForcedTransfers(c) => agent::forced_transfers(ctx, c, state),
             ComplianceCall::RecoverWallets(c) => agent::recover_wallets(ctx, c, state),
-            other => Err(pillar_runtime::misrouted(NAME, 3000, other)),
         }
     }
 

@@ -1,8 +1,11 @@
 //! Invariants under random operations: supply is conserved, no identity passes a cap, frozen
 //! units move only by forced transfer, and `canTransfer` agrees with enforcement.
 
+use crate::{
+    AmountEntry, CountryCap, ForcedEntry, ForcedTransfers, FreezeAmounts, RecoverWallets, SetComplianceRules,
+    WalletRecovery,
+};
 use pillar_assets::{Burn, Mint, Transfer};
-use crate::{AmountEntry, CountryCap, ForcedEntry, ForcedTransfers, FreezeAmounts, RecoverWallets, SetComplianceRules, WalletRecovery};
 use proptest::prelude::*;
 
 use crate::{COUNTRY_HOLDERS, FROZEN_AMOUNTS, HOLDERS, POSITIONS, testkit::*};
@@ -54,8 +57,12 @@ fn call(op: &Op) -> Option<(u8, Call)> {
     use pillar_primitives::Address;
     let a = |w: u8| -> Address { addr(w) };
     Some(match *op {
-        Op::Transfer(f, t, amount) => (f, Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to: a(t), asset: BOND, amount }))),
-        Op::Mint(t, amount) => (0, Call::Assets(pillar_assets::AssetsCall::Mint(Mint { asset: BOND, to: a(t), amount }))),
+        Op::Transfer(f, t, amount) => {
+            (f, Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to: a(t), asset: BOND, amount })))
+        }
+        Op::Mint(t, amount) => {
+            (0, Call::Assets(pillar_assets::AssetsCall::Mint(Mint { asset: BOND, to: a(t), amount })))
+        }
         Op::Burn(amount) => (0, Call::Assets(pillar_assets::AssetsCall::Burn(Burn { asset: BOND, amount }))),
         Op::Forced(f, t, amount) => (
             0,

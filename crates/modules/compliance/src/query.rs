@@ -1,8 +1,8 @@
 //! Read-only queries, including the ERC-1404 `canTransfer`.
 
+use crate::MAX_TOPIC;
 use pillar_assets::balance;
 use pillar_primitives::{Address, AssetId};
-use crate::MAX_TOPIC;
 use pillar_runtime::{Queries, QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};
 use serde::Deserialize;

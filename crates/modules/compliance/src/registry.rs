@@ -1,11 +1,14 @@
 //! Identity registry calls: registry agents, trusted issuers, identities, wallets, claims and
 //! sanctions. A registry is named by its owner's address; the owner is always one of its agents.
 
+use crate::{
+    AddClaim, LinkWallet, RegisterIdentity, RemoveClaim, SetRegistryAgent, SetSanctions, SetTrustedIssuer,
+};
 use pillar_primitives::Address;
-use crate::{AddClaim, LinkWallet, RegisterIdentity, RemoveClaim, SetRegistryAgent, SetSanctions, SetTrustedIssuer};
 use pillar_runtime::{CallError, TxContext};
 use pillar_state::{StateError, StateRead, StateWrite};
 
+use crate::ComplianceEvent;
 use crate::{
     ComplianceError,
     state::{
@@ -13,7 +16,6 @@ use crate::{
         SANCTIONED_IDENTITIES, SANCTIONED_WALLETS, TRUSTED_ISSUERS, WALLET_IDENTITY,
     },
 };
-use crate::ComplianceEvent;
 
 /// Whether `account` may manage `registry`'s identities and sanctions.
 pub(crate) fn is_registry_agent(
@@ -51,7 +53,11 @@ pub(crate) fn set_registry_agent(
     } else {
         REGISTRY_AGENTS.remove(state, &key)
     }
-    ctx.emit(ComplianceEvent::RegistryAgentChanged { registry: ctx.sender, agent: c.agent, enabled: c.enabled });
+    ctx.emit(ComplianceEvent::RegistryAgentChanged {
+        registry: ctx.sender,
+        agent: c.agent,
+        enabled: c.enabled,
+    });
     Ok(())
 }
 

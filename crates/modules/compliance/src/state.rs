@@ -5,9 +5,9 @@
 //! caps and limits count, and exists only for assets bound from birth (no supply when bound), so
 //! it always matches the balances.
 
+use crate::SetComplianceRules;
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::{Address, AssetId};
-use crate::SetComplianceRules;
 use pillar_state::{StateMap, StateValue};
 use serde::Serialize;
 

@@ -6,10 +6,13 @@
 
 use std::sync::Arc;
 
+use crate::{
+    AddClaim, LinkWallet, RegisterIdentity, SetComplianceRules, SetTrustedIssuer, TOPIC_COUNTRY,
+    TOPIC_INVESTOR_TYPE, TOPIC_KYC,
+};
 use pillar_accounts::Accounts;
 use pillar_assets::{ASSETS, Assets, balance};
 use pillar_primitives::{Address, Receipt};
-use crate::{AddClaim, LinkWallet, RegisterIdentity, SetComplianceRules, SetTrustedIssuer, TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE, TOPIC_KYC};
 use pillar_runtime::testkit::{TestChain, funded};
 use pillar_runtime::{Genesis, GenesisAsset, Runtime};
 
@@ -26,18 +29,28 @@ pub(crate) const US: u64 = 840;
 
 pub(crate) use pillar_runtime::testkit::{addr, key};
 
+pillar_runtime::compose! {
+    /// The test chain's calls.
+    pub(crate) enum Call;
+    /// The test chain's events.
+    pub(crate) enum Event;
+    /// The test chain's modules.
+    pub(crate) const MODULES;
+    { Accounts => pillar_accounts::Accounts, Assets => pillar_assets::Assets, Compliance => crate::Compliance }
+}
+
 /// The compliance chain: the shared test chain plus the module's helpers.
-pub(crate) struct Chain(pub(crate) TestChain);
+pub(crate) struct Chain(pub(crate) TestChain<Call, Event>);
 
 impl std::ops::Deref for Chain {
-    type Target = TestChain;
-    fn deref(&self) -> &TestChain {
+    type Target = TestChain<Call, Event>;
+    fn deref(&self) -> &TestChain<Call, Event> {
         &self.0
     }
 }
 
 impl std::ops::DerefMut for Chain {
-    fn deref_mut(&mut self) -> &mut TestChain {
+    fn deref_mut(&mut self) -> &mut TestChain<Call, Event> {
         &mut self.0
     }
 }
@@ -87,17 +100,45 @@ impl Chain {
         let mut c = Self::bare();
         c.ok(0, Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(rules))));
         for topic in [TOPIC_KYC, TOPIC_COUNTRY, TOPIC_INVESTOR_TYPE] {
-            c.ok(0, Call::Compliance(crate::ComplianceCall::SetTrustedIssuer(SetTrustedIssuer { topic, issuer: addr(0), enabled: true })));
+            c.ok(
+                0,
+                Call::Compliance(crate::ComplianceCall::SetTrustedIssuer(SetTrustedIssuer {
+                    topic,
+                    issuer: addr(0),
+                    enabled: true,
+                })),
+            );
         }
         for (wallet, country) in [(0u8, FR), (1, FR), (3, FR), (4, DE), (5, US)] {
-            c.ok(0, Call::Compliance(crate::ComplianceCall::RegisterIdentity(RegisterIdentity { registry: addr(0), wallet: addr(wallet) })));
+            c.ok(
+                0,
+                Call::Compliance(crate::ComplianceCall::RegisterIdentity(RegisterIdentity {
+                    registry: addr(0),
+                    wallet: addr(wallet),
+                })),
+            );
             let id = c.identity(wallet).unwrap();
             for (topic, value) in [(TOPIC_KYC, 2), (TOPIC_COUNTRY, country), (TOPIC_INVESTOR_TYPE, 2)] {
-                c.ok(0, Call::Compliance(crate::ComplianceCall::AddClaim(AddClaim { identity: id, topic, value, expires_ms: 0 })));
+                c.ok(
+                    0,
+                    Call::Compliance(crate::ComplianceCall::AddClaim(AddClaim {
+                        identity: id,
+                        topic,
+                        value,
+                        expires_ms: 0,
+                    })),
+                );
             }
         }
         let id = c.identity(1).unwrap();
-        c.ok(0, Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet { identity: id, wallet: addr(2), linked: true })));
+        c.ok(
+            0,
+            Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet {
+                identity: id,
+                wallet: addr(2),
+                linked: true,
+            })),
+        );
         c
     }
 
@@ -108,12 +149,12 @@ impl Chain {
     }
 
     /// Runs `call` signed by `signer` in its own block and returns its receipt.
-    pub(crate) fn run(&mut self, signer: u8, call: Call) -> Receipt {
+    pub(crate) fn run(&mut self, signer: u8, call: Call) -> Receipt<Event> {
         self.0.run(signer, call).unwrap_or_else(|e| panic!("transaction dropped: {e}"))
     }
 
     /// Runs `call` as a forced transaction from the L1 queue.
-    pub(crate) fn run_forced(&mut self, signer: u8, call: Call) -> Receipt {
+    pub(crate) fn run_forced(&mut self, signer: u8, call: Call) -> Receipt<Event> {
         let stx = self.0.signed(signer, call);
         self.0.forced(&stx)
     }

@@ -1,8 +1,13 @@
 //! Compliance behaviour through the real runtime: identity registry, each rule, each agent
 //! control, the forced-inclusion path and the audit trail.
 
+use crate::{
+    AddClaim, AmountEntry, ClaimRequirement, CountryCap, ForcedEntry, ForcedTransfers, FreezeAmounts,
+    FreezeWallets, LinkWallet, MAX_BATCH, RecoverWallets, RegisterIdentity, RemoveClaim, SetComplianceAgent,
+    SetComplianceRules, SetPaused, SetSanctions, TOPIC_KYC, WalletRecovery,
+};
 use pillar_assets::{Mint, Transfer};
-use crate::{AddClaim, AmountEntry, ClaimRequirement, CountryCap, ForcedEntry, ForcedTransfers, FreezeAmounts, FreezeWallets, LinkWallet, MAX_BATCH, RecoverWallets, RegisterIdentity, RemoveClaim, SetComplianceAgent, SetComplianceRules, SetPaused, SetSanctions, TOPIC_KYC, WalletRecovery};
+use pillar_primitives::CallSet;
 
 use crate::testkit::*;
 
@@ -44,48 +49,120 @@ fn allowed(c: &mut Chain, from: u8, to: u8, amount: u128) {
 fn assets_without_rules_are_untouched() {
     let mut c = Chain::with_rules(open_rules());
     c.ok(0, Call::Assets(pillar_assets::AssetsCall::Mint(Mint { asset: FREE, to: addr(6), amount: 10 })));
-    let r = c.ok(6, Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to: addr(7), asset: FREE, amount: 4 })));
-    assert!(!r.events.iter().any(|e| matches!(e, Event::Compliance(crate::ComplianceEvent::ComplianceApproved { .. }))));
+    let r = c.ok(
+        6,
+        Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to: addr(7), asset: FREE, amount: 4 })),
+    );
+    assert!(
+        !r.events
+            .iter()
+            .any(|e| matches!(e, Event::Compliance(crate::ComplianceEvent::ComplianceApproved { .. })))
+    );
     assert_eq!(c.bal(7, FREE), 4);
 }
 
 #[test]
 fn binding_rules_needs_the_admin_and_no_supply() {
     let mut c = Chain::bare();
-    assert_eq!(c.fails(3, Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(open_rules())))), 3009);
     assert_eq!(
-        c.fails(0, Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(SetComplianceRules { asset: 0, ..open_rules() })))),
+        c.fails(3, Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(open_rules())))),
+        3009
+    );
+    assert_eq!(
+        c.fails(
+            0,
+            Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(SetComplianceRules {
+                asset: 0,
+                ..open_rules()
+            })))
+        ),
         3013
     );
     assert_eq!(
-        c.fails(0, Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(SetComplianceRules { asset: 9, ..open_rules() })))),
+        c.fails(
+            0,
+            Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(SetComplianceRules {
+                asset: 9,
+                ..open_rules()
+            })))
+        ),
         3012
     );
     c.ok(0, Call::Assets(pillar_assets::AssetsCall::Mint(Mint { asset: FREE, to: addr(0), amount: 1 })));
     assert_eq!(
-        c.fails(0, Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(SetComplianceRules { asset: FREE, ..open_rules() })))),
+        c.fails(
+            0,
+            Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(SetComplianceRules {
+                asset: FREE,
+                ..open_rules()
+            })))
+        ),
         3014
     );
     let r = c.ok(0, Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(open_rules()))));
-    assert!(r.events.iter().any(|e| matches!(e, Event::Compliance(crate::ComplianceEvent::ComplianceRulesSet { asset: BOND, .. }))));
+    assert!(r.events.iter().any(|e| matches!(
+        e,
+        Event::Compliance(crate::ComplianceEvent::ComplianceRulesSet { asset: BOND, .. })
+    )));
     // Updating is fine; moving to another registry is not.
-    c.ok(0, Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(SetComplianceRules { max_holders: 5, ..open_rules() }))));
+    c.ok(
+        0,
+        Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(SetComplianceRules {
+            max_holders: 5,
+            ..open_rules()
+        }))),
+    );
     assert_eq!(
         c.fails(
             0,
-            Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(SetComplianceRules { registry: addr(3), ..open_rules() })))
+            Call::Compliance(crate::ComplianceCall::SetComplianceRules(Box::new(SetComplianceRules {
+                registry: addr(3),
+                ..open_rules()
+            })))
         ),
         3015
     );
     // Agent controls need rules and an agent.
-    assert_eq!(c.fails(0, Call::Compliance(crate::ComplianceCall::SetPaused(SetPaused { assets: vec![FREE], paused: true }))), 3011);
-    assert_eq!(c.fails(7, Call::Compliance(crate::ComplianceCall::SetPaused(SetPaused { assets: vec![BOND], paused: true }))), 3010);
-    c.ok(0, Call::Compliance(crate::ComplianceCall::SetComplianceAgent(SetComplianceAgent { asset: BOND, agent: addr(7), enabled: true })));
-    c.ok(7, Call::Compliance(crate::ComplianceCall::SetPaused(SetPaused { assets: vec![BOND], paused: true })));
+    assert_eq!(
+        c.fails(
+            0,
+            Call::Compliance(crate::ComplianceCall::SetPaused(SetPaused {
+                assets: vec![FREE],
+                paused: true
+            }))
+        ),
+        3011
+    );
     assert_eq!(
         c.fails(
             7,
-            Call::Compliance(crate::ComplianceCall::SetComplianceAgent(SetComplianceAgent { asset: BOND, agent: addr(6), enabled: true }))
+            Call::Compliance(crate::ComplianceCall::SetPaused(SetPaused {
+                assets: vec![BOND],
+                paused: true
+            }))
+        ),
+        3010
+    );
+    c.ok(
+        0,
+        Call::Compliance(crate::ComplianceCall::SetComplianceAgent(SetComplianceAgent {
+            asset: BOND,
+            agent: addr(7),
+            enabled: true,
+        })),
+    );
+    c.ok(
+        7,
+        Call::Compliance(crate::ComplianceCall::SetPaused(SetPaused { assets: vec![BOND], paused: true })),
+    );
+    assert_eq!(
+        c.fails(
+            7,
+            Call::Compliance(crate::ComplianceCall::SetComplianceAgent(SetComplianceAgent {
+                asset: BOND,
+                agent: addr(6),
+                enabled: true
+            }))
         ),
         3009
     );
@@ -97,39 +174,120 @@ fn registry_agents_issuers_and_wallet_links() {
     let id = c.identity(3).unwrap();
     // Only the registry's owner or agents register and link.
     assert_eq!(
-        c.fails(3, Call::Compliance(crate::ComplianceCall::RegisterIdentity(RegisterIdentity { registry: addr(0), wallet: addr(6) }))),
+        c.fails(
+            3,
+            Call::Compliance(crate::ComplianceCall::RegisterIdentity(RegisterIdentity {
+                registry: addr(0),
+                wallet: addr(6)
+            }))
+        ),
         3001
     );
     assert_eq!(
-        c.fails(0, Call::Compliance(crate::ComplianceCall::RegisterIdentity(RegisterIdentity { registry: addr(0), wallet: addr(3) }))),
+        c.fails(
+            0,
+            Call::Compliance(crate::ComplianceCall::RegisterIdentity(RegisterIdentity {
+                registry: addr(0),
+                wallet: addr(3)
+            }))
+        ),
         3004
     );
-    c.ok(0, Call::Compliance(crate::ComplianceCall::SetRegistryAgent(crate::SetRegistryAgent { agent: addr(7), enabled: true })));
-    c.ok(7, Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet { identity: id, wallet: addr(6), linked: true })));
+    c.ok(
+        0,
+        Call::Compliance(crate::ComplianceCall::SetRegistryAgent(crate::SetRegistryAgent {
+            agent: addr(7),
+            enabled: true,
+        })),
+    );
+    c.ok(
+        7,
+        Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet {
+            identity: id,
+            wallet: addr(6),
+            linked: true,
+        })),
+    );
     assert_eq!(c.identity(6), Some(id));
     assert_eq!(
-        c.fails(7, Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet { identity: 999, wallet: addr(6), linked: true }))),
+        c.fails(
+            7,
+            Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet {
+                identity: 999,
+                wallet: addr(6),
+                linked: true
+            }))
+        ),
         3003
     );
     // Only trusted issuers add claims; issuers, trusted issuers and agents remove them.
     assert_eq!(
-        c.fails(7, Call::Compliance(crate::ComplianceCall::AddClaim(AddClaim { identity: id, topic: TOPIC_KYC, value: 9, expires_ms: 0 }))),
+        c.fails(
+            7,
+            Call::Compliance(crate::ComplianceCall::AddClaim(AddClaim {
+                identity: id,
+                topic: TOPIC_KYC,
+                value: 9,
+                expires_ms: 0
+            }))
+        ),
         3002
     );
-    assert_eq!(c.fails(3, Call::Compliance(crate::ComplianceCall::RemoveClaim(RemoveClaim { identity: id, topic: TOPIC_KYC }))), 3002);
-    assert_eq!(c.fails(0, Call::Compliance(crate::ComplianceCall::RemoveClaim(RemoveClaim { identity: id, topic: 9 }))), 3008);
+    assert_eq!(
+        c.fails(
+            3,
+            Call::Compliance(crate::ComplianceCall::RemoveClaim(RemoveClaim {
+                identity: id,
+                topic: TOPIC_KYC
+            }))
+        ),
+        3002
+    );
+    assert_eq!(
+        c.fails(
+            0,
+            Call::Compliance(crate::ComplianceCall::RemoveClaim(RemoveClaim { identity: id, topic: 9 }))
+        ),
+        3008
+    );
     // A wallet that holds a compliant asset stays linked until its units leave.
     c.ok(0, mint(6, 5));
     assert_eq!(
-        c.fails(7, Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet { identity: id, wallet: addr(6), linked: false }))),
+        c.fails(
+            7,
+            Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet {
+                identity: id,
+                wallet: addr(6),
+                linked: false
+            }))
+        ),
         3006
     );
     c.ok(6, transfer(3, 5));
-    let r = c.ok(7, Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet { identity: id, wallet: addr(6), linked: false })));
-    assert!(r.events.iter().any(|e| matches!(e, Event::Compliance(crate::ComplianceEvent::WalletLinked { linked: false, .. }))));
+    let r = c.ok(
+        7,
+        Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet {
+            identity: id,
+            wallet: addr(6),
+            linked: false,
+        })),
+    );
+    assert!(
+        r.events.iter().any(|e| matches!(
+            e,
+            Event::Compliance(crate::ComplianceEvent::WalletLinked { linked: false, .. })
+        ))
+    );
     assert_eq!(c.identity(6), None);
     assert_eq!(
-        c.fails(7, Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet { identity: id, wallet: addr(6), linked: false }))),
+        c.fails(
+            7,
+            Call::Compliance(crate::ComplianceCall::LinkWallet(LinkWallet {
+                identity: id,
+                wallet: addr(6),
+                linked: false
+            }))
+        ),
         3005
     );
 }
@@ -149,10 +307,26 @@ fn recipients_must_be_registered_verified_and_from_allowed_countries() {
     refused(&mut c, 3, 5, 1, 14);
     // Claim too low, then expired, then from an issuer no longer trusted.
     let id4 = c.identity(4).unwrap();
-    c.ok(0, Call::Compliance(crate::ComplianceCall::AddClaim(AddClaim { identity: id4, topic: TOPIC_KYC, value: 1, expires_ms: 0 })));
+    c.ok(
+        0,
+        Call::Compliance(crate::ComplianceCall::AddClaim(AddClaim {
+            identity: id4,
+            topic: TOPIC_KYC,
+            value: 1,
+            expires_ms: 0,
+        })),
+    );
     refused(&mut c, 3, 4, 1, 12);
     let expires_ms = c.now + 10;
-    c.ok(0, Call::Compliance(crate::ComplianceCall::AddClaim(AddClaim { identity: id4, topic: TOPIC_KYC, value: 3, expires_ms })));
+    c.ok(
+        0,
+        Call::Compliance(crate::ComplianceCall::AddClaim(AddClaim {
+            identity: id4,
+            topic: TOPIC_KYC,
+            value: 3,
+            expires_ms,
+        })),
+    );
     allowed(&mut c, 3, 4, 1);
     c.now += 10;
     refused(&mut c, 3, 4, 1, 12);
@@ -279,16 +453,39 @@ fn sanctions_pause_and_wallet_freeze() {
     );
     allowed(&mut c, 3, 4, 1);
 
-    let r = c.ok(0, Call::Compliance(crate::ComplianceCall::SetPaused(SetPaused { assets: vec![BOND], paused: true })));
-    assert!(matches!(r.events[1], Event::Compliance(crate::ComplianceEvent::AssetPaused { asset: BOND, paused: true, .. })));
+    let r = c.ok(
+        0,
+        Call::Compliance(crate::ComplianceCall::SetPaused(SetPaused { assets: vec![BOND], paused: true })),
+    );
+    assert!(matches!(
+        r.events[1],
+        Event::Compliance(crate::ComplianceEvent::AssetPaused { asset: BOND, paused: true, .. })
+    ));
     refused(&mut c, 3, 4, 1, 1);
     c.ok(0, mint(3, 1)); // issuance goes on while holder transfers are paused
-    c.ok(0, Call::Compliance(crate::ComplianceCall::SetPaused(SetPaused { assets: vec![BOND], paused: false })));
+    c.ok(
+        0,
+        Call::Compliance(crate::ComplianceCall::SetPaused(SetPaused { assets: vec![BOND], paused: false })),
+    );
 
-    c.ok(0, Call::Compliance(crate::ComplianceCall::FreezeWallets(FreezeWallets { asset: BOND, wallets: vec![addr(3)], frozen: true })));
+    c.ok(
+        0,
+        Call::Compliance(crate::ComplianceCall::FreezeWallets(FreezeWallets {
+            asset: BOND,
+            wallets: vec![addr(3)],
+            frozen: true,
+        })),
+    );
     refused(&mut c, 3, 4, 1, 2);
     refused(&mut c, 4, 3, 1, 3);
-    c.ok(0, Call::Compliance(crate::ComplianceCall::FreezeWallets(FreezeWallets { asset: BOND, wallets: vec![addr(3)], frozen: false })));
+    c.ok(
+        0,
+        Call::Compliance(crate::ComplianceCall::FreezeWallets(FreezeWallets {
+            asset: BOND,
+            wallets: vec![addr(3)],
+            frozen: false,
+        })),
+    );
     allowed(&mut c, 3, 4, 1);
 }
 
@@ -298,15 +495,27 @@ fn partial_freeze_and_forced_transfer() {
     c.ok(0, mint(3, 10));
     assert_eq!(c.fails(0, freeze(3, 11, true)), 3016);
     let r = c.ok(0, freeze(3, 7, true));
-    assert!(matches!(r.events[1], Event::Compliance(crate::ComplianceEvent::AmountFrozen { total_frozen: 7, .. })));
+    assert!(matches!(
+        r.events[1],
+        Event::Compliance(crate::ComplianceEvent::AmountFrozen { total_frozen: 7, .. })
+    ));
     refused(&mut c, 3, 4, 4, 5);
     allowed(&mut c, 3, 4, 3);
     refused(&mut c, 3, 4, 1, 5);
     assert_eq!(c.fails(3, forced(3, 4, 1)), 3010, "only agents force transfers");
     // A forced transfer may take frozen units; it unfreezes what it takes.
     let r = c.ok(0, forced(3, 4, 5));
-    assert!(r.events.iter().any(|e| matches!(e, Event::Compliance(crate::ComplianceEvent::ForcedTransfer { unfrozen: 5, .. }))));
-    assert!(r.events.iter().any(|e| matches!(e, Event::Assets(pillar_assets::AssetsEvent::Transfer { amount: 5, .. }))));
+    assert!(
+        r.events.iter().any(|e| matches!(
+            e,
+            Event::Compliance(crate::ComplianceEvent::ForcedTransfer { unfrozen: 5, .. })
+        ))
+    );
+    assert!(
+        r.events
+            .iter()
+            .any(|e| matches!(e, Event::Assets(pillar_assets::AssetsEvent::Transfer { amount: 5, .. })))
+    );
     assert_eq!((c.bal(3, BOND), c.frozen(3)), (2, 2));
     // Recipient rules still bind forced transfers.
     assert_eq!(c.fails(0, forced(3, 6, 1)), 3108);
@@ -322,7 +531,14 @@ fn recovery_moves_balance_frozen_part_lockups_and_identity() {
     let mut c = Chain::with_rules(SetComplianceRules { lockup_ms: 100, ..open_rules() });
     c.ok(0, mint(3, 10));
     c.ok(0, freeze(3, 4, true));
-    c.ok(0, Call::Compliance(crate::ComplianceCall::FreezeWallets(FreezeWallets { asset: BOND, wallets: vec![addr(3)], frozen: true })));
+    c.ok(
+        0,
+        Call::Compliance(crate::ComplianceCall::FreezeWallets(FreezeWallets {
+            asset: BOND,
+            wallets: vec![addr(3)],
+            frozen: true,
+        })),
+    );
     let id3 = c.identity(3).unwrap();
     let recover = |lost: u8, new: u8| {
         Call::Compliance(crate::ComplianceCall::RecoverWallets(RecoverWallets {
@@ -333,11 +549,23 @@ fn recovery_moves_balance_frozen_part_lockups_and_identity() {
     assert_eq!(c.fails(0, recover(3, 4)), 3019, "the new wallet belongs to someone else");
     assert_eq!(c.fails(0, recover(6, 7)), 3018);
     let r = c.ok(0, recover(3, 6));
-    assert!(r.events.iter().any(|e| matches!(e, Event::Compliance(crate::ComplianceEvent::WalletRecovered { amount: 10, .. }))));
+    assert!(
+        r.events.iter().any(|e| matches!(
+            e,
+            Event::Compliance(crate::ComplianceEvent::WalletRecovered { amount: 10, .. })
+        ))
+    );
     assert_eq!((c.bal(3, BOND), c.bal(6, BOND), c.frozen(6)), (0, 10, 4));
     assert_eq!((c.identity(3), c.identity(6)), (None, Some(id3)));
     refused(&mut c, 6, 4, 1, 2);
-    c.ok(0, Call::Compliance(crate::ComplianceCall::FreezeWallets(FreezeWallets { asset: BOND, wallets: vec![addr(6)], frozen: false })));
+    c.ok(
+        0,
+        Call::Compliance(crate::ComplianceCall::FreezeWallets(FreezeWallets {
+            asset: BOND,
+            wallets: vec![addr(6)],
+            frozen: false,
+        })),
+    );
     refused(&mut c, 6, 4, 1, 6);
     c.now += 100;
     allowed(&mut c, 6, 4, 6);
@@ -353,7 +581,10 @@ fn forced_l1_transactions_meet_the_same_rules() {
     assert_eq!(c.bal(5, BOND), 0);
     let r = c.run_forced(3, transfer(4, 1));
     assert!(r.is_success());
-    assert!(r.events.iter().any(|e| matches!(e, Event::Compliance(crate::ComplianceEvent::ComplianceApproved { action: 0, amount: 1, .. }))));
+    assert!(r.events.iter().any(|e| matches!(
+        e,
+        Event::Compliance(crate::ComplianceEvent::ComplianceApproved { action: 0, amount: 1, .. })
+    )));
 }
 
 #[test]
@@ -366,7 +597,10 @@ fn batches_are_bounded_and_atomic() {
         frozen: true,
     }));
     assert!(too_many.check_shape().is_err());
-    let empty = Call::Compliance(crate::ComplianceCall::ForcedTransfers(ForcedTransfers { asset: BOND, entries: vec![] }));
+    let empty = Call::Compliance(crate::ComplianceCall::ForcedTransfers(ForcedTransfers {
+        asset: BOND,
+        entries: vec![],
+    }));
     assert!(empty.check_shape().is_err());
     // The largest batch fits in a transaction.
     let big = Call::Compliance(crate::ComplianceCall::ForcedTransfers(ForcedTransfers {
@@ -395,7 +629,13 @@ fn burns_respect_frozen_units_and_update_holders() {
     let mut c = Chain::with_rules(open_rules());
     c.ok(0, mint(0, 10));
     c.ok(0, freeze(0, 8, true));
-    assert_eq!(c.fails(0, Call::Assets(pillar_assets::AssetsCall::Burn(pillar_assets::Burn { asset: BOND, amount: 3 }))), 3105);
+    assert_eq!(
+        c.fails(
+            0,
+            Call::Assets(pillar_assets::AssetsCall::Burn(pillar_assets::Burn { asset: BOND, amount: 3 }))
+        ),
+        3105
+    );
     c.ok(0, freeze(0, 8, false));
     c.ok(0, Call::Assets(pillar_assets::AssetsCall::Burn(pillar_assets::Burn { asset: BOND, amount: 10 })));
     assert_eq!(crate::HOLDERS.get(&c.state, &BOND).unwrap(), None);
@@ -454,12 +694,34 @@ fn the_mempool_refuses_transfers_the_rules_refuse_with_the_same_code() {
     // (the balance check is the assets module's).
     c.screen(3, transfer(4, 10)).unwrap();
     // (Key 3 holds no FREE yet: the assets module refuses that one.)
-    c.screen(3, Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to: addr(6), asset: FREE, amount: 1 }))).unwrap_err();
+    c.screen(
+        3,
+        Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to: addr(6), asset: FREE, amount: 1 })),
+    )
+    .unwrap_err();
     c.ok(0, Call::Assets(pillar_assets::AssetsCall::Mint(Mint { asset: FREE, to: addr(3), amount: 5 })));
-    c.screen(3, Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to: addr(6), asset: FREE, amount: 1 }))).unwrap();
+    c.screen(
+        3,
+        Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer { to: addr(6), asset: FREE, amount: 1 })),
+    )
+    .unwrap();
     // A frozen sender is refused at the door too.
-    c.ok(0, Call::Compliance(crate::ComplianceCall::SetComplianceAgent(SetComplianceAgent { asset: BOND, agent: addr(7), enabled: true })));
-    c.ok(7, Call::Compliance(crate::ComplianceCall::FreezeWallets(FreezeWallets { asset: BOND, wallets: vec![addr(3)], frozen: true })));
+    c.ok(
+        0,
+        Call::Compliance(crate::ComplianceCall::SetComplianceAgent(SetComplianceAgent {
+            asset: BOND,
+            agent: addr(7),
+            enabled: true,
+        })),
+    );
+    c.ok(
+        7,
+        Call::Compliance(crate::ComplianceCall::FreezeWallets(FreezeWallets {
+            asset: BOND,
+            wallets: vec![addr(3)],
+            frozen: true,
+        })),
+    );
     assert!(matches!(
         c.screen(3, transfer(4, 10)),
         Err(ValidateError::Invalid(Invalid::Refused(Refusal { kind: "compliance_refused", .. })))

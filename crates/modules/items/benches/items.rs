@@ -14,13 +14,22 @@ use std::sync::Arc;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
-use pillar_items::Items;
-use pillar_primitives::{
-    Call, CreateCollection, DefineItems, ExecTx, ItemAmount, ItemClass, MintItems, PrivateKey, Transaction,
-    TransferItems,
+use pillar_items::{
+    CreateCollection, DefineItems, ItemAmount, ItemClass, Items, ItemsCall, MintItems, TransferItems,
 };
+use pillar_primitives::{ExecTx, PrivateKey, Transaction};
 use pillar_runtime::{BlockEnv, Genesis, GenesisAccount, Runtime};
 use pillar_state::{BlockOverlay, MemoryState, StateWrite};
+
+pillar_runtime::compose! {
+    /// The bench chain's calls.
+    enum Call;
+    /// The bench chain's events.
+    enum Event;
+    /// The bench chain's modules.
+    const MODULES;
+    { Accounts => Accounts, Assets => Assets, Items => Items }
+}
 
 const CHAIN_ID: u64 = 902;
 const PLAYERS: usize = 1_000;
@@ -34,7 +43,7 @@ fn key(i: usize) -> PrivateKey {
 }
 
 struct Fixture {
-    rt: Runtime,
+    rt: Runtime<Call, Event>,
     state: MemoryState,
     keys: Vec<PrivateKey>,
     game: PrivateKey,
@@ -61,8 +70,11 @@ impl Fixture {
         rt.genesis(&genesis, &mut state).unwrap();
         let mut f = Self { rt, state, keys, game, height: 0 };
         let setup = vec![
-            Call::Items(crate::ItemsCall::CreateCollection(CreateCollection { name: "bench".into(), uri: String::new() })),
-            Call::Items(crate::ItemsCall::DefineItems(DefineItems {
+            Call::Items(ItemsCall::CreateCollection(CreateCollection {
+                name: "bench".into(),
+                uri: String::new(),
+            })),
+            Call::Items(ItemsCall::DefineItems(DefineItems {
                 collection: 1,
                 classes: (1..=ITEMS)
                     .map(|item| ItemClass { item, max_supply: u128::MAX, transferable: true })
@@ -72,7 +84,7 @@ impl Fixture {
         let mut txs: Vec<_> =
             setup.into_iter().enumerate().map(|(n, call)| f.sign(&f.game, n as u64, call)).collect();
         for (i, k) in f.keys.iter().enumerate() {
-            let call = Call::Items(crate::ItemsCall::MintItems(MintItems {
+            let call = Call::Items(ItemsCall::MintItems(MintItems {
                 collection: 1,
                 to: k.address(),
                 items: (1..=ITEMS).map(|item| ItemAmount { item, amount: 1_000_000 }).collect(),
@@ -83,7 +95,7 @@ impl Fixture {
         f
     }
 
-    fn sign(&self, k: &PrivateKey, nonce: u64, call: Call) -> ExecTx {
+    fn sign(&self, k: &PrivateKey, nonce: u64, call: Call) -> ExecTx<Call> {
         let tx = Transaction { chain_id: CHAIN_ID, nonce, max_fee: 1, call };
         ExecTx::Signed(k.sign(tx).verify().unwrap())
     }
@@ -92,7 +104,7 @@ impl Fixture {
         BlockEnv { chain_id: CHAIN_ID, height: self.height + 1, timestamp_ms: 1_000 }
     }
 
-    fn commit(&mut self, txs: Vec<ExecTx>) {
+    fn commit(&mut self, txs: Vec<ExecTx<Call>>) {
         let env = self.env();
         let (out, changes) = {
             let mut block = BlockOverlay::new(&self.state);
@@ -107,10 +119,10 @@ impl Fixture {
     }
 
     /// One transaction per player (nonce 0), each moving `per_tx` items to the next player.
-    fn block(&self, per_tx: u64) -> Vec<ExecTx> {
+    fn block(&self, per_tx: u64) -> Vec<ExecTx<Call>> {
         (0..PLAYERS)
             .map(|i| {
-                let call = Call::Items(crate::ItemsCall::TransferItems(TransferItems {
+                let call = Call::Items(ItemsCall::TransferItems(TransferItems {
                     collection: 1,
                     to: self.keys[(i + 1) % PLAYERS].address(),
                     items: (1..=per_tx).map(|item| ItemAmount { item, amount: 1 }).collect(),

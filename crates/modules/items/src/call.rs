@@ -4,11 +4,14 @@
 //! call either applies whole or fails with no effect (the runtime also reverts a failed call's
 //! writes; the module does not rely on it).
 
+use crate::{
+    BurnItems, CollectionId, CreateCollection, DefineItems, MintItems, SetItemMinter, TransferItems,
+};
 use pillar_primitives::Address;
-use crate::{BurnItems, CollectionId, CreateCollection, DefineItems, MintItems, SetItemMinter, TransferItems};
 use pillar_runtime::{CallError, TxContext};
 use pillar_state::{StateRead, StateWrite};
 
+use crate::ItemsEvent;
 use crate::{
     ItemsError,
     state::{
@@ -16,7 +19,6 @@ use crate::{
         set_holding,
     },
 };
-use crate::ItemsEvent;
 
 /// The collection, or `UnknownCollection`.
 fn collection(state: &(impl StateRead + ?Sized), id: CollectionId) -> Result<Collection, CallError> {
@@ -78,7 +80,11 @@ pub(crate) fn set_minter(
     } else {
         MINTERS.remove(state, &(c.collection, c.minter));
     }
-    ctx.emit(ItemsEvent::ItemMinterChanged { collection: c.collection, minter: c.minter, enabled: c.enabled });
+    ctx.emit(ItemsEvent::ItemMinterChanged {
+        collection: c.collection,
+        minter: c.minter,
+        enabled: c.enabled,
+    });
     Ok(())
 }
 

@@ -2,8 +2,8 @@
 //! in collections. An item class with a supply cap of 1 is a unique (non-fungible) item.
 //! Semantics are in `docs/games.md`.
 
-use pillar_primitives::Address;
 use borsh::{BorshDeserialize, BorshSerialize};
+use pillar_primitives::Address;
 use serde::{Deserialize, Serialize};
 
 use pillar_primitives::{CallArgs, MAX_NAME_LEN};
@@ -255,7 +255,6 @@ pub(super) fn check_classes(classes: &[ItemClass]) -> Result<(), &'static str> {
     }
     Ok(())
 }
-
 
 pillar_primitives::declare_calls! {
     /// The `items` module's calls.

@@ -3,8 +3,8 @@
 //! Every items call fails with a receipt ([`Revert`]): the nonce and fee are consumed and the
 //! call changes nothing. The codes are listed in docs/games.md.
 
-use pillar_primitives::Address;
 use crate::CollectionId;
+use pillar_primitives::Address;
 
 /// Code of a call routed to `items` that it does not handle (cannot happen).
 pub const ROUTING_CODE: u32 = 6000;

@@ -15,20 +15,20 @@
 //! failed call with a stable code 6000–6099 ([`ItemsError::code`]). Deterministic: the module
 //! reads nothing but state and the transaction. Specified in docs/games.md.
 
-mod calls;
-mod events;
 mod call;
+mod calls;
 mod error;
+mod events;
 mod query;
 mod state;
 
-
+use pillar_primitives::CallSet;
 use pillar_runtime::{CallError, Module, TxContext};
 use pillar_state::StateWrite;
 
 pub use calls::*;
-pub use events::ItemsEvent;
 pub use error::{ItemsError, ROUTING_CODE};
+pub use events::ItemsEvent;
 pub use query::MAX_QUERIED_ITEMS;
 pub use state::{
     COLLECTIONS, Collection, HOLDINGS, ITEMS, ItemInfo, MINTERS, NEXT_COLLECTION, OWNERS, holding, is_minter,
@@ -62,7 +62,6 @@ impl Module for Items {
             ItemsCall::MintItems(c) => call::mint(ctx, c, state),
             ItemsCall::TransferItems(c) => call::transfer(ctx, c, state),
             ItemsCall::BurnItems(c) => call::burn(ctx, c, state),
-            other => Err(pillar_runtime::misrouted(NAME, ROUTING_CODE, other)),
         }
     }
 }

@@ -12,7 +12,7 @@ use pillar_primitives::Address;
 
 use crate::{
     ITEMS, OWNERS, holding,
-    testkit::{Counted, burn, create, define, direct, mint, transfer},
+    testkit::{Counted, Event, burn, create, define, direct, mint, transfer},
 };
 
 /// (item, cap, transferable); item 5 is never defined.

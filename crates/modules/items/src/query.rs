@@ -1,8 +1,8 @@
 //! Read-only queries: a collection, an item class with its supply, holdings, the owner of a
 //! unique item, whether an account is a minter.
 
-use pillar_primitives::Address;
 use crate::CollectionId;
+use pillar_primitives::Address;
 use pillar_runtime::{Queries, QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};
 use serde::Deserialize;

@@ -4,9 +4,9 @@
 //! item is unique); a mint or burn also writes the class record, which carries the supply
 //! counters so that a supply check costs one key.
 
+use crate::CollectionId;
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::Address;
-use crate::CollectionId;
 use pillar_state::{StateError, StateMap, StateRead, StateValue, StateWrite};
 use serde::Serialize;
 

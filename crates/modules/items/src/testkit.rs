@@ -7,12 +7,15 @@
 
 use std::sync::Arc;
 
+use crate::{
+    BurnItems, CollectionId, CreateCollection, DefineItems, ItemAmount, ItemClass, MintItems, SetItemMinter,
+    TransferItems,
+};
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
-use pillar_primitives::{Address, Receipt, SessionSigner};
-use crate::{BurnItems, CollectionId, CreateCollection, DefineItems, ItemAmount, ItemClass, MintItems, SetItemMinter, TransferItems};
+use pillar_primitives::{Address, CallSet, Receipt, SessionSigner};
 use pillar_runtime::testkit::{TestChain, funded};
-use pillar_runtime::{BlockEnv, Genesis, Invalid, Module, Refusal, Runtime, TxContext};
+use pillar_runtime::{BlockEnv, DynModule, Genesis, Invalid, Refusal, Runtime, TxContext};
 use pillar_sessions::Sessions;
 
 use crate::{Items, holding};
@@ -22,6 +25,21 @@ pub(crate) const FEE: u128 = 10;
 pub(crate) const GAME: u8 = 7;
 
 pub(crate) use pillar_runtime::testkit::addr;
+
+pillar_runtime::compose! {
+    /// The test chain's calls.
+    pub(crate) enum Call;
+    /// The test chain's events.
+    pub(crate) enum Event;
+    /// The test chain's modules.
+    pub(crate) const MODULES;
+    {
+        Accounts => pillar_accounts::Accounts,
+        Assets => pillar_assets::Assets,
+        Sessions => pillar_sessions::Sessions,
+        Items => crate::Items,
+    }
+}
 
 pub(crate) fn amounts(items: &[(u64, u128)]) -> Vec<ItemAmount> {
     items.iter().map(|&(item, amount)| ItemAmount { item, amount }).collect()
@@ -62,17 +80,17 @@ pub(crate) fn burn(collection: CollectionId, items: &[(u64, u128)]) -> Call {
 }
 
 /// The items chain: the shared test chain plus the module's helpers.
-pub(crate) struct Chain(pub(crate) TestChain);
+pub(crate) struct Chain(pub(crate) TestChain<Call, Event>);
 
 impl std::ops::Deref for Chain {
-    type Target = TestChain;
-    fn deref(&self) -> &TestChain {
+    type Target = TestChain<Call, Event>;
+    fn deref(&self) -> &TestChain<Call, Event> {
         &self.0
     }
 }
 
 impl std::ops::DerefMut for Chain {
-    fn deref_mut(&mut self) -> &mut TestChain {
+    fn deref_mut(&mut self) -> &mut TestChain<Call, Event> {
         &mut self.0
     }
 }
@@ -101,7 +119,7 @@ impl Chain {
     }
 
     /// A wallet-signed call's receipt.
-    pub(crate) fn send(&mut self, signer: u8, call: Call) -> Receipt {
+    pub(crate) fn send(&mut self, signer: u8, call: Call) -> Receipt<Event> {
         self.run(signer, call.clone()).unwrap_or_else(|e| panic!("{call:?} dropped: {e}"))
     }
 
@@ -113,7 +131,7 @@ impl Chain {
         who: u8,
         sponsor: Option<u8>,
         call: Call,
-    ) -> Result<Receipt, u32> {
+    ) -> Result<Receipt<Event>, u32> {
         match self.0.session(session, who, sponsor, call) {
             Ok(r) => Ok(r),
             Err(Invalid::Refused(Refusal { module: "sessions", code, .. })) => Err(code),
@@ -132,11 +150,13 @@ impl Chain {
 }
 
 /// The `ItemsMoved` events of a receipt as (item, from, to, amount).
-pub(crate) fn moves(r: &Receipt) -> Vec<(u64, Address, Address, u128)> {
+pub(crate) fn moves(r: &Receipt<Event>) -> Vec<(u64, Address, Address, u128)> {
     r.events
         .iter()
         .filter_map(|e| match e {
-            Event::Items(crate::ItemsEvent::ItemsMoved { item, from, to, amount, .. }) => Some((*item, *from, *to, *amount)),
+            Event::Items(crate::ItemsEvent::ItemsMoved { item, from, to, amount, .. }) => {
+                Some((*item, *from, *to, *amount))
+            }
             _ => None,
         })
         .collect()
@@ -145,14 +165,18 @@ pub(crate) fn moves(r: &Receipt) -> Vec<(u64, Address, Address, u128)> {
 pub(crate) use pillar_runtime::testkit::CountingState as Counted;
 
 /// Runs `call` from `sender` straight through the module (no runtime, no fee, no revert):
-/// the events on success, else the code, with the number of writes the call made.
+/// the events on success, else the code, with the number of writes the call made. The call is
+/// handed over as the runtime does (the module's group of it), so a call of another module
+/// fails as misrouted.
 pub(crate) fn direct(state: &mut Counted, sender: Address, call: &Call) -> (Result<Vec<Event>, u32>, usize) {
     let env = BlockEnv { chain_id: CHAIN, height: 1, timestamp_ms: 0 };
     let mut fees = 0;
-    let mut ctx = TxContext::new(&env, &mut fees, sender, Default::default(), 0, 0);
+    let mut events: Vec<Event> = Vec::new();
+    let mut ctx = TxContext::new(&env, &mut fees, &mut events, sender, Default::default(), 0, 0);
     let before = state.writes;
-    let out = match Items.call(&mut ctx, call, state) {
-        Ok(()) => Ok(ctx.events().to_vec()),
+    let out = DynModule::call(&Items, &mut ctx, call.group(), state);
+    let out = match out {
+        Ok(()) => Ok(events),
         Err(pillar_runtime::CallError::Revert(r)) => Err(r.code),
         Err(pillar_runtime::CallError::State(e)) => panic!("state error: {e}"),
     };

@@ -10,7 +10,8 @@ use serde_json::json;
 use crate::{
     HOLDINGS, ITEMS, ItemsError, NEXT_COLLECTION, OWNERS,
     testkit::{
-        Chain, Counted, FEE, GAME, addr, burn, create, define, direct, mint, moves, set_minter, transfer,
+        Call, Chain, Counted, Event, FEE, GAME, addr, burn, create, define, direct, mint, moves, set_minter,
+        transfer,
     },
 };
 
@@ -30,8 +31,16 @@ fn collections_are_numbered_from_one_and_the_creator_is_issuer_and_minter() {
     assert_eq!(
         r.events[1..],
         [
-            Event::Items(crate::ItemsEvent::CollectionCreated { collection: 1, issuer: addr(GAME), name: "heroes".into() }),
-            Event::Items(crate::ItemsEvent::ItemMinterChanged { collection: 1, minter: addr(GAME), enabled: true }),
+            Event::Items(crate::ItemsEvent::CollectionCreated {
+                collection: 1,
+                issuer: addr(GAME),
+                name: "heroes".into()
+            }),
+            Event::Items(crate::ItemsEvent::ItemMinterChanged {
+                collection: 1,
+                minter: addr(GAME),
+                enabled: true
+            }),
         ]
     );
     c.ok(0, create("other"));
@@ -67,7 +76,10 @@ fn only_the_issuer_appoints_minters_and_minters_mint() {
     assert_eq!(c.fails(0, mint(9, addr(0), &[(GOLD, 1)])), 6001);
     // The game's server key (6) mints once appointed, and not after it is dismissed.
     let r = c.ok(GAME, set_minter(1, addr(6), true));
-    assert_eq!(r.events[1], Event::Items(crate::ItemsEvent::ItemMinterChanged { collection: 1, minter: addr(6), enabled: true }));
+    assert_eq!(
+        r.events[1],
+        Event::Items(crate::ItemsEvent::ItemMinterChanged { collection: 1, minter: addr(6), enabled: true })
+    );
     assert_eq!(c.query("isMinter", json!({"collection": 1, "account": addr(6)})), json!(true));
     c.ok(6, mint(1, addr(0), &[(GOLD, 5)]));
     // A minter is not an issuer.
@@ -93,9 +105,24 @@ fn classes_are_defined_by_the_issuer_once() {
     assert_eq!(
         r.events[1..],
         [
-            Event::Items(crate::ItemsEvent::ItemDefined { collection: 1, item: SWORD, max_supply: 1, transferable: true }),
-            Event::Items(crate::ItemsEvent::ItemDefined { collection: 1, item: GOLD, max_supply: 1_000, transferable: true }),
-            Event::Items(crate::ItemsEvent::ItemDefined { collection: 1, item: BADGE, max_supply: 10, transferable: false }),
+            Event::Items(crate::ItemsEvent::ItemDefined {
+                collection: 1,
+                item: SWORD,
+                max_supply: 1,
+                transferable: true
+            }),
+            Event::Items(crate::ItemsEvent::ItemDefined {
+                collection: 1,
+                item: GOLD,
+                max_supply: 1_000,
+                transferable: true
+            }),
+            Event::Items(crate::ItemsEvent::ItemDefined {
+                collection: 1,
+                item: BADGE,
+                max_supply: 10,
+                transferable: false
+            }),
         ]
     );
     // Redefining is refused, and a batch with one defined item defines none of the others.
@@ -353,7 +380,11 @@ fn the_module_itself_writes_nothing_when_a_call_fails() {
         (p, burn(1, &[(GOLD, 0)]), 6098),
         (game, define(1, &[]), 6098),
         // A call of another module is a routing error.
-        (p, Call::Assets(pillar_assets::AssetsCall::Burn(pillar_assets::Burn { asset: 1, amount: 1 })), crate::ROUTING_CODE),
+        (
+            p,
+            Call::Assets(pillar_assets::AssetsCall::Burn(pillar_assets::Burn { asset: 1, amount: 1 })),
+            pillar_runtime::MISROUTED,
+        ),
     ] {
         let (out, writes) = direct(&mut s, sender, &call);
         assert_eq!(out.unwrap_err(), code, "{call:?}");
@@ -392,18 +423,18 @@ fn collections_can_be_set_up_by_genesis_calls() {
     let genesis = pillar_runtime::Genesis {
         calls: [create("quest"), define(1, CLASSES), mint(1, addr(0), &[(SWORD, 1), (GOLD, 5)])]
             .into_iter()
-            .map(|call| pillar_runtime::GenesisCall { sender: studio, call })
+            .map(|call| pillar_runtime::GenesisCall::new(studio, &call))
             .collect(),
         ..Default::default()
     };
-    let rt = pillar_runtime::Runtime::new(1, vec![Arc::new(crate::Items)]);
+    let rt = pillar_runtime::Runtime::<Call, Event>::new(1, vec![Arc::new(crate::Items)]);
     let mut state = pillar_state::MemoryState::default();
     rt.genesis(&genesis, &mut state).unwrap();
     assert_eq!(OWNERS.get(&state, &(1, SWORD)).unwrap(), Some(addr(0)));
     assert_eq!(crate::holding(&state, 1, GOLD, addr(0)).unwrap(), 5);
     // A refused genesis call stops genesis with the item code in the reason.
     let bad = pillar_runtime::Genesis {
-        calls: vec![pillar_runtime::GenesisCall { sender: studio, call: mint(1, addr(0), &[(GOLD, 1)]) }],
+        calls: vec![pillar_runtime::GenesisCall::new(studio, &mint(1, addr(0), &[(GOLD, 1)]))],
         ..Default::default()
     };
     let err = rt.genesis(&bad, &mut pillar_state::MemoryState::default()).unwrap_err();

@@ -1,17 +1,17 @@
 //! Handlers of the sessions calls.
 
-use pillar_primitives::Address;
 use crate::{AuthorizeSession, RevokeSession, SetSponsorPolicy};
+use pillar_primitives::Address;
 use pillar_runtime::{CallError, TxContext};
 use pillar_state::StateWrite;
 
+use crate::SessionsEvent;
 use crate::{
     SessionsError,
     state::{
         ACCOUNT_SESSIONS, CapUsage, MAX_SESSIONS_PER_ACCOUNT, SESSIONS, SPONSORS, Session, SponsorPolicy,
     },
 };
-use crate::SessionsEvent;
 
 /// Authorizes `c.key` for the sender, replacing the scope and usage of the same key if it was
 /// authorized before. A full list makes room by dropping its oldest revoked or expired session.

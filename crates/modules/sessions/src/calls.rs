@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use pillar_primitives::{CallArgs, CallKind};
 
-use pillar_primitives::{AssetId, u128_string};
 use pillar_primitives::SessionKey;
+use pillar_primitives::{AssetId, u128_string};
 
 /// Most assets a session may spend (one cap each).
 pub const MAX_SESSION_CAPS: usize = 8;
@@ -135,7 +135,6 @@ pub struct SetSponsorPolicy {
 }
 
 impl CallArgs for SetSponsorPolicy {}
-
 
 /// Call tags of the session-management calls, which a session key may never send (a session
 /// that could authorize sessions or sponsor others could widen its own scope).

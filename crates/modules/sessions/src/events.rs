@@ -1,7 +1,7 @@
 //! The events the `sessions` module emits. Tags are global and append-only: the first is
 //! `first_tag`, the rest follow in declaration order.
 
-use pillar_primitives::{Address, AssetId, B256, u128_string};
+use pillar_primitives::{Address, SessionKey, u128_string};
 use serde::{Deserialize, Serialize};
 
 /// Something the `sessions` module reports happened.

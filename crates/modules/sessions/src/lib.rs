@@ -14,21 +14,21 @@
 //! invalid (left out of the block), with a stable code 4001–4099 ([`SessionsError::code`]).
 //! Deterministic: time is the block's timestamp. Specified in docs/games.md.
 
-mod calls;
-mod events;
 mod call;
+mod calls;
 mod error;
+mod events;
 mod query;
 pub mod rules;
 mod state;
 
-use pillar_primitives::VerifiedTransaction;
+use pillar_runtime::TxView;
 use pillar_runtime::{BlockEnv, CallError, Module, TxContext, ValidateError};
 use pillar_state::{StateError, StateRead, StateWrite};
 
 pub use calls::*;
-pub use events::SessionsEvent;
 pub use error::SessionsError;
+pub use events::SessionsEvent;
 pub use state::{
     ACCOUNT_SESSIONS, CapUsage, LAST_BLOCK_MS, MAX_SESSIONS_PER_ACCOUNT, SESSIONS, SPONSORED, SPONSORS,
     Session, SponsorPolicy, UserWindow,
@@ -49,16 +49,12 @@ struct Admitted {
     sponsor: Option<(SponsorPolicy, UserWindow)>,
 }
 
-fn admit(
-    tx: &TxView<'_>,
-    now: u64,
-    state: &(impl StateRead + ?Sized),
-) -> Result<Admitted, ValidateError> {
+fn admit(tx: &TxView<'_>, now: u64, state: &(impl StateRead + ?Sized)) -> Result<Admitted, ValidateError> {
     let mut out = Admitted::default();
     if tx.session.is_none() && tx.sponsor().is_none() {
         return Ok(out);
     }
-    let call = &tx.tx.tx.call;
+    let call = tx.call;
     let fee = pillar_assets::fees(state)?.tx_fee;
     if let Some(key) = &tx.session {
         let id = key.id();
@@ -124,7 +120,6 @@ impl Module for Sessions {
             SessionsCall::AuthorizeSession(c) => call::authorize(ctx, c, state),
             SessionsCall::RevokeSession(c) => call::revoke(ctx, c, state),
             SessionsCall::SetSponsorPolicy(c) => call::set_sponsor_policy(ctx, c, state),
-            other => Err(pillar_runtime::misrouted(NAME, 4000, other)),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use crate::testkit::Call;
 use proptest::prelude::*;
 
 use crate::{RevokeSession, SetSponsorPolicy};
@@ -38,7 +39,7 @@ proptest! {
     ) {
         let mut c = Chain::new();
         let s = ed(1);
-        c.ok(7, pillar_primitives::Call::Sessions(crate::SessionsCall::SetSponsorPolicy(SetSponsorPolicy {
+        c.ok(7, Call::Sessions(crate::SessionsCall::SetSponsorPolicy(SetSponsorPolicy {
             budget, calls: 1, window_ms: 0, max_txs_per_user: 0,
         })));
         c.ok(0, scope(&s, total, per_window, 1_000, max_txs));
@@ -51,7 +52,7 @@ proptest! {
             match st {
                 Step::Wait { ms } => c.advance(ms),
                 Step::Revoke => {
-                    c.ok(0, pillar_primitives::Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: s.public_key() })));
+                    c.ok(0, Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: s.public_key() })));
                     revoked = true;
                 }
                 Step::Send { amount, sponsored } => {

@@ -2,8 +2,8 @@
 //! stored record, the block time and the transaction: the same code decides at mempool
 //! admission (`validate`, on committed state) and at execution (`pre_dispatch`).
 
-use pillar_primitives::{AssetId, NATIVE_ASSET};
 use crate::SESSION_MANAGEMENT_TAGS;
+use pillar_primitives::{AssetId, CallView, NATIVE_ASSET};
 
 use crate::{
     SessionsError,
@@ -22,7 +22,11 @@ fn window_over(start: u64, window_ms: u64, now: u64) -> bool {
 
 /// What a transaction takes from the account's balances, per asset: the call's amount, plus the
 /// fee when the account pays it.
-pub fn spends(call: &SessionsCall, fee: u128, account_pays_fee: bool) -> Result<Vec<(AssetId, u128)>, SessionsError> {
+pub fn spends(
+    call: &dyn CallView,
+    fee: u128,
+    account_pays_fee: bool,
+) -> Result<Vec<(AssetId, u128)>, SessionsError> {
     let mut out: Vec<(AssetId, u128)> = Vec::with_capacity(2);
     if let Some((asset, amount)) = call.spend() {
         out.push((asset, amount));
@@ -44,7 +48,7 @@ pub fn admit_session(
     key: pillar_primitives::B256,
     account: pillar_primitives::Address,
     now: u64,
-    call: &SessionsCall,
+    call: &dyn CallView,
     spends: &[(AssetId, u128)],
 ) -> Result<Session, SessionsError> {
     if session.revoked {
@@ -110,7 +114,7 @@ pub fn admit_sponsored(
     policy: Option<&SponsorPolicy>,
     window: Option<UserWindow>,
     now: u64,
-    call: &SessionsCall,
+    call: &dyn CallView,
     fee: u128,
 ) -> Result<(SponsorPolicy, UserWindow), SessionsError> {
     let Some(policy) = policy else { return Err(SessionsError::NoSponsor { sponsor }) };

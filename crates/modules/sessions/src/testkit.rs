@@ -7,15 +7,29 @@
 
 use std::sync::Arc;
 
+use crate::{AuthorizeSession, SpendCap};
 use pillar_accounts::Accounts;
+use pillar_assets::Transfer;
 use pillar_assets::{Assets, balance};
 use pillar_primitives::{Address, NATIVE_ASSET, Receipt, SessionSigner, SignedTransaction};
-use pillar_assets::Transfer;
-use crate::{AuthorizeSession, SpendCap};
 use pillar_runtime::testkit::{TestChain, funded};
 use pillar_runtime::{Genesis, Invalid, Refusal, Runtime, ValidateError};
 
 use crate::Sessions;
+
+pillar_runtime::compose! {
+    /// The test chain's calls.
+    pub(crate) enum Call;
+    /// The test chain's events.
+    pub(crate) enum Event;
+    /// The test chain's modules.
+    pub(crate) const MODULES;
+    {
+        Accounts => pillar_accounts::Accounts,
+        Assets => pillar_assets::Assets,
+        Sessions => crate::Sessions,
+    }
+}
 
 pub(crate) const CHAIN: u64 = 41;
 pub(crate) const FEE: u128 = 10;
@@ -49,17 +63,17 @@ pub(crate) fn scope(
 }
 
 /// The sessions chain: the shared test chain plus the module's helpers.
-pub(crate) struct Chain(pub(crate) TestChain);
+pub(crate) struct Chain(pub(crate) TestChain<Call, Event>);
 
 impl std::ops::Deref for Chain {
-    type Target = TestChain;
-    fn deref(&self) -> &TestChain {
+    type Target = TestChain<Call, Event>;
+    fn deref(&self) -> &TestChain<Call, Event> {
         &self.0
     }
 }
 
 impl std::ops::DerefMut for Chain {
-    fn deref_mut(&mut self) -> &mut TestChain {
+    fn deref_mut(&mut self) -> &mut TestChain<Call, Event> {
         &mut self.0
     }
 }
@@ -85,14 +99,18 @@ impl Chain {
         who: u8,
         sponsor: Option<u8>,
         call: Call,
-    ) -> Result<Receipt, u32> {
+    ) -> Result<Receipt<Event>, u32> {
         let tx = self.tx(addr(who), call);
         let stx = session.sign(tx, addr(who), sponsor.map(addr));
         self.submit(stx, addr(who))
     }
 
     /// Executes one signed transaction in its own block, after checking that admission agrees.
-    pub(crate) fn submit(&mut self, stx: SignedTransaction, who: Address) -> Result<Receipt, u32> {
+    pub(crate) fn submit(
+        &mut self,
+        stx: SignedTransaction<Call>,
+        who: Address,
+    ) -> Result<Receipt<Event>, u32> {
         let verified = stx.clone().verify().unwrap();
         let admission = self.rt.validate(&verified, &self.state);
         let (mut r, dropped) = self.exec(vec![stx]);

@@ -2,14 +2,20 @@
 
 #![allow(clippy::unwrap_used)]
 
-use pillar_primitives::{NATIVE_ASSET, SessionSigner};
-use pillar_assets::Burn;
+use crate::testkit::{Call, Event};
 use crate::{AuthorizeSession, RevokeSession, SetSponsorPolicy, SpendCap};
+use pillar_assets::Burn;
+use pillar_primitives::{NATIVE_ASSET, SessionSigner};
 
 use crate::testkit::{Chain, FEE, addr, ed, key, scope, transfer};
 
 fn sponsor_policy(budget: u128, window_ms: u64, max_txs_per_user: u32) -> Call {
-    Call::Sessions(crate::SessionsCall::SetSponsorPolicy(SetSponsorPolicy { budget, calls: 1, window_ms, max_txs_per_user }))
+    Call::Sessions(crate::SessionsCall::SetSponsorPolicy(SetSponsorPolicy {
+        budget,
+        calls: 1,
+        window_ms,
+        max_txs_per_user,
+    }))
 }
 
 #[test]
@@ -44,11 +50,18 @@ fn revocation_takes_effect_at_once() {
     let s = ed(1);
     c.ok(0, scope(&s, 1_000, 0, 0, 0));
     c.session(&s, 0, None, transfer(1, 1)).unwrap();
-    let r = c.ok(0, Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: s.public_key() })));
+    let r =
+        c.ok(0, Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: s.public_key() })));
     assert!(matches!(r.events.last(), Some(Event::Sessions(crate::SessionsEvent::SessionRevoked { .. }))));
     assert_eq!(c.session(&s, 0, None, transfer(1, 1)).unwrap_err(), 4002);
     // Revoking an unknown key fails with a receipt.
-    assert_eq!(c.fails(0, Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: ed(5).public_key() }))), 4001);
+    assert_eq!(
+        c.fails(
+            0,
+            Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: ed(5).public_key() }))
+        ),
+        4001
+    );
 }
 
 #[test]
@@ -80,7 +93,11 @@ fn call_kinds_out_of_scope_are_refused() {
     let mut c = Chain::new();
     let s = ed(1);
     c.ok(0, scope(&s, 1_000, 0, 0, 0));
-    assert_eq!(c.session(&s, 0, None, Call::Assets(pillar_assets::AssetsCall::Burn(Burn { asset: 0, amount: 1 }))).unwrap_err(), 4004);
+    assert_eq!(
+        c.session(&s, 0, None, Call::Assets(pillar_assets::AssetsCall::Burn(Burn { asset: 0, amount: 1 })))
+            .unwrap_err(),
+        4004
+    );
     // Session management is never in scope, whatever the mask says.
     let revoke = Call::Sessions(crate::SessionsCall::RevokeSession(RevokeSession { key: s.public_key() }));
     assert_eq!(c.session(&s, 0, None, revoke).unwrap_err(), 4004);
@@ -99,7 +116,11 @@ fn total_cap_counts_amounts_and_fees() {
     c.session(&s, 0, None, transfer(1, 20)).unwrap(); // 250
     assert_eq!(c.session(&s, 0, None, transfer(1, 1)).unwrap_err(), 4005);
     // An asset without a cap cannot be spent at all.
-    let other = Call::Assets(pillar_assets::AssetsCall::Transfer(pillar_assets::Transfer { to: addr(1), asset: 5, amount: 1 }));
+    let other = Call::Assets(pillar_assets::AssetsCall::Transfer(pillar_assets::Transfer {
+        to: addr(1),
+        asset: 5,
+        amount: 1,
+    }));
     let s2 = ed(2);
     c.ok(0, scope(&s2, 1_000, 0, 0, 0));
     assert_eq!(c.session(&s2, 0, None, other).unwrap_err(), 4005);
@@ -129,7 +150,9 @@ fn sponsor_pays_within_budget_and_policy() {
     let (user, game) = (c.bal(0), c.bal(7));
     let r = c.session(&s, 0, Some(7), transfer(1, 100)).unwrap();
     assert_eq!(r.fee_paid, FEE);
-    assert!(matches!(r.events[0], pillar_primitives::Event::Assets(pillar_assets::AssetsEvent::FeePaid { from, .. }) if from == addr(7)));
+    assert!(
+        matches!(r.events[0], Event::Assets(pillar_assets::AssetsEvent::FeePaid { from, .. }) if from == addr(7))
+    );
     assert_eq!((c.bal(0), c.bal(7)), (user - 100, game - FEE));
     // The session's cap counts only the amount when a sponsor pays.
     let q = c.query("session", serde_json::json!({"account": addr(0), "key": s.public_key()}));
@@ -163,7 +186,16 @@ fn sponsor_refusals_have_their_codes() {
     assert_eq!(c.session(&s, 0, Some(6), transfer(1, 1)).unwrap_err(), 4020);
     c.ok(6, sponsor_policy(1_000, 1_000, 2));
     // Burn is not sponsored.
-    assert_eq!(c.session(&s, 0, Some(6), Call::Assets(pillar_assets::AssetsCall::Burn(Burn { asset: 0, amount: 1 }))).unwrap_err(), 4021);
+    assert_eq!(
+        c.session(
+            &s,
+            0,
+            Some(6),
+            Call::Assets(pillar_assets::AssetsCall::Burn(Burn { asset: 0, amount: 1 }))
+        )
+        .unwrap_err(),
+        4021
+    );
     c.session(&s, 0, Some(6), transfer(1, 1)).unwrap();
     c.session(&s, 0, Some(6), transfer(1, 1)).unwrap();
     assert_eq!(c.session(&s, 0, Some(6), transfer(1, 1)).unwrap_err(), 4023);
@@ -204,7 +236,7 @@ fn reauthorizing_resets_usage_and_full_lists_reuse_dead_slots() {
 #[test]
 fn envelopes_are_refused_on_a_chain_without_sessions() {
     use std::sync::Arc;
-    let rt = pillar_runtime::Runtime::new(
+    let rt = pillar_runtime::Runtime::<Call, Event>::new(
         crate::testkit::CHAIN,
         vec![Arc::new(pillar_accounts::Accounts), Arc::new(pillar_assets::Assets)],
     );

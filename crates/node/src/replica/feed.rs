@@ -16,7 +16,7 @@ use jsonrpsee_ws_client::{PingConfig, WsClient, WsClientBuilder};
 use parking_lot::Mutex;
 use pillar_chain::{Chain, ChainError};
 use pillar_derive::Deriver;
-use pillar_primitives::{Block, codec};
+use pillar_stf::{Block, codec};
 use serde::Deserialize;
 use tokio::{sync::watch, task::JoinSet};
 use tracing::{debug, info, warn};
@@ -307,12 +307,13 @@ fn decode_block(hex_str: &str) -> Option<Block> {
 mod tests {
     use std::{net::SocketAddr, path::Path, time::Instant};
 
+    use pillar_assets::Transfer;
     use pillar_chain::ChainOptions;
     use pillar_derive::DerivationConfig;
-    use pillar_primitives::{Call, PrivateKey, Transaction, Transfer};
     use pillar_rpc::{Production, RpcConfig, RpcHandle};
     use pillar_sequencer::{Sequencer, SequencerConfig};
     use pillar_state::NomtOptions;
+    use pillar_stf::{Call, PrivateKey, Transaction};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use super::*;
@@ -373,7 +374,11 @@ mod tests {
             chain_id: config.chain.chain_id,
             nonce,
             max_fee: config.genesis.tx_fee,
-            call: Call::Transfer(Transfer { to: keys()[1].address(), asset: 0, amount: 1 }),
+            call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                to: keys()[1].address(),
+                asset: 0,
+                amount: 1,
+            })),
         };
         let before = seq.chain().head().height;
         seq.submit(key.sign(tx)).unwrap();

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use pillar_chain::{BlockNotification, BlockTimings, Chain};
-use pillar_primitives::{B256, Header, Receipt, SignedTransaction};
 use pillar_rpc::{Production, TxSink};
 use pillar_sequencer::{Rejection, Sequencer, SequencerMetrics};
+use pillar_stf::{B256, Header, Receipt, SignedTransaction};
 
 /// Where derivation and the feed report the blocks they made durable.
 pub(crate) trait Imports: Send + Sync + 'static {

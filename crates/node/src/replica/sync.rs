@@ -19,8 +19,8 @@ use pillar_derive::{
     ChainProvider, Classify, DataAvailabilityProvider, Deriver, ErrorKind, L1BlockData, L1BlockInfo,
     L1BlockReport, L1Log, ProposedOutput, block_data,
 };
-use pillar_primitives::B256;
 use pillar_sequencer::Sequencer;
+use pillar_stf::B256;
 use tokio::sync::{mpsc, watch};
 use tracing::{debug, error, info, warn};
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use pillar_derive::{DerivationConfig, L1Event, MemoryL1, QueueKind, QueueMessage};
-use pillar_primitives::{Address, ChainTx, L1Message, L1MessageKind, PrivateKey};
+use pillar_stf::{Address, ChainTx, L1Message, L1MessageKind, PrivateKey};
 use tempfile::TempDir;
 
 use super::*;

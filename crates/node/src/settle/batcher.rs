@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 use pillar_chain::Chain;
 use pillar_derive::{BatchPlanner, InFlight, MAX_BATCH_BYTES, encode_batch};
 use pillar_l1::{L1Client, L1Error};
-use pillar_primitives::{Block, ChainTx};
+use pillar_stf::{Block, ChainTx};
 use tokio::sync::watch;
 use tracing::{debug, error, info, warn};
 
@@ -175,7 +175,7 @@ struct Posted {
     gas: u64,
     blob_gas: u64,
     fee_wei: u128,
-    l1_tx: pillar_primitives::B256,
+    l1_tx: pillar_stf::B256,
     l1_block: u64,
     more: bool,
 }

@@ -68,7 +68,7 @@ pub struct BatchRecord {
     /// `blob` or `calldata`.
     pub mode: &'static str,
     /// The L1 transaction that appended it.
-    pub l1_tx: pillar_primitives::B256,
+    pub l1_tx: pillar_stf::B256,
     /// L1 block it was mined in.
     pub l1_block: u64,
     /// L1 execution gas used.

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use pillar_derive::Deriver;
 use pillar_l1::{L1Anchor, L1Client, L1Error};
-use pillar_primitives::{Header, output_root};
+use pillar_stf::{Header, output_root};
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 

@@ -7,16 +7,17 @@ use std::{sync::Arc, time::Duration};
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
 use pillar_chain::Chain;
-use pillar_primitives::SignedTransaction;
-use pillar_runtime::{Genesis, GenesisAccount, Runtime};
+use pillar_runtime::{Genesis, GenesisAccount};
 use pillar_sequencer::{PoolConfig, Rejection, Sequencer, SequencerConfig};
+use pillar_stf::Runtime;
+use pillar_stf::SignedTransaction;
 
 mod sessions;
 
 use pillar_runtime::testkit::key;
 
 fn transfer(from: u8, nonce: u64, chain_id: u64, amount: u128) -> SignedTransaction {
-    pillar_runtime::testkit::transfer(chain_id, from, nonce, 1, key(9).address(), amount)
+    pillar_stf::testkit::transfer(chain_id, from, nonce, 1, key(9).address(), amount)
 }
 
 fn bad_chain() -> SignedTransaction {
@@ -145,7 +146,7 @@ async fn blocks_removed_under_the_producer_have_their_transactions_included_agai
     let mut nonces = Vec::new();
     for h in 1..=chain.head().height {
         for t in chain.ledger().block(h).unwrap().unwrap().transactions {
-            if let pillar_primitives::ChainTx::Signed(tx) = t {
+            if let pillar_stf::ChainTx::Signed(tx) = t {
                 nonces.push(tx.tx.nonce);
             }
         }
@@ -159,7 +160,7 @@ async fn blocks_removed_under_the_producer_have_their_transactions_included_agai
 /// A flood of L1 messages goes into blocks that each stay under the per-block L1 byte cap.
 #[tokio::test]
 async fn a_flood_of_l1_messages_is_spread_over_capped_blocks() {
-    use pillar_primitives::{Address, L1Message, L1MessageKind, MAX_BLOCK_L1_BYTES};
+    use pillar_stf::{Address, L1Message, L1MessageKind, MAX_BLOCK_L1_BYTES};
     let dir = tempfile::tempdir().unwrap();
     let (seq, handle) = start_with(dir.path(), 0, 3);
     let flood: Vec<L1Message> = (0..40)
@@ -187,10 +188,8 @@ async fn a_flood_of_l1_messages_is_spread_over_capped_blocks() {
             .transactions
             .iter()
             .map(|t| match t {
-                pillar_primitives::ChainTx::L1(m) => {
-                    m.encoded_len() + pillar_primitives::ENTRY_OVERHEAD_BYTES
-                }
-                pillar_primitives::ChainTx::Signed(_) => 0,
+                pillar_stf::ChainTx::L1(m) => m.encoded_len() + pillar_stf::ENTRY_OVERHEAD_BYTES,
+                pillar_stf::ChainTx::Signed(_) => 0,
             })
             .sum();
         assert!(bytes <= MAX_BLOCK_L1_BYTES, "block {h}: {bytes} bytes of L1 messages");

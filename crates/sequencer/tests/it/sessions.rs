@@ -5,14 +5,14 @@ use std::{sync::Arc, time::Duration};
 
 use pillar_accounts::Accounts;
 use pillar_assets::Assets;
+use pillar_assets::Transfer;
 use pillar_chain::Chain;
-use pillar_primitives::{
-    AuthorizeSession, Call, Event, NATIVE_ASSET, PrivateKey, SessionSigner, SetSponsorPolicy,
-    SignedTransaction, SpendCap, Transaction, Transfer,
-};
-use pillar_runtime::{Genesis, GenesisAccount, Refusal, Runtime};
+use pillar_runtime::{Genesis, GenesisAccount, Refusal};
 use pillar_sequencer::{BlockNotification, PoolConfig, Rejection, Sequencer, SequencerConfig};
 use pillar_sessions::Sessions;
+use pillar_sessions::{AuthorizeSession, SetSponsorPolicy, SpendCap};
+use pillar_stf::Runtime;
+use pillar_stf::{Call, Event, NATIVE_ASSET, PrivateKey, SessionSigner, SignedTransaction, Transaction};
 use tokio::sync::broadcast::Receiver;
 
 const CHAIN: u64 = 21;
@@ -26,10 +26,7 @@ fn tx(nonce: u64, call: Call) -> Transaction {
     Transaction { chain_id: CHAIN, nonce, max_fee: 1, call }
 }
 
-async fn receipts(
-    blocks: &mut Receiver<Arc<BlockNotification>>,
-    n: usize,
-) -> Vec<pillar_primitives::Receipt> {
+async fn receipts(blocks: &mut Receiver<Arc<BlockNotification>>, n: usize) -> Vec<pillar_stf::Receipt> {
     let mut out = Vec::new();
     while out.len() < n {
         let b = tokio::time::timeout(Duration::from_secs(60), blocks.recv()).await.unwrap().unwrap();
@@ -69,7 +66,8 @@ async fn a_thousand_sponsored_session_transfers_after_one_authorization() {
     // The game funds sponsorship of transfers; the player authorizes one session key, once.
     let session = SessionSigner::ed25519([7; 32]);
     let policy = SetSponsorPolicy { budget: 2_000, calls: 1, window_ms: 0, max_txs_per_user: 0 };
-    seq.submit(game.sign(tx(0, Call::SetSponsorPolicy(policy)))).unwrap();
+    seq.submit(game.sign(tx(0, Call::Sessions(pillar_sessions::SessionsCall::SetSponsorPolicy(policy)))))
+        .unwrap();
     let authorize = AuthorizeSession {
         key: session.public_key(),
         calls: 1,
@@ -78,13 +76,24 @@ async fn a_thousand_sponsored_session_transfers_after_one_authorization() {
         max_txs: 0,
         caps: vec![SpendCap { asset: NATIVE_ASSET, total: 2 * N as u128, per_window: 0 }],
     };
-    seq.submit(player.sign(tx(0, Call::AuthorizeSession(authorize)))).unwrap();
+    seq.submit(
+        player.sign(tx(0, Call::Sessions(pillar_sessions::SessionsCall::AuthorizeSession(authorize)))),
+    )
+    .unwrap();
     assert!(receipts(&mut blocks, 2).await.iter().all(|r| r.is_success()));
 
     // Refusals at the door, each with its own rejection.
     let stranger = SessionSigner::ed25519([8; 32]);
-    let t =
-        |nonce| tx(nonce, Call::Transfer(Transfer { to: friend.address(), asset: NATIVE_ASSET, amount: 1 }));
+    let t = |nonce| {
+        tx(
+            nonce,
+            Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                to: friend.address(),
+                asset: NATIVE_ASSET,
+                amount: 1,
+            })),
+        )
+    };
     assert!(matches!(
         seq.submit(stranger.sign(t(1), player.address(), Some(game.address()))),
         Err(Rejection::Refused(Refusal { code: 4001, kind: "session_refused", .. }))
@@ -105,7 +114,9 @@ async fn a_thousand_sponsored_session_transfers_after_one_authorization() {
     for r in &sealed {
         assert!(r.is_success(), "{:?}", r.status);
         assert_eq!(r.sender, player.address());
-        assert!(matches!(r.events[0], Event::FeePaid { from, amount: 1 } if from == game.address()));
+        assert!(
+            matches!(r.events[0], Event::Assets(pillar_assets::AssetsEvent::FeePaid { from, amount: 1 }) if from == game.address())
+        );
     }
     let snapshot = seq.chain().snapshot();
     let bal = |a| pillar_assets::balance(&snapshot, a, NATIVE_ASSET).unwrap();

@@ -6,14 +6,16 @@
 
 use std::path::Path;
 
-use pillar_node::{ChainConfig, DevKey, RpcSection, SequencerSection, StorageSection};
-use pillar_primitives::{
-    AddClaim, Address, AuthorizeSession, Call, ClaimRequirement, CreateCollection, DefineItems, ItemAmount,
-    ItemClass, Mint, MintItems, PrivateKey, RegisterIdentity, SessionSigner, SetComplianceRules,
-    SetSponsorPolicy, SetTrustedIssuer, SignedTransaction, TOPIC_COUNTRY, TOPIC_KYC, Transaction, Transfer,
-    TransferItems,
+use pillar_assets::{Mint, Transfer};
+use pillar_compliance::{
+    AddClaim, ClaimRequirement, RegisterIdentity, SetComplianceRules, SetTrustedIssuer, TOPIC_COUNTRY,
+    TOPIC_KYC,
 };
+use pillar_items::{CreateCollection, DefineItems, ItemAmount, ItemClass, MintItems, TransferItems};
+use pillar_node::{ChainConfig, DevKey, RpcSection, SequencerSection, StorageSection};
 use pillar_runtime::{Genesis, GenesisAccount, GenesisAsset, GenesisCall};
+use pillar_sessions::{AuthorizeSession, SetSponsorPolicy};
+use pillar_stf::{Address, Call, PrivateKey, SessionSigner, SignedTransaction, Transaction};
 use rayon::prelude::*;
 
 /// The chain id of every bench chain.
@@ -66,7 +68,7 @@ impl Fixture {
         let mut assets = vec![];
         let mut calls = vec![];
         let mut sessions = vec![];
-        let call = |sender: Address, call: Call| GenesisCall { sender, call };
+        let call = |sender: Address, call: Call| GenesisCall::new(sender, &call);
         match kind {
             Kind::Transfers => {}
             Kind::Sessions => {
@@ -74,38 +76,48 @@ impl Fixture {
                 sessions = (0..accounts).into_par_iter().map(session).collect();
                 calls.push(call(
                     operator,
-                    Call::CreateCollection(CreateCollection { name: "Bench".into(), uri: String::new() }),
+                    Call::Items(pillar_items::ItemsCall::CreateCollection(CreateCollection {
+                        name: "Bench".into(),
+                        uri: String::new(),
+                    })),
                 ));
                 let gold = ItemClass { item: GOLD, max_supply: u128::MAX, transferable: true };
                 calls.push(call(
                     operator,
-                    Call::DefineItems(DefineItems { collection: COLLECTION, classes: vec![gold] }),
+                    Call::Items(pillar_items::ItemsCall::DefineItems(DefineItems {
+                        collection: COLLECTION,
+                        classes: vec![gold],
+                    })),
                 ));
                 calls.push(call(
                     operator,
-                    Call::SetSponsorPolicy(SetSponsorPolicy {
+                    Call::Sessions(pillar_sessions::SessionsCall::SetSponsorPolicy(SetSponsorPolicy {
                         budget: u128::MAX / 2,
                         calls: 1 << 37,
                         window_ms: 0,
                         max_txs_per_user: 0,
-                    }),
+                    })),
                 ));
                 for (k, s) in keys.iter().zip(&sessions) {
                     let items = vec![ItemAmount { item: GOLD, amount: 1_000_000 }];
                     calls.push(call(
                         operator,
-                        Call::MintItems(MintItems { collection: COLLECTION, to: k.address(), items }),
+                        Call::Items(pillar_items::ItemsCall::MintItems(MintItems {
+                            collection: COLLECTION,
+                            to: k.address(),
+                            items,
+                        })),
                     ));
                     calls.push(call(
                         k.address(),
-                        Call::AuthorizeSession(AuthorizeSession {
+                        Call::Sessions(pillar_sessions::SessionsCall::AuthorizeSession(AuthorizeSession {
                             key: s.public_key(),
                             calls: 1 << 37,
                             expires_ms: u64::MAX,
                             window_ms: 0,
                             max_txs: 0,
                             caps: vec![],
-                        }),
+                        })),
                     ));
                 }
             }
@@ -121,43 +133,58 @@ impl Fixture {
                 for topic in [TOPIC_KYC, TOPIC_COUNTRY] {
                     calls.push(call(
                         operator,
-                        Call::SetTrustedIssuer(SetTrustedIssuer { topic, issuer: operator, enabled: true }),
+                        Call::Compliance(pillar_compliance::ComplianceCall::SetTrustedIssuer(
+                            SetTrustedIssuer { topic, issuer: operator, enabled: true },
+                        )),
                     ));
                 }
                 calls.push(call(
                     operator,
-                    Call::SetComplianceRules(Box::new(SetComplianceRules {
-                        asset: BOND,
-                        registry: operator,
-                        allowed_countries: vec![],
-                        blocked_countries: vec![408, 364],
-                        country_caps: vec![],
-                        max_holders: 0,
-                        max_balance: 0,
-                        lockup_ms: 0,
-                        limit_window_ms: 0,
-                        limit_amount: 0,
-                        required_claims: vec![
-                            ClaimRequirement { topic: TOPIC_KYC, min_value: 2 },
-                            ClaimRequirement { topic: TOPIC_COUNTRY, min_value: 1 },
-                        ],
-                    })),
+                    Call::Compliance(pillar_compliance::ComplianceCall::SetComplianceRules(Box::new(
+                        SetComplianceRules {
+                            asset: BOND,
+                            registry: operator,
+                            allowed_countries: vec![],
+                            blocked_countries: vec![408, 364],
+                            country_caps: vec![],
+                            max_holders: 0,
+                            max_balance: 0,
+                            lockup_ms: 0,
+                            limit_window_ms: 0,
+                            limit_amount: 0,
+                            required_claims: vec![
+                                ClaimRequirement { topic: TOPIC_KYC, min_value: 2 },
+                                ClaimRequirement { topic: TOPIC_COUNTRY, min_value: 1 },
+                            ],
+                        },
+                    ))),
                 ));
                 for (i, k) in keys.iter().enumerate() {
                     let identity = i as u64 + 1;
                     calls.push(call(
                         operator,
-                        Call::RegisterIdentity(RegisterIdentity { registry: operator, wallet: k.address() }),
+                        Call::Compliance(pillar_compliance::ComplianceCall::RegisterIdentity(
+                            RegisterIdentity { registry: operator, wallet: k.address() },
+                        )),
                     ));
                     for (topic, value) in [(TOPIC_KYC, 2), (TOPIC_COUNTRY, 250)] {
                         calls.push(call(
                             operator,
-                            Call::AddClaim(AddClaim { identity, topic, value, expires_ms: 0 }),
+                            Call::Compliance(pillar_compliance::ComplianceCall::AddClaim(AddClaim {
+                                identity,
+                                topic,
+                                value,
+                                expires_ms: 0,
+                            })),
                         ));
                     }
                     calls.push(call(
                         operator,
-                        Call::Mint(Mint { asset: BOND, to: k.address(), amount: 1_000_000 }),
+                        Call::Assets(pillar_assets::AssetsCall::Mint(Mint {
+                            asset: BOND,
+                            to: k.address(),
+                            amount: 1_000_000,
+                        })),
                     ));
                 }
             }
@@ -210,13 +237,21 @@ impl Fixture {
             .map(|i| {
                 let to = self.keys[(i + 1) % n].address();
                 let call = match self.kind {
-                    Kind::Transfers => Call::Transfer(Transfer { to, asset: 0, amount: 1 }),
-                    Kind::Sessions => Call::TransferItems(TransferItems {
+                    Kind::Transfers => Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                        to,
+                        asset: 0,
+                        amount: 1,
+                    })),
+                    Kind::Sessions => Call::Items(pillar_items::ItemsCall::TransferItems(TransferItems {
                         collection: COLLECTION,
                         to,
                         items: vec![ItemAmount { item: GOLD, amount: 1 }],
-                    }),
-                    Kind::Rwa => Call::Transfer(Transfer { to, asset: BOND, amount: 1 }),
+                    })),
+                    Kind::Rwa => Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                        to,
+                        asset: BOND,
+                        amount: 1,
+                    })),
                 };
                 let tx = Transaction { chain_id: CHAIN_ID, nonce, max_fee: FEE, call };
                 match self.kind {

@@ -14,7 +14,7 @@ use std::{
 use anyhow::{Context, bail};
 use parking_lot::Mutex;
 use pillar_node::NodeHandle;
-use pillar_primitives::{B256, Block, ChainTx, SignedTransaction};
+use pillar_stf::{B256, Block, ChainTx, SignedTransaction};
 
 /// Usable bytes of one blob (31 of every 32 bytes of 4096 field elements), as the batcher codes.
 const BLOB_BYTES: usize = 4096 * 31;

@@ -15,7 +15,7 @@ use pillar_l1::{
     deploy,
 };
 use pillar_node::{BatcherSection, ChallengerSection, L1Section, NodeOptions, ProposerSection, Role};
-use pillar_primitives::{B256, SignedTransaction, U256};
+use pillar_stf::{B256, SignedTransaction, U256};
 use serde_json::{Value, json};
 
 use super::{

@@ -6,7 +6,7 @@
 use std::{io::Write, path::Path, process::Command, time::Duration};
 
 use anyhow::{Context, bail};
-use pillar_primitives::{B256, SignedTransaction};
+use pillar_stf::{B256, SignedTransaction};
 use serde_json::{Value, json};
 
 use super::{

@@ -2,13 +2,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-use pillar_primitives::{NATIVE_ASSET, Voucher};
 use crate::{CloseChannel, FundChannel, OpenChannel, RequestChannelClose, SettleChannel};
+use pillar_primitives::{NATIVE_ASSET, Voucher};
 use serde_json::json;
 
 use crate::{
     escrow_address,
-    testkit::{APPROVED, CHAIN, Chain, FROZEN, GUARD_REFUSAL, START, USD, addr, ed, p256, settle, sign},
+    testkit::{
+        APPROVED, CHAIN, Call, Chain, Event, FROZEN, GUARD_REFUSAL, START, USD, addr, ed, p256, settle, sign,
+    },
 };
 
 fn fund(channel: u64, amount: u128) -> Call {
@@ -77,7 +79,11 @@ fn settlement_pays_the_increase_to_the_wallet() {
     let (mut c, ch) = setup();
     let k = ed(1);
     let r = c.ok(1, settle(ch, 300, &k, false));
-    assert!(r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelSettled { channel: ch, cumulative: 300, paid: 300 })));
+    assert!(r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelSettled {
+        channel: ch,
+        cumulative: 300,
+        paid: 300
+    })));
     assert!(r.events.contains(&Event::Assets(pillar_assets::AssetsEvent::Transfer {
         asset: USD,
         from: escrow_address(),
@@ -173,7 +179,10 @@ fn close_waits_for_the_timeout_and_refunds_the_rest() {
     assert_eq!(c.fails(2, close(ch)), 5017);
     let r = c.ok(2, request(ch));
     let at = c.now + 5_000;
-    assert_eq!(r.events.last(), Some(&Event::Agents(crate::AgentsEvent::ChannelCloseRequested { channel: ch, closes_at_ms: at })));
+    assert_eq!(
+        r.events.last(),
+        Some(&Event::Agents(crate::AgentsEvent::ChannelCloseRequested { channel: ch, closes_at_ms: at }))
+    );
     c.advance(4_999);
     // A second request keeps the first deadline.
     c.ok(2, request(ch));
@@ -185,7 +194,10 @@ fn close_waits_for_the_timeout_and_refunds_the_rest() {
     assert_eq!(c.fails(1, settle(ch, 2_500, &k, false)), 5019, "the window is over");
     assert_eq!(c.fails(3, close(ch)), 5011);
     let r = c.ok(2, close(ch));
-    assert_eq!(r.events.last(), Some(&Event::Agents(crate::AgentsEvent::ChannelClosed { channel: ch, refunded: 8_000 })));
+    assert_eq!(
+        r.events.last(),
+        Some(&Event::Agents(crate::AgentsEvent::ChannelClosed { channel: ch, refunded: 8_000 }))
+    );
     assert_eq!(c.bal(addr(2), USD), START - 2_000);
     assert_eq!(c.bal(addr(1), USD), START + 2_000);
     assert_eq!(c.bal(escrow_address(), USD), 0);
@@ -202,7 +214,9 @@ fn close_waits_for_the_timeout_and_refunds_the_rest() {
 fn settling_with_close_ends_the_channel_at_once() {
     let (mut c, ch) = setup();
     let r = c.ok(1, settle(ch, 7_000, &ed(1), true));
-    assert!(r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelClosed { channel: ch, refunded: 3_000 })));
+    assert!(
+        r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelClosed { channel: ch, refunded: 3_000 }))
+    );
     assert_eq!((c.bal(addr(1), USD), c.bal(addr(2), USD)), (START + 7_000, START - 7_000));
     assert_eq!(c.bal(escrow_address(), USD), 0);
     assert_eq!(c.fails(1, settle(ch, 8_000, &ed(1), false)), 5016);
@@ -212,7 +226,10 @@ fn settling_with_close_ends_the_channel_at_once() {
 fn a_transferred_agent_pays_its_new_owner() {
     let (mut c, ch) = setup();
     let k = ed(1);
-    c.ok(0, Call::Agents(crate::AgentsCall::TransferAgent(crate::TransferAgent { agent: 1, owner: addr(4) })));
+    c.ok(
+        0,
+        Call::Agents(crate::AgentsCall::TransferAgent(crate::TransferAgent { agent: 1, owner: addr(4) })),
+    );
     assert_eq!(c.fails(1, settle(ch, 10, &k, false)), 5012, "the old wallet was cleared");
     assert_eq!(c.fails(0, settle(ch, 10, &k, false)), 5012);
     c.ok(4, settle(ch, 10, &k, false));

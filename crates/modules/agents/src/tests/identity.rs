@@ -2,8 +2,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-use pillar_primitives::Address;
 use crate::{MetadataEntry, RegisterAgent, TransferAgent, UpdateAgent};
+use pillar_primitives::{Address, CallSet};
 use pillar_runtime::Queries;
 use pillar_runtime::{BlockEnv, Module, QueryError, TxContext};
 use pillar_state::MemoryState;
@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::{
     AGENTS, Agents,
-    testkit::{CHAIN, Chain, addr},
+    testkit::{CHAIN, Call, Chain, Event, addr},
 };
 
 fn update(agent: u64, wallet: Address, card: &str) -> Call {
@@ -44,7 +44,11 @@ fn agents_are_numbered_from_one_and_owned_by_their_sender() {
     );
     assert_eq!(
         r.events.last(),
-        Some(&Event::Agents(crate::AgentsEvent::AgentRegistered { agent: 1, owner: addr(0), card_uri: "ipfs://card".into() }))
+        Some(&Event::Agents(crate::AgentsEvent::AgentRegistered {
+            agent: 1,
+            owner: addr(0),
+            card_uri: "ipfs://card".into()
+        }))
     );
     assert_eq!(c.register(3, Some(1)), 2);
     assert_eq!(c.register(0, None), 3);
@@ -71,7 +75,11 @@ fn only_the_owner_updates() {
     let r = c.ok(0, update(id, addr(1), "https://new"));
     assert_eq!(
         r.events.last(),
-        Some(&Event::Agents(crate::AgentsEvent::AgentUpdated { agent: id, card_uri: "https://new".into(), wallet: addr(1) }))
+        Some(&Event::Agents(crate::AgentsEvent::AgentUpdated {
+            agent: id,
+            card_uri: "https://new".into(),
+            wallet: addr(1)
+        }))
     );
     let q = c.query("agent", json!({ "agent": id }));
     assert_eq!((q["cardUri"].as_str(), &q["wallet"]), (Some("https://new"), &json!(addr(1))));
@@ -86,10 +94,26 @@ fn transfer_hands_over_control_and_clears_the_wallet() {
     let a = c.register(0, Some(1));
     let b = c.register(0, None);
     let d = c.register(0, None);
-    assert_eq!(c.fails(3, Call::Agents(crate::AgentsCall::TransferAgent(TransferAgent { agent: a, owner: addr(3) }))), 5002);
-    assert_eq!(c.fails(0, Call::Agents(crate::AgentsCall::TransferAgent(TransferAgent { agent: 99, owner: addr(3) }))), 5001);
-    let r = c.ok(0, Call::Agents(crate::AgentsCall::TransferAgent(TransferAgent { agent: a, owner: addr(3) })));
-    assert_eq!(r.events.last(), Some(&Event::Agents(crate::AgentsEvent::AgentTransferred { agent: a, from: addr(0), to: addr(3) })));
+    assert_eq!(
+        c.fails(
+            3,
+            Call::Agents(crate::AgentsCall::TransferAgent(TransferAgent { agent: a, owner: addr(3) }))
+        ),
+        5002
+    );
+    assert_eq!(
+        c.fails(
+            0,
+            Call::Agents(crate::AgentsCall::TransferAgent(TransferAgent { agent: 99, owner: addr(3) }))
+        ),
+        5001
+    );
+    let r =
+        c.ok(0, Call::Agents(crate::AgentsCall::TransferAgent(TransferAgent { agent: a, owner: addr(3) })));
+    assert_eq!(
+        r.events.last(),
+        Some(&Event::Agents(crate::AgentsEvent::AgentTransferred { agent: a, from: addr(0), to: addr(3) }))
+    );
     let q = c.query("agent", json!({ "agent": a }));
     assert_eq!((&q["owner"], &q["wallet"]), (&json!(addr(3)), &json!(addr(3))));
     // The old owner lost control; the new one has it.
@@ -137,11 +161,18 @@ fn queries_check_their_parameters_and_name_proof_keys() {
 fn other_calls_are_refused_and_genesis_needs_assets() {
     let env = BlockEnv { chain_id: CHAIN, height: 1, timestamp_ms: 1 };
     let mut fees = 0;
-    let mut ctx = TxContext::new(&env, &mut fees, addr(0), Default::default(), 0, 0);
+    let mut events: Vec<Event> = Vec::new();
+    let mut ctx = TxContext::new(&env, &mut fees, &mut events, addr(0), Default::default(), 0, 0);
     let mut state = MemoryState::default();
-    let call = Call::Assets(pillar_assets::AssetsCall::Transfer(pillar_assets::Transfer { to: addr(1), asset: 0, amount: 1 }));
-    match Agents.call(&mut ctx, &call, &mut state) {
-        Err(pillar_runtime::CallError::Revert(r)) => assert_eq!(r.code, 5000),
+    // Handed another module's call the way the runtime hands calls over (the call's group), the
+    // module refuses it as misrouted; its own `call` only takes `AgentsCall`.
+    let call = Call::Assets(pillar_assets::AssetsCall::Transfer(pillar_assets::Transfer {
+        to: addr(1),
+        asset: 0,
+        amount: 1,
+    }));
+    match pillar_runtime::DynModule::call(&Agents, &mut ctx, call.group(), &mut state) {
+        Err(pillar_runtime::CallError::Revert(r)) => assert_eq!(r.code, pillar_runtime::MISROUTED),
         other => panic!("{other:?}"),
     }
     let genesis = pillar_runtime::Genesis {

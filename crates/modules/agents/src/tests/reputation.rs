@@ -2,14 +2,19 @@
 
 #![allow(clippy::unwrap_used)]
 
-use pillar_primitives::NATIVE_ASSET;
 use crate::{GiveFeedback, RevokeFeedback};
+use pillar_primitives::NATIVE_ASSET;
 use serde_json::json;
 
-use crate::testkit::{Chain, addr, ed, settle};
+use crate::testkit::{Call, Chain, Event, addr, ed, settle};
 
 fn give(agent: u64, score: u8) -> Call {
-    Call::Agents(crate::AgentsCall::GiveFeedback(GiveFeedback { agent, score, tag: "latency".into(), uri: "ipfs://review".into() }))
+    Call::Agents(crate::AgentsCall::GiveFeedback(GiveFeedback {
+        agent,
+        score,
+        tag: "latency".into(),
+        uri: "ipfs://review".into(),
+    }))
 }
 
 fn revoke(agent: u64, index: u64) -> Call {
@@ -26,7 +31,13 @@ fn anyone_but_the_agent_rates_it_and_aggregates_follow() {
     let r = c.ok(3, give(id, 80));
     assert_eq!(
         r.events.last(),
-        Some(&Event::Agents(crate::AgentsEvent::FeedbackGiven { agent: id, index: 0, client: addr(3), score: 80, paid: false }))
+        Some(&Event::Agents(crate::AgentsEvent::FeedbackGiven {
+            agent: id,
+            index: 0,
+            client: addr(3),
+            score: 80,
+            paid: false
+        }))
     );
     c.ok(4, give(id, 50));
     c.ok(3, give(id, 20));
@@ -56,7 +67,10 @@ fn only_the_author_revokes_once_and_the_entry_stays_visible() {
     assert_eq!(c.fails(3, revoke(id, 2)), 5004);
     assert_eq!(c.fails(3, revoke(id + 1, 0)), 5001);
     let r = c.ok(3, revoke(id, 0));
-    assert_eq!(r.events.last(), Some(&Event::Agents(crate::AgentsEvent::FeedbackRevoked { agent: id, index: 0 })));
+    assert_eq!(
+        r.events.last(),
+        Some(&Event::Agents(crate::AgentsEvent::FeedbackRevoked { agent: id, index: 0 }))
+    );
     assert_eq!(c.fails(3, revoke(id, 0)), 5006);
     let q = c.query("agent", json!({ "agent": id }))["feedback"].clone();
     assert_eq!((q["entries"].as_u64(), q["count"].as_u64()), (Some(2), Some(1)));
@@ -67,7 +81,10 @@ fn only_the_author_revokes_once_and_the_entry_stays_visible() {
     assert_eq!(list["entries"][1]["revoked"], false);
     // New entries keep counting from the total, revoked included.
     let r = c.ok(3, give(id, 10));
-    assert!(matches!(r.events.last(), Some(Event::Agents(crate::AgentsEvent::FeedbackGiven { index: 2, .. }))));
+    assert!(matches!(
+        r.events.last(),
+        Some(Event::Agents(crate::AgentsEvent::FeedbackGiven { index: 2, .. }))
+    ));
     let page = c.query("feedbackList", json!({ "agent": id, "start": 1, "limit": 5 }));
     let idx: Vec<u64> =
         page["entries"].as_array().unwrap().iter().map(|e| e["index"].as_u64().unwrap()).collect();
@@ -83,10 +100,16 @@ fn feedback_is_paid_once_the_client_has_settled_value_to_the_agent() {
     let ch = c.open(2, id, NATIVE_ASSET, 1_000, &key, 10_000);
     // An open channel alone is not payment.
     let r = c.ok(2, give(id, 40));
-    assert!(matches!(r.events.last(), Some(Event::Agents(crate::AgentsEvent::FeedbackGiven { paid: false, .. }))));
+    assert!(matches!(
+        r.events.last(),
+        Some(Event::Agents(crate::AgentsEvent::FeedbackGiven { paid: false, .. }))
+    ));
     c.ok(1, settle(ch, 10, &key, false));
     let r = c.ok(2, give(id, 100));
-    assert!(matches!(r.events.last(), Some(Event::Agents(crate::AgentsEvent::FeedbackGiven { paid: true, .. }))));
+    assert!(matches!(
+        r.events.last(),
+        Some(Event::Agents(crate::AgentsEvent::FeedbackGiven { paid: true, .. }))
+    ));
     c.ok(3, give(id, 10));
     let q = c.query("agent", json!({ "agent": id }))["feedback"].clone();
     assert_eq!(

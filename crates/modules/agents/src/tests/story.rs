@@ -4,14 +4,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+use crate::GiveFeedback;
 use pillar_assets::ASSETS;
 use pillar_primitives::{Address, NATIVE_ASSET};
-use crate::GiveFeedback;
 use serde_json::json;
 
 use crate::{
     VoucherCheck, escrow_address,
-    testkit::{CHAIN, Chain, FEE, START, addr, ed, sign},
+    testkit::{CHAIN, Call, Chain, Event, FEE, START, addr, ed, sign},
 };
 
 const DEPOSIT: u128 = 1_000_000;
@@ -58,8 +58,15 @@ fn a_thousand_paid_requests_settle_in_one_transaction() {
     // One transaction collects everything and closes the channel.
     let settle = server.settle_call(true).unwrap();
     let r = c.ok(1, Call::Agents(crate::AgentsCall::SettleChannel(settle)));
-    assert!(r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelSettled { channel: ch, cumulative: total, paid: total })));
-    assert!(r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelClosed { channel: ch, refunded: DEPOSIT - total })));
+    assert!(r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelSettled {
+        channel: ch,
+        cumulative: total,
+        paid: total
+    })));
+    assert!(r.events.contains(&Event::Agents(crate::AgentsEvent::ChannelClosed {
+        channel: ch,
+        refunded: DEPOSIT - total
+    })));
 
     // Balances add up exactly: three transactions paid a fee each (register, open, settle).
     assert_eq!(c.bal(addr(2), NATIVE_ASSET), START - FEE - DEPOSIT + (DEPOSIT - total));
@@ -79,9 +86,19 @@ fn a_thousand_paid_requests_settle_in_one_transaction() {
     );
 
     // The client has paid: its review counts as paid feedback.
-    let r =
-        c.ok(2, Call::Agents(crate::AgentsCall::GiveFeedback(GiveFeedback { agent, score: 95, tag: "api".into(), uri: String::new() })));
-    assert!(matches!(r.events.last(), Some(Event::Agents(crate::AgentsEvent::FeedbackGiven { paid: true, score: 95, .. }))));
+    let r = c.ok(
+        2,
+        Call::Agents(crate::AgentsCall::GiveFeedback(GiveFeedback {
+            agent,
+            score: 95,
+            tag: "api".into(),
+            uri: String::new(),
+        })),
+    );
+    assert!(matches!(
+        r.events.last(),
+        Some(Event::Agents(crate::AgentsEvent::FeedbackGiven { paid: true, score: 95, .. }))
+    ));
     let q = c.query("agent", json!({ "agent": agent }));
     assert_eq!(q["feedback"]["paidAverage"], json!(95.0));
 }

@@ -7,7 +7,11 @@ use proptest::prelude::*;
 use super::*;
 
 fn withdraw(asset: AssetId, amount: u128) -> Call {
-    Call::Bridge(crate::BridgeCall::Withdraw(Withdraw { asset, amount, l1_recipient: Address::repeat_byte(0x22) }))
+    Call::Bridge(crate::BridgeCall::Withdraw(Withdraw {
+        asset,
+        amount,
+        l1_recipient: Address::repeat_byte(0x22),
+    }))
 }
 
 fn eth_supply(c: &Chain) -> u128 {
@@ -43,7 +47,11 @@ fn genesis_writes_no_counter_and_genesis_eth_cannot_leave() {
     let r = c.block(vec![c.signed(0, 0, withdraw(0, 100))]);
     assert_eq!(r[0].failure_code(), Some(2004), "{r:?}");
     assert_eq!(r[0].fee_paid, 7);
-    assert!(r[0].events.iter().all(|e| !matches!(e, Event::Bridge(crate::BridgeEvent::WithdrawalInitiated { .. }))));
+    assert!(
+        r[0].events
+            .iter()
+            .all(|e| !matches!(e, Event::Bridge(crate::BridgeEvent::WithdrawalInitiated { .. })))
+    );
     assert_eq!(balance(&c.state, holder, 0).unwrap(), 1000 - 7, "only the fee left the account");
     assert_eq!(eth_supply(&c), 1000, "nothing burned");
     assert_eq!(c.root(), B256::ZERO, "no leaf");

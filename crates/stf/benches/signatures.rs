@@ -13,7 +13,8 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use pillar_primitives::{Call, PrivateKey, SessionSigner, SignedTransaction, Transaction, Transfer};
+use pillar_assets::Transfer;
+use pillar_stf::{Call, PrivateKey, SessionSigner, SignedTransaction, Transaction};
 
 const CHAIN_ID: u64 = 901;
 
@@ -30,7 +31,11 @@ fn tx(i: u64) -> Transaction {
         chain_id: CHAIN_ID,
         nonce: i,
         max_fee: 10_000,
-        call: Call::Transfer(Transfer { to, asset: 0, amount: 1 + i as u128 }),
+        call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+            to,
+            asset: 0,
+            amount: 1 + i as u128,
+        })),
     }
 }
 

@@ -1,9 +1,11 @@
 //! Envelopes, session keys and sponsored transactions: encodings, signatures, batch checks.
 
-use pillar_primitives::{
-    Address, AuthorizeSession, B256, Call, ENVELOPE_MARKER, Envelope, PrivateKey, RecoverError,
-    RevokeSession, SessionKey, SessionSigner, SetSponsorPolicy, SignedTransaction, SpendCap, Transaction,
-    Transfer, codec, session_sig, typed_json::TypedTransaction,
+use pillar_assets::Transfer;
+use pillar_sessions::{AuthorizeSession, RevokeSession, SetSponsorPolicy, SpendCap};
+use pillar_stf::CallSet;
+use pillar_stf::{
+    Address, B256, Call, ENVELOPE_MARKER, Envelope, PrivateKey, RecoverError, SessionKey, SessionSigner,
+    SignedTransaction, Transaction, codec, session_sig, typed_json::TypedTransaction,
 };
 use proptest::prelude::*;
 
@@ -46,12 +48,26 @@ pub(crate) fn session_call() -> impl Strategy<Value = Call> {
             prop::collection::vec(cap, 0..4)
         )
             .prop_map(|(key, calls, expires_ms, window_ms, max_txs, caps)| {
-                Call::AuthorizeSession(AuthorizeSession { key, calls, expires_ms, window_ms, max_txs, caps })
+                Call::Sessions(pillar_sessions::SessionsCall::AuthorizeSession(AuthorizeSession {
+                    key,
+                    calls,
+                    expires_ms,
+                    window_ms,
+                    max_txs,
+                    caps,
+                }))
             }),
-        session_key().prop_map(|key| Call::RevokeSession(RevokeSession { key })),
+        session_key().prop_map(|key| Call::Sessions(pillar_sessions::SessionsCall::RevokeSession(
+            RevokeSession { key }
+        ))),
         (any::<u128>(), any::<u64>(), any::<u64>(), any::<u32>()).prop_map(
             |(budget, calls, window_ms, max_txs_per_user)| {
-                Call::SetSponsorPolicy(SetSponsorPolicy { budget, calls, window_ms, max_txs_per_user })
+                Call::Sessions(pillar_sessions::SessionsCall::SetSponsorPolicy(SetSponsorPolicy {
+                    budget,
+                    calls,
+                    window_ms,
+                    max_txs_per_user,
+                }))
             }
         ),
     ]
@@ -62,7 +78,11 @@ fn transfer(nonce: u64) -> Transaction {
         chain_id: 901,
         nonce,
         max_fee: 7,
-        call: Call::Transfer(Transfer { to: Address::repeat_byte(0x22), asset: 0, amount: 5 }),
+        call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+            to: Address::repeat_byte(0x22),
+            asset: 0,
+            amount: 5,
+        })),
     }
 }
 
@@ -80,7 +100,7 @@ proptest! {
     fn session_calls_and_envelopes_round_trip(call in session_call(), env in prop::option::of(envelope()), r in b256(), s in b256()) {
         let stx = SignedTransaction {
             tx: Transaction { chain_id: 901, nonce: 3, max_fee: 9, call },
-            signature: pillar_primitives::Signature {
+            signature: pillar_stf::Signature {
                 r,
                 s,
                 v: if matches!(env, Some(Envelope::Session { .. })) { 0 } else { 27 },
@@ -91,7 +111,7 @@ proptest! {
         let json = serde_json::to_string(&TypedTransaction::from_signed(&stx)).unwrap();
         let back: TypedTransaction = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(back.into_signed().unwrap(), stx.clone());
-        prop_assert!(pillar_primitives::eip712::encode_type(stx.tx.call.type_name()).is_some());
+        prop_assert!(pillar_stf::eip712::encode_type::<Call>(stx.tx.call.type_name()).is_some());
         prop_assert_eq!(borsh::to_vec(&stx.tx.call).unwrap()[0], stx.tx.call.tag(), "declared tag is the borsh tag");
         prop_assert_eq!(stx.tx.call.module(), "sessions");
     }
@@ -292,16 +312,21 @@ fn reserved_marker_and_unknown_versions_are_refused() {
 fn session_scope_shape_checks() {
     let key = ed(1).public_key();
     let ok = AuthorizeSession { key, calls: 1, expires_ms: 10, window_ms: 0, max_txs: 0, caps: vec![] };
-    assert!(Call::AuthorizeSession(ok.clone()).check_shape().is_ok());
+    assert!(
+        Call::Sessions(pillar_sessions::SessionsCall::AuthorizeSession(ok.clone())).check_shape().is_ok()
+    );
     let escalate = AuthorizeSession { calls: 1 << 20, ..ok.clone() };
-    assert!(Call::AuthorizeSession(escalate).check_shape().is_err());
+    assert!(Call::Sessions(pillar_sessions::SessionsCall::AuthorizeSession(escalate)).check_shape().is_err());
     let cap = SpendCap { asset: 0, total: 1, per_window: 1 };
     let dup = AuthorizeSession { caps: vec![cap.clone(), cap], ..ok.clone() };
-    assert!(Call::AuthorizeSession(dup).check_shape().is_err());
+    assert!(Call::Sessions(pillar_sessions::SessionsCall::AuthorizeSession(dup)).check_shape().is_err());
     let weak = AuthorizeSession { key: SessionKey::Ed25519([0; 32]), ..ok.clone() };
-    assert!(Call::AuthorizeSession(weak).check_shape().is_err(), "a small-order key is refused");
+    assert!(
+        Call::Sessions(pillar_sessions::SessionsCall::AuthorizeSession(weak)).check_shape().is_err(),
+        "a small-order key is refused"
+    );
     let off_curve = AuthorizeSession { key: SessionKey::P256([2; 33]), ..ok };
-    let _ = Call::AuthorizeSession(off_curve).check_shape();
+    let _ = Call::Sessions(pillar_sessions::SessionsCall::AuthorizeSession(off_curve)).check_shape();
 }
 
 /// Envelope digests computed with ethers v6 `TypedDataEncoder` (types `Sponsored` and
@@ -313,11 +338,11 @@ fn envelope_digests_match_ethers() {
         chain_id: 901,
         nonce: 7,
         max_fee: 10u128.pow(13),
-        call: Call::Transfer(Transfer {
+        call: Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
             to: "0x00000000000000000000000000000000000000aa".parse().unwrap(),
             asset: 0,
             amount: 10u128.pow(18),
-        }),
+        })),
     };
     let (bb, cc): (Address, Address) = (
         "0x00000000000000000000000000000000000000bb".parse().unwrap(),
@@ -326,7 +351,7 @@ fn envelope_digests_match_ethers() {
     let h = |s: &str| s.parse::<B256>().unwrap();
     let sponsored = Envelope::Sponsored { sponsor: bb };
     assert_eq!(
-        pillar_primitives::eip712::envelope_signing_hash(&tx, &sponsored),
+        pillar_stf::eip712::envelope_signing_hash(&tx, &sponsored),
         h("0x80192edad16ed5a40a9d85f86608b0550114fbd9405e2fe57b628545098b821c")
     );
     let stx = PrivateKey::from_bytes([1; 32]).unwrap().sign_sponsored(tx.clone(), bb);
@@ -338,7 +363,7 @@ fn envelope_digests_match_ethers() {
     assert_eq!(key.id(), h("0x5f61df1468962c8107c77ae5f01bbd92c363c87a057eba326bd87ca93188e313"));
     let session = Envelope::Session { account: cc, key, sponsor: Some(bb) };
     assert_eq!(
-        pillar_primitives::eip712::envelope_signing_hash(&tx, &session),
+        pillar_stf::eip712::envelope_signing_hash(&tx, &session),
         h("0x675f2316cea44b769e11bc04fa5b9d5b0075d03b018b46074da598958c101ceb")
     );
 }

@@ -1,10 +1,14 @@
-use pillar_primitives::{
-    AddClaim, Address, AmountEntry, AssetRole, B256, Block, Burn, Call, ChainTx, ClaimRequirement,
-    CountryCap, CreateAsset, Event, ForcedEntry, ForcedTransfers, FreezeAmounts, FreezeWallets, Header,
-    L1Message, L1MessageKind, LinkWallet, Mint, Receipt, RecoverWallets, RegisterIdentity, RemoveClaim,
-    SetAssetRole, SetComplianceAgent, SetComplianceRules, SetPaused, SetRegistryAgent, SetSanctions,
-    SetTrustedIssuer, Signature, SignedTransaction, Transaction, Transfer, TxStatus, WalletRecovery,
-    Withdraw, codec, typed_json::TypedTransaction,
+use pillar_assets::{AssetRole, Burn, CreateAsset, Mint, SetAssetRole, Transfer};
+use pillar_bridge::Withdraw;
+use pillar_compliance::{
+    AddClaim, AmountEntry, ClaimRequirement, CountryCap, ForcedEntry, ForcedTransfers, FreezeAmounts,
+    FreezeWallets, LinkWallet, RecoverWallets, RegisterIdentity, RemoveClaim, SetComplianceAgent,
+    SetComplianceRules, SetPaused, SetRegistryAgent, SetSanctions, SetTrustedIssuer, WalletRecovery,
+};
+use pillar_stf::CallSet;
+use pillar_stf::{
+    Address, B256, Block, Call, ChainTx, Event, Header, L1Message, L1MessageKind, Receipt, Signature,
+    SignedTransaction, Transaction, TxStatus, codec, typed_json::TypedTransaction,
 };
 use proptest::prelude::*;
 
@@ -22,27 +26,35 @@ fn role() -> impl Strategy<Value = AssetRole> {
 
 fn call() -> impl Strategy<Value = Call> {
     prop_oneof![
-        (address(), any::<u32>(), any::<u128>()).prop_map(|(to, asset, amount)| Call::Transfer(Transfer {
-            to,
-            asset,
-            amount
-        })),
+        (address(), any::<u32>(), any::<u128>()).prop_map(|(to, asset, amount)| Call::Assets(
+            pillar_assets::AssetsCall::Transfer(Transfer { to, asset, amount })
+        )),
         ("[a-zA-Z ]{0,70}", "[A-Z]{0,20}", any::<u8>(), any::<u128>()).prop_map(
             |(name, symbol, decimals, max_supply)| {
-                Call::CreateAsset(CreateAsset { name, symbol, decimals, max_supply })
+                Call::Assets(pillar_assets::AssetsCall::CreateAsset(CreateAsset {
+                    name,
+                    symbol,
+                    decimals,
+                    max_supply,
+                }))
             }
         ),
-        (any::<u32>(), address(), any::<u128>()).prop_map(|(asset, to, amount)| Call::Mint(Mint {
-            asset,
-            to,
-            amount
-        })),
-        (any::<u32>(), any::<u128>()).prop_map(|(asset, amount)| Call::Burn(Burn { asset, amount })),
+        (any::<u32>(), address(), any::<u128>()).prop_map(|(asset, to, amount)| Call::Assets(
+            pillar_assets::AssetsCall::Mint(Mint { asset, to, amount })
+        )),
+        (any::<u32>(), any::<u128>()).prop_map(|(asset, amount)| Call::Assets(
+            pillar_assets::AssetsCall::Burn(Burn { asset, amount })
+        )),
         (any::<u32>(), role(), address(), any::<bool>()).prop_map(|(asset, role, account, enabled)| {
-            Call::SetAssetRole(SetAssetRole { asset, role, account, enabled })
+            Call::Assets(pillar_assets::AssetsCall::SetAssetRole(SetAssetRole {
+                asset,
+                role,
+                account,
+                enabled,
+            }))
         }),
-        (any::<u32>(), any::<u128>(), address()).prop_map(|(asset, amount, l1_recipient)| Call::Withdraw(
-            Withdraw { asset, amount, l1_recipient }
+        (any::<u32>(), any::<u128>(), address()).prop_map(|(asset, amount, l1_recipient)| Call::Bridge(
+            pillar_bridge::BridgeCall::Withdraw(Withdraw { asset, amount, l1_recipient })
         )),
     ]
 }
@@ -71,62 +83,85 @@ fn compliance_call() -> impl Strategy<Value = Call> {
                 (max_holders, max_balance, lockup_ms, limit_window_ms, limit_amount),
                 required_claims,
             )| {
-                Call::SetComplianceRules(Box::new(SetComplianceRules {
-                    asset,
-                    registry,
-                    allowed_countries,
-                    blocked_countries,
-                    country_caps,
-                    max_holders,
-                    max_balance,
-                    lockup_ms,
-                    limit_window_ms,
-                    limit_amount,
-                    required_claims,
-                }))
+                Call::Compliance(pillar_compliance::ComplianceCall::SetComplianceRules(Box::new(
+                    SetComplianceRules {
+                        asset,
+                        registry,
+                        allowed_countries,
+                        blocked_countries,
+                        country_caps,
+                        max_holders,
+                        max_balance,
+                        lockup_ms,
+                        limit_window_ms,
+                        limit_amount,
+                        required_claims,
+                    },
+                )))
             },
         );
     prop_oneof![
-        (address(), any::<bool>())
-            .prop_map(|(agent, enabled)| Call::SetRegistryAgent(SetRegistryAgent { agent, enabled })),
-        (any::<u8>(), address(), any::<bool>()).prop_map(|(topic, issuer, enabled)| Call::SetTrustedIssuer(
-            SetTrustedIssuer { topic, issuer, enabled }
+        (address(), any::<bool>()).prop_map(|(agent, enabled)| Call::Compliance(
+            pillar_compliance::ComplianceCall::SetRegistryAgent(SetRegistryAgent { agent, enabled })
         )),
-        (address(), address())
-            .prop_map(|(registry, wallet)| Call::RegisterIdentity(RegisterIdentity { registry, wallet })),
-        (any::<u64>(), address(), any::<bool>())
-            .prop_map(|(identity, wallet, linked)| Call::LinkWallet(LinkWallet { identity, wallet, linked })),
+        (any::<u8>(), address(), any::<bool>()).prop_map(|(topic, issuer, enabled)| Call::Compliance(
+            pillar_compliance::ComplianceCall::SetTrustedIssuer(SetTrustedIssuer { topic, issuer, enabled })
+        )),
+        (address(), address()).prop_map(|(registry, wallet)| Call::Compliance(
+            pillar_compliance::ComplianceCall::RegisterIdentity(RegisterIdentity { registry, wallet })
+        )),
+        (any::<u64>(), address(), any::<bool>()).prop_map(|(identity, wallet, linked)| Call::Compliance(
+            pillar_compliance::ComplianceCall::LinkWallet(LinkWallet { identity, wallet, linked })
+        )),
         (any::<u64>(), any::<u8>(), any::<u64>(), any::<u64>()).prop_map(
             |(identity, topic, value, expires_ms)| {
-                Call::AddClaim(AddClaim { identity, topic, value, expires_ms })
+                Call::Compliance(pillar_compliance::ComplianceCall::AddClaim(AddClaim {
+                    identity,
+                    topic,
+                    value,
+                    expires_ms,
+                }))
             }
         ),
-        (any::<u64>(), any::<u8>())
-            .prop_map(|(identity, topic)| Call::RemoveClaim(RemoveClaim { identity, topic })),
+        (any::<u64>(), any::<u8>()).prop_map(|(identity, topic)| Call::Compliance(
+            pillar_compliance::ComplianceCall::RemoveClaim(RemoveClaim { identity, topic })
+        )),
         (address(), small(address()), small(any::<u64>()), any::<bool>()).prop_map(
             |(registry, wallets, identities, sanctioned)| {
-                Call::SetSanctions(SetSanctions { registry, wallets, identities, sanctioned })
+                Call::Compliance(pillar_compliance::ComplianceCall::SetSanctions(SetSanctions {
+                    registry,
+                    wallets,
+                    identities,
+                    sanctioned,
+                }))
             }
         ),
         rules,
-        (any::<u32>(), address(), any::<bool>()).prop_map(
-            |(asset, agent, enabled)| Call::SetComplianceAgent(SetComplianceAgent { asset, agent, enabled })
-        ),
-        (small(any::<u32>()), any::<bool>())
-            .prop_map(|(assets, paused)| Call::SetPaused(SetPaused { assets, paused })),
+        (any::<u32>(), address(), any::<bool>()).prop_map(|(asset, agent, enabled)| Call::Compliance(
+            pillar_compliance::ComplianceCall::SetComplianceAgent(SetComplianceAgent {
+                asset,
+                agent,
+                enabled
+            })
+        )),
+        (small(any::<u32>()), any::<bool>()).prop_map(|(assets, paused)| Call::Compliance(
+            pillar_compliance::ComplianceCall::SetPaused(SetPaused { assets, paused })
+        )),
         (any::<u32>(), small(address()), any::<bool>()).prop_map(|(asset, wallets, frozen)| {
-            Call::FreezeWallets(FreezeWallets { asset, wallets, frozen })
+            Call::Compliance(pillar_compliance::ComplianceCall::FreezeWallets(FreezeWallets {
+                asset,
+                wallets,
+                frozen,
+            }))
         }),
         (
             any::<u32>(),
             small((address(), any::<u128>()).prop_map(|(wallet, amount)| AmountEntry { wallet, amount })),
             any::<bool>()
         )
-            .prop_map(|(asset, entries, frozen)| Call::FreezeAmounts(FreezeAmounts {
-                asset,
-                entries,
-                frozen
-            })),
+            .prop_map(|(asset, entries, frozen)| Call::Compliance(
+                pillar_compliance::ComplianceCall::FreezeAmounts(FreezeAmounts { asset, entries, frozen })
+            )),
         (
             any::<u32>(),
             small((address(), address(), any::<u128>()).prop_map(|(from, to, amount)| ForcedEntry {
@@ -135,7 +170,9 @@ fn compliance_call() -> impl Strategy<Value = Call> {
                 amount
             }))
         )
-            .prop_map(|(asset, entries)| Call::ForcedTransfers(ForcedTransfers { asset, entries })),
+            .prop_map(|(asset, entries)| Call::Compliance(
+                pillar_compliance::ComplianceCall::ForcedTransfers(ForcedTransfers { asset, entries })
+            )),
         (
             any::<u32>(),
             small(
@@ -143,7 +180,9 @@ fn compliance_call() -> impl Strategy<Value = Call> {
                     .prop_map(|(lost_wallet, new_wallet)| WalletRecovery { lost_wallet, new_wallet })
             )
         )
-            .prop_map(|(asset, entries)| Call::RecoverWallets(RecoverWallets { asset, entries })),
+            .prop_map(|(asset, entries)| Call::Compliance(
+                pillar_compliance::ComplianceCall::RecoverWallets(RecoverWallets { asset, entries })
+            )),
     ]
 }
 
@@ -211,38 +250,51 @@ fn header() -> impl Strategy<Value = Header> {
 
 fn event() -> impl Strategy<Value = Event> {
     prop_oneof![
-        (address(), crate::sessions::session_key(), any::<u64>())
-            .prop_map(|(account, key, expires_ms)| { Event::SessionAuthorized { account, key, expires_ms } }),
-        (address(), crate::sessions::session_key())
-            .prop_map(|(account, key)| Event::SessionRevoked { account, key }),
-        (address(), any::<u128>()).prop_map(|(sponsor, budget)| Event::SponsorPolicySet { sponsor, budget }),
-        (address(), any::<u128>()).prop_map(|(from, amount)| Event::FeePaid { from, amount }),
-        (any::<u32>(), address(), address(), any::<u128>())
-            .prop_map(|(asset, from, to, amount)| Event::Transfer { asset, from, to, amount }),
-        (any::<u32>(), role(), address(), any::<bool>())
-            .prop_map(|(asset, role, account, enabled)| Event::RoleChanged { asset, role, account, enabled }),
+        (address(), crate::sessions::session_key(), any::<u64>()).prop_map(|(account, key, expires_ms)| {
+            Event::Sessions(pillar_sessions::SessionsEvent::SessionAuthorized { account, key, expires_ms })
+        }),
+        (address(), crate::sessions::session_key()).prop_map(|(account, key)| Event::Sessions(
+            pillar_sessions::SessionsEvent::SessionRevoked { account, key }
+        )),
+        (address(), any::<u128>()).prop_map(|(sponsor, budget)| Event::Sessions(
+            pillar_sessions::SessionsEvent::SponsorPolicySet { sponsor, budget }
+        )),
+        (address(), any::<u128>())
+            .prop_map(|(from, amount)| Event::Assets(pillar_assets::AssetsEvent::FeePaid { from, amount })),
+        (any::<u32>(), address(), address(), any::<u128>()).prop_map(|(asset, from, to, amount)| {
+            Event::Assets(pillar_assets::AssetsEvent::Transfer { asset, from, to, amount })
+        }),
+        (any::<u32>(), role(), address(), any::<bool>()).prop_map(|(asset, role, account, enabled)| {
+            Event::Assets(pillar_assets::AssetsEvent::RoleChanged { asset, role, account, enabled })
+        }),
         (any::<u32>(), any::<u8>(), address(), address(), any::<u128>()).prop_map(
-            |(asset, action, from, to, amount)| Event::ComplianceApproved { asset, action, from, to, amount }
+            |(asset, action, from, to, amount)| Event::Compliance(
+                pillar_compliance::ComplianceEvent::ComplianceApproved { asset, action, from, to, amount }
+            )
         ),
         (any::<u32>(), address(), any::<u128>(), any::<bool>(), any::<u128>(), address()).prop_map(
-            |(asset, wallet, amount, frozen, total_frozen, by)| Event::AmountFrozen {
-                asset,
-                wallet,
-                amount,
-                frozen,
-                total_frozen,
-                by
-            }
+            |(asset, wallet, amount, frozen, total_frozen, by)| Event::Compliance(
+                pillar_compliance::ComplianceEvent::AmountFrozen {
+                    asset,
+                    wallet,
+                    amount,
+                    frozen,
+                    total_frozen,
+                    by
+                }
+            )
         ),
         (any::<u32>(), address(), address(), any::<u64>(), any::<u128>(), address()).prop_map(
-            |(asset, lost_wallet, new_wallet, identity, amount, by)| Event::WalletRecovered {
-                asset,
-                lost_wallet,
-                new_wallet,
-                identity,
-                amount,
-                by
-            }
+            |(asset, lost_wallet, new_wallet, identity, amount, by)| Event::Compliance(
+                pillar_compliance::ComplianceEvent::WalletRecovered {
+                    asset,
+                    lost_wallet,
+                    new_wallet,
+                    identity,
+                    amount,
+                    by
+                }
+            )
         ),
     ]
 }
@@ -326,7 +378,7 @@ proptest! {
         let back: TypedTransaction = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(back.into_signed().unwrap(), stx.clone());
         // Every call kind has its EIP-712 type, and the digest covers the call.
-        prop_assert!(pillar_primitives::eip712::encode_type(stx.tx.call.type_name()).is_some());
+        prop_assert!(pillar_stf::eip712::encode_type::<Call>(stx.tx.call.type_name()).is_some());
         prop_assert_eq!(borsh::to_vec(&stx.tx.call).unwrap()[0], stx.tx.call.tag(), "declared tag is the borsh tag");
         prop_assert_eq!(stx.tx.call.module(), "compliance");
     }
@@ -350,10 +402,15 @@ proptest! {
 
 #[test]
 fn oversize_and_trailing_bytes_are_refused() {
-    let big = vec![0u8; pillar_primitives::MAX_TX_SIZE + 1];
+    let big = vec![0u8; pillar_stf::MAX_TX_SIZE + 1];
     assert!(matches!(SignedTransaction::decode(&big), Err(codec::DecodeError::TooLarge { .. })));
     let stx = SignedTransaction {
-        tx: Transaction { chain_id: 1, nonce: 0, max_fee: 0, call: Call::Burn(Burn { asset: 1, amount: 1 }) },
+        tx: Transaction {
+            chain_id: 1,
+            nonce: 0,
+            max_fee: 0,
+            call: Call::Assets(pillar_assets::AssetsCall::Burn(Burn { asset: 1, amount: 1 })),
+        },
         signature: Signature { r: B256::ZERO, s: B256::ZERO, v: 27 },
         envelope: None,
     };

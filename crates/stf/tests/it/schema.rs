@@ -1,10 +1,11 @@
 //! The call table against what depends on it: borsh tags, the docs' EIP-712 tables, the schema.
 
 use borsh::BorshSerialize;
-use pillar_primitives::{
-    AuthorizeSession, Call, CallKind, SESSION_MANAGEMENT_TAGS, SetComplianceRules, SetSponsorPolicy,
-    Transfer, eip712, keccak256, schema::ChainSchema,
-};
+use pillar_assets::Transfer;
+use pillar_compliance::SetComplianceRules;
+use pillar_sessions::{AuthorizeSession, SESSION_MANAGEMENT_TAGS, SetSponsorPolicy};
+use pillar_stf::CallSet;
+use pillar_stf::{Call, CallKind, eip712, keccak256, schema::ChainSchema};
 
 fn docs() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/transactions.md");
@@ -14,7 +15,7 @@ fn docs() -> String {
 #[test]
 fn every_call_kind_is_documented_with_its_derived_eip712_type() {
     let docs = docs();
-    for name in Call::TYPE_NAMES {
+    for name in Call::type_names() {
         let full = Call::encode_type_of(name).unwrap();
         // The primary type's own part; referenced structs are listed on their own lines.
         let own = full.split_inclusive(')').next().unwrap();
@@ -34,18 +35,22 @@ fn every_call_kind_is_documented_with_its_derived_eip712_type() {
 #[test]
 fn tags_are_the_borsh_order_and_names_are_unique() {
     let schema = Call::schema();
-    assert_eq!(schema.len(), Call::TYPE_NAMES.len());
+    assert_eq!(schema.len(), Call::type_names().len());
     for (i, c) in schema.iter().enumerate() {
         assert_eq!(usize::from(c.tag), i, "{} is declared with tag {} at position {i}", c.name, c.tag);
-        assert_eq!(Call::TYPE_NAMES[i], c.name);
+        assert_eq!(Call::type_names()[i], c.name);
         assert!(c.eip712_type.starts_with(&format!("{}(", c.name)));
         assert!(c.eip712_type.contains("uint64 nonce,uint128 maxFee)"), "{}", c.eip712_type);
     }
-    let mut names: Vec<_> = Call::TYPE_NAMES.to_vec();
+    let mut names: Vec<_> = Call::type_names();
     names.sort_unstable();
     names.dedup();
-    assert_eq!(names.len(), Call::TYPE_NAMES.len());
-    let t = Call::Transfer(Transfer { to: Default::default(), asset: 0, amount: 1 });
+    assert_eq!(names.len(), Call::type_names().len());
+    let t = Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+        to: Default::default(),
+        asset: 0,
+        amount: 1,
+    }));
     assert_eq!(borsh::to_vec(&t).unwrap()[0], t.tag());
     let mut buf = Vec::new();
     t.serialize(&mut buf).unwrap();
@@ -54,7 +59,7 @@ fn tags_are_the_borsh_order_and_names_are_unique() {
 
 #[test]
 fn a_chain_schema_lists_only_its_modules_calls_and_events() {
-    let s = ChainSchema::new(7, vec!["accounts", "assets", "bridge"]);
+    let s = ChainSchema::new::<Call, pillar_stf::Event>(7, vec!["accounts", "assets", "bridge"]);
     assert_eq!(s.eip712_domain.chain_id, 7);
     let names: Vec<_> = s.calls.iter().map(|c| c.name).collect();
     assert_eq!(names, ["Transfer", "CreateAsset", "Mint", "Burn", "SetAssetRole", "Withdraw"]);
@@ -65,7 +70,7 @@ fn a_chain_schema_lists_only_its_modules_calls_and_events() {
     // Only its modules' events, each naming its module; the full list is in borsh order.
     assert!(s.events.iter().all(|e| ["assets", "bridge"].contains(&e.module)), "{:?}", s.events);
     assert!(!s.events.iter().any(|e| e.name == "walletFrozen" || e.name == "itemsMoved"));
-    let all = ChainSchema::new(
+    let all = ChainSchema::new::<Call, pillar_stf::Event>(
         7,
         vec!["accounts", "assets", "bridge", "compliance", "sessions", "agents", "items"],
     );
@@ -74,7 +79,7 @@ fn a_chain_schema_lists_only_its_modules_calls_and_events() {
         assert!(!e.module.is_empty(), "{} names its module", e.name);
     }
     let withdrawal = s.events.iter().find(|e| e.name == "withdrawalInitiated").unwrap();
-    let ev = pillar_primitives::Event::WithdrawalInitiated {
+    let ev = pillar_stf::Event::Bridge(pillar_bridge::BridgeEvent::WithdrawalInitiated {
         index: 0,
         l2_block: 0,
         sender: Default::default(),
@@ -82,11 +87,11 @@ fn a_chain_schema_lists_only_its_modules_calls_and_events() {
         l1_token: Default::default(),
         amount: 0,
         leaf: Default::default(),
-    };
+    });
     assert_eq!(borsh::to_vec(&ev).unwrap()[0], withdrawal.tag);
     assert!(withdrawal.fields.iter().any(|f| f.name == "l1Recipient"));
     // The voucher type stays what payees sign.
-    assert_eq!(eip712::encode_type("Voucher").unwrap(), "Voucher(uint64 channel,uint128 cumulative)");
+    assert_eq!(eip712::encode_type::<Call>("Voucher").unwrap(), "Voucher(uint64 channel,uint128 cumulative)");
 }
 
 #[test]

@@ -1,7 +1,12 @@
-use pillar_primitives::{
-    AddClaim, Address, AssetRole, B256, Burn, Call, ClaimRequirement, CountryCap, CreateAsset, ForcedEntry,
-    ForcedTransfers, Mint, PrivateKey, RecoverError, SetAssetRole, SetComplianceRules, Signature,
-    SignedTransaction, Transaction, Transfer, Withdraw, eip712, typed_json::TypedTransaction,
+use pillar_assets::{AssetRole, Burn, CreateAsset, Mint, SetAssetRole, Transfer};
+use pillar_bridge::Withdraw;
+use pillar_compliance::{
+    AddClaim, ClaimRequirement, CountryCap, ForcedEntry, ForcedTransfers, SetComplianceRules,
+};
+use pillar_stf::CallSet;
+use pillar_stf::{
+    Address, B256, Call, PrivateKey, RecoverError, Signature, SignedTransaction, Transaction, eip712,
+    typed_json::TypedTransaction,
 };
 
 fn addr(last: u8) -> Address {
@@ -22,7 +27,11 @@ fn cases() -> Vec<(Transaction, &'static str, &'static str)> {
             tx(
                 7,
                 10_000_000_000_000,
-                Call::Transfer(Transfer { to: addr(0xaa), asset: 0, amount: 10u128.pow(18) }),
+                Call::Assets(pillar_assets::AssetsCall::Transfer(Transfer {
+                    to: addr(0xaa),
+                    asset: 0,
+                    amount: 10u128.pow(18),
+                })),
             ),
             "0x9f4d0a70be993aaf45f88ed2fdd856716982594b6885dc178c9f318132e541e5",
             "0x628c2de0781f41af5d529e46241e7fe99e82021fe62138915e04e36fe1c3ef514ffdf9f4ce159dc8bcfbe1898f796f6b8ee441063047fc4a89849ed359b1b8171b",
@@ -31,23 +40,27 @@ fn cases() -> Vec<(Transaction, &'static str, &'static str)> {
             tx(
                 0,
                 0,
-                Call::CreateAsset(CreateAsset {
+                Call::Assets(pillar_assets::AssetsCall::CreateAsset(CreateAsset {
                     name: "Gold".into(),
                     symbol: "GLD".into(),
                     decimals: 2,
                     max_supply: u128::MAX,
-                }),
+                })),
             ),
             "0xc7136e241ad40cc1fef4be6ee90f808f81b5301729e7a81f0638d5dde764d407",
             "0xfaae1f9c59e83e3a5ea1956f4f0595e2b253a1eaa12e04baf9ae354d74147be11a03fa6f4b440702fb57bb2c68b77e8d59c7ec6872a8ace6c0cc03404bee116f1b",
         ),
         (
-            tx(1, 0, Call::Mint(Mint { asset: 3, to: addr(0xbb), amount: 5 })),
+            tx(
+                1,
+                0,
+                Call::Assets(pillar_assets::AssetsCall::Mint(Mint { asset: 3, to: addr(0xbb), amount: 5 })),
+            ),
             "0xd712dc97209631d5ed990eaf38c960abc2783be5396a7fbae1552b969bf9868a",
             "0x4fedb1f749023f673fa823f682863dc28735d7f531443492c3fe017952327e5b71b49d428bfc58117f6d0d9ec9ddaa8ca418083430f8d4464f63b42f745fc2121c",
         ),
         (
-            tx(2, 0, Call::Burn(Burn { asset: 3, amount: 2 })),
+            tx(2, 0, Call::Assets(pillar_assets::AssetsCall::Burn(Burn { asset: 3, amount: 2 }))),
             "0xe32ce3a1e0ddab2591d4c896166d6e679168db533e9d2681ae603ce50c8868df",
             "0x39af783a38989bc65a70f6dd0a60b4d5d352d583e742b8ba76e01f236390bed13a4ee8d9cb596de518aec0bd40b8f00be5c667d4e47d67480eff929216f7776b1b",
         ),
@@ -55,12 +68,12 @@ fn cases() -> Vec<(Transaction, &'static str, &'static str)> {
             tx(
                 3,
                 0,
-                Call::SetAssetRole(SetAssetRole {
+                Call::Assets(pillar_assets::AssetsCall::SetAssetRole(SetAssetRole {
                     asset: 3,
                     role: AssetRole::Minter,
                     account: addr(0xcc),
                     enabled: true,
-                }),
+                })),
             ),
             "0x7aafb77070dc1c609e84e07d8044c5cc15e488db69359f20f78aa3463e2702b6",
             "0x9e1e50d8644bf9d1948bd61ff8644c9535e6efeb08750217e84414ab448ba5e9544554e46e45dac7598efa3ed02180ad8e57d10cecaf0e48139fbfd6cd93f2e11b",
@@ -69,7 +82,11 @@ fn cases() -> Vec<(Transaction, &'static str, &'static str)> {
             tx(
                 4,
                 10_000_000_000_000,
-                Call::Withdraw(Withdraw { asset: 0, amount: 5 * 10u128.pow(17), l1_recipient: addr(0xdd) }),
+                Call::Bridge(pillar_bridge::BridgeCall::Withdraw(Withdraw {
+                    asset: 0,
+                    amount: 5 * 10u128.pow(17),
+                    l1_recipient: addr(0xdd),
+                })),
             ),
             "0x645463f734e0bb6a6d57f8010516582c1bb5eae518eec642e4ed4d06001aa635",
             "0x24e94d3a962b28d14dadec4be506d7521f6b34fd27c35f2e281d8d5ee83a43d754b4e258b48d84d14f466e356612660631a4e9f1f0bd47fd353a8f36fc870e691c",
@@ -80,13 +97,13 @@ fn cases() -> Vec<(Transaction, &'static str, &'static str)> {
             tx(
                 9,
                 0,
-                Call::ForcedTransfers(ForcedTransfers {
+                Call::Compliance(pillar_compliance::ComplianceCall::ForcedTransfers(ForcedTransfers {
                     asset: 1,
                     entries: vec![
                         ForcedEntry { from: addr(0xaa), to: addr(0xbb), amount: 5 },
                         ForcedEntry { from: addr(0xcc), to: addr(0xdd), amount: u128::MAX },
                     ],
-                }),
+                })),
             ),
             "0xa4c9f2c5d31d297b22c218e50184405562387ef8833a508005eb35d7cd89b177",
             "0x0107fd29faa0bae2fed0d4b81df4087863bdc855d240c8c7330542425d16f932728d1d3e47e55e9d6f19d8f38cfb72399d7c9bc6c667bcb2e10bd3fd7dabf9101b",
@@ -95,19 +112,21 @@ fn cases() -> Vec<(Transaction, &'static str, &'static str)> {
             tx(
                 0,
                 10,
-                Call::SetComplianceRules(Box::new(SetComplianceRules {
-                    asset: 1,
-                    registry: addr(0xee),
-                    allowed_countries: vec![250, 276],
-                    blocked_countries: vec![],
-                    country_caps: vec![CountryCap { country: 250, max_holders: 100 }],
-                    max_holders: 2000,
-                    max_balance: 1_000_000,
-                    lockup_ms: 86_400_000,
-                    limit_window_ms: 0,
-                    limit_amount: 0,
-                    required_claims: vec![ClaimRequirement { topic: 1, min_value: 2 }],
-                })),
+                Call::Compliance(pillar_compliance::ComplianceCall::SetComplianceRules(Box::new(
+                    SetComplianceRules {
+                        asset: 1,
+                        registry: addr(0xee),
+                        allowed_countries: vec![250, 276],
+                        blocked_countries: vec![],
+                        country_caps: vec![CountryCap { country: 250, max_holders: 100 }],
+                        max_holders: 2000,
+                        max_balance: 1_000_000,
+                        lockup_ms: 86_400_000,
+                        limit_window_ms: 0,
+                        limit_amount: 0,
+                        required_claims: vec![ClaimRequirement { topic: 1, min_value: 2 }],
+                    },
+                ))),
             ),
             "0x0daee1304be3654451deb7092b8a19ab635517f764a7f26d693d53b0818d77ac",
             "0x625254bb3cc3c1b95d1390b00bb56bdfae0952ce344d361a332297a3d3245acc122a33dc3d9d3b3c8bf3ca38f85ac464c6cc9ec04cd38d10b5da798f87a093901b",
@@ -116,7 +135,12 @@ fn cases() -> Vec<(Transaction, &'static str, &'static str)> {
             tx(
                 1,
                 0,
-                Call::AddClaim(AddClaim { identity: 3, topic: 2, value: 250, expires_ms: 1_900_000_000_000 }),
+                Call::Compliance(pillar_compliance::ComplianceCall::AddClaim(AddClaim {
+                    identity: 3,
+                    topic: 2,
+                    value: 250,
+                    expires_ms: 1_900_000_000_000,
+                })),
             ),
             "0x3104cd91cfe557d8826d42de0ebb13fa6b66c1c7a28c1b7508654a7359814819",
             "0x0af82374fef3e1230efe9a8635ad5b4c671e10c13c5448c9b947eb30e9877e786896848808dca106b857fbfc7e72a5c29bd13ff95085a3dd19eea5a0f0b8fb811c",
@@ -145,33 +169,60 @@ fn eip712_digests_and_signatures_match_ethers() {
 #[test]
 fn eip712_type_strings() {
     assert_eq!(
-        eip712::encode_type("Transfer").unwrap(),
+        eip712::encode_type::<Call>("Transfer").unwrap(),
         "Transfer(address to,uint32 asset,uint128 amount,uint64 nonce,uint128 maxFee)"
     );
     assert_eq!(
-        eip712::encode_type("SetAssetRole").unwrap(),
+        eip712::encode_type::<Call>("SetAssetRole").unwrap(),
         "SetAssetRole(uint32 asset,uint8 role,address account,bool enabled,uint64 nonce,uint128 maxFee)"
     );
-    assert!(eip712::encode_type("Nope").is_none());
+    assert!(eip712::encode_type::<Call>("Nope").is_none());
     // Batch calls reference their entry types, appended in alphabetical order (EIP-712).
     assert_eq!(
-        eip712::encode_type("ForcedTransfers").unwrap(),
+        eip712::encode_type::<Call>("ForcedTransfers").unwrap(),
         "ForcedTransfers(uint32 asset,ForcedEntry[] entries,uint64 nonce,uint128 maxFee)ForcedEntry(address from,address to,uint128 amount)"
     );
     assert_eq!(
-        eip712::encode_type("SetComplianceRules").unwrap(),
+        eip712::encode_type::<Call>("SetComplianceRules").unwrap(),
         "SetComplianceRules(uint32 asset,address registry,uint16[] allowedCountries,uint16[] blockedCountries,CountryCap[] countryCaps,uint32 maxHolders,uint128 maxBalance,uint64 lockupMs,uint64 limitWindowMs,uint128 limitAmount,ClaimRequirement[] requiredClaims,uint64 nonce,uint128 maxFee)ClaimRequirement(uint8 topic,uint64 minValue)CountryCap(uint16 country,uint32 maxHolders)"
     );
 }
 
 #[test]
 fn existing_call_tags_are_unchanged_and_compliance_tags_follow() {
-    use pillar_primitives::{RecoverWallets, SetRegistryAgent};
+    use pillar_compliance::{RecoverWallets, SetRegistryAgent};
     let tag = |call: Call| borsh::to_vec(&call).unwrap()[0];
-    assert_eq!(tag(Call::Withdraw(Withdraw { asset: 0, amount: 1, l1_recipient: addr(1) })), 5);
-    assert_eq!(tag(Call::SetRegistryAgent(SetRegistryAgent { agent: addr(1), enabled: true })), 6);
-    assert_eq!(tag(Call::AddClaim(AddClaim { identity: 1, topic: 1, value: 2, expires_ms: 0 })), 10);
-    assert_eq!(tag(Call::RecoverWallets(RecoverWallets { asset: 1, entries: vec![] })), 19);
+    assert_eq!(
+        tag(Call::Bridge(pillar_bridge::BridgeCall::Withdraw(Withdraw {
+            asset: 0,
+            amount: 1,
+            l1_recipient: addr(1)
+        }))),
+        5
+    );
+    assert_eq!(
+        tag(Call::Compliance(pillar_compliance::ComplianceCall::SetRegistryAgent(SetRegistryAgent {
+            agent: addr(1),
+            enabled: true
+        }))),
+        6
+    );
+    assert_eq!(
+        tag(Call::Compliance(pillar_compliance::ComplianceCall::AddClaim(AddClaim {
+            identity: 1,
+            topic: 1,
+            value: 2,
+            expires_ms: 0
+        }))),
+        10
+    );
+    assert_eq!(
+        tag(Call::Compliance(pillar_compliance::ComplianceCall::RecoverWallets(RecoverWallets {
+            asset: 1,
+            entries: vec![]
+        }))),
+        19
+    );
 }
 
 #[test]
@@ -195,11 +246,7 @@ fn canonical_transfer_encoding() {
     assert_eq!(hex::encode(&bytes), expected);
     assert_eq!(bytes.len(), 138);
     assert_eq!(SignedTransaction::decode(&bytes).unwrap(), stx);
-    assert_eq!(
-        stx.hash(),
-        pillar_primitives::keccak256(&bytes),
-        "the hash is keccak256 of the canonical bytes"
-    );
+    assert_eq!(stx.hash(), pillar_stf::keccak256(&bytes), "the hash is keccak256 of the canonical bytes");
 }
 
 #[test]
@@ -256,7 +303,7 @@ fn typed_json_refuses_unknown_fields_and_bad_numbers() {
     let parse = |v: serde_json::Value| {
         serde_json::from_value::<TypedTransaction>(v)
             .map_err(|e| e.to_string())
-            .and_then(|t| t.into_signed().map_err(|e| e.to_string()))
+            .and_then(|t| t.into_signed::<Call>().map_err(|e| e.to_string()))
     };
     assert!(parse(ok.clone()).is_ok());
     let mut extra = ok.clone();
