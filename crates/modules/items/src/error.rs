@@ -6,9 +6,6 @@
 use crate::CollectionId;
 use pillar_primitives::Address;
 
-/// Code of a call routed to `items` that it does not handle (cannot happen).
-pub const ROUTING_CODE: u32 = 6000;
-
 /// Why an items call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ItemsError {

@@ -27,7 +27,7 @@ use pillar_runtime::{CallError, Module, TxContext};
 use pillar_state::StateWrite;
 
 pub use calls::*;
-pub use error::{ItemsError, ROUTING_CODE};
+pub use error::ItemsError;
 pub use events::ItemsEvent;
 pub use query::MAX_QUERIED_ITEMS;
 pub use state::{

@@ -108,3 +108,35 @@ fn call_kinds_know_their_place_in_the_table() {
     assert_eq!(SESSION_MANAGEMENT_TAGS, [20, 22]);
     assert_eq!([AuthorizeSession::NAME, SetSponsorPolicy::NAME], ["AuthorizeSession", "SetSponsorPolicy"]);
 }
+
+#[test]
+fn event_tags_are_distinct_and_contiguous_across_modules() {
+    let events = <pillar_stf::Event as pillar_stf::EventSet>::schema();
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(usize::from(e.tag), i, "{} ({}) has tag {} at position {i}", e.name, e.module, e.tag);
+        assert!(pillar_stf::module_names().contains(&e.module), "{} names module {}", e.name, e.module);
+    }
+    let calls = Call::schema();
+    for c in &calls {
+        assert!(pillar_stf::module_names().contains(&c.module), "{} names module {}", c.name, c.module);
+    }
+}
+
+#[test]
+fn a_composed_call_encodes_as_the_modules_own_and_decodes_back() {
+    let group = pillar_items::ItemsCall::TransferItems(pillar_items::TransferItems {
+        collection: 1,
+        to: Default::default(),
+        items: vec![pillar_items::ItemAmount { item: 7, amount: 2 }],
+    });
+    let composed: Call = pillar_stf::compose_call(group.clone()).unwrap();
+    assert_eq!(borsh::to_vec(&composed).unwrap(), borsh::to_vec(&group).unwrap());
+    assert_eq!(serde_json::to_value(&composed).unwrap(), serde_json::to_value(&group).unwrap());
+    let bytes = borsh::to_vec(&group).unwrap();
+    assert_eq!(borsh::from_slice::<Call>(&bytes).unwrap(), composed);
+    let json = serde_json::to_value(&group).unwrap();
+    assert_eq!(serde_json::from_value::<Call>(json).unwrap(), composed);
+    // A tag no module owns, and a JSON type no module owns, are refused.
+    assert!(borsh::from_slice::<Call>(&[200]).is_err());
+    assert!(serde_json::from_value::<Call>(serde_json::json!({"type": "noSuchCall"})).is_err());
+}
