@@ -74,6 +74,30 @@ fn opening_refusals() {
     assert_eq!(c.open(2, agent, NATIVE_ASSET, 100, &ed(1), 1), 1);
 }
 
+/// Admission counts what a channel call spends (its `spend`): an opening deposit the payer cannot
+/// cover, or one in an asset that does not exist, is refused at the door instead of failing in a
+/// block. (A top-up names no asset, so it is judged in the block.)
+#[test]
+fn admission_refuses_deposits_the_payer_cannot_cover() {
+    use pillar_runtime::{Invalid, ValidateError};
+    let mut c = Chain::new();
+    let agent = c.register(0, None);
+    let refused = |r: Result<(), ValidateError>| match r {
+        Err(ValidateError::Invalid(i)) => i,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert!(matches!(
+        refused(c.validate(2, open_call(agent, USD, START + 1))),
+        Invalid::InsufficientBalance { asset: USD, needed, .. } if needed == START + 1
+    ));
+    assert!(matches!(
+        refused(c.validate(2, open_call(agent, NATIVE_ASSET, START))),
+        Invalid::InsufficientBalance { asset: NATIVE_ASSET, .. }
+    ));
+    assert!(matches!(refused(c.validate(2, open_call(agent, 9, 1))), Invalid::UnknownAsset { asset: 9 }));
+    c.validate(2, open_call(agent, USD, START)).unwrap();
+}
+
 #[test]
 fn settlement_pays_the_increase_to_the_wallet() {
     let (mut c, ch) = setup();
