@@ -1,5 +1,7 @@
 //! Blocks and their headers.
 
+use alloc::vec::Vec;
+
 use alloy_primitives::{B256, keccak256};
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};

@@ -4,6 +4,10 @@
 //! caller's limit before parsing and refuses trailing bytes after it, so one value has exactly one
 //! encoding.
 
+use alloc::string::String;
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
 use borsh::{BorshDeserialize, BorshSerialize};
 
 /// Why bytes did not decode.

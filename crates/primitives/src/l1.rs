@@ -5,6 +5,8 @@
 //! and the queue's rolling hash is `keccak256(prev ‖ messageHash)`, so an L2 header's `queue_hash`
 //! can be compared with `Portal.queueHash(i)`.
 
+use alloc::vec::Vec;
+
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_sol_types::SolValue;
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -51,6 +53,8 @@ pub enum L1MessageKind {
 }
 
 mod hex_bytes {
+    use alloc::{string::String, vec::Vec};
+
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
     pub(super) fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {

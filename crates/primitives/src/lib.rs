@@ -14,6 +14,9 @@
 //! entropy from the caller), so the same types serve the sequencer, replicas and a future
 //! fault-proof program. The format is specified in `docs/transactions.md`.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+#[macro_use]
 extern crate alloc;
 // The derives name `::pillar_primitives`, inside this crate too.
 extern crate self as pillar_primitives;
@@ -28,11 +31,14 @@ mod receipt;
 pub mod schema;
 mod session;
 pub mod session_sig;
+#[cfg(feature = "std")]
 mod session_signer;
+#[cfg(feature = "std")]
 mod signer;
 mod transaction;
 pub mod typed_json;
 pub mod u128_string;
+mod verify;
 mod voucher;
 
 pub use alloy_primitives::{Address, B256, U256, keccak256};
@@ -51,12 +57,17 @@ pub use l1::{
 pub use merkle::{MerklePeaks, merkle_proof, merkle_root, merkle_root_from_proof};
 pub use receipt::{EventSet, NoEvents, Receipt, TxStatus};
 pub use session::{Envelope, P256_KEY_LEN, SCHEME_ED25519, SCHEME_P256, SessionKey};
+#[cfg(feature = "std")]
 pub use session_signer::SessionSigner;
+#[cfg(feature = "std")]
 pub use signer::{KeyError, PrivateKey};
 pub use transaction::{
     ENVELOPE_MARKER, ENVELOPE_VERSION, MAX_TX_SIZE, RecoverError, Signature, SignedTransaction, Transaction,
     VerifiedTransaction,
 };
+pub use verify::SigVerifier;
+#[cfg(feature = "std")]
+pub use verify::{Native, address_of};
 pub use voucher::Voucher;
 
 /// What the derives in `pillar-macros` expand to; not an API.

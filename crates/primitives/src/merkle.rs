@@ -1,5 +1,7 @@
 //! A keccak binary Merkle root over 32-byte leaves (transaction and receipt roots).
 
+use alloc::vec::Vec;
+
 use alloy_primitives::{B256, keccak256};
 
 /// Root of a binary keccak tree: the empty list hashes to zero, a single leaf is its own root,

@@ -5,6 +5,8 @@
 //! envelope is part of what is signed (see [`crate::eip712::envelope_signing_hash`]), so a relayer
 //! can neither add nor change a sponsor or session.
 
+use alloc::string::String;
+
 use alloy_primitives::{Address, B256, keccak256};
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};

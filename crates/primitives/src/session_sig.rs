@@ -8,6 +8,8 @@
 //! block. Hence the equation is written here on `curve25519-dalek`. The batch's random
 //! coefficients are derived from the inputs (SHA-512), so verification is deterministic.
 
+use alloc::vec::Vec;
+
 use curve25519_dalek::{
     constants::ED25519_BASEPOINT_POINT,
     edwards::{CompressedEdwardsY, EdwardsPoint},
@@ -83,10 +85,10 @@ pub fn ed25519_verify_batch(items: &[Ed25519Item<'_>]) -> bool {
         })
         .collect();
     let b_coefficient: Scalar = prepared.iter().zip(&zs).map(|(p, z)| z * p.s).sum();
-    let scalars = std::iter::once(-b_coefficient)
+    let scalars = core::iter::once(-b_coefficient)
         .chain(zs.iter().copied())
         .chain(prepared.iter().zip(&zs).map(|(p, z)| z * p.k));
-    let points = std::iter::once(ED25519_BASEPOINT_POINT)
+    let points = core::iter::once(ED25519_BASEPOINT_POINT)
         .chain(prepared.iter().map(|p| p.r))
         .chain(prepared.iter().map(|p| p.a));
     EdwardsPoint::vartime_multiscalar_mul(scalars, points).mul_by_cofactor().is_identity()

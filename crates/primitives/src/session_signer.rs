@@ -16,8 +16,8 @@ pub enum SessionSigner {
     P256(p256::ecdsa::SigningKey),
 }
 
-impl std::fmt::Debug for SessionSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for SessionSigner {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // Never print the secret.
         f.debug_struct("SessionSigner").field("public_key", &self.public_key()).finish()
     }

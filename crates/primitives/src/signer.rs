@@ -3,7 +3,7 @@
 use alloy_primitives::{Address, B256};
 use secp256k1::{Message, SecretKey, ecdsa::RecoverableSignature};
 
-use crate::{CallSet, Envelope, Signature, SignedTransaction, Transaction, eip712, transaction::address_of};
+use crate::{CallSet, Envelope, Signature, SignedTransaction, Transaction, address_of, eip712};
 
 /// Why a private key was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,8 +23,8 @@ pub struct PrivateKey {
     address: Address,
 }
 
-impl std::fmt::Debug for PrivateKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // Never print the secret.
         f.debug_struct("PrivateKey").field("address", &self.address).finish()
     }

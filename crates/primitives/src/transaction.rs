@@ -9,24 +9,18 @@
 
 use borsh::io::{Read, Write};
 
+use alloc::vec::Vec;
+
 use alloy_primitives::{Address, B256, keccak256};
 use borsh::{BorshDeserialize, BorshSerialize};
-use rayon::prelude::*;
-use secp256k1::{
-    Message,
-    ecdsa::{RecoverableSignature, RecoveryId},
-};
 use serde::{Deserialize, Serialize};
 
-use crate::{CallSet, Envelope, SessionKey, codec, eip712, session_sig};
+use crate::{CallSet, Envelope, SessionKey, SigVerifier, codec, eip712};
 
 /// The first eight bytes of an enveloped transaction (a reserved chain id).
 pub const ENVELOPE_MARKER: u64 = u64::MAX;
 /// The envelope format version that follows the marker.
 pub const ENVELOPE_VERSION: u8 = 1;
-
-/// ed25519 signatures checked together in one batch (per core).
-const ED25519_BATCH: usize = 64;
 
 /// Largest encoded signed transaction accepted anywhere, in bytes.
 pub const MAX_TX_SIZE: usize = 4 * 1024;
@@ -117,7 +111,9 @@ impl<C: BorshSerialize> BorshSerialize for SignedTransaction<C> {
 
 impl<C: BorshDeserialize> BorshDeserialize for SignedTransaction<C> {
     fn deserialize_reader<R: Read>(r: &mut R) -> borsh::io::Result<Self> {
-        let bad = |m: &str| borsh::io::Error::new(borsh::io::ErrorKind::InvalidData, m.to_string());
+        let bad = |m: &str| {
+            borsh::io::Error::new(borsh::io::ErrorKind::InvalidData, alloc::string::ToString::to_string(m))
+        };
         let first = u64::deserialize_reader(r)?;
         if first != ENVELOPE_MARKER {
             // Plain form: `first` was the chain id.
@@ -212,28 +208,39 @@ impl<C: CallSet> SignedTransaction<C> {
     /// The effective sender: the account whose nonce, balances and scope apply. For a plain or
     /// sponsored transaction it is recovered from the secp256k1 signature; for a session-signed
     /// one the session signature is verified and the envelope's account returned (whether the
-    /// key may act for it is the `sessions` module's rule).
-    pub fn recover(&self) -> Result<Address, RecoverError> {
+    /// key may act for it is the `sessions` module's rule). The signature checks themselves are
+    /// `verifier`'s ([`SigVerifier`]): libsecp256k1 in the node, L1's precompiles in the
+    /// fault-proof program.
+    pub fn recover_with<V: SigVerifier + ?Sized>(&self, verifier: &V) -> Result<Address, RecoverError> {
         let digest = self.signing_hash();
         match &self.envelope {
             Some(Envelope::Session { account, key, .. }) => {
                 self.check_session_shape()?;
                 let sig = self.session_sig();
                 let ok = match key {
-                    SessionKey::Ed25519(k) => session_sig::ed25519_verify(k, &sig, digest.as_slice()),
-                    SessionKey::P256(k) => session_sig::p256_verify(k, &sig, &digest.0),
+                    SessionKey::Ed25519(k) => verifier.ed25519_verify(k, &sig, digest.as_slice()),
+                    SessionKey::P256(k) => verifier.p256_verify(k, &sig, &digest.0),
                 };
                 if ok { Ok(*account) } else { Err(session_error(key)) }
             }
             Some(e) => {
                 e.check_shape().map_err(|reason| RecoverError::BadEnvelope { reason })?;
-                self.recover_secp(digest)
+                self.recover_secp(verifier, digest)
             }
-            None => self.recover_secp(digest),
+            None => self.recover_secp(verifier, digest),
         }
     }
 
-    fn check_session_shape(&self) -> Result<(), RecoverError> {
+    /// Recovers the sender with `verifier` and computes the hash once.
+    pub fn verify_with<V: SigVerifier + ?Sized>(
+        self,
+        verifier: &V,
+    ) -> Result<VerifiedTransaction<C>, RecoverError> {
+        let sender = self.recover_with(verifier)?;
+        Ok(self.into_verified(sender))
+    }
+
+    pub(crate) fn check_session_shape(&self) -> Result<(), RecoverError> {
         if let Some(e) = &self.envelope {
             e.check_shape().map_err(|reason| RecoverError::BadEnvelope { reason })?;
         }
@@ -244,15 +251,20 @@ impl<C: CallSet> SignedTransaction<C> {
     }
 
     /// The session signature bytes `r ‖ s`.
-    fn session_sig(&self) -> [u8; 64] {
+    pub(crate) fn session_sig(&self) -> [u8; 64] {
         let mut sig = [0u8; 64];
         sig[..32].copy_from_slice(self.signature.r.as_slice());
         sig[32..].copy_from_slice(self.signature.s.as_slice());
         sig
     }
 
-    /// Recovers the secp256k1 signer of `digest` with libsecp256k1.
-    fn recover_secp(&self, digest: B256) -> Result<Address, RecoverError> {
+    /// The secp256k1 signer of `digest`: the wire rules (`v`, low `s`) here, the curve
+    /// arithmetic in `verifier`.
+    fn recover_secp<V: SigVerifier + ?Sized>(
+        &self,
+        verifier: &V,
+        digest: B256,
+    ) -> Result<Address, RecoverError> {
         let sig = &self.signature;
         if sig.v != 27 && sig.v != 28 {
             return Err(RecoverError::BadV { v: sig.v });
@@ -260,110 +272,17 @@ impl<C: CallSet> SignedTransaction<C> {
         if sig.s.0 > HALF_ORDER {
             return Err(RecoverError::HighS);
         }
-        let recid = RecoveryId::try_from(i32::from(sig.v - 27)).map_err(|_| RecoverError::Invalid)?;
-        let mut compact = [0u8; 64];
-        compact[..32].copy_from_slice(sig.r.as_slice());
-        compact[32..].copy_from_slice(sig.s.as_slice());
-        let rsig = RecoverableSignature::from_compact(&compact, recid).map_err(|_| RecoverError::Invalid)?;
-        let pk = rsig.recover_ecdsa(Message::from_digest(digest.0)).map_err(|_| RecoverError::Invalid)?;
-        Ok(address_of(&pk))
+        verifier.secp256k1_recover(&digest, &self.session_sig(), sig.v - 27).ok_or(RecoverError::Invalid)
     }
 
-    /// Recovers the sender and computes the hash once, for the mempool and block producer.
-    pub fn verify(self) -> Result<VerifiedTransaction<C>, RecoverError> {
-        let sender = self.recover()?;
-        Ok(self.into_verified(sender))
-    }
-
-    fn into_verified(self, sender: Address) -> VerifiedTransaction<C> {
+    pub(crate) fn into_verified(self, sender: Address) -> VerifiedTransaction<C> {
         let encoded = self.encode();
         let session = self.envelope.as_ref().and_then(|e| e.session().copied());
         VerifiedTransaction { hash: keccak256(&encoded), size: encoded.len(), sender, session, tx: self }
     }
-
-    /// Verifies many transactions, on all cores: secp256k1 recovery and P-256 one by one in
-    /// parallel, ed25519 session signatures in batches of 64 (a failed batch is re-checked one by
-    /// one to find the bad signatures). Results are in input order and equal to
-    /// [`SignedTransaction::verify`]'s.
-    pub fn verify_batch(txs: Vec<SignedTransaction<C>>) -> Vec<Result<VerifiedTransaction<C>, RecoverError>> {
-        // First pass: everything but ed25519, which only gets its digest computed.
-        let first: Vec<Pending<C>> = txs
-            .into_par_iter()
-            .map(|t| match &t.envelope {
-                Some(Envelope::Session { key: SessionKey::Ed25519(_), .. }) => {
-                    match t.check_session_shape() {
-                        Ok(()) => {
-                            let digest = t.signing_hash();
-                            Pending::Ed25519(t, digest)
-                        }
-                        Err(e) => Pending::Done(Err(e)),
-                    }
-                }
-                _ => Pending::Done(t.verify()),
-            })
-            .collect();
-        let ed: Vec<usize> = first
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| matches!(p, Pending::Ed25519(..)))
-            .map(|(i, _)| i)
-            .collect();
-        let valid: Vec<bool> = ed
-            .par_chunks(ED25519_BATCH)
-            .flat_map_iter(|chunk| {
-                let items: Vec<([u8; 32], [u8; 64], B256)> =
-                    chunk.iter().filter_map(|&i| first[i].ed25519_item()).collect();
-                let refs: Vec<session_sig::Ed25519Item<'_>> =
-                    items.iter().map(|(k, s, d)| (k, s, d.as_slice())).collect();
-                let all = session_sig::ed25519_verify_batch(&refs);
-                items
-                    .iter()
-                    .map(|(k, s, d)| all || session_sig::ed25519_verify(k, s, d.as_slice()))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let mut valid_of = vec![false; first.len()];
-        for (i, ok) in ed.into_iter().zip(valid) {
-            valid_of[i] = ok;
-        }
-        first
-            .into_par_iter()
-            .zip(valid_of)
-            .map(|(p, ok)| match p {
-                Pending::Done(r) => r,
-                Pending::Ed25519(t, _) => {
-                    let Some(Envelope::Session { account, key, .. }) = t.envelope else {
-                        unreachable!("only ed25519 session transactions are deferred")
-                    };
-                    if ok { Ok(t.into_verified(account)) } else { Err(session_error(&key)) }
-                }
-            })
-            .collect()
-    }
 }
 
-/// A transaction between the two passes of [`SignedTransaction::verify_batch`].
-enum Pending<C> {
-    Done(Result<VerifiedTransaction<C>, RecoverError>),
-    /// An ed25519 session transaction and its digest, waiting for its batch.
-    Ed25519(SignedTransaction<C>, B256),
-}
-
-impl<C: CallSet> Pending<C> {
-    fn ed25519_item(&self) -> Option<([u8; 32], [u8; 64], B256)> {
-        match self {
-            Pending::Ed25519(t, digest) => match &t.envelope {
-                Some(Envelope::Session { key: SessionKey::Ed25519(k), .. }) => {
-                    Some((*k, t.session_sig(), *digest))
-                }
-                _ => None,
-            },
-            Pending::Done(_) => None,
-        }
-    }
-}
-
-fn session_error(key: &SessionKey) -> RecoverError {
+pub(crate) fn session_error(key: &SessionKey) -> RecoverError {
     RecoverError::BadSessionSignature {
         scheme: match key {
             SessionKey::Ed25519(_) => "ed25519",
@@ -398,10 +317,4 @@ impl<C> VerifiedTransaction<C> {
     pub fn payer(&self) -> Address {
         self.sponsor().unwrap_or(self.sender)
     }
-}
-
-/// The Ethereum address of a secp256k1 public key.
-pub(crate) fn address_of(pk: &secp256k1::PublicKey) -> Address {
-    let uncompressed = pk.serialize_uncompressed();
-    Address::from_slice(&keccak256(&uncompressed[1..])[12..])
 }

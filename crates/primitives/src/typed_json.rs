@@ -10,6 +10,9 @@
 //! `message` holds exactly the fields of the EIP-712 primary type; unknown fields are refused
 //! rather than ignored, because an ignored field would silently change what was signed.
 
+use alloc::string::String;
+use alloc::string::ToString;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{CallSet, Envelope, RecoverError, Signature, SignedTransaction, Transaction, u128_string};

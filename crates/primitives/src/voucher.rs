@@ -6,7 +6,9 @@
 
 use alloy_primitives::B256;
 
-use crate::{SessionKey, SessionSigner, eip712, session_sig};
+#[cfg(feature = "std")]
+use crate::SessionSigner;
+use crate::{SessionKey, eip712, session_sig};
 
 /// A voucher for a channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +28,7 @@ impl Voucher {
     }
 
     /// Signs the voucher: the 64-byte `r ‖ s`.
+    #[cfg(feature = "std")]
     pub fn sign(&self, signer: &SessionSigner) -> [u8; 64] {
         let sig = signer.sign_digest(self.signing_hash());
         let mut out = [0u8; 64];

@@ -9,7 +9,10 @@
 //! Each call's struct type comes from its Rust declaration (`#[derive(Eip712)]`, [`value`]):
 //! there is no second copy of the types to drift from the first.
 
-use std::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use alloc::borrow::Cow;
 
 use alloy_primitives::{Address, B256, U256, keccak256};
 use alloy_sol_types::Eip712Domain;
@@ -43,9 +46,10 @@ pub fn signing_hash<C: CallSet>(tx: &Transaction<C>) -> B256 {
 
 /// The domain separator of `chain_id`, remembered per thread: hashing the domain costs as much as
 /// the rest of a transfer's digest, and a node signs and checks for one chain.
+#[cfg(feature = "std")]
 fn domain_separator(chain_id: u64) -> B256 {
-    thread_local! {
-        static LAST: std::cell::Cell<Option<(u64, B256)>> = const { std::cell::Cell::new(None) };
+    std::thread_local! {
+        static LAST: core::cell::Cell<Option<(u64, B256)>> = const { core::cell::Cell::new(None) };
     }
     LAST.with(|last| match last.get() {
         Some((id, sep)) if id == chain_id => sep,
@@ -55,6 +59,12 @@ fn domain_separator(chain_id: u64) -> B256 {
             sep
         }
     })
+}
+
+/// The domain separator of `chain_id` (without threads, nothing to remember it in).
+#[cfg(not(feature = "std"))]
+fn domain_separator(chain_id: u64) -> B256 {
+    domain(chain_id).separator()
 }
 
 /// `keccak256(0x1901 ‖ domainSeparator ‖ structHash)`.
@@ -144,7 +154,7 @@ impl Eip712Struct for SessionKey {
             Member { name: "publicKey", ty: Cow::Borrowed("bytes") },
         ]
     }
-    fn referenced_types(_: &mut std::collections::BTreeMap<&'static str, String>) {}
+    fn referenced_types(_: &mut alloc::collections::BTreeMap<&'static str, String>) {}
     fn encode_fields(&self, enc: &mut Vec<u8>) {
         enc.extend_from_slice(self.scheme().word().as_slice());
         enc.extend_from_slice(bytes_word(self.bytes()).as_slice());
@@ -158,7 +168,7 @@ impl Eip712Value for SessionKey {
     fn word(&self) -> B256 {
         self.hash_struct()
     }
-    fn referenced(out: &mut std::collections::BTreeMap<&'static str, String>) {
+    fn referenced(out: &mut alloc::collections::BTreeMap<&'static str, String>) {
         reference::<Self>(out)
     }
 }
