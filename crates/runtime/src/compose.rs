@@ -1,8 +1,15 @@
 //! `compose!`: a chain's call and event types, and its module registry, from one list of modules.
 
-use std::sync::Arc;
-
 use crate::{DynModule, Module};
+
+/// How a runtime holds its modules: `Arc` where the target has atomic compare-and-swap (the node
+/// shares a runtime between threads), `Rc` in the fault-proof VM, which has neither threads nor
+/// CAS.
+#[cfg(target_has_atomic = "ptr")]
+pub type Shared<T> = alloc::sync::Arc<T>;
+/// How a runtime holds its modules (see the other definition).
+#[cfg(not(target_has_atomic = "ptr"))]
+pub type Shared<T> = alloc::rc::Rc<T>;
 
 /// A module the node can run: its name (what chain configurations list) and its constructor.
 #[derive(Debug, Clone, Copy)]
@@ -10,12 +17,12 @@ pub struct Registration {
     /// [`Module::NAME`].
     pub name: &'static str,
     /// Builds the module.
-    pub new: fn() -> Arc<dyn DynModule>,
+    pub new: fn() -> Shared<dyn DynModule>,
 }
 
 /// The constructor of a [`Registration`].
-pub fn construct<M: Module>() -> Arc<dyn DynModule> {
-    Arc::new(M::default())
+pub fn construct<M: Module>() -> Shared<dyn DynModule> {
+    Shared::new(M::default())
 }
 
 /// Composes modules into a chain's types:
@@ -103,16 +110,16 @@ macro_rules! compose {
             fn owns_json_type(ty: &str) -> bool {
                 $( <<$module as $crate::Module>::Call as $crate::__private::pillar_primitives::CallSet>::owns_json_type(ty) )||+
             }
-            fn type_names() -> ::std::vec::Vec<&'static str> {
-                let mut all = ::std::vec::Vec::new();
+            fn type_names() -> $crate::__private::Vec<&'static str> {
+                let mut all = $crate::__private::Vec::new();
                 $( all.extend(<<$module as $crate::Module>::Call as $crate::__private::pillar_primitives::CallSet>::type_names()); )+
                 all
             }
-            fn encode_type_of(type_name: &str) -> Option<::std::string::String> {
+            fn encode_type_of(type_name: &str) -> Option<$crate::__private::String> {
                 None $( .or_else(|| <<$module as $crate::Module>::Call as $crate::__private::pillar_primitives::CallSet>::encode_type_of(type_name)) )+
             }
-            fn schema() -> ::std::vec::Vec<$crate::__private::pillar_primitives::schema::CallSchema> {
-                let mut all = ::std::vec::Vec::new();
+            fn schema() -> $crate::__private::Vec<$crate::__private::pillar_primitives::schema::CallSchema> {
+                let mut all = $crate::__private::Vec::new();
                 $( all.extend(<<$module as $crate::Module>::Call as $crate::__private::pillar_primitives::CallSet>::schema()); )+
                 all.sort_by_key(|c| c.tag);
                 all
@@ -137,7 +144,7 @@ macro_rules! compose {
                     $( Self::$variant(c) => $crate::__private::pillar_primitives::CallSet::call_hash(c, nonce, max_fee), )+
                 }
             }
-            fn call_encode_type(&self) -> ::std::string::String {
+            fn call_encode_type(&self) -> $crate::__private::String {
                 match self { $( Self::$variant(c) => $crate::__private::pillar_primitives::CallSet::call_encode_type(c), )+ }
             }
             fn group(&self) -> &dyn ::core::any::Any {
@@ -175,8 +182,8 @@ macro_rules! compose {
             fn owns_json_type(ty: &str) -> bool {
                 $( <<$module as $crate::Module>::Event as $crate::__private::pillar_primitives::EventSet>::owns_json_type(ty) )||+
             }
-            fn schema() -> ::std::vec::Vec<$crate::__private::pillar_primitives::schema::VariantSchema> {
-                let mut all = ::std::vec::Vec::new();
+            fn schema() -> $crate::__private::Vec<$crate::__private::pillar_primitives::schema::VariantSchema> {
+                let mut all = $crate::__private::Vec::new();
                 $( all.extend(<<$module as $crate::Module>::Event as $crate::__private::pillar_primitives::EventSet>::schema()); )+
                 all.sort_by_key(|e| e.tag);
                 all

@@ -1,7 +1,9 @@
 //! What a module sees of the world while it runs.
 
-use std::any::Any;
-use std::sync::Arc;
+use alloc::vec::Vec;
+
+use crate::Shared;
+use core::any::Any;
 
 use pillar_primitives::{Address, B256, EventSet};
 use pillar_state::StateWrite;
@@ -37,7 +39,7 @@ pub struct TxContext<'a> {
     pub block_fees: &'a mut u128,
     events: &'a mut dyn EventSink,
     /// The chain's modules, asked by [`TxContext::guard_move`] (empty outside the runtime).
-    pub(crate) modules: &'a [Arc<dyn DynModule>],
+    pub(crate) modules: &'a [Shared<dyn DynModule>],
 }
 
 /// Where a transaction's events go: a `Vec` of the chain's composed event type (or, in a test
@@ -90,7 +92,7 @@ impl<'a> TxContext<'a> {
     }
 
     /// The same context, with the chain's modules as movement guards.
-    pub(crate) fn with_modules(mut self, modules: &'a [Arc<dyn DynModule>]) -> Self {
+    pub(crate) fn with_modules(mut self, modules: &'a [Shared<dyn DynModule>]) -> Self {
         self.modules = modules;
         self
     }
@@ -125,8 +127,8 @@ impl<'a> TxContext<'a> {
     }
 }
 
-impl std::fmt::Debug for TxContext<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for TxContext<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let guards: Vec<_> = self.modules.iter().map(|m| m.name()).collect();
         f.debug_struct("TxContext")
             .field("block", &self.block)

@@ -1,7 +1,7 @@
 //! [`DynModule`]: a [`Module`] with its call and event types erased, which is what a runtime
 //! holds (modules of one chain have different `Call` and `Event` types).
 
-use std::any::Any;
+use core::any::Any;
 
 use pillar_primitives::{B256, L1Message};
 use pillar_state::{KeyPath, StateError, StateRead, StateWrite};

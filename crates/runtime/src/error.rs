@@ -4,6 +4,9 @@
 //! happened), [`Revert`] is a failed call that still consumes nonce and fee and gets a receipt,
 //! and [`pillar_state::StateError`] is a storage failure that stops block production.
 
+use alloc::string::String;
+use alloc::string::ToString;
+
 use pillar_primitives::AssetId;
 use pillar_state::StateError;
 
@@ -110,7 +113,7 @@ pub struct Revert {
 /// A module's error enum: a stable code in the module's range and a readable reason. With it,
 /// `?` turns the error into a failed call ([`Revert`], [`CallError`]); no module writes those
 /// conversions itself.
-pub trait ModuleError: std::fmt::Display {
+pub trait ModuleError: core::fmt::Display {
     /// Stable reason code (module ranges are listed in docs/transactions.md).
     fn code(&self) -> u32;
 }

@@ -1,11 +1,15 @@
 //! Block execution.
 
-use std::marker::PhantomData;
-use std::sync::Arc;
+use alloc::string::String;
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use crate::Shared;
+use core::marker::PhantomData;
 
 use pillar_primitives::{
-    B256, CallSet, ChainTx, EventSet, ExecTx, L1Message, L1MessageKind, Receipt, SignedTransaction, TxStatus,
-    VerifiedTransaction, keccak256,
+    B256, CallSet, ChainTx, EventSet, ExecTx, L1Message, L1MessageKind, Receipt, SigVerifier,
+    SignedTransaction, TxStatus, VerifiedTransaction, keccak256,
 };
 use pillar_state::{BlockOverlay, StateError, StateRead, StateWrite};
 
@@ -28,13 +32,20 @@ pub mod l1_codes {
 /// composed from the modules the node is built with (`compose!`).
 pub struct Runtime<C, E> {
     chain_id: u64,
-    modules: Vec<Arc<dyn DynModule>>,
+    modules: Vec<Shared<dyn DynModule>>,
+    /// Checks the signatures of forced transactions from the L1 queue.
+    verifier: Shared<dyn SigVerifier + Send + Sync>,
     types: PhantomData<fn() -> (C, E)>,
 }
 
 impl<C, E> Clone for Runtime<C, E> {
     fn clone(&self) -> Self {
-        Self { chain_id: self.chain_id, modules: self.modules.clone(), types: PhantomData }
+        Self {
+            chain_id: self.chain_id,
+            modules: self.modules.clone(),
+            verifier: self.verifier.clone(),
+            types: PhantomData,
+        }
     }
 }
 
@@ -49,17 +60,29 @@ pub struct BlockOutcome<C, E> {
     pub fees: u128,
 }
 
-impl<C, E> std::fmt::Debug for Runtime<C, E> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<C, E> core::fmt::Debug for Runtime<C, E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let names: Vec<_> = self.modules.iter().map(|m| m.name()).collect();
         f.debug_struct("Runtime").field("chain_id", &self.chain_id).field("modules", &names).finish()
     }
 }
 
 impl<C: CallSet, E: EventSet> Runtime<C, E> {
-    /// A runtime for `chain_id` with `modules` (pre-dispatch hooks run in this order).
-    pub fn new(chain_id: u64, modules: Vec<Arc<dyn DynModule>>) -> Self {
-        Self { chain_id, modules, types: PhantomData }
+    /// A runtime for `chain_id` with `modules` (pre-dispatch hooks run in this order), checking
+    /// forced transactions' signatures with the node's native verifier.
+    #[cfg(feature = "std")]
+    pub fn new(chain_id: u64, modules: Vec<Shared<dyn DynModule>>) -> Self {
+        Self::with_verifier(chain_id, modules, Shared::new(pillar_primitives::Native))
+    }
+
+    /// A runtime whose forced transactions' signatures `verifier` checks (the fault-proof program
+    /// answers them through L1's precompiles).
+    pub fn with_verifier(
+        chain_id: u64,
+        modules: Vec<Shared<dyn DynModule>>,
+        verifier: Shared<dyn SigVerifier + Send + Sync>,
+    ) -> Self {
+        Self { chain_id, modules, verifier, types: PhantomData }
     }
 
     /// The chain id.
@@ -77,7 +100,7 @@ impl<C: CallSet, E: EventSet> Runtime<C, E> {
         pillar_primitives::schema::ChainSchema::new::<C, E>(self.chain_id, self.module_names())
     }
 
-    fn module(&self, name: &str) -> Option<&Arc<dyn DynModule>> {
+    fn module(&self, name: &str) -> Option<&Shared<dyn DynModule>> {
         self.modules.iter().find(|m| m.name() == name)
     }
 
@@ -275,7 +298,7 @@ impl<C: CallSet, E: EventSet> Runtime<C, E> {
             // Executed exactly as if its signer had sent it to the sequencer: same checks, same
             // fee, same module rules.
             let verified = match SignedTransaction::<C>::decode(tx) {
-                Ok(stx) => match stx.verify() {
+                Ok(stx) => match stx.verify_with(&*self.verifier) {
                     Ok(v) => v,
                     Err(e) => {
                         return Ok(failed(

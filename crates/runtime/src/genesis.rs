@@ -1,5 +1,8 @@
 //! The genesis configuration, read by each module for its own section.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use pillar_primitives::{Address, AssetId, CallSet};
 use serde::{Deserialize, Serialize};
 
@@ -92,6 +95,8 @@ pub struct GenesisBalance {
 
 // TOML integers stop at i64; amounts are written as decimal strings.
 mod u128_dec {
+    use alloc::string::{String, ToString};
+
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
     pub(super) fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
@@ -103,6 +108,8 @@ mod u128_dec {
 }
 
 mod opt_u128_dec {
+    use alloc::string::{String, ToString};
+
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
     pub(super) fn serialize<S: Serializer>(v: &Option<u128>, s: S) -> Result<S::Ok, S::Error> {

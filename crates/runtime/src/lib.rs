@@ -20,6 +20,11 @@
 //! Modules are deterministic: they see only the block environment ([`BlockEnv`]), the
 //! transaction and state through [`pillar_state::StateWrite`]; no clock, randomness or I/O.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+#[macro_use]
+extern crate alloc;
+
 mod compose;
 mod context;
 mod erased;
@@ -28,11 +33,11 @@ mod execute;
 mod genesis;
 pub mod guard;
 mod module;
-#[cfg(any(test, feature = "test-utils"))]
+#[cfg(all(feature = "std", any(test, feature = "test-utils")))]
 pub mod testkit;
 mod view;
 
-pub use compose::{Registration, construct};
+pub use compose::{Registration, Shared, construct};
 pub use context::{BlockEnv, EventSink, TxContext};
 pub use erased::{DynModule, MISROUTED, misrouted};
 pub use error::{CallError, GenesisError, Invalid, ModuleError, QueryError, Refusal, Revert};
@@ -45,6 +50,7 @@ pub use view::TxView;
 /// What `compose!` expands to; not an API.
 #[doc(hidden)]
 pub mod __private {
+    pub use alloc::{string::String, vec::Vec};
     pub use borsh;
     pub use pillar_primitives;
     pub use serde;

@@ -1,6 +1,8 @@
 //! The Module trait: one vertical feature (accounts, assets, sessions, …) with its own state,
 //! calls and events.
 
+use alloc::string::ToString;
+
 use pillar_primitives::{B256, CallSet, EventSet, L1Message};
 use pillar_state::{KeyPath, StateError, StateRead, StateWrite};
 

@@ -50,8 +50,8 @@ impl<'a> TxView<'a> {
     }
 }
 
-impl std::fmt::Debug for TxView<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for TxView<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("TxView")
             .field("sender", &self.sender)
             .field("nonce", &self.nonce)

@@ -7,10 +7,16 @@
 //! line in the list below (plus a preset and docs); a chain configuration then runs it by naming
 //! it in `[chain] modules`. Everything else in `pillar_primitives` is re-exported unchanged.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+
 // Everything in primitives, with the generic types below shadowing their generic originals.
 pub use pillar_primitives::*;
 
-#[cfg(any(test, feature = "test-utils"))]
+#[cfg(all(feature = "std", any(test, feature = "test-utils")))]
 pub mod testkit;
 
 pillar_runtime::compose! {
@@ -53,7 +59,7 @@ pub type Runtime = pillar_runtime::Runtime<Call, Event>;
 pub type BlockOutcome = pillar_runtime::BlockOutcome<Call, Event>;
 
 /// The module named `name`, built, if this node has it.
-pub fn module(name: &str) -> Option<std::sync::Arc<dyn pillar_runtime::DynModule>> {
+pub fn module(name: &str) -> Option<pillar_runtime::Shared<dyn pillar_runtime::DynModule>> {
     MODULES.iter().find(|r| r.name == name).map(|r| (r.new)())
 }
 

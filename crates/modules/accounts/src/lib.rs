@@ -10,6 +10,12 @@
 //! commit and the admission checks (docs/state.md, docs/performance.md). `assets` keeps native
 //! balances here through [`native_balance`] and [`set_native_balance`].
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+use alloc::string::ToString;
+
+extern crate alloc;
+
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::Address;
 use pillar_runtime::{
@@ -164,7 +170,7 @@ mod tests {
         fn spend(&self) -> Option<(AssetId, u128)> {
             None
         }
-        fn group(&self) -> &dyn std::any::Any {
+        fn group(&self) -> &dyn core::any::Any {
             self
         }
     }

@@ -2,6 +2,9 @@
 //! URI, payment wallet, metadata), reputation feedback, and metered payment channels settled
 //! with payer-signed cumulative vouchers ([`pillar_primitives::Voucher`]). Semantics are in `docs/agents.md`.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::Address;
 use serde::{Deserialize, Serialize};
@@ -369,6 +372,8 @@ pub(super) fn check_card(uri: &str) -> Result<(), &'static str> {
 
 /// Byte strings travel as `0x` hex in JSON.
 pub(crate) mod hex_bytes {
+    use alloc::{string::String, vec::Vec};
+
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
     pub(crate) fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {

@@ -20,6 +20,11 @@
 //!
 //! [`Voucher`]: pillar_primitives::Voucher
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+#[macro_use]
+extern crate alloc;
+
 mod calls;
 mod channel;
 mod error;

@@ -1,6 +1,9 @@
 //! Read-only queries: an agent with its reputation, feedback entries, a channel, an owner's
 //! agents, the escrow address; and the state keys of agents, feedback and channels for proofs.
 
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
 use pillar_primitives::Address;
 use pillar_runtime::{Queries, QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};

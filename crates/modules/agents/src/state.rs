@@ -5,6 +5,9 @@
 //! card and metadata. A settlement touches one channel record, the payer's paid total and three
 //! balances (escrow, agent wallet, payer on close).
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::MetadataEntry;
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::{Address, AssetId, SessionKey};

@@ -1,5 +1,7 @@
 //! Call handlers.
 
+use alloc::string::ToString;
+
 use crate::{AssetRole, Burn, CreateAsset, Mint, SetAssetRole, Transfer};
 use pillar_primitives::{Address, AssetId, NATIVE_ASSET};
 use pillar_runtime::{AssetMove, CallError, MoveKind, TxContext};

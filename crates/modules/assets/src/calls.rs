@@ -1,6 +1,8 @@
 //! Call kinds of the `assets` module: transfers, issuer tokens, minting, burning and roles.
 //! Semantics are in `docs/transactions.md`.
 
+use alloc::string::String;
+
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::{Address, AssetId, CallArgs, MAX_NAME_LEN, nonzero, u128_string};
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,6 @@
 //! How the module's own types appear in EIP-712 structs.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use pillar_primitives::B256;
 use pillar_primitives::eip712::Eip712Value;

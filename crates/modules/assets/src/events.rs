@@ -1,6 +1,8 @@
 //! The events the `assets` module emits. Tags are global and append-only: the first is
 //! `first_tag`, the rest follow in declaration order.
 
+use alloc::string::String;
+
 use pillar_primitives::{Address, AssetId, u128_string};
 
 use crate::AssetRole;

@@ -10,6 +10,14 @@
 //! guards ([`pillar_runtime::guard`]); on a chain with the `compliance` module that is where an
 //! asset's rule set binds. Assets without rules, and chains without guards, behave as before.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+use alloc::string::String;
+use alloc::string::ToString;
+
+#[macro_use]
+extern crate alloc;
+
 mod call;
 mod calls;
 mod eip712;

@@ -1,5 +1,7 @@
 //! Read-only queries.
 
+use alloc::string::ToString;
+
 use pillar_primitives::{Address, AssetId, NATIVE_ASSET};
 use pillar_runtime::{Queries, QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};

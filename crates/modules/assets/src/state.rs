@@ -1,5 +1,8 @@
 //! The assets module's state layout (see docs/state.md).
 
+use alloc::string::String;
+use alloc::string::ToString;
+
 use crate::AssetRole;
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::{Address, AssetId};

@@ -14,6 +14,13 @@
 //! The tree is cumulative rather than per block so that a withdrawal can be proven against any
 //! later output: the proposer need not propose every block that has a withdrawal.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+use alloc::string::ToString;
+
+#[macro_use]
+extern crate alloc;
+
 mod calls;
 mod error;
 mod events;

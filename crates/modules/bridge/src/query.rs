@@ -1,5 +1,8 @@
 //! Read-only queries.
 
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
 use pillar_primitives::{Address, AssetId, B256, merkle_proof};
 use pillar_runtime::{Queries, QueryError, query_params};
 use pillar_state::{KeyPath, StateError, StateRead};

@@ -1,5 +1,7 @@
 //! The bridge module's state layout (see docs/state.md).
 
+use alloc::string::ToString;
+
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::{Address, AssetId, B256, MerklePeaks};
 use pillar_state::{StateMap, StateValue};

@@ -4,6 +4,9 @@
 //! Batch forms take at most [`MAX_BATCH`] entries so that even the largest (forced transfers,
 //! 56 bytes per entry) stays well under `MAX_TX_SIZE`.
 
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::Address;
 use serde::{Deserialize, Serialize};

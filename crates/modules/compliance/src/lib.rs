@@ -16,6 +16,13 @@
 //! the `canTransfer` query (an ERC-1404 restriction code) and enforcement. Every decision and
 //! agent action leaves an event. The user-facing description is `docs/rwa.md`.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+use alloc::string::ToString;
+
+#[macro_use]
+extern crate alloc;
+
 mod agent;
 mod calls;
 mod decide;

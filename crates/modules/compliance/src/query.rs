@@ -1,5 +1,8 @@
 //! Read-only queries, including the ERC-1404 `canTransfer`.
 
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
 use crate::MAX_TOPIC;
 use pillar_assets::balance;
 use pillar_primitives::{Address, AssetId};
@@ -30,6 +33,8 @@ struct CanTransferParams {
 }
 
 mod amount {
+    use alloc::string::String;
+
     use serde::{Deserialize, Deserializer};
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {

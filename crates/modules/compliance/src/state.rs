@@ -5,6 +5,9 @@
 //! caps and limits count, and exists only for assets bound from birth (no supply when bound), so
 //! it always matches the balances.
 
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
 use crate::SetComplianceRules;
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::{Address, AssetId};

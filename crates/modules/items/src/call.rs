@@ -4,6 +4,8 @@
 //! call either applies whole or fails with no effect (the runtime also reverts a failed call's
 //! writes; the module does not rely on it).
 
+use alloc::vec::Vec;
+
 use crate::{
     BurnItems, CollectionId, CreateCollection, DefineItems, MintItems, SetItemMinter, TransferItems,
 };

@@ -2,6 +2,9 @@
 //! in collections. An item class with a supply cap of 1 is a unique (non-fungible) item.
 //! Semantics are in `docs/games.md`.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::Address;
 use serde::{Deserialize, Serialize};

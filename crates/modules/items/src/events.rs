@@ -1,6 +1,8 @@
 //! The events the `items` module emits. Tags are global and append-only: the first is
 //! `first_tag`, the rest follow in declaration order.
 
+use alloc::string::String;
+
 use pillar_primitives::{Address, u128_string};
 use serde::{Deserialize, Serialize};
 

@@ -15,6 +15,11 @@
 //! failed call with a stable code 6000–6099 ([`ItemsError::code`]). Deterministic: the module
 //! reads nothing but state and the transaction. Specified in docs/games.md.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+#[macro_use]
+extern crate alloc;
+
 mod call;
 mod calls;
 mod error;

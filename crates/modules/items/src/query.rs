@@ -1,6 +1,9 @@
 //! Read-only queries: a collection, an item class with its supply, holdings, the owner of a
 //! unique item, whether an account is a minter.
 
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
 use crate::CollectionId;
 use pillar_primitives::Address;
 use pillar_runtime::{Queries, QueryError, query_params};

@@ -4,6 +4,9 @@
 //! item is unique); a mint or burn also writes the class record, which carries the supply
 //! counters so that a supply check costs one key.
 
+use alloc::string::String;
+use alloc::string::ToString;
+
 use crate::CollectionId;
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::Address;

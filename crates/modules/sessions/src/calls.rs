@@ -1,6 +1,8 @@
 //! Call kinds of the `sessions` module: session keys scoped by call kind, spending caps, rate and
 //! expiry, and fee sponsorship policies. Semantics are in `docs/games.md`.
 
+use alloc::vec::Vec;
+
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 

@@ -5,6 +5,8 @@
 //! block, like a bad nonce), reported as an [`Invalid::Refused`] of kind `session_refused` or
 //! `sponsor_refused` with the same code.
 
+use alloc::string::ToString;
+
 use pillar_primitives::{Address, AssetId, B256};
 use pillar_runtime::{Invalid, Refusal, ValidateError};
 

@@ -14,6 +14,10 @@
 //! invalid (left out of the block), with a stable code 4001–4099 ([`SessionsError::code`]).
 //! Deterministic: time is the block's timestamp. Specified in docs/games.md.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
 mod call;
 mod calls;
 mod error;

@@ -1,5 +1,8 @@
 //! Read-only queries: an account's sessions, one session with its remaining caps, a sponsor.
 
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
 use pillar_primitives::{Address, SessionKey};
 use pillar_runtime::{Queries, QueryError, query_params};
 use pillar_state::{KeyPath, StateRead};

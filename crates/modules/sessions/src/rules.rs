@@ -2,6 +2,8 @@
 //! stored record, the block time and the transaction: the same code decides at mempool
 //! admission (`validate`, on committed state) and at execution (`pre_dispatch`).
 
+use alloc::vec::Vec;
+
 use crate::SESSION_MANAGEMENT_TAGS;
 use pillar_primitives::{AssetId, CallView, NATIVE_ASSET};
 

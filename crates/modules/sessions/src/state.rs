@@ -4,6 +4,9 @@
 //! costs one key) and, when sponsored, the sponsor's policy and the sponsor's counter for the
 //! user.
 
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
 use borsh::{BorshDeserialize, BorshSerialize};
 use pillar_primitives::{Address, AssetId, B256, SessionKey};
 use pillar_state::{StateMap, StateValue};
