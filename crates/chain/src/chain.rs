@@ -8,10 +8,10 @@ use pillar_primitives::{
     merkle_root, next_queue_hash,
 };
 use pillar_runtime::{BlockEnv, Genesis, Invalid, Runtime};
-use pillar_state::{BlockOverlay, Ledger, NomtOptions, NomtStore, Snapshot};
+use pillar_state::{BlockOverlay, NomtOptions, NomtStore, Snapshot};
 use tracing::{info, warn};
 
-use crate::ChainError;
+use crate::{ChainError, Ledger};
 
 /// Storage options.
 #[derive(Debug, Clone, Default)]

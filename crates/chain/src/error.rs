@@ -2,7 +2,9 @@
 
 use pillar_primitives::B256;
 use pillar_runtime::GenesisError;
-use pillar_state::{LedgerError, StateError};
+use pillar_state::StateError;
+
+use crate::LedgerError;
 
 /// A failure that stops the chain. None of these come from a user's transaction.
 #[derive(Debug, thiserror::Error)]

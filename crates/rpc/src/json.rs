@@ -1,9 +1,9 @@
 //! JSON shapes of chain objects.
 
+use pillar_chain::TxLocation;
 use pillar_primitives::{
     Address, B256, Block, ChainTx, Header, SignedTransaction, typed_json::TypedTransaction,
 };
-use pillar_state::TxLocation;
 use serde_json::{Value, json};
 
 pub(crate) fn header(h: &Header) -> Value {

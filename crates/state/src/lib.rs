@@ -1,4 +1,4 @@
-//! Pillar's storage: the authenticated state and the ledger.
+//! Pillar's authenticated state.
 //!
 //! - [`StateRead`] / [`StateWrite`]: the only view modules get of state. Keys are 32-byte
 //!   [`KeyPath`]s derived from a module prefix ([`key_path`]); values are borsh bytes.
@@ -9,14 +9,12 @@
 //!   checked on Ethereum with the SHA-256 precompile.
 //! - [`StateProof`] and [`verify_proof`]: Merkle proofs of presence or absence, and a verifier
 //!   that depends on nothing but SHA-256.
-//! - [`Ledger`]: blocks, transactions and receipts (with their events) in redb.
 //!
 //! Layout and proof format are specified in `docs/state.md`.
 
 mod accessors;
 mod error;
 mod key;
-mod ledger;
 mod memory;
 mod nomt_store;
 mod overlay;
@@ -25,7 +23,6 @@ mod proof;
 pub use accessors::{StateMap, StateValue};
 pub use error::StateError;
 pub use key::{KeyPath, key_path};
-pub use ledger::{Ledger, LedgerError, TxLocation};
 pub use memory::MemoryState;
 pub use nomt_store::{NomtOptions, NomtStore, PendingCommit, Snapshot};
 pub use overlay::{BlockChanges, BlockOverlay, TxOverlay};
