@@ -13,7 +13,7 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::{collections::HashMap, time::Instant};
+use std::{collections::BTreeMap, time::Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pillar_state::{
@@ -60,8 +60,8 @@ fn overlay_block(round: u64) -> BlockChanges {
 
 fn block(store: &NomtStore, round: u64) -> (pillar_state::Snapshot, BlockChanges) {
     let snapshot = store.snapshot();
-    let mut reads = HashMap::new();
-    let mut writes = HashMap::new();
+    let mut reads = BTreeMap::new();
+    let mut writes = BTreeMap::new();
     for j in 0..PER_BLOCK {
         let i = (round * PER_BLOCK * 7 + j * 10 + round) % KEYS;
         let k = key(i);
@@ -84,7 +84,7 @@ fn bench(c: &mut Criterion) {
         let writes = (chunk * 50_000..(chunk + 1) * 50_000)
             .map(|i| (key(i), Some(i.to_le_bytes().to_vec())))
             .collect();
-        let pending = store.prepare(snapshot, BlockChanges { reads: HashMap::new(), writes }).unwrap();
+        let pending = store.prepare(snapshot, BlockChanges { reads: BTreeMap::new(), writes }).unwrap();
         store.commit(pending).unwrap();
     }
 
