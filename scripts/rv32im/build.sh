@@ -3,7 +3,7 @@
 # runs the batch decoder as an rv32im guest under qemu against the same code run natively.
 #
 #   scripts/rv32im/build.sh                  # the crates in CRATES below
-#   scripts/rv32im/build.sh pillar-codec ... # these crates
+#   scripts/rv32im/build.sh pillar-codec ... # these crates (each with its FLAGS below)
 #
 # rustup here has no rust-src and no extra targets, so the guest is built with Debian's compiler
 # and its library sources (`rustc-web`, `rust-web-src`, Rust 1.96; build-std needs sources that
@@ -15,8 +15,23 @@ cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 
 # The crates that must build for the guest. Add each core crate here once it is no_std.
-CRATES=(pillar-codec)
+CRATES=(
+  pillar-codec pillar-state pillar-primitives pillar-runtime
+  pillar-accounts pillar-assets pillar-bridge pillar-compliance pillar-sessions pillar-agents pillar-items
+  pillar-stf pillar-derive
+)
 if [ "$#" -gt 0 ]; then CRATES=("$@"); fi
+# Extra cargo flags per crate, for a crate whose std parts sit behind a default feature: the guest
+# build is that crate's graph alone with these flags (resolver 3), whatever the node turns on.
+declare -A FLAGS=(
+  [pillar-state]="--no-default-features" # NOMT is the default feature `nomt`
+)
+# The chain's core crates keep their std parts (libsecp256k1, rayon, the test kits; in
+# pillar-derive the Deriver over pillar-chain and the libzstd encoder) behind default features.
+for crate in pillar-primitives pillar-runtime pillar-accounts pillar-assets pillar-bridge \
+  pillar-compliance pillar-sessions pillar-agents pillar-items pillar-stf pillar-derive; do
+  FLAGS[$crate]="--no-default-features"
+done
 
 TARGET=riscv32im-unknown-none-elf
 TARGET_DIR="$ROOT/target/rv32im"
@@ -66,8 +81,9 @@ guest_cargo() {
 }
 
 for crate in "${CRATES[@]}"; do
-  echo "-- cargo build -p $crate --target $TARGET"
-  guest_cargo build --locked -p "$crate"
+  read -ra flags <<<"${FLAGS[$crate]:-}"
+  echo "-- cargo build -p $crate ${flags[*]:+${flags[*]} }--target $TARGET"
+  guest_cargo build --locked -p "$crate" "${flags[@]}"
 done
 
 # The smoke guest: pillar-codec's verdict on every file of the batch fuzz corpus, as an rv32im

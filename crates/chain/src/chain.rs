@@ -2,7 +2,6 @@
 
 use std::{path::Path, time::Instant};
 
-use crate::Ledger;
 use parking_lot::{Mutex, RwLock};
 use pillar_runtime::{BlockEnv, Genesis, Invalid};
 use pillar_state::{BlockOverlay, NomtOptions, NomtStore, Snapshot};
@@ -13,7 +12,7 @@ use pillar_stf::{
 };
 use tracing::{info, warn};
 
-use crate::ChainError;
+use crate::{ChainError, Ledger};
 
 /// Storage options.
 #[derive(Debug, Clone, Default)]

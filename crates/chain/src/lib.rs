@@ -1,9 +1,10 @@
 //! The durable chain: genesis, block execution and commit, and crash recovery.
 //!
-//! [`Chain`] owns the state (NOMT) and the ledger (redb) and is the only writer of both. The
-//! sequencer calls [`Chain::build_block_with`] with transactions it has ordered; derivation
-//! imports the blocks it reads from L1 through the same execution, so both reach the same roots.
-//! Every durable block is announced to [`Chain::subscribe`]rs.
+//! [`Chain`] owns the state (NOMT) and the [`Ledger`] (blocks, transactions and receipts in redb)
+//! and is the only writer of both. The sequencer calls [`Chain::build_block_with`] with
+//! transactions it has ordered; derivation imports the blocks it reads from L1 through the same
+//! execution, so both reach the same roots. Every durable block is announced to
+//! [`Chain::subscribe`]rs.
 //!
 //! Commit order, and why it survives `kill -9` at any instant:
 //!

@@ -12,11 +12,16 @@
 //! Decoding goes through `pillar-codec` (size limits, version, `ruzstd`), the no_std decoder the
 //! fault-proof program runs too, so the node and the program agree on every malformed frame.
 
+use alloc::string::String;
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
 use pillar_stf::{BLOCK_OVERHEAD_BYTES, Block, codec};
 
 pub use pillar_codec::{BATCH_VERSION, FrameError, MAX_BATCH_BYTES, MAX_DECOMPRESSED_BYTES, PayloadError};
 
 /// zstd level: 3 is zstd's default balance; batches are compressed once and read many times.
+#[cfg(feature = "std")]
 const ZSTD_LEVEL: i32 = 3;
 
 /// Most bytes of entries (each entry's own encoding plus [`pillar_stf::ENTRY_OVERHEAD_BYTES`]) one block may
@@ -55,7 +60,9 @@ pub enum BatchError {
     },
 }
 
-/// Encodes blocks (consecutive, each the child of the one before) as a version-0 batch.
+/// Encodes blocks (consecutive, each the child of the one before) as a version-0 batch (libzstd,
+/// so `std` only).
+#[cfg(feature = "std")]
 pub fn encode_batch(blocks: &[Block]) -> Vec<u8> {
     // A slice encodes exactly as a Vec (u32 length, then the elements), without copying them.
     let payload = codec::encode(&blocks);

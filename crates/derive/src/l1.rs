@@ -6,6 +6,8 @@
 //! the chain's [`L1Message`] by derivation, which is where a payload that does not decode is
 //! judged.
 
+use alloc::vec::Vec;
+
 use alloy_primitives::Bytes;
 use alloy_sol_types::SolValue;
 use pillar_stf::{

@@ -17,6 +17,10 @@
 //! refuses trailing bytes and unknown versions, and checks that the blocks form a chain, always
 //! with a typed error and never a panic.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
 mod batch;
 #[cfg(feature = "chain")]
 mod derivation;
@@ -28,9 +32,11 @@ mod planner;
 mod provider;
 mod retrieval;
 
+#[cfg(feature = "std")]
+pub use batch::encode_batch;
 pub use batch::{
     BATCH_VERSION, BatchError, FrameError, MAX_BATCH_BYTES, MAX_DECOMPRESSED_BYTES, PayloadError,
-    decode_batch, encode_batch, max_block_bytes,
+    decode_batch, max_block_bytes,
 };
 #[cfg(feature = "chain")]
 pub use derivation::{

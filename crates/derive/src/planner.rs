@@ -8,7 +8,7 @@
 //! garbage-adjacent, invalid, from the future, or reorganised away). Then everything from the
 //! safe head is posted again. No temporary condition can leave a block behind.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// A batch posted and not yet derived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,8 @@
 //! over memory. They return futures without naming a runtime, so the rules that consume them
 //! need neither tokio nor an RPC client.
 
+use alloc::vec::Vec;
+
 use core::future::Future;
 
 use crate::{BatchEvent, BatchPayload, Classify, L1BlockInfo, L1Log};

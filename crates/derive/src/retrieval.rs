@@ -1,6 +1,8 @@
 //! One L1 block's derivation input: its logged events, each batch with its payload fetched
 //! through a [`DataAvailabilityProvider`].
 
+use alloc::vec::Vec;
+
 use crate::{DataAvailabilityProvider, L1Batch, L1BlockData, L1BlockInfo, L1Event};
 
 /// The input of L1 block `info` to derivation: `events` (the block's, in log order) with the

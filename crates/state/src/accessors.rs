@@ -1,6 +1,7 @@
 //! Typed accessors over raw state: a single value or a map, under a module prefix.
 
-use std::marker::PhantomData;
+use alloc::string::ToString;
+use core::marker::PhantomData;
 
 use borsh::{BorshDeserialize, BorshSerialize};
 
@@ -86,6 +87,7 @@ impl<K: BorshSerialize, V: BorshSerialize + BorshDeserialize> StateMap<K, V> {
 mod tests {
     use super::*;
     use crate::MemoryState;
+    use alloc::vec;
 
     #[test]
     fn typed_round_trip_and_isolation() {

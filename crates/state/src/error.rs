@@ -1,5 +1,7 @@
 //! Storage errors.
 
+use alloc::string::String;
+
 /// A failure of the storage layer itself. Never the result of a user's input: the block
 /// producer treats it as fatal rather than turning it into a receipt, so every node executes the
 /// same way.

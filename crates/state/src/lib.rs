@@ -1,21 +1,36 @@
-//! Pillar's storage: the authenticated state and the ledger.
+//! Pillar's authenticated state.
 //!
 //! - [`StateRead`] / [`StateWrite`]: the only view modules get of state. Keys are 32-byte
 //!   [`KeyPath`]s derived from a module prefix ([`key_path`]); values are borsh bytes.
 //! - [`StateValue`] and [`StateMap`]: typed accessors under a per-module prefix.
 //! - [`BlockOverlay`] and [`TxOverlay`]: write buffers for a block and for one transaction, so a
 //!   failed call reverts its own writes and a block commits once.
-//! - [`NomtStore`]: the state in NOMT with the sha2 hasher, so every root and proof can be
-//!   checked on Ethereum with the SHA-256 precompile.
+//! - [`MemoryState`]: state in memory, for tests and tooling.
+//! - `NomtStore` (feature `nomt`): the state in NOMT with the sha2 hasher, so every root and
+//!   proof can be checked on Ethereum with the SHA-256 precompile.
 //! - [`StateProof`] and [`verify_proof`]: Merkle proofs of presence or absence, and a verifier
 //!   that depends on nothing but SHA-256.
 //!
+//! The crate is `no_std` (with `alloc`). Without its default feature `nomt` it is the core the
+//! fault-proof program runs, built for `riscv32im-unknown-none-elf` in CI
+//! (`docs/fault-proof-target.md`); `nomt` adds the NOMT store (`NomtStore`, `NomtOptions`,
+//! `Snapshot`, `PendingCommit`) and `std`.
+//!
 //! Layout and proof format are specified in `docs/state.md`.
+
+#![no_std]
+
+extern crate alloc;
+#[cfg(any(test, feature = "nomt"))]
+extern crate std;
+
+use alloc::vec::Vec;
 
 mod accessors;
 mod error;
 mod key;
 mod memory;
+#[cfg(feature = "nomt")]
 mod nomt_store;
 mod overlay;
 mod proof;
@@ -24,6 +39,7 @@ pub use accessors::{StateMap, StateValue};
 pub use error::StateError;
 pub use key::{KeyPath, key_path};
 pub use memory::MemoryState;
+#[cfg(feature = "nomt")]
 pub use nomt_store::{NomtOptions, NomtStore, PendingCommit, Snapshot};
 pub use overlay::{BlockChanges, BlockOverlay, TxOverlay};
 pub use proof::leaf_hash;

@@ -1,13 +1,13 @@
 //! An in-memory state for unit tests and tooling.
 
-use std::collections::HashMap;
+use alloc::{collections::BTreeMap, vec::Vec};
 
 use crate::{KeyPath, StateError, StateRead, StateWrite};
 
-/// State held in a hash map: no root, no durability.
+/// State held in a sorted map: no root, no durability.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryState {
-    values: HashMap<KeyPath, Vec<u8>>,
+    values: BTreeMap<KeyPath, Vec<u8>>,
 }
 
 impl MemoryState {

@@ -6,12 +6,13 @@
 //! put the root in the block header and persist the block first: if the process dies between
 //! the two, the block is re-executed from the ledger on restart.
 
+use alloc::{format, vec::Vec};
 use std::path::Path;
 
+use alloy_primitives::B256;
 use nomt::{
     KeyReadWrite, Nomt, Options, Session, SessionParams, hasher::Sha2Hasher, proof::PathProofTerminal,
 };
-use pillar_primitives::B256;
 
 use crate::{KeyPath, ProofTerminal, StateError, StateProof, StateRead, overlay::BlockChanges};
 
@@ -58,8 +59,28 @@ impl PendingCommit {
 }
 
 /// NOMT reports `anyhow::Error`; keep only its message so anyhow stays out of our API.
-fn backend<E: std::fmt::Display>(op: &'static str) -> impl FnOnce(E) -> StateError {
+fn backend<E: core::fmt::Display>(op: &'static str) -> impl FnOnce(E) -> StateError {
     move |e| StateError::Backend { op, reason: format!("{e:#}") }
+}
+
+/// NOMT's view of a block: every key it touched, in key order (as NOMT requires), with the value
+/// it read, the value it wrote, or both. One merge of the two sorted maps.
+fn key_ops(changes: BlockChanges) -> Vec<(KeyPath, KeyReadWrite)> {
+    let BlockChanges { reads, writes } = changes;
+    let mut ops = Vec::with_capacity(reads.len() + writes.len());
+    let mut reads = reads.into_iter().peekable();
+    for (key, new) in writes {
+        while let Some((read, prior)) = reads.next_if(|(read, _)| *read < key) {
+            ops.push((read, KeyReadWrite::Read(prior)));
+        }
+        let op = match reads.next_if(|(read, _)| *read == key) {
+            Some((_, prior)) => KeyReadWrite::ReadThenWrite(prior, new),
+            None => KeyReadWrite::Write(new),
+        };
+        ops.push((key, op));
+    }
+    ops.extend(reads.map(|(read, prior)| (read, KeyReadWrite::Read(prior))));
+    ops
 }
 
 impl NomtStore {
@@ -92,19 +113,7 @@ impl NomtStore {
     /// Computes the root after `changes` on top of `snapshot` (which must be the view the block
     /// ran against).
     pub fn prepare(&self, snapshot: Snapshot, changes: BlockChanges) -> Result<PendingCommit, StateError> {
-        let BlockChanges { mut reads, writes } = changes;
-        let mut actuals: Vec<(KeyPath, KeyReadWrite)> = Vec::with_capacity(reads.len() + writes.len());
-        for (key, new) in writes {
-            let op = match reads.remove(&key) {
-                Some(prior) => KeyReadWrite::ReadThenWrite(prior, new),
-                None => KeyReadWrite::Write(new),
-            };
-            actuals.push((key, op));
-        }
-        for (key, prior) in reads {
-            actuals.push((key, KeyReadWrite::Read(prior)));
-        }
-        actuals.sort_unstable_by_key(|a| a.0);
+        let actuals = key_ops(changes);
         for (key, op) in &actuals {
             if op.is_write() {
                 snapshot.session.warm_up(*key);
@@ -161,6 +170,7 @@ impl StateRead for Snapshot {
 mod tests {
     use super::*;
     use crate::{BlockOverlay, ProofError, ProofOutcome, ProofTerminal, StateWrite, key_path, verify_proof};
+    use alloc::{collections::BTreeMap, string::String, vec};
 
     fn small() -> NomtOptions {
         NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window: 0 }
@@ -237,6 +247,28 @@ mod tests {
         // A proof against the old root fails against the new one.
         let old = snap.prove(&keys[6]).unwrap();
         old.verify_value(root2, Some(&[6; 3])).unwrap();
+    }
+
+    #[test]
+    fn key_ops_merge_reads_and_writes_in_key_order() {
+        let v = |b: u8| Some(vec![b]);
+        let changes = BlockChanges {
+            reads: BTreeMap::from([([1; 32], v(1)), ([3; 32], v(3)), ([5; 32], None), ([9; 32], v(9))]),
+            writes: BTreeMap::from([([0; 32], v(10)), ([3; 32], v(13)), ([5; 32], v(15)), ([6; 32], None)]),
+        };
+        let ops: Vec<String> = key_ops(changes).iter().map(|(k, op)| format!("{} {op:?}", k[0])).collect();
+        assert_eq!(
+            ops,
+            [
+                "0 Write(Some([10]))",
+                "1 Read(Some([1]))",
+                "3 ReadThenWrite(Some([3]), Some([13]))",
+                "5 ReadThenWrite(None, Some([15]))",
+                "6 Write(None)",
+                "9 Read(Some([9]))",
+            ]
+        );
+        assert!(key_ops(BlockChanges::default()).is_empty());
     }
 
     #[test]

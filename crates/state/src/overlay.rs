@@ -1,6 +1,13 @@
 //! Write buffers: one for the block, one per transaction on top of it.
+//!
+//! The buffers are hash maps (hashbrown with foldhash): every state access of a block goes
+//! through them. What leaves the block, [`BlockChanges`], is sorted, so nothing downstream (NOMT,
+//! a witness, the fault-proof program) ever sees a hash map's iteration order.
 
-use std::{cell::RefCell, collections::HashMap};
+use alloc::{collections::BTreeMap, vec::Vec};
+use core::cell::RefCell;
+
+use hashbrown::HashMap;
 
 use crate::{KeyPath, StateError, StateRead, StateWrite};
 
@@ -13,13 +20,13 @@ pub struct BlockOverlay<'a> {
 }
 
 /// What a block did to state: the prior value of every key it touched and the new value of every
-/// key it wrote.
+/// key it wrote, each in key order.
 #[derive(Debug, Default)]
 pub struct BlockChanges {
     /// Values read from committed state, by key.
-    pub reads: HashMap<KeyPath, Option<Vec<u8>>>,
+    pub reads: BTreeMap<KeyPath, Option<Vec<u8>>>,
     /// Final values written, by key (`None` deletes).
-    pub writes: HashMap<KeyPath, Option<Vec<u8>>>,
+    pub writes: BTreeMap<KeyPath, Option<Vec<u8>>>,
 }
 
 impl<'a> BlockOverlay<'a> {
@@ -40,8 +47,23 @@ impl<'a> BlockOverlay<'a> {
 
     /// Ends the block.
     pub fn into_changes(self) -> BlockChanges {
-        BlockChanges { reads: self.reads.into_inner(), writes: self.writes }
+        BlockChanges { reads: sorted(self.reads.into_inner()), writes: sorted(self.writes) }
     }
+}
+
+/// A buffer's entries as a sorted map. Sorts first, comparing the first 8 bytes of the keys as one
+/// integer (keys are hashes, so that nearly always decides) before the whole key: `BTreeMap`
+/// compares whole keys, which is most of the cost on random input, and builds from sorted input
+/// in linear time.
+fn sorted(map: HashMap<KeyPath, Option<Vec<u8>>>) -> BTreeMap<KeyPath, Option<Vec<u8>>> {
+    fn prefix(key: &KeyPath) -> u64 {
+        let mut head = [0; 8];
+        head.copy_from_slice(&key[..8]);
+        u64::from_be_bytes(head)
+    }
+    let mut entries: Vec<_> = map.into_iter().collect();
+    entries.sort_unstable_by(|(a, _), (b, _)| prefix(a).cmp(&prefix(b)).then_with(|| a.cmp(b)));
+    entries.into_iter().collect()
 }
 
 impl StateRead for BlockOverlay<'_> {
@@ -100,6 +122,7 @@ impl StateWrite for TxOverlay<'_, '_> {
 mod tests {
     use super::*;
     use crate::MemoryState;
+    use alloc::vec;
 
     fn k(b: u8) -> KeyPath {
         [b; 32]

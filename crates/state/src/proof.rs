@@ -10,7 +10,9 @@
 //! `siblings[i]` is the sibling at depth `i + 1` (root side first); the bits of the key path,
 //! most significant first, say which side the path takes at each depth.
 
-use pillar_primitives::B256;
+use alloc::vec::Vec;
+
+use alloy_primitives::B256;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
