@@ -18,7 +18,7 @@ ROOT="$PWD"
 CRATES=(
   pillar-codec pillar-state pillar-primitives pillar-runtime
   pillar-accounts pillar-assets pillar-bridge pillar-compliance pillar-sessions pillar-agents pillar-items
-  pillar-stf pillar-derive
+  pillar-stf pillar-derive pillar-example
 )
 if [ "$#" -gt 0 ]; then CRATES=("$@"); fi
 # Extra cargo flags per crate, for a crate whose std parts sit behind a default feature: the guest
@@ -29,7 +29,7 @@ declare -A FLAGS=(
 # The chain's core crates keep their std parts (libsecp256k1, rayon, the test kits; in
 # pillar-derive the Deriver over pillar-chain and the libzstd encoder) behind default features.
 for crate in pillar-primitives pillar-runtime pillar-accounts pillar-assets pillar-bridge \
-  pillar-compliance pillar-sessions pillar-agents pillar-items pillar-stf pillar-derive; do
+  pillar-compliance pillar-sessions pillar-agents pillar-items pillar-stf pillar-derive pillar-example; do
   FLAGS[$crate]="--no-default-features"
 done
 
