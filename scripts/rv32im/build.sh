@@ -86,7 +86,7 @@ for crate in "${CRATES[@]}"; do
   guest_cargo build --locked -p "$crate" "${flags[@]}"
 done
 
-# The smoke guest: pillar-codec's verdict on every file of the batch fuzz corpus, as an rv32im
+# The smoke guest: pillar-codec's and pillar-derive's verdicts on every file of the batch fuzz corpus, as an rv32im
 # ELF under qemu-riscv32 and natively; the two outputs must be identical.
 echo "-- smoke: batch corpus decoded natively and as an rv32im guest (qemu-riscv32)"
 SMOKE="$ROOT/scripts/rv32im/smoke"
@@ -105,4 +105,4 @@ if [ "$native" != "$guest" ]; then
   exit 1
 fi
 echo "$guest"
-echo "rv32im: ${#CRATES[@]} crate(s) built; guest and native verdicts identical on $(echo "$guest" | wc -l) corpus files"
+echo "rv32im: ${#CRATES[@]} crate(s) built; guest and native verdicts identical ($(echo "$guest" | wc -l) lines, frame and blocks, over $(ls "$ROOT"/crates/derive/tests/corpus/*.bin | wc -l) corpus files)"

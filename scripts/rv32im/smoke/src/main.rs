@@ -1,7 +1,10 @@
 //! The rv32im smoke test of the batch decoder (`scripts/rv32im/build.sh`).
 //!
 //! Decodes every file of the batch corpus with `pillar_codec::batch_payload` and prints one
-//! line per file: the payload's length and XXH64, or the error. Natively, `--check-isa <elf>`
+//! line per file: the payload's length and XXH64, or the error; then decodes it to blocks of the
+//! node's composed types with `pillar_derive::decode_batch` (borsh, the chain checks) and prints
+//! the blocks' heights, entry counts and an XXH64 over every header hash and entry hash (keccak),
+//! and the call kinds of the signed entries, or the error. Natively, `--check-isa <elf>`
 //! also checks that the guest ELF holds only RV32IM instructions. Built for the host it is an
 //! ordinary program; built for `riscv32im-unknown-none-elf` it is a bare guest (its own `_start`,
 //! bump allocator, and Linux `write`/`exit` calls, which `qemu-riscv32` serves). The script runs
@@ -47,6 +50,30 @@ fn report(out: &mut impl Write) -> core::fmt::Result {
                 twox_hash::XxHash64::oneshot(0, &p)
             )?,
             Err(e) => writeln!(out, "{name}: refused: {e}")?,
+        }
+        match pillar_derive::decode_batch(bytes) {
+            Ok(blocks) => {
+                let mut hashes = alloc::vec::Vec::new();
+                let mut kinds = alloc::vec::Vec::new();
+                let mut entries = 0;
+                for b in &blocks {
+                    hashes.extend_from_slice(b.header.hash().as_slice());
+                    for tx in &b.transactions {
+                        entries += 1;
+                        hashes.extend_from_slice(tx.hash().as_slice());
+                        if let pillar_stf::ChainTx::Signed(stx) = tx {
+                            kinds.push(pillar_stf::CallSet::type_name(&stx.tx.call));
+                        }
+                    }
+                }
+                let (first, last) = (blocks[0].header.height, blocks[blocks.len() - 1].header.height);
+                writeln!(
+                    out,
+                    "{name}: blocks {first}..={last}, {entries} entries, xxh64 {:016x}, calls {kinds:?}",
+                    twox_hash::XxHash64::oneshot(0, &hashes)
+                )?
+            }
+            Err(e) => writeln!(out, "{name}: blocks refused: {e}")?,
         }
     }
     Ok(())
@@ -229,6 +256,16 @@ mod guest {
         }
 
         unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
+    }
+
+    /// portable-atomic's critical section: one hart and no interrupts, so nothing to mask.
+    struct SingleHart;
+    critical_section::set_impl!(SingleHart);
+
+    // SAFETY: the guest runs on one hart without interrupts; no other code can run in between.
+    unsafe impl critical_section::Impl for SingleHart {
+        unsafe fn acquire() -> critical_section::RawRestoreState {}
+        unsafe fn release(_: critical_section::RawRestoreState) {}
     }
 
     #[global_allocator]
