@@ -24,6 +24,36 @@ pub fn addr(i: u8) -> Address {
     key(i).address()
 }
 
+/// Declares a module's test chain: a newtype over [`TestChain`] of the given call and event types
+/// that derefs to it, so the module's test kit adds its own helpers as inherent methods.
+///
+/// ```ignore
+/// pillar_runtime::test_chain! {
+///     /// The items chain: the shared test chain plus the module's helpers.
+///     pub(crate) struct Chain(Call, Event);
+/// }
+/// ```
+#[macro_export]
+macro_rules! test_chain {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident($call:ty, $event:ty);) => {
+        $(#[$meta])*
+        $vis struct $name(pub $crate::testkit::TestChain<$call, $event>);
+
+        impl ::core::ops::Deref for $name {
+            type Target = $crate::testkit::TestChain<$call, $event>;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+
+        impl ::core::ops::DerefMut for $name {
+            fn deref_mut(&mut self) -> &mut Self::Target {
+                &mut self.0
+            }
+        }
+    };
+}
+
 /// `call` as a call of the test chain's type `C`; panics if the chain does not compose its module.
 pub fn into_call<C: CallSet>(call: impl CallSet) -> C {
     pillar_primitives::compose_call(call).expect("the test chain composes the call's module")

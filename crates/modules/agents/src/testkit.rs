@@ -98,20 +98,9 @@ impl Module for Guard {
     }
 }
 
-/// The agents chain: the shared test chain plus the module's helpers.
-pub(crate) struct Chain(pub(crate) TestChain<Call, Event>);
-
-impl std::ops::Deref for Chain {
-    type Target = TestChain<Call, Event>;
-    fn deref(&self) -> &TestChain<Call, Event> {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Chain {
-    fn deref_mut(&mut self) -> &mut TestChain<Call, Event> {
-        &mut self.0
-    }
+pillar_runtime::test_chain! {
+    /// The agents chain: the shared test chain plus the module's helpers.
+    pub(crate) struct Chain(Call, Event);
 }
 
 impl Chain {

@@ -23,20 +23,9 @@ pillar_runtime::compose! {
 const CHAIN: u64 = 7;
 const FEE: u128 = 10;
 
-/// The assets chain: the shared test chain plus the module's helpers.
-struct Chain(TestChain<Call, Event>);
-
-impl std::ops::Deref for Chain {
-    type Target = TestChain<Call, Event>;
-    fn deref(&self) -> &TestChain<Call, Event> {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Chain {
-    fn deref_mut(&mut self) -> &mut TestChain<Call, Event> {
-        &mut self.0
-    }
+pillar_runtime::test_chain! {
+    /// The assets chain: the shared test chain plus the module's helpers.
+    struct Chain(Call, Event);
 }
 
 impl Chain {

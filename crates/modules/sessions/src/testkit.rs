@@ -62,20 +62,9 @@ pub(crate) fn scope(
     }))
 }
 
-/// The sessions chain: the shared test chain plus the module's helpers.
-pub(crate) struct Chain(pub(crate) TestChain<Call, Event>);
-
-impl std::ops::Deref for Chain {
-    type Target = TestChain<Call, Event>;
-    fn deref(&self) -> &TestChain<Call, Event> {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Chain {
-    fn deref_mut(&mut self) -> &mut TestChain<Call, Event> {
-        &mut self.0
-    }
+pillar_runtime::test_chain! {
+    /// The sessions chain: the shared test chain plus the module's helpers.
+    pub(crate) struct Chain(Call, Event);
 }
 
 impl Chain {
