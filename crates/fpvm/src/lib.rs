@@ -1,0 +1,33 @@
+//! The fault-proof VM: an RV32IM interpreter that runs the fault-proof program.
+//!
+//! The fault-proof program is the node's own derivation and runtime compiled to
+//! `riscv32im-unknown-none-elf` (docs/fault-proof-target.md). This crate executes such a program
+//! off-chain, one instruction at a time, with the semantics the one-step contract on L1 will
+//! check. This first slice is the interpreter: RV32I plus M, nothing else ([`decode`]); all of the
+//! machine's state in one struct ([`Machine`]); memory as sparse 4 KiB pages over the 32-bit
+//! address space ([`Memory`]); an ELF32 loader ([`load_elf`]); and `ecall` served by an embedder
+//! through [`Syscalls`], with Linux numbers so the same guest runs under `qemu-riscv32`
+//! ([`LinuxSyscalls`]: `write` and `exit`). Later slices add the keccak Merkle tree over the
+//! pages, the state hash, step proofs and the preimage server. docs/fault-proofs.md specifies the
+//! VM.
+//!
+//! Guest input is adversarial: a malformed ELF is an [`ElfError`], an instruction outside RV32IM
+//! or an unknown syscall a [`VmError`]; nothing a guest does panics the host.
+
+pub mod asm;
+mod decode;
+mod elf;
+mod error;
+mod machine;
+mod memory;
+mod syscall;
+
+pub use decode::{AluOp, BranchOp, Instr, LoadOp, Reg, StoreOp, decode};
+pub use elf::{ElfError, STACK_TOP, load_elf, load_elf_into};
+pub use error::VmError;
+pub use machine::{Exit, Machine, reg};
+pub use memory::{Memory, MemoryError, PAGE_BITS, PAGE_COUNT, PAGE_SIZE, Page};
+pub use syscall::{
+    EBADF, LinuxSyscalls, MAX_WRITE, SYS_EXIT, SYS_EXIT_GROUP, SYS_WRITE, SyscallError, SyscallResult,
+    Syscalls,
+};
