@@ -163,11 +163,13 @@ impl Memory {
             self.page_mut(addr)?[off..off + N].copy_from_slice(bytes);
             return Ok(());
         }
-        // Crossing a page (or the top of the address space): both pages must be writable before
-        // any byte is written, so a failed store changes nothing.
-        self.page_mut(addr)?;
-        let limit = self.limit;
-        self.page_mut(addr.wrapping_add(N as u32 - 1)).map_err(|_| MemoryError::PageLimit { addr, limit })?;
+        // Crossing a page (or the top of the address space): both pages must fit the limit before
+        // either is allocated, so a failed store changes nothing, not even the page count.
+        let last = addr.wrapping_add(N as u32 - 1);
+        let new_pages = usize::from(self.page(addr).is_none()) + usize::from(self.page(last).is_none());
+        if self.allocated + new_pages > self.limit {
+            return Err(MemoryError::PageLimit { addr, limit: self.limit });
+        }
         for (i, b) in bytes.iter().enumerate() {
             self.store_u8(addr.wrapping_add(i as u32), *b)?;
         }
@@ -246,12 +248,17 @@ mod tests {
     #[test]
     fn page_limit_refuses_new_pages_and_leaves_memory_unchanged() {
         let mut m = Memory::new();
-        m.set_page_limit(1);
+        m.set_page_limit(2);
         m.store_u8(0x1fff, 7).unwrap();
-        assert_eq!(m.store_u32(0x1ffe, 0xffff_ffff), Err(MemoryError::PageLimit { addr: 0x1ffe, limit: 1 }));
+        m.store_u8(0x9000, 1).unwrap();
+        assert_eq!(m.store_u32(0x1ffe, 0xffff_ffff), Err(MemoryError::PageLimit { addr: 0x1ffe, limit: 2 }));
         assert_eq!(m.load_u8(0x1ffe), 0);
         assert_eq!(m.load_u8(0x1fff), 7);
-        assert_eq!(m.page_count(), 1);
+        assert_eq!(m.page_count(), 2);
+        // Both pages new, one allowed: the first is not allocated either.
+        m.set_page_limit(3);
+        assert!(m.store_u16(0x4fff, 0xffff).is_err());
+        assert_eq!(m.page_count(), 2);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Differential test against Debian's `qemu-riscv32` (package `qemu-user`; CI installs it).
 //!
-//! Each case is a random straight-line program: registers x1..x30 set to random values, then
-//! random ALU, M-extension, LUI/AUIPC, load and store instructions, then a dump of all 32
+//! Each case is a random program: registers x1..x30 set to random values, then random ALU,
+//! M-extension, LUI/AUIPC, load and store instructions and forward branches and jumps, then a dump of all 32
 //! registers and a 4 KiB scratch page to stdout with `write`, and `exit`. The same ELF runs here
 //! and under qemu; the dumps must be identical. x31 holds the scratch page's middle throughout
 //! and is never written, so every load and store (any alignment: misaligned accesses are part of
@@ -9,7 +9,7 @@
 
 use std::{path::PathBuf, process::Command};
 
-use pillar_fpvm::{AluOp, LinuxSyscalls, LoadOp, StoreOp, asm, load_elf};
+use pillar_fpvm::{AluOp, BranchOp, LinuxSyscalls, LoadOp, StoreOp, asm, load_elf};
 use proptest::prelude::*;
 
 const CODE: u32 = 0x1_0000;
@@ -27,6 +27,10 @@ enum Op {
     Auipc(u8, u32),
     Load(LoadOp, u8, i32),
     Store(StoreOp, u8, i32),
+    /// A forward branch over `skip` instructions (taken or not, by the registers).
+    Branch(BranchOp, u8, u8, i32),
+    /// `jal rd` over `skip` instructions.
+    Jal(u8, i32),
 }
 
 const ALU: [AluOp; 18] = [
@@ -62,6 +66,8 @@ const IMM: [AluOp; 9] = [
 ];
 const LOADS: [LoadOp; 5] = [LoadOp::Lb, LoadOp::Lh, LoadOp::Lw, LoadOp::Lbu, LoadOp::Lhu];
 const STORES: [StoreOp; 3] = [StoreOp::Sb, StoreOp::Sh, StoreOp::Sw];
+const BRANCHES: [BranchOp; 6] =
+    [BranchOp::Beq, BranchOp::Bne, BranchOp::Blt, BranchOp::Bge, BranchOp::Bltu, BranchOp::Bgeu];
 
 /// Any register but x31 (x0 included: writes to it must be dropped by both).
 fn reg() -> impl Strategy<Value = u8> {
@@ -85,6 +91,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (reg(), any::<u32>()).prop_map(|(d, i)| Op::Auipc(d, i)),
         2 => (prop::sample::select(&LOADS[..]), reg(), -2048i32..2045).prop_map(|(o, d, off)| Op::Load(o, d, off)),
         2 => (prop::sample::select(&STORES[..]), reg(), -2048i32..DUMP - 3).prop_map(|(o, s, off)| Op::Store(o, s, off)),
+        // At most 4 ahead: past the last op a skip lands in the register dump, which then keeps
+        // some scratch bytes instead, the same under both.
+        1 => (prop::sample::select(&BRANCHES[..]), reg(), reg(), 0i32..4).prop_map(|(o, a, b, k)| Op::Branch(o, a, b, k)),
+        1 => (reg(), 0i32..4).prop_map(|(d, k)| Op::Jal(d, k)),
     ]
 }
 
@@ -102,6 +112,8 @@ fn program(init: &[u32], ops: &[Op], scratch: &[u8]) -> Vec<u8> {
             Op::Auipc(d, i) => asm::auipc(d, i),
             Op::Load(o, d, off) => asm::load(o, d, 31, off),
             Op::Store(o, s, off) => asm::store(o, 31, off, s),
+            Op::Branch(o, a, b, skip) => asm::branch(o, a, b, 4 * (skip + 1)),
+            Op::Jal(d, skip) => asm::jal(d, 4 * (skip + 1)),
         });
     }
     for r in 0u8..32 {
