@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the chain's no_std crates for the fault-proof VM's ISA, riscv32im-unknown-none-elf, and
-# runs the batch decoder as an rv32im guest under qemu against the same code run natively.
+# runs the batch decoder as an rv32im guest under qemu and in pillar-fpvm against the same code
+# run natively.
 #
 #   scripts/rv32im/build.sh                  # the crates in CRATES below
 #   scripts/rv32im/build.sh pillar-codec ... # these crates (each with its FLAGS below)
@@ -105,4 +106,12 @@ if [ "$native" != "$guest" ]; then
   exit 1
 fi
 echo "$guest"
-echo "rv32im: ${#CRATES[@]} crate(s) built; guest and native verdicts identical ($(echo "$guest" | wc -l) lines, frame and blocks, over $(ls "$ROOT"/crates/derive/tests/corpus/*.bin | wc -l) corpus files)"
+# The same ELF in Pillar's own VM (crates/fpvm), which must agree with qemu to the byte.
+cargo build --locked --release -p pillar-fpvm --bin fpvm
+fpvm="$("$ROOT/target/release/fpvm" "$GUEST_ELF")"
+if [ "$fpvm" != "$guest" ]; then
+  echo "pillar-fpvm and qemu-riscv32 outputs differ:" >&2
+  diff <(echo "$guest") <(echo "$fpvm") >&2 || true
+  exit 1
+fi
+echo "rv32im: ${#CRATES[@]} crate(s) built; native, qemu and pillar-fpvm verdicts identical ($(echo "$guest" | wc -l) lines, frame and blocks, over $(ls "$ROOT"/crates/derive/tests/corpus/*.bin | wc -l) corpus files)"
