@@ -7,9 +7,11 @@
 //! machine's state in one struct ([`Machine`]); memory as sparse 4 KiB pages over the 32-bit
 //! address space ([`Memory`]); an ELF32 loader ([`load_elf`]); and `ecall` served by an embedder
 //! through [`Syscalls`], with Linux numbers so the same guest runs under `qemu-riscv32`
-//! ([`LinuxSyscalls`]: `write` and `exit`). Later slices add the keccak Merkle tree over the
-//! pages, the state hash, step proofs and the preimage server. docs/fault-proofs.md specifies the
-//! VM.
+//! ([`LinuxSyscalls`]: `write` and `exit`). Memory is committed by a keccak Merkle tree
+//! ([`merkle`]), the whole state by [`State::hash`]; [`Machine::prove_step`] proves one step and
+//! [`verify_step`] is the reference one-step rule the L1 contract is held to; [`Trace`] keeps
+//! snapshots so any step can be reached quickly. The preimage server is a later slice.
+//! docs/fault-proofs.md specifies the VM.
 //!
 //! Guest input is adversarial: a malformed ELF is an [`ElfError`], an instruction outside RV32IM
 //! or an unknown syscall a [`VmError`]; nothing a guest does panics the host.
@@ -20,6 +22,10 @@ mod elf;
 mod error;
 mod machine;
 mod memory;
+pub mod merkle;
+mod snapshot;
+mod state;
+mod step;
 mod syscall;
 
 pub use decode::{AluOp, BranchOp, Instr, LoadOp, Reg, StoreOp, decode};
@@ -27,6 +33,10 @@ pub use elf::{ElfError, STACK_TOP, load_elf, load_elf_into};
 pub use error::VmError;
 pub use machine::{Exit, Machine, reg};
 pub use memory::{Memory, MemoryError, PAGE_BITS, PAGE_COUNT, PAGE_SIZE, Page};
+pub use merkle::{Hash, LeafProof};
+pub use snapshot::{SeekError, Trace};
+pub use state::{STATE_SIZE, STATUS_INVALID, STATUS_UNFINISHED, STATUS_VALID, State, StateError};
+pub use step::{LeafRole, StepError, StepProof, verify_step};
 pub use syscall::{
     EBADF, LinuxSyscalls, MAX_WRITE, SYS_EXIT, SYS_EXIT_GROUP, SYS_WRITE, SyscallError, SyscallResult,
     Syscalls,

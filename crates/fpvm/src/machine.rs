@@ -1,12 +1,15 @@
 //! The machine: all of its state in one struct, and the fetch-decode-execute step.
 //!
-//! The state is the 32 registers, `pc`, the memory, the step count and the exit code. Nothing
-//! else influences execution, which is what a later slice's state hash will commit to.
+//! The state is the 32 registers, `pc`, the memory, the step count, the exit code and the
+//! preimage key and offset (placeholders until the oracle slice). Nothing else influences
+//! execution, which is what [`Machine::state_hash`] commits to.
 
 use crate::{
     decode::{AluOp, BranchOp, Instr, LoadOp, Reg, StoreOp, decode},
     error::VmError,
     memory::Memory,
+    merkle::Hash,
+    state::State,
     syscall::{SyscallResult, Syscalls},
 };
 
@@ -43,6 +46,9 @@ pub struct Machine {
     memory: Memory,
     steps: u64,
     exit_code: Option<u32>,
+    /// The oracle slice's preimage key and offset; zero (and committed as zero) until then.
+    preimage_key: Hash,
+    preimage_offset: u32,
 }
 
 impl Machine {
@@ -99,6 +105,44 @@ impl Machine {
     /// The exit code, once the guest has exited.
     pub fn exit_code(&self) -> Option<u32> {
         self.exit_code
+    }
+
+    /// The state as the state hash commits to it, hashing the pages written since the last
+    /// commitment.
+    pub fn state(&mut self) -> State {
+        State { memory_root: self.memory.memory_root(), ..self.core_state() }
+    }
+
+    /// The state without the memory root (left zero): what a snapshot keeps beside the pages.
+    pub(crate) fn core_state(&self) -> State {
+        State {
+            memory_root: [0; 32],
+            preimage_key: self.preimage_key,
+            preimage_offset: self.preimage_offset,
+            pc: self.pc,
+            exit_code: self.exit_code.unwrap_or(0),
+            exited: self.exit_code.is_some(),
+            steps: self.steps,
+            regs: self.regs,
+        }
+    }
+
+    /// The VM state hash ([`State::hash`]).
+    pub fn state_hash(&mut self) -> Hash {
+        self.state().hash()
+    }
+
+    /// A machine in `state` (its `memory_root` ignored) with `memory`: a restored snapshot.
+    pub(crate) fn from_parts(state: &State, memory: Memory) -> Self {
+        Self {
+            regs: state.regs,
+            pc: state.pc,
+            memory,
+            steps: state.steps,
+            exit_code: state.exited.then_some(state.exit_code),
+            preimage_key: state.preimage_key,
+            preimage_offset: state.preimage_offset,
+        }
     }
 
     /// Runs until the guest exits, a trap, or `max_steps` more instructions. Once the guest has
@@ -166,16 +210,7 @@ impl Machine {
                 .map_err(|source| VmError::Memory { pc, source })?;
             }
             Instr::Branch { op, rs1, rs2, imm } => {
-                let (a, b) = (self.reg(rs1), self.reg(rs2));
-                let taken = match op {
-                    BranchOp::Beq => a == b,
-                    BranchOp::Bne => a != b,
-                    BranchOp::Blt => (a as i32) < (b as i32),
-                    BranchOp::Bge => (a as i32) >= (b as i32),
-                    BranchOp::Bltu => a < b,
-                    BranchOp::Bgeu => a >= b,
-                };
-                if taken {
+                if branch_taken(op, self.reg(rs1), self.reg(rs2)) {
                     next = pc.wrapping_add(imm);
                 }
             }
@@ -206,11 +241,24 @@ impl Machine {
     }
 }
 
+/// Whether branch `op` on `a` and `b` is taken.
+#[inline]
+pub(crate) fn branch_taken(op: BranchOp, a: u32, b: u32) -> bool {
+    match op {
+        BranchOp::Beq => a == b,
+        BranchOp::Bne => a != b,
+        BranchOp::Blt => (a as i32) < (b as i32),
+        BranchOp::Bge => (a as i32) >= (b as i32),
+        BranchOp::Bltu => a < b,
+        BranchOp::Bgeu => a >= b,
+    }
+}
+
 /// `a op b` for the register-register and register-immediate operations, with the M extension's
 /// results for division by zero (quotient all ones, remainder the dividend) and for
 /// `i32::MIN / -1` (quotient `i32::MIN`, remainder 0): RISC-V defines them instead of trapping.
 #[inline]
-fn alu(op: AluOp, a: u32, b: u32) -> u32 {
+pub(crate) fn alu(op: AluOp, a: u32, b: u32) -> u32 {
     match op {
         AluOp::Add => a.wrapping_add(b),
         AluOp::Sub => a.wrapping_sub(b),

@@ -11,7 +11,11 @@
 //! and emulates them on hardware that lacks them), so a guest run under qemu and here sees the
 //! same values. Only instruction fetch requires alignment (see [`crate::Machine`]).
 
+use std::sync::Arc;
+
 use thiserror::Error;
+
+use crate::merkle::{self, Hash};
 
 /// log2 of [`PAGE_SIZE`].
 pub const PAGE_BITS: u32 = 12;
@@ -22,6 +26,16 @@ pub const PAGE_COUNT: usize = 1 << (32 - PAGE_BITS);
 
 /// One page of memory.
 pub type Page = [u8; PAGE_SIZE];
+
+/// A page with its Merkle root once computed. Pages are shared between a machine and its
+/// snapshots (`Arc`), and a write goes through [`Arc::make_mut`], so a shared page is copied
+/// before it changes; the cached root travels with the bytes it was computed from, which is why
+/// it can be kept in the shared page and is cleared by every write.
+#[derive(Clone)]
+pub(crate) struct PageData {
+    bytes: Page,
+    root: Option<Hash>,
+}
 
 /// Why a store could not be made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
@@ -41,7 +55,10 @@ pub enum MemoryError {
 pub struct Memory {
     /// Indexed by page number (`addr >> PAGE_BITS`); a fixed-size array so the index needs no
     /// bounds check, at 8 MiB of pointers per machine.
-    pages: Box<[Option<Box<Page>>; PAGE_COUNT]>,
+    pages: Box<[Option<Arc<PageData>>; PAGE_COUNT]>,
+    /// The numbers of the written pages, so committing and snapshotting visit those pages only
+    /// instead of the million slots of the table. Updated only when a page is allocated.
+    written: std::collections::BTreeSet<u32>,
     allocated: usize,
     limit: usize,
 }
@@ -61,13 +78,13 @@ impl std::fmt::Debug for Memory {
 impl Memory {
     /// Empty memory (all zeros) that may grow to the whole address space.
     pub fn new() -> Self {
-        let table: Box<[Option<Box<Page>>]> = std::iter::repeat_with(|| None).take(PAGE_COUNT).collect();
+        let table: Box<[Option<Arc<PageData>>]> = std::iter::repeat_with(|| None).take(PAGE_COUNT).collect();
         let pages = match table.try_into() {
             Ok(pages) => pages,
             // The iterator yields exactly PAGE_COUNT entries.
             Err(_) => unreachable!("page table of PAGE_COUNT entries"),
         };
-        Self { pages, allocated: 0, limit: PAGE_COUNT }
+        Self { pages, written: Default::default(), allocated: 0, limit: PAGE_COUNT }
     }
 
     /// Caps the pages this memory may hold; a store that needs one more fails with
@@ -83,14 +100,98 @@ impl Memory {
 
     /// The page holding `addr`, if it has been written.
     pub fn page(&self, addr: u32) -> Option<&Page> {
-        self.pages[(addr >> PAGE_BITS) as usize].as_deref()
+        self.pages[(addr >> PAGE_BITS) as usize].as_deref().map(|p| &p.bytes)
     }
 
     /// The written pages in address order, with their first address.
     pub fn pages(&self) -> impl Iterator<Item = (u32, &Page)> {
-        self.pages.iter().enumerate().filter_map(|(n, p)| p.as_deref().map(|p| ((n as u32) << PAGE_BITS, p)))
+        self.written
+            .iter()
+            .filter_map(|&n| self.pages[n as usize].as_deref().map(|p| (n << PAGE_BITS, &p.bytes)))
     }
 
+    /// The written pages as shared handles, for a snapshot: cloning them copies no bytes.
+    pub(crate) fn shared_pages(&self) -> Vec<(u32, Arc<PageData>)> {
+        self.written
+            .iter()
+            .filter_map(|&n| self.pages[n as usize].as_ref().map(|p| (n, Arc::clone(p))))
+            .collect()
+    }
+
+    /// Memory holding exactly `pages` (page number and page), as [`Memory::shared_pages`] returned.
+    pub(crate) fn from_shared_pages(pages: &[(u32, Arc<PageData>)], limit: usize) -> Self {
+        let mut m = Self::new();
+        for (n, p) in pages {
+            let n = *n & (PAGE_COUNT as u32 - 1);
+            m.pages[n as usize] = Some(Arc::clone(p));
+            m.written.insert(n);
+        }
+        m.allocated = m.written.len();
+        m.limit = limit;
+        m
+    }
+
+    /// The page limit ([`Memory::set_page_limit`]).
+    pub fn page_limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The Merkle root of the whole address space (docs/fault-proofs.md, "The memory tree").
+    /// Pages hashed before and unwritten since keep their cached root, so committing after a run
+    /// hashes only the pages the run wrote, plus the tree above the pages.
+    pub fn memory_root(&mut self) -> Hash {
+        let roots = self.page_roots();
+        merkle::root_over_pages(&roots)
+    }
+
+    /// The 32-byte leaf holding `addr`, with its sibling path from the leaf's level up
+    /// ([`merkle::LEAF_DEPTH`] hashes), against [`Memory::memory_root`].
+    pub fn prove_leaf(&mut self, addr: u32) -> merkle::LeafProof {
+        let roots = self.page_roots();
+        let page_no = addr >> PAGE_BITS;
+        let leaf_in_page = ((addr as usize) & (PAGE_SIZE - 1)) >> merkle::LEAF_BITS;
+        let mut siblings = Vec::with_capacity(merkle::LEAF_DEPTH);
+        match self.page(addr) {
+            Some(bytes) => siblings.extend(merkle::page_path(bytes, leaf_in_page)),
+            None => siblings.extend((0..merkle::PAGE_DEPTH).map(merkle::zero_hash)),
+        }
+        siblings.extend(merkle::upper_path(&roots, page_no));
+        let mut leaf = [0; 32];
+        if let Some(bytes) = self.page(addr) {
+            let off = leaf_in_page << merkle::LEAF_BITS;
+            leaf.copy_from_slice(&bytes[off..off + merkle::LEAF_SIZE]);
+        }
+        let siblings = match siblings.try_into() {
+            Ok(s) => s,
+            // PAGE_DEPTH + UPPER_DEPTH = LEAF_DEPTH entries by construction.
+            Err(_) => unreachable!("a path of LEAF_DEPTH siblings"),
+        };
+        merkle::LeafProof { leaf, siblings }
+    }
+
+    /// Every written page's number and root, in address order, hashing the pages whose cached
+    /// root a write cleared.
+    fn page_roots(&mut self) -> Vec<(u32, Hash)> {
+        let mut roots = Vec::with_capacity(self.allocated);
+        for &n in &self.written {
+            let Some(page) = &mut self.pages[n as usize] else { continue };
+            let root = match page.root {
+                Some(root) => root,
+                None => {
+                    // Usually unique already (it was just written); shared only if a snapshot was
+                    // taken since, and then the copy is what keeps the snapshot's page intact.
+                    let page = Arc::make_mut(page);
+                    let root = merkle::page_root(&page.bytes);
+                    page.root = Some(root);
+                    root
+                }
+            };
+            roots.push((n, root));
+        }
+        roots
+    }
+
+    #[inline]
     fn page_mut(&mut self, addr: u32) -> Result<&mut Page, MemoryError> {
         let slot = &mut self.pages[(addr >> PAGE_BITS) as usize];
         if slot.is_none() {
@@ -98,8 +199,13 @@ impl Memory {
                 return Err(MemoryError::PageLimit { addr, limit: self.limit });
             }
             self.allocated += 1;
+            self.written.insert(addr >> PAGE_BITS);
         }
-        Ok(slot.get_or_insert_with(|| Box::new([0; PAGE_SIZE])))
+        let page = Arc::make_mut(
+            slot.get_or_insert_with(|| Arc::new(PageData { bytes: [0; PAGE_SIZE], root: None })),
+        );
+        page.root = None;
+        Ok(&mut page.bytes)
     }
 
     /// The byte at `addr`.
@@ -204,9 +310,11 @@ impl Memory {
             let page_end = (at | (PAGE_SIZE as u64 - 1)) + 1;
             let stop = end.min(page_end);
             let a = at as u32;
-            if let Some(p) = self.pages[(a >> PAGE_BITS) as usize].as_deref_mut() {
+            if let Some(p) = self.pages[(a >> PAGE_BITS) as usize].as_mut() {
+                let p = Arc::make_mut(p);
+                p.root = None;
                 let off = (a as usize) & (PAGE_SIZE - 1);
-                p[off..off + (stop - at) as usize].fill(0);
+                p.bytes[off..off + (stop - at) as usize].fill(0);
             }
             at = stop;
         }

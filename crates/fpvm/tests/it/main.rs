@@ -1,5 +1,6 @@
-//! Integration tests of pillar-fpvm: the interpreter against `qemu-riscv32`, and the ELF loader
-//! against arbitrary bytes.
+//! Integration tests of pillar-fpvm: the interpreter against `qemu-riscv32`, the ELF loader against
+//! arbitrary bytes, step proofs against the machine, and seeking.
 
 mod elf_fuzz;
 mod qemu;
+mod step_proofs;

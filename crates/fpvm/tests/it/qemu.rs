@@ -20,7 +20,7 @@ const BASE: u32 = SCRATCH + 2048;
 const DUMP: i32 = 1920;
 
 #[derive(Debug, Clone)]
-enum Op {
+pub(crate) enum Op {
     Alu(AluOp, u8, u8, u8),
     Imm(AluOp, u8, u8, i32),
     Lui(u8, u32),
@@ -75,7 +75,7 @@ fn reg() -> impl Strategy<Value = u8> {
 }
 
 /// Register values with the edge cases the M extension and shifts care about.
-fn value() -> impl Strategy<Value = u32> {
+pub(crate) fn value() -> impl Strategy<Value = u32> {
     prop_oneof![
         4 => any::<u32>(),
         1 => prop::sample::select(vec![0, 1, 2, 31, 32, u32::MAX, i32::MIN as u32, i32::MAX as u32]),
@@ -83,7 +83,7 @@ fn value() -> impl Strategy<Value = u32> {
     ]
 }
 
-fn op() -> impl Strategy<Value = Op> {
+pub(crate) fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         6 => (prop::sample::select(&ALU[..]), reg(), reg(), reg()).prop_map(|(o, d, a, b)| Op::Alu(o, d, a, b)),
         3 => (prop::sample::select(&IMM[..]), reg(), reg(), -2048i32..2048).prop_map(|(o, d, a, i)| Op::Imm(o, d, a, i)),
@@ -98,7 +98,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn program(init: &[u32], ops: &[Op], scratch: &[u8]) -> Vec<u8> {
+pub(crate) fn program(init: &[u32], ops: &[Op], scratch: &[u8]) -> Vec<u8> {
     let mut code = Vec::new();
     for (r, v) in (1u8..).zip(init) {
         code.extend(asm::li(r, *v));

@@ -1,0 +1,318 @@
+//! Step proofs and the reference one-step verifier.
+//!
+//! [`Machine::prove_step`] gives, for the machine's current step, the pre-state and the memory
+//! leaves the next instruction touches with their Merkle paths. [`verify_step`] re-executes that
+//! one instruction from the proof alone and returns the post-state hash: it is the rule the L1
+//! `step` contract is held to (docs/fault-proofs.md, "The one-step rule"). A proof is untrusted
+//! input, so every inconsistency is a [`StepError`], never a panic.
+
+use thiserror::Error;
+
+use crate::{
+    decode::{Instr, LoadOp, StoreOp, decode},
+    machine::{Machine, alu, branch_taken, reg},
+    merkle::{Hash, LEAF_BITS, LEAF_SIZE, LeafProof},
+    state::{STATE_SIZE, State, StateError},
+    syscall::{EBADF, MAX_WRITE, SYS_EXIT, SYS_EXIT_GROUP, SYS_WRITE},
+};
+
+/// Everything [`verify_step`] needs to execute one instruction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepProof {
+    /// The encoded pre-state ([`State::encode`]).
+    pub pre: [u8; STATE_SIZE],
+    /// The leaf holding the instruction at `pc`, leaf number `pc / 32`.
+    pub instruction: LeafProof,
+    /// The leaves a load or store touches, in address order from the access's first byte: one,
+    /// or two when the access crosses a 32-byte boundary; none for other instructions. Every
+    /// path is against the pre-state's memory root.
+    pub data: Vec<LeafProof>,
+}
+
+/// Which leaf of a proof failed its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeafRole {
+    /// The instruction's leaf.
+    Instruction,
+    /// The `n`th data leaf.
+    Data(usize),
+}
+
+/// Why a step proof does not give a post-state.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StepError {
+    /// The pre-state bytes are not a state.
+    #[error("pre-state: {0}")]
+    State(#[from] StateError),
+    /// The pre-state does not hash to the hash being stepped from.
+    #[error("pre-state hashes to {actual:02x?}, not the claimed {claimed:02x?}")]
+    PreStateMismatch {
+        /// The hash given to [`verify_step`].
+        claimed: Hash,
+        /// The proof's pre-state's hash.
+        actual: Hash,
+    },
+    /// A leaf's path does not lead to the pre-state's memory root.
+    #[error("{role:?} leaf {leaf_index:#x}: path does not match the memory root")]
+    BadPath {
+        /// Which leaf.
+        role: LeafRole,
+        /// The leaf's number (address / 32).
+        leaf_index: u32,
+    },
+    /// The proof has a different number of data leaves than the instruction touches.
+    #[error("instruction touches {expected} data leaves, proof has {got}")]
+    DataLeafCount {
+        /// Leaves the access touches.
+        expected: usize,
+        /// Leaves in the proof.
+        got: usize,
+    },
+    /// The word at `pc` is not an RV32IM instruction: the machine traps, there is no next state.
+    #[error("illegal instruction {word:#010x} at pc {pc:#010x}")]
+    IllegalInstruction {
+        /// `pc`.
+        pc: u32,
+        /// The word.
+        word: u32,
+    },
+    /// `pc` is not a multiple of 4: the machine traps.
+    #[error("misaligned pc {pc:#010x}")]
+    MisalignedFetch {
+        /// `pc`.
+        pc: u32,
+    },
+    /// `ebreak`: the machine traps.
+    #[error("ebreak at pc {pc:#010x}")]
+    Breakpoint {
+        /// `pc`.
+        pc: u32,
+    },
+    /// An `ecall` whose number has no one-step semantics yet.
+    #[error("ecall {number} at pc {pc:#010x} has no one-step semantics")]
+    UnsupportedSyscall {
+        /// `pc`.
+        pc: u32,
+        /// `a7`.
+        number: u32,
+    },
+    /// The step counter would pass `u64::MAX`.
+    #[error("step counter overflow")]
+    StepOverflow,
+}
+
+/// The data access of a load or store: its first address and width in bytes.
+fn access(instr: &Instr, regs: &[u32; 32]) -> Option<(u32, u32)> {
+    let r = |i: u8| regs[usize::from(i & 31)];
+    match *instr {
+        Instr::Load { op, rs1, imm, .. } => {
+            let len = match op {
+                LoadOp::Lb | LoadOp::Lbu => 1,
+                LoadOp::Lh | LoadOp::Lhu => 2,
+                LoadOp::Lw => 4,
+            };
+            Some((r(rs1).wrapping_add(imm), len))
+        }
+        Instr::Store { op, rs1, imm, .. } => {
+            let len = match op {
+                StoreOp::Sb => 1,
+                StoreOp::Sh => 2,
+                StoreOp::Sw => 4,
+            };
+            Some((r(rs1).wrapping_add(imm), len))
+        }
+        _ => None,
+    }
+}
+
+/// The leaf numbers an access of `len` bytes from `addr` touches, in address order.
+fn leaves_of(addr: u32, len: u32) -> ([u32; 2], usize) {
+    let first = addr >> LEAF_BITS;
+    let last = addr.wrapping_add(len - 1) >> LEAF_BITS;
+    if first == last { ([first, first], 1) } else { ([first, last], 2) }
+}
+
+impl Machine {
+    /// The proof of the machine's next step, against [`Machine::state_hash`]. Always succeeds:
+    /// for a step that traps the proof holds what shows the trap, and [`verify_step`] reports it.
+    pub fn prove_step(&mut self) -> StepProof {
+        let state = self.state();
+        let memory = self.memory_mut();
+        let instruction = memory.prove_leaf(state.pc);
+        let mut data = Vec::new();
+        if !state.exited && state.pc & 3 == 0 {
+            let word = memory.load_u32(state.pc);
+            if let Some((addr, len)) = decode(word).and_then(|i| access(&i, &state.regs)) {
+                let (leaves, n) = leaves_of(addr, len);
+                data.extend(leaves[..n].iter().map(|l| memory.prove_leaf(l << LEAF_BITS)));
+            }
+        }
+        StepProof { pre: state.encode(), instruction, data }
+    }
+}
+
+/// The two leaves (or one) of a data access, with their contents as the step changes them.
+struct DataLeaves<'a> {
+    proofs: &'a [LeafProof],
+    indices: [u32; 2],
+    values: [Hash; 2],
+}
+
+impl DataLeaves<'_> {
+    /// The byte at `addr`, which lies in one of the leaves.
+    fn slot(&self, addr: u32) -> (usize, usize) {
+        let which = usize::from(addr >> LEAF_BITS != self.indices[0]);
+        (which, (addr as usize) & (LEAF_SIZE - 1))
+    }
+
+    fn load(&self, addr: u32, len: u32) -> u32 {
+        let mut bytes = [0; 4];
+        for (i, b) in bytes.iter_mut().enumerate().take(len as usize) {
+            let (w, o) = self.slot(addr.wrapping_add(i as u32));
+            *b = self.values[w][o];
+        }
+        u32::from_le_bytes(bytes)
+    }
+
+    fn store(&mut self, addr: u32, len: u32, value: u32) {
+        for (i, b) in value.to_le_bytes().iter().enumerate().take(len as usize) {
+            let (w, o) = self.slot(addr.wrapping_add(i as u32));
+            self.values[w][o] = *b;
+        }
+    }
+
+    /// The memory root after the writes. The second leaf's path was given against the pre-root;
+    /// where it meets the first leaf's path (the sibling at the height where their numbers last
+    /// differ) it takes the first leaf's new node.
+    fn root(&self) -> Hash {
+        let first = self.proofs[0].ancestors(self.indices[0], &self.values[0]);
+        let Some(second) = self.proofs.get(1) else {
+            return first[crate::merkle::LEAF_DEPTH];
+        };
+        let meet = (31 - (self.indices[0] ^ self.indices[1]).leading_zeros()) as usize;
+        let mut patched = second.clone();
+        patched.siblings[meet] = first[meet];
+        patched.root(self.indices[1], &self.values[1])
+    }
+}
+
+/// The reference one-step rule: checks `proof` against `pre_state_hash`, executes the one
+/// instruction it shows, and returns the post-state's hash. An exited state steps to itself.
+pub fn verify_step(pre_state_hash: &Hash, proof: &StepProof) -> Result<Hash, StepError> {
+    let mut s = State::decode(&proof.pre)?;
+    let actual = s.hash();
+    if actual != *pre_state_hash {
+        return Err(StepError::PreStateMismatch { claimed: *pre_state_hash, actual });
+    }
+    if s.exited {
+        return Ok(actual);
+    }
+    let pc = s.pc;
+    if pc & 3 != 0 {
+        return Err(StepError::MisalignedFetch { pc });
+    }
+    let leaf_index = pc >> LEAF_BITS;
+    let ins = &proof.instruction;
+    if ins.root(leaf_index, &ins.leaf) != s.memory_root {
+        return Err(StepError::BadPath { role: LeafRole::Instruction, leaf_index });
+    }
+    let off = (pc as usize) & (LEAF_SIZE - 1);
+    let word = u32::from_le_bytes([ins.leaf[off], ins.leaf[off + 1], ins.leaf[off + 2], ins.leaf[off + 3]]);
+    let instr = decode(word).ok_or(StepError::IllegalInstruction { pc, word })?;
+
+    let mut data = None;
+    let (expected, got) = match access(&instr, &s.regs) {
+        Some((addr, len)) => {
+            let (indices, n) = leaves_of(addr, len);
+            for (i, (p, idx)) in proof.data.iter().zip(indices).enumerate().take(n) {
+                if p.root(idx, &p.leaf) != s.memory_root {
+                    return Err(StepError::BadPath { role: LeafRole::Data(i), leaf_index: idx });
+                }
+            }
+            let values = [
+                proof.data.first().map_or([0; 32], |p| p.leaf),
+                proof.data.get(1).map_or([0; 32], |p| p.leaf),
+            ];
+            data = Some((addr, len, DataLeaves { proofs: &proof.data, indices, values }));
+            (n, proof.data.len())
+        }
+        None => (0, proof.data.len()),
+    };
+    if expected != got {
+        return Err(StepError::DataLeafCount { expected, got });
+    }
+
+    let r = |s: &State, i: u8| s.regs[usize::from(i & 31)];
+    let set = |s: &mut State, i: u8, v: u32| {
+        if i & 31 != 0 {
+            s.regs[usize::from(i & 31)] = v;
+        }
+    };
+    let mut next = pc.wrapping_add(4);
+    match instr {
+        Instr::Alu { op, rd, rs1, rs2 } => {
+            let v = alu(op, r(&s, rs1), r(&s, rs2));
+            set(&mut s, rd, v);
+        }
+        Instr::AluImm { op, rd, rs1, imm } => {
+            let v = alu(op, r(&s, rs1), imm);
+            set(&mut s, rd, v);
+        }
+        Instr::Lui { rd, imm } => set(&mut s, rd, imm),
+        Instr::Auipc { rd, imm } => set(&mut s, rd, pc.wrapping_add(imm)),
+        Instr::Load { op, rd, .. } => {
+            let Some((addr, len, leaves)) = &data else {
+                return Err(StepError::DataLeafCount { expected: 1, got: 0 });
+            };
+            let raw = leaves.load(*addr, *len);
+            let v = match op {
+                LoadOp::Lb => raw as u8 as i8 as u32,
+                LoadOp::Lh => raw as u16 as i16 as u32,
+                LoadOp::Lw | LoadOp::Lbu | LoadOp::Lhu => raw,
+            };
+            set(&mut s, rd, v);
+        }
+        Instr::Store { rs2, .. } => {
+            let v = r(&s, rs2);
+            let Some((addr, len, leaves)) = &mut data else {
+                return Err(StepError::DataLeafCount { expected: 1, got: 0 });
+            };
+            leaves.store(*addr, *len, v);
+            s.memory_root = leaves.root();
+        }
+        Instr::Branch { op, rs1, rs2, imm } => {
+            if branch_taken(op, r(&s, rs1), r(&s, rs2)) {
+                next = pc.wrapping_add(imm);
+            }
+        }
+        Instr::Jal { rd, imm } => {
+            set(&mut s, rd, next);
+            next = pc.wrapping_add(imm);
+        }
+        Instr::Jalr { rd, rs1, imm } => {
+            let target = r(&s, rs1).wrapping_add(imm) & !1;
+            set(&mut s, rd, next);
+            next = target;
+        }
+        Instr::Fence => {}
+        Instr::Ebreak => return Err(StepError::Breakpoint { pc }),
+        Instr::Ecall => match r(&s, reg::A7) {
+            // The bytes written are output, not state: only the count returned is committed.
+            SYS_WRITE => {
+                let v = match r(&s, reg::A0) {
+                    1 | 2 => r(&s, reg::A2).min(MAX_WRITE),
+                    _ => EBADF.wrapping_neg(),
+                };
+                set(&mut s, reg::A0, v);
+            }
+            SYS_EXIT | SYS_EXIT_GROUP => {
+                s.exit_code = r(&s, reg::A0);
+                s.exited = true;
+            }
+            number => return Err(StepError::UnsupportedSyscall { pc, number }),
+        },
+    }
+    s.pc = next;
+    s.steps = s.steps.checked_add(1).ok_or(StepError::StepOverflow)?;
+    Ok(s.hash())
+}
