@@ -1,7 +1,7 @@
 //! Interpreter speed: instructions per second on a hot loop of ALU, M, load/store and branch
-//! instructions, with nothing committed (the Merkle tree of a later slice is off). Criterion
-//! reports it as elements per second, one element per instruction. The target is ≥ 150 M/s on
-//! one core (issue 16).
+//! instructions, with nothing committed (no memory root is computed during the run;
+//! benches/proofs.rs measures committing). Criterion reports it as elements per second, one
+//! element per instruction. The target is ≥ 150 M/s on one core (issue 16).
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use pillar_fpvm::{AluOp, LinuxSyscalls, LoadOp, Machine, asm};

@@ -51,7 +51,6 @@ pub enum MemoryError {
 }
 
 /// Sparse paged memory over the 32-bit address space.
-#[derive(Clone)]
 pub struct Memory {
     /// Indexed by page number (`addr >> PAGE_BITS`); a fixed-size array so the index needs no
     /// bounds check, at 8 MiB of pointers per machine.
@@ -66,6 +65,16 @@ pub struct Memory {
 impl Default for Memory {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A clone shares the pages, copy-on-write. Written by hand because a derived clone of the boxed
+/// table would build its 8 MiB on the stack first.
+impl Clone for Memory {
+    fn clone(&self) -> Self {
+        let mut m = Self::from_shared_pages(&self.shared_pages(), self.limit);
+        m.allocated = self.allocated;
+        m
     }
 }
 
@@ -148,6 +157,12 @@ impl Memory {
     /// ([`merkle::LEAF_DEPTH`] hashes), against [`Memory::memory_root`].
     pub fn prove_leaf(&mut self, addr: u32) -> merkle::LeafProof {
         let roots = self.page_roots();
+        self.prove_leaf_over(&roots, addr)
+    }
+
+    /// [`Memory::prove_leaf`] over page roots already computed ([`Memory::page_roots`]), so the
+    /// leaves of one step proof share one pass over the pages.
+    pub(crate) fn prove_leaf_over(&self, roots: &[(u32, Hash)], addr: u32) -> merkle::LeafProof {
         let page_no = addr >> PAGE_BITS;
         let leaf_in_page = ((addr as usize) & (PAGE_SIZE - 1)) >> merkle::LEAF_BITS;
         let mut siblings = Vec::with_capacity(merkle::LEAF_DEPTH);
@@ -155,7 +170,7 @@ impl Memory {
             Some(bytes) => siblings.extend(merkle::page_path(bytes, leaf_in_page)),
             None => siblings.extend((0..merkle::PAGE_DEPTH).map(merkle::zero_hash)),
         }
-        siblings.extend(merkle::upper_path(&roots, page_no));
+        siblings.extend(merkle::upper_path(roots, page_no));
         let mut leaf = [0; 32];
         if let Some(bytes) = self.page(addr) {
             let off = leaf_in_page << merkle::LEAF_BITS;
@@ -171,7 +186,7 @@ impl Memory {
 
     /// Every written page's number and root, in address order, hashing the pages whose cached
     /// root a write cleared.
-    fn page_roots(&mut self) -> Vec<(u32, Hash)> {
+    pub(crate) fn page_roots(&mut self) -> Vec<(u32, Hash)> {
         let mut roots = Vec::with_capacity(self.allocated);
         for &n in &self.written {
             let Some(page) = &mut self.pages[n as usize] else { continue };
@@ -367,6 +382,19 @@ mod tests {
         m.set_page_limit(3);
         assert!(m.store_u16(0x4fff, 0xffff).is_err());
         assert_eq!(m.page_count(), 2);
+    }
+
+    #[test]
+    fn clones_share_pages_until_written() {
+        let mut a = Memory::new();
+        a.store_u32(0x1000, 1).unwrap();
+        let root = a.memory_root();
+        let mut b = a.clone();
+        b.store_u32(0x1000, 2).unwrap();
+        assert_eq!((a.load_u32(0x1000), b.load_u32(0x1000)), (1, 2));
+        assert_eq!(a.memory_root(), root);
+        assert_ne!(b.memory_root(), root);
+        assert_eq!(b.page_count(), 1);
     }
 
     #[test]
