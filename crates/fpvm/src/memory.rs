@@ -58,6 +58,10 @@ pub struct Memory {
     /// The numbers of the written pages, so committing and snapshotting visit those pages only
     /// instead of the million slots of the table. Updated only when a page is allocated.
     written: std::collections::BTreeSet<u32>,
+    /// Pages whose cached root a write cleared since the last commitment (or never hashed).
+    dirty: Vec<u32>,
+    /// The tree above the pages as of the last commitment.
+    upper: merkle::UpperTree,
     allocated: usize,
     limit: usize,
 }
@@ -73,7 +77,8 @@ impl Default for Memory {
 impl Clone for Memory {
     fn clone(&self) -> Self {
         let mut m = Self::from_shared_pages(&self.shared_pages(), self.limit);
-        m.allocated = self.allocated;
+        m.dirty.clone_from(&self.dirty);
+        m.upper = self.upper.clone();
         m
     }
 }
@@ -93,7 +98,14 @@ impl Memory {
             // The iterator yields exactly PAGE_COUNT entries.
             Err(_) => unreachable!("page table of PAGE_COUNT entries"),
         };
-        Self { pages, written: Default::default(), allocated: 0, limit: PAGE_COUNT }
+        Self {
+            pages,
+            written: Default::default(),
+            dirty: Vec::new(),
+            upper: Default::default(),
+            allocated: 0,
+            limit: PAGE_COUNT,
+        }
     }
 
     /// Caps the pages this memory may hold; a store that needs one more fails with
@@ -135,6 +147,9 @@ impl Memory {
             m.pages[n as usize] = Some(Arc::clone(p));
             m.written.insert(n);
         }
+        // No tree above the pages yet: every page is hashed into it at the first commitment
+        // (from its cached root, if it has one).
+        m.dirty = m.written.iter().copied().collect();
         m.allocated = m.written.len();
         m.limit = limit;
         m
@@ -146,23 +161,40 @@ impl Memory {
     }
 
     /// The Merkle root of the whole address space (docs/fault-proofs.md, "The memory tree").
-    /// Pages hashed before and unwritten since keep their cached root, so committing after a run
-    /// hashes only the pages the run wrote, plus the tree above the pages.
+    /// Only the pages written since the last commitment are rehashed, with their paths above.
     pub fn memory_root(&mut self) -> Hash {
-        let roots = self.page_roots();
-        merkle::root_over_pages(&roots)
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.sort_unstable();
+        dirty.dedup();
+        let mut changed = Vec::with_capacity(dirty.len());
+        for n in dirty {
+            let Some(page) = &mut self.pages[n as usize] else { continue };
+            let root = match page.root {
+                Some(root) => root,
+                None => {
+                    // Usually unique already (it was just written); shared only if a snapshot was
+                    // taken since, and then the copy is what keeps the snapshot's page intact.
+                    let page = Arc::make_mut(page);
+                    let root = merkle::page_root(&page.bytes);
+                    page.root = Some(root);
+                    root
+                }
+            };
+            changed.push((n, root));
+        }
+        self.upper.update(&changed);
+        self.upper.root()
     }
 
     /// The 32-byte leaf holding `addr`, with its sibling path from the leaf's level up
     /// ([`merkle::LEAF_DEPTH`] hashes), against [`Memory::memory_root`].
     pub fn prove_leaf(&mut self, addr: u32) -> merkle::LeafProof {
-        let roots = self.page_roots();
-        self.prove_leaf_over(&roots, addr)
+        self.memory_root();
+        self.prove_leaf_committed(addr)
     }
 
-    /// [`Memory::prove_leaf`] over page roots already computed ([`Memory::page_roots`]), so the
-    /// leaves of one step proof share one pass over the pages.
-    pub(crate) fn prove_leaf_over(&self, roots: &[(u32, Hash)], addr: u32) -> merkle::LeafProof {
+    /// [`Memory::prove_leaf`] right after [`Memory::memory_root`], with no write between.
+    pub(crate) fn prove_leaf_committed(&self, addr: u32) -> merkle::LeafProof {
         let page_no = addr >> PAGE_BITS;
         let leaf_in_page = ((addr as usize) & (PAGE_SIZE - 1)) >> merkle::LEAF_BITS;
         let mut siblings = Vec::with_capacity(merkle::LEAF_DEPTH);
@@ -170,7 +202,7 @@ impl Memory {
             Some(bytes) => siblings.extend(merkle::page_path(bytes, leaf_in_page)),
             None => siblings.extend((0..merkle::PAGE_DEPTH).map(merkle::zero_hash)),
         }
-        siblings.extend(merkle::upper_path(roots, page_no));
+        siblings.extend(self.upper.path(page_no));
         let mut leaf = [0; 32];
         if let Some(bytes) = self.page(addr) {
             let off = leaf_in_page << merkle::LEAF_BITS;
@@ -184,28 +216,6 @@ impl Memory {
         merkle::LeafProof { leaf, siblings }
     }
 
-    /// Every written page's number and root, in address order, hashing the pages whose cached
-    /// root a write cleared.
-    pub(crate) fn page_roots(&mut self) -> Vec<(u32, Hash)> {
-        let mut roots = Vec::with_capacity(self.allocated);
-        for &n in &self.written {
-            let Some(page) = &mut self.pages[n as usize] else { continue };
-            let root = match page.root {
-                Some(root) => root,
-                None => {
-                    // Usually unique already (it was just written); shared only if a snapshot was
-                    // taken since, and then the copy is what keeps the snapshot's page intact.
-                    let page = Arc::make_mut(page);
-                    let root = merkle::page_root(&page.bytes);
-                    page.root = Some(root);
-                    root
-                }
-            };
-            roots.push((n, root));
-        }
-        roots
-    }
-
     #[inline]
     fn page_mut(&mut self, addr: u32) -> Result<&mut Page, MemoryError> {
         let slot = &mut self.pages[(addr >> PAGE_BITS) as usize];
@@ -215,11 +225,15 @@ impl Memory {
             }
             self.allocated += 1;
             self.written.insert(addr >> PAGE_BITS);
+            self.dirty.push(addr >> PAGE_BITS);
         }
         let page = Arc::make_mut(
             slot.get_or_insert_with(|| Arc::new(PageData { bytes: [0; PAGE_SIZE], root: None })),
         );
-        page.root = None;
+        // Only the first write after a commitment records the page; later ones find it dirty.
+        if page.root.take().is_some() {
+            self.dirty.push(addr >> PAGE_BITS);
+        }
         Ok(&mut page.bytes)
     }
 
@@ -327,7 +341,9 @@ impl Memory {
             let a = at as u32;
             if let Some(p) = self.pages[(a >> PAGE_BITS) as usize].as_mut() {
                 let p = Arc::make_mut(p);
-                p.root = None;
+                if p.root.take().is_some() {
+                    self.dirty.push(a >> PAGE_BITS);
+                }
                 let off = (a as usize) & (PAGE_SIZE - 1);
                 p.bytes[off..off + (stop - at) as usize].fill(0);
             }

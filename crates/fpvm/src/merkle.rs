@@ -122,38 +122,55 @@ pub(crate) fn page_path(page: &crate::memory::Page, leaf_in_page: usize) -> impl
     (0..PAGE_DEPTH).map(move |h| levels[h][((leaf_in_page >> h) ^ 1) & (levels[h].len() - 1)])
 }
 
-/// The root of the upper subtree at height `height` above the pages (0: one page) and index
-/// `index` at that height, over `roots`: the (page number, page root) of the written pages under
-/// it, in address order.
-fn upper_node(roots: &[(u32, Hash)], height: usize, index: u64) -> Hash {
-    match roots {
-        [] => zero_hash(PAGE_DEPTH + height),
-        // Page numbers are distinct, so at height 0 the slice holds the one page.
-        [(_, root), ..] if height == 0 => *root,
-        _ => {
-            let mid = ((2 * index + 1) << (height - 1)) as u32;
-            let split = roots.partition_point(|(n, _)| *n < mid);
-            let (left, right) = roots.split_at(split);
-            hash_pair(&upper_node(left, height - 1, 2 * index), &upper_node(right, height - 1, 2 * index + 1))
+/// The 20 levels above the pages, cached: only nodes over written pages are kept (an absent
+/// node is the zero subtree), and a commitment recomputes only the paths above the pages written
+/// since the last one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct UpperTree {
+    /// `nodes[h]`: index at height `h` above the pages (0: the page roots) to its root.
+    nodes: Vec<std::collections::HashMap<u32, Hash>>,
+}
+
+impl UpperTree {
+    fn get(&self, height: usize, index: u32) -> Hash {
+        match self.nodes.get(height).and_then(|level| level.get(&index)) {
+            Some(h) => *h,
+            None => zero_hash(PAGE_DEPTH + height),
         }
     }
-}
 
-/// The memory root over the written pages' roots, (page number, root) in address order.
-pub(crate) fn root_over_pages(roots: &[(u32, Hash)]) -> Hash {
-    upper_node(roots, UPPER_DEPTH, 0)
-}
+    /// Sets the roots of `changed` pages (page number, root; sorted by page number) and
+    /// recomputes their ancestors.
+    pub(crate) fn update(&mut self, changed: &[(u32, Hash)]) {
+        if self.nodes.is_empty() {
+            self.nodes = vec![Default::default(); UPPER_DEPTH + 1];
+        }
+        let mut indices: Vec<u32> = Vec::with_capacity(changed.len());
+        for (n, root) in changed {
+            self.nodes[0].insert(*n, *root);
+            indices.push(*n);
+        }
+        for h in 0..UPPER_DEPTH {
+            for i in indices.iter_mut() {
+                *i >>= 1;
+            }
+            indices.dedup();
+            for &i in &indices {
+                let node = hash_pair(&self.get(h, 2 * i), &self.get(h, 2 * i + 1));
+                self.nodes[h + 1].insert(i, node);
+            }
+        }
+    }
 
-/// Siblings of page `page_no` from its page root up to the memory root.
-pub(crate) fn upper_path(roots: &[(u32, Hash)], page_no: u32) -> impl Iterator<Item = Hash> {
-    (0..UPPER_DEPTH).map(move |h| {
-        let sibling = u64::from(page_no >> h) ^ 1;
-        let lo = sibling << h;
-        let hi = (sibling + 1) << h;
-        let start = roots.partition_point(|(n, _)| u64::from(*n) < lo);
-        let end = roots.partition_point(|(n, _)| u64::from(*n) < hi);
-        upper_node(&roots[start..end], h, sibling)
-    })
+    /// The memory root.
+    pub(crate) fn root(&self) -> Hash {
+        self.get(UPPER_DEPTH, 0)
+    }
+
+    /// Siblings of page `page_no` from its page root up to the memory root.
+    pub(crate) fn path(&self, page_no: u32) -> impl Iterator<Item = Hash> + '_ {
+        (0..UPPER_DEPTH).map(move |h| self.get(h, (page_no >> h) ^ 1))
+    }
 }
 
 #[cfg(test)]
@@ -212,6 +229,30 @@ mod tests {
             if p.leaf != p.siblings[0] {
                 assert_ne!(p.root((addr >> LEAF_BITS) ^ 1, &p.leaf), root, "{addr:#x}");
             }
+        }
+    }
+
+    /// Interleaved writes, commitments and clones give the root a fresh memory with the same
+    /// bytes gives.
+    #[test]
+    fn the_cached_tree_matches_a_fresh_one() {
+        let mut m = Memory::new();
+        let mut x = 0x1234_5678u32;
+        for round in 0..20 {
+            for _ in 0..50 {
+                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                // A few hot pages and a spread of cold ones.
+                let addr = if x & 1 == 0 { (x >> 8) & 0x3fff } else { x };
+                m.store_u32(addr, x).unwrap();
+            }
+            if round % 3 == 0 {
+                m = m.clone();
+            }
+            let mut fresh = Memory::new();
+            for (addr, page) in m.pages() {
+                fresh.write(addr, page).unwrap();
+            }
+            assert_eq!(m.memory_root(), fresh.memory_root(), "round {round}");
         }
     }
 

@@ -136,16 +136,15 @@ impl Machine {
     /// The proof of the machine's next step, against [`Machine::state_hash`]. Always succeeds:
     /// for a step that traps the proof holds what shows the trap, and [`verify_step`] reports it.
     pub fn prove_step(&mut self) -> StepProof {
-        let roots = self.memory_mut().page_roots();
-        let state = State { memory_root: crate::merkle::root_over_pages(&roots), ..self.core_state() };
+        let state = self.state();
         let memory = self.memory();
-        let instruction = memory.prove_leaf_over(&roots, state.pc);
+        let instruction = memory.prove_leaf_committed(state.pc);
         let mut data = Vec::new();
         if !state.exited && state.pc & 3 == 0 {
             let word = memory.load_u32(state.pc);
             if let Some((addr, len)) = decode(word).and_then(|i| access(&i, &state.regs)) {
                 let (leaves, n) = leaves_of(addr, len);
-                data.extend(leaves[..n].iter().map(|l| memory.prove_leaf_over(&roots, l << LEAF_BITS)));
+                data.extend(leaves[..n].iter().map(|l| memory.prove_leaf_committed(l << LEAF_BITS)));
             }
         }
         StepProof { pre: state.encode(), instruction, data }
