@@ -26,6 +26,7 @@ pub mod merkle;
 mod snapshot;
 mod state;
 mod step;
+mod step_codec;
 mod syscall;
 
 pub use decode::{AluOp, BranchOp, Instr, LoadOp, Reg, StoreOp, decode};
@@ -37,6 +38,7 @@ pub use merkle::{Hash, LeafProof};
 pub use snapshot::{SeekError, Trace};
 pub use state::{STATE_SIZE, STATUS_INVALID, STATUS_UNFINISHED, STATUS_VALID, State, StateError};
 pub use step::{LeafRole, StepError, StepProof, verify_step};
+pub use step_codec::{LEAF_PROOF_SIZE, ProofDecodeError};
 pub use syscall::{
     EBADF, LinuxSyscalls, MAX_WRITE, SYS_EXIT, SYS_EXIT_GROUP, SYS_WRITE, SyscallError, SyscallResult,
     Syscalls,

@@ -87,6 +87,7 @@ proptest! {
         let (hashes, proofs) = trace(&program(&init, &ops, &scratch));
         for (k, proof) in proofs.iter().enumerate() {
             prop_assert_eq!(verify_step(&hashes[k], proof), Ok(hashes[k + 1]), "step {}", k);
+            prop_assert_eq!(&StepProof::decode(&proof.encode()), &Ok(proof.clone()));
         }
     }
 
@@ -105,6 +106,32 @@ proptest! {
         // A flipped leaf byte that the instruction does not read (outside the instruction word
         // or the access) must still break the path, so no tamper may verify to any hash.
         prop_assert!(result.is_err(), "{:?} at step {} verified: {:?}", t, k, result);
+    }
+
+    /// Arbitrary bytes, or a real proof's bytes with a few overwritten, never panic the decoder or
+    /// the verifier.
+    #[test]
+    fn arbitrary_proof_bytes_never_panic(
+        init in proptest::collection::vec(value(), 30),
+        ops in proptest::collection::vec(op(), 1..16),
+        pick in any::<prop::sample::Index>(),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+        cut in any::<prop::sample::Index>(),
+        noise in proptest::collection::vec(any::<u8>(), 0..3000),
+    ) {
+        let (hashes, proofs) = trace(&program(&init, &ops, &[1; 4096]));
+        let k = pick.index(proofs.len());
+        let mut b = proofs[k].encode();
+        for (at, v) in edits {
+            let i = at.index(b.len());
+            b[i] = v;
+        }
+        b.truncate(cut.index(b.len() + 1).max(b.len() - 900));
+        for bytes in [b, noise] {
+            if let Ok(p) = StepProof::decode(&bytes) {
+                let _ = verify_step(&hashes[k], &p);
+            }
+        }
     }
 
     #[test]
