@@ -184,15 +184,16 @@ impl DataLeaves<'_> {
     /// The memory root after the writes. The second leaf's path was given against the pre-root;
     /// where it meets the first leaf's path (the sibling at the height where their numbers last
     /// differ) it takes the first leaf's new node.
-    fn root(&self) -> Hash {
-        let first = self.proofs[0].ancestors(self.indices[0], &self.values[0]);
+    /// `None` without leaves, which the count check before execution rules out.
+    fn root(&self) -> Option<Hash> {
+        let first = self.proofs.first()?.ancestors(self.indices[0], &self.values[0]);
         let Some(second) = self.proofs.get(1) else {
-            return first[crate::merkle::LEAF_DEPTH];
+            return Some(first[crate::merkle::LEAF_DEPTH]);
         };
         let meet = (31 - (self.indices[0] ^ self.indices[1]).leading_zeros()) as usize;
         let mut patched = second.clone();
         patched.siblings[meet] = first[meet];
-        patched.root(self.indices[1], &self.values[1])
+        Some(patched.root(self.indices[1], &self.values[1]))
     }
 }
 
@@ -278,7 +279,7 @@ pub fn verify_step(pre_state_hash: &Hash, proof: &StepProof) -> Result<Hash, Ste
                 return Err(StepError::DataLeafCount { expected: 1, got: 0 });
             };
             leaves.store(*addr, *len, v);
-            s.memory_root = leaves.root();
+            s.memory_root = leaves.root().ok_or(StepError::DataLeafCount { expected: 1, got: 0 })?;
         }
         Instr::Branch { op, rs1, rs2, imm } => {
             if branch_taken(op, r(&s, rs1), r(&s, rs2)) {

@@ -11,7 +11,8 @@ use proptest::prelude::*;
 
 use crate::qemu::{op, program, value};
 
-/// A machine for a random program, its hashes per step, and its proofs per step.
+/// Runs the program in `elf` to its exit: the state hash before each step and after the last,
+/// and the proof of each step (the last one of the exited state, which steps to itself).
 fn trace(elf: &[u8]) -> (Vec<[u8; 32]>, Vec<StepProof>) {
     let mut m = load_elf(elf).expect("the test ELF loads");
     let mut sys = LinuxSyscalls::default();
