@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.30;
 
+import {IQueue} from "./interfaces/IQueue.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
@@ -14,7 +15,7 @@ import {Hashing, Withdrawal, WithdrawalProof} from "./lib/Hashing.sol";
 ///         ordered queue with a rolling hash; L2 derivation must consume it in order.
 ///         Out: withdrawals are paid on L1 against a finalized output with a Merkle proof.
 /// @dev There is no owner and no pause: nobody can stop exits. Each withdrawal pays once.
-contract Portal is ReentrancyGuard {
+contract Portal is ReentrancyGuard, IQueue {
     using SafeERC20 for IERC20;
 
     /// @notice Queue message kind: ETH deposit. Payload `abi.encode(address l2Recipient, uint256 amount)`.

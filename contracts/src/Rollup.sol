@@ -4,18 +4,21 @@ pragma solidity 0.8.30;
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 
 import {IOutputChallenger, IOutputOracle, Output} from "./interfaces/IOutputOracle.sol";
-import {Hashing} from "./lib/Hashing.sol";
+import {IQueue} from "./interfaces/IQueue.sol";
+import {BatchContext, Hashing} from "./lib/Hashing.sol";
 
-/// @notice A batch recorded on L1.
+/// @notice An entry of the batch chain recorded on L1: a batch, or a force entry (`forceInclusion`).
 struct Batch {
     /// @notice Link in the batch hash chain (see `Hashing.batchHash`).
     bytes32 batchHash;
-    /// @notice First L2 block in the batch.
+    /// @notice First L2 block in the batch (0 for a force entry).
     uint64 firstBlock;
-    /// @notice Last L2 block in the batch (inclusive).
+    /// @notice Last L2 block in the batch, inclusive (0 for a force entry).
     uint64 lastBlock;
-    /// @notice L1 timestamp at which the batch was appended.
+    /// @notice L1 timestamp at which the entry was appended.
     uint64 timestamp;
+    /// @notice L1 block number at which the entry was appended.
+    uint64 l1Block;
 }
 
 /// @title Rollup
@@ -53,6 +56,11 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     address public guardian;
     /// @notice A contract (e.g. a dispute game) also allowed to invalidate unfinalized outputs.
     address public challenger;
+    /// @notice The Portal whose queue every entry commits to (set once by the owner; until then
+    ///         entries commit to an empty queue).
+    IQueue public portal;
+    /// @notice L1 block of the last force entry: at most one per block.
+    uint64 public lastForceBlock;
 
     /// @notice Number of batches appended.
     uint256 public batchCount;
@@ -78,16 +86,20 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
 
     // ---------------------------------------------------------------- events
 
-    /// @notice A batch was appended.
-    /// @param index Batch index (0-based).
+    /// @notice An entry (a batch or a force entry) was appended to the batch chain.
+    /// @param index Entry index (0-based).
     /// @param batchHash The new head of the batch hash chain.
-    /// @param submitter Who appended it (the sequencer, or anyone through the escape hatch).
+    /// @param submitter Who appended it (the sequencer, anyone through the escape hatch, or
+    ///        anyone for a force entry).
     /// @param prevBatchHash The previous head.
-    /// @param firstBlock First L2 block in the batch.
-    /// @param lastBlock Last L2 block in the batch (inclusive).
-    /// @param kind `0` for blobs, `1` for calldata.
-    /// @param dataCommitment Keccak of the blob versioned hashes, or of the calldata payload.
-    /// @param blobHashes The versioned hashes of the blobs, in order (empty for calldata).
+    /// @param firstBlock First L2 block in the batch (0 for a force entry).
+    /// @param lastBlock Last L2 block in the batch, inclusive (0 for a force entry).
+    /// @param kind `0` for blobs, `1` for calldata, `2` for a force entry.
+    /// @param dataCommitment Keccak of the blob versioned hashes, or of the calldata payload (zero
+    ///        for a force entry).
+    /// @param blobHashes The versioned hashes of the blobs, in order (empty otherwise).
+    /// @param context The L1 facts the entry commits to; `l1Block` and `l1Timestamp` are the
+    ///        log's block.
     event BatchAppended(
         uint256 indexed index,
         bytes32 indexed batchHash,
@@ -97,7 +109,8 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
         uint64 lastBlock,
         uint8 kind,
         bytes32 dataCommitment,
-        bytes32[] blobHashes
+        bytes32[] blobHashes,
+        BatchContext context
     );
 
     /// @notice The payload of a calldata batch, so derivation needs only logs.
@@ -128,6 +141,8 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     event ChallengerUpdated(address indexed previous, address indexed current);
     /// @notice The challenge window changed (applies to outputs proposed from now on).
     event ChallengeWindowUpdated(uint64 previous, uint64 current);
+    /// @notice The Portal was set.
+    event PortalSet(address indexed portal);
     /// @notice The inclusion deadline changed.
     event InclusionDeadlineUpdated(uint64 previous, uint64 current);
     /// @notice The sequencer inactivity window changed.
@@ -177,6 +192,10 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     error OutputAlreadyFinalized(uint256 index, uint64 finalizedAt);
     /// @notice No batch at this index.
     error BatchNotFound(uint256 index, uint256 batchCount);
+    /// @notice The Portal is already set.
+    error PortalAlreadySet(address portal);
+    /// @notice A force entry was already appended in this L1 block.
+    error AlreadyForcedThisBlock(uint64 l1Block);
 
     // ---------------------------------------------------------------- setup
 
@@ -253,6 +272,32 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
         emit CalldataBatchPayload(batchCount - 1, data);
     }
 
+    /// @notice Anyone: append a force entry, which commits the current L1 time and queue to the
+    ///         batch chain. Derivation forces the queue messages past their inclusion deadline at
+    ///         that time into the chain after every entry (docs/derivation.md §4), so this is how
+    ///         a user gets an overdue deposit or forced transaction in while no batch is posted
+    ///         (as Arbitrum's `forceInclusion`). At most one per L1 block.
+    /// @dev It links to the actual head: an escape-hatch poster racing it gets
+    ///      `WrongPrevBatchHash` and retries.
+    /// @return batchHash The new head of the batch chain.
+    function forceInclusion() external returns (bytes32 batchHash) {
+        if (lastForceBlock == block.number) revert AlreadyForcedThisBlock(uint64(block.number));
+        lastForceBlock = uint64(block.number);
+        batchHash = _link(0, 0, Hashing.BATCH_KIND_FORCE, bytes32(0), new bytes32[](0));
+    }
+
+    /// @notice The L1 facts an entry appended now commits to.
+    function currentContext() public view returns (BatchContext memory context) {
+        context.l1Block = uint64(block.number);
+        context.l1Timestamp = uint64(block.timestamp);
+        context.inclusionDeadline = inclusionDeadline;
+        IQueue queue = portal;
+        if (address(queue) != address(0)) {
+            context.queueLength = queue.queueLength();
+            context.queueHead = queue.lastQueueHash();
+        }
+    }
+
     /// @notice True when `account` may append a batch now.
     function canAppend(address account) public view returns (bool) {
         return account == sequencer || block.timestamp >= escapeHatchOpensAt();
@@ -289,20 +334,37 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
         // skipped, or a block derivation forced in for an overdue queue message, the next valid
         // batch starts below or above `lastBatchBlock + 1` (docs/derivation.md).
         if (firstBlock == 0 || lastBlock < firstBlock) revert WrongBlockRange(firstBlock, lastBlock);
-        // The chain links to the actual head (equal to `prevBatchHash` for everyone but the
-        // sequencer, whose argument may be stale).
-        bytes32 prev = lastBatchHash;
-        batchHash = Hashing.batchHash(prev, firstBlock, lastBlock, kind, dataCommitment);
-        uint256 index = batchCount;
-        _batches[index] = Batch({
-            batchHash: batchHash, firstBlock: firstBlock, lastBlock: lastBlock, timestamp: uint64(block.timestamp)
-        });
-        batchCount = index + 1;
-        lastBatchHash = batchHash;
+        batchHash = _link(firstBlock, lastBlock, kind, dataCommitment, blobHashes);
         lastBatchBlock = lastBlock;
         if (lastBlock > highestBatchBlock) highestBatchBlock = lastBlock;
         if (msg.sender == sequencer) lastSequencerBatchTimestamp = uint64(block.timestamp);
-        emit BatchAppended(index, batchHash, msg.sender, prev, firstBlock, lastBlock, kind, dataCommitment, blobHashes);
+    }
+
+    /// @dev Links an entry to the actual head (equal to `prevBatchHash` for everyone but the
+    ///      sequencer, whose argument may be stale), with the L1 facts of now.
+    function _link(
+        uint64 firstBlock,
+        uint64 lastBlock,
+        uint8 kind,
+        bytes32 dataCommitment,
+        bytes32[] memory blobHashes
+    ) private returns (bytes32 batchHash) {
+        bytes32 prev = lastBatchHash;
+        BatchContext memory context = currentContext();
+        batchHash = Hashing.batchHash(prev, firstBlock, lastBlock, kind, dataCommitment, context);
+        uint256 index = batchCount;
+        _batches[index] = Batch({
+            batchHash: batchHash,
+            firstBlock: firstBlock,
+            lastBlock: lastBlock,
+            timestamp: context.l1Timestamp,
+            l1Block: context.l1Block
+        });
+        batchCount = index + 1;
+        lastBatchHash = batchHash;
+        emit BatchAppended(
+            index, batchHash, msg.sender, prev, firstBlock, lastBlock, kind, dataCommitment, blobHashes, context
+        );
     }
 
     // ---------------------------------------------------------------- outputs
@@ -402,6 +464,14 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     /// @notice Replace the guardian; zero removes it.
     function setGuardian(address account) external onlyOwner {
         _setGuardian(account);
+    }
+
+    /// @notice Set the Portal whose queue entries commit to; once.
+    function setPortal(IQueue portal_) external onlyOwner {
+        if (address(portal) != address(0)) revert PortalAlreadySet(address(portal));
+        if (address(portal_) == address(0)) revert ZeroAddress();
+        portal = portal_;
+        emit PortalSet(address(portal_));
     }
 
     /// @notice Install (or, with zero, remove) a challenger contract such as a dispute game.

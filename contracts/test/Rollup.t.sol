@@ -4,7 +4,8 @@ pragma solidity 0.8.30;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 import {Output} from "../src/interfaces/IOutputOracle.sol";
-import {Hashing} from "../src/lib/Hashing.sol";
+import {BatchContext, Hashing} from "../src/lib/Hashing.sol";
+import {IQueue} from "../src/interfaces/IQueue.sol";
 import {Batch, Rollup} from "../src/Rollup.sol";
 import {Test} from "./utils/Test.sol";
 
@@ -18,8 +19,10 @@ contract RollupTest is Test {
         uint64 lastBlock,
         uint8 kind,
         bytes32 dataCommitment,
-        bytes32[] blobHashes
+        bytes32[] blobHashes,
+        BatchContext context
     );
+    event PortalSet(address indexed portal);
     event CalldataBatchPayload(uint256 indexed index, bytes data);
     event OutputProposed(uint256 indexed index, uint64 indexed l2Block, bytes32 outputRoot, uint64 finalizesAt);
     event OutputsInvalidated(uint256 indexed fromIndex, uint256 previousCount, address indexed by);
@@ -57,6 +60,11 @@ contract RollupTest is Test {
     }
 
     // ------------------------------------------------------------ helpers
+
+    /// The context an entry appended now commits to, with the Rollup's queue (none by default).
+    function _ctx() internal view returns (BatchContext memory) {
+        return BatchContext(uint64(block.number), uint64(block.timestamp), 0, bytes32(0), INCLUSION);
+    }
 
     function _calldataBatch(address from, uint64 first, uint64 last) internal returns (bytes32) {
         bytes32 prev = rollup.lastBatchHash();
@@ -195,15 +203,31 @@ contract RollupTest is Test {
 
     function test_appendCalldataBatch_recordsAndEmits() public {
         bytes memory data = hex"01deadbeef";
-        bytes32 expected = Hashing.batchHash(bytes32(0), 1, 10, 1, keccak256(data));
+        bytes32 expected = Hashing.batchHash(bytes32(0), 1, 10, 1, keccak256(data), _ctx());
         vm.expectEmit(true, true, true, true, address(rollup));
-        emit BatchAppended(0, expected, sequencer, bytes32(0), 1, 10, 1, keccak256(data), new bytes32[](0));
+        emit BatchAppended(0, expected, sequencer, bytes32(0), 1, 10, 1, keccak256(data), new bytes32[](0), _ctx());
         vm.expectEmit(true, true, true, true, address(rollup));
         emit CalldataBatchPayload(0, data);
         vm.prank(sequencer);
         bytes32 got = rollup.appendCalldataBatch(1, 10, bytes32(0), data);
         assertEq(got, expected);
-        assertEq(expected, keccak256(abi.encode(bytes32(0), uint64(1), uint64(10), uint8(1), keccak256(data))));
+        assertEq(
+            expected,
+            keccak256(
+                abi.encode(
+                    bytes32(0),
+                    uint64(1),
+                    uint64(10),
+                    uint8(1),
+                    keccak256(data),
+                    uint64(ANCHOR + 1),
+                    uint64(START),
+                    uint64(0),
+                    bytes32(0),
+                    INCLUSION
+                )
+            )
+        );
         assertEq(rollup.batchCount(), 1);
         assertEq(rollup.lastBatchHash(), expected);
         assertEq(rollup.lastBatchBlock(), 10);
@@ -212,6 +236,7 @@ contract RollupTest is Test {
         assertEq(b.firstBlock, 1);
         assertEq(b.lastBlock, 10);
         assertEq(b.timestamp, START);
+        assertEq(b.l1Block, ANCHOR + 1);
     }
 
     function test_appendBlobBatch_readsVersionedHashes() public {
@@ -221,9 +246,9 @@ contract RollupTest is Test {
         hashes[2] = bytes32(uint256(0x01) << 248 | 3);
         vm.blobhashes(hashes);
         bytes32 commitment = keccak256(abi.encodePacked(hashes[0], hashes[1], hashes[2]));
-        bytes32 expected = Hashing.batchHash(bytes32(0), 1, 5, 0, commitment);
+        bytes32 expected = Hashing.batchHash(bytes32(0), 1, 5, 0, commitment, _ctx());
         vm.expectEmit(true, true, true, true, address(rollup));
-        emit BatchAppended(0, expected, sequencer, bytes32(0), 1, 5, 0, commitment, hashes);
+        emit BatchAppended(0, expected, sequencer, bytes32(0), 1, 5, 0, commitment, hashes, _ctx());
         vm.prank(sequencer);
         assertEq(rollup.appendBlobBatch(1, 5, bytes32(0)), expected);
 
@@ -232,7 +257,7 @@ contract RollupTest is Test {
         bytes32 commitment2 = keccak256(abi.encodePacked(bytes32(uint256(0x01) << 248 | 4)));
         vm.prank(sequencer);
         bytes32 second = rollup.appendBlobBatch(6, 6, expected);
-        assertEq(second, Hashing.batchHash(expected, 6, 6, 0, commitment2));
+        assertEq(second, Hashing.batchHash(expected, 6, 6, 0, commitment2, _ctx()));
         assertEq(rollup.batchCount(), 2);
         assertEq(rollup.lastBatchBlock(), 6);
     }
@@ -272,7 +297,7 @@ contract RollupTest is Test {
         bytes32 head = rollup.lastBatchHash();
         vm.prank(sequencer);
         bytes32 h = rollup.appendCalldataBatch(4, 4, stale, hex"01");
-        assertEq(h, Hashing.batchHash(head, 4, 4, Hashing.BATCH_KIND_CALLDATA, keccak256(hex"01")));
+        assertEq(h, Hashing.batchHash(head, 4, 4, Hashing.BATCH_KIND_CALLDATA, keccak256(hex"01"), _ctx()));
         assertEq(rollup.lastBatchHash(), h);
         assertFalse(rollup.canAppend(alice));
     }
@@ -321,6 +346,71 @@ contract RollupTest is Test {
             assertEq(b.lastBlock, expectedLast);
         }
         assertEq(rollup.batchCount(), sizes.length);
+    }
+
+    // ------------------------------------------------------------ entry context and force entries
+
+    /// Every entry commits to the Portal's queue at the time of the append, and to the deadline
+    /// in force then.
+    function test_entries_commit_the_queue_and_deadline_of_their_time() public {
+        QueueStub queue = new QueueStub();
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
+        rollup.setPortal(IQueue(address(queue)));
+        vm.prank(owner);
+        vm.expectRevert(Rollup.ZeroAddress.selector);
+        rollup.setPortal(IQueue(address(0)));
+        vm.expectEmit(true, true, true, true, address(rollup));
+        emit PortalSet(address(queue));
+        vm.prank(owner);
+        rollup.setPortal(IQueue(address(queue)));
+        vm.prank(owner);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.PortalAlreadySet.selector, address(queue)));
+        rollup.setPortal(IQueue(address(1)));
+
+        queue.set(7, keccak256("head"));
+        vm.prank(owner);
+        rollup.setInclusionDeadline(3600);
+        vm.roll(ANCHOR + 5);
+        vm.warp(START + 60);
+        BatchContext memory ctx = BatchContext(ANCHOR + 5, uint64(START + 60), 7, keccak256("head"), 3600);
+        assertEq(abi.encode(rollup.currentContext()), abi.encode(ctx));
+        vm.prank(sequencer);
+        bytes32 h = rollup.appendCalldataBatch(1, 1, bytes32(0), hex"01");
+        assertEq(h, Hashing.batchHash(bytes32(0), 1, 1, 1, keccak256(hex"01"), ctx));
+        assertEq(rollup.getBatch(0).l1Block, ANCHOR + 5);
+    }
+
+    /// Anyone may append a force entry, at any time, once per L1 block; it links to the head,
+    /// commits the L1 facts and claims no blocks.
+    function test_forceInclusion_is_permissionless_once_per_block() public {
+        bytes32 head = _nextBatch(3);
+        vm.roll(ANCHOR + 9);
+        vm.warp(START + 100);
+        bytes32 expected = Hashing.batchHash(head, 0, 0, Hashing.BATCH_KIND_FORCE, bytes32(0), _ctx());
+        vm.expectEmit(true, true, true, true, address(rollup));
+        emit BatchAppended(1, expected, alice, head, 0, 0, 2, bytes32(0), new bytes32[](0), _ctx());
+        vm.prank(alice);
+        assertEq(rollup.forceInclusion(), expected);
+        assertEq(rollup.lastBatchHash(), expected);
+        assertEq(rollup.batchCount(), 2);
+        // It claims nothing and does not count as sequencer activity.
+        assertEq(rollup.lastBatchBlock(), 3);
+        assertEq(rollup.highestBatchBlock(), 3);
+        assertFalse(rollup.canAppend(alice));
+        vm.prank(sequencer);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.AlreadyForcedThisBlock.selector, ANCHOR + 9));
+        rollup.forceInclusion();
+        vm.roll(ANCHOR + 10);
+        vm.prank(sequencer);
+        rollup.forceInclusion();
+        // The sequencer's next batch links after the force entries.
+        bytes32 last = rollup.lastBatchHash();
+        vm.prank(sequencer);
+        assertEq(
+            rollup.appendCalldataBatch(4, 4, bytes32(0), hex"01"),
+            Hashing.batchHash(last, 4, 4, 1, keccak256(hex"01"), _ctx())
+        );
     }
 
     function test_getBatch_outOfRange_reverts() public {
@@ -623,5 +713,16 @@ contract RollupTest is Test {
         vm.prank(guardian);
         vm.expectRevert(abi.encodeWithSelector(Rollup.OutputNotFound.selector, 0, 0));
         rollup.invalidateOutput(0);
+    }
+}
+
+/// A stand-in queue whose length and head the test sets.
+contract QueueStub is IQueue {
+    uint64 public queueLength;
+    bytes32 public lastQueueHash;
+
+    function set(uint64 length, bytes32 head) external {
+        queueLength = length;
+        lastQueueHash = head;
     }
 }

@@ -63,16 +63,30 @@ contract VectorsTest is Test {
         assertEq(portal.queueHash(1), 0x9f2eb65bf603cdf1b01755c6dd1f368644136cb5e11966710dc8fe5d130f2f31);
     }
 
+    /// Entries commit to the L1 facts of their append: block, time, the Portal's queue (one
+    /// message, the ETH deposit of `test_vector_queue`) and the inclusion deadline (1 s here).
     function test_vector_batches() public {
         Rollup rollup = new Rollup(address(this), 1, 0, 1, 1, address(this), address(this), address(0));
+        Portal portal = new Portal(IOutputOracle(address(rollup)), 1, 100 ether);
+        rollup.setPortal(portal);
+        vm.deal(AAA, 10 ether);
+        vm.warp(1_800_000_000);
+        vm.prank(AAA);
+        portal.depositETH{value: 1 ether}(ABB);
+        vm.roll(100);
         bytes32 h1 = rollup.appendCalldataBatch(1, 10, bytes32(0), hex"01deadbeef");
-        assertEq(h1, 0x1dbc2f767a2ffa7477477a261c54a02e87329603ff9fe94d17abb0d0901f4ec8);
+        assertEq(h1, 0x977c864c422c548ba8a67eaa0a4537693634379a7ae3c0bb1130c239171e43ff);
         bytes32[] memory blobs = new bytes32[](2);
         blobs[0] = 0x0101010101010101010101010101010101010101010101010101010101010101;
         blobs[1] = 0x0202020202020202020202020202020202020202020202020202020202020202;
         vm.blobhashes(blobs);
         assertEq(Hashing.blobCommitment(blobs), 0x346d8c96a2454213fcc0daff3c96ad0398148181b9fa6488f7ae2c0af5b20aa0);
+        vm.roll(101);
+        vm.warp(1_800_000_012);
         bytes32 h2 = rollup.appendBlobBatch(11, 20, h1);
-        assertEq(h2, 0x391000f50a09a47417059a049b9f14dd907608723d49ed92080bf79e24c3edbd);
+        assertEq(h2, 0x8ec5725f9c3b21ca164e8c70a201570b760f57792cbc6c17b50583ee31e6f806);
+        vm.roll(102);
+        vm.warp(1_800_000_024);
+        assertEq(rollup.forceInclusion(), 0xfa7cb50cdc0604fa1b1fe7eb267fadbd184ff900bd85df6f1d44a0145657095d);
     }
 }

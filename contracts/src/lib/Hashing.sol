@@ -33,6 +33,20 @@ struct WithdrawalProof {
     bytes32[] siblings;
 }
 
+/// @notice The L1 facts a batch-chain entry commits to, read when it is appended.
+struct BatchContext {
+    /// @notice `block.number` of the append.
+    uint64 l1Block;
+    /// @notice `block.timestamp` of the append.
+    uint64 l1Timestamp;
+    /// @notice `Portal.queueLength()`: the queue messages on L1 before the entry.
+    uint64 queueLength;
+    /// @notice `Portal.lastQueueHash()`: the rolling hash after those messages.
+    bytes32 queueHead;
+    /// @notice `Rollup.inclusionDeadline()` in force.
+    uint64 inclusionDeadline;
+}
+
 /// @title Hashing
 /// @notice Every hash that the L2 (Rust) and the L1 contracts must agree on, in one place.
 /// @dev docs/bridge.md is the prose version of this file; keep them in sync.
@@ -44,6 +58,9 @@ library Hashing {
     uint8 internal constant BATCH_KIND_BLOBS = 0;
     /// @notice Batch data kind: the batch payload is carried in calldata.
     uint8 internal constant BATCH_KIND_CALLDATA = 1;
+    /// @notice Entry kind of `Rollup.forceInclusion`: no payload, only the L1 facts below, so
+    ///         derivation forces overdue queue messages even when nobody posts batches.
+    uint8 internal constant BATCH_KIND_FORCE = 2;
 
     /// @notice Raised when a proof's leaf position or count is impossible.
     /// @param leafIndex The claimed leaf position.
@@ -60,14 +77,34 @@ library Hashing {
         return keccak256(abi.encode(OUTPUT_VERSION, stateRoot, withdrawalsRoot, blockHash));
     }
 
-    /// @notice Link of a batch into the batch hash chain:
-    ///         `keccak256(abi.encode(prevBatchHash, firstBlock, lastBlock, kind, dataCommitment))`.
-    function batchHash(bytes32 prevBatchHash, uint64 firstBlock, uint64 lastBlock, uint8 kind, bytes32 dataCommitment)
-        internal
-        pure
-        returns (bytes32)
-    {
-        return keccak256(abi.encode(prevBatchHash, firstBlock, lastBlock, kind, dataCommitment));
+    /// @notice Link of an entry (a batch or a force entry) into the batch hash chain:
+    ///         `keccak256(abi.encode(prevBatchHash, firstBlock, lastBlock, kind, dataCommitment,
+    ///         l1Block, l1Timestamp, queueLength, queueHead, inclusionDeadline))`.
+    /// @dev The last five fields are the L1 facts derivation judges the entry by, committed so
+    ///      that a fault-proof program can derive from the chain of entries alone, without L1
+    ///      headers (docs/derivation.md §1).
+    function batchHash(
+        bytes32 prevBatchHash,
+        uint64 firstBlock,
+        uint64 lastBlock,
+        uint8 kind,
+        bytes32 dataCommitment,
+        BatchContext memory context
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                prevBatchHash,
+                firstBlock,
+                lastBlock,
+                kind,
+                dataCommitment,
+                context.l1Block,
+                context.l1Timestamp,
+                context.queueLength,
+                context.queueHead,
+                context.inclusionDeadline
+            )
+        );
     }
 
     /// @notice Data commitment of a blob batch: `keccak256(abi.encodePacked(versionedHashes))`

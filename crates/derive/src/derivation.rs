@@ -5,10 +5,15 @@
 //!
 //! 1. decodes queue messages and appends them to the known queue;
 //! 2. applies each batch that passes the rules, or skips it with a [`SkipReason`] (the same on
-//!    every node: the rules read nothing but L1 data and the derived chain);
-//! 3. checks each proposed output root against the derived chain;
-//! 4. forces the overdue queue messages into a block of their own if no batch consumed them by
-//!    the end of the block (the inclusion deadline).
+//!    every node: the rules read nothing but the entry, the facts it commits to and the derived
+//!    chain);
+//! 3. after each entry of the batch chain (a batch or a force entry), forces the queue messages
+//!    overdue at the entry's time into blocks of their own (the inclusion deadline);
+//! 4. checks each proposed output root against the derived chain.
+//!
+//! Every rule about time and the queue reads the entry's committed [`BatchContext`], never the
+//! L1 block around it, so that a fault-proof program holding only the chain of entries derives
+//! the same blocks (docs/derivation.md §1).
 //!
 //! Blocks already in the local chain (soft blocks from the sequencer's feed, or blocks derived
 //! before a restart) are accepted without re-execution when identical, and rolled back when L1
@@ -21,25 +26,24 @@ use pillar_stf::{B256, Block, ChainTx, Header, L1Message, L1MessageError, l1_mes
 use tracing::{info, warn};
 
 use crate::{
-    BatchError, BatchPayload, Classify, ErrorKind, L1Batch, L1BlockData, L1Event, ProposedOutput,
-    decode_batch,
+    BatchContext, BatchError, BatchKind, BatchPayload, Classify, ErrorKind, L1Batch, L1BlockData, L1Event,
+    ProposedOutput, decode_batch,
 };
 
 /// Most L1 blocks kept to undo after a reorg.
 const JOURNAL_LEN: usize = 4096;
 
-/// Rules that come from the Rollup contract.
+/// Rules fixed for the chain. (The inclusion deadline is not one: each entry of the batch chain
+/// commits to the one in force when it was appended.)
 #[derive(Debug, Clone, Copy)]
 pub struct DerivationConfig {
-    /// Seconds within which a queue message must be included (`Rollup.inclusionDeadline`).
-    pub inclusion_deadline: u64,
-    /// How far (ms) a block's timestamp may run ahead of the L1 block that carries it.
+    /// How far (ms) a block's timestamp may run ahead of the L1 time of the entry that carries it.
     pub max_timestamp_drift_ms: u64,
 }
 
 impl Default for DerivationConfig {
     fn default() -> Self {
-        Self { inclusion_deadline: 86_400, max_timestamp_drift_ms: 120_000 }
+        Self { max_timestamp_drift_ms: 120_000 }
     }
 }
 
@@ -89,10 +93,11 @@ pub enum SkipReason {
     SkipsOverdue {
         /// Queue index reached by the batch.
         queue_index: u64,
-        /// Messages due by this L1 block.
+        /// Messages due at the batch's L1 time.
         required: u64,
     },
-    /// A block consumes a queue message L1 does not hold (yet), or holds another one.
+    /// A block consumes a queue message that was not on L1 before the batch (the batch commits to
+    /// the queue length at its append), or another one than L1 holds.
     #[error("block {height} carries queue message {index} that is not the L1 queue's")]
     ForeignQueueMessage {
         /// Block height.
@@ -100,8 +105,9 @@ pub enum SkipReason {
         /// Queue index.
         index: u64,
     },
-    /// A block claims a time too far after its L1 block, or a later L1 origin.
-    #[error("block {height} claims time {timestamp_ms} ms / L1 origin {l1_origin}, ahead of its L1 block")]
+    /// A block claims a time too far after its batch's L1 time, or a later L1 origin than the
+    /// batch's L1 block.
+    #[error("block {height} claims time {timestamp_ms} ms / L1 origin {l1_origin}, ahead of its batch")]
     FromTheFuture {
         /// Block height.
         height: u64,
@@ -200,6 +206,15 @@ pub enum DeriveError {
         /// Index given.
         got: u64,
     },
+    /// An entry commits to more queue messages than derivation has read: L1 served the entry but
+    /// not every `QueueMessage` log before it.
+    #[error("an entry commits to {committed} queue messages, derivation has read {known}")]
+    QueueBehindEntry {
+        /// Messages read.
+        known: u64,
+        /// The entry's `queueLength`.
+        committed: u64,
+    },
     /// A reorg reaches below what the journal can undo.
     #[error("L1 reorganised below block {oldest}, the oldest derivation can undo; resync from scratch")]
     ReorgTooDeep {
@@ -213,7 +228,9 @@ impl Classify for DeriveError {
         match self {
             // A block fed twice or skipped, or a queue message out of order, leaves the L1 block
             // half processed; rewinding to the last whole one undoes it.
-            Self::OutOfOrder { .. } | Self::QueueGap { .. } => ErrorKind::Reset,
+            Self::OutOfOrder { .. } | Self::QueueGap { .. } | Self::QueueBehindEntry { .. } => {
+                ErrorKind::Reset
+            }
             Self::Chain(_) | Self::BadQueueMessage { .. } | Self::ReorgTooDeep { .. } => ErrorKind::Critical,
         }
     }
@@ -424,14 +441,19 @@ impl Deriver {
         self.journal.iter().rev().map(|c| (c.l1_number, c.l1_hash))
     }
 
-    /// L1 timestamp (seconds) at which the oldest unconsumed queue message falls due, if any.
-    pub fn next_deadline(&self) -> Option<u64> {
-        self.queue.get(self.safe.queue_index as usize).map(|m| m.timestamp + self.config.inclusion_deadline)
+    /// The oldest unconsumed queue message's L1 timestamp (seconds), if any: it falls due
+    /// `inclusionDeadline` seconds later, and is forced in by the first entry of the batch chain
+    /// from then on (`Rollup.forceInclusion` makes one).
+    pub fn oldest_unconsumed(&self) -> Option<u64> {
+        self.queue.get(self.safe.queue_index as usize).map(|m| m.timestamp)
     }
 
-    /// Queue messages due by L1 time `t` (a prefix of the queue: it is in time order).
-    fn due_by(&self, t: u64) -> u64 {
-        self.queue.partition_point(|m| m.timestamp + self.config.inclusion_deadline <= t) as u64
+    /// Queue messages due at an entry: among those on L1 before it, the prefix (the queue is in
+    /// time order) whose deadline its L1 time has reached.
+    fn due_at(&self, ctx: &BatchContext) -> u64 {
+        let known = &self.queue[..(ctx.queue_length as usize).min(self.queue.len())];
+        known.partition_point(|m| m.timestamp.saturating_add(ctx.inclusion_deadline) <= ctx.l1_timestamp)
+            as u64
     }
 
     /// Undoes everything derived from L1 blocks after `l1_number` (which must still be canonical),
@@ -506,7 +528,19 @@ impl Deriver {
                     self.queue.push(message);
                 }
                 L1Event::Batch(batch) => {
-                    let outcome = self.apply_batch(&batch, block.number, block.timestamp)?;
+                    let ctx = batch.event.context;
+                    if ctx.queue_length > self.queue.len() as u64 {
+                        return Err(DeriveError::QueueBehindEntry {
+                            known: self.queue.len() as u64,
+                            committed: ctx.queue_length,
+                        });
+                    }
+                    if batch.event.kind == BatchKind::Force {
+                        info!(entry = batch.event.index, l1_block = block.number, "force entry");
+                        self.force_due(&ctx, &mut report)?;
+                        continue;
+                    }
+                    let outcome = self.apply_batch(&batch, &ctx)?;
                     match &outcome.skipped {
                         Some(why) => warn!(
                             batch = batch.event.index,
@@ -525,6 +559,7 @@ impl Deriver {
                         ),
                     }
                     report.batches.push(outcome);
+                    self.force_due(&ctx, &mut report)?;
                 }
                 L1Event::Output(output) => {
                     let check = self.check_output(output)?;
@@ -546,10 +581,6 @@ impl Deriver {
                     self.outputs.retain(|o| o.output.index < from_index);
                 }
             }
-        }
-        let due = self.due_by(block.timestamp);
-        while self.safe.queue_index < due {
-            report.forced_blocks.push(self.force_block(block.number, block.timestamp, due)?);
         }
         report.sealed = std::mem::take(&mut self.sealed);
         for o in &self.outputs {
@@ -593,20 +624,32 @@ impl Deriver {
         Ok(self.chain.ledger().header(height).map_err(ChainError::from)?.map(|h| h.hash()))
     }
 
-    fn apply_batch(
-        &mut self,
-        batch: &L1Batch,
-        l1_number: u64,
-        l1_time: u64,
-    ) -> Result<BatchOutcome, DeriveError> {
+    /// After an entry: forces the messages due at its time that are still unconsumed.
+    fn force_due(&mut self, ctx: &BatchContext, report: &mut L1BlockReport) -> Result<(), DeriveError> {
+        let due = self.due_at(ctx);
+        while self.safe.queue_index < due {
+            report.forced_blocks.push(self.force_block(ctx.l1_block, ctx.l1_timestamp, due)?);
+        }
+        Ok(())
+    }
+
+    fn apply_batch(&mut self, batch: &L1Batch, ctx: &BatchContext) -> Result<BatchOutcome, DeriveError> {
         let L1Batch { event: batch, payload } = batch;
         let mut outcome = BatchOutcome { index: batch.index, derived: 0, txs: 0, skipped: None };
         let skip = |mut o: BatchOutcome, why: SkipReason| {
             o.skipped = Some(why);
             Ok(o)
         };
-        let BatchPayload::Bytes(payload) = payload else {
-            return skip(outcome, SkipReason::UnreadableBlobs);
+        let payload = match payload {
+            BatchPayload::Bytes(payload) => payload,
+            BatchPayload::Unreadable => return skip(outcome, SkipReason::UnreadableBlobs),
+            // A carrier never answers this for a batch; judged like a payload of nothing.
+            BatchPayload::None => {
+                return skip(
+                    outcome,
+                    SkipReason::Undecodable(BatchError::Payload(crate::PayloadError::Empty)),
+                );
+            }
         };
         let started = Instant::now();
         let decoded = decode_batch(payload);
@@ -644,12 +687,12 @@ impl Deriver {
         if new_blocks.is_empty() {
             return skip(outcome, SkipReason::Duplicate { last: last.height });
         }
-        let required = self.due_by(l1_time);
+        let required = self.due_at(ctx);
         if last.queue_index < required {
             return skip(outcome, SkipReason::SkipsOverdue { queue_index: last.queue_index, required });
         }
         for block in new_blocks {
-            if let Err(why) = self.check_block_against_l1(block, l1_number, l1_time) {
+            if let Err(why) = self.check_block_against_l1(block, ctx) {
                 return skip(outcome, why);
             }
             match self.adopt(block) {
@@ -665,13 +708,13 @@ impl Deriver {
         Ok(outcome)
     }
 
-    /// Checks what re-execution cannot: queue messages are L1's, and time and L1 origin do not
-    /// run ahead of the L1 block carrying the batch.
-    fn check_block_against_l1(&self, block: &Block, l1_number: u64, l1_time: u64) -> Result<(), SkipReason> {
+    /// Checks what re-execution cannot: queue messages are L1's and were on L1 before the batch,
+    /// and time and L1 origin do not run ahead of the batch's L1 time and block.
+    fn check_block_against_l1(&self, block: &Block, ctx: &BatchContext) -> Result<(), SkipReason> {
         let h = &block.header;
-        if h.l1_origin > l1_number
+        if h.l1_origin > ctx.l1_block
             || h.timestamp_ms
-                > l1_time.saturating_mul(1000).saturating_add(self.config.max_timestamp_drift_ms)
+                > ctx.l1_timestamp.saturating_mul(1000).saturating_add(self.config.max_timestamp_drift_ms)
         {
             return Err(SkipReason::FromTheFuture {
                 height: h.height,
@@ -681,7 +724,7 @@ impl Deriver {
         }
         for tx in &block.transactions {
             if let ChainTx::L1(m) = tx
-                && self.queue.get(m.index as usize) != Some(m)
+                && (m.index >= ctx.queue_length || self.queue.get(m.index as usize) != Some(m))
             {
                 return Err(SkipReason::ForeignQueueMessage { height: h.height, index: m.index });
             }
@@ -734,8 +777,8 @@ impl Deriver {
     }
 
     /// Appends a block derivation makes when queue messages are overdue: the next of those
-    /// messages that fit [`pillar_stf::MAX_BLOCK_L1_BYTES`] (at least one) and nothing else, at the L1 block's
-    /// time. Called until none is overdue.
+    /// messages that fit [`pillar_stf::MAX_BLOCK_L1_BYTES`] (at least one) and nothing else, at the
+    /// entry's L1 time and block. Called until none is overdue.
     fn force_block(&mut self, l1_number: u64, l1_time: u64, due: u64) -> Result<u64, DeriveError> {
         let overdue = &self.queue[self.safe.queue_index as usize..due as usize];
         let messages: Vec<L1Message> = overdue[..l1_messages_fitting(overdue)].to_vec();

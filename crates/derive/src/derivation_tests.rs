@@ -13,8 +13,8 @@ use super::*;
 use crate::memory::ready;
 use crate::retrieval::tests::batch_event;
 use crate::{
-    BatchEvent, BatchKind, BatchPayload, ChainProvider, L1BlockInfo, MemoryL1, PayloadError, QueueKind,
-    QueueMessage, block_data, encode_batch,
+    BatchContext, BatchEvent, BatchKind, BatchPayload, ChainProvider, L1BlockInfo, MemoryL1, PayloadError,
+    QueueKind, QueueMessage, block_data, encode_batch,
 };
 
 pub(super) const DEADLINE: u64 = 10;
@@ -90,7 +90,7 @@ struct Replica {
 
 fn replica() -> Replica {
     let (dir, chain) = open_chain();
-    let config = DerivationConfig { inclusion_deadline: DEADLINE, max_timestamp_drift_ms: 60_000 };
+    let config = DerivationConfig { max_timestamp_drift_ms: 60_000 };
     let deriver = Deriver::new(Arc::clone(&chain), config, 1).unwrap();
     Replica { _dir: dir, chain, deriver }
 }
@@ -130,8 +130,49 @@ pub(super) fn posted(
         calldata: Some(payload.clone().into()),
         l1_block: 0,
         l1_tx_hash: B256::ZERO,
+        context: BatchContext::default(),
     };
     L1Event::Batch(L1Batch { event, payload: BatchPayload::Bytes(payload) })
+}
+
+/// `Rollup.forceInclusion`: an entry with no blocks that makes derivation force what is overdue.
+pub(super) fn force(index: u64) -> L1Event<L1Batch> {
+    let L1Event::Batch(mut b) = posted(index, Address::repeat_byte(0xf0), 0, 0, Vec::new()) else {
+        unreachable!()
+    };
+    b.event.kind = BatchKind::Force;
+    b.event.calldata = None;
+    b.payload = BatchPayload::None;
+    L1Event::Batch(b)
+}
+
+/// Feeding an L1 block as the Rollup would have logged it: each entry commits to its block, its
+/// time, the queue logged before it and [`DEADLINE`].
+pub(super) trait Feed {
+    fn feed(&mut self, data: L1BlockData) -> Result<L1BlockReport, DeriveError>;
+}
+
+impl Feed for Deriver {
+    fn feed(&mut self, mut data: L1BlockData) -> Result<L1BlockReport, DeriveError> {
+        let mut queue_length = self.queue_len();
+        for e in &mut data.events {
+            match e {
+                L1Event::Queue(m) => queue_length = m.index + 1,
+                L1Event::Batch(b) => {
+                    b.event.l1_block = data.info.number;
+                    b.event.context = BatchContext {
+                        l1_block: data.info.number,
+                        l1_timestamp: data.info.timestamp,
+                        queue_length,
+                        queue_head: B256::ZERO,
+                        inclusion_deadline: DEADLINE,
+                    };
+                }
+                _ => {}
+            }
+        }
+        self.process(data)
+    }
 }
 
 fn batch(index: u64, blocks: &[Block]) -> L1Event<L1Batch> {
@@ -158,11 +199,11 @@ fn valid_batches_rebuild_the_same_chain() {
         seq.block(3, 2_000 + i * 100, 1, vec![]);
     }
     let mut r = replica();
-    let report = r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..2])])).unwrap();
+    let report = r.deriver.feed(l1(1, 10, vec![batch(0, &seq.blocks[..2])])).unwrap();
     assert_eq!(report.batches[0], BatchOutcome { index: 0, derived: 2, txs: 6, skipped: None });
     let sealed: Vec<Header> = report.sealed.iter().map(|s| s.block.header.clone()).collect();
     assert_eq!(sealed, vec![seq.blocks[0].header.clone(), seq.blocks[1].header.clone()]);
-    r.deriver.process(l1(2, 12, vec![batch(1, &seq.blocks[2..])])).unwrap();
+    r.deriver.feed(l1(2, 12, vec![batch(1, &seq.blocks[2..])])).unwrap();
     assert_eq!(r.chain.head(), seq.chain.head());
     assert_eq!(r.deriver.safe().height, 4);
     assert_eq!(r.chain.heads().safe, 4);
@@ -221,7 +262,7 @@ fn bad_batches_are_skipped_and_derivation_goes_on() {
     let mut r = replica();
     let report = r
         .deriver
-        .process(l1(
+        .feed(l1(
             1,
             10,
             vec![
@@ -268,13 +309,13 @@ fn a_batch_overlapping_the_derived_chain_adds_only_its_new_blocks() {
         seq.block(1, 2_000 + i, 1, vec![]);
     }
     let mut r = replica();
-    r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..2]), batch(1, &seq.blocks[..])])).unwrap();
+    r.deriver.feed(l1(1, 10, vec![batch(0, &seq.blocks[..2]), batch(1, &seq.blocks[..])])).unwrap();
     assert_eq!(r.chain.head(), seq.chain.head());
 
     // Another chain's block 1 conflicts with the derived one.
     let mut other = Seq::new();
     let b = other.block(2, 2_000, 1, vec![]);
-    let report = r.deriver.process(l1(2, 11, vec![batch(2, &[b])])).unwrap();
+    let report = r.deriver.feed(l1(2, 11, vec![batch(2, &[b])])).unwrap();
     assert_eq!(skipped(&report), vec![Some(SkipReason::Conflicts { height: 1 })]);
 }
 
@@ -289,12 +330,12 @@ fn an_invalid_block_ends_its_batch_but_keeps_the_blocks_before_it() {
     // Keep the batch a chain so only re-execution can tell.
     blocks[2].header.parent_hash = blocks[1].header.hash();
     let mut r = replica();
-    let report = r.deriver.process(l1(1, 10, vec![batch(0, &blocks)])).unwrap();
+    let report = r.deriver.feed(l1(1, 10, vec![batch(0, &blocks)])).unwrap();
     assert_eq!(report.batches[0].derived, 1);
     assert!(matches!(report.batches[0].skipped, Some(SkipReason::InvalidBlock { height: 2, .. })));
     assert_eq!(r.deriver.safe().height, 1);
     // The honest batch for blocks 2..3 follows.
-    r.deriver.process(l1(2, 11, vec![batch(1, &seq.blocks[1..])])).unwrap();
+    r.deriver.feed(l1(2, 11, vec![batch(1, &seq.blocks[1..])])).unwrap();
     assert_eq!(r.chain.head(), seq.chain.head());
 }
 
@@ -304,16 +345,16 @@ fn queue_messages_must_be_l1s_and_time_cannot_run_ahead() {
     // A deposit L1 never saw.
     seq.block(0, 2_000, 1, vec![deposit(0, 1, 5)]);
     let mut r = replica();
-    let report = r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks)])).unwrap();
+    let report = r.deriver.feed(l1(1, 10, vec![batch(0, &seq.blocks)])).unwrap();
     assert_eq!(skipped(&report), vec![Some(SkipReason::ForeignQueueMessage { height: 1, index: 0 })]);
     // Once L1 holds it, the same batch derives.
-    let report = r.deriver.process(l1(2, 11, vec![queued(deposit(0, 1, 5)), batch(1, &seq.blocks)])).unwrap();
+    let report = r.deriver.feed(l1(2, 11, vec![queued(deposit(0, 1, 5)), batch(1, &seq.blocks)])).unwrap();
     assert_eq!(skipped(&report), vec![None]);
 
     let mut seq = Seq::new();
     seq.block(1, 500_000, 9, vec![]);
     let mut r = replica();
-    let report = r.deriver.process(l1(3, 10, vec![batch(0, &seq.blocks)])).unwrap();
+    let report = r.deriver.feed(l1(3, 10, vec![batch(0, &seq.blocks)])).unwrap();
     assert!(matches!(report.batches[0].skipped, Some(SkipReason::FromTheFuture { height: 1, .. })));
 }
 
@@ -325,14 +366,14 @@ fn overdue_queue_messages_are_forced_in_and_a_batch_skipping_them_is_invalid() {
     seq.block(1, 109_000, 1, vec![]);
     seq.block(1, 111_000, 1, vec![]);
     let mut r = replica();
-    r.deriver.process(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
-    assert_eq!(r.deriver.next_deadline(), Some(110));
+    r.deriver.feed(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
+    assert_eq!(r.deriver.oldest_unconsumed(), Some(100));
     // Before the deadline a batch without it is fine.
-    let report = r.deriver.process(l1(2, 109, vec![batch(0, &seq.blocks[..2])])).unwrap();
+    let report = r.deriver.feed(l1(2, 109, vec![batch(0, &seq.blocks[..2])])).unwrap();
     assert_eq!(skipped(&report), vec![None]);
     assert!(report.forced_blocks.is_empty());
     // At the deadline, a batch that still leaves it out is invalid and derivation forces it in.
-    let report = r.deriver.process(l1(3, 112, vec![batch(1, &seq.blocks[2..])])).unwrap();
+    let report = r.deriver.feed(l1(3, 112, vec![batch(1, &seq.blocks[2..])])).unwrap();
     assert_eq!(skipped(&report), vec![Some(SkipReason::SkipsOverdue { queue_index: 0, required: 1 })]);
     assert_eq!(report.forced_blocks, vec![3]);
     let forced = r.chain.ledger().block(3).unwrap().unwrap();
@@ -340,20 +381,20 @@ fn overdue_queue_messages_are_forced_in_and_a_batch_skipping_them_is_invalid() {
     assert_eq!(forced.header.timestamp_ms, 112_000);
     assert_eq!(forced.header.l1_origin, 3);
     assert_eq!(forced.header.queue_index, 1);
-    assert_eq!(r.deriver.next_deadline(), None);
+    assert_eq!(r.deriver.oldest_unconsumed(), None);
     let balance = |c: &Chain| pillar_assets::balance(&c.snapshot(), key(1).address(), 0).unwrap();
     assert_eq!(balance(&r.chain), 1_000_005, "the deposit is credited");
 
     // Every node forces the same block: a second replica fed the same L1 reaches the same head.
     let mut r2 = replica();
-    r2.deriver.process(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
-    r2.deriver.process(l1(2, 109, vec![batch(0, &seq.blocks[..2])])).unwrap();
-    r2.deriver.process(l1(3, 112, vec![batch(1, &seq.blocks[2..])])).unwrap();
+    r2.deriver.feed(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
+    r2.deriver.feed(l1(2, 109, vec![batch(0, &seq.blocks[..2])])).unwrap();
+    r2.deriver.feed(l1(3, 112, vec![batch(1, &seq.blocks[2..])])).unwrap();
     assert_eq!(r2.chain.head(), r.chain.head());
 
     // The censoring sequencer's next block does not extend the derived chain.
     let b4 = seq.block(1, 113_000, 1, vec![]);
-    let report = r.deriver.process(l1(4, 113, vec![batch(2, &[b4])])).unwrap();
+    let report = r.deriver.feed(l1(4, 113, vec![batch(2, &[b4])])).unwrap();
     assert!(report.batches[0].skipped.is_some());
 }
 
@@ -371,7 +412,7 @@ fn outputs_are_checked_and_only_valid_final_ones_finalize() {
     };
     let report = r
         .deriver
-        .process(l1(
+        .feed(l1(
             1,
             10,
             vec![
@@ -387,12 +428,12 @@ fn outputs_are_checked_and_only_valid_final_ones_finalize() {
     // A lie about a derived block.
     let report = r
         .deriver
-        .process(l1(2, 11, vec![batch(1, &seq.blocks[1..]), out(2, 2, B256::repeat_byte(7), 20)]))
+        .feed(l1(2, 11, vec![batch(1, &seq.blocks[1..]), out(2, 2, B256::repeat_byte(7), 20)]))
         .unwrap();
     assert_eq!(report.outputs[0].expected, Some(root(&h2)));
     assert!(!report.outputs[0].is_valid());
     assert_eq!(r.deriver.finalized(), 0);
-    r.deriver.process(l1(3, 20, vec![L1Event::OutputsInvalidated { from_index: 1 }])).unwrap();
+    r.deriver.feed(l1(3, 20, vec![L1Event::OutputsInvalidated { from_index: 1 }])).unwrap();
     assert_eq!(r.deriver.finalized(), 1, "only the valid output finalizes");
     assert_eq!(r.chain.heads().finalized, 1);
 }
@@ -403,8 +444,8 @@ fn a_reorg_rewinds_derived_blocks_and_queue() {
     seq.block(1, 2_000, 1, vec![]);
     seq.block(1, 2_001, 1, vec![]);
     let mut r = replica();
-    r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
-    r.deriver.process(l1(2, 11, vec![queued(deposit(0, 2, 11)), batch(1, &seq.blocks[1..])])).unwrap();
+    r.deriver.feed(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
+    r.deriver.feed(l1(2, 11, vec![queued(deposit(0, 2, 11)), batch(1, &seq.blocks[1..])])).unwrap();
     assert_eq!(r.chain.head().height, 2);
     let journal: Vec<u64> = r.deriver.journal().map(|(n, _)| n).collect();
     assert_eq!(journal, vec![2, 1]);
@@ -414,9 +455,9 @@ fn a_reorg_rewinds_derived_blocks_and_queue() {
     assert_eq!(r.chain.head(), seq.blocks[0].header);
     assert_eq!(r.deriver.safe().height, 1);
     assert_eq!(r.deriver.next_l1_block(), 2);
-    assert_eq!(r.deriver.next_deadline(), None, "the reorged deposit is forgotten");
+    assert_eq!(r.deriver.oldest_unconsumed(), None, "the reorged deposit is forgotten");
     // The new block 2 carries the batch again, without the deposit.
-    r.deriver.process(l1(2, 12, vec![batch(1, &seq.blocks[1..])])).unwrap();
+    r.deriver.feed(l1(2, 12, vec![batch(1, &seq.blocks[1..])])).unwrap();
     assert_eq!(r.chain.head(), seq.chain.head());
 
     // A reorg below everything derived goes back to genesis.
@@ -435,7 +476,7 @@ fn soft_blocks_are_kept_when_l1_agrees_and_replaced_when_it_does_not() {
     for b in &seq.blocks {
         r.chain.import_block(b).unwrap();
     }
-    let report = r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
+    let report = r.deriver.feed(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
     assert!(report.sealed.is_empty(), "held blocks are not sealed (or announced) again");
     assert_eq!(r.chain.head().height, 2, "a soft block above the safe head stays");
     assert_eq!(r.chain.heads().safe, 1);
@@ -446,7 +487,7 @@ fn soft_blocks_are_kept_when_l1_agrees_and_replaced_when_it_does_not() {
     fork.blocks.push(seq.blocks[0].clone());
     let other = fork.block(3, 2_002, 1, vec![]);
     assert_ne!(other.header.hash(), seq.blocks[1].header.hash());
-    r.deriver.process(l1(2, 11, vec![batch(1, std::slice::from_ref(&other))])).unwrap();
+    r.deriver.feed(l1(2, 11, vec![batch(1, std::slice::from_ref(&other))])).unwrap();
     assert_eq!(r.chain.head(), other.header);
     assert_eq!(r.chain.heads().safe, 2);
 }
@@ -465,8 +506,8 @@ pub(super) fn forced_junk(index: u64, l1_block: u64, timestamp: u64) -> L1Messag
 fn an_overdue_flood_is_forced_in_blocks_under_the_l1_byte_cap() {
     let mut r = replica();
     let flood: Vec<_> = (0..40).map(|i| queued(forced_junk(i, 1, 100))).collect();
-    r.deriver.process(l1(1, 100, flood)).unwrap();
-    let report = r.deriver.process(l1(2, 111, vec![])).unwrap();
+    r.deriver.feed(l1(1, 100, flood)).unwrap();
+    let report = r.deriver.feed(l1(2, 111, vec![force(0)])).unwrap();
     assert!(report.forced_blocks.len() >= 3, "{:?}", report.forced_blocks);
     let mut consumed = 0;
     for h in &report.forced_blocks {
@@ -484,12 +525,92 @@ fn an_overdue_flood_is_forced_in_blocks_under_the_l1_byte_cap() {
         consumed += b.transactions.len();
     }
     assert_eq!(consumed, 40);
-    assert_eq!(r.deriver.next_deadline(), None);
+    assert_eq!(r.deriver.oldest_unconsumed(), None);
     // Another node forces the very same blocks.
     let mut r2 = replica();
-    r2.deriver.process(l1(1, 100, (0..40).map(|i| queued(forced_junk(i, 1, 100))).collect())).unwrap();
-    r2.deriver.process(l1(2, 111, vec![])).unwrap();
+    r2.deriver.feed(l1(1, 100, (0..40).map(|i| queued(forced_junk(i, 1, 100))).collect())).unwrap();
+    r2.deriver.feed(l1(2, 111, vec![force(0)])).unwrap();
     assert_eq!(r2.chain.head(), r.chain.head());
+}
+
+/// Time moves derivation only through entries of the batch chain: L1 blocks without one force
+/// nothing, however late, so a program holding only the entries derives the same chain. A force
+/// entry (anyone's `Rollup.forceInclusion`) forces what is due at its own time and nothing that
+/// falls due later; the deadline is the one the entry commits to.
+#[test]
+fn only_entries_force_and_each_by_its_own_time_and_deadline() {
+    let mut r = replica();
+    r.deriver.feed(l1(1, 100, vec![queued(deposit(0, 1, 100)), queued(deposit(1, 1, 100))])).unwrap();
+    r.deriver.feed(l1(2, 105, vec![queued(deposit(2, 2, 105))])).unwrap();
+    let report = r.deriver.feed(l1(3, 500, vec![])).unwrap();
+    assert!(report.forced_blocks.is_empty(), "no entry, no forcing");
+    assert_eq!(r.chain.head().height, 0);
+
+    // Deposits 0 and 1 are due at 110, deposit 2 at 115: an entry at 112 forces only the first two.
+    let mut entry = force(0);
+    let report = {
+        let mut data = l1(4, 600, vec![]);
+        let L1Event::Batch(b) = &mut entry else { unreachable!() };
+        b.event.context = BatchContext {
+            l1_block: 4,
+            l1_timestamp: 112,
+            queue_length: 3,
+            queue_head: B256::ZERO,
+            inclusion_deadline: DEADLINE,
+        };
+        data.events.push(entry);
+        // Fed as is: the entry's own context, not the block's time, decides.
+        r.deriver.process(data).unwrap()
+    };
+    assert_eq!(report.forced_blocks, vec![1]);
+    let forced = r.chain.ledger().block(1).unwrap().unwrap();
+    assert_eq!(forced.transactions, vec![ChainTx::L1(deposit(0, 1, 100)), ChainTx::L1(deposit(1, 1, 100))]);
+    assert_eq!((forced.header.timestamp_ms, forced.header.l1_origin), (112_000, 4));
+    assert_eq!(r.deriver.oldest_unconsumed(), Some(105));
+
+    // An entry committing to a longer deadline forces nothing yet.
+    let mut late = force(1);
+    let L1Event::Batch(b) = &mut late else { unreachable!() };
+    b.event.context = BatchContext {
+        l1_block: 5,
+        l1_timestamp: 700,
+        queue_length: 3,
+        queue_head: B256::ZERO,
+        inclusion_deadline: 1_000,
+    };
+    let report = r.deriver.process(l1(5, 700, vec![late])).unwrap();
+    assert!(report.forced_blocks.is_empty());
+    let report = r.deriver.feed(l1(6, 701, vec![force(2)])).unwrap();
+    assert_eq!(report.forced_blocks, vec![2]);
+}
+
+/// A batch may consume only the queue messages its entry commits to (those on L1 before its
+/// append), and an entry committing to messages derivation has not read is a reset.
+#[test]
+fn a_batch_consumes_only_the_queue_its_entry_commits_to() {
+    let mut seq = Seq::new();
+    seq.block(0, 2_000, 1, vec![deposit(0, 1, 5)]);
+    let mut r = replica();
+    r.deriver.feed(l1(1, 10, vec![queued(deposit(0, 1, 5))])).unwrap();
+    let L1Event::Batch(mut b) = batch(0, &seq.blocks) else { unreachable!() };
+    b.event.context = BatchContext {
+        l1_block: 2,
+        l1_timestamp: 11,
+        queue_length: 0,
+        queue_head: B256::ZERO,
+        inclusion_deadline: DEADLINE,
+    };
+    let report = r.deriver.process(l1(2, 11, vec![L1Event::Batch(b.clone())])).unwrap();
+    assert_eq!(skipped(&report), vec![Some(SkipReason::ForeignQueueMessage { height: 1, index: 0 })]);
+
+    b.event.context.queue_length = 2;
+    let err = r.deriver.process(l1(3, 12, vec![L1Event::Batch(b.clone())])).unwrap_err();
+    assert!(matches!(err, DeriveError::QueueBehindEntry { known: 1, committed: 2 }), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Reset);
+
+    b.event.context.queue_length = 1;
+    let report = r.deriver.process(l1(3, 12, vec![L1Event::Batch(b)])).unwrap();
+    assert_eq!(skipped(&report), vec![None]);
 }
 
 /// The sequencer's own derivation: a rewind keeps its soft blocks, and a soft block whose deposit
@@ -498,10 +619,10 @@ fn an_overdue_flood_is_forced_in_blocks_under_the_l1_byte_cap() {
 #[test]
 fn the_sequencers_derivation_drops_only_blocks_whose_message_l1_lost() {
     let mut seq = Seq::new();
-    let config = DerivationConfig { inclusion_deadline: DEADLINE, max_timestamp_drift_ms: 60_000 };
+    let config = DerivationConfig { max_timestamp_drift_ms: 60_000 };
     let mut d = Deriver::new(Arc::clone(&seq.chain), config, 1).unwrap().for_sequencer();
-    d.process(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
-    d.process(l1(2, 101, vec![queued(deposit(1, 2, 101))])).unwrap();
+    d.feed(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
+    d.feed(l1(2, 101, vec![queued(deposit(1, 2, 101))])).unwrap();
     seq.block(1, 101_000, 2, d.queue_from(0).to_vec());
     seq.block(2, 102_000, 2, vec![]);
     assert_eq!(seq.chain.head().height, 2);
@@ -513,7 +634,7 @@ fn the_sequencers_derivation_drops_only_blocks_whose_message_l1_lost() {
     assert_eq!(d.drop_lost_messages().unwrap(), None, "L1 block 2 not read again yet");
     let mut other = deposit(1, 2, 101);
     other.kind = L1MessageKind::EthDeposit { recipient: key(0).address(), amount: 9 };
-    d.process(L1BlockData {
+    d.feed(L1BlockData {
         info: L1BlockInfo { number: 2, hash: B256::repeat_byte(0xee), timestamp: 101 },
         events: vec![queued(other)],
     })
@@ -527,10 +648,10 @@ fn the_sequencers_derivation_drops_only_blocks_whose_message_l1_lost() {
     // Had the deposit come back unchanged, nothing would go.
     let mut seq = Seq::new();
     let mut d = Deriver::new(Arc::clone(&seq.chain), config, 1).unwrap().for_sequencer();
-    d.process(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
+    d.feed(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
     seq.block(1, 101_000, 1, d.queue_from(0).to_vec());
     d.rewind_to(0).unwrap();
-    d.process(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
+    d.feed(l1(1, 100, vec![queued(deposit(0, 1, 100))])).unwrap();
     assert_eq!(d.drop_lost_messages().unwrap(), None);
     assert!(!d.needs_recheck());
     assert_eq!(seq.chain.head().height, 1);
@@ -545,26 +666,26 @@ fn failures_say_whether_to_rewind_or_stop() {
     seq.block(1, 2_000, 1, vec![]);
     seq.block(1, 2_001, 2, vec![deposit(0, 2, 11)]);
     let mut r = replica();
-    r.deriver.process(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
+    r.deriver.feed(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
     let whole = vec![queued(deposit(0, 2, 11)), batch(1, &seq.blocks[1..])];
     let mut gapped = whole.clone();
     gapped.push(queued(deposit(2, 2, 11)));
-    let err = r.deriver.process(l1(2, 11, gapped)).unwrap_err();
+    let err = r.deriver.feed(l1(2, 11, gapped)).unwrap_err();
     assert!(matches!(err, DeriveError::QueueGap { expected: 1, got: 2 }), "{err}");
     assert_eq!(err.kind(), ErrorKind::Reset);
     assert_eq!((r.chain.head().height, r.deriver.queue_len()), (2, 1), "half processed");
     r.deriver.rewind_to(1).unwrap();
     assert_eq!((r.chain.head().height, r.deriver.queue_len(), r.deriver.next_l1_block()), (1, 0, 2));
-    r.deriver.process(l1(2, 11, whole)).unwrap();
+    r.deriver.feed(l1(2, 11, whole)).unwrap();
     assert_eq!(r.chain.head(), seq.chain.head());
 
-    let err = r.deriver.process(l1(2, 11, vec![])).unwrap_err();
+    let err = r.deriver.feed(l1(2, 11, vec![])).unwrap_err();
     assert!(matches!(err, DeriveError::OutOfOrder { expected: 3, got: 2 }), "{err}");
     assert_eq!(err.kind(), ErrorKind::Reset);
 
     let L1Event::Queue(mut bad) = queued(deposit(1, 3, 12)) else { unreachable!() };
     bad.payload = vec![1, 2, 3].into();
-    let err = r.deriver.process(l1(3, 12, vec![L1Event::Queue(bad)])).unwrap_err();
+    let err = r.deriver.feed(l1(3, 12, vec![L1Event::Queue(bad)])).unwrap_err();
     assert!(matches!(err, DeriveError::BadQueueMessage { index: 1, .. }), "{err}");
     assert_eq!(err.kind(), ErrorKind::Critical);
 }

@@ -118,7 +118,7 @@ impl QueueMessage {
     }
 }
 
-/// How a batch's data reached L1.
+/// What an entry of the batch chain is: a batch and how its data reached L1, or a force entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchKind {
@@ -126,6 +126,9 @@ pub enum BatchKind {
     Blob,
     /// Transaction calldata, repeated in `CalldataBatchPayload` (kind `1`).
     Calldata,
+    /// `Rollup.forceInclusion` (kind `2`): no payload; derivation forces the messages overdue at
+    /// the entry's time (docs/derivation.md §4).
+    Force,
 }
 
 impl BatchKind {
@@ -134,6 +137,7 @@ impl BatchKind {
         match self {
             Self::Blob => 0,
             Self::Calldata => 1,
+            Self::Force => 2,
         }
     }
 
@@ -142,12 +146,60 @@ impl BatchKind {
         match kind {
             0 => Some(Self::Blob),
             1 => Some(Self::Calldata),
+            2 => Some(Self::Force),
             _ => None,
         }
     }
 }
 
-/// A `BatchAppended` event (with its `CalldataBatchPayload` for calldata batches).
+/// The L1 facts an entry of the batch chain commits to (`Hashing.BatchContext`), read by the
+/// Rollup when it was appended. Derivation judges the entry by these alone, so that a program
+/// holding only the chain of entries derives what a node reading L1 blocks derives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchContext {
+    /// L1 block number of the append.
+    pub l1_block: u64,
+    /// L1 timestamp (seconds) of the append.
+    pub l1_timestamp: u64,
+    /// Queue messages on L1 before the entry (`Portal.queueLength()`).
+    pub queue_length: u64,
+    /// The Portal's rolling hash after them (zero for none).
+    pub queue_head: B256,
+    /// `Rollup.inclusionDeadline()` (seconds) when the entry was appended.
+    pub inclusion_deadline: u64,
+}
+
+/// `keccak256(abi.encode(prevBatchHash, firstBlock, lastBlock, uint8 kind, dataCommitment,
+/// l1Block, l1Timestamp, queueLength, queueHead, inclusionDeadline))` (docs/bridge.md §2.2): the
+/// link of an entry into the batch hash chain.
+pub fn batch_hash(
+    prev: B256,
+    first_block: u64,
+    last_block: u64,
+    kind: u8,
+    data_commitment: B256,
+    context: &BatchContext,
+) -> B256 {
+    let c = context;
+    alloy_primitives::keccak256(
+        (
+            prev,
+            first_block,
+            last_block,
+            u32::from(kind),
+            data_commitment,
+            c.l1_block,
+            c.l1_timestamp,
+            c.queue_length,
+            c.queue_head,
+            c.inclusion_deadline,
+        )
+            .abi_encode_params(),
+    )
+}
+
+/// A `BatchAppended` event (with its `CalldataBatchPayload` for calldata batches): a batch, or a
+/// force entry ([`BatchKind::Force`], no blocks, no payload).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchEvent {
     /// Index in the Rollup's batch list.
@@ -162,7 +214,7 @@ pub struct BatchEvent {
     pub first_block: u64,
     /// Last L2 block covered.
     pub last_block: u64,
-    /// Blob or calldata.
+    /// Blob, calldata or force entry.
     pub kind: BatchKind,
     /// The data commitment the batch hash covers.
     pub data_commitment: B256,
@@ -174,6 +226,22 @@ pub struct BatchEvent {
     pub l1_block: u64,
     /// L1 transaction that appended it (fetch blobs with it).
     pub l1_tx_hash: B256,
+    /// The L1 facts the entry commits to, which derivation judges it by.
+    pub context: BatchContext,
+}
+
+impl BatchEvent {
+    /// The batch hash its fields give ([`batch_hash`]); the Rollup's is `batch_hash`.
+    pub fn computed_hash(&self) -> B256 {
+        batch_hash(
+            self.prev_batch_hash,
+            self.first_block,
+            self.last_block,
+            self.kind.as_u8(),
+            self.data_commitment,
+            &self.context,
+        )
+    }
 }
 
 /// An output proposal (`Rollup.OutputProposed`).
@@ -226,6 +294,8 @@ pub enum BatchPayload {
     /// blob coding. Anyone may post such blobs through the escape hatch and every node reads the
     /// same ones, so the batch is skipped, not read again.
     Unreadable,
+    /// A force entry, which carries no payload.
+    None,
 }
 
 /// A batch with what its carrier holds, as a [`crate::DataAvailabilityProvider`] fetched it.

@@ -9,8 +9,8 @@ use std::{
 use pillar_stf::B256;
 
 use crate::{
-    BatchEvent, BatchKind, BatchPayload, ChainProvider, Classify, DataAvailabilityProvider, ErrorKind,
-    L1BlockInfo, L1Event, L1Log,
+    BatchContext, BatchEvent, BatchKind, BatchPayload, ChainProvider, Classify, DataAvailabilityProvider,
+    ErrorKind, L1BlockInfo, L1Event, L1Log,
 };
 
 /// Why a [`MemoryL1`] read failed.
@@ -42,6 +42,8 @@ struct State {
     failures: u32,
     /// Bumped by every reorg, so that replaced blocks get other hashes.
     fork: u8,
+    /// `Rollup.inclusionDeadline()` that mined entries commit to.
+    inclusion_deadline: u64,
 }
 
 /// An L1 in memory. Block 0 exists from the start (time 0, no events). Clones are handles to the
@@ -58,10 +60,16 @@ impl Default for MemoryL1 {
 }
 
 impl MemoryL1 {
-    /// An L1 holding only block 0.
+    /// An L1 holding only block 0, whose entries commit to an inclusion deadline of a day.
     pub fn new() -> Self {
+        Self::with_inclusion_deadline(86_400)
+    }
+
+    /// An L1 holding only block 0, whose entries commit to `seconds` of inclusion deadline.
+    pub fn with_inclusion_deadline(seconds: u64) -> Self {
         let genesis = L1BlockInfo { number: 0, hash: block_hash(0, 0), timestamp: 0 };
-        let state = State { blocks: vec![(genesis, Vec::new())], ..Default::default() };
+        let state =
+            State { blocks: vec![(genesis, Vec::new())], inclusion_deadline: seconds, ..Default::default() };
         Self { state: Arc::new(Mutex::new(state)) }
     }
 
@@ -75,11 +83,41 @@ impl MemoryL1 {
         self.state().blocks.len() as u64
     }
 
-    /// Mines a block at `timestamp` (seconds) holding `events` in log order.
-    pub fn mine(&self, timestamp: u64, events: Vec<L1Event>) -> L1BlockInfo {
+    /// Mines a block at `timestamp` (seconds) holding `events` in log order. As the Rollup does,
+    /// each entry of the batch chain gets the context of its append (this block, the queue logged
+    /// before it, the deadline) and is linked to the previous entry.
+    pub fn mine(&self, timestamp: u64, mut events: Vec<L1Event>) -> L1BlockInfo {
         let mut s = self.state();
         let number = s.blocks.len() as u64;
         let info = L1BlockInfo { number, hash: block_hash(number, s.fork), timestamp };
+        let earlier = s.blocks.iter().flat_map(|(_, e)| e);
+        let (mut queue_length, mut queue_head, mut head) = (0, B256::ZERO, B256::ZERO);
+        for e in earlier {
+            match e {
+                L1Event::Queue(m) => (queue_length, queue_head) = (m.index + 1, m.queue_hash),
+                L1Event::Batch(b) => head = b.batch_hash,
+                _ => {}
+            }
+        }
+        for e in &mut events {
+            match e {
+                L1Event::Queue(m) => (queue_length, queue_head) = (m.index + 1, m.queue_hash),
+                L1Event::Batch(b) => {
+                    b.l1_block = number;
+                    b.context = BatchContext {
+                        l1_block: number,
+                        l1_timestamp: timestamp,
+                        queue_length,
+                        queue_head,
+                        inclusion_deadline: s.inclusion_deadline,
+                    };
+                    b.prev_batch_hash = head;
+                    b.batch_hash = b.computed_hash();
+                    head = b.batch_hash;
+                }
+                _ => {}
+            }
+        }
         s.blocks.push((info, events));
         info
     }
@@ -153,6 +191,7 @@ impl DataAvailabilityProvider for MemoryL1 {
         let payload = match batch.kind {
             BatchKind::Calldata => batch.calldata.as_ref().map(|d| BatchPayload::Bytes(d.to_vec())),
             BatchKind::Blob => s.blobs.get(&batch.l1_tx_hash).cloned(),
+            BatchKind::Force => Some(BatchPayload::None),
         };
         payload.ok_or(MemoryL1Error::NoPayload { index: batch.index })
     }

@@ -52,6 +52,7 @@ pub(crate) mod tests {
             calldata: calldata.map(Into::into),
             l1_block: 1,
             l1_tx_hash: B256::repeat_byte(index as u8),
+            context: Default::default(),
         }
     }
 

@@ -16,7 +16,7 @@ use pillar_stf::{Address, B256, Block, ChainTx, L1Message, L1MessageKind, Verifi
 use proptest::prelude::*;
 use tempfile::TempDir;
 
-use super::tests::{DEADLINE, forced_junk, key, open_chain, posted, queued, transfer};
+use super::tests::{DEADLINE, Feed, forced_junk, key, open_chain, posted, queued, transfer};
 use super::*;
 use crate::{BatchPlanner, InFlight, L1BlockInfo, encode_batch};
 
@@ -76,7 +76,7 @@ struct Node {
 
 fn node(sequencer: bool) -> Node {
     let (dir, chain) = open_chain();
-    let config = DerivationConfig { inclusion_deadline: DEADLINE, max_timestamp_drift_ms: 60_000 };
+    let config = DerivationConfig { max_timestamp_drift_ms: 60_000 };
     let d = Deriver::new(Arc::clone(&chain), config, 1).unwrap();
     Node { _dir: dir, chain, deriver: if sequencer { d.for_sequencer() } else { d } }
 }
@@ -261,7 +261,7 @@ impl Sim {
             while n.deriver.next_l1_block() <= target {
                 let b = &self.l1[(n.deriver.next_l1_block() - 1) as usize];
                 n.deriver
-                    .process(L1BlockData {
+                    .feed(L1BlockData {
                         info: L1BlockInfo { number: b.number, hash: b.hash, timestamp: b.timestamp },
                         events: b.events.clone(),
                     })

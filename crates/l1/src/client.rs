@@ -14,7 +14,7 @@ use alloy::rpc::types::{Filter, Log, TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::transports::http::reqwest::Url;
 use alloy_sol_types::SolEvent;
-use pillar_derive::{BatchEvent, BatchKind, QueueKind, QueueMessage};
+use pillar_derive::{BatchContext, BatchEvent, BatchKind, QueueKind, QueueMessage};
 
 use crate::L1Error;
 use crate::bindings::{IERC20, Portal, Rollup};
@@ -235,6 +235,15 @@ impl L1Client {
         }
         let receipt = self.send(METHOD, self.portal.depositERC20(token, l2_recipient, amount)).await?;
         self.enqueued(METHOD, &receipt)
+    }
+
+    /// `Rollup.forceInclusion()`: appends a force entry, so that derivation forces in the queue
+    /// messages overdue at this L1 time even when nobody posts batches (docs/derivation.md §4).
+    /// Anyone may call it, once per L1 block.
+    pub async fn force_inclusion(&self) -> Result<TxInfo, L1Error> {
+        const METHOD: &str = "force_inclusion";
+        let receipt = self.send(METHOD, self.rollup.forceInclusion()).await?;
+        tx_info(&receipt)
     }
 
     /// Appends a forced L2 transaction (the signed transaction as the L2 codec encodes it).
@@ -1000,6 +1009,13 @@ pub(crate) fn decode_batch_appended(method: &'static str, log: &Log) -> Result<B
         calldata: None,
         l1_block,
         l1_tx_hash,
+        context: BatchContext {
+            l1_block: ev.context.l1Block,
+            l1_timestamp: ev.context.l1Timestamp,
+            queue_length: ev.context.queueLength,
+            queue_head: ev.context.queueHead,
+            inclusion_deadline: ev.context.inclusionDeadline,
+        },
     })
 }
 

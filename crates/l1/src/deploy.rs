@@ -1,4 +1,5 @@
-//! Deploys the Rollup and the Portal (docs/bridge.md §1) and checks that both hold code.
+//! Deploys the Rollup and the Portal (docs/bridge.md §1), binds the Portal's queue to the
+//! Rollup's batch chain, and checks that both hold code.
 
 use alloy::primitives::{Address, U256};
 use alloy::providers::Provider;
@@ -49,7 +50,10 @@ pub struct Deployment {
 }
 
 /// Deploys the Rollup, then the Portal pointing at it, signing with `deployer_key` (hex), waiting
-/// for both receipts and checking that code exists at both addresses.
+/// for both receipts and checking that code exists at both addresses. The deployer owns the Rollup
+/// until it has set the Portal (`setPortal`, once: every batch-chain entry commits to its queue),
+/// then hands ownership to `params.owner` if that is another account, which must then call
+/// `acceptOwnership` (OpenZeppelin's two-step transfer).
 pub async fn deploy(rpc_url: &str, deployer_key: &str, params: DeployParams) -> Result<Deployment, L1Error> {
     let signer: PrivateKeySigner = deployer_key.trim().parse().map_err(|_| L1Error::InvalidKey)?;
     let deployer = signer.address();
@@ -58,7 +62,7 @@ pub async fn deploy(rpc_url: &str, deployer_key: &str, params: DeployParams) -> 
 
     let rollup_tx = Rollup::deploy_builder(
         &provider,
-        params.owner,
+        deployer,
         params.l2_chain_id,
         params.challenge_window_secs,
         params.inclusion_deadline_secs,
@@ -70,6 +74,11 @@ pub async fn deploy(rpc_url: &str, deployer_key: &str, params: DeployParams) -> 
     let (rollup, deployed_at_block) = deploy_one("Rollup", rollup_tx).await?;
     let portal_tx = Portal::deploy_builder(&provider, rollup, params.min_deposit, params.max_deposit);
     let (portal, _) = deploy_one("Portal", portal_tx).await?;
+    let rollup_contract = Rollup::new(rollup, &provider);
+    confirm("setPortal", rollup_contract.setPortal(portal)).await?;
+    if params.owner != deployer {
+        confirm("transferOwnership", rollup_contract.transferOwnership(params.owner)).await?;
+    }
 
     for (contract, address) in [("Rollup", rollup), ("Portal", portal)] {
         let code = provider.get_code_at(address).await.map_err(L1Error::rpc("eth_getCode"))?;
@@ -79,6 +88,19 @@ pub async fn deploy(rpc_url: &str, deployer_key: &str, params: DeployParams) -> 
     }
     tracing::info!(%rollup, %portal, deployed_at_block, "L1 contracts deployed");
     Ok(Deployment { addresses: L1Addresses { rollup, portal }, l1_chain_id, deployed_at_block, deployer })
+}
+
+async fn confirm<P: Provider, D: alloy::contract::CallDecoder>(
+    method: &'static str,
+    tx: alloy::contract::CallBuilder<P, D>,
+) -> Result<(), L1Error> {
+    let pending = tx.send().await.map_err(|e| L1Error::from_contract(method, e))?;
+    let tx_hash = *pending.tx_hash();
+    let receipt = pending.get_receipt().await.map_err(L1Error::pending(method))?;
+    if !receipt.status() {
+        return Err(L1Error::TxReverted { method, tx_hash, block: receipt.block_number });
+    }
+    Ok(())
 }
 
 async fn deploy_one<P: Provider, D: alloy::contract::CallDecoder>(

@@ -133,11 +133,10 @@ pub fn calldata_data_commitment(data: &[u8]) -> B256 {
     keccak256(data)
 }
 
-/// `keccak256(abi.encode(bytes32 prevBatchHash, uint64 firstBlock, uint64 lastBlock, uint8 kind,
-/// bytes32 dataCommitment))`.
-pub fn batch_hash(prev: B256, first_block: u64, last_block: u64, kind: u8, data_commitment: B256) -> B256 {
-    keccak256((prev, first_block, last_block, u32::from(kind), data_commitment).abi_encode_params())
-}
+pub use pillar_derive::{BatchContext, batch_hash};
+
+/// Entry kind byte: a force entry (`Rollup.forceInclusion`).
+pub const BATCH_KIND_FORCE: u8 = BatchKind::Force.as_u8();
 
 #[cfg(test)]
 mod tests {
@@ -223,12 +222,31 @@ mod tests {
 
     #[test]
     fn batch_vectors() {
+        // contracts/test/Vectors.t.sol: entries after one ETH deposit (queue head q0 above), at
+        // L1 blocks 100, 101 and 102, with an inclusion deadline of 1 s.
+        let head = b256!("c5311edb26c4ab9c44c8db883cd6b8c991ee487081fdd5d7bce21f0acea469c2");
+        let at = |l1_block, l1_timestamp| BatchContext {
+            l1_block,
+            l1_timestamp,
+            queue_length: 1,
+            queue_head: head,
+            inclusion_deadline: 1,
+        };
         let data = hex!("01deadbeef");
-        let b0 = batch_hash(B256::ZERO, 1, 10, BATCH_KIND_CALLDATA, calldata_data_commitment(&data));
-        assert_eq!(b0, b256!("1dbc2f767a2ffa7477477a261c54a02e87329603ff9fe94d17abb0d0901f4ec8"));
+        let b0 = batch_hash(
+            B256::ZERO,
+            1,
+            10,
+            BATCH_KIND_CALLDATA,
+            calldata_data_commitment(&data),
+            &at(100, 1_800_000_000),
+        );
+        assert_eq!(b0, b256!("977c864c422c548ba8a67eaa0a4537693634379a7ae3c0bb1130c239171e43ff"));
         let c = blob_data_commitment(&[rep(1), rep(2)]);
         assert_eq!(c, b256!("346d8c96a2454213fcc0daff3c96ad0398148181b9fa6488f7ae2c0af5b20aa0"));
-        let b1 = batch_hash(b0, 11, 20, BATCH_KIND_BLOB, c);
-        assert_eq!(b1, b256!("391000f50a09a47417059a049b9f14dd907608723d49ed92080bf79e24c3edbd"));
+        let b1 = batch_hash(b0, 11, 20, BATCH_KIND_BLOB, c, &at(101, 1_800_000_012));
+        assert_eq!(b1, b256!("8ec5725f9c3b21ca164e8c70a201570b760f57792cbc6c17b50583ee31e6f806"));
+        let b2 = batch_hash(b1, 0, 0, BATCH_KIND_FORCE, B256::ZERO, &at(102, 1_800_000_024));
+        assert_eq!(b2, b256!("fa7cb50cdc0604fa1b1fe7eb267fadbd184ff900bd85df6f1d44a0145657095d"));
     }
 }

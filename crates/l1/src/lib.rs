@@ -42,7 +42,7 @@ pub use hashing::{
     Withdrawal, WithdrawalProof, output_root, withdrawal_leaf, withdrawal_proof, withdrawals_root,
 };
 pub use pillar_derive::{
-    BatchEvent, BatchKind, L1BlockInfo, L1Event, L1Log, ProposedOutput, QueueKind, QueueMessage,
+    BatchContext, BatchEvent, BatchKind, L1BlockInfo, L1Event, L1Log, ProposedOutput, QueueKind, QueueMessage,
 };
 pub use reader::{MAX_LOG_RANGE, RollupWindows};
 pub use types::{

@@ -37,6 +37,7 @@ impl DataAvailabilityProvider for L1Client {
                 .as_ref()
                 .map(|d| BatchPayload::Bytes(d.to_vec()))
                 .ok_or(L1Error::MissingPayload { index: batch.index }),
+            BatchKind::Force => Ok(BatchPayload::None),
             BatchKind::Blob => match self.blob_batch_data(batch).await {
                 Ok(data) => Ok(BatchPayload::Bytes(data)),
                 // Only blobs that matched the recorded versioned hashes get as far as decoding.

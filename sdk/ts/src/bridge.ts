@@ -68,6 +68,9 @@ export const rollupAbi = parseAbi([
   'function l2ChainId() view returns (uint64)',
   'function challengeWindow() view returns (uint64)',
   'function lastBatchBlock() view returns (uint64)',
+  'function batchCount() view returns (uint256)',
+  'function forceInclusion() returns (bytes32 batchHash)',
+  'error AlreadyForcedThisBlock(uint64 l1Block)',
 ]);
 
 /** Queue message kinds (`QueueMessage.kind`). */
@@ -286,6 +289,17 @@ export class L1Bridge {
     const raw = typeof tx === 'string' ? tx : tx.raw;
     const receipt = await this.write({ address: this.portal, abi: portalAbi, functionName: 'forceTransaction', args: [raw] });
     return this.queued(receipt);
+  }
+
+  /**
+   * Appends a force entry to the batch chain (`Rollup.forceInclusion`, anyone, once per L1
+   * block). Derivation forces every queue message past its inclusion deadline at this L1 time into
+   * the chain, so this is how a deposit or forced transaction gets in while no batches are posted
+   * (docs/derivation.md §4). Returns the new head of the batch chain.
+   */
+  async forceInclusion(): Promise<{ l1TxHash: Hex; l1Block: bigint }> {
+    const receipt = await this.write({ address: await this.rollup(), abi: rollupAbi, functionName: 'forceInclusion', args: [] });
+    return { l1TxHash: receipt.transactionHash, l1Block: receipt.blockNumber };
   }
 
   /** Waits for the L2 receipt of a queued deposit (keyed by the message hash). */

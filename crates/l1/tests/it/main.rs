@@ -184,11 +184,6 @@ async fn calldata_and_blob_batches_round_trip() {
     let b0 = seq.append_calldata_batch(1, 10, B256::ZERO, data.clone()).await.unwrap();
     assert_eq!(b0.batch_index, 0);
     assert_eq!(b0.kind, BatchKind::Calldata);
-    // The docs/bridge.md vector: prev 0, blocks 1..10, data 0x01deadbeef.
-    assert_eq!(
-        b0.batch_hash,
-        batch_hash(B256::ZERO, 1, 10, BATCH_KIND_CALLDATA, calldata_data_commitment(&data))
-    );
     assert!(b0.tx.gas_used > 0 && b0.tx.effective_gas_price > 0);
     assert_eq!(b0.blob_gas_used, None);
 
@@ -200,17 +195,45 @@ async fn calldata_and_blob_batches_round_trip() {
     assert_eq!((b1.batch_index, b1.kind), (1, BatchKind::Blob));
     assert_eq!(b1.blob_hashes.len(), 2);
     assert_eq!(b1.data_commitment, blob_data_commitment(&b1.blob_hashes));
-    assert_eq!(b1.batch_hash, batch_hash(b0.batch_hash, 11, 20, BATCH_KIND_BLOB, b1.data_commitment));
     assert_eq!(b1.blob_gas_used, Some(2 * 131_072));
     assert!(b1.blob_gas_price.unwrap() > 0);
 
     assert_eq!(seq.batch_head().await.unwrap(), (b1.batch_hash, 20));
 
-    // Read both back from logs.
+    // Anyone may append a force entry; it links after the batches.
+    let forced = env.user.force_inclusion().await.unwrap();
+
+    // Read all three back from logs: each commits to its L1 block and time, the Portal's queue
+    // (empty here) and the inclusion deadline, and its hash is the one the Rollup chained.
     let head = seq.block_number().await.unwrap();
     let events = seq.batch_events(env.dep.deployed_at_block, head).await.unwrap();
-    assert_eq!(events.len(), 2);
-    let (e0, e1) = (&events[0], &events[1]);
+    assert_eq!(events.len(), 3);
+    let (e0, e1, e2) = (&events[0], &events[1], &events[2]);
+    for (e, posted) in [(e0, b0.batch_hash), (e1, b1.batch_hash)] {
+        assert_eq!(e.batch_hash, posted);
+    }
+    for e in &events {
+        assert_eq!(e.computed_hash(), e.batch_hash, "entry {}", e.index);
+        assert_eq!(e.context.l1_block, e.l1_block);
+        assert_eq!((e.context.queue_length, e.context.queue_head), (0, B256::ZERO));
+        assert_eq!(e.context.inclusion_deadline, 600);
+        assert_eq!(e.context.l1_timestamp, seq.block_info(e.l1_block).await.unwrap().timestamp);
+    }
+    assert_eq!(
+        e0.batch_hash,
+        batch_hash(B256::ZERO, 1, 10, BATCH_KIND_CALLDATA, calldata_data_commitment(&data), &e0.context)
+    );
+    assert_eq!(
+        e1.batch_hash,
+        batch_hash(e0.batch_hash, 11, 20, BATCH_KIND_BLOB, e1.data_commitment, &e1.context)
+    );
+    assert_eq!(
+        (e2.kind, e2.prev_batch_hash, e2.first_block, e2.last_block),
+        (BatchKind::Force, e1.batch_hash, 0, 0)
+    );
+    assert_eq!(e2.l1_tx_hash, forced.tx_hash);
+    assert_eq!(seq.batch_head().await.unwrap(), (e2.batch_hash, 20), "a force entry claims no blocks");
+    let forced_head = e2.batch_hash;
     assert_eq!((e0.index, e0.kind, e0.first_block, e0.last_block), (0, BatchKind::Calldata, 1, 10));
     assert_eq!(e0.calldata.as_ref(), Some(&data));
     assert_eq!(keccak256(e0.calldata.as_ref().unwrap()), e0.data_commitment);
@@ -233,7 +256,7 @@ async fn calldata_and_blob_batches_round_trip() {
     let b2 = seq.append_calldata_batch(21, 30, B256::ZERO, data.clone()).await.unwrap();
     assert_eq!(seq.batch_head().await.unwrap(), (b2.batch_hash, 30));
     let e2 = seq.batch_events(head + 1, seq.block_number().await.unwrap()).await.unwrap();
-    assert_eq!((e2[0].prev_batch_hash, e2[0].batch_hash), (b1.batch_hash, b2.batch_hash));
+    assert_eq!((e2[0].prev_batch_hash, e2[0].batch_hash), (forced_head, b2.batch_hash));
     let err = env.user.append_calldata_batch(31, 40, b2.batch_hash, data.clone()).await.unwrap_err();
     assert!(matches!(err, L1Error::RollupRevert { error: RollupErrors::NotSequencer(_), .. }), "{err:?}");
     assert!(matches!(seq.append_blob_batch(21, 30, b1.batch_hash, &[]).await, Err(L1Error::EmptyBatch)));

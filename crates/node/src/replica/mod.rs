@@ -87,7 +87,8 @@ pub(crate) async fn derivation_config(
         from_l1_block = l1.deployed_at_block,
         "deriving from L1"
     );
-    Ok(DerivationConfig { inclusion_deadline: windows.inclusion_deadline, ..Default::default() })
+    // The deadline is logged for operators; derivation takes it from each batch-chain entry.
+    Ok(DerivationConfig::default())
 }
 
 /// Starts derivation (and the feed and challenger when asked) for `chain`.

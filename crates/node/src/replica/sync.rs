@@ -183,7 +183,6 @@ impl<P: L1Provider> Sync<P> {
         }
         by_block.entry(to).or_default();
         for (number, logs) in by_block {
-            self.force_due_before(number).await?;
             let read = Instant::now();
             let info = self.block_info(number).await?;
             let block = block_data(&self.provider, info, logs.into_iter().map(|l| l.event))
@@ -194,32 +193,6 @@ impl<P: L1Provider> Sync<P> {
         }
         debug!(from, to, ms = started.elapsed().as_millis() as u64, "L1 blocks derived");
         Ok(())
-    }
-
-    /// If a queue message falls due in an L1 block before `number` with no event of its own, that
-    /// block is where derivation forces it in: find it (block times only grow) and process it.
-    async fn force_due_before(&self, number: u64) -> Step<P> {
-        loop {
-            let (deadline, cursor) = {
-                let d = self.deriver.lock();
-                (d.next_deadline(), d.next_l1_block())
-            };
-            let Some(deadline) = deadline else { return Ok(()) };
-            if cursor >= number || self.block_info(number - 1).await?.timestamp < deadline {
-                return Ok(());
-            }
-            let (mut lo, mut hi) = (cursor, number - 1);
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                if self.block_info(mid).await?.timestamp >= deadline {
-                    hi = mid;
-                } else {
-                    lo = mid + 1;
-                }
-            }
-            let info = self.block_info(lo).await?;
-            self.process(L1BlockData { info, events: vec![] }).await?;
-        }
     }
 
     /// L1 block `number`, which must exist (it is at or below a head L1 reported).

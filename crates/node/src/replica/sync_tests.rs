@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use pillar_derive::{DerivationConfig, L1Event, MemoryL1, QueueKind, QueueMessage};
+use pillar_derive::{BatchEvent, BatchKind, DerivationConfig, L1Event, MemoryL1, QueueKind, QueueMessage};
 use pillar_stf::{Address, ChainTx, L1Message, L1MessageKind, PrivateKey};
 use tempfile::TempDir;
 
@@ -29,7 +29,7 @@ fn start(l1: &MemoryL1) -> Harness {
     let runtime = crate::build_runtime(&cfg).unwrap();
     let chain = Chain::open(dir.path(), runtime, &cfg.genesis, &pillar_chain::ChainOptions { nomt }).unwrap();
     let chain = Arc::new(chain);
-    let config = DerivationConfig { inclusion_deadline: DEADLINE, ..Default::default() };
+    let config = DerivationConfig::default();
     let deriver = Arc::new(Mutex::new(Deriver::new(Arc::clone(&chain), config, 1).unwrap()));
     let section = L1Section {
         rpc: String::new(),
@@ -80,6 +80,25 @@ fn deposit(index: u64, l1_block: u64, t: u64, amount: u128) -> L1Event {
     })
 }
 
+/// `Rollup.forceInclusion` (MemoryL1 gives it its context and link when mined).
+fn force_entry(index: u64) -> L1Event {
+    L1Event::Batch(BatchEvent {
+        index,
+        batch_hash: Default::default(),
+        submitter: Address::repeat_byte(0xf0),
+        prev_batch_hash: Default::default(),
+        first_block: 0,
+        last_block: 0,
+        kind: BatchKind::Force,
+        data_commitment: Default::default(),
+        blob_hashes: Vec::new(),
+        calldata: None,
+        l1_block: 0,
+        l1_tx_hash: Default::default(),
+        context: Default::default(),
+    })
+}
+
 async fn until(what: &str, mut done: impl FnMut() -> bool) {
     for _ in 0..2_000 {
         if done() {
@@ -103,11 +122,11 @@ fn derived_deposits(chain: &Chain) -> Vec<u128> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn temporary_failures_are_retried_resets_rewind_and_critical_ones_stop() {
-    let l1 = MemoryL1::new();
+    let l1 = MemoryL1::with_inclusion_deadline(DEADLINE);
     l1.mine(100, vec![deposit(0, 1, 100, 5)]);
-    l1.mine(111, vec![]);
+    l1.mine(111, vec![force_entry(0)]);
     // Temporary: the first reads fail; the loop retries and derives (the overdue deposit is
-    // forced into a block at L1 block 2).
+    // forced into a block by the force entry at L1 block 2).
     l1.fail_next(3);
     let h = start(&l1);
     until("the overdue deposit forced in", || h.chain.heads().safe == 1).await;
@@ -117,7 +136,7 @@ async fn temporary_failures_are_retried_resets_rewind_and_critical_ones_stop() {
     // Reset, by a reorg: L1 replaces both blocks, with another deposit.
     l1.reorg(2);
     l1.mine(100, vec![deposit(0, 1, 100, 7)]);
-    l1.mine(111, vec![]);
+    l1.mine(111, vec![force_entry(0)]);
     until("the reorg rewound and derived again", || derived_deposits(&h.chain) == [7]).await;
     assert_eq!(h.status.reorgs.load(Ordering::Relaxed), 1);
 
