@@ -7,7 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
 import {IOutputOracle, Output} from "./interfaces/IOutputOracle.sol";
-import {Hashing, Withdrawal, WithdrawalProof} from "./lib/Hashing.sol";
+import {DerivationCursor, Hashing, Withdrawal, WithdrawalProof} from "./lib/Hashing.sol";
 
 /// @title Portal
 /// @notice The bridge between L1 and a Pillar chain.
@@ -193,17 +193,19 @@ contract Portal is ReentrancyGuard, IQueue {
     /// @notice Pay a withdrawal recorded on L2, proven against a finalized output.
     /// @dev Anyone may call it; the funds always go to `withdrawal.l1Recipient`. The withdrawals
     ///      root is recomputed from the leaf and `proof`, then the output root from
-    ///      `(stateRoot, withdrawalsRoot, blockHash)`, and must equal output `outputIndex`.
+    ///      `(stateRoot, withdrawalsRoot, blockHash, cursor)`, and must equal output `outputIndex`.
     /// @param withdrawal The withdrawal as recorded on L2.
     /// @param outputIndex A finalized output whose block is at or after `withdrawal.l2Block`.
     /// @param stateRoot The state root committed in that output.
     /// @param blockHash The block hash committed in that output.
+    /// @param cursor The derivation cursor committed in that output.
     /// @param proof Merkle proof of the leaf in that output's withdrawals root.
     function finalizeWithdrawal(
         Withdrawal calldata withdrawal,
         uint256 outputIndex,
         bytes32 stateRoot,
         bytes32 blockHash,
+        DerivationCursor calldata cursor,
         WithdrawalProof calldata proof
     ) external nonReentrant {
         bytes32 leaf = Hashing.withdrawalLeaf(withdrawal);
@@ -213,7 +215,7 @@ contract Portal is ReentrancyGuard, IQueue {
         Output memory output = rollup.getOutput(outputIndex);
         if (withdrawal.l2Block > output.l2Block) revert WithdrawalAfterOutput(withdrawal.l2Block, output.l2Block);
         bytes32 withdrawalsRoot = Hashing.withdrawalsRootFromProof(leaf, proof);
-        bytes32 computed = Hashing.outputRoot(stateRoot, withdrawalsRoot, blockHash);
+        bytes32 computed = Hashing.outputRoot(stateRoot, withdrawalsRoot, blockHash, cursor);
         if (computed != output.outputRoot) revert OutputRootMismatch(output.outputRoot, computed);
 
         finalizedWithdrawals[leaf] = true;

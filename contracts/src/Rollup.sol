@@ -5,7 +5,7 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 
 import {IOutputChallenger, IOutputOracle, Output} from "./interfaces/IOutputOracle.sol";
 import {IQueue} from "./interfaces/IQueue.sol";
-import {BatchContext, Hashing} from "./lib/Hashing.sol";
+import {BatchContext, DerivationCursor, Hashing} from "./lib/Hashing.sol";
 
 /// @notice An entry of the batch chain recorded on L1: a batch, or a force entry (`forceInclusion`).
 struct Batch {
@@ -441,12 +441,13 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     }
 
     /// @inheritdoc IOutputOracle
-    function computeOutputRoot(bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 blockHash)
-        external
-        pure
-        returns (bytes32)
-    {
-        return Hashing.outputRoot(stateRoot, withdrawalsRoot, blockHash);
+    function computeOutputRoot(
+        bytes32 stateRoot,
+        bytes32 withdrawalsRoot,
+        bytes32 blockHash,
+        DerivationCursor calldata cursor
+    ) external pure returns (bytes32) {
+        return Hashing.outputRoot(stateRoot, withdrawalsRoot, blockHash, cursor);
     }
 
     // ---------------------------------------------------------------- owner

@@ -5,10 +5,12 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
 import {IOutputOracle} from "../src/interfaces/IOutputOracle.sol";
-import {Hashing, Withdrawal, WithdrawalProof} from "../src/lib/Hashing.sol";
+import {DerivationCursor, Hashing, Withdrawal, WithdrawalProof} from "../src/lib/Hashing.sol";
 import {Portal} from "../src/Portal.sol";
 import {Rollup} from "../src/Rollup.sol";
-import {FeeOnTransferERC20, MockERC20, ReentrantRecipient, RejectingRecipient} from "./mocks/Mocks.sol";
+import {
+    CURSOR_ENTRY, FeeOnTransferERC20, MockERC20, ReentrantRecipient, RejectingRecipient
+} from "./mocks/Mocks.sol";
 import {Test, Vm} from "./utils/Test.sol";
 
 /// @dev Builds keccak withdrawal trees exactly like the L2 (`merkle_root` in Rust): pairs hashed
@@ -78,6 +80,11 @@ contract PortalTest is Test {
     bytes32 constant STATE_ROOT = keccak256("state root");
     bytes32 constant BLOCK_HASH = keccak256("block hash");
 
+    /// The derivation cursor committed in the test outputs.
+    function _cursor() internal pure returns (DerivationCursor memory) {
+        return DerivationCursor(CURSOR_ENTRY, Hashing.CURSOR_FROM_BATCH);
+    }
+
     address owner = makeAddr("owner");
     address sequencer = makeAddr("sequencer");
     address proposer = makeAddr("proposer");
@@ -116,7 +123,7 @@ contract PortalTest is Test {
         }
         vm.prank(proposer);
         index = rollup.proposeOutput(
-            l2Block, Hashing.outputRoot(STATE_ROOT, withdrawalsRoot, BLOCK_HASH), ANCHOR, ANCHOR_HASH
+            l2Block, Hashing.outputRoot(STATE_ROOT, withdrawalsRoot, BLOCK_HASH, _cursor()), ANCHOR, ANCHOR_HASH
         );
     }
 
@@ -336,12 +343,12 @@ contract PortalTest is Test {
         vm.expectEmit(true, true, true, true, address(portal));
         emit WithdrawalFinalized(leaves[i], bob, address(0), 1 ether + i, 12, uint32(i), outputIndex);
         vm.prank(alice); // anyone may relay
-        portal.finalizeWithdrawal(ws[i], outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(ws[i], outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
         assertEq(bob.balance, 1 ether + i);
         assertTrue(portal.finalizedWithdrawals(leaves[i]));
 
         vm.expectRevert(abi.encodeWithSelector(Portal.WithdrawalAlreadyFinalized.selector, leaves[i]));
-        portal.finalizeWithdrawal(ws[i], outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(ws[i], outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
     }
 
     function test_withdrawals_allLeavesOfOneTree() public {
@@ -350,7 +357,7 @@ contract PortalTest is Test {
         vm.deal(address(portal), 100 ether);
         uint256 total;
         for (uint256 i; i < ws.length; ++i) {
-            portal.finalizeWithdrawal(ws[i], outputIndex, STATE_ROOT, BLOCK_HASH, TestTree.proof(leaves, i));
+            portal.finalizeWithdrawal(ws[i], outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), TestTree.proof(leaves, i));
             total += ws[i].amount;
         }
         assertEq(bob.balance, total);
@@ -364,7 +371,7 @@ contract PortalTest is Test {
         (uint256 outputIndex, WithdrawalProof memory p) = _single(w);
         vm.expectEmit(true, true, true, true, address(portal));
         emit WithdrawalFinalized(Hashing.withdrawalLeaf(w), bob, address(token), 120e18, 9, 0, outputIndex);
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
         assertEq(token.balanceOf(bob), 120e18);
         assertEq(token.balanceOf(address(portal)), 180e18);
         assertEq(portal.lockedERC20(address(token)), 180e18);
@@ -375,7 +382,7 @@ contract PortalTest is Test {
         portal.depositETH{value: 5 ether}(l2Alice);
         Withdrawal memory w = _withdrawal(4, 0, bob, address(0), 2 ether);
         (uint256 outputIndex, WithdrawalProof memory p) = _single(w);
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
         assertEq(bob.balance, 2 ether);
         assertEq(address(portal).balance, 3 ether);
     }
@@ -388,7 +395,7 @@ contract PortalTest is Test {
         bytes32[] memory leaves = new bytes32[](1);
         leaves[0] = Hashing.withdrawalLeaf(w);
         uint256 outputIndex = _finalizedOutput(8, TestTree.root(leaves));
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, TestTree.proof(leaves, 0));
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), TestTree.proof(leaves, 0));
         assertEq(bob.balance, 1 ether);
     }
 
@@ -404,12 +411,12 @@ contract PortalTest is Test {
         vm.warp(START + wait);
         WithdrawalProof memory p = TestTree.proof(leaves, 0);
         vm.expectRevert(abi.encodeWithSelector(Portal.OutputNotFinalized.selector, outputIndex));
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
         // A nonexistent output is never final.
         vm.expectRevert(abi.encodeWithSelector(Portal.OutputNotFinalized.selector, outputIndex + 1));
-        portal.finalizeWithdrawal(w, outputIndex + 1, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(w, outputIndex + 1, STATE_ROOT, BLOCK_HASH, _cursor(), p);
         vm.warp(START + CHALLENGE);
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
         assertEq(bob.balance, 1 ether);
     }
 
@@ -424,15 +431,15 @@ contract PortalTest is Test {
         rollup.invalidateOutput(outputIndex);
         vm.warp(START + CHALLENGE + 1);
         vm.expectRevert(abi.encodeWithSelector(Portal.OutputNotFinalized.selector, outputIndex));
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
 
         // The honest re-proposal at the same index has no such withdrawal: the old proof fails.
         uint256 again = _finalizedOutput(4, bytes32(0));
         assertEq(again, outputIndex);
-        bytes32 honest = Hashing.outputRoot(STATE_ROOT, bytes32(0), BLOCK_HASH);
-        bytes32 forged = Hashing.outputRoot(STATE_ROOT, leaves[0], BLOCK_HASH);
+        bytes32 honest = Hashing.outputRoot(STATE_ROOT, bytes32(0), BLOCK_HASH, _cursor());
+        bytes32 forged = Hashing.outputRoot(STATE_ROOT, leaves[0], BLOCK_HASH, _cursor());
         vm.expectRevert(abi.encodeWithSelector(Portal.OutputRootMismatch.selector, honest, forged));
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
         assertEq(bob.balance, 0);
     }
 
@@ -444,8 +451,9 @@ contract PortalTest is Test {
         WithdrawalProof memory p = TestTree.proof(leaves, 2);
         bytes32 stateRoot = STATE_ROOT;
         bytes32 blockHash = BLOCK_HASH;
+        DerivationCursor memory cursor = _cursor();
         noise = bound(noise, 1, type(uint32).max);
-        field = field % 8;
+        field = field % 10;
         if (field == 0) w.amount += noise;
         else if (field == 1) w.l1Recipient = address(uint160(w.l1Recipient) ^ uint160(noise));
         else if (field == 2) w.token = address(uint160(noise));
@@ -453,9 +461,11 @@ contract PortalTest is Test {
         else if (field == 4) w.l2Sender = address(uint160(w.l2Sender) ^ uint160(noise));
         else if (field == 5) p.siblings[noise % p.siblings.length] ^= bytes32(noise);
         else if (field == 6) stateRoot ^= bytes32(noise);
+        else if (field == 7) cursor.entry ^= bytes32(noise);
+        else if (field == 8) cursor.phase ^= 1;
         else blockHash ^= bytes32(noise);
         vm.expectPartialRevert(Portal.OutputRootMismatch.selector);
-        portal.finalizeWithdrawal(w, outputIndex, stateRoot, blockHash, p);
+        portal.finalizeWithdrawal(w, outputIndex, stateRoot, blockHash, cursor, p);
         assertEq(bob.balance, 0);
     }
 
@@ -474,11 +484,11 @@ contract PortalTest is Test {
         vm.expectRevert(
             abi.encodeWithSelector(
                 Portal.OutputRootMismatch.selector,
-                Hashing.outputRoot(STATE_ROOT, TestTree.root(leaves), BLOCK_HASH),
-                Hashing.outputRoot(STATE_ROOT, TestTree.root(evilLeaves), BLOCK_HASH)
+                Hashing.outputRoot(STATE_ROOT, TestTree.root(leaves), BLOCK_HASH, _cursor()),
+                Hashing.outputRoot(STATE_ROOT, TestTree.root(evilLeaves), BLOCK_HASH, _cursor())
             )
         );
-        portal.finalizeWithdrawal(evil, outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(evil, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
     }
 
     function test_withdrawal_malformedProofShape_reverts() public {
@@ -494,7 +504,7 @@ contract PortalTest is Test {
         }
         WithdrawalProof memory p = WithdrawalProof(1, 5, longer);
         vm.expectRevert(abi.encodeWithSelector(Hashing.InvalidProofLength.selector, 3, 4));
-        portal.finalizeWithdrawal(ws[1], outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(ws[1], outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
 
         // One too few.
         bytes32[] memory shorter = new bytes32[](2);
@@ -502,26 +512,26 @@ contract PortalTest is Test {
         shorter[1] = good.siblings[1];
         p = WithdrawalProof(1, 5, shorter);
         vm.expectRevert(abi.encodeWithSelector(Hashing.InvalidProofLength.selector, 3, 2));
-        portal.finalizeWithdrawal(ws[1], outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(ws[1], outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
 
         // Impossible positions.
         p = WithdrawalProof(5, 5, good.siblings);
         vm.expectRevert(abi.encodeWithSelector(Hashing.InvalidLeafPosition.selector, 5, 5));
-        portal.finalizeWithdrawal(ws[1], outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(ws[1], outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
         p = WithdrawalProof(0, 0, new bytes32[](0));
         vm.expectRevert(abi.encodeWithSelector(Hashing.InvalidLeafPosition.selector, 0, 0));
-        portal.finalizeWithdrawal(ws[1], outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(ws[1], outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
 
         // A wrong leaf index with the right siblings hashes to another root.
         p = WithdrawalProof(0, 5, good.siblings);
         vm.expectPartialRevert(Portal.OutputRootMismatch.selector);
-        portal.finalizeWithdrawal(ws[1], outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(ws[1], outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
 
         // The last (carried-up) leaf of 5 needs exactly one sibling.
         WithdrawalProof memory lastP = TestTree.proof(leaves, 4);
         assertEq(lastP.siblings.length, 1);
-        portal.finalizeWithdrawal(ws[4], outputIndex, STATE_ROOT, BLOCK_HASH, lastP);
-        portal.finalizeWithdrawal(ws[1], outputIndex, STATE_ROOT, BLOCK_HASH, good);
+        portal.finalizeWithdrawal(ws[4], outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), lastP);
+        portal.finalizeWithdrawal(ws[1], outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), good);
         assertEq(bob.balance, ws[4].amount + ws[1].amount);
     }
 
@@ -532,7 +542,7 @@ contract PortalTest is Test {
         leaves[0] = Hashing.withdrawalLeaf(w);
         uint256 outputIndex = _finalizedOutput(8, TestTree.root(leaves));
         vm.expectRevert(abi.encodeWithSelector(Portal.WithdrawalAfterOutput.selector, 9, 8));
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, TestTree.proof(leaves, 0));
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), TestTree.proof(leaves, 0));
     }
 
     function test_withdrawal_moreThanLockedERC20_reverts() public {
@@ -542,14 +552,14 @@ contract PortalTest is Test {
         Withdrawal memory w = _withdrawal(2, 0, bob, address(token), 11);
         (uint256 outputIndex, WithdrawalProof memory p) = _single(w);
         vm.expectRevert(abi.encodeWithSelector(Portal.InsufficientLocked.selector, address(token), 10, 11));
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
     }
 
     function test_withdrawal_zeroRecipient_reverts() public {
         Withdrawal memory w = _withdrawal(2, 0, address(0), address(0), 1);
         (uint256 outputIndex, WithdrawalProof memory p) = _single(w);
         vm.expectRevert(Portal.ZeroL1Recipient.selector);
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
     }
 
     function test_withdrawal_rejectingRecipient_staysClaimable() public {
@@ -558,7 +568,7 @@ contract PortalTest is Test {
         Withdrawal memory w = _withdrawal(2, 0, address(r), address(0), 1 ether);
         (uint256 outputIndex, WithdrawalProof memory p) = _single(w);
         vm.expectRevert(abi.encodeWithSelector(Portal.EthTransferFailed.selector, address(r), 1 ether));
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
         assertFalse(portal.finalizedWithdrawals(Hashing.withdrawalLeaf(w)));
     }
 
@@ -566,7 +576,7 @@ contract PortalTest is Test {
         Withdrawal memory w = _withdrawal(2, 0, bob, address(0), 1 ether);
         (uint256 outputIndex, WithdrawalProof memory p) = _single(w);
         vm.expectRevert(abi.encodeWithSelector(Portal.EthTransferFailed.selector, bob, 1 ether));
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
     }
 
     function test_withdrawal_reentrancy_blocked() public {
@@ -575,7 +585,7 @@ contract PortalTest is Test {
         Withdrawal memory w = _withdrawal(2, 0, address(r), address(0), 1 ether);
         (uint256 outputIndex, WithdrawalProof memory p) = _single(w);
         r.arm(portal, w, outputIndex, STATE_ROOT, BLOCK_HASH, p);
-        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, p);
+        portal.finalizeWithdrawal(w, outputIndex, STATE_ROOT, BLOCK_HASH, _cursor(), p);
         assertTrue(r.reentered());
         assertEq(r.reentryError(), abi.encodeWithSelector(ReentrancyGuard.ReentrancyGuardReentrantCall.selector));
         assertEq(address(r).balance, 1 ether);

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 import {Output} from "../src/interfaces/IOutputOracle.sol";
-import {BatchContext, Hashing} from "../src/lib/Hashing.sol";
+import {BatchContext, DerivationCursor, Hashing} from "../src/lib/Hashing.sol";
 import {IQueue} from "../src/interfaces/IQueue.sol";
 import {Batch, Rollup} from "../src/Rollup.sol";
 import {Test} from "./utils/Test.sol";
@@ -489,7 +489,9 @@ contract RollupTest is Test {
 
     function test_proposeOutput_recordsAndEmits() public {
         _nextBatch(10);
-        bytes32 root = rollup.computeOutputRoot(bytes32(uint256(1)), bytes32(uint256(2)), bytes32(uint256(3)));
+        bytes32 root = rollup.computeOutputRoot(
+            bytes32(uint256(1)), bytes32(uint256(2)), bytes32(uint256(3)), DerivationCursor(bytes32(uint256(4)), 0)
+        );
         vm.expectEmit(true, true, true, true, address(rollup));
         emit OutputProposed(0, 10, root, uint64(START + CHALLENGE));
         vm.prank(proposer);
@@ -620,7 +622,11 @@ contract RollupTest is Test {
         bytes32 s = keccak256("state");
         bytes32 w = keccak256("withdrawals");
         bytes32 b = keccak256("block");
-        assertEq(rollup.computeOutputRoot(s, w, b), keccak256(abi.encode(uint256(0), s, w, b)));
+        bytes32 e = keccak256("entry");
+        assertEq(
+            rollup.computeOutputRoot(s, w, b, DerivationCursor(e, 1)),
+            keccak256(abi.encode(uint256(1), s, w, b, e, uint8(1)))
+        );
     }
 
     // ------------------------------------------------------------ invalidation

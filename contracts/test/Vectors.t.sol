@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IOutputOracle} from "../src/interfaces/IOutputOracle.sol";
-import {Hashing, Withdrawal, WithdrawalProof} from "../src/lib/Hashing.sol";
+import {DerivationCursor, Hashing, Withdrawal, WithdrawalProof} from "../src/lib/Hashing.sol";
 import {Portal} from "../src/Portal.sol";
 import {Rollup} from "../src/Rollup.sol";
 import {Test} from "./utils/Test.sol";
@@ -20,7 +20,15 @@ contract VectorsTest is Test {
     address constant ABB = 0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB;
 
     function test_vector_outputRoot() public pure {
-        assertEq(Hashing.outputRoot(R11, R22, R33), 0xd50bf2ff34ced71be0d2f0be7c2433c6b39d9c3b16c95daf1ed6f24b7578a3b2);
+        bytes32 r44 = 0x4444444444444444444444444444444444444444444444444444444444444444;
+        assertEq(
+            Hashing.outputRoot(R11, R22, R33, DerivationCursor(r44, 0)),
+            0x35c3d6b0f5dd4fde134ffcf0f742eb7bd3ba2244144a3426addabf8104452d03
+        );
+        assertEq(
+            Hashing.outputRoot(R11, R22, R33, DerivationCursor(r44, 1)),
+            0xcb3901271b99d756894a7c591c5b7f0c5b838a379354e7a72f2d691609f8ee7c
+        );
     }
 
     function test_vector_withdrawalLeaves() public pure {

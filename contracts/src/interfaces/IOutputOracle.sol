@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.30;
 
+import {DerivationCursor} from "../lib/Hashing.sol";
+
 /// @notice An output proposal: a claim about the L2 state after block `l2Block`.
 struct Output {
-    /// @notice `keccak256(abi.encode(uint256(0), stateRoot, withdrawalsRoot, blockHash))`.
+    /// @notice `Hashing.outputRoot(stateRoot, withdrawalsRoot, blockHash, cursor)`.
     bytes32 outputRoot;
     /// @notice The L2 block the output describes.
     uint64 l2Block;
@@ -26,10 +28,12 @@ interface IOutputOracle {
     function isFinalized(uint256 index) external view returns (bool);
 
     /// @notice The output root for the given components (see `Hashing.outputRoot`).
-    function computeOutputRoot(bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 blockHash)
-        external
-        pure
-        returns (bytes32);
+    function computeOutputRoot(
+        bytes32 stateRoot,
+        bytes32 withdrawalsRoot,
+        bytes32 blockHash,
+        DerivationCursor calldata cursor
+    ) external pure returns (bytes32);
 }
 
 /// @title IOutputChallenger

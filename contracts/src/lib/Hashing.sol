@@ -47,12 +47,28 @@ struct BatchContext {
     uint64 inclusionDeadline;
 }
 
+/// @notice Where derivation was when an L2 block became safe: the batch-chain entry whose
+///         processing derived it, and whether it came from that entry's batch or was forced in
+///         after the entry.
+struct DerivationCursor {
+    /// @notice `batchHash` of the entry (zero for genesis).
+    bytes32 entry;
+    /// @notice `Hashing.CURSOR_FROM_BATCH` or `Hashing.CURSOR_AFTER_ENTRY`.
+    uint8 phase;
+}
+
 /// @title Hashing
 /// @notice Every hash that the L2 (Rust) and the L1 contracts must agree on, in one place.
 /// @dev docs/bridge.md is the prose version of this file; keep them in sync.
 library Hashing {
-    /// @notice Version of the output root encoding.
-    uint256 internal constant OUTPUT_VERSION = 0;
+    /// @notice Version of the output root encoding (1: with the derivation cursor).
+    uint256 internal constant OUTPUT_VERSION = 1;
+
+    /// @notice Cursor phase: the block came from the cursor entry's batch.
+    uint8 internal constant CURSOR_FROM_BATCH = 0;
+    /// @notice Cursor phase: the block was forced in after the cursor entry (and genesis, after
+    ///         no entry: cursor entry 0).
+    uint8 internal constant CURSOR_AFTER_ENTRY = 1;
 
     /// @notice Batch data kind: the batch payload is carried in EIP-4844 blobs.
     uint8 internal constant BATCH_KIND_BLOBS = 0;
@@ -72,9 +88,16 @@ library Hashing {
     /// @param provided Number of siblings given.
     error InvalidProofLength(uint256 expected, uint256 provided);
 
-    /// @notice `keccak256(abi.encode(uint256(0), stateRoot, withdrawalsRoot, blockHash))`.
-    function outputRoot(bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 blockHash) internal pure returns (bytes32) {
-        return keccak256(abi.encode(OUTPUT_VERSION, stateRoot, withdrawalsRoot, blockHash));
+    /// @notice `keccak256(abi.encode(uint256(1), stateRoot, withdrawalsRoot, blockHash,
+    ///         cursor.entry, cursor.phase))`.
+    /// @dev The cursor says where derivation was when the block became safe, so that the block
+    ///      after it can be derived from this output alone (docs/derivation.md §6).
+    function outputRoot(bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 blockHash, DerivationCursor memory cursor)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(OUTPUT_VERSION, stateRoot, withdrawalsRoot, blockHash, cursor.entry, cursor.phase));
     }
 
     /// @notice Link of an entry (a batch or a force entry) into the batch hash chain:

@@ -4,7 +4,10 @@ pragma solidity 0.8.30;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 import {Portal} from "../../src/Portal.sol";
-import {Withdrawal, WithdrawalProof} from "../../src/lib/Hashing.sol";
+import {DerivationCursor, Withdrawal, WithdrawalProof} from "../../src/lib/Hashing.sol";
+
+// The cursor entry of the outputs the Portal tests propose.
+bytes32 constant CURSOR_ENTRY = keccak256("cursor entry");
 
 /// @notice A plain mintable ERC-20.
 contract MockERC20 is ERC20 {
@@ -70,7 +73,7 @@ contract ReentrantRecipient {
     receive() external payable {
         if (reentered) return;
         reentered = true;
-        try portal.finalizeWithdrawal(_w, _outputIndex, _stateRoot, _blockHash, _proof) {
+        try portal.finalizeWithdrawal(_w, _outputIndex, _stateRoot, _blockHash, DerivationCursor(CURSOR_ENTRY, 0), _proof) {
             reentryError = "";
         } catch (bytes memory err) {
             reentryError = err;

@@ -3,13 +3,10 @@
 use std::{path::Path, time::Instant};
 
 use parking_lot::{Mutex, RwLock};
-use pillar_runtime::{BlockEnv, Genesis, Invalid};
+use pillar_runtime::{BlockEnv, BlockError, ExecutedBlock, Genesis, Invalid};
 use pillar_state::{BlockOverlay, NomtOptions, NomtStore, Snapshot};
 use pillar_stf::Runtime;
-use pillar_stf::{
-    B256, Block, ChainTx, ExecTx, Header, L1Message, Receipt, SignedTransaction, VerifiedTransaction,
-    merkle_root, next_queue_hash,
-};
+use pillar_stf::{B256, Block, ChainTx, ExecTx, Header, Receipt, SignedTransaction, VerifiedTransaction};
 use tracing::{info, warn};
 
 use crate::{ChainError, Ledger};
@@ -34,18 +31,7 @@ pub struct BlockTimings {
     pub commit_us: u64,
 }
 
-/// What goes into a new block.
-#[derive(Debug, Clone, Default)]
-pub struct BlockInput {
-    /// Proposed timestamp (raised to the parent's if earlier).
-    pub timestamp_ms: u64,
-    /// Latest L1 block the sequencer has seen (never lowered).
-    pub l1_origin: u64,
-    /// L1 queue messages to consume, continuing from the parent's `queue_index`.
-    pub l1_messages: Vec<L1Message>,
-    /// Signed transactions, in order.
-    pub txs: Vec<VerifiedTransaction>,
-}
+pub use pillar_stf::BlockInput;
 
 /// A block that is durable, with everything the caller needs to notify clients.
 #[derive(Debug, Clone)]
@@ -423,73 +409,24 @@ impl Chain {
                 return Err(ChainError::NotChild { height: h.height, head: parent.height });
             }
         }
-        let BlockInput { timestamp_ms, l1_origin, l1_messages, txs } = input;
         let parent = self.head();
-        let mut queue_hash = parent.queue_hash;
-        for (i, m) in l1_messages.iter().enumerate() {
-            let expected = parent.queue_index + i as u64;
-            if m.index != expected {
-                return Err(ChainError::QueueGap { expected, got: m.index });
-            }
-            queue_hash = next_queue_hash(queue_hash, m.hash());
-        }
-        let queue_index = parent.queue_index + l1_messages.len() as u64;
-        let mut items: Vec<ExecTx> = l1_messages.into_iter().map(ExecTx::L1).collect();
-        items.extend(txs.into_iter().map(ExecTx::Signed));
-        let env = BlockEnv {
-            chain_id: self.runtime.chain_id(),
-            height: parent.height + 1,
-            // Time never goes backwards, whatever the host clock does.
-            timestamp_ms: timestamp_ms.max(parent.timestamp_ms),
-        };
         let mut timings = BlockTimings::default();
 
         let t = Instant::now();
         let snapshot = self.state.snapshot();
-        let (outcome, withdrawals_root, changes) = {
-            let mut overlay = BlockOverlay::new(&snapshot);
-            let outcome = self.runtime.execute_block(&env, items, &mut overlay)?;
-            let withdrawals_root = self.runtime.withdrawals_root(&overlay)?;
-            (outcome, withdrawals_root, overlay.into_changes())
-        };
+        let executed = self.runtime.execute_on(&parent, input, &snapshot).map_err(|e| match e {
+            BlockError::QueueGap { expected, got } => ChainError::QueueGap { expected, got },
+            BlockError::State(e) => ChainError::State(e),
+        })?;
+        let ExecutedBlock { mut header, transactions, tx_hashes, receipts, dropped, changes } = executed;
         timings.execute_us = micros(t);
 
         let t = Instant::now();
         let pending = self.state.prepare(snapshot, changes)?;
         timings.root_us = micros(t);
-
-        let mut transactions = Vec::with_capacity(outcome.included.len());
-        let mut entry_hashes = Vec::with_capacity(outcome.included.len());
-        let mut tx_hashes = Vec::with_capacity(outcome.included.len());
-        let mut receipts = Vec::with_capacity(outcome.included.len());
-        for (tx, receipt) in outcome.included {
-            // A signed entry's hash is its receipt's (computed once, at admission); only L1 entries
-            // need hashing here.
-            entry_hashes.push(match &tx {
-                ChainTx::L1(m) => m.hash(),
-                ChainTx::Signed(_) => receipt.tx_hash,
-            });
-            // Looked up by the receipt's hash: a forced transaction keeps its own L2 hash.
-            tx_hashes.push(receipt.tx_hash);
-            transactions.push(tx);
-            receipts.push(receipt);
-        }
-        let receipt_hashes: Vec<B256> = receipts.iter().map(Receipt::hash).collect();
-        let header = Header {
-            height: env.height,
-            parent_hash: parent.hash(),
-            timestamp_ms: env.timestamp_ms,
-            l1_origin: l1_origin.max(parent.l1_origin),
-            queue_index,
-            queue_hash,
-            state_root: pending.root(),
-            tx_root: merkle_root(&entry_hashes),
-            receipts_root: merkle_root(&receipt_hashes),
-            withdrawals_root,
-            tx_count: transactions.len() as u32,
-        };
+        header.state_root = pending.root();
         if let Some(expected) = expect {
-            if !outcome.dropped.is_empty() {
+            if !dropped.is_empty() {
                 return Err(ChainError::ImportMismatch {
                     height: header.height,
                     what: "a signed transaction is invalid",
@@ -518,7 +455,7 @@ impl Chain {
 
         let hash = block.header.hash();
         *self.head.write() = block.header.clone();
-        Ok(SealedBlock { block, hash, tx_hashes, receipts, dropped: outcome.dropped, timings })
+        Ok(SealedBlock { block, hash, tx_hashes, receipts, dropped, timings })
     }
 
     /// The newest durable header.

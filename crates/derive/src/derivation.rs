@@ -22,9 +22,10 @@
 use std::{collections::VecDeque, sync::Arc, time::Instant};
 
 use pillar_chain::{BlockInput, Chain, ChainError, Heads, SealedBlock};
-use pillar_stf::{B256, Block, ChainTx, Header, L1Message, L1MessageError, l1_messages_fitting, output_root};
+use pillar_stf::{B256, Block, ChainTx, DerivationCursor, Header, L1Message, L1MessageError, output_root};
 use tracing::{info, warn};
 
+use crate::rules::{self, QueueWindow, SkipReason};
 use crate::{
     BatchContext, BatchError, BatchKind, BatchPayload, Classify, ErrorKind, L1Batch, L1BlockData, L1Event,
     ProposedOutput, decode_batch,
@@ -45,85 +46,6 @@ impl Default for DerivationConfig {
     fn default() -> Self {
         Self { max_timestamp_drift_ms: 120_000 }
     }
-}
-
-/// Why derivation ignored a batch. Every node reaches the same verdict.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SkipReason {
-    /// The payload is not a batch.
-    #[error("undecodable: {0}")]
-    Undecodable(#[from] BatchError),
-    /// The blobs (the ones the Rollup recorded) do not encode a payload.
-    #[error("its blobs do not encode a payload")]
-    UnreadableBlobs,
-    /// The blocks are not the range the Rollup recorded.
-    #[error("declares blocks {declared_first}..={declared_last} but holds {first}..={last}")]
-    RangeMismatch {
-        /// Declared first block.
-        declared_first: u64,
-        /// Declared last block.
-        declared_last: u64,
-        /// First block held.
-        first: u64,
-        /// Last block held.
-        last: u64,
-    },
-    /// The first block is past the derived head (an out-of-order or gapped batch).
-    #[error("starts at block {first}, the derived chain is at {head}")]
-    Gap {
-        /// First block held.
-        first: u64,
-        /// Derived head.
-        head: u64,
-    },
-    /// Every block is already derived.
-    #[error("duplicate: every block up to {last} is already derived")]
-    Duplicate {
-        /// Last block held.
-        last: u64,
-    },
-    /// A block differs from the derived block at its height.
-    #[error("block {height} conflicts with the derived block at that height")]
-    Conflicts {
-        /// Height.
-        height: u64,
-    },
-    /// After the batch a queue message past its deadline would still be unconsumed.
-    #[error("leaves queue message {queue_index} unconsumed past its inclusion deadline ({required} due)")]
-    SkipsOverdue {
-        /// Queue index reached by the batch.
-        queue_index: u64,
-        /// Messages due at the batch's L1 time.
-        required: u64,
-    },
-    /// A block consumes a queue message that was not on L1 before the batch (the batch commits to
-    /// the queue length at its append), or another one than L1 holds.
-    #[error("block {height} carries queue message {index} that is not the L1 queue's")]
-    ForeignQueueMessage {
-        /// Block height.
-        height: u64,
-        /// Queue index.
-        index: u64,
-    },
-    /// A block claims a time too far after its batch's L1 time, or a later L1 origin than the
-    /// batch's L1 block.
-    #[error("block {height} claims time {timestamp_ms} ms / L1 origin {l1_origin}, ahead of its batch")]
-    FromTheFuture {
-        /// Block height.
-        height: u64,
-        /// Its timestamp.
-        timestamp_ms: u64,
-        /// Its L1 origin.
-        l1_origin: u64,
-    },
-    /// A block does not re-execute to its header (the blocks before it stay derived).
-    #[error("block {height} is invalid: {reason}")]
-    InvalidBlock {
-        /// Block height.
-        height: u64,
-        /// Why.
-        reason: String,
-    },
 }
 
 /// What happened to one batch.
@@ -215,6 +137,15 @@ pub enum DeriveError {
         /// The entry's `queueLength`.
         committed: u64,
     },
+    /// An entry does not hash to its `batchHash`, or does not link to the last entry processed: a
+    /// log missing from what L1 served, or an endpoint serving fields the Rollup never hashed.
+    #[error("batch-chain entry {index} does not hash from its fields or does not follow {expected_prev}")]
+    EntryMismatch {
+        /// Entry index.
+        index: u64,
+        /// The last entry derivation processed.
+        expected_prev: B256,
+    },
     /// A reorg reaches below what the journal can undo.
     #[error("L1 reorganised below block {oldest}, the oldest derivation can undo; resync from scratch")]
     ReorgTooDeep {
@@ -228,9 +159,10 @@ impl Classify for DeriveError {
         match self {
             // A block fed twice or skipped, or a queue message out of order, leaves the L1 block
             // half processed; rewinding to the last whole one undoes it.
-            Self::OutOfOrder { .. } | Self::QueueGap { .. } | Self::QueueBehindEntry { .. } => {
-                ErrorKind::Reset
-            }
+            Self::OutOfOrder { .. }
+            | Self::QueueGap { .. }
+            | Self::QueueBehindEntry { .. }
+            | Self::EntryMismatch { .. } => ErrorKind::Reset,
             Self::Chain(_) | Self::BadQueueMessage { .. } | Self::ReorgTooDeep { .. } => ErrorKind::Critical,
         }
     }
@@ -268,6 +200,7 @@ struct Checkpoint {
     l1_number: u64,
     l1_hash: B256,
     safe: Header,
+    last_entry: B256,
     queue_len: usize,
     outputs: Vec<LiveOutput>,
     finalized: u64,
@@ -281,6 +214,11 @@ pub struct Deriver {
     queue: Vec<L1Message>,
     /// The last block derived from L1.
     safe: Header,
+    /// `batchHash` of the last entry of the batch chain processed (zero before the first).
+    last_entry: B256,
+    /// Where each safe block was derived, as runs: `(first height, cursor)`, heights ascending;
+    /// a block's cursor is that of the last run starting at or below it.
+    cursors: Vec<(u64, DerivationCursor)>,
     outputs: Vec<LiveOutput>,
     finalized: u64,
     /// The next L1 block expected (the cursor).
@@ -316,6 +254,8 @@ impl Deriver {
             config,
             queue: Vec::new(),
             safe: genesis,
+            last_entry: B256::ZERO,
+            cursors: vec![(0, DerivationCursor::GENESIS)],
             outputs: Vec::new(),
             finalized: 0,
             next_l1: first_l1,
@@ -448,12 +388,9 @@ impl Deriver {
         self.queue.get(self.safe.queue_index as usize).map(|m| m.timestamp)
     }
 
-    /// Queue messages due at an entry: among those on L1 before it, the prefix (the queue is in
-    /// time order) whose deadline its L1 time has reached.
-    fn due_at(&self, ctx: &BatchContext) -> u64 {
-        let known = &self.queue[..(ctx.queue_length as usize).min(self.queue.len())];
-        known.partition_point(|m| m.timestamp.saturating_add(ctx.inclusion_deadline) <= ctx.l1_timestamp)
-            as u64
+    /// Every queue message read, as the rules see the queue.
+    fn window(&self) -> QueueWindow<'_> {
+        QueueWindow { first: 0, messages: &self.queue }
     }
 
     /// Undoes everything derived from L1 blocks after `l1_number` (which must still be canonical),
@@ -483,6 +420,8 @@ impl Deriver {
                 self.safe = self.chain.head();
             }
             self.queue.clear();
+            self.last_entry = B256::ZERO;
+            self.cursors.truncate(1);
             self.outputs.clear();
             self.finalized = 0;
             self.next_l1 = self.first_l1;
@@ -497,6 +436,9 @@ impl Deriver {
             self.chain.rollback_to(cp.safe.height)?;
         }
         self.safe = cp.safe;
+        self.last_entry = cp.last_entry;
+        let safe_height = self.safe.height;
+        self.cursors.retain(|(first, _)| *first <= safe_height);
         self.queue.truncate(cp.queue_len);
         self.outputs = cp.outputs;
         self.finalized = cp.finalized;
@@ -529,15 +471,24 @@ impl Deriver {
                 }
                 L1Event::Batch(batch) => {
                     let ctx = batch.event.context;
+                    let entry = batch.event.batch_hash;
+                    if batch.event.prev_batch_hash != self.last_entry || batch.event.computed_hash() != entry
+                    {
+                        return Err(DeriveError::EntryMismatch {
+                            index: batch.event.index,
+                            expected_prev: self.last_entry,
+                        });
+                    }
                     if ctx.queue_length > self.queue.len() as u64 {
                         return Err(DeriveError::QueueBehindEntry {
                             known: self.queue.len() as u64,
                             committed: ctx.queue_length,
                         });
                     }
+                    self.last_entry = entry;
                     if batch.event.kind == BatchKind::Force {
                         info!(entry = batch.event.index, l1_block = block.number, "force entry");
-                        self.force_due(&ctx, &mut report)?;
+                        self.force_due(entry, &ctx, &mut report)?;
                         continue;
                     }
                     let outcome = self.apply_batch(&batch, &ctx)?;
@@ -559,7 +510,7 @@ impl Deriver {
                         ),
                     }
                     report.batches.push(outcome);
-                    self.force_due(&ctx, &mut report)?;
+                    self.force_due(entry, &ctx, &mut report)?;
                 }
                 L1Event::Output(output) => {
                     let check = self.check_output(output)?;
@@ -595,6 +546,7 @@ impl Deriver {
             l1_number: block.number,
             l1_hash: block.hash,
             safe: self.safe.clone(),
+            last_entry: self.last_entry,
             queue_len: self.queue.len(),
             outputs: self.outputs.clone(),
             finalized: self.finalized,
@@ -612,7 +564,7 @@ impl Deriver {
                 .ledger()
                 .header(output.l2_block)
                 .map_err(ChainError::from)?
-                .map(|h| output_root(h.state_root, h.withdrawals_root, h.hash()))
+                .and_then(|h| self.output_root(&h))
         } else {
             None
         };
@@ -625,12 +577,48 @@ impl Deriver {
     }
 
     /// After an entry: forces the messages due at its time that are still unconsumed.
-    fn force_due(&mut self, ctx: &BatchContext, report: &mut L1BlockReport) -> Result<(), DeriveError> {
-        let due = self.due_at(ctx);
-        while self.safe.queue_index < due {
-            report.forced_blocks.push(self.force_block(ctx.l1_block, ctx.l1_timestamp, due)?);
+    fn force_due(
+        &mut self,
+        entry: B256,
+        ctx: &BatchContext,
+        report: &mut L1BlockReport,
+    ) -> Result<(), DeriveError> {
+        let due = rules::due_at(&self.window(), ctx);
+        while let Some(input) = rules::forced_block(&self.safe, ctx, &self.window(), due) {
+            report.forced_blocks.push(self.force_block(input)?);
+            self.mark_safe(DerivationCursor::after_entry(entry));
         }
         Ok(())
+    }
+
+    /// Records where the block that just became the safe head was derived.
+    fn mark_safe(&mut self, cursor: DerivationCursor) {
+        let height = self.safe.height;
+        self.cursors.retain(|(first, _)| *first < height);
+        if self.cursors.last().map(|(_, c)| *c) != Some(cursor) {
+            self.cursors.push((height, cursor));
+        }
+    }
+
+    /// Where safe block `height` was derived (`None` above the safe head): what its output root
+    /// commits to.
+    pub fn cursor(&self, height: u64) -> Option<DerivationCursor> {
+        if height > self.safe.height {
+            return None;
+        }
+        let run = self.cursors.partition_point(|(first, _)| *first <= height);
+        self.cursors.get(run.checked_sub(1)?).map(|(_, c)| *c)
+    }
+
+    /// The output root of safe block `header` (`None` above the safe head).
+    pub fn output_root(&self, header: &Header) -> Option<B256> {
+        let cursor = self.cursor(header.height)?;
+        Some(output_root(header.state_root, header.withdrawals_root, header.hash(), &cursor))
+    }
+
+    /// `batchHash` of the last entry of the batch chain processed (zero before the first).
+    pub fn last_entry(&self) -> B256 {
+        self.last_entry
     }
 
     fn apply_batch(&mut self, batch: &L1Batch, ctx: &BatchContext) -> Result<BatchOutcome, DeriveError> {
@@ -658,45 +646,21 @@ impl Deriver {
             Ok(b) => b,
             Err(e) => return skip(outcome, e.into()),
         };
-        let (first, last) = (&blocks[0].header, &blocks[blocks.len() - 1].header);
-        if first.height != batch.first_block || last.height != batch.last_block {
-            return skip(
-                outcome,
-                SkipReason::RangeMismatch {
-                    declared_first: batch.first_block,
-                    declared_last: batch.last_block,
-                    first: first.height,
-                    last: last.height,
-                },
-            );
-        }
-        if first.height == 0 || first.height > self.safe.height + 1 {
-            return skip(outcome, SkipReason::Gap { first: first.height, head: self.safe.height });
-        }
-        // Blocks at or below the safe head must be the derived ones; they are re-posts.
-        let mut new_blocks: &[Block] = &blocks;
-        while let Some(b) = new_blocks.first() {
-            if b.header.height > self.safe.height {
-                break;
-            }
-            if self.local_hash(b.header.height)? != Some(b.header.hash()) {
-                return skip(outcome, SkipReason::Conflicts { height: b.header.height });
-            }
-            new_blocks = &new_blocks[1..];
-        }
-        if new_blocks.is_empty() {
-            return skip(outcome, SkipReason::Duplicate { last: last.height });
-        }
-        let required = self.due_at(ctx);
-        if last.queue_index < required {
-            return skip(outcome, SkipReason::SkipsOverdue { queue_index: last.queue_index, required });
-        }
+        let due = rules::due_at(&self.window(), ctx);
+        let new_blocks =
+            match rules::new_blocks(&blocks, (batch.first_block, batch.last_block), &self.safe, due) {
+                Ok(b) => b,
+                Err(why) => return skip(outcome, why),
+            };
         for block in new_blocks {
-            if let Err(why) = self.check_block_against_l1(block, ctx) {
+            if let Err(why) =
+                rules::check_block(block, ctx, &self.window(), self.config.max_timestamp_drift_ms)
+            {
                 return skip(outcome, why);
             }
             match self.adopt(block) {
                 Ok(()) => {
+                    self.mark_safe(DerivationCursor::from_batch(batch.batch_hash));
                     outcome.derived += 1;
                     outcome.txs +=
                         block.transactions.iter().filter(|t| matches!(t, ChainTx::Signed(_))).count() as u64;
@@ -706,30 +670,6 @@ impl Deriver {
             }
         }
         Ok(outcome)
-    }
-
-    /// Checks what re-execution cannot: queue messages are L1's and were on L1 before the batch,
-    /// and time and L1 origin do not run ahead of the batch's L1 time and block.
-    fn check_block_against_l1(&self, block: &Block, ctx: &BatchContext) -> Result<(), SkipReason> {
-        let h = &block.header;
-        if h.l1_origin > ctx.l1_block
-            || h.timestamp_ms
-                > ctx.l1_timestamp.saturating_mul(1000).saturating_add(self.config.max_timestamp_drift_ms)
-        {
-            return Err(SkipReason::FromTheFuture {
-                height: h.height,
-                timestamp_ms: h.timestamp_ms,
-                l1_origin: h.l1_origin,
-            });
-        }
-        for tx in &block.transactions {
-            if let ChainTx::L1(m) = tx
-                && (m.index >= ctx.queue_length || self.queue.get(m.index as usize) != Some(m))
-            {
-                return Err(SkipReason::ForeignQueueMessage { height: h.height, index: m.index });
-            }
-        }
-        Ok(())
     }
 
     /// Makes `block` (the child of the safe head) derived: already held → keep; held a different
@@ -776,37 +716,27 @@ impl Deriver {
         }
     }
 
-    /// Appends a block derivation makes when queue messages are overdue: the next of those
-    /// messages that fit [`pillar_stf::MAX_BLOCK_L1_BYTES`] (at least one) and nothing else, at the
-    /// entry's L1 time and block. Called until none is overdue.
-    fn force_block(&mut self, l1_number: u64, l1_time: u64, due: u64) -> Result<u64, DeriveError> {
-        let overdue = &self.queue[self.safe.queue_index as usize..due as usize];
-        let messages: Vec<L1Message> = overdue[..l1_messages_fitting(overdue)].to_vec();
+    /// Appends a forced block ([`rules::forced_block`]), or keeps the one held at its height if it
+    /// is the same block.
+    fn force_block(&mut self, input: BlockInput) -> Result<u64, DeriveError> {
         let height = self.safe.height + 1;
-        let timestamp_ms = (l1_time * 1000).max(self.safe.timestamp_ms);
+        let timestamp_ms = input.timestamp_ms;
+        let l1_number = input.l1_origin;
+        let messages = &input.l1_messages;
         // Already held (derived before a restart)? Same entries, time and origin means same block.
         if let Some(held) = self.chain.ledger().block(height).map_err(ChainError::from)? {
             let same = held.header.parent_hash == self.safe.hash()
                 && held.header.timestamp_ms == timestamp_ms
                 && held.header.l1_origin == l1_number.max(self.safe.l1_origin)
                 && held.transactions.len() == messages.len()
-                && held
-                    .transactions
-                    .iter()
-                    .zip(&messages)
-                    .all(|(t, m)| matches!(t, ChainTx::L1(x) if x == m));
+                && held.transactions.iter().zip(messages).all(|(t, m)| matches!(t, ChainTx::L1(x) if x == m));
             if same {
                 self.safe = held.header;
                 return Ok(height);
             }
             self.rollback_chain(self.safe.height)?;
         }
-        let sealed = self.chain.build_block_with(BlockInput {
-            timestamp_ms,
-            l1_origin: l1_number,
-            l1_messages: messages,
-            txs: Vec::new(),
-        })?;
+        let sealed = self.chain.build_block_with(input)?;
         warn!(
             height,
             l1_block = l1_number,

@@ -147,12 +147,27 @@ pub(super) fn force(index: u64) -> L1Event<L1Batch> {
 }
 
 /// Feeding an L1 block as the Rollup would have logged it: each entry commits to its block, its
-/// time, the queue logged before it and [`DEADLINE`].
+/// time, the queue logged before it and [`DEADLINE`] ([`Feed::feed`]), and is linked into the
+/// batch chain after the last entry the deriver processed ([`Feed::linked`], which keeps the
+/// contexts a test set).
 pub(super) trait Feed {
     fn feed(&mut self, data: L1BlockData) -> Result<L1BlockReport, DeriveError>;
+    fn linked(&mut self, data: L1BlockData) -> Result<L1BlockReport, DeriveError>;
 }
 
 impl Feed for Deriver {
+    fn linked(&mut self, mut data: L1BlockData) -> Result<L1BlockReport, DeriveError> {
+        let mut head = self.last_entry();
+        for e in &mut data.events {
+            if let L1Event::Batch(b) = e {
+                b.event.prev_batch_hash = head;
+                b.event.batch_hash = b.event.computed_hash();
+                head = b.event.batch_hash;
+            }
+        }
+        self.process(data)
+    }
+
     fn feed(&mut self, mut data: L1BlockData) -> Result<L1BlockReport, DeriveError> {
         let mut queue_length = self.queue_len();
         for e in &mut data.events {
@@ -171,7 +186,7 @@ impl Feed for Deriver {
                 _ => {}
             }
         }
-        self.process(data)
+        self.linked(data)
     }
 }
 
@@ -312,11 +327,18 @@ fn a_batch_overlapping_the_derived_chain_adds_only_its_new_blocks() {
     r.deriver.feed(l1(1, 10, vec![batch(0, &seq.blocks[..2]), batch(1, &seq.blocks[..])])).unwrap();
     assert_eq!(r.chain.head(), seq.chain.head());
 
-    // Another chain's block 1 conflicts with the derived one.
+    // Another chain's block 1, below the head: nothing new, compared no further.
     let mut other = Seq::new();
-    let b = other.block(2, 2_000, 1, vec![]);
-    let report = r.deriver.feed(l1(2, 11, vec![batch(2, &[b])])).unwrap();
-    assert_eq!(skipped(&report), vec![Some(SkipReason::Conflicts { height: 1 })]);
+    let b1 = other.block(2, 2_000, 1, vec![]);
+    let report = r.deriver.feed(l1(2, 11, vec![batch(2, std::slice::from_ref(&b1))])).unwrap();
+    assert_eq!(skipped(&report), vec![Some(SkipReason::Duplicate { last: 1 })]);
+    // Another chain reaching past the head conflicts at the head's height.
+    for i in 0..3 {
+        other.block(1, 2_001 + i, 1, vec![]);
+    }
+    let report = r.deriver.feed(l1(3, 12, vec![batch(3, &other.blocks[..])])).unwrap();
+    assert_eq!(skipped(&report), vec![Some(SkipReason::Conflicts { height: 3 })]);
+    assert_eq!(r.chain.head(), seq.chain.head());
 }
 
 #[test]
@@ -405,35 +427,42 @@ fn outputs_are_checked_and_only_valid_final_ones_finalize() {
     seq.block(1, 2_001, 1, vec![]);
     let h1 = seq.blocks[0].header.clone();
     let h2 = seq.blocks[1].header.clone();
-    let root = |h: &Header| output_root(h.state_root, h.withdrawals_root, h.hash());
+    let root = |h: &Header, entry| {
+        output_root(h.state_root, h.withdrawals_root, h.hash(), &DerivationCursor::from_batch(entry))
+    };
     let mut r = replica();
     let out = |index, l2_block, output_root, finalizes_at| {
         L1Event::Output(ProposedOutput { index, l2_block, output_root, finalizes_at })
     };
+    r.deriver.feed(l1(1, 10, vec![batch(0, &seq.blocks[..1])])).unwrap();
+    let e0 = r.deriver.last_entry();
     let report = r
         .deriver
         .feed(l1(
-            1,
+            2,
             10,
             vec![
-                batch(0, &seq.blocks[..1]),
-                out(0, 1, root(&h1), 20),
-                out(1, 2, root(&h2), 20), // block 2 is not derived: nothing backs this
+                out(0, 1, root(&h1, e0), 20),
+                out(1, 2, root(&h2, e0), 20), // block 2 is not derived: nothing backs this
+                // Block 1's state and hash, but another cursor: not its output.
+                out(2, 1, root(&h1, B256::repeat_byte(5)), 20),
             ],
         ))
         .unwrap();
     assert!(report.outputs[0].is_valid());
     assert!(!report.outputs[1].is_valid());
     assert_eq!(report.outputs[1].expected, None);
+    assert!(!report.outputs[2].is_valid());
+    assert_eq!(report.outputs[2].expected, Some(root(&h1, e0)));
     // A lie about a derived block.
     let report = r
         .deriver
-        .feed(l1(2, 11, vec![batch(1, &seq.blocks[1..]), out(2, 2, B256::repeat_byte(7), 20)]))
+        .feed(l1(3, 11, vec![batch(1, &seq.blocks[1..]), out(3, 2, B256::repeat_byte(7), 20)]))
         .unwrap();
-    assert_eq!(report.outputs[0].expected, Some(root(&h2)));
+    assert_eq!(report.outputs[0].expected, Some(root(&h2, r.deriver.last_entry())));
     assert!(!report.outputs[0].is_valid());
     assert_eq!(r.deriver.finalized(), 0);
-    r.deriver.feed(l1(3, 20, vec![L1Event::OutputsInvalidated { from_index: 1 }])).unwrap();
+    r.deriver.feed(l1(4, 20, vec![L1Event::OutputsInvalidated { from_index: 1 }])).unwrap();
     assert_eq!(r.deriver.finalized(), 1, "only the valid output finalizes");
     assert_eq!(r.chain.heads().finalized, 1);
 }
@@ -559,8 +588,8 @@ fn only_entries_force_and_each_by_its_own_time_and_deadline() {
             inclusion_deadline: DEADLINE,
         };
         data.events.push(entry);
-        // Fed as is: the entry's own context, not the block's time, decides.
-        r.deriver.process(data).unwrap()
+        // Fed with its own context: the entry's time, not the block's, decides.
+        r.deriver.linked(data).unwrap()
     };
     assert_eq!(report.forced_blocks, vec![1]);
     let forced = r.chain.ledger().block(1).unwrap().unwrap();
@@ -578,7 +607,7 @@ fn only_entries_force_and_each_by_its_own_time_and_deadline() {
         queue_head: B256::ZERO,
         inclusion_deadline: 1_000,
     };
-    let report = r.deriver.process(l1(5, 700, vec![late])).unwrap();
+    let report = r.deriver.linked(l1(5, 700, vec![late])).unwrap();
     assert!(report.forced_blocks.is_empty());
     let report = r.deriver.feed(l1(6, 701, vec![force(2)])).unwrap();
     assert_eq!(report.forced_blocks, vec![2]);
@@ -600,17 +629,77 @@ fn a_batch_consumes_only_the_queue_its_entry_commits_to() {
         queue_head: B256::ZERO,
         inclusion_deadline: DEADLINE,
     };
-    let report = r.deriver.process(l1(2, 11, vec![L1Event::Batch(b.clone())])).unwrap();
+    let report = r.deriver.linked(l1(2, 11, vec![L1Event::Batch(b.clone())])).unwrap();
     assert_eq!(skipped(&report), vec![Some(SkipReason::ForeignQueueMessage { height: 1, index: 0 })]);
 
     b.event.context.queue_length = 2;
-    let err = r.deriver.process(l1(3, 12, vec![L1Event::Batch(b.clone())])).unwrap_err();
+    let err = r.deriver.linked(l1(3, 12, vec![L1Event::Batch(b.clone())])).unwrap_err();
     assert!(matches!(err, DeriveError::QueueBehindEntry { known: 1, committed: 2 }), "{err}");
     assert_eq!(err.kind(), ErrorKind::Reset);
 
     b.event.context.queue_length = 1;
-    let report = r.deriver.process(l1(3, 12, vec![L1Event::Batch(b)])).unwrap();
+    let report = r.deriver.linked(l1(3, 12, vec![L1Event::Batch(b)])).unwrap();
     assert_eq!(skipped(&report), vec![None]);
+}
+
+/// The node derives from logs but holds them to what the Rollup chained: an entry whose fields do
+/// not give its hash, or that does not follow the last entry, is a reset (a log went missing, or
+/// the endpoint serves what L1 never held), never a verdict.
+#[test]
+fn entries_must_hash_from_their_fields_and_follow_the_last_one() {
+    let mut r = replica();
+    r.deriver.feed(l1(1, 10, vec![force(0)])).unwrap();
+    let first = r.deriver.last_entry();
+    assert_ne!(first, B256::ZERO);
+    let L1Event::Batch(mut b) = force(1) else { unreachable!() };
+    b.event.context =
+        BatchContext { l1_block: 2, l1_timestamp: 11, inclusion_deadline: DEADLINE, ..Default::default() };
+    b.event.prev_batch_hash = first;
+    b.event.batch_hash = b.event.computed_hash();
+    let mut forged = b.clone();
+    forged.event.context.l1_timestamp = 999;
+    let err = r.deriver.process(l1(2, 11, vec![L1Event::Batch(forged)])).unwrap_err();
+    assert!(matches!(err, DeriveError::EntryMismatch { index: 1, .. }), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Reset);
+    let mut skipping = b.clone();
+    skipping.event.prev_batch_hash = B256::repeat_byte(3);
+    skipping.event.batch_hash = skipping.event.computed_hash();
+    let err = r.deriver.process(l1(2, 11, vec![L1Event::Batch(skipping)])).unwrap_err();
+    assert!(
+        matches!(err, DeriveError::EntryMismatch { expected_prev, .. } if expected_prev == first),
+        "{err}"
+    );
+    r.deriver.process(l1(2, 11, vec![L1Event::Batch(b.clone())])).unwrap();
+    assert_eq!(r.deriver.last_entry(), b.event.batch_hash);
+}
+
+/// Every safe block knows where it was derived, and its output root commits to it: blocks from a
+/// batch name that batch's entry, forced blocks the entry they were forced after, genesis none.
+#[test]
+fn safe_blocks_carry_the_cursor_their_output_root_commits_to() {
+    let mut seq = Seq::new();
+    seq.block(1, 2_000, 1, vec![]);
+    seq.block(1, 2_001, 1, vec![]);
+    let mut r = replica();
+    assert_eq!(r.deriver.cursor(0), Some(DerivationCursor::GENESIS));
+    r.deriver.feed(l1(1, 10, vec![batch(0, &seq.blocks[..2]), queued(deposit(0, 1, 10))])).unwrap();
+    let first = r.deriver.last_entry();
+    r.deriver.feed(l1(2, 30, vec![force(1)])).unwrap();
+    let second = r.deriver.last_entry();
+    assert_eq!(r.chain.heads().safe, 3);
+    assert_eq!(r.deriver.cursor(1), Some(DerivationCursor::from_batch(first)));
+    assert_eq!(r.deriver.cursor(2), Some(DerivationCursor::from_batch(first)));
+    assert_eq!(r.deriver.cursor(3), Some(DerivationCursor::after_entry(second)));
+    assert_eq!(r.deriver.cursor(4), None);
+    let h = r.chain.ledger().header(3).unwrap().unwrap();
+    let expected =
+        output_root(h.state_root, h.withdrawals_root, h.hash(), &DerivationCursor::after_entry(second));
+    assert_eq!(r.deriver.output_root(&h), Some(expected));
+    // A rewind forgets the cursors of blocks it undoes.
+    r.deriver.rewind_to(1).unwrap();
+    assert_eq!(r.deriver.cursor(3), None);
+    assert_eq!(r.deriver.cursor(2), Some(DerivationCursor::from_batch(first)));
+    assert_eq!(r.deriver.last_entry(), first);
 }
 
 /// The sequencer's own derivation: a rewind keeps its soft blocks, and a soft block whose deposit

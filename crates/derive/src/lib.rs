@@ -31,6 +31,7 @@ mod memory;
 mod planner;
 mod provider;
 mod retrieval;
+mod rules;
 
 #[cfg(feature = "std")]
 pub use batch::encode_batch;
@@ -41,7 +42,6 @@ pub use batch::{
 #[cfg(feature = "chain")]
 pub use derivation::{
     BatchOutcome, DerivationConfig, DeriveError, DeriveTimings, Deriver, L1BlockReport, OutputCheck,
-    SkipReason,
 };
 pub use error_kind::{Classify, ErrorKind};
 pub use l1::{
@@ -53,3 +53,4 @@ pub use memory::{MemoryL1, MemoryL1Error};
 pub use planner::{BatchPlanner, InFlight, Plan};
 pub use provider::{ChainProvider, DataAvailabilityProvider};
 pub use retrieval::block_data;
+pub use rules::{QueueWindow, SkipReason, check_block, due_at, forced_block, new_blocks};

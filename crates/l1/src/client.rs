@@ -15,6 +15,7 @@ use alloy::signers::local::PrivateKeySigner;
 use alloy::transports::http::reqwest::Url;
 use alloy_sol_types::SolEvent;
 use pillar_derive::{BatchContext, BatchEvent, BatchKind, QueueKind, QueueMessage};
+use pillar_stf::DerivationCursor;
 
 use crate::L1Error;
 use crate::bindings::{IERC20, Portal, Rollup};
@@ -508,13 +509,15 @@ impl L1Client {
     // ---- withdrawals -------------------------------------------------------------------------
 
     /// Pays out `withdrawal` on L1, proven against finalized output `output_index` whose L2 block
-    /// has `state_root` and `block_hash`. Anyone may call it; funds go to `l1_recipient`.
+    /// has `state_root` and `block_hash` and was derived at `cursor` (what the output root
+    /// commits to: `pillar_getOutputPreimage`). Anyone may call it; funds go to `l1_recipient`.
     pub async fn finalize_withdrawal(
         &self,
         withdrawal: &Withdrawal,
         output_index: u64,
         state_root: B256,
         block_hash: B256,
+        cursor: DerivationCursor,
         proof: &WithdrawalProof,
     ) -> Result<TxInfo, L1Error> {
         let call = self.portal.finalizeWithdrawal(
@@ -522,6 +525,7 @@ impl L1Client {
             U256::from(output_index),
             state_root,
             block_hash,
+            Portal::DerivationCursor { entry: cursor.entry, phase: cursor.phase },
             proof.clone().into(),
         );
         let receipt = self.send("finalize_withdrawal", call).await?;

@@ -8,7 +8,9 @@
 use alloy::primitives::{Address, B256, U256, keccak256};
 use alloy_sol_types::SolValue;
 use pillar_derive::BatchKind;
-pub use pillar_stf::{merkle_root as withdrawals_root, next_queue_hash as queue_hash_step, output_root};
+pub use pillar_stf::{
+    DerivationCursor, merkle_root as withdrawals_root, next_queue_hash as queue_hash_step, output_root,
+};
 
 use crate::bindings::Portal;
 
@@ -154,9 +156,10 @@ mod tests {
 
     #[test]
     fn output_root_vector() {
+        let cursor = pillar_stf::DerivationCursor::from_batch(rep(0x44));
         assert_eq!(
-            output_root(rep(0x11), rep(0x22), rep(0x33)),
-            b256!("d50bf2ff34ced71be0d2f0be7c2433c6b39d9c3b16c95daf1ed6f24b7578a3b2")
+            output_root(rep(0x11), rep(0x22), rep(0x33), &cursor),
+            b256!("35c3d6b0f5dd4fde134ffcf0f742eb7bd3ba2244144a3426addabf8104452d03")
         );
     }
 

@@ -39,7 +39,8 @@ pub use client::{
 pub use deploy::{DeployParams, Deployment, deploy};
 pub use error::L1Error;
 pub use hashing::{
-    Withdrawal, WithdrawalProof, output_root, withdrawal_leaf, withdrawal_proof, withdrawals_root,
+    DerivationCursor, Withdrawal, WithdrawalProof, output_root, withdrawal_leaf, withdrawal_proof,
+    withdrawals_root,
 };
 pub use pillar_derive::{
     BatchContext, BatchEvent, BatchKind, L1BlockInfo, L1Event, L1Log, ProposedOutput, QueueKind, QueueMessage,

@@ -90,6 +90,10 @@ impl NodeStatus for SequencerStatus {
         serde_json::json!({ "pendingL1Messages": self.seq.l1_backlog() })
     }
 
+    fn derivation_cursor(&self, height: u64) -> Option<pillar_stf::DerivationCursor> {
+        self.batcher.as_ref()?.derivation.cursor(height)
+    }
+
     fn metrics(&self) -> String {
         let mut out = String::new();
         let mut m = |name: &str, kind: &str, help: &str, v: f64| {

@@ -211,10 +211,50 @@ pub fn withdrawal_leaf(
     keccak256((l2_block, index, l2_sender, l1_recipient, token, U256::from(amount)).abi_encode_params())
 }
 
-/// An output root: `keccak256(abi.encode(uint256 0, stateRoot, withdrawalsRoot, blockHash))`
-/// (docs/bridge.md §3.1).
-pub fn output_root(state_root: B256, withdrawals_root: B256, block_hash: B256) -> B256 {
-    keccak256((U256::ZERO, state_root, withdrawals_root, block_hash).abi_encode_params())
+/// Where derivation was when an L2 block became safe (`Hashing.DerivationCursor`,
+/// docs/derivation.md §6): the batch-chain entry whose processing derived it, and whether it came
+/// from that entry's batch or was forced in after the entry. The block after it can be derived
+/// from this and the chain of entries alone, which is what the fault-proof program does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DerivationCursor {
+    /// `batchHash` of the entry; zero for genesis.
+    pub entry: B256,
+    /// [`DerivationCursor::FROM_BATCH`] or [`DerivationCursor::AFTER_ENTRY`].
+    pub phase: u8,
+}
+
+impl DerivationCursor {
+    /// The block came from the entry's batch.
+    pub const FROM_BATCH: u8 = 0;
+    /// The block was forced in after the entry.
+    pub const AFTER_ENTRY: u8 = 1;
+    /// Genesis: after no entry.
+    pub const GENESIS: Self = Self { entry: B256::ZERO, phase: Self::AFTER_ENTRY };
+
+    /// A block from `entry`'s batch.
+    pub const fn from_batch(entry: B256) -> Self {
+        Self { entry, phase: Self::FROM_BATCH }
+    }
+
+    /// A block forced in after `entry`.
+    pub const fn after_entry(entry: B256) -> Self {
+        Self { entry, phase: Self::AFTER_ENTRY }
+    }
+}
+
+/// An output root: `keccak256(abi.encode(uint256 1, stateRoot, withdrawalsRoot, blockHash,
+/// bytes32 cursorEntry, uint8 cursorPhase))` (docs/bridge.md §3.1).
+pub fn output_root(
+    state_root: B256,
+    withdrawals_root: B256,
+    block_hash: B256,
+    cursor: &DerivationCursor,
+) -> B256 {
+    keccak256(
+        (U256::from(1), state_root, withdrawals_root, block_hash, cursor.entry, u32::from(cursor.phase))
+            .abi_encode_params(),
+    )
 }
 
 /// One step of the queue's rolling hash.
@@ -326,9 +366,19 @@ mod tests {
             withdrawal_leaf(7, 3, a, b, Address::repeat_byte(0x44), 5_000_000),
             h("0xae29f3e1a8de71f059f7135ab9f3231fa55c10b78630cfa861b600fa3ee72e87")
         );
+        let (s, w, b, e) = (
+            B256::repeat_byte(0x11),
+            B256::repeat_byte(0x22),
+            B256::repeat_byte(0x33),
+            B256::repeat_byte(0x44),
+        );
         assert_eq!(
-            output_root(B256::repeat_byte(0x11), B256::repeat_byte(0x22), B256::repeat_byte(0x33)),
-            h("0xd50bf2ff34ced71be0d2f0be7c2433c6b39d9c3b16c95daf1ed6f24b7578a3b2")
+            output_root(s, w, b, &DerivationCursor::from_batch(e)),
+            h("0x35c3d6b0f5dd4fde134ffcf0f742eb7bd3ba2244144a3426addabf8104452d03")
+        );
+        assert_eq!(
+            output_root(s, w, b, &DerivationCursor::after_entry(e)),
+            h("0xcb3901271b99d756894a7c591c5b7f0c5b838a379354e7a72f2d691609f8ee7c")
         );
     }
 

@@ -51,8 +51,8 @@ pub use call::{
 };
 pub use codec::DecodeError;
 pub use l1::{
-    ChainTx, ExecTx, KIND_ERC20_DEPOSIT, KIND_ETH_DEPOSIT, KIND_FORCED_TX, L1Message, L1MessageError,
-    L1MessageKind, next_queue_hash, output_root, withdrawal_leaf,
+    ChainTx, DerivationCursor, ExecTx, KIND_ERC20_DEPOSIT, KIND_ETH_DEPOSIT, KIND_FORCED_TX, L1Message,
+    L1MessageError, L1MessageKind, next_queue_hash, output_root, withdrawal_leaf,
 };
 pub use merkle::{MerklePeaks, merkle_proof, merkle_root, merkle_root_from_proof};
 pub use receipt::{EventSet, NoEvents, Receipt, TxStatus};

@@ -283,6 +283,23 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
             Err(ErrorObjectOwned::owned(crate::error::codes::UNHEALTHY, "node is unhealthy", Some(body)))
         }
     })?;
+    // What a safe block's output root commits to: the proposer's root, and the preimage a
+    // withdrawal's `Portal.finalizeWithdrawal` and the fault-proof program need.
+    m.register_method("pillar_getOutputPreimage", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let height = resolve_block(ctx, &params.one::<Value>()?)?;
+        let Some(cursor) = ctx.status.derivation_cursor(height) else { return Ok(Value::Null) };
+        let Some(h) = ctx.chain.ledger().header(height).map_err(internal)? else { return Ok(Value::Null) };
+        let block_hash = h.hash();
+        let root = pillar_stf::output_root(h.state_root, h.withdrawals_root, block_hash, &cursor);
+        Ok(json!({
+            "block": height,
+            "stateRoot": h.state_root,
+            "withdrawalsRoot": h.withdrawals_root,
+            "blockHash": block_hash,
+            "cursor": cursor,
+            "outputRoot": root,
+        }))
+    })?;
     m.register_method("pillar_getRawBlock", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let height = resolve_block(ctx, &params.one::<Value>()?)?;
         if height > ctx.chain.head().height {

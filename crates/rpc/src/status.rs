@@ -28,6 +28,11 @@ pub trait NodeStatus: Send + Sync + 'static {
     fn batches(&self, _limit: usize) -> Value {
         Value::Null
     }
+    /// Where safe block `height` was derived from L1 (what its output root commits to); `None`
+    /// when the block is not safe or the node derives nothing (`pillar_getOutputPreimage`).
+    fn derivation_cursor(&self, _height: u64) -> Option<pillar_stf::DerivationCursor> {
+        None
+    }
 }
 
 /// A node without L1: healthy while block production has not halted.

@@ -25,6 +25,7 @@
 #[macro_use]
 extern crate alloc;
 
+mod block;
 mod compose;
 mod context;
 mod erased;
@@ -37,6 +38,7 @@ mod module;
 pub mod testkit;
 mod view;
 
+pub use block::{BlockError, BlockInput, ExecutedBlock};
 pub use compose::{Registration, Shared, construct};
 pub use context::{BlockEnv, EventSink, TxContext};
 pub use erased::{DynModule, MISROUTED, misrouted};

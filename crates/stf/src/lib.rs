@@ -57,6 +57,11 @@ pub type Receipt = pillar_primitives::Receipt<Event>;
 pub type Runtime = pillar_runtime::Runtime<Call, Event>;
 /// What a block's transactions came to.
 pub type BlockOutcome = pillar_runtime::BlockOutcome<Call, Event>;
+/// What goes into a new block.
+pub type BlockInput = pillar_runtime::BlockInput<Call>;
+/// A block executed over its parent, before its state root.
+pub type ExecutedBlock = pillar_runtime::ExecutedBlock<Call, Event>;
+pub use pillar_runtime::BlockError;
 
 /// The module named `name`, built, if this node has it.
 pub fn module(name: &str) -> Option<pillar_runtime::Shared<dyn pillar_runtime::DynModule>> {

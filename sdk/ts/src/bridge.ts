@@ -21,7 +21,7 @@ import { findEvent } from './client.js';
 import { PillarTimeoutError } from './errors.js';
 import type { SignedTransaction } from './sign.js';
 import type { WaitOptions } from './client.js';
-import type { Receipt } from './types.js';
+import type { DerivationCursor, Receipt } from './types.js';
 
 /** The Portal functions, events and errors the SDK uses (contracts/src/Portal.sol). */
 export const portalAbi = parseAbi([
@@ -30,7 +30,8 @@ export const portalAbi = parseAbi([
   'function depositETH(address l2Recipient) payable returns (uint64 index)',
   'function depositERC20(address token, address l2Recipient, uint256 amount) returns (uint64 index)',
   'function forceTransaction(bytes signedL2Tx) returns (uint64 index)',
-  'function finalizeWithdrawal(Withdrawal withdrawal, uint256 outputIndex, bytes32 stateRoot, bytes32 blockHash, WithdrawalProof proof)',
+  'struct DerivationCursor { bytes32 entry; uint8 phase; }',
+  'function finalizeWithdrawal(Withdrawal withdrawal, uint256 outputIndex, bytes32 stateRoot, bytes32 blockHash, DerivationCursor cursor, WithdrawalProof proof)',
   'function finalizedWithdrawals(bytes32 leaf) view returns (bool)',
   'function withdrawalLeaf(Withdrawal withdrawal) pure returns (bytes32)',
   'function computeWithdrawalsRoot(bytes32 leaf, WithdrawalProof proof) pure returns (bytes32)',
@@ -64,7 +65,8 @@ export const rollupAbi = parseAbi([
   'function getOutput(uint256 index) view returns (Output)',
   'function isFinalized(uint256 index) view returns (bool)',
   'function latestOutput() view returns (uint256 index, Output output)',
-  'function computeOutputRoot(bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 blockHash) pure returns (bytes32)',
+  'struct DerivationCursor { bytes32 entry; uint8 phase; }',
+  'function computeOutputRoot(bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 blockHash, DerivationCursor cursor) pure returns (bytes32)',
   'function l2ChainId() view returns (uint64)',
   'function challengeWindow() view returns (uint64)',
   'function lastBatchBlock() view returns (uint64)',
@@ -115,6 +117,7 @@ export interface WithdrawalProofArgs {
   outputIndex: bigint;
   stateRoot: Hex;
   blockHash: Hex;
+  cursor: DerivationCursor;
   proof: { leafIndex: bigint; leafCount: bigint; siblings: Hex[] };
 }
 
@@ -383,16 +386,20 @@ export class L1Bridge {
     const leafCount = lo;
     const p = await this.l2.getWithdrawalProof(w.index, leafCount);
     if (!p) throw new Error(`no proof for withdrawal ${w.index} with ${leafCount} leaves`);
-    const header = await this.l2.getBlock(oBlock);
-    if (!header) throw new Error(`L2 block ${oBlock} not found`);
-    if (p.root.toLowerCase() !== header.withdrawalsRoot.toLowerCase()) {
-      throw new Error(`proof root ${p.root} is not block ${oBlock}'s withdrawalsRoot ${header.withdrawalsRoot}`);
+    const pre = await this.l2.getOutputPreimage(oBlock);
+    if (!pre) throw new Error(`L2 block ${oBlock} is not safe on this node`);
+    if (p.root.toLowerCase() !== pre.withdrawalsRoot.toLowerCase()) {
+      throw new Error(`proof root ${p.root} is not block ${oBlock}'s withdrawalsRoot ${pre.withdrawalsRoot}`);
+    }
+    if (pre.outputRoot.toLowerCase() !== output.outputRoot.toLowerCase()) {
+      throw new Error(`output ${output.index} is ${output.outputRoot}; this node derives ${pre.outputRoot} for block ${oBlock}`);
     }
     return {
       withdrawal: w,
       outputIndex: output.index,
-      stateRoot: header.stateRoot,
-      blockHash: header.hash,
+      stateRoot: pre.stateRoot,
+      blockHash: pre.blockHash,
+      cursor: pre.cursor,
       proof: { leafIndex: BigInt(p.leafIndex), leafCount: BigInt(p.leafCount), siblings: p.siblings },
     };
   }
@@ -427,6 +434,7 @@ export class L1Bridge {
         args.outputIndex,
         args.stateRoot,
         args.blockHash,
+        args.cursor,
         args.proof,
       ],
     });

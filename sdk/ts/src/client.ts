@@ -19,6 +19,7 @@ import type {
   DroppedReceipt,
   Finality,
   FullBlock,
+  OutputPreimage,
   PillarEvent,
   ProofSpec,
   Receipt,
@@ -231,6 +232,15 @@ export class PillarClient {
   /** The finality heads: soft (the head), safe (posted to L1), finalized (output past its window). */
   async heads(): Promise<ChainInfo['heads']> {
     return (await this.chainInfo()).heads;
+  }
+
+  /**
+   * `pillar_getOutputPreimage`: the fields a safe block's output root commits to (state root,
+   * withdrawals root, block hash and the derivation cursor) with the root; `null` until the
+   * block is safe.
+   */
+  getOutputPreimage(sel: BlockSelector): Promise<OutputPreimage | null> {
+    return this.request('pillar_getOutputPreimage', [selector(sel)]);
   }
 
   async getWithdrawal(index: number): Promise<WithdrawalRecord | null> {

@@ -194,6 +194,22 @@ export interface WithdrawalRecord {
 }
 
 /** `pillar_query ["bridge","withdrawalProof",{index,leafCount}]`. */
+/** Where derivation found a safe block: the batch-chain entry, and 0 (from its batch) or 1 (forced in after it). */
+export interface DerivationCursor {
+  entry: Hex;
+  phase: number;
+}
+
+/** `pillar_getOutputPreimage`: what a safe block's output root commits to. */
+export interface OutputPreimage {
+  block: number;
+  stateRoot: Hex;
+  withdrawalsRoot: Hex;
+  blockHash: Hex;
+  cursor: DerivationCursor;
+  outputRoot: Hex;
+}
+
 export interface WithdrawalProofResult {
   withdrawal: WithdrawalRecord;
   leafIndex: number;

@@ -389,6 +389,19 @@ describe('Pillar devnet', { skip }, () => {
       assert.equal(done.leaf, ev.leaf);
       assert.ok(done.withdrawal.l2Block <= (await bridge.getOutput(done.outputIndex)).l2Block);
       assert.ok(await bridge.isOutputFinalized(done.outputIndex));
+      // The output root commits to where derivation found the block; L1 computes the same root.
+      const output = await bridge.getOutput(done.outputIndex);
+      const pre = await client.getOutputPreimage(Number(output.l2Block));
+      assert.deepEqual(pre.cursor, done.cursor);
+      assert.ok(pre.cursor.phase === 0 || pre.cursor.phase === 1);
+      const onL1 = await publicClient.readContract({
+        address: await bridge.rollup(),
+        abi: rollupAbi,
+        functionName: 'computeOutputRoot',
+        args: [pre.stateRoot, pre.withdrawalsRoot, pre.blockHash, pre.cursor],
+      });
+      assert.equal(onL1, output.outputRoot);
+      assert.equal(pre.outputRoot, output.outputRoot);
       assert.equal(await publicClient.getBalance({ address: l1Recipient }), l1Before + amount);
       assert.equal(await bridge.isWithdrawalFinalized(done.withdrawal), true);
       // The L2 finalized head covers the withdrawal's block too (the proposer's output is final).

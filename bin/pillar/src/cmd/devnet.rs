@@ -498,12 +498,19 @@ async fn demo(anvil: &Anvil, addresses: L1Addresses, url: &str, keys: &[PrivateK
         siblings: serde_json::from_value(p["siblings"].clone())?,
     };
     let l1_before = l1.eth_balance(user.address()).await?;
+    // The output root also commits to where derivation found the block.
+    let preimage = l2(url, "pillar_getOutputPreimage", json!([o_block])).await?;
+    ensure!(
+        preimage["blockHash"] == header["hash"],
+        "output preimage of block {o_block} is of another block"
+    );
     let paid = l1
         .finalize_withdrawal(
             &withdrawal,
             o_index,
             serde_json::from_value(header["stateRoot"].clone())?,
             serde_json::from_value(header["hash"].clone())?,
+            serde_json::from_value(preimage["cursor"].clone())?,
             &proof,
         )
         .await?;

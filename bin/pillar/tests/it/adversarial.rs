@@ -7,7 +7,7 @@ use alloy::eips::eip4844::{Blob, BlobTransactionSidecar, env_settings::EnvKzgSet
 use alloy::primitives::Bytes;
 use pillar_assets::Transfer;
 use pillar_bridge::Withdraw;
-use pillar_l1::{L1Client, Withdrawal, WithdrawalProof};
+use pillar_l1::{DerivationCursor, L1Client, Withdrawal, WithdrawalProof};
 use pillar_node::BatcherSection;
 use pillar_stf::{Address, B256, Call, Transaction, U256};
 use serde_json::json;
@@ -250,28 +250,34 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
     );
     let head = settled_together(&seq, &rep, 60).await;
     assert!(head > last_withdrawal);
+    // The replica's own view of each block's output: its root, and the preimage a withdrawal
+    // proves against (the root commits to where derivation found the block).
     let root_at = |h: u64| {
-        let header = block_in_place(|| rep.call("pillar_getBlockByNumber", json!([h])).unwrap());
-        let state_root: B256 = serde_json::from_value(header["stateRoot"].clone()).unwrap();
-        let withdrawals_root: B256 = serde_json::from_value(header["withdrawalsRoot"].clone()).unwrap();
-        let block_hash: B256 = serde_json::from_value(header["hash"].clone()).unwrap();
-        (pillar_stf::output_root(state_root, withdrawals_root, block_hash), state_root, block_hash)
+        let p = block_in_place(|| rep.call("pillar_getOutputPreimage", json!([h])).unwrap());
+        let state_root: B256 = serde_json::from_value(p["stateRoot"].clone()).unwrap();
+        let withdrawals_root: B256 = serde_json::from_value(p["withdrawalsRoot"].clone()).unwrap();
+        let block_hash: B256 = serde_json::from_value(p["blockHash"].clone()).unwrap();
+        let cursor: DerivationCursor = serde_json::from_value(p["cursor"].clone()).unwrap();
+        let root = pillar_stf::output_root(state_root, withdrawals_root, block_hash, &cursor);
+        assert_eq!(serde_json::from_value::<B256>(p["outputRoot"].clone()).unwrap(), root);
+        (root, state_root, block_hash, cursor)
     };
-    let (output, state_root, block_hash) = until("a finalized output of the settled chain", 90, || async {
-        let n = depositor.output_count().await.ok()?;
-        for i in (0..n).rev() {
-            let o = depositor.output(i).await.ok()?;
-            if o.l2_block < last_withdrawal {
-                continue;
+    let (output, state_root, block_hash, cursor) =
+        until("a finalized output of the settled chain", 90, || async {
+            let n = depositor.output_count().await.ok()?;
+            for i in (0..n).rev() {
+                let o = depositor.output(i).await.ok()?;
+                if o.l2_block < last_withdrawal {
+                    continue;
+                }
+                let (root, state_root, block_hash, cursor) = root_at(o.l2_block);
+                if o.output_root == root && depositor.is_finalized(i).await.ok()? {
+                    return Some((i, state_root, block_hash, cursor));
+                }
             }
-            let (root, state_root, block_hash) = root_at(o.l2_block);
-            if o.output_root == root && depositor.is_finalized(i).await.ok()? {
-                return Some((i, state_root, block_hash));
-            }
-        }
-        None
-    })
-    .await;
+            None
+        })
+        .await;
     // Proposals are anchored to the L1 block they were derived from, so none made before a reorg
     // landed after it: every output on L1 is the settled chain's, and the replica saw no fault.
     for i in 0..depositor.output_count().await.unwrap() {
@@ -301,8 +307,8 @@ async fn reorgs_under_inflight_deposits_and_withdrawals_leave_one_chain() {
             leaf_count: count,
             siblings: serde_json::from_value(p["siblings"].clone()).unwrap(),
         };
-        depositor.finalize_withdrawal(w, output, state_root, block_hash, &proof).await.unwrap();
-        let again = depositor.finalize_withdrawal(w, output, state_root, block_hash, &proof).await;
+        depositor.finalize_withdrawal(w, output, state_root, block_hash, cursor, &proof).await.unwrap();
+        let again = depositor.finalize_withdrawal(w, output, state_root, block_hash, cursor, &proof).await;
         assert!(again.is_err(), "withdrawal {} paid twice", w.index);
     }
     let after = depositor.eth_balance(k[1].address()).await.unwrap();

@@ -145,7 +145,10 @@ async fn genesis_eth_cannot_leave_until_deposits_back_it() {
     let state_root: B256 = serde_json::from_value(header["stateRoot"].clone()).unwrap();
     let block_hash: B256 = serde_json::from_value(header["hash"].clone()).unwrap();
     assert_eq!(l1.eth_balance(l1.addresses().portal).await.unwrap(), U256::from(x));
-    l1.finalize_withdrawal(&withdrawal, o_index, state_root, block_hash, &proof).await.unwrap();
+    let preimage = block_in_place(|| node.call("pillar_getOutputPreimage", json!([o_block]))).unwrap();
+    assert_eq!(preimage["blockHash"], header["hash"]);
+    let cursor = serde_json::from_value(preimage["cursor"].clone()).unwrap();
+    l1.finalize_withdrawal(&withdrawal, o_index, state_root, block_hash, cursor, &proof).await.unwrap();
     assert_eq!(l1.eth_balance(l1_recipient).await.unwrap(), U256::from(x));
     assert_eq!(l1.eth_balance(l1.addresses().portal).await.unwrap(), U256::ZERO);
 }

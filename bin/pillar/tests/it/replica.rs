@@ -400,10 +400,12 @@ async fn a_lying_proposer_is_caught_and_its_output_invalidated() {
     let proof = WithdrawalProof { leaf_index: 0, leaf_count: 1, siblings: vec![] };
     let state_root: B256 = serde_json::from_value(header["stateRoot"].clone()).unwrap();
     let block_hash: B256 = serde_json::from_value(header["hash"].clone()).unwrap();
+    let preimage = block_in_place(|| seq.call("pillar_getOutputPreimage", json!([w_block])).unwrap());
+    let cursor = serde_json::from_value(preimage["cursor"].clone()).unwrap();
     let n = l1.output_count().await.unwrap();
     for i in 0..n.max(1) {
         assert!(!l1.is_finalized(i).await.unwrap());
-        let r = l1.finalize_withdrawal(&withdrawal, i, state_root, block_hash, &proof).await;
+        let r = l1.finalize_withdrawal(&withdrawal, i, state_root, block_hash, cursor, &proof).await;
         assert!(r.is_err(), "finalizing against output {i} must fail");
     }
 }

@@ -260,10 +260,18 @@ async fn erc20_round_trip_and_every_withdrawal_rejection() {
     };
     let state_root: B256 = serde_json::from_value(header["stateRoot"].clone()).unwrap();
     let block_hash: B256 = serde_json::from_value(header["hash"].clone()).unwrap();
+    // The output root also commits to where derivation found the block.
+    let preimage =
+        tokio::task::block_in_place(|| node.call("pillar_getOutputPreimage", json!([o_block])).unwrap());
+    let cursor: pillar_l1::DerivationCursor = serde_json::from_value(preimage["cursor"].clone()).unwrap();
+    assert_eq!(
+        l1.output(o_index).await.unwrap().output_root,
+        serde_json::from_value::<B256>(preimage["outputRoot"].clone()).unwrap()
+    );
 
     // Too early: the output is not final.
     is_revert(
-        &l1.finalize_withdrawal(&withdrawal, o_index, state_root, block_hash, &proof).await,
+        &l1.finalize_withdrawal(&withdrawal, o_index, state_root, block_hash, cursor, &proof).await,
         "a withdrawal against an unfinalized output",
     );
     until("the output to finalize", 60, || async { l1.is_finalized(o_index).await.ok()?.then_some(()) })
@@ -272,26 +280,26 @@ async fn erc20_round_trip_and_every_withdrawal_rejection() {
     // Forged: a larger amount, a wrong state root, a wrong sibling count.
     let forged = Withdrawal { amount: U256::from(250_001u64), ..withdrawal };
     is_revert(
-        &l1.finalize_withdrawal(&forged, o_index, state_root, block_hash, &proof).await,
+        &l1.finalize_withdrawal(&forged, o_index, state_root, block_hash, cursor, &proof).await,
         "a forged amount",
     );
     is_revert(
-        &l1.finalize_withdrawal(&withdrawal, o_index, B256::repeat_byte(1), block_hash, &proof).await,
+        &l1.finalize_withdrawal(&withdrawal, o_index, B256::repeat_byte(1), block_hash, cursor, &proof).await,
         "a mismatched state root",
     );
     let mut bad = proof.clone();
     bad.siblings.push(B256::repeat_byte(7));
     is_revert(
-        &l1.finalize_withdrawal(&withdrawal, o_index, state_root, block_hash, &bad).await,
+        &l1.finalize_withdrawal(&withdrawal, o_index, state_root, block_hash, cursor, &bad).await,
         "a malformed proof",
     );
 
     // The real one pays, once.
     let before = token.balanceOf(user.address()).call().await.unwrap();
-    l1.finalize_withdrawal(&withdrawal, o_index, state_root, block_hash, &proof).await.unwrap();
+    l1.finalize_withdrawal(&withdrawal, o_index, state_root, block_hash, cursor, &proof).await.unwrap();
     assert_eq!(token.balanceOf(user.address()).call().await.unwrap(), before + U256::from(250_000u64));
     is_revert(
-        &l1.finalize_withdrawal(&withdrawal, o_index, state_root, block_hash, &proof).await,
+        &l1.finalize_withdrawal(&withdrawal, o_index, state_root, block_hash, cursor, &proof).await,
         "a second finalization",
     );
 
@@ -344,14 +352,22 @@ async fn erc20_round_trip_and_every_withdrawal_rejection() {
         siblings: serde_json::from_value(p["siblings"].clone()).unwrap(),
     };
     is_revert(
-        &l1.finalize_withdrawal(
-            &w2,
-            i2,
-            serde_json::from_value(header["stateRoot"].clone()).unwrap(),
-            serde_json::from_value(header["hash"].clone()).unwrap(),
-            &proof2,
-        )
-        .await,
+        &l1
+            .finalize_withdrawal(
+                &w2,
+                i2,
+                serde_json::from_value(header["stateRoot"].clone()).unwrap(),
+                serde_json::from_value(header["hash"].clone()).unwrap(),
+                serde_json::from_value(
+                    tokio::task::block_in_place(|| {
+                        node.call("pillar_getOutputPreimage", json!([b2])).unwrap()
+                    })["cursor"]
+                        .clone(),
+                )
+                .unwrap(),
+                &proof2,
+            )
+            .await,
         "a withdrawal against an invalidated output",
     );
     drop(node);

@@ -13,8 +13,8 @@ use pillar_l1::hashing::{
     queue_hash_step,
 };
 use pillar_l1::{
-    BatchKind, BlobSidecarFormat, DeployParams, Deployment, L1Anchor, L1Client, L1Error, QueueKind,
-    Withdrawal, check_queue_chain, deploy, output_root, withdrawal_proof, withdrawals_root,
+    BatchKind, BlobSidecarFormat, DeployParams, Deployment, DerivationCursor, L1Anchor, L1Client, L1Error,
+    QueueKind, Withdrawal, check_queue_chain, deploy, output_root, withdrawal_proof, withdrawals_root,
 };
 
 mod erc20 {
@@ -283,7 +283,9 @@ async fn blob_batch_with_eip4844_sidecar() {
 async fn outputs_finalize_and_can_be_invalidated() {
     let env = setup().await;
     env.sequencer.append_calldata_batch(1, 10, B256::ZERO, Bytes::from_static(b"x")).await.unwrap();
-    let root = output_root(B256::repeat_byte(0x11), B256::repeat_byte(0x22), B256::repeat_byte(0x33));
+    let cursor = DerivationCursor::after_entry(B256::repeat_byte(0x44));
+    let root =
+        output_root(B256::repeat_byte(0x11), B256::repeat_byte(0x22), B256::repeat_byte(0x33), &cursor);
     let p0 = env.proposer.propose_output(5, root, anchor(&env.proposer).await).await.unwrap();
     assert_eq!((p0.index, p0.l2_block, p0.output_root), (0, 5, root));
     let o0 = env.proposer.output(0).await.unwrap();
@@ -295,7 +297,12 @@ async fn outputs_finalize_and_can_be_invalidated() {
     let onchain = env
         .user
         .rollup()
-        .computeOutputRoot(B256::repeat_byte(0x11), B256::repeat_byte(0x22), B256::repeat_byte(0x33))
+        .computeOutputRoot(
+            B256::repeat_byte(0x11),
+            B256::repeat_byte(0x22),
+            B256::repeat_byte(0x33),
+            pillar_l1::bindings::Rollup::DerivationCursor { entry: cursor.entry, phase: cursor.phase },
+        )
         .call()
         .await
         .unwrap();
@@ -387,21 +394,32 @@ async fn withdrawal_is_paid_against_a_finalized_output() {
         env.user.portal().computeWithdrawalsRoot(w.leaf(), proof.clone().into()).call().await.unwrap();
     assert_eq!(onchain_root, withdrawals_root(&leaves));
     let (state_root, block_hash) = (B256::repeat_byte(0x51), B256::repeat_byte(0x52));
-    let root = output_root(state_root, withdrawals_root(&leaves), block_hash);
+    let cursor = DerivationCursor::from_batch(B256::repeat_byte(0x53));
+    let root = output_root(state_root, withdrawals_root(&leaves), block_hash, &cursor);
     env.sequencer.append_calldata_batch(1, 4, B256::ZERO, Bytes::from_static(b"x")).await.unwrap();
     let p = env.proposer.propose_output(4, root, anchor(&env.proposer).await).await.unwrap();
 
-    let err = env.user.finalize_withdrawal(&w, p.index, state_root, block_hash, &proof).await.unwrap_err();
+    let err =
+        env.user.finalize_withdrawal(&w, p.index, state_root, block_hash, cursor, &proof).await.unwrap_err();
     assert!(
         matches!(err, L1Error::PortalRevert { error: PortalErrors::OutputNotFinalized(_), .. }),
         "{err:?}"
     );
     env.anvil.increase_time(WINDOW).await.unwrap();
+    // The output root commits to the derivation cursor: another one does not prove the output.
+    let wrong = DerivationCursor::after_entry(cursor.entry);
+    let err =
+        env.user.finalize_withdrawal(&w, p.index, state_root, block_hash, wrong, &proof).await.unwrap_err();
+    assert!(
+        matches!(err, L1Error::PortalRevert { error: PortalErrors::OutputRootMismatch(_), .. }),
+        "{err:?}"
+    );
     // Any account may relay; the funds go to the recipient.
-    env.guardian.finalize_withdrawal(&w, p.index, state_root, block_hash, &proof).await.unwrap();
+    env.guardian.finalize_withdrawal(&w, p.index, state_root, block_hash, cursor, &proof).await.unwrap();
     assert_eq!(env.user.eth_balance(recipient).await.unwrap(), amount);
     assert!(env.user.is_withdrawal_finalized(w.leaf()).await.unwrap());
-    let err = env.user.finalize_withdrawal(&w, p.index, state_root, block_hash, &proof).await.unwrap_err();
+    let err =
+        env.user.finalize_withdrawal(&w, p.index, state_root, block_hash, cursor, &proof).await.unwrap_err();
     assert!(
         matches!(err, L1Error::PortalRevert { error: PortalErrors::WithdrawalAlreadyFinalized(_), .. }),
         "{err:?}"

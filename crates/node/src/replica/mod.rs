@@ -104,6 +104,7 @@ pub(crate) async fn start(
     let deriver = Deriver::new(Arc::clone(&chain), config, l1.deployed_at_block).map_err(l1_err)?;
     let deriver = Arc::new(Mutex::new(deriver));
     let status = Arc::new(ReplicaStatus::new(l1.confirmations, MAX_LAG_BLOCKS));
+    status.attach(&deriver);
     let (stop, stop_rx) = watch::channel(false);
     let (faults_tx, faults_rx) = mpsc::unbounded_channel();
     let mut tasks = Vec::new();

@@ -48,6 +48,8 @@ pub struct ReplicaStatus {
     pub fatal: Mutex<Option<String>>,
     /// The last time an L1 poll succeeded.
     pub last_poll: Mutex<Option<Instant>>,
+    /// The deriver, once derivation runs: where safe blocks were derived, for RPC.
+    deriver: std::sync::OnceLock<DeriverHandle>,
 }
 
 impl ReplicaStatus {
@@ -71,6 +73,7 @@ impl ReplicaStatus {
             divergence: Mutex::new(None),
             fatal: Mutex::new(None),
             last_poll: Mutex::new(None),
+            deriver: std::sync::OnceLock::new(),
         }
     }
 
@@ -88,9 +91,34 @@ fn get(a: &AtomicU64) -> u64 {
 /// Seconds without a successful L1 poll before `/health` fails.
 const STUCK_SECS: u64 = 60;
 
+/// The deriver, shared with RPC (which only asks it where safe blocks were derived).
+struct DeriverHandle(std::sync::Arc<Mutex<pillar_derive::Deriver>>);
+
+impl std::fmt::Debug for DeriverHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Deriver")
+    }
+}
+
+impl ReplicaStatus {
+    /// Lets RPC ask `deriver` where safe blocks were derived.
+    pub(crate) fn attach(&self, deriver: &std::sync::Arc<Mutex<pillar_derive::Deriver>>) {
+        let _ = self.deriver.set(DeriverHandle(std::sync::Arc::clone(deriver)));
+    }
+
+    /// Where safe block `height` was derived.
+    pub(crate) fn cursor(&self, height: u64) -> Option<pillar_stf::DerivationCursor> {
+        self.deriver.get()?.0.lock().cursor(height)
+    }
+}
+
 impl NodeStatus for ReplicaStatus {
     fn role(&self) -> &'static str {
         "replica"
+    }
+
+    fn derivation_cursor(&self, height: u64) -> Option<pillar_stf::DerivationCursor> {
+        self.cursor(height)
     }
 
     fn health(&self) -> Health {

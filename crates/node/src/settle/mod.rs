@@ -159,6 +159,7 @@ pub(crate) async fn start(
     // Output faults are the challengers' business; the sequencer only reports them.
     let (faults, _) = mpsc::unbounded_channel();
     let deriver = Arc::new(Mutex::new(deriver));
+    derivation.attach(&deriver);
     let sync = Sync {
         own: true,
         l1: l1.clone(),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use pillar_derive::Deriver;
 use pillar_l1::{L1Anchor, L1Client, L1Error};
-use pillar_stf::{Header, output_root};
+use pillar_stf::{B256, Header};
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
@@ -43,11 +43,14 @@ pub(crate) async fn run(
     }
 }
 
-/// The safe header and the L1 block derivation had read when it made it safe, taken together.
-fn derived(deriver: &Mutex<Deriver>) -> Option<(Header, L1Anchor)> {
+/// The safe header, its output root (which commits to where it was derived) and the L1 block
+/// derivation had read when it made it safe, taken together.
+fn derived(deriver: &Mutex<Deriver>) -> Option<(Header, B256, L1Anchor)> {
     let d = deriver.lock();
     let (number, hash) = d.journal().next()?;
-    Some((d.safe().clone(), L1Anchor { number, hash }))
+    let safe = d.safe().clone();
+    let root = d.output_root(&safe)?;
+    Some((safe, root, L1Anchor { number, hash }))
 }
 
 async fn propose_once(
@@ -58,7 +61,7 @@ async fn propose_once(
 ) -> Result<(), L1Error> {
     let count = client.output_count().await?;
     let last_proposed = if count == 0 { 0 } else { client.output(count - 1).await?.l2_block };
-    let Some((header, anchor)) = derived(deriver) else { return Ok(()) };
+    let Some((header, mut root, anchor)) = derived(deriver) else { return Ok(()) };
     let target = header.height;
     if target < last_proposed + interval || target == 0 {
         return Ok(());
@@ -74,7 +77,6 @@ async fn propose_once(
         warn!(anchor = anchor.number, head, "derivation is too far behind L1 to anchor a proposal");
         return Ok(());
     }
-    let mut root = output_root(header.state_root, header.withdrawals_root, header.hash());
     if lie {
         root.0[31] ^= 1;
     }
