@@ -5,7 +5,7 @@
 //! takes every input through this oracle: the claim it checks (local keys), L1 data by hash
 //! (keccak256, sha256), L2 state by NOMT node hash, blob field elements, and the results of L1
 //! precompiles. A 32-byte [`PreimageKey`] names each preimage; its first byte is the
-//! [`KeyType`], and [`check`] is the rule the L1 oracle contract applies before it serves a
+//! [`KeyType`], and [`check()`] is the rule the L1 oracle contract applies before it serves a
 //! preimage, so a dispute never depends on an unchecked answer. The design follows the OP Stack's
 //! Cannon/Asterisc oracle (docs/fault-proofs.md, "The preimage oracle"):
 //!
@@ -17,7 +17,7 @@
 //! - [`map`]: [`MapOracle`], an in-memory host oracle that checks every preimage it is given;
 //! - [`abi`]: the fd numbers and framing of the VM's oracle syscalls, shared by the guest client
 //!   and the VM;
-//! - `fd` (only on `riscv32`): [`FdOracle`], the guest's client over Linux `read`/`write`.
+//! - `fd` (only on `riscv32`): `FdOracle`, the guest's client over Linux `read`/`write`.
 //!
 //! Without the default `std` feature the crate is `no_std` + `alloc` and builds for the guest.
 
