@@ -14,14 +14,15 @@
 //!   [`PreimagePart`] the L1 oracle returns for (key, offset). It returns `n` and advances the
 //!   offset by `n`.
 //! - `write(4, buf, len)` is a hint: it returns `min(len, 1 MiB)` and changes no state (the host
-//!   reads the bytes; the step does not).
+//!   reads the bytes; the step does not). A hint the host cannot take is dropped, never a reason
+//!   to stop: the only host failure that stops the machine is a preimage it cannot serve.
 //! - `read(3, buf, len)` is the hint acknowledgement: it returns `len` and writes nothing
 //!   (Cannon's rule: the guest must not depend on the bytes).
 //!
 //! docs/fault-proofs.md, "The preimage oracle", is the specification.
 
 use pillar_preimage::{
-    MAX_PREIMAGE_SIZE, MapOracle, OracleError, PreimageKey, PreimageOracle,
+    MAX_HINT_SIZE, MAX_PREIMAGE_SIZE, MapOracle, OracleError, PreimageKey, PreimageOracle,
     abi::{
         FD_HINT_READ, FD_HINT_WRITE, FD_PREIMAGE_READ, FD_PREIMAGE_WRITE, HINT_PREFIX_SIZE,
         LENGTH_PREFIX_SIZE,
@@ -145,8 +146,13 @@ pub struct OracleSyscalls<O> {
     pub stdout: Vec<u8>,
     /// Bytes written to fd 2.
     pub stderr: Vec<u8>,
+    /// Hints the host could not take (longer than [`pillar_preimage::MAX_HINT_SIZE`], or refused
+    /// by the oracle), in order. A hint is advice: a bad one is dropped, never a reason to stop.
+    pub hint_errors: Vec<OracleError>,
     /// Hint bytes received and not yet a whole `len_be4 ‖ hint`.
     hint_buf: Vec<u8>,
+    /// Bytes of an oversized hint still to drop.
+    hint_skip: u64,
     /// The last preimage fetched, as `len_be8 ‖ preimage`, with its key.
     cached: Option<(Hash, Vec<u8>)>,
 }
@@ -154,7 +160,15 @@ pub struct OracleSyscalls<O> {
 impl<O: PreimageOracle> OracleSyscalls<O> {
     /// Serves the oracle's calls from `oracle`.
     pub fn new(oracle: O) -> Self {
-        Self { oracle, stdout: Vec::new(), stderr: Vec::new(), hint_buf: Vec::new(), cached: None }
+        Self {
+            oracle,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            hint_errors: Vec::new(),
+            hint_buf: Vec::new(),
+            hint_skip: 0,
+            cached: None,
+        }
     }
 
     /// `len_be8 ‖ preimage` of `key`, fetched once per key in a row.
@@ -172,23 +186,35 @@ impl<O: PreimageOracle> OracleSyscalls<O> {
         Ok(self.cached.as_ref().map_or(&[], |(_, s)| s.as_slice()))
     }
 
-    /// Passes each whole `len_be4 ‖ hint` in the buffer to the oracle.
-    fn take_hints(&mut self) -> Result<(), OracleError> {
+    /// Passes each whole `len_be4 ‖ hint` in the buffer to the oracle. An oversized hint is
+    /// dropped as its bytes arrive (never buffered), keeping the framing; a hint the oracle refuses
+    /// is dropped too. Both are recorded in `hint_errors`.
+    fn take_hints(&mut self) {
         loop {
+            if self.hint_skip > 0 {
+                let n = self.hint_buf.len().min(usize::try_from(self.hint_skip).unwrap_or(usize::MAX));
+                self.hint_buf.drain(..n);
+                self.hint_skip -= n as u64;
+                if self.hint_skip > 0 {
+                    return;
+                }
+            }
             let Some(prefix) = self.hint_buf.first_chunk::<HINT_PREFIX_SIZE>() else {
-                return Ok(());
+                return;
             };
             let len = u32::from_be_bytes(*prefix) as usize;
-            if len > pillar_preimage::MAX_HINT_SIZE {
-                return Err(OracleError::HintTooLarge {
-                    len: len as u64,
-                    max: pillar_preimage::MAX_HINT_SIZE,
-                });
+            if len > MAX_HINT_SIZE {
+                self.hint_errors.push(OracleError::HintTooLarge { len: len as u64, max: MAX_HINT_SIZE });
+                self.hint_buf.drain(..HINT_PREFIX_SIZE);
+                self.hint_skip = len as u64;
+                continue;
             }
             let Some(hint) = self.hint_buf.get(HINT_PREFIX_SIZE..HINT_PREFIX_SIZE + len) else {
-                return Ok(());
+                return;
             };
-            self.oracle.hint(hint)?;
+            if let Err(e) = self.oracle.hint(hint) {
+                self.hint_errors.push(e);
+            }
             self.hint_buf.drain(..HINT_PREFIX_SIZE + len);
         }
     }
@@ -224,7 +250,7 @@ impl<O: PreimageOracle> Syscalls for OracleSyscalls<O> {
             (SYS_WRITE, FD_HINT_WRITE) => {
                 let len = a2.min(MAX_WRITE);
                 self.hint_buf.extend(memory.read(a1, len as usize));
-                self.take_hints()?;
+                self.take_hints();
                 len
             }
             (SYS_WRITE, FD_PREIMAGE_WRITE) => {
@@ -277,6 +303,27 @@ mod tests {
         assert_eq!(preimage_read_len(0, u64::MAX, 0x1000, 7), 7);
         assert_eq!(key_write_len(0x1001, 64), 31);
         assert_eq!(key_write_len(0x1000, 5), 5);
+    }
+
+    #[test]
+    fn hints_are_framed_and_oversized_ones_dropped() {
+        let mut sys = OracleSyscalls::new(MapOracle::new());
+        let mut stream = vec![0, 0, 0, 2, b'h', b'i'];
+        let big = MAX_HINT_SIZE as u32 + 1;
+        stream.extend(big.to_be_bytes());
+        stream.extend(vec![7; big as usize]);
+        stream.extend([0, 0, 0, 1, b'!', 0, 0]);
+        // Fed in uneven pieces, as a guest's partial writes would.
+        for piece in stream.chunks(1 << 19) {
+            sys.hint_buf.extend_from_slice(piece);
+            sys.take_hints();
+        }
+        assert_eq!(sys.oracle.hints, vec![b"hi".to_vec(), b"!".to_vec()]);
+        assert_eq!(
+            sys.hint_errors,
+            vec![OracleError::HintTooLarge { len: u64::from(big), max: MAX_HINT_SIZE }]
+        );
+        assert_eq!(sys.hint_buf, vec![0, 0]); // half a prefix, waiting
     }
 
     #[test]

@@ -53,8 +53,9 @@ pub enum SyscallError {
     /// Writing the result to guest memory failed.
     #[error(transparent)]
     Memory(#[from] MemoryError),
-    /// The host's oracle could not serve the call (a missing preimage, a hint it refused): the
-    /// host cannot run the guest on, though the one-step rule would go on.
+    /// The host's oracle could not serve a preimage read (it lacks the preimage, or it is larger
+    /// than the VM takes): the host cannot run the guest on, though the one-step rule would go
+    /// on.
     #[error("oracle: {0}")]
     Oracle(#[from] OracleError),
 }

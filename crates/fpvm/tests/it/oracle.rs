@@ -316,3 +316,88 @@ proptest! {
         prop_assert!(verify_step_with(&hashes[r], &p, &mut store).is_err());
     }
 }
+
+/// One oracle call of a random guest.
+#[derive(Debug, Clone)]
+enum Call {
+    /// Select preimage `k`'s key, stored at a misalignment of `mis` bytes, looping over writes.
+    Select(usize),
+    /// A single key write of `len` bytes from preimage `k`'s key (a partial key).
+    KeyWrite(usize, u32),
+    /// `read(5, region + off, len)`.
+    Read(bool, u32, u32),
+    /// `write(4, …)`, `read(3, …)`.
+    Hint(u32),
+    Ack(u32),
+    /// `read`/`write` on a descriptor that is not the oracle's.
+    BadFd(bool, u32),
+}
+
+fn call() -> impl Strategy<Value = Call> {
+    prop_oneof![
+        3 => (0usize..3).prop_map(Call::Select),
+        1 => (0usize..3, 0u32..40).prop_map(|(k, l)| Call::KeyWrite(k, l)),
+        6 => (any::<bool>(), 0u32..96, prop_oneof![0u32..70, Just(4096), Just(u32::MAX)])
+            .prop_map(|(top, off, len)| Call::Read(top, off, len)),
+        1 => (0u32..12).prop_map(Call::Hint),
+        1 => any::<u32>().prop_map(Call::Ack),
+        1 => (any::<bool>(), prop_oneof![Just(0u32), Just(7), Just(1000)]).prop_map(|(r, fd)| Call::BadFd(r, fd)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Random sequences of oracle calls over random preimages (empty ones included), with keys at
+    /// any alignment and reads to any alignment (near the top of memory too) and of any length:
+    /// every step the machine takes verifies to its next state. A read after a partial key write
+    /// selects a key the host lacks: the machine stops there, and that step has no proof. Hints
+    /// come in random pieces (lengths of up to 44 MiB among them): never a reason to stop.
+    #[test]
+    fn random_oracle_calls_verify_at_every_step(
+        preimages in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..90), 3),
+        misalign in proptest::collection::vec(0u32..32, 3),
+        calls in proptest::collection::vec(call(), 1..24),
+    ) {
+        let mut oracle = MapOracle::new();
+        let mut data = Vec::new();
+        let key_at = |k: usize| 0x2_0000 + 0x100 * k as u32 + misalign[k];
+        for (k, p) in preimages.iter().enumerate() {
+            let key = oracle.insert_keccak(p).expect("checked");
+            data.push((key_at(k), key.0.to_vec()));
+        }
+        data.push((HINT, vec![0, 0, 0, 2, 0xaa, 0xbb, 0, 0, 0, 0]));
+        let mut c = Code::default();
+        c.select_key(key_at(0)); // a known key before any read
+        for call in &calls {
+            match *call {
+                Call::Select(k) => c.select_key(key_at(k)),
+                Call::KeyWrite(k, len) => c.ecall(64, 6, Some(key_at(k)), Some(len)),
+                Call::Read(top, off, len) => {
+                    let base = if top { 0xffff_ff00 } else { BUF1 };
+                    c.ecall(63, 5, Some(base + off), Some(len));
+                }
+                Call::Hint(len) => c.ecall(64, 4, Some(HINT), Some(len)),
+                Call::Ack(len) => c.ecall(63, 3, Some(BUF2), Some(len)),
+                Call::BadFd(read, fd) => c.ecall(if read { 63 } else { 64 }, fd, Some(BUF1), Some(8)),
+            }
+        }
+        c.ecall(93, 0, None, None);
+        let mut m = machine(&c.0, &data);
+        let mut sys = OracleSyscalls::new(oracle.clone());
+        let mut store = oracle;
+        let mut steps = 0;
+        while m.exit_code().is_none() && steps < 20_000 {
+            let pre = m.state_hash();
+            let proof = m.prove_step_with(&mut sys);
+            if m.step(&mut sys).is_err() {
+                // Only a host that lacks the selected preimage stops this guest.
+                prop_assert_eq!(verify_step_with(&pre, &proof, &mut store), Err(StepError::MissingPreimagePart));
+                break;
+            }
+            prop_assert_eq!(verify_step_with(&pre, &proof, &mut store), Ok(m.state_hash()), "step {}", steps);
+            prop_assert_eq!(StepProof::decode(&proof.encode()), Ok(proof));
+            steps += 1;
+        }
+    }
+}
