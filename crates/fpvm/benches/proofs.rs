@@ -1,9 +1,12 @@
 //! The commitment and the proofs: the memory root after a run, a step proof and its
-//! verification, and seeking to a random step of a recorded run (issue 16's target: any step of
+//! verification (a store's, and a preimage read's), and seeking to a random step of a recorded run (issue 16's target: any step of
 //! a 10^9-step trace in ≤ 5 s; docs/performance.md extrapolates from these figures).
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use pillar_fpvm::{AluOp, LinuxSyscalls, Machine, PAGE_SIZE, Trace, asm, verify_step};
+use pillar_fpvm::{
+    AluOp, LinuxSyscalls, Machine, OracleSyscalls, PAGE_SIZE, Trace, asm, verify_step, verify_step_with,
+};
+use pillar_preimage::MapOracle;
 
 const CODE: u32 = 0x1_0000;
 const DATA: u32 = 0x2_0000;
@@ -90,6 +93,31 @@ fn proofs(c: &mut Criterion) {
     });
     let proof = m.clone().prove_step();
     g.bench_function("verify_step_store", |b| b.iter(|| verify_step(&pre, &proof).expect("verifies")));
+
+    // A preimage read of 32 bytes (one data leaf, one part), checked against a MapOracle.
+    let mut oracle = MapOracle::new();
+    let key = oracle.insert_keccak(&[7; 1000]).expect("checked");
+    let mut code = Vec::new();
+    for (number, fd, buf) in [(64, 6, DATA), (63, 5, DATA + 64)] {
+        code.extend(asm::li(17, number));
+        code.extend(asm::li(10, fd));
+        code.extend(asm::li(11, buf));
+        code.extend(asm::li(12, 32));
+        code.push(asm::ECALL);
+    }
+    let mut m = Machine::new(CODE);
+    m.memory_mut().write(CODE, &asm::words_to_bytes(&code)).expect("no page limit");
+    m.memory_mut().write(DATA, &key.0).expect("no page limit");
+    let mut sys = OracleSyscalls::new(oracle.clone());
+    for _ in 0..code.len() - 1 {
+        m.step(&mut sys).expect("no trap");
+    }
+    let pre = m.state_hash();
+    let proof = m.prove_step_with(&mut sys);
+    assert!(proof.preimage.is_some());
+    g.bench_function("verify_step_preimage_read", |b| {
+        b.iter(|| verify_step_with(&pre, &proof, &mut oracle).expect("verifies"))
+    });
 
     // Seeking: a run of 2^24 steps with a snapshot every 2^20, to a pseudo-random step.
     let interval = 1 << 20;

@@ -10,7 +10,11 @@
 //! ([`LinuxSyscalls`]: `write` and `exit`). Memory is committed by a keccak Merkle tree
 //! ([`merkle`]), the whole state by [`State::hash`]; [`Machine::prove_step`] proves one step and
 //! [`verify_step`] is the reference one-step rule the L1 contract is held to; [`Trace`] keeps
-//! snapshots so any step can be reached quickly. The preimage server is a later slice.
+//! snapshots so any step can be reached quickly. The preimage oracle's syscalls (Linux `read` and
+//! `write` on fds 3 to 6, Cannon's ABI) are served by [`OracleSyscalls`] from a
+//! `pillar_preimage::PreimageOracle`; the selected key and read offset are state
+//! ([`PreimageState`]), and a step that reads a preimage carries the [`PreimagePart`] it read,
+//! which [`verify_step_with`] checks against a [`PreimageParts`] store (the L1 oracle contract).
 //! docs/fault-proofs.md specifies the VM.
 //!
 //! Guest input is adversarial: a malformed ELF is an [`ElfError`], an instruction outside RV32IM
@@ -23,6 +27,7 @@ mod error;
 mod machine;
 mod memory;
 pub mod merkle;
+mod oracle;
 mod snapshot;
 mod state;
 mod step;
@@ -35,10 +40,14 @@ pub use error::VmError;
 pub use machine::{Exit, Machine, reg};
 pub use memory::{Memory, MemoryError, PAGE_BITS, PAGE_COUNT, PAGE_SIZE, Page};
 pub use merkle::{Hash, LeafProof};
+pub use oracle::{
+    NoPreimages, OracleSyscalls, PART_SIZE, PreimagePart, PreimageParts, PreimageState, SYS_READ,
+    key_write_len, preimage_read_len, shift_key,
+};
 pub use snapshot::{SeekError, Trace};
 pub use state::{STATE_SIZE, STATUS_INVALID, STATUS_UNFINISHED, STATUS_VALID, State, StateError};
-pub use step::{LeafRole, StepError, StepProof, verify_step};
-pub use step_codec::{LEAF_PROOF_SIZE, ProofDecodeError};
+pub use step::{LeafRole, StepError, StepProof, verify_step, verify_step_with};
+pub use step_codec::{LEAF_PROOF_SIZE, PREIMAGE_PART_SIZE, ProofDecodeError};
 pub use syscall::{
     EBADF, LinuxSyscalls, MAX_WRITE, SYS_EXIT, SYS_EXIT_GROUP, SYS_WRITE, SyscallError, SyscallResult,
     Syscalls,

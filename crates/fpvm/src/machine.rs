@@ -1,14 +1,15 @@
 //! The machine: all of its state in one struct, and the fetch-decode-execute step.
 //!
 //! The state is the 32 registers, `pc`, the memory, the step count, the exit code and the
-//! preimage key and offset (placeholders until the oracle slice). Nothing else influences
-//! execution, which is what [`Machine::state_hash`] commits to.
+//! preimage key and offset ([`PreimageState`], changed only by the oracle's syscalls). Nothing
+//! else influences execution, which is what [`Machine::state_hash`] commits to.
 
 use crate::{
     decode::{AluOp, BranchOp, Instr, LoadOp, Reg, StoreOp, decode},
     error::VmError,
     memory::Memory,
     merkle::Hash,
+    oracle::PreimageState,
     state::State,
     syscall::{SyscallResult, Syscalls},
 };
@@ -46,9 +47,8 @@ pub struct Machine {
     memory: Memory,
     steps: u64,
     exit_code: Option<u32>,
-    /// The oracle slice's preimage key and offset; zero (and committed as zero) until then.
-    preimage_key: Hash,
-    preimage_offset: u32,
+    /// The preimage key the guest selected and its read offset.
+    preimage: PreimageState,
 }
 
 impl Machine {
@@ -107,6 +107,11 @@ impl Machine {
         self.exit_code
     }
 
+    /// The oracle's part of the state: the selected preimage key and the read offset.
+    pub fn preimage(&self) -> PreimageState {
+        self.preimage
+    }
+
     /// The state as the state hash commits to it, hashing the pages written since the last
     /// commitment.
     pub fn state(&mut self) -> State {
@@ -117,8 +122,8 @@ impl Machine {
     pub(crate) fn core_state(&self) -> State {
         State {
             memory_root: [0; 32],
-            preimage_key: self.preimage_key,
-            preimage_offset: self.preimage_offset,
+            preimage_key: self.preimage.key,
+            preimage_offset: self.preimage.offset,
             pc: self.pc,
             exit_code: self.exit_code.unwrap_or(0),
             exited: self.exit_code.is_some(),
@@ -140,8 +145,7 @@ impl Machine {
             memory,
             steps: state.steps,
             exit_code: state.exited.then_some(state.exit_code),
-            preimage_key: state.preimage_key,
-            preimage_offset: state.preimage_offset,
+            preimage: PreimageState { key: state.preimage_key, offset: state.preimage_offset },
         }
     }
 
@@ -228,7 +232,7 @@ impl Machine {
             Instr::Ebreak => return Err(VmError::Breakpoint { pc }),
             Instr::Ecall => {
                 let args = [self.reg(reg::A0), self.reg(reg::A1), self.reg(reg::A2)];
-                match sys.syscall(self.reg(reg::A7), args, &mut self.memory) {
+                match sys.syscall(self.reg(reg::A7), args, &mut self.memory, &mut self.preimage) {
                     Ok(SyscallResult::Return(v)) => self.set_reg(reg::A0, v),
                     Ok(SyscallResult::Exit(code)) => self.exit_code = Some(code),
                     Err(source) => return Err(VmError::Syscall { pc, source }),

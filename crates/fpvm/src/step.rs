@@ -1,10 +1,11 @@
 //! Step proofs and the reference one-step verifier.
 //!
 //! [`Machine::prove_step`] gives, for the machine's current step, the pre-state and the memory
-//! leaves the next instruction touches with their Merkle paths. [`verify_step`] re-executes that
-//! one instruction from the proof alone and returns the post-state hash: it is the rule the L1
-//! `step` contract is held to (docs/fault-proofs.md, "The one-step rule"). A proof is untrusted
-//! input, so every inconsistency is a [`StepError`], never a panic.
+//! leaves the next instruction touches with their Merkle paths, and for a preimage read the
+//! [`PreimagePart`] it reads. [`verify_step_with`] re-executes that one instruction from the proof
+//! and the preimage store (the L1 oracle contract) and returns the post-state hash: it is the rule
+//! the L1 `step` contract is held to (docs/fault-proofs.md, "The one-step rule"). A proof is
+//! untrusted input, so every inconsistency is a [`StepError`], never a panic.
 
 use thiserror::Error;
 
@@ -12,9 +13,14 @@ use crate::{
     decode::{Instr, LoadOp, StoreOp, decode},
     machine::{Machine, alu, branch_taken, reg},
     merkle::{Hash, LEAF_BITS, LEAF_SIZE, LeafProof},
+    oracle::{
+        NoPreimages, PreimagePart, PreimageParts, SYS_READ, is_preimage_read, key_write_len, oracle_access,
+        preimage_read_len, shift_key,
+    },
     state::{STATE_SIZE, State, StateError},
     syscall::{EBADF, MAX_WRITE, SYS_EXIT, SYS_EXIT_GROUP, SYS_WRITE},
 };
+use pillar_preimage::abi::{FD_HINT_READ, FD_HINT_WRITE, FD_PREIMAGE_READ, FD_PREIMAGE_WRITE};
 
 /// Everything [`verify_step`] needs to execute one instruction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,9 +30,13 @@ pub struct StepProof {
     /// The leaf holding the instruction at `pc`, leaf number `pc / 32`.
     pub instruction: LeafProof,
     /// The leaves a load or store touches, in address order from the access's first byte: one,
-    /// or two when the access crosses a 32-byte boundary; none for other instructions. Every
-    /// path is against the pre-state's memory root.
+    /// or two when the access crosses a 32-byte boundary; for a preimage read or key write of at
+    /// least one byte, the leaf holding the buffer; none for other instructions. Every path is
+    /// against the pre-state's memory root.
     pub data: Vec<LeafProof>,
+    /// For a preimage read (`read(5, ..)`), the part of the selected preimage at the pre-state's
+    /// offset, as the L1 oracle returns it; `None` for every other step.
+    pub preimage: Option<PreimagePart>,
 }
 
 /// Which leaf of a proof failed its path.
@@ -88,6 +98,29 @@ pub enum StepError {
         /// `pc`.
         pc: u32,
     },
+    /// A preimage read's proof has no preimage part.
+    #[error("preimage read without a preimage part")]
+    MissingPreimagePart,
+    /// A proof of a step that reads no preimage carries a preimage part.
+    #[error("preimage part in the proof of a step that reads none")]
+    UnexpectedPreimagePart,
+    /// The preimage store does not know the selected key.
+    #[error("unknown preimage {key:02x?}")]
+    UnknownPreimage {
+        /// The pre-state's preimage key.
+        key: Hash,
+    },
+    /// The proof's preimage part is not the store's part at (key, offset).
+    #[error("preimage part of {key:02x?} at offset {offset} does not match the oracle's")]
+    PreimagePartMismatch {
+        /// The pre-state's preimage key.
+        key: Hash,
+        /// The pre-state's preimage offset.
+        offset: u32,
+    },
+    /// The preimage offset would pass `u32::MAX` (only a preimage of nearly 4 GiB gets there).
+    #[error("preimage offset overflow")]
+    PreimageOffsetOverflow,
     /// An `ecall` whose number has no one-step semantics yet.
     #[error("ecall {number} at pc {pc:#010x} has no one-step semantics")]
     UnsupportedSyscall {
@@ -101,10 +134,13 @@ pub enum StepError {
     StepOverflow,
 }
 
-/// The data access of a load or store: its first address and width in bytes.
+/// The data access of a load or store: its first address and width in bytes; for an oracle
+/// `ecall` that reads or writes guest memory, its buffer's address with width 1 (the access never
+/// leaves the buffer's leaf).
 fn access(instr: &Instr, regs: &[u32; 32]) -> Option<(u32, u32)> {
     let r = |i: u8| regs[usize::from(i & 31)];
     match *instr {
+        Instr::Ecall => oracle_access(r(reg::A7), [r(reg::A0), r(reg::A1), r(reg::A2)]).map(|addr| (addr, 1)),
         Instr::Load { op, rs1, imm, .. } => {
             let len = match op {
                 LoadOp::Lb | LoadOp::Lbu => 1,
@@ -133,21 +169,36 @@ fn leaves_of(addr: u32, len: u32) -> ([u32; 2], usize) {
 }
 
 impl Machine {
-    /// The proof of the machine's next step, against [`Machine::state_hash`]. Always succeeds:
-    /// for a step that traps the proof holds what shows the trap, and [`verify_step`] reports it.
+    /// The proof of the machine's next step, against [`Machine::state_hash`], for a step that
+    /// reads no preimage ([`Machine::prove_step_with`] proves any step). Always succeeds: for a
+    /// step that traps the proof holds what shows the trap, and [`verify_step`] reports it.
     pub fn prove_step(&mut self) -> StepProof {
+        self.prove_step_with(&mut NoPreimages)
+    }
+
+    /// The proof of the machine's next step, with the preimage part from `parts` if the step
+    /// reads a preimage (an [`crate::OracleSyscalls`] running the machine, or the oracle's
+    /// store). If `parts` does not know the selected key, the proof has no part and does not
+    /// verify.
+    pub fn prove_step_with(&mut self, parts: &mut impl PreimageParts) -> StepProof {
         let state = self.state();
         let memory = self.memory();
         let instruction = memory.prove_leaf_committed(state.pc);
         let mut data = Vec::new();
+        let mut preimage = None;
         if !state.exited && state.pc & 3 == 0 {
             let word = memory.load_u32(state.pc);
-            if let Some((addr, len)) = decode(word).and_then(|i| access(&i, &state.regs)) {
+            let instr = decode(word);
+            if let Some((addr, len)) = instr.and_then(|i| access(&i, &state.regs)) {
                 let (leaves, n) = leaves_of(addr, len);
                 data.extend(leaves[..n].iter().map(|l| memory.prove_leaf_committed(l << LEAF_BITS)));
             }
+            let r = |i: u8| state.regs[usize::from(i)];
+            if instr == Some(Instr::Ecall) && is_preimage_read(r(reg::A7), r(reg::A0)) {
+                preimage = parts.part(&state.preimage_key, state.preimage_offset);
+            }
         }
-        StepProof { pre: state.encode(), instruction, data }
+        StepProof { pre: state.encode(), instruction, data, preimage }
     }
 }
 
@@ -163,6 +214,16 @@ impl DataLeaves<'_> {
     fn slot(&self, addr: u32) -> (usize, usize) {
         let which = usize::from(addr >> LEAF_BITS != self.indices[0]);
         (which, (addr as usize) & (LEAF_SIZE - 1))
+    }
+
+    fn get(&self, addr: u32) -> u8 {
+        let (w, o) = self.slot(addr);
+        self.values[w][o]
+    }
+
+    fn put(&mut self, addr: u32, byte: u8) {
+        let (w, o) = self.slot(addr);
+        self.values[w][o] = byte;
     }
 
     fn load(&self, addr: u32, len: u32) -> u32 {
@@ -197,15 +258,29 @@ impl DataLeaves<'_> {
     }
 }
 
-/// The reference one-step rule: checks `proof` against `pre_state_hash`, executes the one
-/// instruction it shows, and returns the post-state's hash. An exited state steps to itself.
+/// [`verify_step_with`] with a store that knows no preimage: every step but a preimage read.
 pub fn verify_step(pre_state_hash: &Hash, proof: &StepProof) -> Result<Hash, StepError> {
+    verify_step_with(pre_state_hash, proof, &mut NoPreimages)
+}
+
+/// The reference one-step rule: checks `proof` against `pre_state_hash`, executes the one
+/// instruction it shows, and returns the post-state's hash. An exited state steps to itself. A
+/// preimage read's part must be the one `parts` (the L1 oracle contract) has for the pre-state's
+/// key and offset.
+pub fn verify_step_with(
+    pre_state_hash: &Hash,
+    proof: &StepProof,
+    parts: &mut impl PreimageParts,
+) -> Result<Hash, StepError> {
     let mut s = State::decode(&proof.pre)?;
     let actual = s.hash();
     if actual != *pre_state_hash {
         return Err(StepError::PreStateMismatch { claimed: *pre_state_hash, actual });
     }
     if s.exited {
+        if proof.preimage.is_some() {
+            return Err(StepError::UnexpectedPreimagePart);
+        }
         return Ok(actual);
     }
     let pc = s.pc;
@@ -242,6 +317,20 @@ pub fn verify_step(pre_state_hash: &Hash, proof: &StepProof) -> Result<Hash, Ste
     if expected != got {
         return Err(StepError::DataLeafCount { expected, got });
     }
+    let reads_preimage = instr == Instr::Ecall && is_preimage_read(s.regs[17], s.regs[10]);
+    let part = match (reads_preimage, proof.preimage) {
+        (true, None) => return Err(StepError::MissingPreimagePart),
+        (false, Some(_)) => return Err(StepError::UnexpectedPreimagePart),
+        (false, None) => None,
+        (true, Some(part)) => {
+            let (key, offset) = (s.preimage_key, s.preimage_offset);
+            match parts.part(&key, offset) {
+                None => return Err(StepError::UnknownPreimage { key }),
+                Some(p) if p != part => return Err(StepError::PreimagePartMismatch { key, offset }),
+                Some(p) => Some(p),
+            }
+        }
+    };
 
     let r = |s: &State, i: u8| s.regs[usize::from(i & 31)];
     let set = |s: &mut State, i: u8, v: u32| {
@@ -297,21 +386,48 @@ pub fn verify_step(pre_state_hash: &Hash, proof: &StepProof) -> Result<Hash, Ste
         }
         Instr::Fence => {}
         Instr::Ebreak => return Err(StepError::Breakpoint { pc }),
-        Instr::Ecall => match r(&s, reg::A7) {
-            // The bytes written are output, not state: only the count returned is committed.
-            SYS_WRITE => {
-                let v = match r(&s, reg::A0) {
-                    1 | 2 => r(&s, reg::A2).min(MAX_WRITE),
-                    _ => EBADF.wrapping_neg(),
-                };
-                set(&mut s, reg::A0, v);
+        Instr::Ecall => {
+            let (fd, buf, len) = (r(&s, reg::A0), r(&s, reg::A1), r(&s, reg::A2));
+            match (r(&s, reg::A7), fd) {
+                // The bytes written to stdout, stderr or the hint fd are output, not state: only
+                // the count returned is committed.
+                (SYS_WRITE, 1 | 2 | FD_HINT_WRITE) => set(&mut s, reg::A0, len.min(MAX_WRITE)),
+                (SYS_WRITE, FD_PREIMAGE_WRITE) => {
+                    let n = key_write_len(buf, len);
+                    if let Some((_, _, leaves)) = &data {
+                        let bytes: Vec<u8> = (0..n).map(|i| leaves.get(buf.wrapping_add(i))).collect();
+                        s.preimage_key = shift_key(&s.preimage_key, &bytes);
+                    }
+                    s.preimage_offset = 0;
+                    set(&mut s, reg::A0, n);
+                }
+                // The acknowledgement of a hint: its bytes are not state, nothing is written.
+                (SYS_READ, FD_HINT_READ) => set(&mut s, reg::A0, len),
+                (SYS_READ, FD_PREIMAGE_READ) => {
+                    let part = part.ok_or(StepError::MissingPreimagePart)?;
+                    let n = preimage_read_len(s.preimage_offset, part.len, buf, len);
+                    if n > 0 {
+                        let Some((_, _, leaves)) = &mut data else {
+                            return Err(StepError::DataLeafCount { expected: 1, got: 0 });
+                        };
+                        for i in 0..n {
+                            leaves.put(buf.wrapping_add(i), part.bytes[i as usize]);
+                        }
+                        s.memory_root =
+                            leaves.root().ok_or(StepError::DataLeafCount { expected: 1, got: 0 })?;
+                    }
+                    s.preimage_offset =
+                        s.preimage_offset.checked_add(n).ok_or(StepError::PreimageOffsetOverflow)?;
+                    set(&mut s, reg::A0, n);
+                }
+                (SYS_READ | SYS_WRITE, _) => set(&mut s, reg::A0, EBADF.wrapping_neg()),
+                (SYS_EXIT | SYS_EXIT_GROUP, _) => {
+                    s.exit_code = fd;
+                    s.exited = true;
+                }
+                (number, _) => return Err(StepError::UnsupportedSyscall { pc, number }),
             }
-            SYS_EXIT | SYS_EXIT_GROUP => {
-                s.exit_code = r(&s, reg::A0);
-                s.exited = true;
-            }
-            number => return Err(StepError::UnsupportedSyscall { pc, number }),
-        },
+        }
     }
     s.pc = next;
     s.steps = s.steps.checked_add(1).ok_or(StepError::StepOverflow)?;

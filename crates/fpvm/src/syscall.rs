@@ -3,13 +3,19 @@
 //! The ABI is Linux's on RISC-V, so a guest runs unchanged under `qemu-riscv32`: `a7` holds the
 //! syscall number, `a0`, `a1` and `a2` the arguments, and the result comes back in `a0`. The
 //! machine reads the registers and writes `a0`; a [`Syscalls`] implementation sees only the
-//! number, the arguments and the memory. [`LinuxSyscalls`] serves `write` and `exit`, enough for
-//! a guest that prints and exits; the preimage oracle (a later slice) will be another
-//! implementation with its own numbers.
+//! number, the arguments, the memory and the oracle's part of the state ([`PreimageState`]).
+//! [`LinuxSyscalls`] serves `write` and `exit`, enough for a guest that prints and exits (and what
+//! `qemu-riscv32` does with no oracle behind the fds); [`crate::OracleSyscalls`] adds the preimage
+//! oracle's `read` and `write` on fds 3 to 6, and is what the one-step rule follows.
 
 use thiserror::Error;
 
-use crate::memory::{Memory, MemoryError};
+use pillar_preimage::OracleError;
+
+use crate::{
+    memory::{Memory, MemoryError},
+    oracle::PreimageState,
+};
 
 /// Linux `write(fd, buf, len)`.
 pub const SYS_WRITE: u32 = 64;
@@ -47,20 +53,30 @@ pub enum SyscallError {
     /// Writing the result to guest memory failed.
     #[error(transparent)]
     Memory(#[from] MemoryError),
+    /// The host's oracle could not serve a preimage read (it lacks the preimage, or it is larger
+    /// than the VM takes): the host cannot run the guest on, though the one-step rule would go
+    /// on.
+    #[error("oracle: {0}")]
+    Oracle(#[from] OracleError),
 }
 
 /// The embedder's side of `ecall`.
 pub trait Syscalls {
-    /// Serves syscall `number` with arguments `args` (`a0`, `a1`, `a2`).
+    /// Serves syscall `number` with arguments `args` (`a0`, `a1`, `a2`). `preimage` is the
+    /// machine's oracle state (selected key and read offset), which only oracle calls change. On
+    /// an error, nothing the machine commits to (memory, `preimage`) may have changed.
     fn syscall(
         &mut self,
         number: u32,
         args: [u32; 3],
         memory: &mut Memory,
+        preimage: &mut PreimageState,
     ) -> Result<SyscallResult, SyscallError>;
 }
 
 /// Linux `write` (to buffers) and `exit`: what the smoke guest and the differential tests need.
+/// A guest that uses the oracle's fds needs [`crate::OracleSyscalls`]: here its writes return
+/// `-EBADF` and `read` is unknown, as under `qemu-riscv32` with nothing on those fds.
 #[derive(Debug, Clone, Default)]
 pub struct LinuxSyscalls {
     /// Bytes written to fd 1.
@@ -75,6 +91,7 @@ impl Syscalls for LinuxSyscalls {
         number: u32,
         [a0, a1, a2]: [u32; 3],
         memory: &mut Memory,
+        _: &mut PreimageState,
     ) -> Result<SyscallResult, SyscallError> {
         match number {
             SYS_WRITE => {

@@ -188,8 +188,8 @@ fn traps_and_unsupported_syscalls_have_no_post_state() {
     assert_eq!(one_step(&[], &[asm::EBREAK], &[]), Err(StepError::Breakpoint { pc }));
     assert_eq!(one_step(&[], &[0], &[]), Err(StepError::IllegalInstruction { pc, word: 0 }));
     assert_eq!(
-        one_step(&[(17, 63)], &[asm::ECALL], &[]),
-        Err(StepError::UnsupportedSyscall { pc, number: 63 })
+        one_step(&[(17, 62)], &[asm::ECALL], &[]),
+        Err(StepError::UnsupportedSyscall { pc, number: 62 })
     );
     // write returns its count (capped) or -EBADF; exit stops the machine.
     one_step(&[(17, 64), (10, 1), (12, u32::MAX)], &[asm::ECALL], &[]).expect("write");

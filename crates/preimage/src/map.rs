@@ -1,0 +1,114 @@
+//! An in-memory host oracle: a map from key to preimage, checked as it is filled.
+
+use alloc::{collections::BTreeMap, vec::Vec};
+
+use crate::{
+    check::{KeyCheckError, check, check_blob_key},
+    hash::sha256,
+    key::PreimageKey,
+    oracle::{MAX_HINT_SIZE, OracleError, PreimageOracle},
+};
+
+/// Preimages by key, and the hints received. Every insert checks the preimage against its key as
+/// the L1 oracle contract would ([`check`]), so a `MapOracle` serves only what L1 would serve
+/// (for blobs, up to the KZG opening, which it takes on trust: [`check_blob_key`]).
+#[derive(Debug, Clone, Default)]
+pub struct MapOracle {
+    preimages: BTreeMap<[u8; 32], Vec<u8>>,
+    /// The hints received, in order.
+    pub hints: Vec<Vec<u8>>,
+}
+
+impl MapOracle {
+    /// An empty oracle.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores `preimage` under `key` if [`check`] accepts it (local, keccak256, sha256 and NOMT
+    /// keys; blob and precompile keys have their own inserts).
+    pub fn insert(&mut self, key: PreimageKey, preimage: &[u8]) -> Result<PreimageKey, KeyCheckError> {
+        check(&key, preimage)?;
+        self.preimages.insert(key.0, preimage.to_vec());
+        Ok(key)
+    }
+
+    /// Stores `preimage` under its keccak256 key.
+    pub fn insert_keccak(&mut self, preimage: &[u8]) -> Result<PreimageKey, KeyCheckError> {
+        self.insert(PreimageKey::keccak(preimage), preimage)
+    }
+
+    /// Stores `preimage` under its sha256 key.
+    pub fn insert_sha256(&mut self, preimage: &[u8]) -> Result<PreimageKey, KeyCheckError> {
+        self.insert(PreimageKey::sha256(preimage), preimage)
+    }
+
+    /// Stores a NOMT node (its two children's hashes) under its key.
+    pub fn insert_nomt_node(&mut self, node: &[u8; 64]) -> Result<PreimageKey, KeyCheckError> {
+        self.insert(PreimageKey::nomt_node(&sha256(node)), node)
+    }
+
+    /// Stores the dispute input `value` under the local key with identifier `id`.
+    pub fn insert_local(&mut self, id: [u8; 31], value: &[u8]) -> Result<PreimageKey, KeyCheckError> {
+        self.insert(PreimageKey::local(id), value)
+    }
+
+    /// Stores the field element `element` at `z` of the blob with KZG commitment `commitment`.
+    /// The key and the element's form are checked; that the blob has this value at `z` is taken
+    /// on trust (the L1 contract checks the KZG proof).
+    pub fn insert_blob(
+        &mut self,
+        commitment: &[u8; 48],
+        z: &[u8; 32],
+        element: &[u8; 32],
+    ) -> Result<PreimageKey, KeyCheckError> {
+        let key = PreimageKey::blob(commitment, z);
+        check_blob_key(&key, commitment, z, element)?;
+        self.preimages.insert(key.0, element.to_vec());
+        Ok(key)
+    }
+
+    /// Computes the precompile at `address` on `input` natively and stores its result (status
+    /// byte ‖ output) under the precompile key.
+    #[cfg(feature = "std")]
+    pub fn insert_precompile(
+        &mut self,
+        address: &[u8; 20],
+        input: &[u8],
+    ) -> Result<PreimageKey, KeyCheckError> {
+        let key = PreimageKey::precompile(address, input);
+        let preimage = crate::precompile::call(address, input)?;
+        crate::check::check_precompile(&key, address, input, &preimage)?;
+        self.preimages.insert(key.0, preimage);
+        Ok(key)
+    }
+
+    /// The preimage of `key`, if stored.
+    pub fn preimage(&self, key: &PreimageKey) -> Option<&[u8]> {
+        self.preimages.get(&key.0).map(Vec::as_slice)
+    }
+
+    /// Preimages stored.
+    pub fn len(&self) -> usize {
+        self.preimages.len()
+    }
+
+    /// Whether no preimage is stored.
+    pub fn is_empty(&self) -> bool {
+        self.preimages.is_empty()
+    }
+}
+
+impl PreimageOracle for MapOracle {
+    fn get(&mut self, key: PreimageKey) -> Result<Vec<u8>, OracleError> {
+        self.preimage(&key).map(<[u8]>::to_vec).ok_or(OracleError::Missing { key: key.0 })
+    }
+
+    fn hint(&mut self, hint: &[u8]) -> Result<(), OracleError> {
+        if hint.len() > MAX_HINT_SIZE {
+            return Err(OracleError::HintTooLarge { len: hint.len() as u64, max: MAX_HINT_SIZE });
+        }
+        self.hints.push(hint.to_vec());
+        Ok(())
+    }
+}
