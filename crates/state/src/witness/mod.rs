@@ -20,6 +20,8 @@ mod source;
 mod state;
 
 #[cfg(test)]
+mod differential;
+#[cfg(test)]
 mod reference;
 #[cfg(test)]
 mod tests;

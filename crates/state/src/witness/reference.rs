@@ -12,6 +12,14 @@ use crate::{KeyPath, ProofTerminal, StateProof, leaf_hash, proof::bit};
 /// Key → value.
 pub(super) type Values = BTreeMap<KeyPath, Vec<u8>>;
 
+/// A block's writes (`None` deletes).
+pub(super) type Writes = BTreeMap<KeyPath, Option<Vec<u8>>>;
+
+/// sha256 of a value.
+pub(super) fn value_hash(v: &[u8]) -> Hash {
+    Sha256::digest(v).into()
+}
+
 fn items(values: &Values) -> Vec<(KeyPath, Hash)> {
     values.iter().map(|(k, v)| (*k, Sha256::digest(v).into())).collect()
 }
@@ -93,6 +101,18 @@ pub(super) fn witness_from_proofs<'k>(
     w
 }
 
+/// `values` after `writes`.
+pub(super) fn applied(values: &Values, writes: &Writes) -> Values {
+    let mut out = values.clone();
+    for (k, v) in writes {
+        match v {
+            Some(v) => out.insert(*k, v.clone()),
+            None => out.remove(k),
+        };
+    }
+    out
+}
+
 /// splitmix64: deterministic randomness for generated key sets.
 pub(super) struct Rng(pub(super) u64);
 
@@ -145,4 +165,57 @@ pub(super) fn keys(rng: &mut Rng, n: usize) -> Vec<KeyPath> {
         }
     }
     keys
+}
+
+/// A block of `ops` random reads, inserts, updates and deletes over the state `values` whose
+/// keys are `keys` (a third of the picks are fresh keys or keys sharing 192 bits or more with a
+/// present one). `mode` 1 also deletes about 90% of the keys; 2 deletes them all and reinserts
+/// about an eighth.
+pub(super) fn block(
+    rng: &mut Rng,
+    values: &Values,
+    keys: &[KeyPath],
+    ops: usize,
+    mode: usize,
+) -> (Vec<KeyPath>, Writes) {
+    let mut reads = Vec::new();
+    let mut writes = Writes::new();
+    let pick = |rng: &mut Rng| -> KeyPath {
+        match rng.below(4) {
+            0 => rng.key(),
+            1 if !keys.is_empty() => {
+                let base = keys[rng.below(keys.len())];
+                rng.near(&base, 64)
+            }
+            _ if !keys.is_empty() => keys[rng.below(keys.len())],
+            _ => rng.key(),
+        }
+    };
+    for _ in 0..ops {
+        let k = pick(rng);
+        match rng.below(3) {
+            0 => reads.push(k),
+            1 => {
+                writes.insert(k, Some(rng.value()));
+            }
+            _ => {
+                writes.insert(k, None);
+            }
+        }
+    }
+    match mode {
+        // Delete most keys.
+        1 => writes.extend(values.keys().filter(|_| rng.below(10) != 0).map(|k| (*k, None))),
+        // Delete everything, and maybe reinsert some.
+        2 => {
+            writes.extend(values.keys().map(|k| (*k, None)));
+            for k in keys {
+                if rng.below(8) == 0 {
+                    writes.insert(*k, Some(rng.value()));
+                }
+            }
+        }
+        _ => {}
+    }
+    (reads, writes)
 }

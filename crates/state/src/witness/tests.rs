@@ -9,28 +9,9 @@ use proptest::prelude::*;
 
 use super::{
     Hash, NodePreimage, TERMINATOR, WitnessMap, WitnessSource, WitnessState, internal_hash, join,
-    reference::{self, Rng, Values},
+    reference::{self, Rng, Values, Writes, applied, value_hash},
 };
 use crate::{KeyPath, ProofError, ProofTerminal, StateError, StateRead, WitnessItem, leaf_hash, proof_nodes};
-
-type Writes = BTreeMap<KeyPath, Option<Vec<u8>>>;
-
-fn value_hash(v: &[u8]) -> Hash {
-    use sha2::Digest;
-    sha2::Sha256::digest(v).into()
-}
-
-/// `values` after `writes`.
-fn applied(values: &Values, writes: &Writes) -> Values {
-    let mut out = values.clone();
-    for (k, v) in writes {
-        match v {
-            Some(v) => out.insert(*k, v.clone()),
-            None => out.remove(k),
-        };
-    }
-    out
-}
 
 /// Checks reads of `reads` and the root after `writes` on the state `values`, with a witness
 /// built from the proofs of exactly those keys (as the recorder builds it).
@@ -426,50 +407,6 @@ fn report_work(cases: &[(usize, usize)]) {
     );
 }
 
-fn arbitrary_block(rng: &mut Rng, values: &Values, keys: &[KeyPath], ops: usize) -> (Vec<KeyPath>, Writes) {
-    let mut reads = Vec::new();
-    let mut writes = Writes::new();
-    let pick = |rng: &mut Rng| -> KeyPath {
-        match rng.below(4) {
-            0 => rng.key(),
-            1 if !keys.is_empty() => {
-                let base = keys[rng.below(keys.len())];
-                rng.near(&base, 64)
-            }
-            _ if !keys.is_empty() => keys[rng.below(keys.len())],
-            _ => rng.key(),
-        }
-    };
-    let mode = rng.below(4);
-    for _ in 0..ops {
-        let k = pick(rng);
-        match rng.below(3) {
-            0 => reads.push(k),
-            1 => {
-                writes.insert(k, Some(rng.value()));
-            }
-            _ => {
-                writes.insert(k, None);
-            }
-        }
-    }
-    match mode {
-        // Delete most keys.
-        1 => writes.extend(values.keys().filter(|_| rng.below(10) != 0).map(|k| (*k, None))),
-        // Delete everything, and maybe reinsert some.
-        2 => {
-            writes.extend(values.keys().map(|k| (*k, None)));
-            for k in keys {
-                if rng.below(8) == 0 {
-                    writes.insert(*k, Some(rng.value()));
-                }
-            }
-        }
-        _ => {}
-    }
-    (reads, writes)
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -483,7 +420,8 @@ proptest! {
         let mut values: Values = keys.iter().map(|k| (*k, rng.value())).collect();
         for _ in 0..3 {
             let present: Vec<KeyPath> = values.keys().copied().collect();
-            let (reads, writes) = arbitrary_block(&mut rng, &values, &present, ops);
+            let mode = rng.below(4);
+            let (reads, writes) = reference::block(&mut rng, &values, &present, ops, mode);
             check(&values, &reads, &writes);
             values = applied(&values, &writes);
         }
