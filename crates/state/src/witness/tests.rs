@@ -345,7 +345,8 @@ fn proof_nodes_match_the_trie() {
 
 /// The hashing a block of `n` writes costs over a state of `m` keys. `fresh`: new keys
 /// (inserts) rather than updates of existing ones.
-fn work(m: usize, n: usize, fresh: bool, seed: u64) -> super::HashWork {
+/// Also returns how many witness nodes the recomputation fetched.
+fn work(m: usize, n: usize, fresh: bool, seed: u64) -> (super::HashWork, usize) {
     let mut rng = Rng(seed);
     let values: Values = (0..m).map(|_| (rng.key(), vec![0; 24])).collect();
     let keys: Vec<KeyPath> = values.keys().copied().collect();
@@ -356,7 +357,8 @@ fn work(m: usize, n: usize, fresh: bool, seed: u64) -> super::HashWork {
         writes.insert(k, Some(vec![1 + rng.below(255) as u8; 24]));
     }
     let state = WitnessState::new(root, &witness);
-    state.update_root(&writes).unwrap().work
+    let work = state.update_root(&writes).unwrap().work;
+    (work, state.fetched().0)
 }
 
 #[test]
@@ -376,21 +378,25 @@ fn report_work(cases: &[(usize, usize)]) {
     // 24-byte values, as an account record.
     for &(m, n) in cases {
         let mut total = super::HashWork::default();
+        let mut nodes = 0;
         let runs = 3;
         for seed in 0..runs {
-            let w = work(m, n, false, seed);
+            let (w, fetched) = work(m, n, false, seed);
+            nodes += fetched as u64;
             total.internal += w.internal;
             total.leaves += w.leaves;
             total.value_compressions += w.value_compressions;
         }
         let per = |x: u64| x as f64 / runs as f64;
         println!(
-            "M = {m}, N = {n} updates: {:.1} internal + {:.1} leaf hashes, {:.1} value compressions: {:.1} compressions, {:.1} per write",
+            "M = {m}, N = {n} updates: {:.1} internal + {:.1} leaf hashes, {:.1} value compressions: \
+             {:.1} compressions, {:.1} per write; {:.1} witness nodes fetched",
             per(total.internal),
             per(total.leaves),
             per(total.value_compressions),
             per(total.compressions()),
             per(total.compressions()) / n as f64,
+            per(nodes),
         );
         let depth = (m as f64).log2();
         // Each write rehashes at most its path (about log2 M + 2 nodes) plus its leaf and value.
@@ -398,9 +404,9 @@ fn report_work(cases: &[(usize, usize)]) {
         assert_eq!(total.leaves, (n as u64) * runs);
     }
     let (m, _) = cases[0];
-    let w = work(m, 4, true, 7);
+    let (w, fetched) = work(m, 4, true, 7);
     println!(
-        "M = {m}, N = 4 inserts: {} internal + {} leaves, {} compressions",
+        "M = {m}, N = 4 inserts: {} internal + {} leaves, {} compressions; {fetched} witness nodes fetched",
         w.internal,
         w.leaves,
         w.compressions()
