@@ -13,7 +13,7 @@ use super::{
     reference::{self, Rng, Values, Writes, applied},
     witness_for, witness_for_block,
 };
-use crate::{BlockChanges, KeyPath, NomtOptions, NomtStore, StateRead};
+use crate::{BlockChanges, BlockOverlay, KeyPath, NomtOptions, NomtStore, StateRead, StateWrite};
 
 fn small() -> NomtOptions {
     NomtOptions { hashtable_buckets: 4096, commit_concurrency: 1, rollback_window: 0 }
@@ -38,6 +38,20 @@ fn block(store: &NomtStore, model: &mut Values, reads: &[KeyPath], writes: Write
         assert_eq!(&state.get(k).unwrap(), v, "read of {}", B256::from(*k));
     }
     let root = state.root_after(&changes).unwrap();
+
+    // The guest's flow: the block's overlay over the witness state reads and writes the same.
+    let replayed = {
+        let mut overlay = BlockOverlay::new(&state);
+        for k in reads {
+            overlay.get(k).unwrap();
+        }
+        for (k, v) in &changes.writes {
+            overlay.set(*k, v.clone());
+        }
+        overlay.into_changes()
+    };
+    assert_eq!(replayed.reads, changes.reads);
+    assert_eq!(state.root_after(&replayed).unwrap(), root);
 
     *model = applied(model, &changes.writes);
     let pending = store.prepare(snapshot, changes).unwrap();
