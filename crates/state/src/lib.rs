@@ -10,6 +10,9 @@
 //!   proof can be checked on Ethereum with the SHA-256 precompile.
 //! - [`StateProof`] and [`verify_proof`]: Merkle proofs of presence or absence, and a verifier
 //!   that depends on nothing but SHA-256.
+//! - [`WitnessState`]: state read from a witness of trie nodes (the fault-proof program has no
+//!   database), and the root after a block recomputed from it; [`WitnessMap`] holds a witness
+//!   in memory, and `witness_for_block` (feature `nomt`) records one from NOMT.
 //!
 //! The crate is `no_std` (with `alloc`). Without its default feature `nomt` it is the core the
 //! fault-proof program runs, built for `riscv32im-unknown-none-elf` in CI
@@ -34,9 +37,10 @@ mod memory;
 mod nomt_store;
 mod overlay;
 mod proof;
+mod witness;
 
 pub use accessors::{StateMap, StateValue};
-pub use error::StateError;
+pub use error::{StateError, WitnessItem};
 pub use key::{KeyPath, key_path};
 pub use memory::MemoryState;
 #[cfg(feature = "nomt")]
@@ -44,6 +48,9 @@ pub use nomt_store::{NomtOptions, NomtStore, PendingCommit, Snapshot};
 pub use overlay::{BlockChanges, BlockOverlay, TxOverlay};
 pub use proof::leaf_hash;
 pub use proof::{ProofError, ProofOutcome, ProofTerminal, StateProof, verify_proof};
+pub use witness::{HashWork, ProofNodes, RootUpdate, WitnessMap, WitnessSource, WitnessState, proof_nodes};
+#[cfg(feature = "nomt")]
+pub use witness::{witness_for, witness_for_block};
 
 /// Read access to state.
 pub trait StateRead {

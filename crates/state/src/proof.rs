@@ -84,11 +84,11 @@ pub enum ProofError {
     },
 }
 
-fn bit(key: &[u8; 32], i: usize) -> bool {
+pub(crate) fn bit(key: &[u8; 32], i: usize) -> bool {
     (key[i / 8] >> (7 - (i % 8))) & 1 == 1
 }
 
-fn hash_pair(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+pub(crate) fn hash_pair(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(left);
     h.update(right);
