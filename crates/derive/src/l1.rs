@@ -180,22 +180,32 @@ pub fn batch_hash(
     data_commitment: B256,
     context: &BatchContext,
 ) -> B256 {
+    alloy_primitives::keccak256(entry_preimage(prev, first_block, last_block, kind, data_commitment, context))
+}
+
+/// The 320-byte preimage of [`batch_hash`]: what a fault-proof program reads an entry from.
+pub fn entry_preimage(
+    prev: B256,
+    first_block: u64,
+    last_block: u64,
+    kind: u8,
+    data_commitment: B256,
+    context: &BatchContext,
+) -> Vec<u8> {
     let c = context;
-    alloy_primitives::keccak256(
-        (
-            prev,
-            first_block,
-            last_block,
-            u32::from(kind),
-            data_commitment,
-            c.l1_block,
-            c.l1_timestamp,
-            c.queue_length,
-            c.queue_head,
-            c.inclusion_deadline,
-        )
-            .abi_encode_params(),
+    (
+        prev,
+        first_block,
+        last_block,
+        u32::from(kind),
+        data_commitment,
+        c.l1_block,
+        c.l1_timestamp,
+        c.queue_length,
+        c.queue_head,
+        c.inclusion_deadline,
     )
+        .abi_encode_params()
 }
 
 /// A `BatchAppended` event (with its `CalldataBatchPayload` for calldata batches): a batch, or a
@@ -231,6 +241,18 @@ pub struct BatchEvent {
 }
 
 impl BatchEvent {
+    /// The preimage of its hash ([`entry_preimage`]).
+    pub fn entry_preimage(&self) -> Vec<u8> {
+        entry_preimage(
+            self.prev_batch_hash,
+            self.first_block,
+            self.last_block,
+            self.kind.as_u8(),
+            self.data_commitment,
+            &self.context,
+        )
+    }
+
     /// The batch hash its fields give ([`batch_hash`]); the Rollup's is `batch_hash`.
     pub fn computed_hash(&self) -> B256 {
         batch_hash(

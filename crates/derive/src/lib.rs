@@ -46,7 +46,7 @@ pub use derivation::{
 pub use error_kind::{Classify, ErrorKind};
 pub use l1::{
     BatchContext, BatchEvent, BatchKind, BatchPayload, L1Batch, L1BlockData, L1BlockInfo, L1Event, L1Log,
-    ProposedOutput, QueueKind, QueueMessage, batch_hash,
+    ProposedOutput, QueueKind, QueueMessage, batch_hash, entry_preimage,
 };
 #[cfg(any(test, feature = "test-utils"))]
 pub use memory::{MemoryL1, MemoryL1Error};

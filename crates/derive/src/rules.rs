@@ -186,9 +186,11 @@ pub fn check_block(
             l1_origin: h.l1_origin,
         });
     }
+    // Compared by hash: a message's `l1_block` is not committed on L1 (nor in the header), so
+    // it is the block's own label, which a program holding only L1's commitments cannot check.
     for tx in &block.transactions {
         if let ChainTx::L1(m) = tx
-            && (m.index >= ctx.queue_length || queue.get(m.index) != Some(m))
+            && (m.index >= ctx.queue_length || queue.get(m.index).map(L1Message::hash) != Some(m.hash()))
         {
             return Err(SkipReason::ForeignQueueMessage { height: h.height, index: m.index });
         }

@@ -77,6 +77,17 @@ impl PreimageKey {
         typed(KeyType::Keccak256, keccak256(preimage))
     }
 
+    /// The keccak256 key of the preimage whose keccak256 is `hash` (what a program knows when it
+    /// holds a hash and wants what it commits to).
+    pub fn keccak_hash(hash: [u8; 32]) -> Self {
+        typed(KeyType::Keccak256, hash)
+    }
+
+    /// The sha256 key of the preimage whose sha256 is `hash`.
+    pub fn sha256_hash(hash: [u8; 32]) -> Self {
+        typed(KeyType::Sha256, hash)
+    }
+
     /// The sha256 key of `preimage`.
     pub fn sha256(preimage: &[u8]) -> Self {
         typed(KeyType::Sha256, sha256(preimage))

@@ -36,6 +36,23 @@ pub mod oracle;
 #[cfg(feature = "std")]
 pub mod precompile;
 
+/// The addresses of the precompiles a precompile key may name (their semantics are in
+/// `precompile`, feature `std`).
+pub mod precompile_address {
+    /// `ecrecover` (0x01).
+    pub const ECRECOVER: [u8; 20] = address(0x01);
+    /// `P256VERIFY` (0x100, EIP-7951).
+    pub const P256VERIFY: [u8; 20] = address(0x100);
+
+    /// The 20-byte address of a small number.
+    const fn address(n: u16) -> [u8; 20] {
+        let mut a = [0; 20];
+        a[18] = (n >> 8) as u8;
+        a[19] = n as u8;
+        a
+    }
+}
+
 #[cfg(feature = "std")]
 pub use check::check_precompile;
 pub use check::{KeyCheckError, check, check_blob_key};

@@ -20,10 +20,7 @@ use alloc::{vec, vec::Vec};
 
 use crate::{check::KeyCheckError, hash::keccak256};
 
-/// The address of `ecrecover`.
-pub const ECRECOVER: [u8; 20] = address(0x01);
-/// The address of `P256VERIFY` (EIP-7951).
-pub const P256VERIFY: [u8; 20] = address(0x100);
+pub use crate::precompile_address::{ECRECOVER, P256VERIFY};
 
 /// The order of secp256k1's group.
 pub const SECP256K1_N: [u8; 32] = [
@@ -40,14 +37,6 @@ pub const P256_P: [u8; 32] = [
     0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 ];
-
-/// The 20-byte address of a small number.
-const fn address(n: u16) -> [u8; 20] {
-    let mut a = [0; 20];
-    a[18] = (n >> 8) as u8;
-    a[19] = n as u8;
-    a
-}
 
 /// `x` as a big-endian scalar is in `[1, n − 1]`.
 fn scalar_in_range(x: &[u8; 32], n: &[u8; 32]) -> bool {

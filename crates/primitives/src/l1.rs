@@ -188,13 +188,21 @@ impl L1Message {
         Self::event_hash(self.index, self.timestamp, self.sender, self.kind_code(), &self.payload())
     }
 
+    /// The preimage of [`L1Message::hash`]: what a fault-proof program reads a message from.
+    pub fn event_preimage(&self) -> Vec<u8> {
+        Self::event_encoding(self.index, self.timestamp, self.sender, self.kind_code(), &self.payload())
+    }
+
+    /// `abi.encode(uint64 index, uint64 timestamp, address sender, uint8 kind, bytes payload)`.
+    fn event_encoding(index: u64, timestamp: u64, sender: Address, kind: u8, payload: &[u8]) -> Vec<u8> {
+        (index, timestamp, sender, u32::from(kind), Bytes::copy_from_slice(payload)).abi_encode_params()
+    }
+
     /// `messageHash` of a `QueueMessage` event's fields as logged, `keccak256(abi.encode(uint64
     /// index, uint64 timestamp, address sender, uint8 kind, bytes payload))`: the one
     /// implementation, shared with the L1 client, which hashes payloads before decoding them.
     pub fn event_hash(index: u64, timestamp: u64, sender: Address, kind: u8, payload: &[u8]) -> B256 {
-        keccak256(
-            (index, timestamp, sender, u32::from(kind), Bytes::copy_from_slice(payload)).abi_encode_params(),
-        )
+        keccak256(Self::event_encoding(index, timestamp, sender, kind, payload))
     }
 }
 

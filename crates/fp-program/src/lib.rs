@@ -1,0 +1,117 @@
+//! Pillar's fault-proof program: the node's own derivation and runtime deciding one output claim
+//! (docs/fault-proofs.md, "The program").
+//!
+//! Given an agreed output (block N − 1, with its derivation cursor), a claimed output for block N
+//! and the batch chain's head in the dispute's view of L1, [`run`]:
+//!
+//! 1. reads the agreed output's preimage and block header, checked against each other
+//!    ([`inputs`]);
+//! 2. derives block N exactly as a replica does: the rest of the cursor entry, then the entries
+//!    after it, each judged by `pillar_derive::rules` from the facts it commits to, with the queue
+//!    and batch payloads read by hash ([`entries`], [`queue`], [`payload`], [`derive`]);
+//! 3. executes it with the same runtime (`Runtime::execute_on`) over state read from NOMT node
+//!    preimages (`pillar_state::WitnessState` over [`OracleWitness`]), signatures checked by L1's
+//!    precompiles ([`OracleVerifier`]), and recomputes the state root once;
+//! 4. computes block N's output root with its cursor and compares it with the claim.
+//!
+//! Everything comes from a [`pillar_preimage::PreimageOracle`]: natively a map (the twins tests,
+//! `pillar fp run`), in the rv32im VM the guest's `FdOracle`. The crate is `no_std` + `alloc`
+//! without its default `std` feature.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod derive;
+pub mod entries;
+mod error;
+#[cfg(feature = "std")]
+mod host;
+pub mod inputs;
+pub mod payload;
+pub mod queue;
+mod state;
+mod verifier;
+
+pub use derive::{Derived, ProgramState, derive_next};
+pub use entries::Entry;
+pub use error::ProgramError;
+#[cfg(feature = "std")]
+pub use host::HostOracle;
+pub use inputs::{Inputs, OutputPreimage};
+pub use state::OracleWitness;
+pub use verifier::{HINT_PRECOMPILE, OracleVerifier, SharedOracle};
+
+use pillar_runtime::Shared;
+use pillar_state::WitnessState;
+use pillar_stf::{B256, Runtime, SigVerifier};
+
+/// The program's answer about the claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Block N derives to the claimed output root.
+    Valid {
+        /// The root computed.
+        output_root: B256,
+    },
+    /// Block N derives to another root, or is not derived at all from the entries up to the head
+    /// (`output_root` zero).
+    Invalid {
+        /// The root computed (zero when block N is not derived).
+        output_root: B256,
+    },
+}
+
+impl Verdict {
+    /// The guest's exit code: 0 when the claim holds, 1 when it does not.
+    pub fn exit_code(&self) -> u32 {
+        match self {
+            Self::Valid { .. } => 0,
+            Self::Invalid { .. } => 1,
+        }
+    }
+
+    /// The output root the program computed (zero when block N is not derived).
+    pub fn output_root(&self) -> B256 {
+        match self {
+            Self::Valid { output_root } | Self::Invalid { output_root } => *output_root,
+        }
+    }
+}
+
+/// Decides the claim the oracle's local inputs describe. `runtime` builds the chain's runtime
+/// around the signature verifier the program gives it (the chain's modules, the guest's compiled
+/// configuration).
+pub fn run<O: SharedOracle>(
+    oracle: O,
+    runtime: impl FnOnce(Shared<dyn SigVerifier + Send + Sync>) -> Runtime,
+) -> Result<Verdict, ProgramError> {
+    let mut o = oracle.clone();
+    let inputs = Inputs::read(&mut o)?;
+    let (agreed, parent) = inputs::agreed(&mut o, inputs.agreed_output)?;
+    if inputs.claimed_block != parent.height + 1 {
+        return Err(ProgramError::NotNext { claimed: inputs.claimed_block, agreed: parent.height });
+    }
+    let verifier = OracleVerifier(oracle.clone());
+    let runtime = runtime(Shared::new(verifier.clone()));
+    let state = WitnessState::new(parent.state_root, OracleWitness(oracle.clone()));
+    let derived =
+        derive_next(&mut o, &runtime, &verifier, &state, &parent, agreed.cursor, inputs.batch_head)?;
+    Ok(match derived {
+        None => Verdict::Invalid { output_root: B256::ZERO },
+        Some(d) => {
+            let output_root = OutputPreimage {
+                state_root: d.header.state_root,
+                withdrawals_root: d.header.withdrawals_root,
+                block_hash: d.header.hash(),
+                cursor: d.cursor,
+            }
+            .root();
+            if output_root == inputs.claimed_output {
+                Verdict::Valid { output_root }
+            } else {
+                Verdict::Invalid { output_root }
+            }
+        }
+    })
+}

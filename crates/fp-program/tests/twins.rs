@@ -1,0 +1,378 @@
+//! Native against node: every block a replica derives, the program derives to the same output
+//! root from the agreed parent output and the oracle alone, and a wrong claim is refused.
+//!
+//! The L1 is `MemoryL1` (entries get their committed context and links as the Rollup gives
+//! them); the replica is the node's `Deriver` over a real chain (NOMT, redb). For each block the
+//! host fills the oracle the way a challenger's host does: the entries, payloads and queue by
+//! hash, the agreed output and header, and the witness of the parent state, recorded by running
+//! the program's derivation once over the node's state (what the node's recorder does).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{cell::RefCell, collections::BTreeSet, sync::Arc};
+
+use pillar_chain::{BlockInput, Chain};
+use pillar_derive::{
+    BatchContext, BatchEvent, BatchKind, ChainProvider, DerivationConfig, Deriver, L1Event, MemoryL1,
+    QueueKind, QueueMessage, block_data, encode_batch,
+};
+use pillar_fp_program::{
+    HostOracle, Inputs, OracleVerifier, OutputPreimage, ProgramState, Verdict, derive_next, run,
+};
+use pillar_preimage::MapOracle;
+use pillar_runtime::{Genesis, GenesisAccount, Shared, testkit::key};
+use pillar_state::{BlockChanges, KeyPath, Snapshot, StateError, StateRead, WitnessState, witness_for};
+use pillar_stf::{
+    Address, B256, Block, L1Message, L1MessageKind, Runtime, SigVerifier, codec, next_queue_hash,
+};
+use tempfile::TempDir;
+
+const CHAIN_ID: u64 = 7;
+const DEADLINE: u64 = 10;
+
+fn runtime(verifier: Option<Shared<dyn SigVerifier + Send + Sync>>) -> Runtime {
+    let modules: Vec<Shared<dyn pillar_runtime::DynModule>> = vec![
+        Shared::new(pillar_accounts::Accounts),
+        Shared::new(pillar_assets::Assets),
+        Shared::new(pillar_bridge::Bridge),
+    ];
+    match verifier {
+        Some(v) => Runtime::with_verifier(CHAIN_ID, modules, v),
+        None => Runtime::new(CHAIN_ID, modules),
+    }
+}
+
+fn genesis() -> Genesis {
+    Genesis {
+        timestamp_ms: 1_000,
+        accounts: (0..3)
+            .map(|i| GenesisAccount { address: key(i).address(), eth: 1_000_000, tokens: vec![] })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+fn open() -> (TempDir, Arc<Chain>) {
+    pillar_chain::testkit::open_temp(runtime(None), &genesis(), 256)
+}
+
+/// Runs a future that never waits (MemoryL1's) to completion.
+fn ready<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => panic!("MemoryL1 never waits"),
+    }
+}
+
+/// The identifier of local key `n` (`PreimageKey::local_index`).
+fn local_id(n: u64) -> [u8; 31] {
+    let mut id = [0; 31];
+    id[23..].copy_from_slice(&n.to_be_bytes());
+    id
+}
+
+/// The scenario's L1 and the sequencer chain whose blocks it batches.
+struct World {
+    l1: MemoryL1,
+    _seq_dir: TempDir,
+    seq: Arc<Chain>,
+    queue: Vec<L1Message>,
+    queue_hash: B256,
+    nonce: u64,
+    entries: u64,
+    /// Every preimage L1 holds that the program may ask for (entries, payloads, queue).
+    l1_preimages: MapOracle,
+}
+
+impl World {
+    fn new() -> Self {
+        let (dir, seq) = open();
+        Self {
+            l1: MemoryL1::with_inclusion_deadline(DEADLINE),
+            _seq_dir: dir,
+            seq,
+            queue: Vec::new(),
+            queue_hash: B256::ZERO,
+            nonce: 0,
+            entries: 0,
+            l1_preimages: MapOracle::new(),
+        }
+    }
+
+    /// An ETH deposit enqueued at L1 time `t`, as the Portal logs it.
+    fn deposit(&mut self, t: u64, amount: u128) -> L1Event {
+        let index = self.queue.len() as u64;
+        let kind = L1MessageKind::EthDeposit { recipient: key(1).address(), amount };
+        let m = L1Message {
+            index,
+            l1_block: self.l1.next_number(),
+            timestamp: t,
+            sender: Address::repeat_byte(9),
+            kind,
+        };
+        let pre = m.event_preimage();
+        self.l1_preimages.insert_keccak(&pre).unwrap();
+        let mut link = [0u8; 64];
+        link[..32].copy_from_slice(self.queue_hash.as_slice());
+        link[32..].copy_from_slice(m.hash().as_slice());
+        self.l1_preimages.insert_keccak(&link).unwrap();
+        self.queue_hash = next_queue_hash(self.queue_hash, m.hash());
+        self.queue.push(m.clone());
+        L1Event::Queue(QueueMessage {
+            index,
+            kind: QueueKind::EthDeposit,
+            sender: m.sender,
+            timestamp: t,
+            payload: m.payload().into(),
+            queue_hash: self.queue_hash,
+            l1_block: m.l1_block,
+            l1_tx_hash: B256::ZERO,
+        })
+    }
+
+    /// A sequencer block of `n` transfers consuming the queue messages `l1`.
+    fn block(&mut self, n: u64, time_ms: u64, l1_origin: u64, l1: Vec<L1Message>) -> Block {
+        let txs = (0..n)
+            .map(|i| {
+                pillar_stf::testkit::transfer(CHAIN_ID, 0, self.nonce + i, 0, key(2).address(), 1)
+                    .verify()
+                    .unwrap()
+            })
+            .collect();
+        self.nonce += n;
+        let sealed = self
+            .seq
+            .build_block_with(BlockInput { timestamp_ms: time_ms, l1_origin, l1_messages: l1, txs })
+            .unwrap();
+        sealed.block
+    }
+
+    fn entry(&mut self, kind: BatchKind, first: u64, last: u64, payload: Option<Vec<u8>>) -> L1Event {
+        let index = self.entries;
+        self.entries += 1;
+        if let Some(p) = &payload {
+            self.l1_preimages.insert_keccak(p).unwrap();
+        }
+        L1Event::Batch(BatchEvent {
+            index,
+            batch_hash: B256::ZERO,
+            submitter: Address::repeat_byte(0x5e),
+            prev_batch_hash: B256::ZERO,
+            first_block: first,
+            last_block: last,
+            kind,
+            data_commitment: payload.as_deref().map(alloy_primitives::keccak256).unwrap_or_default(),
+            blob_hashes: Vec::new(),
+            calldata: payload.map(Into::into),
+            l1_block: 0,
+            l1_tx_hash: B256::ZERO,
+            context: BatchContext::default(),
+        })
+    }
+
+    fn batch(&mut self, blocks: &[Block]) -> L1Event {
+        let (first, last) = (blocks[0].header.height, blocks[blocks.len() - 1].header.height);
+        self.entry(BatchKind::Calldata, first, last, Some(encode_batch(blocks)))
+    }
+
+    fn garbage(&mut self, first: u64, last: u64, bytes: Vec<u8>) -> L1Event {
+        self.entry(BatchKind::Calldata, first, last, Some(bytes))
+    }
+
+    fn force(&mut self) -> L1Event {
+        self.entry(BatchKind::Force, 0, 0, None)
+    }
+
+    /// Mines a block and records the preimages of the entries it now holds (their hashes and
+    /// contexts are the ones MemoryL1 gave them).
+    fn mine(&mut self, t: u64, events: Vec<L1Event>) {
+        let info = self.l1.mine(t, events);
+        for log in ready(self.l1.events(info.number, info.number)).unwrap() {
+            if let L1Event::Batch(b) = log.event {
+                self.l1_preimages.insert_keccak(&b.entry_preimage()).unwrap();
+            }
+        }
+    }
+}
+
+/// The node's state at N − 1, recording every key the program's derivation reads or writes, and
+/// giving roots from a witness of those keys: the program run once natively finds the witness
+/// its oracle run needs.
+struct Recording<'a> {
+    snapshot: &'a Snapshot,
+    keys: RefCell<BTreeSet<KeyPath>>,
+}
+
+impl StateRead for Recording<'_> {
+    fn get(&self, key: &KeyPath) -> Result<Option<Vec<u8>>, StateError> {
+        self.keys.borrow_mut().insert(*key);
+        self.snapshot.get(key)
+    }
+}
+
+impl ProgramState for Recording<'_> {
+    fn root_after(&self, changes: &BlockChanges) -> Result<B256, StateError> {
+        self.keys.borrow_mut().extend(changes.writes.keys().copied());
+        let witness = witness_for(self.snapshot, self.keys.borrow().iter())?;
+        WitnessState::new(self.snapshot.root(), witness).root_after(changes)
+    }
+}
+
+/// Replays the world's L1 through a replica, then checks every derived block through the program.
+fn check_every_block(world: &World) -> u64 {
+    let (_dir, rep) = open();
+    let mut deriver =
+        Deriver::new(Arc::clone(&rep), DerivationConfig { max_timestamp_drift_ms: 120_000 }, 1).unwrap();
+    let head = ready(world.l1.head()).unwrap();
+    for n in 1..=head {
+        let info = ready(world.l1.block_info_by_number(n)).unwrap().unwrap();
+        let events = ready(world.l1.events(n, n)).unwrap().into_iter().map(|l| l.event);
+        let data = ready(block_data(&world.l1, info, events)).unwrap();
+        deriver.process(data).unwrap();
+    }
+    let safe = deriver.safe().height;
+    assert!(safe > 0, "the scenario derives blocks");
+    let batch_head = deriver.last_entry();
+
+    // A witness chain that imports the derived blocks one at a time: its state is N − 1's.
+    let (_wdir, w) = open();
+    for n in 1..=safe {
+        let parent = rep.ledger().header(n - 1).unwrap().unwrap();
+        let header = rep.ledger().header(n).unwrap().unwrap();
+        let agreed_root = deriver.output_root(&parent).unwrap();
+        let claimed_root = deriver.output_root(&header).unwrap();
+        let agreed = OutputPreimage {
+            state_root: parent.state_root,
+            withdrawals_root: parent.withdrawals_root,
+            block_hash: parent.hash(),
+            cursor: deriver.cursor(n - 1).unwrap(),
+        };
+        assert_eq!(agreed.root(), agreed_root);
+
+        let mut map = world.l1_preimages.clone();
+        map.insert_keccak(&agreed.encode()).unwrap();
+        map.insert_keccak(&codec::encode(&parent)).unwrap();
+        let inputs = Inputs {
+            agreed_output: agreed_root,
+            claimed_output: claimed_root,
+            claimed_block: n,
+            batch_head,
+            config_hash: B256::ZERO,
+        };
+        for (id, value) in inputs.locals() {
+            map.insert_local(local_id(id), &value).unwrap();
+        }
+        let oracle = HostOracle::new(map);
+
+        // Pass 1: the derivation over the node's state records the keys.
+        let snapshot = w.snapshot();
+        let recording = Recording { snapshot: &snapshot, keys: RefCell::new(BTreeSet::new()) };
+        let verifier = OracleVerifier(oracle.clone());
+        let rt = runtime(Some(Shared::new(verifier.clone())));
+        let native =
+            derive_next(&mut oracle.clone(), &rt, &verifier, &recording, &parent, agreed.cursor, batch_head)
+                .unwrap()
+                .expect("the node derived this block");
+        assert_eq!(native.header, header, "block {n}: the native derivation gives the node's block");
+        assert_eq!(native.cursor, deriver.cursor(n).unwrap());
+        let witness = witness_for(&snapshot, recording.keys.borrow().iter()).unwrap();
+        {
+            let mut m = oracle.map();
+            for (_, node) in witness.nodes() {
+                m.insert_nomt_node(node).unwrap();
+            }
+            for (_, value) in witness.values() {
+                m.insert_sha256(value).unwrap();
+            }
+        }
+
+        // Pass 2: the program, from the oracle alone.
+        let verdict = run(oracle.clone(), |v| runtime(Some(v))).unwrap();
+        assert_eq!(verdict, Verdict::Valid { output_root: claimed_root }, "block {n}");
+        assert_eq!(verdict.exit_code(), 0);
+
+        // A wrong claim exits 1 with the same computed root.
+        let wrong = Inputs { claimed_output: B256::repeat_byte(0xee), ..inputs };
+        let mut m2 = oracle.map().clone();
+        for (id, value) in wrong.locals() {
+            m2.insert_local(local_id(id), &value).unwrap();
+        }
+        let verdict = run(HostOracle::new(m2), |v| runtime(Some(v))).unwrap();
+        assert_eq!(verdict, Verdict::Invalid { output_root: claimed_root });
+        assert_eq!(verdict.exit_code(), 1);
+
+        // NOMT commits only once no session reads the old state.
+        drop(recording);
+        drop(snapshot);
+        let block = rep.ledger().block(n).unwrap().unwrap();
+        w.import_block(&block).unwrap();
+    }
+    // The block after the last derived one does not exist as of this head: any claim is refused,
+    // with no root computed.
+    let last = rep.ledger().header(safe).unwrap().unwrap();
+    let agreed = OutputPreimage {
+        state_root: last.state_root,
+        withdrawals_root: last.withdrawals_root,
+        block_hash: last.hash(),
+        cursor: deriver.cursor(safe).unwrap(),
+    };
+    let mut map = world.l1_preimages.clone();
+    map.insert_keccak(&agreed.encode()).unwrap();
+    map.insert_keccak(&codec::encode(&last)).unwrap();
+    let inputs = Inputs {
+        agreed_output: agreed.root(),
+        claimed_output: B256::repeat_byte(1),
+        claimed_block: safe + 1,
+        batch_head,
+        config_hash: B256::ZERO,
+    };
+    for (id, value) in inputs.locals() {
+        map.insert_local(local_id(id), &value).unwrap();
+    }
+    let verdict = run(HostOracle::new(map.clone()), |v| runtime(Some(v))).unwrap();
+    assert_eq!(verdict, Verdict::Invalid { output_root: B256::ZERO });
+    // A claim about another block than the agreed one's child is not the program's to judge.
+    let skip = Inputs { claimed_block: safe + 2, ..inputs };
+    for (id, value) in skip.locals() {
+        map.insert_local(local_id(id), &value).unwrap();
+    }
+    assert!(matches!(
+        run(HostOracle::new(map), |v| runtime(Some(v))),
+        Err(pillar_fp_program::ProgramError::NotNext { .. })
+    ));
+    safe
+}
+
+#[test]
+fn the_program_agrees_with_the_node_on_every_derived_block() {
+    let mut world = World::new();
+    // L1 block 1: two deposits; L1 block 2: a batch of three blocks (the first consumes them),
+    // garbage, and a batch that repeats a block.
+    let d0 = world.deposit(100, 5);
+    let d1 = world.deposit(100, 7);
+    world.mine(100, vec![d0, d1]);
+    let queue = world.queue.clone();
+    let b1 = world.block(2, 101_000, 1, queue);
+    let b2 = world.block(1, 101_500, 1, vec![]);
+    let b3 = world.block(3, 102_000, 2, vec![]);
+    let e = world.batch(&[b1.clone(), b2.clone(), b3.clone()]);
+    let g = world.garbage(4, 4, vec![0xff; 64]);
+    let r = world.batch(&[b2, b3]);
+    world.mine(102, vec![e, g, r]);
+    // L1 block 3: a deposit the sequencer then censors; its batch at time 115 is overdue
+    // (skipped) and the deposit is forced in after it.
+    let d2 = world.deposit(103, 11);
+    world.mine(103, vec![d2]);
+    let b4 = world.block(1, 104_000, 3, vec![]);
+    let late = world.batch(&[b4]);
+    world.mine(115, vec![late]);
+    // L1 block 5: another deposit, forced in by a force entry alone (nobody posts batches).
+    let d3 = world.deposit(116, 13);
+    world.mine(116, vec![d3]);
+    let f = world.force();
+    world.mine(130, vec![f]);
+    let derived = check_every_block(&world);
+    assert_eq!(derived, 5, "three batch blocks and two forced blocks");
+}
