@@ -19,7 +19,7 @@ ROOT="$PWD"
 CRATES=(
   pillar-codec pillar-state pillar-primitives pillar-runtime
   pillar-accounts pillar-assets pillar-bridge pillar-compliance pillar-sessions pillar-agents pillar-items
-  pillar-stf pillar-derive pillar-example pillar-preimage
+  pillar-stf pillar-derive pillar-example pillar-preimage pillar-fp-program
 )
 if [ "$#" -gt 0 ]; then CRATES=("$@"); fi
 # Extra cargo flags per crate, for a crate whose std parts sit behind a default feature: the guest
@@ -27,6 +27,7 @@ if [ "$#" -gt 0 ]; then CRATES=("$@"); fi
 declare -A FLAGS=(
   [pillar-state]="--no-default-features" # NOMT is the default feature `nomt`
   [pillar-preimage]="--no-default-features" # the precompiles (libsecp256k1, p256) are `std`
+  [pillar-fp-program]="--no-default-features" # the host oracle is `std`
 )
 # The chain's core crates keep their std parts (libsecp256k1, rayon, the test kits; in
 # pillar-derive the Deriver over pillar-chain and the libzstd encoder) behind default features.
