@@ -116,4 +116,38 @@ if [ "$fpvm" != "$guest" ]; then
   diff <(echo "$guest") <(echo "$fpvm") >&2 || true
   exit 1
 fi
-echo "rv32im: ${#CRATES[@]} crate(s) built; native, qemu and pillar-fpvm verdicts identical ($(echo "$guest" | wc -l) lines, frame and blocks, over $(ls "$ROOT"/crates/derive/tests/corpus/*.bin | wc -l) corpus files)"
+# The fault-proof program as an rv32im guest in pillar-fpvm, on the oracles of the native twins
+# test (crates/fp-program/tests/twins.rs): every case's exit code must be the one the native run
+# gave (0: the claim holds, 1: it does not), and every instruction RV32IM.
+echo "-- fault-proof program: the twins' claims decided by the rv32im guest in pillar-fpvm"
+FP_GUEST="$ROOT/scripts/rv32im/fp-guest"
+guest_cargo build --locked --manifest-path "$FP_GUEST/Cargo.toml"
+FP_ELF="$TARGET_DIR/$TARGET/release/pillar-fp-guest"
+isa="$("$NATIVE" --check-isa "$FP_ELF")"
+echo "guest ELF: $(stat -c %s "$FP_ELF") bytes, $isa"
+DUMPS="$TARGET_DIR/fp-cases"
+rm -rf "$DUMPS"
+PILLAR_FP_DUMP="$DUMPS" cargo test --locked -q -p pillar-fp-program --test twins >/dev/null
+cases=0
+for case in "$DUMPS"/*.pre; do
+  name="$(basename "$case" .pre)"
+  case "$name" in
+    *-holds) want=0 ;;
+    *-wrong) want=1 ;;
+    *) echo "unexpected case $name" >&2; exit 1 ;;
+  esac
+  set +e
+  report="$("$ROOT/target/release/fpvm" "$FP_ELF" --preimages "$case" 2>&1)"
+  got=$?
+  set -e
+  if [ "$got" != "$want" ]; then
+    echo "$name: the guest exited $got, the native program $want" >&2
+    echo "$report" >&2
+    exit 1
+  fi
+  echo "$name: exit $got, $(echo "$report" | sed -n 's/^fpvm: \([0-9]*\) steps.*/\1 steps/p')"
+  cases=$((cases + 1))
+done
+[ "$cases" -gt 0 ] || { echo "no fault-proof cases were written" >&2; exit 1; }
+
+echo "rv32im: ${#CRATES[@]} crate(s) built; native, qemu and pillar-fpvm verdicts identical ($(echo "$guest" | wc -l) lines, frame and blocks, over $(ls "$ROOT"/crates/derive/tests/corpus/*.bin | wc -l) corpus files); the fault-proof guest decided $cases claims as the native program did"

@@ -52,6 +52,12 @@ pub enum ProgramError {
         /// The entry.
         entry: B256,
     },
+    /// The configuration names a module this program was not built with.
+    #[error("the chain configuration names module {name}, which this program does not have")]
+    UnknownModule {
+        /// The name.
+        name: String,
+    },
     /// A blob batch: the program reads calldata batches only so far.
     #[error("entry {entry} carries blobs, which this program does not read yet")]
     BlobsUnsupported {

@@ -22,6 +22,7 @@
 
 extern crate alloc;
 
+mod config;
 pub mod derive;
 pub mod entries;
 mod error;
@@ -33,6 +34,7 @@ pub mod queue;
 mod state;
 mod verifier;
 
+pub use config::ChainConfig;
 pub use derive::{Derived, ProgramState, derive_next};
 pub use entries::Entry;
 pub use error::ProgramError;
@@ -79,12 +81,20 @@ impl Verdict {
     }
 }
 
+/// Decides the claim the oracle's local inputs describe, for the chain whose configuration local
+/// key 5 names: what the guest runs.
+pub fn run_configured<O: SharedOracle>(oracle: O) -> Result<Verdict, ProgramError> {
+    let inputs = Inputs::read(&mut oracle.clone())?;
+    let config = ChainConfig::read(&mut oracle.clone(), inputs.config_hash)?;
+    run(oracle, |v| config.runtime(v))
+}
+
 /// Decides the claim the oracle's local inputs describe. `runtime` builds the chain's runtime
 /// around the signature verifier the program gives it (the chain's modules, the guest's compiled
 /// configuration).
 pub fn run<O: SharedOracle>(
     oracle: O,
-    runtime: impl FnOnce(Shared<dyn SigVerifier + Send + Sync>) -> Runtime,
+    runtime: impl FnOnce(Shared<dyn SigVerifier + Send + Sync>) -> Result<Runtime, ProgramError>,
 ) -> Result<Verdict, ProgramError> {
     let mut o = oracle.clone();
     let inputs = Inputs::read(&mut o)?;
@@ -93,7 +103,7 @@ pub fn run<O: SharedOracle>(
         return Err(ProgramError::NotNext { claimed: inputs.claimed_block, agreed: parent.height });
     }
     let verifier = OracleVerifier(oracle.clone());
-    let runtime = runtime(Shared::new(verifier.clone()));
+    let runtime = runtime(Shared::new(verifier.clone()))?;
     let state = WitnessState::new(parent.state_root, OracleWitness(oracle.clone()));
     let derived =
         derive_next(&mut o, &runtime, &verifier, &state, &parent, agreed.cursor, inputs.batch_head)?;

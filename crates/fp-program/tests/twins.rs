@@ -17,7 +17,8 @@ use pillar_derive::{
     QueueKind, QueueMessage, block_data, encode_batch,
 };
 use pillar_fp_program::{
-    HostOracle, Inputs, OracleVerifier, OutputPreimage, ProgramState, Verdict, derive_next, run,
+    ChainConfig, HostOracle, Inputs, OracleVerifier, OutputPreimage, ProgramState, Verdict, derive_next,
+    run_configured,
 };
 use pillar_preimage::MapOracle;
 use pillar_runtime::{Genesis, GenesisAccount, Shared, testkit::key};
@@ -39,6 +40,21 @@ fn runtime(verifier: Option<Shared<dyn SigVerifier + Send + Sync>>) -> Runtime {
     match verifier {
         Some(v) => Runtime::with_verifier(CHAIN_ID, modules, v),
         None => Runtime::new(CHAIN_ID, modules),
+    }
+}
+
+/// The chain's configuration as the program reads it (local key 5 names its hash).
+fn config() -> ChainConfig {
+    ChainConfig { chain_id: CHAIN_ID, modules: vec!["accounts".into(), "assets".into(), "bridge".into()] }
+}
+
+/// With `PILLAR_FP_DUMP=<dir>`, writes the oracle of a case to `<dir>/<name>.pre` for
+/// `scripts/rv32im/build.sh`, which runs the rv32im guest on it in pillar-fpvm and requires the
+/// exit code the name says (`holds`: 0, `wrong`: 1).
+fn dump(name: &str, map: &MapOracle) {
+    if let Some(dir) = std::env::var_os("PILLAR_FP_DUMP") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.pre")), map.to_bytes()).unwrap();
     }
 }
 
@@ -254,12 +270,13 @@ fn check_every_block(world: &World) -> u64 {
         let mut map = world.l1_preimages.clone();
         map.insert_keccak(&agreed.encode()).unwrap();
         map.insert_keccak(&codec::encode(&parent)).unwrap();
+        map.insert_keccak(&config().encode()).unwrap();
         let inputs = Inputs {
             agreed_output: agreed_root,
             claimed_output: claimed_root,
             claimed_block: n,
             batch_head,
-            config_hash: B256::ZERO,
+            config_hash: config().hash(),
         };
         for (id, value) in inputs.locals() {
             map.insert_local(local_id(id), &value).unwrap();
@@ -289,9 +306,10 @@ fn check_every_block(world: &World) -> u64 {
         }
 
         // Pass 2: the program, from the oracle alone.
-        let verdict = run(oracle.clone(), |v| runtime(Some(v))).unwrap();
+        let verdict = run_configured(oracle.clone()).unwrap();
         assert_eq!(verdict, Verdict::Valid { output_root: claimed_root }, "block {n}");
         assert_eq!(verdict.exit_code(), 0);
+        dump(&format!("block-{n}-holds"), &oracle.map());
 
         // A wrong claim exits 1 with the same computed root.
         let wrong = Inputs { claimed_output: B256::repeat_byte(0xee), ..inputs };
@@ -299,7 +317,8 @@ fn check_every_block(world: &World) -> u64 {
         for (id, value) in wrong.locals() {
             m2.insert_local(local_id(id), &value).unwrap();
         }
-        let verdict = run(HostOracle::new(m2), |v| runtime(Some(v))).unwrap();
+        dump(&format!("block-{n}-wrong"), &m2);
+        let verdict = run_configured(HostOracle::new(m2)).unwrap();
         assert_eq!(verdict, Verdict::Invalid { output_root: claimed_root });
         assert_eq!(verdict.exit_code(), 1);
 
@@ -321,25 +340,38 @@ fn check_every_block(world: &World) -> u64 {
     let mut map = world.l1_preimages.clone();
     map.insert_keccak(&agreed.encode()).unwrap();
     map.insert_keccak(&codec::encode(&last)).unwrap();
+    map.insert_keccak(&config().encode()).unwrap();
     let inputs = Inputs {
         agreed_output: agreed.root(),
         claimed_output: B256::repeat_byte(1),
         claimed_block: safe + 1,
         batch_head,
-        config_hash: B256::ZERO,
+        config_hash: config().hash(),
     };
     for (id, value) in inputs.locals() {
         map.insert_local(local_id(id), &value).unwrap();
     }
-    let verdict = run(HostOracle::new(map.clone()), |v| runtime(Some(v))).unwrap();
+    dump("beyond-the-head-wrong", &map);
+    let verdict = run_configured(HostOracle::new(map.clone())).unwrap();
     assert_eq!(verdict, Verdict::Invalid { output_root: B256::ZERO });
+    // A configuration naming a module the program lacks gives no verdict.
+    let odd = ChainConfig { chain_id: CHAIN_ID, modules: vec!["accounts".into(), "nonexistent".into()] };
+    let mut m3 = map.clone();
+    m3.insert_keccak(&odd.encode()).unwrap();
+    for (id, value) in (Inputs { config_hash: odd.hash(), ..inputs }).locals() {
+        m3.insert_local(local_id(id), &value).unwrap();
+    }
+    assert!(matches!(
+        run_configured(HostOracle::new(m3)),
+        Err(pillar_fp_program::ProgramError::UnknownModule { .. })
+    ));
     // A claim about another block than the agreed one's child is not the program's to judge.
     let skip = Inputs { claimed_block: safe + 2, ..inputs };
     for (id, value) in skip.locals() {
         map.insert_local(local_id(id), &value).unwrap();
     }
     assert!(matches!(
-        run(HostOracle::new(map), |v| runtime(Some(v))),
+        run_configured(HostOracle::new(map)),
         Err(pillar_fp_program::ProgramError::NotNext { .. })
     ));
     safe

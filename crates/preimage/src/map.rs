@@ -6,7 +6,7 @@ use crate::{
     check::{KeyCheckError, check, check_blob_key},
     hash::sha256,
     key::PreimageKey,
-    oracle::{MAX_HINT_SIZE, OracleError, PreimageOracle},
+    oracle::{MAX_HINT_SIZE, MAX_PREIMAGE_SIZE, OracleError, PreimageOracle},
 };
 
 /// Preimages by key, and the hints received. Every insert checks the preimage against its key as
@@ -81,6 +81,39 @@ impl MapOracle {
         crate::check::check_precompile(&key, address, input, &preimage)?;
         self.preimages.insert(key.0, preimage);
         Ok(key)
+    }
+
+    /// Every preimage as `key (32) ‖ length (4, big-endian) ‖ preimage`, in key order: how a host
+    /// hands a prepared oracle to another process (`fpvm --preimages`).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (key, pre) in &self.preimages {
+            out.extend_from_slice(key);
+            out.extend_from_slice(&(pre.len() as u32).to_be_bytes());
+            out.extend_from_slice(pre);
+        }
+        out
+    }
+
+    /// Parses [`MapOracle::to_bytes`]. The bytes are a host's own file: preimages are not checked
+    /// again (precompile and blob keys could not be), only framed, within [`MAX_PREIMAGE_SIZE`].
+    pub fn from_bytes(mut bytes: &[u8]) -> Result<Self, OracleError> {
+        let mut out = Self::new();
+        while !bytes.is_empty() {
+            let truncated = |got: usize| OracleError::Truncated { expected: 36, got: got as u64 };
+            let (key, rest) = bytes.split_first_chunk::<32>().ok_or(truncated(bytes.len()))?;
+            let (len, rest) = rest.split_first_chunk::<4>().ok_or(truncated(32 + rest.len()))?;
+            let len = u32::from_be_bytes(*len) as usize;
+            if len > MAX_PREIMAGE_SIZE {
+                return Err(OracleError::TooLarge { len: len as u64, max: MAX_PREIMAGE_SIZE });
+            }
+            let pre = rest
+                .get(..len)
+                .ok_or(OracleError::Truncated { expected: len as u64, got: rest.len() as u64 })?;
+            out.preimages.insert(*key, pre.to_vec());
+            bytes = &rest[len..];
+        }
+        Ok(out)
     }
 
     /// The preimage of `key`, if stored.

@@ -58,3 +58,30 @@ fn records_hints_up_to_the_limit() {
     let big = vec![0; MAX_HINT_SIZE + 1];
     assert_eq!(o.hint(&big), Err(OracleError::HintTooLarge { len: big.len() as u64, max: MAX_HINT_SIZE }));
 }
+
+/// The host's file form round-trips every preimage, precompile answers included, and any cut of
+/// it is a typed error, never a panic.
+#[test]
+fn the_file_form_round_trips_and_refuses_truncation() {
+    let mut o = MapOracle::new();
+    let k = o.insert_keccak(b"entry").unwrap();
+    let s = o.insert_sha256(&[7; 100]).unwrap();
+    let l = o.insert_local([3; 31], b"").unwrap();
+    let p = o.insert_precompile(&ECRECOVER, &[1; 128]).unwrap();
+    let bytes = o.to_bytes();
+    let mut back = MapOracle::from_bytes(&bytes).unwrap();
+    for key in [k, s, l, p] {
+        assert_eq!(back.get(key), o.get(key));
+    }
+    assert_eq!(back.len(), 4);
+    assert_eq!(back.to_bytes(), bytes);
+    for cut in 1..bytes.len() {
+        if let Ok(m) = MapOracle::from_bytes(&bytes[..cut]) {
+            // A cut between two whole entries is a smaller file, not an error.
+            assert!(m.len() < 4, "cut at {cut}");
+        }
+    }
+    let mut huge = [0u8; 36].to_vec();
+    huge[32..].copy_from_slice(&u32::MAX.to_be_bytes());
+    assert!(matches!(MapOracle::from_bytes(&huge), Err(OracleError::TooLarge { .. })));
+}

@@ -125,6 +125,12 @@ mod isa {
 
     /// The major opcode's name if `word` is an RV32IM instruction.
     fn rv32im(word: u32) -> Option<&'static str> {
+        // `unimp` (`csrrw x0, cycle, x0`): the compiler's abort (`panic = "abort"`, unreachable
+        // code). It is never meant to run: it traps in pillar-fpvm as an illegal instruction, as
+        // in qemu, which is what an abort is.
+        if word == 0xc000_1073 {
+            return Some("unimp");
+        }
         let (funct3, funct7) = ((word >> 12) & 7, word >> 25);
         Some(match word & 0x7f {
             0x37 => "lui",
