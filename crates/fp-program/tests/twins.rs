@@ -36,6 +36,7 @@ fn runtime(verifier: Option<Shared<dyn SigVerifier + Send + Sync>>) -> Runtime {
         Shared::new(pillar_accounts::Accounts),
         Shared::new(pillar_assets::Assets),
         Shared::new(pillar_bridge::Bridge),
+        Shared::new(pillar_sessions::Sessions),
     ];
     match verifier {
         Some(v) => Runtime::with_verifier(CHAIN_ID, modules, v),
@@ -45,7 +46,10 @@ fn runtime(verifier: Option<Shared<dyn SigVerifier + Send + Sync>>) -> Runtime {
 
 /// The chain's configuration as the program reads it (local key 5 names its hash).
 fn config() -> ChainConfig {
-    ChainConfig { chain_id: CHAIN_ID, modules: vec!["accounts".into(), "assets".into(), "bridge".into()] }
+    ChainConfig {
+        chain_id: CHAIN_ID,
+        modules: vec!["accounts".into(), "assets".into(), "bridge".into(), "sessions".into()],
+    }
 }
 
 /// With `PILLAR_FP_DUMP=<dir>`, writes the oracle of a case to `<dir>/<name>.pre` for
@@ -165,6 +169,25 @@ impl World {
         sealed.block
     }
 
+    /// A block of signed transactions as given.
+    fn signed_block(
+        &mut self,
+        time_ms: u64,
+        l1_origin: u64,
+        txs: Vec<pillar_stf::SignedTransaction>,
+    ) -> Block {
+        let txs = txs.into_iter().map(|t| t.verify().unwrap()).collect();
+        let input = BlockInput { timestamp_ms: time_ms, l1_origin, l1_messages: vec![], txs };
+        let sealed = self.seq.build_block_with(input).unwrap();
+        assert!(sealed.dropped.is_empty(), "{:?}", sealed.dropped);
+        sealed.block
+    }
+
+    fn tx(&mut self, call: pillar_stf::Call) -> pillar_stf::Transaction {
+        self.nonce += 1;
+        pillar_stf::Transaction { chain_id: CHAIN_ID, nonce: self.nonce - 1, max_fee: 0, call }
+    }
+
     fn entry(&mut self, kind: BatchKind, first: u64, last: u64, payload: Option<Vec<u8>>) -> L1Event {
         let index = self.entries;
         self.entries += 1;
@@ -237,7 +260,7 @@ impl ProgramState for Recording<'_> {
 }
 
 /// Replays the world's L1 through a replica, then checks every derived block through the program.
-fn check_every_block(world: &World) -> u64 {
+fn check_every_block(world: &World, scenario: &str) -> u64 {
     let (_dir, rep) = open();
     let mut deriver =
         Deriver::new(Arc::clone(&rep), DerivationConfig { max_timestamp_drift_ms: 120_000 }, 1).unwrap();
@@ -309,7 +332,7 @@ fn check_every_block(world: &World) -> u64 {
         let verdict = run_configured(oracle.clone()).unwrap();
         assert_eq!(verdict, Verdict::Valid { output_root: claimed_root }, "block {n}");
         assert_eq!(verdict.exit_code(), 0);
-        dump(&format!("block-{n}-holds"), &oracle.map());
+        dump(&format!("{scenario}-block-{n}-holds"), &oracle.map());
 
         // A wrong claim exits 1 with the same computed root.
         let wrong = Inputs { claimed_output: B256::repeat_byte(0xee), ..inputs };
@@ -317,7 +340,7 @@ fn check_every_block(world: &World) -> u64 {
         for (id, value) in wrong.locals() {
             m2.insert_local(local_id(id), &value).unwrap();
         }
-        dump(&format!("block-{n}-wrong"), &m2);
+        dump(&format!("{scenario}-block-{n}-wrong"), &m2);
         let verdict = run_configured(HostOracle::new(m2)).unwrap();
         assert_eq!(verdict, Verdict::Invalid { output_root: claimed_root });
         assert_eq!(verdict.exit_code(), 1);
@@ -351,7 +374,7 @@ fn check_every_block(world: &World) -> u64 {
     for (id, value) in inputs.locals() {
         map.insert_local(local_id(id), &value).unwrap();
     }
-    dump("beyond-the-head-wrong", &map);
+    dump(&format!("{scenario}-beyond-the-head-wrong"), &map);
     let verdict = run_configured(HostOracle::new(map.clone())).unwrap();
     assert_eq!(verdict, Verdict::Invalid { output_root: B256::ZERO });
     // A configuration naming a module the program lacks gives no verdict.
@@ -405,6 +428,49 @@ fn the_program_agrees_with_the_node_on_every_derived_block() {
     world.mine(116, vec![d3]);
     let f = world.force();
     world.mine(130, vec![f]);
-    let derived = check_every_block(&world);
+    let derived = check_every_block(&world, "l1");
     assert_eq!(derived, 5, "three batch blocks and two forced blocks");
+}
+
+/// Session keys: the program checks ed25519 signatures in software and P-256 ones through the
+/// `P256VERIFY` precompile's answer (the key decompressed first), and agrees with the node.
+#[test]
+fn session_keys_verify_as_the_node_verifies_them() {
+    use pillar_sessions::{AuthorizeSession, SessionsCall, SpendCap};
+    use pillar_stf::{Call, SessionSigner};
+
+    let mut world = World::new();
+    world.mine(100, vec![]);
+    let signers = [SessionSigner::ed25519([1; 32]), SessionSigner::p256([100; 32]).unwrap()];
+    let authorize: Vec<_> = signers
+        .iter()
+        .map(|s| {
+            let call = Call::Sessions(SessionsCall::AuthorizeSession(AuthorizeSession {
+                key: s.public_key(),
+                calls: 1,
+                expires_ms: 10_000_000,
+                window_ms: 0,
+                max_txs: 0,
+                caps: vec![SpendCap { asset: 0, total: 1_000, per_window: 0 }],
+            }));
+            key(0).sign(world.tx(call))
+        })
+        .collect();
+    let b1 = world.signed_block(101_000, 1, authorize);
+    let transfers: Vec<_> = signers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let call = Call::Assets(pillar_assets::AssetsCall::Transfer(pillar_assets::Transfer {
+                to: key(2).address(),
+                asset: 0,
+                amount: 10 + i as u128,
+            }));
+            s.sign(world.tx(call), key(0).address(), None)
+        })
+        .collect();
+    let b2 = world.signed_block(101_500, 1, transfers);
+    let e = world.batch(&[b1, b2]);
+    world.mine(102, vec![e]);
+    assert_eq!(check_every_block(&world, "sessions"), 2);
 }
