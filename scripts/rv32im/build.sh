@@ -149,5 +149,9 @@ for case in "$DUMPS"/*.pre; do
   cases=$((cases + 1))
 done
 [ "$cases" -gt 0 ] || { echo "no fault-proof cases were written" >&2; exit 1; }
+# `pillar fp run` against a running chain on anvil, in the VM with this guest.
+echo "-- pillar fp run: a running chain's block replayed by the guest in pillar-fpvm"
+PILLAR_FP_ELF="$FP_ELF" cargo test --locked -q -p pillar --test it fault_proofs -- --nocapture 2>&1 |
+  grep -E "pillar fp run in pillar-fpvm|test result" || { echo "pillar fp run in the VM failed" >&2; exit 1; }
 
 echo "rv32im: ${#CRATES[@]} crate(s) built; native, qemu and pillar-fpvm verdicts identical ($(echo "$guest" | wc -l) lines, frame and blocks, over $(ls "$ROOT"/crates/derive/tests/corpus/*.bin | wc -l) corpus files); the fault-proof guest decided $cases claims as the native program did"

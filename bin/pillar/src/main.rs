@@ -43,6 +43,11 @@ enum Command {
         #[command(subcommand)]
         command: cmd::tx::Command,
     },
+    /// Fault proofs: decide a block's output claim with the fault-proof program.
+    Fp {
+        #[command(subcommand)]
+        command: cmd::fp::Command,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -57,5 +62,6 @@ fn main() -> anyhow::Result<()> {
         Command::Keys { command } => cmd::keys::run(command),
         Command::Schema(a) => cmd::schema::run(a),
         Command::Tx { command } => cmd::tx::run(command),
+        Command::Fp { command } => cmd::fp::run(command),
     }
 }

@@ -4,11 +4,12 @@ use std::{path::Path, time::Instant};
 
 use parking_lot::{Mutex, RwLock};
 use pillar_runtime::{BlockEnv, BlockError, ExecutedBlock, Genesis, Invalid};
-use pillar_state::{BlockOverlay, NomtOptions, NomtStore, Snapshot};
+use pillar_state::{BlockOverlay, NomtOptions, NomtStore, Snapshot, witness_for_block};
 use pillar_stf::Runtime;
 use pillar_stf::{B256, Block, ChainTx, ExecTx, Header, Receipt, SignedTransaction, VerifiedTransaction};
 use tracing::{info, warn};
 
+use crate::witness_log::{BlockWitness, WitnessLog};
 use crate::{ChainError, Ledger};
 
 /// Storage options.
@@ -72,6 +73,8 @@ pub struct Chain {
     writer: Mutex<()>,
     rollback_window: u32,
     blocks: crate::notify::Notifier,
+    /// The witness recorder, when on ([`Chain::record_witnesses`]).
+    witnesses: Mutex<Option<WitnessLog>>,
 }
 
 const GENESIS_KEY: &str = "genesis_fingerprint";
@@ -155,6 +158,7 @@ impl Chain {
             writer: Mutex::new(()),
             rollback_window: options.nomt.rollback_window,
             blocks: tokio::sync::broadcast::channel(crate::notify::CAPACITY).0,
+            witnesses: Mutex::new(None),
         };
         chain.finish_rollback()?;
         chain.recover(genesis)?;
@@ -337,6 +341,9 @@ impl Chain {
         let height = self.head().height;
         let heads =
             Heads { safe: heads.safe.min(height), finalized: heads.finalized.min(heads.safe).min(height) };
+        if let Some(log) = self.witnesses.lock().as_mut() {
+            log.prune_through(heads.finalized);
+        }
         let mut current = self.heads.write();
         if *current != heads {
             self.ledger.set_meta(HEADS_KEY, &encode_heads(&heads))?;
@@ -419,6 +426,10 @@ impl Chain {
             BlockError::State(e) => ChainError::State(e),
         })?;
         let ExecutedBlock { mut header, transactions, tx_hashes, receipts, dropped, changes } = executed;
+        if let Some(log) = self.witnesses.lock().as_mut() {
+            // Every execution, valid or not: the fault-proof program tries the same candidates.
+            log.record(header.height, parent.state_root, witness_for_block(&snapshot, &changes)?);
+        }
         timings.execute_us = micros(t);
 
         let t = Instant::now();
@@ -456,6 +467,26 @@ impl Chain {
         let hash = block.header.hash();
         *self.head.write() = block.header.clone();
         Ok(SealedBlock { block, hash, tx_hashes, receipts, dropped, timings })
+    }
+
+    /// Turns the witness recorder on: from now on every block execution records the parent
+    /// state's nodes and values it touched, kept from the finalized head up (challengers and
+    /// proposers; docs/fault-proofs.md, "The witness recorder").
+    pub fn record_witnesses(&self) {
+        let mut w = self.witnesses.lock();
+        if w.is_none() {
+            *w = Some(WitnessLog::default());
+        }
+    }
+
+    /// The recorded witness of block `height`, if the recorder is on and executed it.
+    pub fn witness(&self, height: u64) -> Option<BlockWitness> {
+        self.witnesses.lock().as_ref()?.get(height).cloned()
+    }
+
+    /// Blocks and bytes the recorder holds.
+    pub fn witness_log_size(&self) -> (usize, usize) {
+        self.witnesses.lock().as_ref().map_or((0, 0), |l| (l.len(), l.bytes()))
     }
 
     /// The newest durable header.

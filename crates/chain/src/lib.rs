@@ -23,8 +23,10 @@ mod ledger;
 mod notify;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod testkit;
+mod witness_log;
 
 pub use chain::{BlockInput, BlockTimings, Chain, ChainOptions, Heads, SealedBlock};
 pub use error::ChainError;
 pub use ledger::{Ledger, LedgerError, TxLocation};
 pub use notify::{BlockNotification, Dropped};
+pub use witness_log::BlockWitness;

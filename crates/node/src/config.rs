@@ -73,6 +73,9 @@ pub struct ChallengerSection {
     pub enabled: bool,
     /// That L1 key (hex); `PILLAR_CHALLENGER_KEY` overrides it.
     pub key: Option<String>,
+    /// Record each block's state witness for the fault-proof program (`pillar_getWitness`,
+    /// `pillar fp run`), kept from the finalized head up; on whenever `enabled` is.
+    pub record_witnesses: bool,
 }
 
 fn default_confirmations() -> u64 {

@@ -300,6 +300,20 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
             "outputRoot": root,
         }))
     })?;
+    // The recorder's witness of a block: what the fault-proof program reads of its parent state.
+    m.register_method("pillar_getWitness", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
+        let height = resolve_block(ctx, &params.one::<Value>()?)?;
+        let Some(w) = ctx.chain.witness(height) else { return Ok(Value::Null) };
+        let hex = |b: &[u8]| format!("0x{}", hex::encode(b));
+        let nodes: Vec<String> = w.witness.nodes().map(|(_, n)| hex(n)).collect();
+        let values: Vec<String> = w.witness.values().map(|(_, v)| hex(v)).collect();
+        Ok(json!({
+            "block": height,
+            "parentStateRoot": w.parent_state_root,
+            "nodes": nodes,
+            "values": values,
+        }))
+    })?;
     m.register_method("pillar_getRawBlock", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let height = resolve_block(ctx, &params.one::<Value>()?)?;
         if height > ctx.chain.head().height {

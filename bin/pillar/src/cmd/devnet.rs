@@ -114,7 +114,11 @@ async fn devnet(a: Args) -> anyhow::Result<()> {
             interval_blocks: 1,
         },
         // A replica started with `--challenger` uses the guardian's key (the operator's here).
-        challenger: ChallengerSection { enabled: false, key: Some(anvil.dev_key(0).to_string()) },
+        challenger: ChallengerSection {
+            enabled: false,
+            key: Some(anvil.dev_key(0).to_string()),
+            record_witnesses: false,
+        },
     });
     config.check()?;
     let (dir, _tmp) = match &a.dir {

@@ -3,6 +3,7 @@
 pub(crate) mod bench;
 pub(crate) mod deploy;
 pub(crate) mod devnet;
+pub(crate) mod fp;
 pub(crate) mod init;
 pub(crate) mod keys;
 pub(crate) mod node;

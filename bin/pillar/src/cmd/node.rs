@@ -35,6 +35,10 @@ pub(crate) struct Args {
     /// `l1.challenger.key` or PILLAR_CHALLENGER_KEY).
     #[arg(long)]
     challenger: bool,
+    /// Record each block's state witness for the fault-proof program (`pillar_getWitness`,
+    /// `pillar fp run`); `--challenger` does too.
+    #[arg(long)]
+    record_witnesses: bool,
     /// TEST ONLY: the sequencer ignores this address's transactions (RPC and forced).
     #[arg(long, hide = true)]
     test_censor: Option<pillar_stf::Address>,
@@ -58,6 +62,14 @@ pub(crate) fn run(a: Args) -> anyhow::Result<()> {
     }
     if let Some(url) = a.l1_rpc {
         config.l1.as_mut().context("--l1-rpc needs an [l1] section in the config")?.rpc = url;
+    }
+    if a.record_witnesses {
+        config
+            .l1
+            .as_mut()
+            .context("--record-witnesses needs an [l1] section in the config")?
+            .challenger
+            .record_witnesses = true;
     }
     if a.challenger {
         config.l1.as_mut().context("--challenger needs an [l1] section in the config")?.challenger.enabled =

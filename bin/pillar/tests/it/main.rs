@@ -10,6 +10,7 @@ mod contracts;
 mod durability;
 mod ethers;
 mod explorer;
+mod fault_proofs;
 mod genesis_eth;
 mod presets;
 mod replica;

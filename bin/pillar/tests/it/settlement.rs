@@ -124,6 +124,7 @@ pub(crate) async fn l1_chain_with(
         challenger: pillar_node::ChallengerSection {
             enabled: false,
             key: Some(anvil.dev_key(0).to_string()),
+            record_witnesses: false,
         },
     });
     cfg.save(&config).unwrap();

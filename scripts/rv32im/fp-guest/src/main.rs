@@ -43,19 +43,32 @@ mod guest {
         loop {}
     }
 
+    /// Linux `write` to fd 1 (`Stdout`) or 2 (`Stderr`).
+    fn write_fd(fd: usize, s: &str) -> fmt::Result {
+        let mut rest = s.as_bytes();
+        while !rest.is_empty() {
+            let n = syscall3(SYS_WRITE, fd, rest.as_ptr() as usize, rest.len());
+            if n <= 0 {
+                return Err(fmt::Error);
+            }
+            rest = &rest[n as usize..];
+        }
+        Ok(())
+    }
+
+    struct Stdout;
+
+    impl fmt::Write for Stdout {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            write_fd(1, s)
+        }
+    }
+
     struct Stderr;
 
     impl fmt::Write for Stderr {
         fn write_str(&mut self, s: &str) -> fmt::Result {
-            let mut rest = s.as_bytes();
-            while !rest.is_empty() {
-                let n = syscall3(SYS_WRITE, 2, rest.as_ptr() as usize, rest.len());
-                if n <= 0 {
-                    return Err(fmt::Error);
-                }
-                rest = &rest[n as usize..];
-            }
-            Ok(())
+            write_fd(2, s)
         }
     }
 
@@ -111,7 +124,11 @@ mod guest {
     #[unsafe(no_mangle)]
     extern "C" fn _start() -> ! {
         match pillar_fp_program::run_configured(pillar_preimage::FdOracle::new()) {
-            Ok(verdict) => exit(verdict.exit_code() as usize),
+            Ok(verdict) => {
+                // The root the program computed, for the host to report (`pillar fp run`).
+                let _ = writeln!(Stdout, "{}", verdict.output_root());
+                exit(verdict.exit_code() as usize)
+            }
             Err(e) => {
                 let _ = writeln!(Stderr, "no verdict: {e}");
                 exit(2)

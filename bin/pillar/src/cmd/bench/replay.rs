@@ -90,7 +90,7 @@ pub(crate) async fn run(a: &Args) -> anyhow::Result<Value> {
             key: Some(anvil.dev_key(5).to_string()),
             interval_blocks: 100,
         },
-        challenger: ChallengerSection { enabled: false, key: None },
+        challenger: ChallengerSection { enabled: false, key: None, record_witnesses: false },
     });
     say(&format!("genesis with {} funded accounts", a.accounts));
     let node = pillar_node::launch(&fx.config, dir.path()).await?;
