@@ -116,9 +116,11 @@ if [ "$fpvm" != "$guest" ]; then
   diff <(echo "$guest") <(echo "$fpvm") >&2 || true
   exit 1
 fi
-# The fault-proof program as an rv32im guest in pillar-fpvm, on the oracles of the native twins
-# test (crates/fp-program/tests/twins.rs): every case's exit code must be the one the native run
-# gave (0: the claim holds, 1: it does not), and every instruction RV32IM.
+# The fault-proof program as an rv32im guest in pillar-fpvm and under qemu-riscv32
+# (scripts/rv32im/qemu_oracle.py serves the oracle there), on the oracles of the native twins test
+# (crates/fp-program/tests/twins.rs): every case's exit code must be the one the native run gave
+# (0: the claim holds, 1: it does not), the output root printed the same in both, and every
+# instruction RV32IM.
 echo "-- fault-proof program: the twins' claims decided by the rv32im guest in pillar-fpvm"
 FP_GUEST="$ROOT/scripts/rv32im/fp-guest"
 guest_cargo build --locked --manifest-path "$FP_GUEST/Cargo.toml"
@@ -137,15 +139,18 @@ for case in "$DUMPS"/*.pre; do
     *) echo "unexpected case $name" >&2; exit 1 ;;
   esac
   set +e
-  report="$("$ROOT/target/release/fpvm" "$FP_ELF" --preimages "$case" 2>&1)"
+  out="$("$ROOT/target/release/fpvm" "$FP_ELF" --preimages "$case" 2>"$DUMPS/fpvm.err")"
   got=$?
+  # The same guest and preimages under qemu-riscv32, the oracle behind pipes on fds 3 to 6.
+  qout="$(python3 "$ROOT/scripts/rv32im/qemu_oracle.py" "$FP_ELF" "$case" 2>"$DUMPS/qemu.err")"
+  qgot=$?
   set -e
-  if [ "$got" != "$want" ]; then
-    echo "$name: the guest exited $got, the native program $want" >&2
-    echo "$report" >&2
+  if [ "$got" != "$want" ] || [ "$qgot" != "$want" ] || [ "$out" != "$qout" ]; then
+    echo "$name: pillar-fpvm exited $got ($out), qemu $qgot ($qout), the native program $want" >&2
+    cat "$DUMPS/fpvm.err" "$DUMPS/qemu.err" >&2
     exit 1
   fi
-  echo "$name: exit $got, $(echo "$report" | sed -n 's/^fpvm: \([0-9]*\) steps.*/\1 steps/p')"
+  echo "$name: exit $got, output root $out in pillar-fpvm and qemu, $(sed -n 's/^fpvm: \([0-9]*\) steps.*/\1 steps/p' "$DUMPS/fpvm.err")"
   cases=$((cases + 1))
 done
 [ "$cases" -gt 0 ] || { echo "no fault-proof cases were written" >&2; exit 1; }
@@ -154,4 +159,4 @@ echo "-- pillar fp run: a running chain's block replayed by the guest in pillar-
 PILLAR_FP_ELF="$FP_ELF" cargo test --locked -q -p pillar --test it fault_proofs -- --nocapture 2>&1 |
   grep -E "pillar fp run in pillar-fpvm|test result" || { echo "pillar fp run in the VM failed" >&2; exit 1; }
 
-echo "rv32im: ${#CRATES[@]} crate(s) built; native, qemu and pillar-fpvm verdicts identical ($(echo "$guest" | wc -l) lines, frame and blocks, over $(ls "$ROOT"/crates/derive/tests/corpus/*.bin | wc -l) corpus files); the fault-proof guest decided $cases claims as the native program did"
+echo "rv32im: ${#CRATES[@]} crate(s) built; native, qemu and pillar-fpvm verdicts identical ($(echo "$guest" | wc -l) lines, frame and blocks, over $(ls "$ROOT"/crates/derive/tests/corpus/*.bin | wc -l) corpus files); the fault-proof guest decided $cases claims as the native program did, in pillar-fpvm and qemu alike"
