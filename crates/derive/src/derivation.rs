@@ -44,7 +44,7 @@ pub struct DerivationConfig {
 
 impl Default for DerivationConfig {
     fn default() -> Self {
-        Self { max_timestamp_drift_ms: 120_000 }
+        Self { max_timestamp_drift_ms: crate::rules::MAX_TIMESTAMP_DRIFT_MS }
     }
 }
 
@@ -594,7 +594,10 @@ impl Deriver {
     /// Records where the block that just became the safe head was derived.
     fn mark_safe(&mut self, cursor: DerivationCursor) {
         let height = self.safe.height;
-        self.cursors.retain(|(first, _)| *first < height);
+        // Runs are in height order: only the newest can start at or above the new safe head.
+        while self.cursors.last().is_some_and(|(first, _)| *first >= height) {
+            self.cursors.pop();
+        }
         if self.cursors.last().map(|(_, c)| *c) != Some(cursor) {
             self.cursors.push((height, cursor));
         }

@@ -53,4 +53,6 @@ pub use memory::{MemoryL1, MemoryL1Error};
 pub use planner::{BatchPlanner, InFlight, Plan};
 pub use provider::{ChainProvider, DataAvailabilityProvider};
 pub use retrieval::block_data;
-pub use rules::{QueueWindow, SkipReason, check_block, due_at, forced_block, new_blocks};
+pub use rules::{
+    MAX_TIMESTAMP_DRIFT_MS, QueueWindow, SkipReason, check_block, due_at, forced_block, new_blocks,
+};

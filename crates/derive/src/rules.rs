@@ -12,6 +12,10 @@ use pillar_stf::{Block, BlockInput, ChainTx, Header, L1Message, l1_messages_fitt
 
 use crate::{BatchContext, BatchError};
 
+/// How far (ms) a block's timestamp may run ahead of its batch's L1 time: a chain rule, the node's
+/// default (`DerivationConfig`) and the fault-proof program's.
+pub const MAX_TIMESTAMP_DRIFT_MS: u64 = 120_000;
+
 /// Why derivation ignored a batch (or the rest of it). Every node reaches the same verdict.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SkipReason {

@@ -8,7 +8,9 @@
 
 use alloc::vec::Vec;
 
-use pillar_derive::{QueueWindow, check_block, decode_batch, due_at, forced_block, new_blocks};
+use pillar_derive::{
+    MAX_TIMESTAMP_DRIFT_MS, QueueWindow, check_block, decode_batch, due_at, forced_block, new_blocks,
+};
 use pillar_preimage::PreimageOracle;
 use pillar_state::{BlockChanges, StateError, StateRead, WitnessSource, WitnessState};
 use pillar_stf::{
@@ -16,10 +18,6 @@ use pillar_stf::{
 };
 
 use crate::{Entry, ProgramError, entries::entries_after, payload::payload, queue::window};
-
-/// How far a block's timestamp may run ahead of its batch's L1 time: the node's default
-/// (`DerivationConfig`), a chain rule.
-pub const MAX_TIMESTAMP_DRIFT_MS: u64 = 120_000;
 
 /// The state of block N − 1 the candidates for block N execute over, and the root their writes
 /// give: the witness store in the program; a host recording a witness wraps the node's state.
@@ -61,22 +59,15 @@ where
 {
     let mut d = Step { oracle, runtime, verifier, state, safe };
     if cursor.entry != pillar_stf::B256::ZERO {
+        // Resume at the cursor's entry: the rest of its batch (phase 0), then the forcing after it.
         let entry = Entry::read(d.oracle, cursor.entry)?;
-        if cursor.phase == DerivationCursor::FROM_BATCH
-            && let Some(header) = d.batch(&entry)?
-        {
-            return Ok(Some(Derived { header, cursor: DerivationCursor::from_batch(entry.hash) }));
-        }
-        if let Some(header) = d.force(&entry)? {
-            return Ok(Some(Derived { header, cursor: DerivationCursor::after_entry(entry.hash) }));
+        if let Some(derived) = d.entry(&entry, cursor.phase == DerivationCursor::FROM_BATCH)? {
+            return Ok(Some(derived));
         }
     }
     for entry in entries_after(d.oracle, head, cursor.entry)? {
-        if let Some(header) = d.batch(&entry)? {
-            return Ok(Some(Derived { header, cursor: DerivationCursor::from_batch(entry.hash) }));
-        }
-        if let Some(header) = d.force(&entry)? {
-            return Ok(Some(Derived { header, cursor: DerivationCursor::after_entry(entry.hash) }));
+        if let Some(derived) = d.entry(&entry, true)? {
+            return Ok(Some(derived));
         }
     }
     Ok(None)
@@ -97,33 +88,42 @@ impl<O: PreimageOracle, S: ProgramState, V: SigVerifier + ?Sized> Step<'_, O, S,
         window(self.oracle, entry.hash, &entry.context, self.safe.queue_index, self.safe.queue_hash)
     }
 
-    /// Block N from the entry's batch, if its rules and re-execution give one (docs/derivation.md
-    /// §3): the batch's first block above the safe head.
-    fn batch(&mut self, entry: &Entry) -> Result<Option<Header>, ProgramError> {
-        let Some(bytes) = payload(self.oracle, entry)? else { return Ok(None) };
-        let Ok(blocks) = decode_batch(&bytes) else { return Ok(None) };
+    /// Block N from one entry: from its batch (when `with_batch`), else forced in after it. The
+    /// queue window is read once for both.
+    fn entry(&mut self, entry: &Entry, with_batch: bool) -> Result<Option<Derived>, ProgramError> {
         let messages = self.queue(entry)?;
         let queue = QueueWindow { first: self.safe.queue_index, messages: &messages };
         let due = due_at(&queue, &entry.context);
+        if with_batch && let Some(header) = self.batch(entry, &queue, due)? {
+            return Ok(Some(Derived { header, cursor: DerivationCursor::from_batch(entry.hash) }));
+        }
+        // A forced block after the entry, if messages are overdue at it (docs/derivation.md §4).
+        let Some(input) = forced_block(self.safe, &entry.context, &queue, due) else { return Ok(None) };
+        Ok(self
+            .execute(input)?
+            .map(|header| Derived { header, cursor: DerivationCursor::after_entry(entry.hash) }))
+    }
+
+    /// Block N from the entry's batch, if its rules and re-execution give one (docs/derivation.md
+    /// §3): the batch's first block above the safe head.
+    fn batch(
+        &mut self,
+        entry: &Entry,
+        queue: &QueueWindow<'_>,
+        due: u64,
+    ) -> Result<Option<Header>, ProgramError> {
+        let Some(bytes) = payload(self.oracle, entry)? else { return Ok(None) };
+        let Ok(blocks) = decode_batch(&bytes) else { return Ok(None) };
         let Ok(fresh) = new_blocks(&blocks, (entry.first_block, entry.last_block), self.safe, due) else {
             return Ok(None);
         };
         let block = &fresh[0];
-        if check_block(block, &entry.context, &queue, MAX_TIMESTAMP_DRIFT_MS).is_err() {
+        if check_block(block, &entry.context, queue, MAX_TIMESTAMP_DRIFT_MS).is_err() {
             return Ok(None);
         }
         let Some(input) = self.input_of(block) else { return Ok(None) };
         let Some(header) = self.execute(input)? else { return Ok(None) };
         Ok((header == block.header).then_some(header))
-    }
-
-    /// A forced block after the entry, if messages are overdue at it (docs/derivation.md §4).
-    fn force(&mut self, entry: &Entry) -> Result<Option<Header>, ProgramError> {
-        let messages = self.queue(entry)?;
-        let queue = QueueWindow { first: self.safe.queue_index, messages: &messages };
-        let due = due_at(&queue, &entry.context);
-        let Some(input) = forced_block(self.safe, &entry.context, &queue, due) else { return Ok(None) };
-        self.execute(input)
     }
 
     /// The block's entries as an execution input: L1 messages first, then signed transactions

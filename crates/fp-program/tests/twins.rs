@@ -262,8 +262,7 @@ impl ProgramState for Recording<'_> {
 /// Replays the world's L1 through a replica, then checks every derived block through the program.
 fn check_every_block(world: &World, scenario: &str) -> u64 {
     let (_dir, rep) = open();
-    let mut deriver =
-        Deriver::new(Arc::clone(&rep), DerivationConfig { max_timestamp_drift_ms: 120_000 }, 1).unwrap();
+    let mut deriver = Deriver::new(Arc::clone(&rep), DerivationConfig::default(), 1).unwrap();
     let head = ready(world.l1.head()).unwrap();
     for n in 1..=head {
         let info = ready(world.l1.block_info_by_number(n)).unwrap().unwrap();
