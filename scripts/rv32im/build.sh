@@ -122,8 +122,11 @@ fi
 # (0: the claim holds, 1: it does not), the output root printed the same in both, and every
 # instruction RV32IM.
 echo "-- fault-proof program: the twins' claims decided by the rv32im guest in pillar-fpvm"
-FP_GUEST="$ROOT/scripts/rv32im/fp-guest"
-guest_cargo build --locked --manifest-path "$FP_GUEST/Cargo.toml"
+# Built reproducibly, its absolute prestate checked against the committed one
+# (scripts/rv32im/prestate.sh; in CI it is built twice from scratch and the bytes compared).
+PRESTATE_FLAGS=()
+if [ "${CI:-}" = true ]; then PRESTATE_FLAGS+=(--twice); fi
+"$ROOT/scripts/rv32im/prestate.sh" "${PRESTATE_FLAGS[@]}"
 FP_ELF="$TARGET_DIR/$TARGET/release/pillar-fp-guest"
 isa="$("$NATIVE" --check-isa "$FP_ELF")"
 echo "guest ELF: $(stat -c %s "$FP_ELF") bytes, $isa"

@@ -22,6 +22,7 @@
 extern crate alloc;
 
 mod batch;
+mod blob_coding;
 #[cfg(feature = "chain")]
 mod derivation;
 mod error_kind;
@@ -39,6 +40,7 @@ pub use batch::{
     BATCH_VERSION, BatchError, FrameError, MAX_BATCH_BYTES, MAX_DECOMPRESSED_BYTES, PayloadError,
     decode_batch, max_block_bytes,
 };
+pub use blob_coding::{BYTES_PER_ELEMENT, ELEMENTS_PER_BLOB, decode_blob_payload};
 #[cfg(feature = "chain")]
 pub use derivation::{
     BatchOutcome, DerivationConfig, DeriveError, DeriveTimings, Deriver, L1BlockReport, OutputCheck,

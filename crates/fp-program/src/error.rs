@@ -58,10 +58,4 @@ pub enum ProgramError {
         /// The name.
         name: String,
     },
-    /// A blob batch: the program reads calldata batches only so far.
-    #[error("entry {entry} carries blobs, which this program does not read yet")]
-    BlobsUnsupported {
-        /// The entry.
-        entry: B256,
-    },
 }

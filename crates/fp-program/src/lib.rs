@@ -8,7 +8,8 @@
 //!    ([`inputs`]);
 //! 2. derives block N exactly as a replica does: the rest of the cursor entry, then the entries
 //!    after it, each judged by `pillar_derive::rules` from the facts it commits to, with the queue
-//!    and batch payloads read by hash ([`entries`], [`queue`], [`payload`], [`derive`]);
+//!    and batch payloads read by hash, blobs element by element ([`entries`], [`queue`], [`payload`],
+//!    [`blobs`], [`derive`]);
 //! 3. executes it with the same runtime (`Runtime::execute_on`) over state read from NOMT node
 //!    preimages (`pillar_state::WitnessState` over [`OracleWitness`]), signatures checked by L1's
 //!    precompiles ([`OracleVerifier`]), and recomputes the state root once;
@@ -22,6 +23,7 @@
 
 extern crate alloc;
 
+pub mod blobs;
 mod config;
 pub mod derive;
 pub mod entries;

@@ -12,8 +12,9 @@
 use std::{cell::RefCell, collections::BTreeSet, sync::Arc};
 
 use pillar_chain::{BlockInput, Chain};
+use alloy::eips::eip4844::{Blob, kzg_to_versioned_hash};
 use pillar_derive::{
-    BatchContext, BatchEvent, BatchKind, ChainProvider, DerivationConfig, Deriver, L1Event, MemoryL1,
+    BatchContext, BatchEvent, BatchKind, BatchPayload, ChainProvider, DerivationConfig, Deriver, L1Event, MemoryL1,
     QueueKind, QueueMessage, block_data, encode_batch,
 };
 use pillar_fp_program::{
@@ -214,6 +215,52 @@ impl World {
     fn batch(&mut self, blocks: &[Block]) -> L1Event {
         let (first, last) = (blocks[0].header.height, blocks[blocks.len() - 1].header.height);
         self.entry(BatchKind::Calldata, first, last, Some(encode_batch(blocks)))
+    }
+
+    /// A blob batch carrying `blobs`, committed to with real KZG commitments as `appendBlobBatch`
+    /// records them; the replica's payload is what the node's blob decoder makes of them.
+    fn blob_entry(&mut self, first: u64, last: u64, blobs: Vec<Blob>) -> L1Event {
+        let index = self.entries;
+        self.entries += 1;
+        let tx_hash = B256::with_last_byte(0xb0 + index as u8);
+        let commitments = {
+            let blobs = blobs.clone();
+            // c-kzg wants a large stack.
+            std::thread::Builder::new()
+                .stack_size(64 << 20)
+                .spawn(move || pillar_l1::kzg_commitments(&blobs).unwrap())
+                .unwrap()
+                .join()
+                .unwrap()
+        };
+        let mut hashes = Vec::new();
+        for (blob, commitment) in blobs.iter().zip(&commitments) {
+            hashes.push(kzg_to_versioned_hash(commitment));
+            self.l1_preimages.insert_sha256(commitment).unwrap();
+            self.l1_preimages.insert_blob_elements(commitment, blob.as_slice()).unwrap();
+        }
+        let list: Vec<u8> = hashes.iter().flat_map(|h| h.0).collect();
+        self.l1_preimages.insert_keccak(&list).unwrap();
+        let payload = match pillar_l1::decode_blob_data(&blobs) {
+            Some(bytes) => BatchPayload::Bytes(bytes),
+            None => BatchPayload::Unreadable,
+        };
+        self.l1.set_blob_payload(tx_hash, payload);
+        L1Event::Batch(BatchEvent {
+            index,
+            batch_hash: B256::ZERO,
+            submitter: Address::repeat_byte(0x5e),
+            prev_batch_hash: B256::ZERO,
+            first_block: first,
+            last_block: last,
+            kind: BatchKind::Blob,
+            data_commitment: alloy_primitives::keccak256(&list),
+            blob_hashes: hashes,
+            calldata: None,
+            l1_block: 0,
+            l1_tx_hash: tx_hash,
+            context: BatchContext::default(),
+        })
     }
 
     fn garbage(&mut self, first: u64, last: u64, bytes: Vec<u8>) -> L1Event {
@@ -472,4 +519,28 @@ fn session_keys_verify_as_the_node_verifies_them() {
     let e = world.batch(&[b1, b2]);
     world.mine(102, vec![e]);
     assert_eq!(check_every_block(&world, "sessions"), 2);
+}
+
+/// Blob batches: the program reads the elements a batch spans by blob key (points computed as it
+/// goes) and agrees with the node's decoder, on a one-blob batch, on blobs the node finds
+/// unreadable (a length longer than the blobs hold) and on a batch with a second, empty blob.
+#[test]
+fn blob_batches_are_read_element_by_element_as_the_node_reads_them() {
+    let mut world = World::new();
+    let d0 = world.deposit(100, 5);
+    world.mine(100, vec![d0]);
+    let queue = world.queue.clone();
+    let b1 = world.block(2, 101_000, 1, queue);
+    let b2 = world.block(1, 101_500, 1, vec![]);
+    let b3 = world.block(2, 102_000, 1, vec![]);
+    let first = pillar_l1::encode_blob_data(&encode_batch(&[b1, b2]));
+    let e1 = world.blob_entry(1, 2, first);
+    let mut unreadable = pillar_l1::encode_blob_data(&encode_batch(std::slice::from_ref(&b3)));
+    unreadable[0][1..9].copy_from_slice(&(4096u64 * 31).to_be_bytes());
+    let e2 = world.blob_entry(3, 3, unreadable);
+    let mut two = pillar_l1::encode_blob_data(&encode_batch(&[b3]));
+    two.push(Blob::ZERO);
+    let e3 = world.blob_entry(3, 3, two);
+    world.mine(102, vec![e1, e2, e3]);
+    assert_eq!(check_every_block(&world, "blobs"), 3);
 }

@@ -437,6 +437,26 @@ impl L1Client {
         decoded.ok_or(L1Error::BlobDecode { tx_hash })
     }
 
+    /// The blobs of a blob batch with their KZG commitments, checked against the versioned hashes
+    /// the Rollup recorded: what a fault-proof host serves the program (each commitment as the
+    /// sha256 preimage of its versioned hash, each blob's elements under blob keys).
+    pub async fn blobs_with_commitments(&self, batch: &BatchEvent) -> Result<Vec<(Bytes, [u8; 48])>, L1Error> {
+        let raw = self.raw_blobs_for_tx(batch.l1_tx_hash).await?;
+        let blobs = raw.clone();
+        let commitments = on_big_stack(move || kzg_commitments(&to_blobs(&blobs))).await?;
+        let computed: Vec<B256> = commitments.iter().map(|c| kzg_to_versioned_hash(c)).collect();
+        if computed != batch.blob_hashes {
+            let position = computed.iter().zip(&batch.blob_hashes).take_while(|(c, e)| c == e).count();
+            return Err(L1Error::BlobHashMismatch {
+                batch_index: batch.index,
+                position,
+                expected: batch.blob_hashes.get(position).copied().unwrap_or_default(),
+                computed: computed.get(position).copied().unwrap_or_default(),
+            });
+        }
+        Ok(raw.into_iter().zip(commitments).collect())
+    }
+
     // ---- outputs -----------------------------------------------------------------------------
 
     /// Proposes `output_root` for L2 block `l2_block` (proposer only), derived from L1 up to
@@ -1052,14 +1072,27 @@ fn to_blobs(raw: &[Bytes]) -> Vec<Blob> {
     blobs
 }
 
-/// Decodes batch data from blobs coded by [`L1Client::append_blob_batch`]; `None` if they do not
-/// decode to exactly one payload.
+/// Codes batch data into blobs as [`L1Client::append_blob_batch`] does (alloy's `SimpleCoder`):
+/// the inverse of [`decode_blob_data`].
+pub fn encode_blob_data(data: &[u8]) -> Vec<Blob> {
+    SidecarBuilder::<SimpleCoder>::from_slice(data).take()
+}
+
+/// Decodes batch data from blobs coded by [`L1Client::append_blob_batch`], by derivation's rule
+/// ([`pillar_derive::decode_blob_payload`]: the header's length, then the elements it spans);
+/// `None` if they hold no payload.
 pub fn decode_blob_data(blobs: &[Blob]) -> Option<Vec<u8>> {
-    let mut pieces = SimpleCoder::default().decode_all(blobs)?;
-    if pieces.len() != 1 {
-        return None;
+    let element = |i: usize| {
+        let (blob, at) = (i / FIELD_ELEMENTS_PER_BLOB as usize, (i % FIELD_ELEMENTS_PER_BLOB as usize) * 32);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(&blobs[blob][at..at + 32]);
+        Ok::<_, std::convert::Infallible>(out)
+    };
+    let elements = blobs.len() * FIELD_ELEMENTS_PER_BLOB as usize;
+    match pillar_derive::decode_blob_payload(elements, element) {
+        Ok(payload) => payload,
+        Err(never) => match never {},
     }
-    pieces.pop()
 }
 
 /// Loads the KZG trusted setup now (seconds, once per process) rather than on the first blob
@@ -1069,14 +1102,18 @@ pub fn warm_up_kzg() {
 }
 
 /// Versioned hashes (`0x01 ‖ sha256(commitment)[1..]`) of `blobs`, computing each KZG commitment.
-/// A commitment is a 4096-point multi-scalar multiplication (tens of ms), so blobs are spread
-/// over the cores; each worker gets a large stack, as c-kzg needs.
 pub fn versioned_hashes(blobs: &[Blob]) -> Result<Vec<B256>, L1Error> {
+    Ok(kzg_commitments(blobs)?.iter().map(|c| kzg_to_versioned_hash(c)).collect())
+}
+
+/// The KZG commitments of `blobs`. A commitment is a 4096-point multi-scalar multiplication (tens
+/// of ms), so blobs are spread over the cores; each worker gets a large stack, as c-kzg needs.
+pub fn kzg_commitments(blobs: &[Blob]) -> Result<Vec<[u8; 48]>, L1Error> {
     let settings = EnvKzgSettings::Default.get();
     let one = |blob: &Blob| {
         settings
             .blob_to_kzg_commitment(blob.as_ckzg())
-            .map(|c| kzg_to_versioned_hash(c.as_slice()))
+            .map(|c| c.to_bytes().into_inner())
             .map_err(|e| L1Error::Kzg { reason: e.to_string() })
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(blobs.len());
@@ -1122,5 +1159,34 @@ mod tests {
             Fees { max_fee: 150, ..fresh }.at_least(Fees { max_fee: 100, tip: 1, blob_fee: 0 }).tip,
             150
         );
+    }
+
+    /// The points the fault-proof program reads blob elements at (`pillar_preimage::blob`) are
+    /// the ones L1's KZG openings use: c-kzg, evaluating a blob's polynomial at `z_i`, gives back
+    /// element `i`.
+    #[test]
+    fn blob_element_i_is_the_blob_polynomial_at_the_programs_point_i() {
+        use alloy::eips::eip4844::c_kzg::Bytes32;
+        use pillar_preimage::blob::point;
+
+        use super::{AsCkzg, BLOB_THREAD_STACK, Blob, EnvKzgSettings};
+        let run = || {
+            let mut blob = Blob::ZERO;
+            let mut x = 0x9e37_79b9_7f4a_7c15u64;
+            for (i, byte) in blob.iter_mut().enumerate() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Byte 0 of each element zero keeps it below the modulus.
+                *byte = if i % 32 == 0 { 0 } else { x as u8 };
+            }
+            let settings = EnvKzgSettings::Default.get();
+            for i in [0usize, 1, 2, 3, 4, 1000, 2047, 2048, 2049, 4094, 4095] {
+                let z = Bytes32::new(point(i));
+                let (_, y) = settings.compute_kzg_proof(blob.as_ckzg(), &z).expect("a canonical point");
+                assert_eq!(y.as_slice(), &blob[32 * i..32 * (i + 1)], "element {i}");
+            }
+        };
+        std::thread::Builder::new().stack_size(BLOB_THREAD_STACK).spawn(run).unwrap().join().unwrap();
     }
 }

@@ -10,6 +10,7 @@
 //! Cannon/Asterisc oracle (docs/fault-proofs.md, "The preimage oracle"):
 //!
 //! - [`key`]: the key types and their constructors from data;
+//! - [`blob`]: the evaluation points of a blob's field elements, which blob keys name;
 //! - [`check`](mod@check): what makes a preimage right for its key;
 //! - [`precompile`] (feature `std`): the native semantics of the precompiles a precompile key may
 //!   name (`ecrecover` at 0x01, `P256VERIFY` at 0x100), exactly as L1 computes them;
@@ -26,6 +27,7 @@
 extern crate alloc;
 
 pub mod abi;
+pub mod blob;
 pub mod check;
 #[cfg(target_arch = "riscv32")]
 mod fd;

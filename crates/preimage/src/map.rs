@@ -68,6 +68,24 @@ impl MapOracle {
         Ok(key)
     }
 
+    /// Stores every field element of the blob with commitment `commitment`, each under its
+    /// point ([`crate::blob::point`]): what a host gives the program for a blob batch. `blob`
+    /// must be [`BYTES_PER_BLOB`](crate::blob::BYTES_PER_BLOB) long.
+    pub fn insert_blob_elements(&mut self, commitment: &[u8; 48], blob: &[u8]) -> Result<(), KeyCheckError> {
+        if blob.len() != crate::blob::BYTES_PER_BLOB {
+            return Err(KeyCheckError::Length {
+                key_type: crate::KeyType::Blob,
+                len: blob.len(),
+                expected: crate::blob::BYTES_PER_BLOB,
+            });
+        }
+        for (z, element) in crate::blob::Points::new().zip(blob.chunks_exact(32)) {
+            let element: &[u8; 32] = element.try_into().unwrap_or(&[0; 32]);
+            self.insert_blob(commitment, &z, element)?;
+        }
+        Ok(())
+    }
+
     /// Computes the precompile at `address` on `input` natively and stores its result (status
     /// byte ‖ output) under the precompile key.
     #[cfg(feature = "std")]

@@ -2,7 +2,8 @@
 //! from a running chain's node and L1 (docs/fault-proofs.md, "Replaying a block").
 //!
 //! The host gathers what the program will ask for: every batch-chain entry, calldata payload and
-//! queue message from L1's logs, the agreed output (block N − 1) and its header from the node,
+//! queue message from L1's logs, the blobs of the blob batches from the agreed cursor's entry on
+//! (each with its KZG commitment), the agreed output (block N − 1) and its header from the node,
 //! the node's recorded witness of block N, and the chain configuration. It runs the program
 //! natively (which also answers its precompile hints), then, given the guest ELF, in pillar-fpvm on
 //! exactly those preimages, and reports the VM's verdict.
@@ -12,18 +13,32 @@ use std::{path::PathBuf, time::Instant};
 use anyhow::{Context, bail, ensure};
 use pillar_fp_program::{ChainConfig, HostOracle, Inputs, OutputPreimage, run_configured};
 use pillar_fpvm::{OracleSyscalls, load_elf};
+use pillar_derive::BatchKind;
 use pillar_l1::{L1Addresses, L1Client, L1Event};
-use pillar_preimage::{MapOracle, PreimageKey};
+use pillar_preimage::{MapOracle, PreimageKey, keccak256, sha256};
 use pillar_stf::{B256, Block, DerivationCursor, codec};
 use serde_json::{Value, json};
 
-/// Where `scripts/rv32im/build.sh` leaves the guest.
+/// Where `scripts/rv32im/prestate.sh` (which `scripts/rv32im/build.sh` runs) leaves the guest.
 const DEFAULT_ELF: &str = "target/rv32im/riscv32im-unknown-none-elf/release/pillar-fp-guest";
 
 #[derive(clap::Subcommand)]
 pub(crate) enum Command {
     /// Decide the output claim of block N: exit 0 if it holds, 1 if it does not.
     Run(RunArgs),
+    /// Print the absolute prestate a chain's disputes pin: the guest's VM state before its first
+    /// step, and that with the chain configuration's hash.
+    Prestate(PrestateArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct PrestateArgs {
+    /// Chain config file (its chain id and modules make the chain configuration).
+    #[arg(long)]
+    config: PathBuf,
+    /// The rv32im guest (default: the one `scripts/rv32im/prestate.sh` builds).
+    #[arg(long)]
+    elf: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -56,7 +71,13 @@ pub(crate) struct RunArgs {
 }
 
 pub(crate) fn run(command: Command) -> anyhow::Result<()> {
-    let Command::Run(a) = command;
+    let a = match command {
+        Command::Run(a) => a,
+        Command::Prestate(p) => {
+            println!("{}", prestate(&p)?);
+            return Ok(());
+        }
+    };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let report = rt.block_on(decide(&a))?;
     let code = report["exitCode"].as_u64().unwrap_or(2);
@@ -74,6 +95,27 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         );
     }
     std::process::exit(code as i32)
+}
+
+/// The prestates of the guest and of the chain (docs/fault-proofs.md, "The absolute prestate").
+fn prestate(a: &PrestateArgs) -> anyhow::Result<Value> {
+    let config = pillar_node::ChainConfig::load(&a.config)?;
+    let path = a.elf.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_ELF));
+    let bytes = std::fs::read(&path)
+        .with_context(|| format!("{} (build it with scripts/rv32im/prestate.sh)", path.display()))?;
+    let program = load_elf(&bytes).with_context(|| format!("{}", path.display()))?.state_hash();
+    let chain = ChainConfig { chain_id: config.chain.chain_id, modules: config.chain.modules.clone() };
+    let config_hash = chain.hash();
+    let mut both = [0u8; 64];
+    both[..32].copy_from_slice(&program);
+    both[32..].copy_from_slice(config_hash.as_slice());
+    Ok(json!({
+        "elf": path.display().to_string(),
+        "elfSha256": B256::from(sha256(&bytes)),
+        "programPrestate": B256::from(program),
+        "configHash": config_hash,
+        "prestate": B256::from(keccak256(&both)),
+    }))
 }
 
 async fn node(url: &str, method: &'static str, params: Value) -> anyhow::Result<Value> {
@@ -104,12 +146,25 @@ async fn decide(a: &RunArgs) -> anyhow::Result<Value> {
     let started = Instant::now();
     let mut map = MapOracle::new();
 
-    // L1: every entry, calldata payload and queue message, by the hashes the contracts keep.
+    // The node: the agreed output (its cursor says from which entry on blobs are needed).
+    let pre = node(&url, "pillar_getOutputPreimage", json!([a.block - 1])).await?;
+    ensure!(!pre.is_null(), "block {} is not safe on the node: no agreed output to start from", a.block - 1);
+    let agreed = OutputPreimage {
+        state_root: b256(&pre["stateRoot"], "stateRoot")?,
+        withdrawals_root: b256(&pre["withdrawalsRoot"], "withdrawalsRoot")?,
+        block_hash: b256(&pre["blockHash"], "blockHash")?,
+        cursor: serde_json::from_value::<DerivationCursor>(pre["cursor"].clone()).context("cursor")?,
+    };
+    map.insert_keccak(&agreed.encode())?;
+
+    // L1: every entry, calldata payload and queue message, by the hashes the contracts keep, and
+    // the blobs of the entries the program may read (the cursor's and later ones).
     let l1_rpc = a.l1_rpc.clone().unwrap_or_else(|| l1.rpc.clone());
     let client = L1Client::connect_read_only(&l1_rpc, L1Addresses { rollup: l1.rollup, portal: l1.portal })?;
     let head = client.block_number().await?;
     let mut batch_head = B256::ZERO;
     let mut queue_hash = B256::ZERO;
+    let mut reading = agreed.cursor.entry == B256::ZERO;
     for log in client.derivation_events(l1.deployed_at_block, head).await? {
         match log.event {
             L1Event::Batch(b) => {
@@ -121,6 +176,15 @@ async fn decide(a: &RunArgs) -> anyhow::Result<Value> {
                 );
                 if let Some(data) = &b.calldata {
                     map.insert_keccak(data)?;
+                }
+                reading |= b.batch_hash == agreed.cursor.entry;
+                if reading && b.kind == BatchKind::Blob {
+                    map.insert_keccak(&b.blob_hashes.iter().flat_map(|h| h.0).collect::<Vec<u8>>())?;
+                    let blobs = client.blobs_with_commitments(&b).await.with_context(|| format!("batch {}", b.index))?;
+                    for (blob, commitment) in blobs {
+                        map.insert_sha256(&commitment)?;
+                        map.insert_blob_elements(&commitment, &blob)?;
+                    }
                 }
                 batch_head = b.batch_hash;
             }
@@ -137,16 +201,7 @@ async fn decide(a: &RunArgs) -> anyhow::Result<Value> {
         }
     }
 
-    // The node: the agreed output and its header, the claim, the witness of block N.
-    let pre = node(&url, "pillar_getOutputPreimage", json!([a.block - 1])).await?;
-    ensure!(!pre.is_null(), "block {} is not safe on the node: no agreed output to start from", a.block - 1);
-    let agreed = OutputPreimage {
-        state_root: b256(&pre["stateRoot"], "stateRoot")?,
-        withdrawals_root: b256(&pre["withdrawalsRoot"], "withdrawalsRoot")?,
-        block_hash: b256(&pre["blockHash"], "blockHash")?,
-        cursor: serde_json::from_value::<DerivationCursor>(pre["cursor"].clone()).context("cursor")?,
-    };
-    map.insert_keccak(&agreed.encode())?;
+    // The node: block N − 1's header, the claim, the witness of block N.
     let raw = node(&url, "pillar_getRawBlock", json!([a.block - 1])).await?;
     let parent: Block = codec::decode(&hex_bytes(&raw, "raw block")?, 64 << 20, "block")
         .map_err(|e| anyhow::anyhow!("block {}: {e}", a.block - 1))?;

@@ -1,6 +1,6 @@
-//! `pillar fp run` against a running chain: the sequencer records witnesses; for every safe block
-//! the fault-proof program, fed from the node's RPC and L1 alone, gives the node's output root,
-//! and a wrong claim exits 1.
+//! `pillar fp run` against a running chain: the sequencer records witnesses and posts blob or
+//! calldata batches; for every safe block the fault-proof program, fed from the node's RPC and L1
+//! alone, gives the node's output root, and a wrong claim exits 1.
 
 use std::process::Command;
 
@@ -39,9 +39,19 @@ fn fp_run(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pillar_fp_run_agrees_with_the_node_on_every_safe_block_and_refuses_a_wrong_claim() {
-    // Calldata batches: the program reads calldata entries (blobs are its next slice).
-    let batcher = BatcherSection { interval_ms: 300, mode: "calldata".into(), ..Default::default() };
+async fn pillar_fp_run_agrees_with_the_node_on_blob_batches_and_refuses_a_wrong_claim() {
+    agrees_on_every_safe_block("blob").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pillar_fp_run_agrees_with_the_node_on_calldata_batches_and_refuses_a_wrong_claim() {
+    agrees_on_every_safe_block("calldata").await;
+}
+
+/// A sequencer posting batches in `mode`, three transfers; `pillar fp run` on every safe block
+/// gives the node's output root, and a wrong claim exits 1.
+async fn agrees_on_every_safe_block(mode: &str) {
+    let batcher = BatcherSection { interval_ms: 300, mode: mode.into(), ..Default::default() };
     let env = l1_chain_with(600, 600, 3600, batcher, 1).await;
     let mut cfg = ChainConfig::load(&env.config).unwrap();
     cfg.l1.as_mut().unwrap().challenger.record_witnesses = true;
@@ -85,7 +95,7 @@ async fn pillar_fp_run_agrees_with_the_node_on_every_safe_block_and_refuses_a_wr
         assert_eq!(report["mode"], "vm");
         assert_eq!(report["outputRoot"], own["outputRoot"]);
         assert!(report["steps"].as_u64().unwrap() > 0);
-        eprintln!("pillar fp run in pillar-fpvm: {report}");
+        eprintln!("pillar fp run in pillar-fpvm ({mode} batches): {report}");
     }
     let wrong = format!("0x{}", "11".repeat(32));
     let (code, report) = block_in_place(|| fp_run(&env.config, &seq.url, target, Some(&wrong), None));

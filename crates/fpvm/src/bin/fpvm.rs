@@ -1,4 +1,6 @@
 //! `fpvm <elf> [max-steps] [--preimages FILE]`: runs an RV32IM guest in pillar-fpvm.
+//! `fpvm <elf> --prestate`: prints the VM state hash of the loaded guest before its first step
+//! (the program's absolute prestate, docs/fault-proofs.md) and exits 0.
 //!
 //! Without `--preimages` the guest gets Linux `write` and `exit`; with it, also the preimage
 //! oracle's calls, served from FILE (a `MapOracle::to_bytes` dump a host prepared). Writes the
@@ -53,6 +55,13 @@ fn run<S: Syscalls + Output>(machine: &mut Machine, sys: &mut S, max_steps: u64)
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let prestate = match args.iter().position(|a| a == "--prestate") {
+        Some(i) => {
+            args.remove(i);
+            true
+        }
+        None => false,
+    };
     let preimages = match args.iter().position(|a| a == "--preimages") {
         Some(i) if i + 1 < args.len() => {
             let file = args.remove(i + 1);
@@ -68,7 +77,7 @@ fn main() -> ExitCode {
             Ok(n) => (path, n),
             Err(_) => return fail(&format!("max-steps: not a number: {n}")),
         },
-        _ => return fail("usage: fpvm <elf> [max-steps] [--preimages FILE]"),
+        _ => return fail("usage: fpvm <elf> [max-steps] [--preimages FILE] | fpvm <elf> --prestate"),
     };
     let file = match std::fs::read(path) {
         Ok(f) => f,
@@ -78,6 +87,11 @@ fn main() -> ExitCode {
         Ok(m) => m,
         Err(e) => return fail(&format!("{path}: {e}")),
     };
+    if prestate {
+        let hash: String = machine.state_hash().iter().map(|b| format!("{b:02x}")).collect();
+        println!("0x{hash}");
+        return ExitCode::SUCCESS;
+    }
     let result = match preimages {
         None => run(&mut machine, &mut LinuxSyscalls::default(), max_steps),
         Some(p) => {
