@@ -3,6 +3,8 @@
 //! the batcher codes them, with their headers, a following piece and their contents corrupted: both
 //! must find the same payload, or both find the blobs unreadable.
 
+#![allow(clippy::unwrap_used)]
+
 use alloy::eips::eip4844::Blob;
 use pillar_fp_program::blobs::blob_payload;
 use pillar_l1::{decode_blob_data, encode_blob_data};

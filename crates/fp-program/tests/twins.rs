@@ -11,11 +11,11 @@
 
 use std::{cell::RefCell, collections::BTreeSet, sync::Arc};
 
-use pillar_chain::{BlockInput, Chain};
 use alloy::eips::eip4844::{Blob, kzg_to_versioned_hash};
+use pillar_chain::{BlockInput, Chain};
 use pillar_derive::{
-    BatchContext, BatchEvent, BatchKind, BatchPayload, ChainProvider, DerivationConfig, Deriver, L1Event, MemoryL1,
-    QueueKind, QueueMessage, block_data, encode_batch,
+    BatchContext, BatchEvent, BatchKind, BatchPayload, ChainProvider, DerivationConfig, Deriver, L1Event,
+    MemoryL1, QueueKind, QueueMessage, block_data, encode_batch,
 };
 use pillar_fp_program::{
     ChainConfig, HostOracle, Inputs, OracleVerifier, OutputPreimage, ProgramState, Verdict, derive_next,

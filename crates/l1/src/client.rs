@@ -440,7 +440,10 @@ impl L1Client {
     /// The blobs of a blob batch with their KZG commitments, checked against the versioned hashes
     /// the Rollup recorded: what a fault-proof host serves the program (each commitment as the
     /// sha256 preimage of its versioned hash, each blob's elements under blob keys).
-    pub async fn blobs_with_commitments(&self, batch: &BatchEvent) -> Result<Vec<(Bytes, [u8; 48])>, L1Error> {
+    pub async fn blobs_with_commitments(
+        &self,
+        batch: &BatchEvent,
+    ) -> Result<Vec<(Bytes, [u8; 48])>, L1Error> {
         let raw = self.raw_blobs_for_tx(batch.l1_tx_hash).await?;
         let blobs = raw.clone();
         let commitments = on_big_stack(move || kzg_commitments(&to_blobs(&blobs))).await?;

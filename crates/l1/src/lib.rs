@@ -34,8 +34,8 @@ mod reader;
 mod types;
 
 pub use client::{
-    BlobSidecarFormat, FeeBump, L1Client, MAX_BLOBS_PER_TX, decode_blob_data, encode_blob_data, kzg_commitments, versioned_hashes,
-    warm_up_kzg,
+    BlobSidecarFormat, FeeBump, L1Client, MAX_BLOBS_PER_TX, decode_blob_data, encode_blob_data,
+    kzg_commitments, versioned_hashes, warm_up_kzg,
 };
 pub use deploy::{DeployParams, Deployment, deploy};
 pub use error::L1Error;

@@ -22,13 +22,36 @@ pub const BYTES_PER_BLOB: usize = ELEMENTS_PER_BLOB * 32;
 struct Fr([u64; 4]);
 
 /// The modulus `r`, little-endian limbs.
-const R: [u64; 4] = [0xffff_ffff_0000_0001, 0x53bd_a402_fffe_5bfe, 0x3339_d808_09a1_d805, 0x73ed_a753_299d_7d48];
+const R: [u64; 4] =
+    [0xffff_ffff_0000_0001, 0x53bd_a402_fffe_5bfe, 0x3339_d808_09a1_d805, 0x73ed_a753_299d_7d48];
 /// `−r⁻¹ mod 2^64`.
 const R_INV_NEG: u64 = 0xffff_fffe_ffff_ffff;
 /// `2^512 mod r`: multiplying by it enters Montgomery form.
-const R2: [u64; 4] = [0xc999_e990_f3f2_9c6d, 0x2b6c_edcb_8792_5c23, 0x05d3_1496_7254_398f, 0x0748_d9d9_9f59_ff11];
+const R2: [u64; 4] =
+    [0xc999_e990_f3f2_9c6d, 0x2b6c_edcb_8792_5c23, 0x05d3_1496_7254_398f, 0x0748_d9d9_9f59_ff11];
 /// `ω = 7^((r − 1) / 4096) mod r`, the primitive 4096th root of unity.
-const OMEGA: [u64; 4] = [0xe206_da11_a5d3_6306, 0x0ad1_347b_378f_bf96, 0xfc3e_8acf_e0f8_245f, 0x564c_0a11_a0f7_04f4];
+const OMEGA: [u64; 4] =
+    [0xe206_da11_a5d3_6306, 0x0ad1_347b_378f_bf96, 0xfc3e_8acf_e0f8_245f, 0x564c_0a11_a0f7_04f4];
+/// 1 in Montgomery form (`2^256 mod r`).
+const ONE: Fr =
+    Fr([0x0000_0001_ffff_fffe, 0x5884_b7fa_0003_4802, 0x998c_4fef_ecbc_4ff5, 0x1824_b159_acc5_056f]);
+/// `ω^(3 · 2^(11 − t))` for `t = 0..12`, in Montgomery form: [`Points`]' steps, as constants so
+/// that starting a walk costs nothing (computing them is some 300 multiplications, which the
+/// fault-proof program would pay per blob). A test recomputes them.
+const STEPS: [Fr; 12] = [
+    Fr([0xffff_fffd_0000_0003, 0xfb38_ec08_fffb_13fc, 0x99ad_8818_1ce5_880f, 0x5bc8_f5f9_7cd8_77d8]),
+    Fr([0x0c4f_a98a_5576_3050, 0x4c8e_a2c2_9ff7_a200, 0x649f_ca48_e43b_5ddf, 0x26c0_c34d_fc43_f9d3]),
+    Fr([0x111f_9842_3eb2_a8dd, 0x1f77_2784_6f38_b840, 0xb287_58a3_8e3c_a13c, 0x5974_f9f7_ed9a_48f0]),
+    Fr([0x5fb4_0c77_45c0_9c96, 0xfff5_9b78_8b8b_1b1b, 0x023b_a68b_6b7e_ed47, 0x4e17_f66f_76f3_e130]),
+    Fr([0x96cd_1566_990a_ff36, 0x9337_ea75_1b08_59c1, 0x073a_9292_40b9_e32e, 0x5793_7ba2_b1dd_bd82]),
+    Fr([0xab4b_ad7f_72af_5438, 0x7cd6_7a2e_019e_0c56, 0xf64e_bb38_9053_4fcf, 0x4cb0_1420_1b33_1c3d]),
+    Fr([0x3a38_7dad_61f9_569c, 0xf767_c719_ecca_156e, 0xb697_d2f2_ee5c_2cf2, 0x5650_7f66_3100_c8c1]),
+    Fr([0xd37f_cf33_af14_bf09, 0x2bf1_a1fb_d491_0262, 0x439b_3ad5_fb96_3b25, 0x361f_439f_85e1_1f47]),
+    Fr([0x1c3b_99a5_c680_82d7, 0x6740_e335_994f_0823, 0xac76_27d7_fee1_656c, 0x10f8_0cec_cdf5_327c]),
+    Fr([0x2ee0_685b_9192_b5b7, 0x9e26_9327_5d04_5f2a, 0x9bd4_002e_8fda_a8c0, 0x2a97_2ce9_8106_8fc9]),
+    Fr([0xeaee_8bca_3a44_583d, 0x072d_5186_bb1b_680e, 0x9caa_b45e_1799_0b44, 0x1e17_ddd6_067d_02a4]),
+    Fr([0x2160_884f_5c43_27bc, 0xbd9c_630d_d9e2_956d, 0x3d0a_1f9c_1e82_f121, 0x51e8_fbdf_d9a4_2580]),
+];
 
 impl Fr {
     /// `a · b · 2^-256 mod r` (CIOS), for inputs below `r`.
@@ -72,7 +95,7 @@ impl Fr {
     }
 
     fn one() -> Self {
-        Self::from_limbs([1, 0, 0, 0])
+        ONE
     }
 
     fn mul(self, other: Self) -> Self {
@@ -129,7 +152,6 @@ pub fn point(i: usize) -> [u8; 32] {
 pub struct Points {
     next: usize,
     z: Fr,
-    steps: [Fr; 12],
 }
 
 impl Default for Points {
@@ -140,10 +162,8 @@ impl Default for Points {
 
 impl Points {
     /// From `z_0 = 1`.
-    pub fn new() -> Self {
-        let omega = Fr::from_limbs(OMEGA);
-        let steps = core::array::from_fn(|t| omega.pow(3 << (11 - t)));
-        Self { next: 0, z: Fr::one(), steps }
+    pub const fn new() -> Self {
+        Self { next: 0, z: ONE }
     }
 }
 
@@ -157,7 +177,7 @@ impl Iterator for Points {
         let out = self.z.to_be_bytes();
         let t = self.next.trailing_ones() as usize;
         if t < 12 {
-            self.z = self.z.mul(self.steps[t]);
+            self.z = self.z.mul(STEPS[t]);
         }
         self.next += 1;
         Some(out)
@@ -193,6 +213,15 @@ mod tests {
         let mut minus_one = BLS_MODULUS;
         minus_one[31] -= 1;
         assert_eq!(omega.pow(2048).to_be_bytes(), minus_one);
+    }
+
+    #[test]
+    fn the_constants_are_what_they_say() {
+        assert_eq!(ONE, Fr::from_limbs([1, 0, 0, 0]));
+        let omega = Fr::from_limbs(OMEGA);
+        for (t, step) in STEPS.iter().enumerate() {
+            assert_eq!(*step, omega.pow(3 << (11 - t)), "step {t}");
+        }
     }
 
     #[test]

@@ -11,9 +11,9 @@
 use std::{path::PathBuf, time::Instant};
 
 use anyhow::{Context, bail, ensure};
+use pillar_derive::BatchKind;
 use pillar_fp_program::{ChainConfig, HostOracle, Inputs, OutputPreimage, run_configured};
 use pillar_fpvm::{OracleSyscalls, load_elf};
-use pillar_derive::BatchKind;
 use pillar_l1::{L1Addresses, L1Client, L1Event};
 use pillar_preimage::{MapOracle, PreimageKey, keccak256, sha256};
 use pillar_stf::{B256, Block, DerivationCursor, codec};
@@ -180,7 +180,10 @@ async fn decide(a: &RunArgs) -> anyhow::Result<Value> {
                 reading |= b.batch_hash == agreed.cursor.entry;
                 if reading && b.kind == BatchKind::Blob {
                     map.insert_keccak(&b.blob_hashes.iter().flat_map(|h| h.0).collect::<Vec<u8>>())?;
-                    let blobs = client.blobs_with_commitments(&b).await.with_context(|| format!("batch {}", b.index))?;
+                    let blobs = client
+                        .blobs_with_commitments(&b)
+                        .await
+                        .with_context(|| format!("batch {}", b.index))?;
                     for (blob, commitment) in blobs {
                         map.insert_sha256(&commitment)?;
                         map.insert_blob_elements(&commitment, &blob)?;
