@@ -44,11 +44,12 @@ if [ -z "$LINKER" ]; then
 fi
 if [ -z "$LINKER" ]; then LINKER="$(command -v ld.lld)"; fi
 
-# The repository's tracked and new (not ignored) files: the guest's crates inherit from the root
+# The repository's tracked and new (not ignored) files, less any deleted in the work tree: the
+# guest's crates inherit from the root
 # manifest's workspace.
 rm -rf "$BUILD/src"
 mkdir -p "$BUILD/src"
-git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$BUILD/src"
+git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$BUILD/src"
 
 # $1: target dir. Prints the ELF's path.
 build() {

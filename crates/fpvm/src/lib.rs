@@ -15,6 +15,7 @@
 //! `pillar_preimage::PreimageOracle`; the selected key and read offset are state
 //! ([`PreimageState`]), and a step that reads a preimage carries the [`PreimagePart`] it read,
 //! which [`verify_step_with`] checks against a [`PreimageParts`] store (the L1 oracle contract).
+//! [`profile`] attributes a run's steps to the guest's functions (a developer's tool).
 //! docs/fault-proofs.md specifies the VM.
 //!
 //! Guest input is adversarial: a malformed ELF is an [`ElfError`], an instruction outside RV32IM
@@ -28,6 +29,7 @@ mod machine;
 mod memory;
 pub mod merkle;
 mod oracle;
+pub mod profile;
 mod snapshot;
 mod state;
 mod step;
@@ -41,8 +43,8 @@ pub use machine::{Exit, Machine, reg};
 pub use memory::{Memory, MemoryError, PAGE_BITS, PAGE_COUNT, PAGE_SIZE, Page};
 pub use merkle::{Hash, LeafProof};
 pub use oracle::{
-    NoPreimages, OracleSyscalls, PART_SIZE, PreimagePart, PreimageParts, PreimageState, SYS_READ,
-    key_write_len, preimage_read_len, shift_key,
+    NoPreimages, OracleRun, OracleSyscalls, PART_SIZE, PreimagePart, PreimageParts, PreimageState, SYS_READ,
+    key_write_len, preimage_read_len, run_with_oracle, shift_key,
 };
 pub use snapshot::{SeekError, Trace};
 pub use state::{STATE_SIZE, STATUS_INVALID, STATUS_UNFINISHED, STATUS_VALID, State, StateError};

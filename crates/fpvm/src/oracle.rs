@@ -157,6 +157,31 @@ pub struct OracleSyscalls<O> {
     cached: Option<(Hash, Vec<u8>)>,
 }
 
+/// What a guest run with the oracle's syscalls gave: its exit (or why it stopped) and its output.
+#[derive(Debug)]
+pub struct OracleRun {
+    /// The guest's exit, or the trap or step limit that stopped it.
+    pub exit: Result<crate::Exit, crate::VmError>,
+    /// Bytes written to fd 1.
+    pub stdout: Vec<u8>,
+    /// Bytes written to fd 2.
+    pub stderr: Vec<u8>,
+}
+
+/// Runs `machine` for at most `max_steps` with [`OracleSyscalls`] over `oracle`. Not generic, so
+/// the interpreter's loop is compiled in this crate, optimised whatever the caller's profile: a
+/// host built unoptimised (`cargo test`'s `pillar`) would otherwise run the guest some twenty
+/// times slower.
+pub fn run_with_oracle(
+    machine: &mut crate::Machine,
+    oracle: &mut dyn PreimageOracle,
+    max_steps: u64,
+) -> OracleRun {
+    let mut sys = OracleSyscalls::new(oracle);
+    let exit = machine.run(&mut sys, max_steps);
+    OracleRun { exit, stdout: sys.stdout, stderr: sys.stderr }
+}
+
 impl<O: PreimageOracle> OracleSyscalls<O> {
     /// Serves the oracle's calls from `oracle`.
     pub fn new(oracle: O) -> Self {

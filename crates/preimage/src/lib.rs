@@ -11,6 +11,7 @@
 //!
 //! - [`key`]: the key types and their constructors from data;
 //! - [`blob`]: the evaluation points of a blob's field elements, which blob keys name;
+//! - [`keccak32`]: Keccak-256 for a 32-bit machine, the guest's hash (its host twin is `sha3`);
 //! - [`check`](mod@check): what makes a preimage right for its key;
 //! - [`precompile`] (feature `std`): the native semantics of the precompiles a precompile key may
 //!   name (`ecrecover` at 0x01, `P256VERIFY` at 0x100), exactly as L1 computes them;
@@ -32,6 +33,7 @@ pub mod check;
 #[cfg(target_arch = "riscv32")]
 mod fd;
 mod hash;
+pub mod keccak32;
 pub mod key;
 pub mod map;
 pub mod oracle;

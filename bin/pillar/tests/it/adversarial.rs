@@ -1,7 +1,10 @@
 //! Outsiders on L1 against settlement (issue 14), on a real anvil with the real contracts:
 //! garbage batches (calldata and blobs) through the escape hatch, a flood of forced transactions, and L1 reorgs under
 //! in-flight deposits and withdrawals. In each, the sequencer and a replica must end on the same
-//! safe head, with every deposit credited exactly once.
+//! safe head, with every deposit credited exactly once. Past garbage and a flood, the fault-proof
+//! program must also decide every block the replica derived as the replica did (`pillar fp run` on
+//! its recorded witnesses; the reorg story's outputs finalize within seconds, so its witnesses are
+//! gone by the end: replica.rs decides every block after a deep reorg instead).
 
 use alloy::eips::eip4844::{Blob, BlobTransactionSidecar, env_settings::EnvKzgSettings};
 use alloy::primitives::Bytes;
@@ -13,6 +16,7 @@ use pillar_stf::{Address, B256, Call, Transaction, U256};
 use serde_json::json;
 
 use crate::common::{Node, start_node, wait_receipt};
+use crate::fault_proofs::every_block_agrees;
 use crate::replica::{block_in_place, eth, height, http_status, info, replica, safe, same_chain, sync};
 use crate::settlement::{l1_chain_with, send, until};
 
@@ -37,7 +41,7 @@ fn eth_of(node: &Node, who: Address) -> u128 {
 async fn a_garbage_batch_through_the_escape_hatch_stalls_nothing() {
     let env = l1_chain_with(600, 600, 6, BatcherSection { interval_ms: 300, ..Default::default() }, 1).await;
     let seq = block_in_place(|| start_node(&env.config));
-    let rep = replica(&env, "replica", &[]);
+    let rep = replica(&env, "replica", &["--record-witnesses"]);
     let k = &env.keys;
     send(
         &seq,
@@ -107,6 +111,7 @@ async fn a_garbage_batch_through_the_escape_hatch_stalls_nothing() {
     assert_eq!(info(&rep)["sync"]["diverged"], false);
     assert_eq!(http_status(&seq, "/health"), 200);
     assert_eq!(http_status(&rep, "/health"), 200);
+    block_in_place(|| every_block_agrees(&env.config, &rep, "garbage batches"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -143,7 +148,7 @@ async fn a_flood_of_forced_transactions_is_spread_over_blocks_that_each_fit_a_ba
     attacker.force_transaction(forced.encode().into()).await.unwrap();
 
     let seq = block_in_place(|| start_node(&env.config));
-    let rep = replica(&env, "replica", &[]);
+    let rep = replica(&env, "replica", &["--record-witnesses"]);
     let receipt = block_in_place(|| wait_receipt(&seq, &forced_hash));
     assert_eq!(receipt["status"], "success", "{receipt}");
     let head = settled_together(&seq, &rep, 120).await;
@@ -166,6 +171,7 @@ async fn a_flood_of_forced_transactions_is_spread_over_blocks_that_each_fit_a_ba
     assert!(carrying >= 3, "the flood needs at least three blocks, got {carrying}");
     assert_eq!(sync(&rep, "batchesSkipped"), 0);
     assert_eq!(http_status(&seq, "/health"), 200);
+    block_in_place(|| every_block_agrees(&env.config, &rep, "forced flood"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

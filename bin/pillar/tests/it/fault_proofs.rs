@@ -2,14 +2,23 @@
 //! calldata batches; for every safe block the fault-proof program, fed from the node's RPC and L1
 //! alone, gives the node's output root, and a wrong claim exits 1.
 
-use std::process::Command;
+use std::{
+    path::Path,
+    process::Command,
+    time::{Duration, Instant},
+};
 
 use pillar_assets::Transfer;
-use pillar_node::{BatcherSection, ChainConfig};
-use pillar_stf::Call;
+use pillar_l1::{
+    DeployParams,
+    anvil::{Anvil, AnvilOptions},
+    deploy,
+};
+use pillar_node::{BatcherSection, ChainConfig, ChallengerSection, L1Section, ProposerSection};
+use pillar_stf::{Call, U256};
 use serde_json::{Value, json};
 
-use crate::common::start_node;
+use crate::common::{Node, start_node};
 use crate::replica::{block_in_place, safe};
 use crate::settlement::{l1_chain_with, send, until};
 
@@ -103,4 +112,121 @@ async fn agrees_on_every_safe_block(mode: &str) {
     assert_eq!(report["exitCode"], 1);
     assert_eq!(report["claimed"], wrong);
     assert_ne!(report["outputRoot"], wrong);
+}
+
+/// A fresh anvil with the contracts deployed, as the L1 of a chain whose tests are not async
+/// (the preset stories): it lives as long as this does.
+pub(crate) struct AttachedL1 {
+    _anvil: Anvil,
+    _rt: tokio::runtime::Runtime,
+}
+
+/// Deploys the contracts on a fresh anvil and makes it the L1 of the chain at `config` (chain id
+/// 901): blob batches every 300 ms, outputs proposed, witnesses recorded for `pillar fp run`.
+pub(crate) fn attach_l1(config: &Path) -> AttachedL1 {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (anvil, dep) = rt.block_on(async {
+        let anvil =
+            Anvil::spawn_with(AnvilOptions { block_time: Some(1), ..Default::default() }).await.unwrap();
+        let op = anvil.dev_address(0);
+        let params = DeployParams {
+            l2_chain_id: 901,
+            // Nothing finalizes during a test: the node keeps witnesses from the finalized head
+            // up, and a story's blocks in the VM can take minutes.
+            challenge_window_secs: 3600,
+            inclusion_deadline_secs: 600,
+            inactivity_window_secs: 3600,
+            sequencer: op,
+            proposer: anvil.dev_address(5),
+            guardian: op,
+            owner: op,
+            min_deposit: U256::from(1),
+            max_deposit: U256::from(u128::MAX),
+        };
+        let dep = deploy(anvil.endpoint(), anvil.dev_key(0), params).await.unwrap();
+        (anvil, dep)
+    });
+    let mut cfg = ChainConfig::load(config).unwrap();
+    assert_eq!(cfg.chain.chain_id, 901);
+    cfg.l1 = Some(L1Section {
+        rpc: anvil.endpoint().to_string(),
+        chain_id: dep.l1_chain_id,
+        rollup: dep.addresses.rollup,
+        portal: dep.addresses.portal,
+        deployed_at_block: dep.deployed_at_block,
+        confirmations: 1,
+        poll_ms: 200,
+        batcher: BatcherSection {
+            key: Some(anvil.dev_key(0).to_string()),
+            interval_ms: 300,
+            ..Default::default()
+        },
+        proposer: ProposerSection {
+            enabled: true,
+            key: Some(anvil.dev_key(5).to_string()),
+            interval_blocks: 1,
+        },
+        challenger: ChallengerSection { enabled: false, key: None, record_witnesses: true },
+    });
+    cfg.save(config).unwrap();
+    AttachedL1 { _anvil: anvil, _rt: rt }
+}
+
+/// Waits until the node's head when called is safe, then decides every block above its finalized
+/// head (the anchor a dispute starts from: the node keeps witnesses from there up) with one
+/// `pillar fp run --to` (in pillar-fpvm with the guest when `PILLAR_FP_ELF` is set, else
+/// natively): each must exit 0 with the node's own output root. Returns the number of blocks.
+pub(crate) fn every_block_agrees(config: &Path, node: &Node, story: &str) -> u64 {
+    let info = |field: &str, sub: &str| {
+        node.call("pillar_chainInfo", json!([])).unwrap()[field][sub].as_u64().unwrap()
+    };
+    let head = info("head", "height");
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while info("heads", "safe") < head {
+        assert!(Instant::now() < deadline, "{story}: block {head} never became safe");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let first = info("heads", "finalized") + 1;
+    if first > head {
+        eprintln!("pillar fp run on the {story} story: every block is final, none to decide");
+        return 0;
+    }
+    let elf = std::env::var("PILLAR_FP_ELF").ok();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pillar"));
+    cmd.args([
+        "fp",
+        "run",
+        "--json",
+        "--rpc",
+        &node.url,
+        "--block",
+        &first.to_string(),
+        "--to",
+        &head.to_string(),
+    ]);
+    match &elf {
+        Some(path) => cmd.args(["--elf", path]),
+        None => cmd.arg("--native"),
+    };
+    let started = Instant::now();
+    let out = cmd.arg("--config").arg(config).output().unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{story}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let reports: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(reports.len() as u64, head - first + 1, "{story}: one report per block");
+    let mut steps = 0;
+    for (n, report) in (first..=head).zip(&reports) {
+        let own = node.call("pillar_getOutputPreimage", json!([n])).unwrap();
+        assert_eq!(report["block"], n);
+        assert_eq!(report["exitCode"], 0, "{story}, block {n}: {report}");
+        assert_eq!(report["outputRoot"], own["outputRoot"], "{story}, block {n}");
+        steps += report["steps"].as_u64().unwrap_or(0);
+    }
+    let mode = if elf.is_some() { "in pillar-fpvm" } else { "natively" };
+    let n = head - first + 1;
+    eprintln!(
+        "pillar fp run on the {story} story: blocks {first} to {head} agree with the node {mode} ({steps} steps, {seconds:.1} s)"
+    );
+    n
 }

@@ -1,5 +1,6 @@
-//! The vertical presets' stories, end to end: `pillar init --preset …`, a real `pillar node`, and
-//! every step through JSON-RPC as a wallet, a game client or an agent would take it.
+//! The vertical presets' stories, end to end: `pillar init --preset …`, a real `pillar node`
+//! settling on anvil, and every step through JSON-RPC as a wallet, a game client or an agent would
+//! take it; then every block of the story decided by the fault-proof program (`pillar fp run`).
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ use pillar_stf::{
 use serde_json::{Value, json};
 
 use crate::common::{Node, RpcError, init_preset, start_node, wait_receipt};
+use crate::fault_proofs::{attach_l1, every_block_agrees};
 
 const CHAIN: u64 = 901;
 
@@ -113,6 +115,9 @@ fn amount(v: &Value) -> u128 {
 fn rwa_preset_story() {
     let dir = tempfile::tempdir().unwrap();
     let (config, cfg, keys) = init_preset(dir.path(), "rwa", 6);
+    // L1 on anvil: batches, outputs and witnesses, so every block is then decided by the
+    // fault-proof program from L1 and the node alone.
+    let _l1 = attach_l1(&config);
     assert!(cfg.chain.modules.contains(&"compliance".to_string()));
     let c = Client::new(start_node(&config));
     let issuer = &keys[0];
@@ -331,6 +336,9 @@ fn rwa_preset_story() {
         .call("pillar_getEvents", json!([{ "types": ["walletRecovered"], "address": carol_new.address() }]))
         .unwrap();
     assert_eq!(by_wallet["events"][0]["txHash"], recovered["txHash"]);
+
+    // Every block of the story, decided by the fault-proof program as the node derived it.
+    every_block_agrees(&config, &c.node, "rwa");
 }
 
 /// The compliance module's event types: what the explorer's audit trail lists.
@@ -358,6 +366,9 @@ const COMPLIANCE_EVENTS: [&str; 15] = [
 fn game_preset_story() {
     let dir = tempfile::tempdir().unwrap();
     let (config, cfg, keys) = init_preset(dir.path(), "game", 4);
+    // L1 on anvil: batches, outputs and witnesses, so every block is then decided by the
+    // fault-proof program from L1 and the node alone.
+    let _l1 = attach_l1(&config);
     assert_eq!(cfg.sequencer.block_time_ms, 20);
     let c = Client::new(start_node(&config));
     let (studio, player, friend) = (&keys[0], &keys[1], &keys[2]);
@@ -460,6 +471,9 @@ fn game_preset_story() {
     );
     let e = c.submit(&over).unwrap_err();
     assert_eq!(e.code, -38018, "{e}");
+
+    // Every block of the story, decided by the fault-proof program as the node derived it.
+    every_block_agrees(&config, &c.node, "game");
 }
 
 /// agents: 1,000 paid requests, one voucher each checked off chain, settle as one transaction,
@@ -468,6 +482,9 @@ fn game_preset_story() {
 fn agents_preset_story() {
     let dir = tempfile::tempdir().unwrap();
     let (config, cfg, keys) = init_preset(dir.path(), "agents", 4);
+    // L1 on anvil: batches, outputs and witnesses, so every block is then decided by the
+    // fault-proof program from L1 and the node alone.
+    let _l1 = attach_l1(&config);
     assert!(cfg.chain.modules.contains(&"agents".to_string()));
     let c = Client::new(start_node(&config));
     let (payer, owner) = (&keys[1], &keys[2]);
@@ -565,4 +582,7 @@ fn agents_preset_story() {
     let hash = c.submit(&stx).unwrap();
     let r = wait_receipt(&c.node, &hash);
     assert_eq!(r["status"], "failed", "{r}");
+
+    // Every block of the story, decided by the fault-proof program as the node derived it.
+    every_block_agrees(&config, &c.node, "agents");
 }

@@ -16,6 +16,7 @@ use pillar_stf::{Address, B256, Block, Call, PrivateKey, Transaction, U256, code
 use serde_json::{Value, json};
 
 use crate::common::{Node, start_node, start_node_with};
+use crate::fault_proofs::every_block_agrees;
 use crate::rpc_limits::{self, Msg, Ws};
 use crate::settlement::{L1Chain, l1_chain_with, send, until};
 
@@ -426,7 +427,15 @@ async fn an_l1_reorg_rewinds_the_replica_and_it_rederives() {
     let rep = block_in_place(|| {
         start_node_with(
             &replica_config,
-            &["--role", "replica", "--rpc-listen", "127.0.0.1:0", "--data-dir", dir.to_str().unwrap()],
+            &[
+                "--role",
+                "replica",
+                "--rpc-listen",
+                "127.0.0.1:0",
+                "--data-dir",
+                dir.to_str().unwrap(),
+                "--record-witnesses",
+            ],
         )
     });
     let k = &env.keys;
@@ -457,4 +466,8 @@ async fn an_l1_reorg_rewinds_the_replica_and_it_rederives() {
     })
     .await;
     same_chain(&seq, &rep, target);
+    // The witnesses the replica recorded as it re-derived are of the chain it settled on: the
+    // fault-proof program decides every block from them as the replica did.
+    let decided = block_in_place(|| every_block_agrees(&replica_config, &rep, "deep reorg"));
+    assert!(decided >= target, "{decided} blocks decided");
 }

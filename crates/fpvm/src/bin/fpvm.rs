@@ -1,4 +1,6 @@
 //! `fpvm <elf> [max-steps] [--preimages FILE]`: runs an RV32IM guest in pillar-fpvm.
+//! `--profile` also prints, to stderr, where the steps went: per crate and the top functions (by
+//! the ELF's symbols; each step counted in the function it executed in, not its callers).
 //! `fpvm <elf> --prestate`: prints the VM state hash of the loaded guest before its first step
 //! (the program's absolute prestate, docs/fault-proofs.md) and exits 0.
 //!
@@ -10,7 +12,10 @@
 
 use std::{io::Write, process::ExitCode, time::Instant};
 
-use pillar_fpvm::{LinuxSyscalls, Machine, OracleSyscalls, Syscalls, VmError, load_elf};
+use pillar_fpvm::{
+    LinuxSyscalls, Machine, OracleSyscalls, Syscalls, VmError, load_elf,
+    profile::{Profile, Symbol, demangle, function_symbols},
+};
 use pillar_preimage::MapOracle;
 
 const DEFAULT_MAX_STEPS: u64 = 1 << 40;
@@ -37,10 +42,22 @@ impl Output for OracleSyscalls<MapOracle> {
     }
 }
 
-/// Runs the machine and reports.
-fn run<S: Syscalls + Output>(machine: &mut Machine, sys: &mut S, max_steps: u64) -> Result<u32, VmError> {
+/// Runs the machine and reports; with `symbols`, profiled.
+fn run<S: Syscalls + Output>(
+    machine: &mut Machine,
+    sys: &mut S,
+    max_steps: u64,
+    symbols: Option<&[Symbol]>,
+) -> Result<u32, VmError> {
     let start = Instant::now();
-    let result = machine.run(sys, max_steps);
+    let result = match symbols {
+        None => machine.run(sys, max_steps),
+        Some(symbols) => {
+            let (profile, result) = Profile::run(machine, sys, max_steps);
+            report_profile(&profile, symbols);
+            result
+        }
+    };
     let elapsed = start.elapsed();
     // Output is buffered in the syscall handler and written once the guest stops, trap or not.
     let (stdout, stderr) = sys.output();
@@ -53,15 +70,49 @@ fn run<S: Syscalls + Output>(machine: &mut Machine, sys: &mut S, max_steps: u64)
     result.map(|exit| exit.code)
 }
 
+/// Prints a profile: steps per crate (the first path segment of each function's name), then the
+/// top functions.
+fn report_profile(profile: &Profile, symbols: &[Symbol]) {
+    let functions = profile.by_function(symbols);
+    let total: u64 = functions.iter().map(|(_, n)| n).sum::<u64>().max(1);
+    let mut crates: std::collections::BTreeMap<String, u64> = Default::default();
+    let named: Vec<(String, u64)> = functions.iter().map(|(f, n)| (demangle(f), *n)).collect();
+    for (name, n) in &named {
+        let krate = name
+            .trim_start_matches(['<', '&', ' '])
+            .trim_start_matches("mut ")
+            .split("::")
+            .next()
+            .unwrap_or(name)
+            .to_string();
+        *crates.entry(krate).or_default() += n;
+    }
+    let mut crates: Vec<_> = crates.into_iter().collect();
+    crates.sort_by_key(|c| std::cmp::Reverse(c.1));
+    eprintln!("fpvm profile: {total} steps by crate (self steps)");
+    for (krate, n) in &crates {
+        eprintln!("  {n:>12} {:>5.1}%  {krate}", 100.0 * *n as f64 / total as f64);
+    }
+    eprintln!("fpvm profile: top functions (self steps, calls)");
+    let starts: std::collections::HashMap<&str, u32> =
+        symbols.iter().map(|s| (s.name.as_str(), s.start)).collect();
+    for ((mangled, _), (name, n)) in functions.iter().zip(&named).take(30) {
+        let calls = starts.get(mangled).map_or(0, |start| profile.calls(*start));
+        eprintln!("  {n:>12} {:>5.1}% {calls:>8}  {name}", 100.0 * *n as f64 / total as f64);
+    }
+}
+
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let prestate = match args.iter().position(|a| a == "--prestate") {
+    let mut flag = |name: &str| match args.iter().position(|a| a == name) {
         Some(i) => {
             args.remove(i);
             true
         }
         None => false,
     };
+    let prestate = flag("--prestate");
+    let profile = flag("--profile");
     let preimages = match args.iter().position(|a| a == "--preimages") {
         Some(i) if i + 1 < args.len() => {
             let file = args.remove(i + 1);
@@ -77,7 +128,11 @@ fn main() -> ExitCode {
             Ok(n) => (path, n),
             Err(_) => return fail(&format!("max-steps: not a number: {n}")),
         },
-        _ => return fail("usage: fpvm <elf> [max-steps] [--preimages FILE] | fpvm <elf> --prestate"),
+        _ => {
+            return fail(
+                "usage: fpvm <elf> [max-steps] [--preimages FILE] [--profile] | fpvm <elf> --prestate",
+            );
+        }
     };
     let file = match std::fs::read(path) {
         Ok(f) => f,
@@ -87,13 +142,14 @@ fn main() -> ExitCode {
         Ok(m) => m,
         Err(e) => return fail(&format!("{path}: {e}")),
     };
+    let symbols = profile.then(|| function_symbols(&file));
     if prestate {
         let hash: String = machine.state_hash().iter().map(|b| format!("{b:02x}")).collect();
         println!("0x{hash}");
         return ExitCode::SUCCESS;
     }
     let result = match preimages {
-        None => run(&mut machine, &mut LinuxSyscalls::default(), max_steps),
+        None => run(&mut machine, &mut LinuxSyscalls::default(), max_steps, symbols.as_deref()),
         Some(p) => {
             let oracle = match std::fs::read(&p)
                 .map_err(|e| e.to_string())
@@ -102,7 +158,7 @@ fn main() -> ExitCode {
                 Ok(o) => o,
                 Err(e) => return fail(&format!("{p}: {e}")),
             };
-            run(&mut machine, &mut OracleSyscalls::new(oracle), max_steps)
+            run(&mut machine, &mut OracleSyscalls::new(oracle), max_steps, symbols.as_deref())
         }
     };
     match result {

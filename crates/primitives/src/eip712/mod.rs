@@ -44,8 +44,31 @@ pub fn signing_hash<C: CallSet>(tx: &Transaction<C>) -> B256 {
     digest(tx.chain_id, tx.call.call_hash(tx.nonce, tx.max_fee))
 }
 
-/// The domain separator of `chain_id`, remembered per thread: hashing the domain costs as much as
-/// the rest of a transfer's digest, and a node signs and checks for one chain.
+/// `keccak256("EIP712Domain(string name,string version,uint256 chainId)")`.
+const DOMAIN_TYPE_HASH: B256 =
+    alloy_primitives::b256!("c2f8787176b8ac6bf7215b4adcc1e069bf4ab82d9ab1df05a57a91d425935b6e");
+/// `keccak256("Pillar")`.
+const DOMAIN_NAME_HASH: B256 =
+    alloy_primitives::b256!("01b6b9a068469fa3d4a9fac229299dff46ba1f818e8bc735973252ebdcee19bb");
+/// `keccak256("1")`.
+const DOMAIN_VERSION_HASH: B256 =
+    alloy_primitives::b256!("c89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc6");
+
+/// `hashStruct(domain(chain_id))` with its constant parts precomputed: one keccak of four words
+/// instead of alloy's `separator()`, which hashes the type and both strings again and does so with
+/// its streaming hasher, whose 64-bit keccak the fault-proof guest cannot route to its own
+/// (docs/performance.md). The tests hold it to alloy's.
+fn separator(chain_id: u64) -> B256 {
+    let mut enc = [0u8; 128];
+    enc[..32].copy_from_slice(DOMAIN_TYPE_HASH.as_slice());
+    enc[32..64].copy_from_slice(DOMAIN_NAME_HASH.as_slice());
+    enc[64..96].copy_from_slice(DOMAIN_VERSION_HASH.as_slice());
+    enc[120..].copy_from_slice(&chain_id.to_be_bytes());
+    keccak256(enc)
+}
+
+/// The domain separator of `chain_id`, remembered per thread: a node signs and checks for one
+/// chain.
 #[cfg(feature = "std")]
 fn domain_separator(chain_id: u64) -> B256 {
     std::thread_local! {
@@ -54,7 +77,7 @@ fn domain_separator(chain_id: u64) -> B256 {
     LAST.with(|last| match last.get() {
         Some((id, sep)) if id == chain_id => sep,
         _ => {
-            let sep = domain(chain_id).separator();
+            let sep = separator(chain_id);
             last.set(Some((chain_id, sep)));
             sep
         }
@@ -64,7 +87,7 @@ fn domain_separator(chain_id: u64) -> B256 {
 /// The domain separator of `chain_id` (without threads, nothing to remember it in).
 #[cfg(not(feature = "std"))]
 fn domain_separator(chain_id: u64) -> B256 {
-    domain(chain_id).separator()
+    separator(chain_id)
 }
 
 /// `keccak256(0x1901 ‖ domainSeparator ‖ structHash)`.
@@ -181,6 +204,17 @@ mod tests {
     fn remembered_separator_follows_the_chain_id() {
         for id in [1u64, 901, 1, 7, 7, 901] {
             assert_eq!(domain_separator(id), domain(id).separator(), "chain {id}");
+        }
+    }
+
+    #[test]
+    fn the_precomputed_separator_is_alloys() {
+        let d = domain(1);
+        assert_eq!(DOMAIN_TYPE_HASH, d.type_hash());
+        assert_eq!(DOMAIN_NAME_HASH, keccak256(DOMAIN_NAME));
+        assert_eq!(DOMAIN_VERSION_HASH, keccak256(DOMAIN_VERSION));
+        for id in [0u64, 1, 901, 31337, u64::MAX] {
+            assert_eq!(separator(id), domain(id).separator(), "chain {id}");
         }
     }
 }
