@@ -63,18 +63,30 @@ fn dump(name: &str, map: &MapOracle) {
     }
 }
 
-fn genesis() -> Genesis {
+/// Account `i` of a large genesis (the bench's scheme: `i + 1` as a big-endian scalar, marked).
+fn many(i: usize) -> pillar_stf::PrivateKey {
+    let mut b = [0u8; 32];
+    b[..8].copy_from_slice(&(i as u64 + 1).to_be_bytes());
+    b[31] = 0x5b;
+    pillar_stf::PrivateKey::from_bytes(b).unwrap()
+}
+
+/// Three funded test keys, and `extra` more accounts ([`many`]).
+fn genesis(extra: usize) -> Genesis {
+    let test_keys = (0..3).map(|i| key(i).address());
+    let others = (0..extra).map(|i| many(i).address());
     Genesis {
         timestamp_ms: 1_000,
-        accounts: (0..3)
-            .map(|i| GenesisAccount { address: key(i).address(), eth: 1_000_000, tokens: vec![] })
+        accounts: test_keys
+            .chain(others)
+            .map(|address| GenesisAccount { address, eth: 1_000_000, tokens: vec![] })
             .collect(),
         ..Default::default()
     }
 }
 
-fn open() -> (TempDir, Arc<Chain>) {
-    pillar_chain::testkit::open_temp(runtime(None), &genesis(), 256)
+fn open(extra: usize) -> (TempDir, Arc<Chain>) {
+    pillar_chain::testkit::open_temp(runtime(None), &genesis(extra), 256)
 }
 
 /// Runs a future that never waits (MemoryL1's) to completion.
@@ -96,6 +108,8 @@ fn local_id(n: u64) -> [u8; 31] {
 
 /// The scenario's L1 and the sequencer chain whose blocks it batches.
 struct World {
+    /// Accounts funded beyond the three test keys.
+    extra: usize,
     l1: MemoryL1,
     _seq_dir: TempDir,
     seq: Arc<Chain>,
@@ -109,8 +123,14 @@ struct World {
 
 impl World {
     fn new() -> Self {
-        let (dir, seq) = open();
+        Self::with_accounts(0)
+    }
+
+    /// A world whose genesis also funds `extra` accounts ([`many`]).
+    fn with_accounts(extra: usize) -> Self {
+        let (dir, seq) = open(extra);
         Self {
+            extra,
             l1: MemoryL1::with_inclusion_deadline(DEADLINE),
             _seq_dir: dir,
             seq,
@@ -190,24 +210,38 @@ impl World {
     }
 
     fn entry(&mut self, kind: BatchKind, first: u64, last: u64, payload: Option<Vec<u8>>) -> L1Event {
-        let index = self.entries;
-        self.entries += 1;
         if let Some(p) = &payload {
             self.l1_preimages.insert_keccak(p).unwrap();
         }
+        let commitment = payload.as_deref().map(alloy_primitives::keccak256).unwrap_or_default();
+        self.event(kind, (first, last), commitment, Vec::new(), payload, B256::ZERO)
+    }
+
+    /// The next entry's event, as `appendBatch`/`appendBlobBatch`/`forceInclusion` log it.
+    fn event(
+        &mut self,
+        kind: BatchKind,
+        (first_block, last_block): (u64, u64),
+        data_commitment: B256,
+        blob_hashes: Vec<B256>,
+        calldata: Option<Vec<u8>>,
+        l1_tx_hash: B256,
+    ) -> L1Event {
+        let index = self.entries;
+        self.entries += 1;
         L1Event::Batch(BatchEvent {
             index,
             batch_hash: B256::ZERO,
             submitter: Address::repeat_byte(0x5e),
             prev_batch_hash: B256::ZERO,
-            first_block: first,
-            last_block: last,
+            first_block,
+            last_block,
             kind,
-            data_commitment: payload.as_deref().map(alloy_primitives::keccak256).unwrap_or_default(),
-            blob_hashes: Vec::new(),
-            calldata: payload.map(Into::into),
+            data_commitment,
+            blob_hashes,
+            calldata: calldata.map(Into::into),
             l1_block: 0,
-            l1_tx_hash: B256::ZERO,
+            l1_tx_hash,
             context: BatchContext::default(),
         })
     }
@@ -220,9 +254,7 @@ impl World {
     /// A blob batch carrying `blobs`, committed to with real KZG commitments as `appendBlobBatch`
     /// records them; the replica's payload is what the node's blob decoder makes of them.
     fn blob_entry(&mut self, first: u64, last: u64, blobs: Vec<Blob>) -> L1Event {
-        let index = self.entries;
-        self.entries += 1;
-        let tx_hash = B256::with_last_byte(0xb0 + index as u8);
+        let tx_hash = B256::with_last_byte(0xb0 + self.entries as u8);
         let commitments = {
             let blobs = blobs.clone();
             // c-kzg wants a large stack.
@@ -246,21 +278,7 @@ impl World {
             None => BatchPayload::Unreadable,
         };
         self.l1.set_blob_payload(tx_hash, payload);
-        L1Event::Batch(BatchEvent {
-            index,
-            batch_hash: B256::ZERO,
-            submitter: Address::repeat_byte(0x5e),
-            prev_batch_hash: B256::ZERO,
-            first_block: first,
-            last_block: last,
-            kind: BatchKind::Blob,
-            data_commitment: alloy_primitives::keccak256(&list),
-            blob_hashes: hashes,
-            calldata: None,
-            l1_block: 0,
-            l1_tx_hash: tx_hash,
-            context: BatchContext::default(),
-        })
+        self.event(BatchKind::Blob, (first, last), alloy_primitives::keccak256(&list), hashes, None, tx_hash)
     }
 
     fn garbage(&mut self, first: u64, last: u64, bytes: Vec<u8>) -> L1Event {
@@ -308,7 +326,7 @@ impl ProgramState for Recording<'_> {
 
 /// Replays the world's L1 through a replica, then checks every derived block through the program.
 fn check_every_block(world: &World, scenario: &str) -> u64 {
-    let (_dir, rep) = open();
+    let (_dir, rep) = open(world.extra);
     let mut deriver = Deriver::new(Arc::clone(&rep), DerivationConfig::default(), 1).unwrap();
     let head = ready(world.l1.head()).unwrap();
     for n in 1..=head {
@@ -322,7 +340,7 @@ fn check_every_block(world: &World, scenario: &str) -> u64 {
     let batch_head = deriver.last_entry();
 
     // A witness chain that imports the derived blocks one at a time: its state is N − 1's.
-    let (_wdir, w) = open();
+    let (_wdir, w) = open(world.extra);
     for n in 1..=safe {
         let parent = rep.ledger().header(n - 1).unwrap().unwrap();
         let header = rep.ledger().header(n).unwrap().unwrap();
@@ -543,4 +561,30 @@ fn blob_batches_are_read_element_by_element_as_the_node_reads_them() {
     let e3 = world.blob_entry(3, 3, two);
     world.mine(102, vec![e1, e2, e3]);
     assert_eq!(check_every_block(&world, "blobs"), 3);
+}
+
+/// The bench's shape of block (`pillar bench`): at 100,000 funded accounts, 1,000 transfers each
+/// from a different account to the next, so the block reads and writes 2,000 accounts spread over a
+/// large trie. The program's witness is those accounts' paths; it agrees with the node.
+#[test]
+fn a_bench_block_at_100_000_accounts_agrees() {
+    const ACCOUNTS: usize = 100_000;
+    let mut world = World::with_accounts(ACCOUNTS);
+    world.mine(100, vec![]);
+    let txs = (0..1_000)
+        .map(|i| {
+            let from = i * 97 % ACCOUNTS;
+            let call =
+                pillar_stf::Call::Assets(pillar_assets::AssetsCall::Transfer(pillar_assets::Transfer {
+                    to: many((from + 1) % ACCOUNTS).address(),
+                    asset: 0,
+                    amount: 1,
+                }));
+            many(from).sign(pillar_stf::Transaction { chain_id: CHAIN_ID, nonce: 0, max_fee: 0, call })
+        })
+        .collect();
+    let b1 = world.signed_block(101_000, 1, txs);
+    let e = world.batch(&[b1]);
+    world.mine(102, vec![e]);
+    assert_eq!(check_every_block(&world, "bench"), 1);
 }

@@ -80,11 +80,22 @@ pub fn demangle(name: &str) -> String {
     format!("{:#}", rustc_demangle::demangle(name))
 }
 
-/// Steps counted per instruction address.
+/// The name of the function of `symbols` (sorted by address) holding `pc`, or `"?"`.
+fn symbol_at(symbols: &[Symbol], pc: u32) -> &str {
+    let i = symbols.partition_point(|s| s.start <= pc);
+    match i.checked_sub(1).map(|i| &symbols[i]) {
+        Some(s) if pc < s.start.saturating_add(s.size) => s.name.as_str(),
+        _ => "?",
+    }
+}
+
+/// Steps counted per instruction address, and calls per (callee, call site).
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
     /// Steps that executed the instruction at each address.
     pub counts: HashMap<u32, u64>,
+    /// Calls (a `jal` or `jalr` that links `ra`) per (target, address of the call).
+    pub calls: HashMap<(u32, u32), u64>,
 }
 
 impl Profile {
@@ -100,10 +111,17 @@ impl Profile {
                 return (profile, Ok(Exit { code, steps: machine.steps() }));
             }
             let pc = machine.pc();
+            let links = matches!(
+                crate::decode(machine.memory().load_u32(pc)),
+                Some(crate::Instr::Jal { rd: 1, .. } | crate::Instr::Jalr { rd: 1, .. })
+            );
             if let Err(e) = machine.step(sys) {
                 return (profile, Err(e));
             }
             *profile.counts.entry(pc).or_default() += 1;
+            if links {
+                *profile.calls.entry((machine.pc(), pc)).or_default() += 1;
+            }
         }
         let result = match machine.exit_code() {
             Some(code) => Ok(Exit { code, steps: machine.steps() }),
@@ -118,17 +136,26 @@ impl Profile {
         self.counts.get(&start).copied().unwrap_or(0)
     }
 
+    /// Who calls the function starting at `start`: calls per calling function of `symbols`
+    /// (sorted by address), most first.
+    pub fn callers<'a>(&self, start: u32, symbols: &'a [Symbol]) -> Vec<(&'a str, u64)> {
+        let mut per: HashMap<&str, u64> = HashMap::new();
+        for (&(target, site), &n) in &self.calls {
+            if target == start {
+                *per.entry(symbol_at(symbols, site)).or_default() += n;
+            }
+        }
+        let mut out: Vec<_> = per.into_iter().collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        out
+    }
+
     /// Steps per function of `symbols` (sorted by address), most first; steps outside every
     /// symbol are counted under `"?"`.
     pub fn by_function<'a>(&self, symbols: &'a [Symbol]) -> Vec<(&'a str, u64)> {
         let mut per: HashMap<&str, u64> = HashMap::new();
         for (&pc, &n) in &self.counts {
-            let i = symbols.partition_point(|s| s.start <= pc);
-            let name = match i.checked_sub(1).map(|i| &symbols[i]) {
-                Some(s) if pc < s.start.saturating_add(s.size) => s.name.as_str(),
-                _ => "?",
-            };
-            *per.entry(name).or_default() += n;
+            *per.entry(symbol_at(symbols, pc)).or_default() += n;
         }
         let mut out: Vec<_> = per.into_iter().collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -166,8 +193,30 @@ mod tests {
             Symbol { start: 0x1000, size: 12, name: "count".into() },
             Symbol { start: 0x100c, size: 4, name: "quit".into() },
         ];
+        assert!(profile.calls.is_empty(), "no jal links ra in this program");
         // Ties by name.
         assert_eq!(profile.by_function(&symbols), vec![("count", 7), ("?", 1), ("quit", 1)]);
+    }
+
+    #[test]
+    fn calls_are_counted_by_caller() {
+        // main: jal ra, f; li a7, 93; ecall. f: li a0, 0; ret.
+        let program =
+            [asm::jal(1, 12), asm::addi(17, 0, 93), asm::ECALL, asm::addi(10, 0, 0), asm::jalr(0, 1, 0)];
+        let mut m = Machine::new(0x1000);
+        for (i, word) in program.iter().enumerate() {
+            m.memory_mut().store_u32(0x1000 + 4 * i as u32, *word).unwrap();
+        }
+        let (profile, exit) = Profile::run(&mut m, &mut LinuxSyscalls::default(), 100);
+        assert_eq!(exit.unwrap().steps, 5);
+        let symbols = [
+            Symbol { start: 0x1000, size: 12, name: "main".into() },
+            Symbol { start: 0x100c, size: 8, name: "f".into() },
+        ];
+        assert_eq!(profile.calls(0x100c), 1);
+        assert_eq!(profile.callers(0x100c, &symbols), vec![("main", 1)]);
+        // The return does not link ra: it is no call.
+        assert_eq!(profile.calls.len(), 1);
     }
 
     #[test]

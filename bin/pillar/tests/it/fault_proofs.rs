@@ -9,18 +9,14 @@ use std::{
 };
 
 use pillar_assets::Transfer;
-use pillar_l1::{
-    DeployParams,
-    anvil::{Anvil, AnvilOptions},
-    deploy,
-};
-use pillar_node::{BatcherSection, ChainConfig, ChallengerSection, L1Section, ProposerSection};
-use pillar_stf::{Call, U256};
+use pillar_l1::anvil::Anvil;
+use pillar_node::{BatcherSection, ChainConfig};
+use pillar_stf::Call;
 use serde_json::{Value, json};
 
 use crate::common::{Node, start_node};
 use crate::replica::{block_in_place, safe};
-use crate::settlement::{l1_chain_with, send, until};
+use crate::settlement::{anvil_with_contracts, l1_chain_with, l1_section, send, until};
 
 /// `pillar fp run`, natively, or in pillar-fpvm when `elf` is given.
 fn fp_run(
@@ -125,49 +121,15 @@ pub(crate) struct AttachedL1 {
 /// 901): blob batches every 300 ms, outputs proposed, witnesses recorded for `pillar fp run`.
 pub(crate) fn attach_l1(config: &Path) -> AttachedL1 {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (anvil, dep) = rt.block_on(async {
-        let anvil =
-            Anvil::spawn_with(AnvilOptions { block_time: Some(1), ..Default::default() }).await.unwrap();
-        let op = anvil.dev_address(0);
-        let params = DeployParams {
-            l2_chain_id: 901,
-            // Nothing finalizes during a test: the node keeps witnesses from the finalized head
-            // up, and a story's blocks in the VM can take minutes.
-            challenge_window_secs: 3600,
-            inclusion_deadline_secs: 600,
-            inactivity_window_secs: 3600,
-            sequencer: op,
-            proposer: anvil.dev_address(5),
-            guardian: op,
-            owner: op,
-            min_deposit: U256::from(1),
-            max_deposit: U256::from(u128::MAX),
-        };
-        let dep = deploy(anvil.endpoint(), anvil.dev_key(0), params).await.unwrap();
-        (anvil, dep)
-    });
+    // Nothing finalizes during a test: the node keeps witnesses from the finalized head up, and a
+    // story's blocks in the VM can take minutes.
+    let (anvil, dep) = rt.block_on(anvil_with_contracts(3600, 600, 3600));
     let mut cfg = ChainConfig::load(config).unwrap();
     assert_eq!(cfg.chain.chain_id, 901);
-    cfg.l1 = Some(L1Section {
-        rpc: anvil.endpoint().to_string(),
-        chain_id: dep.l1_chain_id,
-        rollup: dep.addresses.rollup,
-        portal: dep.addresses.portal,
-        deployed_at_block: dep.deployed_at_block,
-        confirmations: 1,
-        poll_ms: 200,
-        batcher: BatcherSection {
-            key: Some(anvil.dev_key(0).to_string()),
-            interval_ms: 300,
-            ..Default::default()
-        },
-        proposer: ProposerSection {
-            enabled: true,
-            key: Some(anvil.dev_key(5).to_string()),
-            interval_blocks: 1,
-        },
-        challenger: ChallengerSection { enabled: false, key: None, record_witnesses: true },
-    });
+    let batcher = BatcherSection { interval_ms: 300, ..Default::default() };
+    let mut l1 = l1_section(&anvil, &dep, batcher, 1);
+    l1.challenger.record_witnesses = true;
+    cfg.l1 = Some(l1);
     cfg.save(config).unwrap();
     AttachedL1 { _anvil: anvil, _rt: rt }
 }

@@ -9,7 +9,7 @@ use std::{
 use pillar_assets::Transfer;
 use pillar_bridge::Withdraw;
 use pillar_l1::{
-    DeployParams, L1Addresses, L1Client, L1Error, Withdrawal, WithdrawalProof,
+    DeployParams, Deployment, L1Addresses, L1Client, L1Error, Withdrawal, WithdrawalProof,
     anvil::{Anvil, AnvilOptions},
     deploy,
 };
@@ -77,26 +77,8 @@ pub(crate) async fn l1_chain_with(
     batcher: BatcherSection,
     proposer_interval: u64,
 ) -> L1Chain {
-    let anvil = Anvil::spawn_with(AnvilOptions { block_time: Some(1), ..Default::default() }).await.unwrap();
-    let op = anvil.dev_address(0);
-    let dep = deploy(
-        anvil.endpoint(),
-        anvil.dev_key(0),
-        DeployParams {
-            l2_chain_id: 901,
-            challenge_window_secs,
-            inclusion_deadline_secs,
-            inactivity_window_secs,
-            sequencer: op,
-            proposer: anvil.dev_address(5),
-            guardian: op,
-            owner: op,
-            min_deposit: U256::from(1),
-            max_deposit: U256::from(u128::MAX),
-        },
-    )
-    .await
-    .unwrap();
+    let (anvil, dep) =
+        anvil_with_contracts(challenge_window_secs, inclusion_deadline_secs, inactivity_window_secs).await;
     let dir = tempfile::tempdir().unwrap();
     let (config, _) = init_chain(dir.path(), 20);
     let keys: Vec<PrivateKey> = (1..=4).map(|i| PrivateKey::from_hex(anvil.dev_key(i)).unwrap()).collect();
@@ -107,7 +89,45 @@ pub(crate) async fn l1_chain_with(
     }
     cfg.genesis.fee_recipient = keys[0].address();
     cfg.dev_keys.clear();
-    cfg.l1 = Some(L1Section {
+    cfg.l1 = Some(l1_section(&anvil, &dep, batcher, proposer_interval));
+    cfg.save(&config).unwrap();
+    L1Chain { anvil, addresses: dep.addresses, config, keys, deployed_at_block: dep.deployed_at_block, dir }
+}
+
+/// A fresh anvil (1 s blocks) with the contracts deployed for L2 chain 901: operator, sequencer,
+/// guardian and owner anvil key 0, proposer anvil key 5.
+pub(crate) async fn anvil_with_contracts(
+    challenge_window_secs: u64,
+    inclusion_deadline_secs: u64,
+    inactivity_window_secs: u64,
+) -> (Anvil, Deployment) {
+    let anvil = Anvil::spawn_with(AnvilOptions { block_time: Some(1), ..Default::default() }).await.unwrap();
+    let op = anvil.dev_address(0);
+    let params = DeployParams {
+        l2_chain_id: 901,
+        challenge_window_secs,
+        inclusion_deadline_secs,
+        inactivity_window_secs,
+        sequencer: op,
+        proposer: anvil.dev_address(5),
+        guardian: op,
+        owner: op,
+        min_deposit: U256::from(1),
+        max_deposit: U256::from(u128::MAX),
+    };
+    let dep = deploy(anvil.endpoint(), anvil.dev_key(0), params).await.unwrap();
+    (anvil, dep)
+}
+
+/// The `[l1]` section of a chain settling on `anvil`'s `dep`: batches by anvil key 0, outputs
+/// proposed by key 5 every `proposer_interval` blocks, no challenger.
+pub(crate) fn l1_section(
+    anvil: &Anvil,
+    dep: &Deployment,
+    batcher: BatcherSection,
+    proposer_interval: u64,
+) -> L1Section {
+    L1Section {
         rpc: anvil.endpoint().to_string(),
         chain_id: dep.l1_chain_id,
         rollup: dep.addresses.rollup,
@@ -126,9 +146,7 @@ pub(crate) async fn l1_chain_with(
             key: Some(anvil.dev_key(0).to_string()),
             record_witnesses: false,
         },
-    });
-    cfg.save(&config).unwrap();
-    L1Chain { anvil, addresses: dep.addresses, config, keys, deployed_at_block: dep.deployed_at_block, dir }
+    }
 }
 
 pub(crate) fn send(node: &Node, key: &PrivateKey, call: Call) -> Value {

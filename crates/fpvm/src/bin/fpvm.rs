@@ -1,6 +1,7 @@
 //! `fpvm <elf> [max-steps] [--preimages FILE]`: runs an RV32IM guest in pillar-fpvm.
-//! `--profile` also prints, to stderr, where the steps went: per crate and the top functions (by
-//! the ELF's symbols; each step counted in the function it executed in, not its callers).
+//! `--profile` also prints, to stderr, where the steps went: per crate, the top functions (by the
+//! ELF's symbols; each step counted in the function it executed in, not its callers) and who calls
+//! the five heaviest.
 //! `fpvm <elf> --prestate`: prints the VM state hash of the loaded guest before its first step
 //! (the program's absolute prestate, docs/fault-proofs.md) and exits 0.
 //!
@@ -99,6 +100,17 @@ fn report_profile(profile: &Profile, symbols: &[Symbol]) {
     for ((mangled, _), (name, n)) in functions.iter().zip(&named).take(30) {
         let calls = starts.get(mangled).map_or(0, |start| profile.calls(*start));
         eprintln!("  {n:>12} {:>5.1}% {calls:>8}  {name}", 100.0 * *n as f64 / total as f64);
+    }
+    // Who calls the five heaviest functions, and the C entry points of memcpy and its kin (which
+    // tail-call compiler_builtins' bodies, so those have no callers of their own).
+    let heaviest = functions.iter().zip(&named).take(5).map(|((m, _), (n, _))| (*m, n.as_str()));
+    let kin = ["memcpy", "memmove", "memset", "memcmp"].map(|n| (n, n));
+    for (mangled, name) in heaviest.chain(kin) {
+        let Some(start) = starts.get(mangled) else { continue };
+        eprintln!("fpvm profile: calls of {name} by caller");
+        for (caller, n) in profile.callers(*start, symbols).into_iter().take(8) {
+            eprintln!("  {n:>12}  {}", demangle(caller));
+        }
     }
 }
 
