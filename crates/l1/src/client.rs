@@ -416,24 +416,7 @@ impl L1Client {
             Ok((versioned_hashes(&blobs)?, decode_blob_data(&blobs)))
         })
         .await?;
-        if computed.len() != batch.blob_hashes.len() {
-            return Err(L1Error::BlobHashMismatch {
-                batch_index: batch.index,
-                position: computed.len().min(batch.blob_hashes.len()),
-                expected: batch.blob_hashes.get(computed.len()).copied().unwrap_or_default(),
-                computed: computed.get(batch.blob_hashes.len()).copied().unwrap_or_default(),
-            });
-        }
-        for (position, (c, e)) in computed.iter().zip(&batch.blob_hashes).enumerate() {
-            if c != e {
-                return Err(L1Error::BlobHashMismatch {
-                    batch_index: batch.index,
-                    position,
-                    expected: *e,
-                    computed: *c,
-                });
-            }
-        }
+        check_blob_hashes(batch, &computed)?;
         decoded.ok_or(L1Error::BlobDecode { tx_hash })
     }
 
@@ -448,15 +431,7 @@ impl L1Client {
         let blobs = raw.clone();
         let commitments = on_big_stack(move || kzg_commitments(&to_blobs(&blobs))).await?;
         let computed: Vec<B256> = commitments.iter().map(|c| kzg_to_versioned_hash(c)).collect();
-        if computed != batch.blob_hashes {
-            let position = computed.iter().zip(&batch.blob_hashes).take_while(|(c, e)| c == e).count();
-            return Err(L1Error::BlobHashMismatch {
-                batch_index: batch.index,
-                position,
-                expected: batch.blob_hashes.get(position).copied().unwrap_or_default(),
-                computed: computed.get(position).copied().unwrap_or_default(),
-            });
-        }
+        check_blob_hashes(batch, &computed)?;
         Ok(raw.into_iter().zip(commitments).collect())
     }
 
@@ -1064,6 +1039,29 @@ pub(crate) fn decode_queue_message(method: &'static str, log: &Log) -> Result<Qu
 
 fn batch_kind(index: u64, kind: u8) -> Result<BatchKind, L1Error> {
     BatchKind::from_u8(kind).ok_or(L1Error::UnknownBatchKind { index, kind })
+}
+
+/// Whether the versioned hashes `computed` from a transaction's blobs are the ones `batch`
+/// recorded: the count first, then each in order.
+fn check_blob_hashes(batch: &BatchEvent, computed: &[B256]) -> Result<(), L1Error> {
+    let recorded = &batch.blob_hashes;
+    if computed.len() != recorded.len() {
+        return Err(L1Error::BlobHashMismatch {
+            batch_index: batch.index,
+            position: computed.len().min(recorded.len()),
+            expected: recorded.get(computed.len()).copied().unwrap_or_default(),
+            computed: computed.get(recorded.len()).copied().unwrap_or_default(),
+        });
+    }
+    match computed.iter().zip(recorded).position(|(c, e)| c != e) {
+        Some(position) => Err(L1Error::BlobHashMismatch {
+            batch_index: batch.index,
+            position,
+            expected: recorded[position],
+            computed: computed[position],
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Copies blobs of checked length into `Blob`s on the heap.

@@ -10,6 +10,12 @@ use pillar_stf::B256;
 mod prestate;
 mod run;
 
+/// The chain configuration the program is given (local key 5): the node config's chain id and
+/// modules.
+fn chain_config(config: &pillar_node::ChainConfig) -> pillar_fp_program::ChainConfig {
+    pillar_fp_program::ChainConfig { chain_id: config.chain.chain_id, modules: config.chain.modules.clone() }
+}
+
 /// Where `scripts/rv32im/prestate.sh` (which `scripts/rv32im/build.sh` runs) leaves the guest.
 const DEFAULT_ELF: &str = "target/rv32im/riscv32im-unknown-none-elf/release/pillar-fp-guest";
 

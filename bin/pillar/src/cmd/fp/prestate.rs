@@ -4,13 +4,12 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use pillar_fp_program::ChainConfig;
 use pillar_fpvm::load_elf;
 use pillar_preimage::{keccak256, sha256};
 use pillar_stf::B256;
 use serde_json::{Value, json};
 
-use super::{DEFAULT_ELF, PrestateArgs};
+use super::{DEFAULT_ELF, PrestateArgs, chain_config};
 
 /// The prestates of the guest and of the chain (docs/fault-proofs.md, "The absolute prestate").
 pub(super) fn prestate(a: &PrestateArgs) -> anyhow::Result<Value> {
@@ -19,8 +18,7 @@ pub(super) fn prestate(a: &PrestateArgs) -> anyhow::Result<Value> {
     let bytes = std::fs::read(&path)
         .with_context(|| format!("{} (build it with scripts/rv32im/prestate.sh)", path.display()))?;
     let program = load_elf(&bytes).with_context(|| format!("{}", path.display()))?.state_hash();
-    let chain = ChainConfig { chain_id: config.chain.chain_id, modules: config.chain.modules.clone() };
-    let config_hash = chain.hash();
+    let config_hash = chain_config(&config).hash();
     let mut both = [0u8; 64];
     both[..32].copy_from_slice(&program);
     both[32..].copy_from_slice(config_hash.as_slice());

@@ -20,7 +20,7 @@ use pillar_preimage::{MapOracle, PreimageKey};
 use pillar_stf::{B256, Block, DerivationCursor, codec};
 use serde_json::{Value, json};
 
-use super::{DEFAULT_ELF, RunArgs};
+use super::{DEFAULT_ELF, RunArgs, chain_config};
 
 pub(super) fn run(a: &RunArgs) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
@@ -155,7 +155,7 @@ async fn decide(a: &RunArgs) -> anyhow::Result<Vec<Value>> {
     let l1_rpc = a.l1_rpc.clone().unwrap_or_else(|| l1.rpc.clone());
     let client = L1Client::connect_read_only(&l1_rpc, L1Addresses { rollup: l1.rollup, portal: l1.portal })?;
     let (l1_map, batch_head) = l1_preimages(&client, l1.deployed_at_block, first.cursor.entry).await?;
-    let chain = ChainConfig { chain_id: config.chain.chain_id, modules: config.chain.modules.clone() };
+    let chain = chain_config(&config);
     // One oracle for the range: each block adds the node's preimages (content-addressed, so they
     // never change another block's answers) and its own local inputs, which replace the last's.
     let oracle = HostOracle::new(l1_map);
