@@ -9,7 +9,7 @@ use pillar_stf::Runtime;
 use pillar_stf::{B256, Block, ChainTx, ExecTx, Header, Receipt, SignedTransaction, VerifiedTransaction};
 use tracing::{info, warn};
 
-use crate::witness_log::{BlockWitness, WitnessLog};
+use crate::witness_log::{self, BlockWitness};
 use crate::{ChainError, Ledger};
 
 /// Storage options.
@@ -73,8 +73,8 @@ pub struct Chain {
     writer: Mutex<()>,
     rollback_window: u32,
     blocks: crate::notify::Notifier,
-    /// The witness recorder, when on ([`Chain::record_witnesses`]).
-    witnesses: Mutex<Option<WitnessLog>>,
+    /// Whether the witness recorder is on ([`Chain::record_witnesses`]).
+    recording: std::sync::atomic::AtomicBool,
 }
 
 const GENESIS_KEY: &str = "genesis_fingerprint";
@@ -158,7 +158,7 @@ impl Chain {
             writer: Mutex::new(()),
             rollback_window: options.nomt.rollback_window,
             blocks: tokio::sync::broadcast::channel(crate::notify::CAPACITY).0,
-            witnesses: Mutex::new(None),
+            recording: std::sync::atomic::AtomicBool::new(false),
         };
         chain.finish_rollback()?;
         chain.recover(genesis)?;
@@ -199,7 +199,7 @@ impl Chain {
             withdrawals_root: B256::ZERO,
             tx_count: 0,
         };
-        ledger.append(&Block { header: header.clone(), transactions: vec![] }, &[], &[])?;
+        ledger.append(&Block { header: header.clone(), transactions: vec![] }, &[], &[], None)?;
         state.commit(pending)?;
         Ok(header)
     }
@@ -341,10 +341,11 @@ impl Chain {
         let height = self.head().height;
         let heads =
             Heads { safe: heads.safe.min(height), finalized: heads.finalized.min(heads.safe).min(height) };
-        if let Some(log) = self.witnesses.lock().as_mut() {
-            log.prune_through(heads.finalized);
-        }
         let mut current = self.heads.write();
+        if heads.finalized != current.finalized {
+            // No dispute can reach a finalized block.
+            self.ledger.prune_witnesses_through(heads.finalized)?;
+        }
         if *current != heads {
             self.ledger.set_meta(HEADS_KEY, &encode_heads(&heads))?;
             *current = heads;
@@ -426,10 +427,21 @@ impl Chain {
             BlockError::State(e) => ChainError::State(e),
         })?;
         let ExecutedBlock { mut header, transactions, tx_hashes, receipts, dropped, changes } = executed;
-        if let Some(log) = self.witnesses.lock().as_mut() {
-            // Every execution, valid or not: the fault-proof program tries the same candidates.
-            log.record(header.height, parent.state_root, witness_for_block(&snapshot, &changes)?);
-        }
+        // Every execution, valid or not: the fault-proof program tries the same candidates. The
+        // record goes to disk with the block, or on its own when the execution makes none.
+        let witness = match self.recording.load(std::sync::atomic::Ordering::Relaxed) {
+            true => Some(witness_log::merged(
+                &self.ledger,
+                header.height,
+                parent.state_root,
+                witness_for_block(&snapshot, &changes)?,
+            )?),
+            false => None,
+        };
+        let keep_witness = |height: u64| match &witness {
+            Some(record) => self.ledger.put_witness(height, record),
+            None => Ok(()),
+        };
         timings.execute_us = micros(t);
 
         let t = Instant::now();
@@ -438,12 +450,14 @@ impl Chain {
         header.state_root = pending.root();
         if let Some(expected) = expect {
             if !dropped.is_empty() {
+                keep_witness(header.height)?;
                 return Err(ChainError::ImportMismatch {
                     height: header.height,
                     what: "a signed transaction is invalid",
                 });
             }
             if &header != expected {
+                keep_witness(header.height)?;
                 return Err(ChainError::HeaderMismatch {
                     height: header.height,
                     expected: expected.hash(),
@@ -455,7 +469,7 @@ impl Chain {
         let block = Block { header, transactions };
 
         let t = Instant::now();
-        self.ledger.append(&block, &tx_hashes, &receipts)?;
+        self.ledger.append(&block, &tx_hashes, &receipts, witness.as_deref())?;
         timings.ledger_us = micros(t);
 
         let t = Instant::now();
@@ -470,23 +484,29 @@ impl Chain {
     }
 
     /// Turns the witness recorder on: from now on every block execution records the parent
-    /// state's nodes and values it touched, kept from the finalized head up (challengers and
-    /// proposers; docs/fault-proofs.md, "The witness recorder").
-    pub fn record_witnesses(&self) {
-        let mut w = self.witnesses.lock();
-        if w.is_none() {
-            *w = Some(WitnessLog::default());
+    /// state's nodes and values it touched, kept on disk from the finalized head up (challengers
+    /// and proposers; docs/fault-proofs.md, "The witness recorder").
+    pub fn record_witnesses(&self) -> Result<(), ChainError> {
+        self.recording.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.ledger.prune_witnesses_through(self.heads().finalized)?;
+        Ok(())
+    }
+
+    /// The recorded witness of block `height`: `None` when the recorder did not execute it on
+    /// this chain (it was off, or the record is of a block since rolled back and not re-made).
+    pub fn witness(&self, height: u64) -> Result<Option<BlockWitness>, ChainError> {
+        if height == 0 || height > self.head().height {
+            return Ok(None);
         }
+        let Some(bytes) = self.ledger.witness(height)? else { return Ok(None) };
+        let record = BlockWitness::from_record(height, &bytes)?;
+        let parent = self.ledger.header(height - 1)?;
+        Ok(parent.filter(|p| p.state_root == record.parent_state_root).map(|_| record))
     }
 
-    /// The recorded witness of block `height`, if the recorder is on and executed it.
-    pub fn witness(&self, height: u64) -> Option<BlockWitness> {
-        self.witnesses.lock().as_ref()?.get(height).cloned()
-    }
-
-    /// Blocks and bytes the recorder holds.
-    pub fn witness_log_size(&self) -> (usize, usize) {
-        self.witnesses.lock().as_ref().map_or((0, 0), |l| (l.len(), l.bytes()))
+    /// Witness records held on disk, and their bytes.
+    pub fn witness_totals(&self) -> Result<(usize, usize), ChainError> {
+        Ok(self.ledger.witness_totals()?)
     }
 
     /// The newest durable header.

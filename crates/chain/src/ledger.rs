@@ -17,6 +17,8 @@ const TXS: TableDefinition<'_, (u64, u32), &[u8]> = TableDefinition::new("txs");
 const RECEIPTS: TableDefinition<'_, (u64, u32), &[u8]> = TableDefinition::new("receipts");
 const TX_INDEX: TableDefinition<'_, &[u8; 32], (u64, u32)> = TableDefinition::new("tx_index");
 const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
+/// The witness recorder's records by height (`crate::witness_log`): opaque bytes here.
+const WITNESSES: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("witnesses");
 
 /// Where a transaction sits in the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,13 +85,22 @@ impl Ledger {
             w.open_table(RECEIPTS).map_err(storage("open"))?;
             w.open_table(TX_INDEX).map_err(storage("open"))?;
             w.open_table(META).map_err(storage("open"))?;
+            w.open_table(WITNESSES).map_err(storage("open"))?;
         }
         w.commit().map_err(storage("open"))?;
         Ok(Self { db })
     }
 
-    /// Appends a block with its transaction hashes and receipts, durably.
-    pub fn append(&self, block: &Block, tx_hashes: &[B256], receipts: &[Receipt]) -> Result<(), LedgerError> {
+    /// Appends a block with its transaction hashes and receipts, and with the witness recorder
+    /// on, the witness record of its height, durably and in one transaction (a block the ledger
+    /// holds never lacks its witness).
+    pub fn append(
+        &self,
+        block: &Block,
+        tx_hashes: &[B256],
+        receipts: &[Receipt],
+        witness: Option<&[u8]>,
+    ) -> Result<(), LedgerError> {
         let height = block.header.height;
         let head = self.head_height()?;
         let expected = head.map_or(0, |h| h + 1);
@@ -120,6 +131,12 @@ impl Ledger {
                         index.insert(&msg_hash.0, key).map_err(storage("append"))?;
                     }
                 }
+            }
+            if let Some(record) = witness {
+                w.open_table(WITNESSES)
+                    .map_err(storage("append"))?
+                    .insert(height, record)
+                    .map_err(storage("append"))?;
             }
         }
         w.commit().map_err(storage("commit"))?;
@@ -174,6 +191,45 @@ impl Ledger {
         let w = self.db.begin_write().map_err(storage("meta"))?;
         w.open_table(META).map_err(storage("meta"))?.insert(key, value).map_err(storage("meta"))?;
         w.commit().map_err(storage("meta"))
+    }
+
+    /// Stores the witness record of `height` on its own, durably (an execution that made no block).
+    pub fn put_witness(&self, height: u64, record: &[u8]) -> Result<(), LedgerError> {
+        let w = self.db.begin_write().map_err(storage("witness"))?;
+        w.open_table(WITNESSES)
+            .map_err(storage("witness"))?
+            .insert(height, record)
+            .map_err(storage("witness"))?;
+        w.commit().map_err(storage("witness"))
+    }
+
+    /// The witness record of `height`.
+    pub fn witness(&self, height: u64) -> Result<Option<Vec<u8>>, LedgerError> {
+        let r = self.db.begin_read().map_err(storage("witness"))?;
+        let t = r.open_table(WITNESSES).map_err(storage("witness"))?;
+        Ok(t.get(height).map_err(storage("witness"))?.map(|v| v.value().to_vec()))
+    }
+
+    /// Removes the witness records of heights up to `height`, durably.
+    pub fn prune_witnesses_through(&self, height: u64) -> Result<(), LedgerError> {
+        let w = self.db.begin_write().map_err(storage("prune witnesses"))?;
+        w.open_table(WITNESSES)
+            .map_err(storage("prune witnesses"))?
+            .retain_in(..=height, |_, _| false)
+            .map_err(storage("prune witnesses"))?;
+        w.commit().map_err(storage("prune witnesses"))
+    }
+
+    /// Witness records held, and their bytes.
+    pub fn witness_totals(&self) -> Result<(usize, usize), LedgerError> {
+        let r = self.db.begin_read().map_err(storage("witness"))?;
+        let t = r.open_table(WITNESSES).map_err(storage("witness"))?;
+        let mut totals = (0, 0);
+        for entry in t.iter().map_err(storage("witness"))? {
+            let (_, v) = entry.map_err(storage("witness"))?;
+            totals = (totals.0 + 1, totals.1 + v.value().len());
+        }
+        Ok(totals)
     }
 
     /// Reads a named value.
@@ -337,9 +393,10 @@ mod tests {
         {
             let l = Ledger::open(&path).unwrap();
             assert_eq!(l.head().unwrap(), None);
-            l.append(&b0, &h0, &r0).unwrap();
-            l.append(&b1, &h1, &r1).unwrap();
-            assert!(matches!(l.append(&b1, &h1, &r1), Err(LedgerError::NotNext { got: 1, .. })));
+            l.append(&b0, &h0, &r0, None).unwrap();
+            l.append(&b1, &h1, &r1, Some(b"w1")).unwrap();
+            assert!(matches!(l.append(&b1, &h1, &r1, None), Err(LedgerError::NotNext { got: 1, .. })));
+            l.put_witness(2, b"w2").unwrap();
         }
         let l = Ledger::open(&path).unwrap();
         assert_eq!(l.head().unwrap(), Some(b1.header.clone()));
@@ -351,5 +408,11 @@ mod tests {
         assert_eq!(l.receipt(&h1[1]).unwrap(), Some(r1[1].clone()));
         assert_eq!(l.receipts(1).unwrap(), r1);
         assert_eq!(l.receipt(&B256::repeat_byte(9)).unwrap(), None);
+        assert_eq!(l.witness(0).unwrap(), None);
+        assert_eq!(l.witness(1).unwrap().as_deref(), Some(&b"w1"[..]));
+        assert_eq!(l.witness_totals().unwrap(), (2, 4));
+        l.prune_witnesses_through(1).unwrap();
+        assert_eq!(l.witness(1).unwrap(), None);
+        assert_eq!(l.witness(2).unwrap().as_deref(), Some(&b"w2"[..]));
     }
 }

@@ -201,7 +201,7 @@ pub async fn launch_with(
     if config.l1.as_ref().is_some_and(|l1| l1.challenger.enabled || l1.challenger.record_witnesses) {
         // A challenger must be able to replay any block from the finalized anchor in the
         // fault-proof program, after NOMT has moved on.
-        chain.record_witnesses();
+        chain.record_witnesses()?;
     }
     let head = chain.head();
     info!(

@@ -303,7 +303,7 @@ pub(crate) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Re
     // The recorder's witness of a block: what the fault-proof program reads of its parent state.
     m.register_method("pillar_getWitness", |params: Params<'_>, ctx: &Ctx, _| -> RpcResult {
         let height = resolve_block(ctx, &params.one::<Value>()?)?;
-        let Some(w) = ctx.chain.witness(height) else { return Ok(Value::Null) };
+        let Some(w) = ctx.chain.witness(height).map_err(internal)? else { return Ok(Value::Null) };
         let hex = |b: &[u8]| format!("0x{}", hex::encode(b));
         let nodes: Vec<String> = w.witness.nodes().map(|(_, n)| hex(n)).collect();
         let values: Vec<String> = w.witness.values().map(|(_, v)| hex(v)).collect();

@@ -50,7 +50,7 @@ pub use proof::leaf_hash;
 pub use proof::{ProofError, ProofOutcome, ProofTerminal, StateProof, verify_proof};
 pub use witness::{HashWork, ProofNodes, RootUpdate, WitnessMap, WitnessSource, WitnessState, proof_nodes};
 #[cfg(feature = "nomt")]
-pub use witness::{witness_for, witness_for_block};
+pub use witness::{StoredWitnessError, witness_for, witness_for_block};
 
 /// Read access to state.
 pub trait StateRead {

@@ -134,6 +134,7 @@ fn bench_prints_one_json_object_per_scenario() {
         "300",
         "--seconds",
         "1",
+        "--record-witnesses",
         "--json",
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -157,6 +158,14 @@ fn bench_prints_one_json_object_per_scenario() {
                 assert!(r["latency_block_ms"][phase].as_f64().is_some(), "{phase} missing in {r}");
             }
             assert!(f("peak_rss_mib") > 0.0, "{r}");
+            // Each transfer's witness holds at least its accounts' leaves (64 bytes each).
+            for round in ["witness", "latency_witness"] {
+                let (block, tx) =
+                    (f(&format!("{round}_bytes_per_block")), f(&format!("{round}_bytes_per_tx")));
+                assert!(tx > 64.0 && block >= tx, "{round}: {r}");
+            }
+            let day = f("latency_witness_bytes_per_tx") * 86_400.0 * 1_000.0 / 1e9;
+            assert!((f("witness_gb_per_day_at_offered_shape_1000_tps") - day).abs() < 0.1, "{r}");
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `pillar fp run` against a running chain: the sequencer records witnesses and posts blob or
-//! calldata batches; for every safe block the fault-proof program, fed from the node's RPC and L1
-//! alone, gives the node's output root, and a wrong claim exits 1.
+//! calldata batches, and is killed (SIGKILL) and restarted; for every safe block the fault-proof
+//! program, fed from the restarted node's RPC and L1 alone, gives the node's output root, and a
+//! wrong claim exits 1.
 
 use std::{
     path::Path,
@@ -53,8 +54,9 @@ async fn pillar_fp_run_agrees_with_the_node_on_calldata_batches_and_refuses_a_wr
     agrees_on_every_safe_block("calldata").await;
 }
 
-/// A sequencer posting batches in `mode`, three transfers; `pillar fp run` on every safe block
-/// gives the node's output root, and a wrong claim exits 1.
+/// A sequencer posting batches in `mode`, three transfers, then killed and restarted (the
+/// witnesses it recorded are on disk); `pillar fp run` on every safe block gives the node's output
+/// root, and a wrong claim exits 1.
 async fn agrees_on_every_safe_block(mode: &str) {
     let batcher = BatcherSection { interval_ms: 300, mode: mode.into(), ..Default::default() };
     let env = l1_chain_with(600, 600, 3600, batcher, 1).await;
@@ -79,6 +81,14 @@ async fn agrees_on_every_safe_block(mode: &str) {
     let target = until("three blocks to be safe", 90, || async {
         let s = block_in_place(|| safe(&seq));
         (s >= 3).then_some(s)
+    })
+    .await;
+    let config = seq.kill9();
+    let seq = block_in_place(|| start_node(&config));
+    // A restarted node re-reads L1 to learn where its blocks were derived (their cursors).
+    until("the restarted node to re-derive its safe blocks", 90, || async {
+        let own = block_in_place(|| seq.call("pillar_getOutputPreimage", json!([target])).unwrap());
+        (!own.is_null()).then_some(())
     })
     .await;
     for n in 1..=target {

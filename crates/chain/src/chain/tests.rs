@@ -205,3 +205,88 @@ fn rollback_below_finalized_or_past_the_window_is_refused() {
     chain.rollback_to(3).unwrap();
     assert_eq!(chain.head().height, 3);
 }
+
+/// Executes block `height` of `chain` over its recorded witness alone, as the fault-proof program
+/// does, and returns the state root that gives.
+fn root_from_witness(rt: &Runtime, chain: &Chain, height: u64) -> B256 {
+    let record = chain.witness(height).unwrap().expect("a recorded witness");
+    let parent = chain.ledger().header(height - 1).unwrap().unwrap();
+    assert_eq!(record.parent_state_root, parent.state_root);
+    let block = chain.ledger().block(height).unwrap().unwrap();
+    let txs = block
+        .transactions
+        .into_iter()
+        .map(|t| match t {
+            ChainTx::Signed(t) => t.verify().unwrap(),
+            ChainTx::L1(_) => unreachable!("these blocks carry signed transactions only"),
+        })
+        .collect();
+    let input = BlockInput { timestamp_ms: block.header.timestamp_ms, txs, ..Default::default() };
+    let state = pillar_state::WitnessState::new(parent.state_root, &record.witness);
+    let executed = rt.execute_on(&parent, input, &state as &dyn StateRead).unwrap();
+    state.root_after(&executed.changes).unwrap()
+}
+
+#[test]
+fn witnesses_are_durable_replay_their_blocks_and_go_when_finalized() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rt, genesis, opts) = setup();
+    let roots = {
+        let chain = Chain::open(dir.path(), rt.clone(), &genesis, &opts).unwrap();
+        chain.build_block(vec![transfer(0, 0, 10)], 2000).unwrap();
+        assert_eq!(chain.witness(1).unwrap(), None, "the recorder was off");
+        chain.record_witnesses().unwrap();
+        let mut roots = vec![];
+        for (i, nonce) in [(0u8, 1), (1, 0), (0, 2)] {
+            let b = chain.build_block(vec![transfer(i, nonce, 5), transfer(2, nonce, 1)], 3000).unwrap();
+            roots.push(b.block.header.state_root);
+        }
+        roots
+    };
+    // Reopened, as after kill -9: the records came to disk with their blocks.
+    let chain = Chain::open(dir.path(), rt.clone(), &genesis, &opts).unwrap();
+    for (height, root) in (2..=4).zip(&roots) {
+        assert_eq!(root_from_witness(&rt, &chain, height), *root, "block {height}");
+    }
+    let (records, bytes) = chain.witness_totals().unwrap();
+    assert_eq!(records, 3);
+    assert!(bytes > 3 * 32);
+    assert_eq!(chain.witness(5).unwrap(), None, "above the head");
+
+    // A rolled-back block's record is not served for the block made in its place over another
+    // parent, and that block records its own.
+    chain.record_witnesses().unwrap();
+    chain.rollback_to(2).unwrap();
+    assert_eq!(chain.witness(3).unwrap(), None, "above the head after the rollback");
+    chain.build_block(vec![transfer(1, 0, 7)], 4000).unwrap();
+    let b4 = chain.build_block(vec![transfer(1, 1, 7)], 5000).unwrap();
+    assert_eq!(root_from_witness(&rt, &chain, 4), b4.block.header.state_root);
+
+    chain.set_heads(Heads { safe: 4, finalized: 3 }).unwrap();
+    assert_eq!(chain.witness(2).unwrap(), None);
+    assert_eq!(chain.witness(3).unwrap(), None);
+    assert!(chain.witness(4).unwrap().is_some());
+    assert_eq!(chain.witness_totals().unwrap().0, 1);
+}
+
+#[test]
+fn an_import_that_does_not_match_still_records_what_it_read() {
+    let (rt, genesis, opts) = setup();
+    let a_dir = tempfile::tempdir().unwrap();
+    let a = Chain::open(a_dir.path(), rt.clone(), &genesis, &opts).unwrap();
+    let good = a.build_block(vec![transfer(0, 0, 10)], 2000).unwrap().block;
+    let b_dir = tempfile::tempdir().unwrap();
+    let b = Chain::open(b_dir.path(), rt.clone(), &genesis, &opts).unwrap();
+    b.record_witnesses().unwrap();
+    // The same transactions claiming another state root: executed, then refused.
+    let mut altered = good.clone();
+    altered.header.state_root = B256::repeat_byte(1);
+    assert!(matches!(b.import_block(&altered), Err(ChainError::HeaderMismatch { .. })));
+    let after_failure = b.ledger().witness(1).unwrap().expect("the failed execution's record");
+    b.import_block(&good).unwrap();
+    let merged = BlockWitness::from_record(1, &b.ledger().witness(1).unwrap().unwrap()).unwrap();
+    let failed = BlockWitness::from_record(1, &after_failure).unwrap();
+    assert_eq!(merged.parent_state_root, failed.parent_state_root);
+    assert!(failed.witness.nodes().all(|(h, _)| merged.witness.nodes().any(|(m, _)| m == h)));
+    assert_eq!(root_from_witness(&rt, &b, 1), good.header.state_root);
+}

@@ -18,6 +18,8 @@ mod recorder;
 mod root;
 mod source;
 mod state;
+#[cfg(feature = "nomt")]
+mod stored;
 
 #[cfg(test)]
 mod differential;
@@ -32,6 +34,8 @@ pub use recorder::{witness_for, witness_for_block};
 pub use root::{HashWork, RootUpdate};
 pub use source::{WitnessMap, WitnessSource};
 pub use state::WitnessState;
+#[cfg(feature = "nomt")]
+pub use stored::StoredWitnessError;
 
 /// A node hash or a value hash.
 pub(crate) type Hash = [u8; 32];

@@ -232,6 +232,24 @@ impl Latency {
     }
 }
 
+/// The witness recorder's records of blocks `from..=to` as stored (`pillar_chain`'s witness log).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct WitnessSize {
+    pub(crate) bytes_per_block: f64,
+    pub(crate) bytes_per_tx: f64,
+}
+
+pub(crate) fn witness_size(node: &NodeHandle, from: u64, to: u64) -> anyhow::Result<WitnessSize> {
+    let (mut bytes, mut txs) = (0usize, 0usize);
+    for h in from..=to {
+        bytes += node.chain.ledger().witness(h)?.with_context(|| format!("no witness of block {h}"))?.len();
+        txs +=
+            node.chain.ledger().block(h)?.with_context(|| format!("block {h} missing"))?.transactions.len();
+    }
+    let blocks = (to + 1).saturating_sub(from).max(1) as f64;
+    Ok(WitnessSize { bytes_per_block: bytes as f64 / blocks, bytes_per_tx: bytes as f64 / txs.max(1) as f64 })
+}
+
 /// What posting blocks `from..=to` to L1 would cost, batched as the batcher batches them.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct L1Cost {

@@ -47,6 +47,11 @@ pub(crate) struct Args {
     /// plain ETH transfers over JSON-RPC; adds `baseline_tps` and `ratio` to every scenario.
     #[arg(long)]
     baseline: Option<String>,
+    /// Run the in-process scenarios with the witness recorder on, as a challenger or proposer
+    /// does, and report the witnesses' size on disk (bytes per block and per transaction, and a
+    /// day at 1,000 tx/s).
+    #[arg(long)]
+    record_witnesses: bool,
     /// Print one JSON object per scenario instead of a report.
     #[arg(long)]
     json: bool,
@@ -132,12 +137,15 @@ async fn in_process(kind: Kind, name: &str, a: &Args) -> anyhow::Result<Value> {
     step(&format!("genesis with {} funded accounts", a.accounts));
     let fx = Fixture::new(kind, a.accounts, a.block_time_ms, &dir.path().join("data"));
     let node = pillar_node::launch(&fx.config, dir.path()).await?;
+    if a.record_witnesses {
+        node.chain.record_witnesses()?;
+    }
     step("signing the load");
     let saturation = fx.sign(0..a.accounts, 0);
     let offered = fx.sign(0..(a.rate * a.seconds) as usize, 1);
     let n = saturation.len();
     let node = std::sync::Arc::new(node);
-    let (node2, rate, quiet) = (std::sync::Arc::clone(&node), a.rate, a.json);
+    let (node2, rate, quiet, witnesses) = (std::sync::Arc::clone(&node), a.rate, a.json, a.record_witnesses);
     let result = tokio::task::spawn_blocking(move || -> anyhow::Result<Value> {
         let node = &*node2;
         let watcher = measure::Watcher::start(node);
@@ -147,11 +155,17 @@ async fn in_process(kind: Kind, name: &str, a: &Args) -> anyhow::Result<Value> {
         let (phase_us, txs_per_block, blocks) = watcher.block_profile(blocks_before);
         let last_height = node.chain.head().height;
         let l1 = measure::l1_cost(node, first_height, last_height)?;
+        let saturation_witness =
+            witnesses.then(|| measure::witness_size(node, first_height, last_height)).transpose()?;
         let m = offered.len();
         let latency_from = watcher.blocks_seen();
+        let latency_first = node.chain.head().height + 1;
         let lat = measure::offer(node, &watcher, offered, rate, &progress("latency", m, quiet))?;
+        let latency_witness = witnesses
+            .then(|| measure::witness_size(node, latency_first, node.chain.head().height))
+            .transpose()?;
         let (lat_us, lat_txs_per_block, _) = watcher.block_profile(latency_from);
-        Ok(json!({
+        let mut report = json!({
             "tps": round(tps, 0),
             "saturation_blocks": blocks,
             "txs_per_block": round(txs_per_block, 0),
@@ -168,7 +182,22 @@ async fn in_process(kind: Kind, name: &str, a: &Args) -> anyhow::Result<Value> {
             "l1_blob_gas_per_tx": round(l1.blob_gas_per_tx, 1),
             "l1_calldata_gas_per_tx": round(l1.calldata_gas_per_tx, 1),
             "l1_batches": l1.batches,
-        }))
+        });
+        if let (Some(sat), Some(lat)) = (saturation_witness, latency_witness) {
+            // A day at 1,000 tx/s is priced at the offered round's block shape (run it with
+            // --rate 1000): bytes per transaction fall as blocks grow and share trie paths.
+            merge(
+                &mut report,
+                json!({
+                    "witness_bytes_per_block": round(sat.bytes_per_block, 0),
+                    "witness_bytes_per_tx": round(sat.bytes_per_tx, 0),
+                    "latency_witness_bytes_per_block": round(lat.bytes_per_block, 0),
+                    "latency_witness_bytes_per_tx": round(lat.bytes_per_tx, 0),
+                    "witness_gb_per_day_at_offered_shape_1000_tps": round(lat.bytes_per_tx * 86_400.0 * 1_000.0 / 1e9, 1),
+                }),
+            );
+        }
+        Ok(report)
     })
     .await??;
     if let Ok(node) = std::sync::Arc::try_unwrap(node) {
@@ -262,6 +291,16 @@ fn print_report(r: &Value) {
         na(&r["l1_calldata_gas_per_tx"]),
         na(&r["l1_batches"])
     );
+    if r.get("witness_bytes_per_tx").is_some() {
+        println!(
+            "  witnesses on disk   saturation {} bytes per block, {} per transaction; offered load {} per block, {} per transaction: {} GB a day at 1,000 tx/s in blocks of that shape",
+            r["witness_bytes_per_block"],
+            r["witness_bytes_per_tx"],
+            r["latency_witness_bytes_per_block"],
+            r["latency_witness_bytes_per_tx"],
+            r["witness_gb_per_day_at_offered_shape_1000_tps"]
+        );
+    }
     println!("  peak memory         {} MiB (the bench process: node and load)", r["peak_rss_mib"]);
     if r.get("baseline_tps").is_some() {
         println!(
