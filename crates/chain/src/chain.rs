@@ -4,7 +4,7 @@ use std::{path::Path, time::Instant};
 
 use parking_lot::{Mutex, RwLock};
 use pillar_runtime::{BlockEnv, BlockError, ExecutedBlock, Genesis, Invalid};
-use pillar_state::{BlockOverlay, NomtOptions, NomtStore, Snapshot, witness_for_block};
+use pillar_state::{BlockOverlay, NomtOptions, NomtStore, Snapshot};
 use pillar_stf::Runtime;
 use pillar_stf::{B256, Block, ChainTx, ExecTx, Header, Receipt, SignedTransaction, VerifiedTransaction};
 use tracing::{info, warn};
@@ -421,31 +421,29 @@ impl Chain {
         let mut timings = BlockTimings::default();
 
         let t = Instant::now();
-        let snapshot = self.state.snapshot();
+        let recording = self.recording.load(std::sync::atomic::Ordering::Relaxed);
+        let snapshot = if recording { self.state.snapshot_witnessed() } else { self.state.snapshot() };
         let executed = self.runtime.execute_on(&parent, input, &snapshot).map_err(|e| match e {
             BlockError::QueueGap { expected, got } => ChainError::QueueGap { expected, got },
             BlockError::State(e) => ChainError::State(e),
         })?;
         let ExecutedBlock { mut header, transactions, tx_hashes, receipts, dropped, changes } = executed;
+        timings.execute_us = micros(t);
+
+        let t = Instant::now();
         // Every execution, valid or not: the fault-proof program tries the same candidates. The
-        // record goes to disk with the block, or on its own when the execution makes none.
-        let witness = match self.recording.load(std::sync::atomic::Ordering::Relaxed) {
-            true => Some(witness_log::merged(
-                &self.ledger,
-                header.height,
-                parent.state_root,
-                witness_for_block(&snapshot, &changes)?,
-            )?),
-            false => None,
+        // witness comes out of NOMT's root computation; the record goes to disk with the block,
+        // or on its own when the execution makes none.
+        let (pending, witness) = if recording {
+            let (pending, witness) = self.state.prepare_with_witness(snapshot, changes)?;
+            (pending, Some(witness_log::merged(&self.ledger, header.height, parent.state_root, witness)?))
+        } else {
+            (self.state.prepare(snapshot, changes)?, None)
         };
         let keep_witness = |height: u64| match &witness {
             Some(record) => self.ledger.put_witness(height, record),
             None => Ok(()),
         };
-        timings.execute_us = micros(t);
-
-        let t = Instant::now();
-        let pending = self.state.prepare(snapshot, changes)?;
         timings.root_us = micros(t);
         header.state_root = pending.root();
         if let Some(expected) = expect {

@@ -11,7 +11,8 @@ use std::path::Path;
 
 use alloy_primitives::B256;
 use nomt::{
-    KeyReadWrite, Nomt, Options, Session, SessionParams, hasher::Sha2Hasher, proof::PathProofTerminal,
+    KeyReadWrite, Nomt, Options, Session, SessionParams, WitnessMode, hasher::Sha2Hasher,
+    proof::PathProofTerminal,
 };
 
 use crate::{KeyPath, ProofTerminal, StateError, StateProof, StateRead, overlay::BlockChanges};
@@ -110,6 +111,36 @@ impl NomtStore {
         Snapshot { session: self.nomt.begin_session(SessionParams::default()) }
     }
 
+    /// A read view like [`NomtStore::snapshot`] whose block can be prepared with its witness
+    /// ([`NomtStore::prepare_with_witness`]).
+    pub fn snapshot_witnessed(&self) -> Snapshot {
+        Snapshot {
+            session: self
+                .nomt
+                .begin_session(SessionParams::default().witness_mode(WitnessMode::read_write())),
+        }
+    }
+
+    /// [`NomtStore::prepare`], also returning the block's witness: the parent state's path of every
+    /// key the block read or wrote and the values it read, as [`crate::witness_for_block`] gives,
+    /// but taken from NOMT's own update walk instead of a proof per key. `snapshot` must come from
+    /// [`NomtStore::snapshot_witnessed`].
+    pub fn prepare_with_witness(
+        &self,
+        snapshot: Snapshot,
+        changes: BlockChanges,
+    ) -> Result<(PendingCommit, crate::WitnessMap), StateError> {
+        let parent_root = snapshot.root();
+        let values: Vec<Vec<u8>> = changes.reads.values().flatten().cloned().collect();
+        let mut pending = self.prepare(snapshot, changes)?;
+        let paths = pending.finished.take_witness().ok_or_else(|| StateError::Backend {
+            op: "record witness",
+            reason: "the snapshot was not opened for witnessing".into(),
+        })?;
+        let witness = crate::witness::witness_from_paths(parent_root, paths.path_proofs, values)?;
+        Ok((pending, witness))
+    }
+
     /// Computes the root after `changes` on top of `snapshot` (which must be the view the block
     /// ran against).
     pub fn prepare(&self, snapshot: Snapshot, changes: BlockChanges) -> Result<PendingCommit, StateError> {
@@ -145,18 +176,23 @@ impl Snapshot {
     /// A Merkle proof of `key`'s value (or absence) against [`Snapshot::root`].
     pub fn prove(&self, key: &KeyPath) -> Result<StateProof, StateError> {
         let path_proof = self.session.prove(*key).map_err(backend("prove"))?;
-        let terminal = match path_proof.terminal {
-            PathProofTerminal::Leaf(leaf) => ProofTerminal::Leaf {
-                key_path: B256::from(leaf.key_path),
-                value_hash: B256::from(leaf.value_hash),
-            },
-            PathProofTerminal::Terminator(_) => ProofTerminal::Empty,
-        };
-        Ok(StateProof {
-            key_path: B256::from(*key),
-            terminal,
-            siblings: path_proof.siblings.into_iter().map(B256::from).collect(),
-        })
+        Ok(state_proof(*key, path_proof))
+    }
+}
+
+/// NOMT's proof of the path to `key`'s terminal as ours.
+pub(crate) fn state_proof(key: KeyPath, path_proof: nomt::proof::PathProof) -> StateProof {
+    let terminal = match path_proof.terminal {
+        PathProofTerminal::Leaf(leaf) => ProofTerminal::Leaf {
+            key_path: B256::from(leaf.key_path),
+            value_hash: B256::from(leaf.value_hash),
+        },
+        PathProofTerminal::Terminator(_) => ProofTerminal::Empty,
+    };
+    StateProof {
+        key_path: B256::from(key),
+        terminal,
+        siblings: path_proof.siblings.into_iter().map(B256::from).collect(),
     }
 }
 

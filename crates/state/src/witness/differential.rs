@@ -21,9 +21,10 @@ fn small() -> NomtOptions {
 
 /// Runs one block on `store` (whose state is `model`) both ways: reads `reads`, writes `writes`.
 /// The witness is recorded from the pre-state snapshot; its reads must be NOMT's and its root
-/// after the block the root NOMT commits (and the root of the definition).
+/// after the block the root NOMT commits (and the root of the definition). The witness NOMT's
+/// update walk gives (`prepare_with_witness`, what the node records) must be the same witness.
 fn block(store: &NomtStore, model: &mut Values, reads: &[KeyPath], writes: Writes) -> super::WitnessMap {
-    let snapshot = store.snapshot();
+    let snapshot = store.snapshot_witnessed();
     let pre_root = snapshot.root();
     assert_eq!(pre_root, reference::root(model), "NOMT's root is the definition's");
     let mut read_values = BTreeMap::new();
@@ -54,7 +55,8 @@ fn block(store: &NomtStore, model: &mut Values, reads: &[KeyPath], writes: Write
     assert_eq!(state.root_after(&replayed).unwrap(), root);
 
     *model = applied(model, &changes.writes);
-    let pending = store.prepare(snapshot, changes).unwrap();
+    let (pending, walked) = store.prepare_with_witness(snapshot, changes).unwrap();
+    assert_eq!(walked, witness, "NOMT's walk gives the per-key proofs' witness");
     assert_eq!(root, pending.root(), "witness root vs NOMT root");
     store.commit(pending).unwrap();
     assert_eq!(store.root(), reference::root(model));

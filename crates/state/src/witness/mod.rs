@@ -30,6 +30,8 @@ mod tests;
 
 pub use from_proof::{ProofNodes, proof_nodes};
 #[cfg(feature = "nomt")]
+pub(crate) use recorder::witness_from_paths;
+#[cfg(feature = "nomt")]
 pub use recorder::{witness_for, witness_for_block};
 pub use root::{HashWork, RootUpdate};
 pub use source::{WitnessMap, WitnessSource};

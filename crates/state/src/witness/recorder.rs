@@ -1,6 +1,6 @@
 //! Recording a block's witness from NOMT.
 
-use alloc::{format, string::String};
+use alloc::{format, string::String, vec::Vec};
 
 use alloy_primitives::B256;
 
@@ -73,6 +73,35 @@ pub fn witness_for_block(snapshot: &Snapshot, changes: &BlockChanges) -> Result<
         if !changes.reads.contains_key(key) {
             record(snapshot, root, key, false, &mut witness)?;
         }
+    }
+    Ok(witness)
+}
+
+/// The witness NOMT's update walk saw: each path to a terminal the block's keys reach (shared by
+/// the keys under it), checked against `parent_root`, and the values read.
+pub(crate) fn witness_from_paths(
+    parent_root: B256,
+    paths: Vec<nomt::WitnessedPath>,
+    values: Vec<Vec<u8>>,
+) -> Result<WitnessMap, StateError> {
+    let mut witness = WitnessMap::new();
+    for path in paths {
+        // The terminal's position, zero-padded, is a key path through it: only its first
+        // `depth` bits steer the walk up.
+        let position = path.path.raw_path();
+        let proof = crate::nomt_store::state_proof(position, path.inner);
+        let proven = witness
+            .add_proof(&proof)
+            .map_err(|e| failed(format!("NOMT's path to {}: {e}", B256::from(position))))?;
+        if proven != parent_root {
+            return Err(failed(format!(
+                "NOMT's path to {} gives root {proven}, the parent has {parent_root}",
+                B256::from(position)
+            )));
+        }
+    }
+    for value in values {
+        witness.insert_value(value);
     }
     Ok(witness)
 }
