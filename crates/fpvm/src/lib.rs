@@ -35,6 +35,8 @@ mod state;
 mod step;
 mod step_codec;
 mod syscall;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 pub use decode::{AluOp, BranchOp, Instr, LoadOp, Reg, StoreOp, decode};
 pub use elf::{ElfError, STACK_TOP, load_elf, load_elf_into};

@@ -2,9 +2,10 @@
 //! (ABI and creation bytecode), so building needs neither node nor forge.
 //!
 //! Each contract module holds the call and event types, the custom errors (`RollupErrors`,
-//! `PortalErrors`), the ABI structs (`Rollup::Output`, `Rollup::Batch`, `Portal::Withdrawal`,
-//! `Portal::WithdrawalProof`) and an `…Instance` for calls. `Rollup::BYTECODE` and
-//! `Portal::BYTECODE` are the creation code used by [`crate::deploy`].
+//! `PortalErrors`, `RiscvStepErrors`), the ABI structs (`Rollup::Output`, `Rollup::Batch`,
+//! `Portal::Withdrawal`, `Portal::WithdrawalProof`) and an `…Instance` for calls.
+//! `Rollup::BYTECODE` and `Portal::BYTECODE` are the creation code used by [`crate::deploy`];
+//! `RiscvStep` is the fault-proof VM's one-step rule (deployed by its differential test so far).
 
 #![allow(missing_docs, unreachable_pub, clippy::too_many_arguments)]
 
@@ -20,6 +21,12 @@ sol!(
     #[sol(rpc, all_derives)]
     Portal,
     "../../contracts/artifacts/Portal.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    RiscvStep,
+    "../../contracts/artifacts/RiscvStep.json"
 );
 
 sol! {

@@ -1,6 +1,6 @@
 //! Pillar's one place for L1: the contract bindings, deployment, the L1 client, and a local anvil.
 //!
-//! - [`bindings`]: `sol!` bindings for `Rollup` and `Portal`, generated from the committed
+//! - [`bindings`]: `sol!` bindings for `Rollup`, `Portal` and `RiscvStep`, generated from the committed
 //!   artifacts in `contracts/artifacts/` (ABI and bytecode), plus the ERC-20 calls deposits need.
 //! - [`hashing`]: every hash shared with the contracts (output root, batch hash, queue hashes,
 //!   withdrawal leaves, tree and proofs), checked against the vectors of docs/bridge.md §7; those

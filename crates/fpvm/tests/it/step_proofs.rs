@@ -9,7 +9,7 @@ use pillar_fpvm::{
 };
 use proptest::prelude::*;
 
-use crate::qemu::{op, program, value};
+use pillar_fpvm::testkit::{op, program, value};
 
 /// Runs the program in `elf` to its exit: the state hash before each step and after the last,
 /// and the proof of each step (the last one of the exited state, which steps to itself).

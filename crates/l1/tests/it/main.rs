@@ -17,6 +17,8 @@ use pillar_l1::{
     QueueKind, Withdrawal, check_queue_chain, deploy, output_root, withdrawal_proof, withdrawals_root,
 };
 
+mod step;
+
 mod erc20 {
     #![allow(missing_docs, unreachable_pub)]
     alloy::sol!(
