@@ -10,7 +10,7 @@ mode="${1:-write}"
 exec node - "$mode" <<'JS'
 const fs = require("fs");
 const mode = process.argv[2];
-const contracts = ["Rollup", "Portal", "RiscvStep"];
+const contracts = ["Rollup", "Portal", "RiscvStep", "PreimageOracle"];
 let stale = [];
 fs.mkdirSync("artifacts", { recursive: true });
 for (const name of contracts) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.30;
 
+import {PreimageOracle} from "../src/fp/PreimageOracle.sol";
 import {RiscvStep} from "../src/fp/RiscvStep.sol";
 import {RiscvStepFixtures as F} from "./RiscvStepFixtures.sol";
 import {Test} from "./utils/Test.sol";
@@ -11,11 +12,13 @@ import {Test} from "./utils/Test.sol";
 ///         programs with the Rust reference.
 contract RiscvStepTest is Test {
     RiscvStep internal stepper;
+    PreimageOracle internal oracle;
 
     uint32 internal constant PC = 0x10000;
 
     function setUp() public {
-        stepper = new RiscvStep();
+        oracle = new PreimageOracle();
+        stepper = new RiscvStep(oracle);
     }
 
     // ---- Known answers from the Rust reference.
@@ -25,6 +28,25 @@ contract RiscvStepTest is Test {
         assertEq(stepper.step(F.LOAD_PRE, F.LOAD_PROOF), F.LOAD_POST);
         assertEq(stepper.step(F.STORE_ACROSS_PRE, F.STORE_ACROSS_PROOF), F.STORE_ACROSS_POST);
         assertEq(stepper.step(F.WRITE_PRE, F.WRITE_PROOF), F.WRITE_POST);
+    }
+
+    function test_preimageReadKnownAnswer() public {
+        bytes32 key = keccak256(F.READ_PREIMAGE);
+        key = bytes32((uint256(key) & (type(uint256).max >> 8)) | (uint256(2) << 248));
+        // The oracle lacks the part until it is loaded.
+        vm.expectRevert(abi.encodeWithSelector(RiscvStep.UnknownPreimage.selector, key));
+        stepper.step(F.READ_PRE, F.READ_PROOF);
+        assertEq(oracle.loadKeccak256PreimagePart(0, F.READ_PREIMAGE), key);
+        assertEq(stepper.step(F.READ_PRE, F.READ_PROOF), F.READ_POST);
+        // A part byte flipped (the proof's last 40 bytes are the part and the length).
+        bytes memory p = F.READ_PROOF;
+        p[p.length - 40] ^= 0x01;
+        vm.expectRevert(abi.encodeWithSelector(RiscvStep.PreimagePartMismatch.selector, key, 0));
+        stepper.step(F.READ_PRE, p);
+        p = F.READ_PROOF;
+        p[p.length - 1] ^= 0x01; // the length
+        vm.expectRevert(abi.encodeWithSelector(RiscvStep.PreimagePartMismatch.selector, key, 0));
+        stepper.step(F.READ_PRE, p);
     }
 
     function test_exitedStateStepsToItself() public view {
@@ -138,14 +160,15 @@ contract RiscvStepTest is Test {
         stepper.step(pre, p);
     }
 
-    function test_preimageReadIsTheNextSlice() public {
+    function test_preimageReadNeedsAPartTheOracleHas() public {
         uint32[32] memory regs;
         regs[17] = 63;
         regs[10] = 5; // read(5, 0, 0): no data leaf
         (bytes32 pre, bytes memory p) = _build(PC, 0x73, regs, 0);
         vm.expectRevert(RiscvStep.MissingPreimagePart.selector);
         stepper.step(pre, p);
-        vm.expectRevert(RiscvStep.PreimageReadUnsupported.selector);
+        // The state's key is zero, which no loader can store (byte 0 is a type).
+        vm.expectRevert(abi.encodeWithSelector(RiscvStep.UnknownPreimage.selector, bytes32(0)));
         stepper.step(pre, _withPart(p));
     }
 
@@ -210,6 +233,9 @@ contract RiscvStepTest is Test {
         _logGas("lw, one leaf", F.LOAD_PRE, F.LOAD_PROOF, F.LOAD_POST);
         _logGas("sw across two leaves", F.STORE_ACROSS_PRE, F.STORE_ACROSS_PROOF, F.STORE_ACROSS_POST);
         _logGas("ecall write(1)", F.WRITE_PRE, F.WRITE_PROOF, F.WRITE_POST);
+        oracle.loadKeccak256PreimagePart(0, F.READ_PREIMAGE);
+        // The oracle's account and slots are cold for the step, as in a step transaction.
+        _logGas("ecall read(5), 29 bytes", F.READ_PRE, F.READ_PROOF, F.READ_POST);
     }
 
     /// @dev The gas of the external call from the caller's side: the callee's execution, a warm

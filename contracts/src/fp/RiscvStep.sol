@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.30;
 
+import {PreimageOracle} from "./PreimageOracle.sol";
+
 /// @title RiscvStep
 /// @notice The L1 one-step rule of Pillar's fault-proof VM (RV32IM): from a state hash and a step
 ///         proof, the hash of the state one instruction later. It is the twin of pillar-fpvm's
 ///         `verify_step` (crates/fpvm/src/step.rs; docs/fault-proofs.md, "The one-step rule"), and
 ///         a differential test (crates/l1/tests/it/step.rs) holds it to that reference: same
 ///         post-state hash, same rejections, same error names.
-/// @dev Not yet here: a preimage read (`read(5, …)`) needs the L1 preimage oracle contract, the
-///      next slice; until then such a step reverts with `PreimageReadUnsupported`.
+/// @dev A preimage read (`read(5, …)`) is checked against the `PreimageOracle` given at
+///      construction: the proof's part must be the oracle's part for the pre-state's key and
+///      offset (`verify_step_with` with the oracle as its `PreimageParts`).
 ///
 ///      The proof is `StepProof::encode`'s layout (docs/fault-proofs.md, "Step proofs"):
 ///      pre-state (209) ‖ instruction leaf (32) ‖ 27 siblings ‖ data leaf count (1) ‖ per data
@@ -47,9 +50,13 @@ contract RiscvStep {
     error MissingPreimagePart();
     /// @notice A step that reads no preimage carries a preimage part.
     error UnexpectedPreimagePart();
-    /// @notice A preimage read (`read(5, …)`) with its part: it needs the L1 preimage oracle,
-    ///         which is not built yet. (The Rust rule without preimages says `UnknownPreimage`.)
-    error PreimageReadUnsupported();
+    /// @notice The oracle has no part of the pre-state's key at its offset (Rust's store does not
+    ///         know the key: a part the oracle lacks is a preimage it does not know).
+    error UnknownPreimage(bytes32 key);
+    /// @notice The proof's preimage part (bytes or length) is not the oracle's at (key, offset).
+    error PreimagePartMismatch(bytes32 key, uint256 offset);
+    /// @notice The preimage offset would pass 2^32 - 1.
+    error PreimageOffsetOverflow();
     /// @notice An `ecall` whose number has no one-step semantics.
     error UnsupportedSyscall(uint256 pc, uint256 number);
     /// @notice The step counter would pass 2^64 - 1.
@@ -104,6 +111,13 @@ contract RiscvStep {
     uint256 internal constant K_ECALL = 10;
     uint256 internal constant K_EBREAK = 11;
 
+    /// @notice The preimage oracle a read's part is checked against.
+    PreimageOracle public immutable oracle;
+
+    constructor(PreimageOracle oracle_) {
+        oracle = oracle_;
+    }
+
     struct Instr {
         uint256 kind;
         uint256 op;
@@ -128,9 +142,7 @@ contract RiscvStep {
 
     /// @notice The post-state hash of the step `proof` shows from `preStateHash`; reverts with
     ///         the custom error of the first check that fails, in `verify_step`'s order.
-    /// @dev `pure` until the preimage read consults the oracle contract; a `view` interface
-    ///      (the dispute game's) accepts it.
-    function step(bytes32 preStateHash, bytes calldata proof) external pure returns (bytes32 postStateHash) {
+    function step(bytes32 preStateHash, bytes calldata proof) external view returns (bytes32 postStateHash) {
         (uint256 count, bool hasPart) = _layout(proof);
         bytes memory st = _loadState(proof);
         bytes32 actual = _hash(st);
@@ -145,17 +157,62 @@ contract RiscvStep {
         uint256 word = _fetch(proof, pc, memoryRoot);
         Instr memory ins = _decode(word, pc);
         Data memory d = _data(ins, st, proof, count, memoryRoot);
+        uint256 next;
         if (ins.kind == K_ECALL && _reg(st, 17) == SYS_READ && _reg(st, 10) == FD_PREIMAGE_READ) {
             if (!hasPart) revert MissingPreimagePart();
-            revert PreimageReadUnsupported();
+            _preimageRead(st, d, proof);
+            next = (pc + 4) & MASK32;
+        } else {
+            if (hasPart) revert UnexpectedPreimagePart();
+            next = _execute(ins, st, d, pc);
         }
-        if (hasPart) revert UnexpectedPreimagePart();
-        uint256 next = _execute(ins, st, d, pc);
         _setU32(st, PC, next);
         uint256 steps = _u64(st, STEPS);
         if (steps == type(uint64).max) revert StepOverflow();
         _setU64(st, STEPS, steps + 1);
         return _hash(st);
+    }
+
+    /// @dev `read(5, buf, len)`: the proof's part must be the oracle's for the pre-state's key and
+    ///      offset; then `n = min(len, 32 − buf mod 32, 8 + preimage length − offset)` bytes of it
+    ///      (0 at or past the end) go to the buffer's leaf, the offset advances by `n`, `a0 = n`.
+    ///      `n` never leaves the buffer's leaf, so the one data leaf holds every byte written.
+    function _preimageRead(bytes memory st, Data memory d, bytes calldata proof) internal view {
+        (bytes32 part, uint256 partLen) = _checkedPart(st, proof);
+        uint256 offset = _u32(st, OFFSET);
+        uint256 buf = _reg(st, 11);
+        uint256 n = _reg(st, 12);
+        uint256 room = 32 - (buf & 31);
+        if (room < n) n = room;
+        uint256 available = partLen + 8 > offset ? partLen + 8 - offset : 0;
+        if (available < n) n = available;
+        if (n > 0) {
+            d.leaf[0] = _splice(d.leaf[0], part, buf & 31, n);
+            _setMemoryRoot(st, _dataRoot(d));
+        }
+        if (offset + n > MASK32) revert PreimageOffsetOverflow();
+        _setU32(st, OFFSET, offset + n);
+        _setReg(st, 10, n);
+    }
+
+    /// @dev The proof's part (its last 40 bytes: part (32) ‖ length (8, big-endian)), after
+    ///      checking it is the oracle's for the pre-state's key and offset.
+    function _checkedPart(bytes memory st, bytes calldata proof) internal view returns (bytes32 part, uint256 len) {
+        bytes32 key = _word(st, KEY);
+        uint256 offset = _u32(st, OFFSET);
+        uint256 at = proof.length - PREIMAGE_PART_SIZE;
+        part = bytes32(proof[at:at + 32]);
+        len = uint64(bytes8(proof[at + 32:at + 40]));
+        (bool known, bytes32 oraclePart, uint256 oracleLen) = oracle.tryReadPreimage(key, offset);
+        if (!known) revert UnknownPreimage(key);
+        if (oraclePart != part || oracleLen != len) revert PreimagePartMismatch(key, offset);
+    }
+
+    /// @dev `leaf` with bytes [at, at + n) replaced by `part`'s first n bytes (at + n <= 32).
+    function _splice(bytes32 leaf, bytes32 part, uint256 at, uint256 n) internal pure returns (bytes32) {
+        uint256 top = n == 32 ? type(uint256).max : ((uint256(1) << (8 * n)) - 1) << (256 - 8 * n);
+        uint256 mask = top >> (8 * at);
+        return bytes32((uint256(leaf) & ~mask) | ((uint256(part) >> (8 * at)) & mask));
     }
 
     /// @dev `StepProof::decode`'s checks, in its order: the data leaf count and the preimage flag.
@@ -297,9 +354,9 @@ contract RiscvStep {
         } else if (ins.kind == K_ECALL) {
             uint256 number = _reg(st, 17);
             uint256 fd = _reg(st, 10);
-            bool oracle =
+            bool oracleCall =
                 (number == SYS_READ && fd == FD_PREIMAGE_READ) || (number == SYS_WRITE && fd == FD_PREIMAGE_WRITE);
-            if (oracle && _reg(st, 12) > 0) {
+            if (oracleCall && _reg(st, 12) > 0) {
                 // The call never leaves the buffer's leaf.
                 d.some = true;
                 d.addr = _reg(st, 11);
@@ -368,7 +425,7 @@ contract RiscvStep {
         return next;
     }
 
-    /// @dev The one-step syscalls but the preimage read, which `step` has refused before.
+    /// @dev The one-step syscalls but the preimage read, which `step` executes itself.
     function _ecall(bytes memory st, Data memory d, uint256 pc) internal pure {
         uint256 number = _reg(st, 17);
         uint256 fd = _reg(st, 10);

@@ -2,10 +2,12 @@
 //! (ABI and creation bytecode), so building needs neither node nor forge.
 //!
 //! Each contract module holds the call and event types, the custom errors (`RollupErrors`,
-//! `PortalErrors`, `RiscvStepErrors`), the ABI structs (`Rollup::Output`, `Rollup::Batch`,
-//! `Portal::Withdrawal`, `Portal::WithdrawalProof`) and an `…Instance` for calls.
+//! `PortalErrors`, `RiscvStepErrors`, `PreimageOracleErrors`), the ABI structs
+//! (`Rollup::Output`, `Rollup::Batch`, `Portal::Withdrawal`, `Portal::WithdrawalProof`) and an
+//! `…Instance` for calls.
 //! `Rollup::BYTECODE` and `Portal::BYTECODE` are the creation code used by [`crate::deploy`];
-//! `RiscvStep` is the fault-proof VM's one-step rule (deployed by its differential test so far).
+//! `RiscvStep` is the fault-proof VM's one-step rule and `PreimageOracle` the store of checked
+//! preimage parts it reads (both deployed by their differential test so far).
 
 #![allow(missing_docs, unreachable_pub, clippy::too_many_arguments)]
 
@@ -27,6 +29,12 @@ sol!(
     #[sol(rpc, all_derives)]
     RiscvStep,
     "../../contracts/artifacts/RiscvStep.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    PreimageOracle,
+    "../../contracts/artifacts/PreimageOracle.json"
 );
 
 sol! {

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity 0.8.30;
+
+/// @title PreimageOracle
+/// @notice The L1 preimage oracle of Pillar's fault-proof VM: it stores 32-byte parts of checked
+///         preimages and serves them to the one-step rule (`RiscvStep`). A part is the 32 bytes of
+///         `len_be8 ‖ preimage` from an offset, zero-padded past the end, exactly pillar-fpvm's
+///         `PreimagePart::of` (docs/fault-proofs.md, "The preimage oracle").
+/// @dev Anyone may load a part: a loader checks the preimage against its key (the doc's table,
+///      pillar-preimage's `check`) before storing, so only the true preimage's parts are ever
+///      stored. Parts are stored one offset at a time (OP's `load…PreimagePart` shape): a step
+///      reads one part, so only that one need be loaded.
+///
+///      Not yet: local keys (type 1, the dispute game serves its own inputs) and blob field
+///      elements (type 5, the point-evaluation precompile), the next slice.
+contract PreimageOracle {
+    /// @notice pillar-preimage's `MAX_PREIMAGE_SIZE`: 16 MiB.
+    uint256 public constant MAX_PREIMAGE_SIZE = 1 << 24;
+    /// @notice Bytes of the big-endian length prefix of the stream `len_be8 ‖ preimage`.
+    uint256 internal constant PREFIX = 8;
+    /// @notice A NOMT node's preimage: its two children's hashes.
+    uint256 internal constant NOMT_NODE_SIZE = 64;
+
+    uint8 internal constant TYPE_KECCAK256 = 2;
+    uint8 internal constant TYPE_SHA256 = 4;
+    uint8 internal constant TYPE_PRECOMPILE = 6;
+    uint8 internal constant TYPE_NOMT_NODE = 7;
+
+    /// @notice The precompiles a precompile key may name, with the gas each is called with (its
+    ///         whole cost, so the call cannot fail and the status byte is always 1, as
+    ///         pillar-preimage's `precompile::call` assumes).
+    address internal constant ECRECOVER = address(0x01);
+    uint256 internal constant ECRECOVER_GAS = 3_000;
+    address internal constant P256VERIFY = address(0x100);
+    uint256 internal constant P256VERIFY_GAS = 6_900;
+
+    /// @notice No part of `key` at `offset` is stored (and the offset is not past a known end).
+    error UnknownPreimagePart(bytes32 key, uint256 offset);
+    /// @notice The preimage is longer than `MAX_PREIMAGE_SIZE`.
+    error PreimageTooLarge(uint256 len, uint256 max);
+    /// @notice A part offset at or past the stream's end: such a part is zero and served without
+    ///         loading.
+    error PartOffsetOutOfBounds(uint256 offset, uint256 streamLen);
+    /// @notice The preimage has the wrong length for its key type (a NOMT node is 64 bytes).
+    error PreimageLength(uint256 keyType, uint256 len, uint256 expected);
+    /// @notice A precompile key names an address without semantics here.
+    error UnsupportedPrecompile(address precompile);
+    /// @notice Too little gas left to give the precompile its whole cost.
+    error PrecompileGas(uint256 required, uint256 left);
+
+    /// @notice Part `offset` of `key`'s stream, once loaded.
+    mapping(bytes32 key => mapping(uint256 offset => bytes32 part)) public parts;
+    /// @notice Whether part `offset` of `key` is loaded (a loaded part may be all zeros).
+    mapping(bytes32 key => mapping(uint256 offset => bool)) public partLoaded;
+    /// @notice `key`'s preimage length plus one once any part is loaded (0: unknown), so an empty
+    ///         preimage is told from an unknown one.
+    mapping(bytes32 key => uint256 lenPlusOne) internal lengths;
+
+    /// @notice A part was stored.
+    event PartLoaded(bytes32 indexed key, uint256 offset, uint256 len);
+
+    /// @notice The part of `key`'s stream `len_be8 ‖ preimage` at `offset` (zero-padded past the
+    ///         end) and the preimage's length: what pillar-fpvm's `PreimageParts::part` gives. At
+    ///         or past the end the part is zero for any key whose length is known (the read that
+    ///         returns 0), unlike OP's oracle, which reverts there.
+    function readPreimage(bytes32 key, uint256 offset) external view returns (bytes32 part, uint256 len) {
+        bool known;
+        (known, part, len) = tryReadPreimage(key, offset);
+        if (!known) revert UnknownPreimagePart(key, offset);
+    }
+
+    /// @notice `readPreimage` without the revert: `known` is false where it would revert.
+    function tryReadPreimage(bytes32 key, uint256 offset) public view returns (bool known, bytes32 part, uint256 len) {
+        uint256 l = lengths[key];
+        if (l == 0) return (false, 0, 0);
+        len = l - 1;
+        if (offset >= len + PREFIX) return (true, 0, len);
+        if (!partLoaded[key][offset]) return (false, 0, 0);
+        return (true, parts[key][offset], len);
+    }
+
+    /// @notice Stores part `partOffset` of the keccak256 key of `preimage` (type 2).
+    function loadKeccak256PreimagePart(uint256 partOffset, bytes calldata preimage) external returns (bytes32 key) {
+        _size(preimage.length);
+        key = _typed(TYPE_KECCAK256, keccak256(preimage));
+        _store(key, partOffset, preimage);
+    }
+
+    /// @notice Stores part `partOffset` of the sha256 key of `preimage` (type 4).
+    function loadSha256PreimagePart(uint256 partOffset, bytes calldata preimage) external returns (bytes32 key) {
+        _size(preimage.length);
+        key = _typed(TYPE_SHA256, sha256(preimage));
+        _store(key, partOffset, preimage);
+    }
+
+    /// @notice Stores part `partOffset` of a NOMT node (type 7): exactly 64 bytes, the key its
+    ///         sha256 with byte 0 (the leaf bit's byte) replaced by the type.
+    function loadNomtNodePreimagePart(uint256 partOffset, bytes calldata preimage) external returns (bytes32 key) {
+        if (preimage.length != NOMT_NODE_SIZE) {
+            revert PreimageLength(TYPE_NOMT_NODE, preimage.length, NOMT_NODE_SIZE);
+        }
+        key = _typed(TYPE_NOMT_NODE, sha256(preimage));
+        _store(key, partOffset, preimage);
+    }
+
+    /// @notice Calls `precompile` with `input` and stores part `partOffset` of its result
+    ///         `status ‖ output` under the key 6 ‖ keccak256(address ‖ input)[1..] (type 6).
+    /// @dev The result is computed here, never supplied: it is the precompile's answer on this
+    ///      chain, which pillar-preimage's `precompile::call` reproduces off-chain.
+    function loadPrecompilePreimagePart(uint256 partOffset, address precompile, bytes calldata input)
+        external
+        returns (bytes32 key)
+    {
+        uint256 gas;
+        if (precompile == ECRECOVER) gas = ECRECOVER_GAS;
+        else if (precompile == P256VERIFY) gas = P256VERIFY_GAS;
+        else revert UnsupportedPrecompile(precompile);
+        // The call gets at most 63/64 of what is left; refuse rather than store an out-of-gas
+        // failure (status 0) that the precompile would not give with its cost.
+        uint256 left = gasleft();
+        if (left < gas + gas / 63 + 2_000) revert PrecompileGas(gas, left);
+        (bool ok, bytes memory output) = precompile.staticcall{gas: gas}(input);
+        bytes memory result = bytes.concat(ok ? bytes1(0x01) : bytes1(0x00), output);
+        key = _typed(TYPE_PRECOMPILE, keccak256(abi.encodePacked(precompile, input)));
+        _storeMemory(key, partOffset, result);
+    }
+
+    function _size(uint256 len) internal pure {
+        if (len > MAX_PREIMAGE_SIZE) revert PreimageTooLarge(len, MAX_PREIMAGE_SIZE);
+    }
+
+    /// @dev `digest` with byte 0 replaced by the key type.
+    function _typed(uint8 keyType, bytes32 digest) internal pure returns (bytes32) {
+        return bytes32((uint256(digest) & (type(uint256).max >> 8)) | (uint256(keyType) << 248));
+    }
+
+    function _store(bytes32 key, uint256 partOffset, bytes calldata preimage) internal {
+        uint256 len = preimage.length;
+        if (partOffset >= len + PREFIX) revert PartOffsetOutOfBounds(partOffset, len + PREFIX);
+        bytes32 part;
+        // The part from the stream `len_be8 ‖ preimage ‖ 32 zero bytes`, built past the free
+        // memory pointer (temporary, never read after).
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, shl(192, len))
+            calldatacopy(add(ptr, PREFIX), preimage.offset, len)
+            mstore(add(add(ptr, PREFIX), len), 0)
+            part := mload(add(ptr, partOffset))
+        }
+        _put(key, partOffset, part, len);
+    }
+
+    function _storeMemory(bytes32 key, uint256 partOffset, bytes memory preimage) internal {
+        uint256 len = preimage.length;
+        if (partOffset >= len + PREFIX) revert PartOffsetOutOfBounds(partOffset, len + PREFIX);
+        bytes32 part;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, shl(192, len))
+            mcopy(add(ptr, PREFIX), add(preimage, 32), len)
+            mstore(add(add(ptr, PREFIX), len), 0)
+            part := mload(add(ptr, partOffset))
+        }
+        _put(key, partOffset, part, len);
+    }
+
+    function _put(bytes32 key, uint256 partOffset, bytes32 part, uint256 len) internal {
+        parts[key][partOffset] = part;
+        partLoaded[key][partOffset] = true;
+        lengths[key] = len + 1;
+        emit PartLoaded(key, partOffset, len);
+    }
+}
