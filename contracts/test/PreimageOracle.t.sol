@@ -166,13 +166,13 @@ contract PreimageOracleTest is Test {
     // ---- Precompile results.
 
     function _precompileKey(address a, bytes memory input) internal pure returns (bytes32) {
-        return bytes32(
-            (uint256(keccak256(abi.encodePacked(a, input))) & (type(uint256).max >> 8)) | (uint256(6) << 248)
-        );
+        return
+            bytes32((uint256(keccak256(abi.encodePacked(a, input))) & (type(uint256).max >> 8)) | (uint256(6) << 248));
     }
 
     function test_ecrecoverResultIsStatusAndAddress() public {
-        bytes memory result = bytes.concat(hex"01", bytes32(uint256(uint160(0xa94f5374Fce5edBC8E2a8697C15331677e6EbF0B))));
+        bytes memory result =
+            bytes.concat(hex"01", bytes32(uint256(uint160(0xa94f5374Fce5edBC8E2a8697C15331677e6EbF0B))));
         for (uint256 off = 0; off < 8 + 33; off++) {
             bytes32 key = oracle.loadPrecompilePreimagePart(off, address(1), EC_INPUT);
             assertEq(key, _precompileKey(address(1), EC_INPUT));

@@ -659,7 +659,7 @@ async fn riscv_step_reads_preimages_through_the_oracle() {
         reads += 1;
         let s = State::decode(&proof.pre).unwrap();
         zero_reads += usize::from(u64::from(s.preimage_offset) >= part.len + 8);
-        unaligned += usize::from(s.regs[11] % 32 != 0);
+        unaligned += usize::from(!s.regs[11].is_multiple_of(32));
 
         // Tampered reads: a flipped part byte, a wrong length, no part, a key the oracle lacks,
         // and random spoils; each must fail alike on both sides.
