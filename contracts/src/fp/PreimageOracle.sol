@@ -28,7 +28,7 @@ contract PreimageOracle {
 
     /// @notice The precompiles a precompile key may name, with the gas each is called with (its
     ///         whole cost, so the call cannot fail and the status byte is always 1, as
-    ///         pillar-preimage's `precompile::call` assumes).
+    ///         pillar-preimage's `precompile::call` gives).
     address internal constant ECRECOVER = address(0x01);
     uint256 internal constant ECRECOVER_GAS = 3_000;
     address internal constant P256VERIFY = address(0x100);
@@ -47,6 +47,9 @@ contract PreimageOracle {
     error UnsupportedPrecompile(address precompile);
     /// @notice Too little gas left to give the precompile its whole cost.
     error PrecompileGas(uint256 required, uint256 left);
+    /// @notice The precompile call failed, which with its whole cost it never does: the failure
+    ///         is this call's, not a result to store.
+    error PrecompileFailed(address precompile);
 
     /// @notice Part `offset` of `key`'s stream, once loaded.
     mapping(bytes32 key => mapping(uint256 offset => bytes32 part)) public parts;
@@ -120,7 +123,12 @@ contract PreimageOracle {
         uint256 left = gasleft();
         if (left < gas + gas / 63 + 2_000) revert PrecompileGas(gas, left);
         (bool ok, bytes memory output) = precompile.staticcall{gas: gas}(input);
-        bytes memory result = bytes.concat(ok ? bytes1(0x01) : bytes1(0x00), output);
+        // `precompile::call`'s status is always 1: both precompiles succeed for every input given
+        // their cost (a bad signature is an empty output). A failure can only be gas this call
+        // lacked (a large input's copy eats into the margin), so it reverts rather than storing
+        // a status 0 the precompile would not give.
+        if (!ok) revert PrecompileFailed(precompile);
+        bytes memory result = bytes.concat(bytes1(0x01), output);
         key = _typed(TYPE_PRECOMPILE, keccak256(abi.encodePacked(precompile, input)));
         _storeMemory(key, partOffset, result);
     }
