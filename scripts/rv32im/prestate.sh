@@ -45,11 +45,12 @@ fi
 if [ -z "$LINKER" ]; then LINKER="$(command -v ld.lld)"; fi
 
 # The repository's tracked and new (not ignored) files, less any deleted in the work tree: the
-# guest's crates inherit from the root
-# manifest's workspace.
+# guest's crates inherit from the root manifest's workspace. Extracted with fresh mtimes
+# (`--touch`): cargo's freshness check is by mtime, and a checkout's older files would otherwise
+# let it reuse an earlier build in $BUILD of other sources and report a stale ELF.
 rm -rf "$BUILD/src"
 mkdir -p "$BUILD/src"
-git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$BUILD/src"
+git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar --touch -xf - -C "$BUILD/src"
 
 # $1: target dir. Prints the ELF's path.
 build() {
