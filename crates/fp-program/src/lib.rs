@@ -101,6 +101,16 @@ pub fn run<O: SharedOracle>(
     let mut o = oracle.clone();
     let inputs = Inputs::read(&mut o)?;
     let (agreed, parent) = inputs::agreed(&mut o, inputs.agreed_output)?;
+    // The dispute game clamps the points past its root's block to that block, so a dispute can
+    // be about the agreed block itself: the claim holds exactly when it is the agreed output.
+    if inputs.claimed_block == parent.height {
+        let output_root = inputs.agreed_output;
+        return Ok(if inputs.claimed_output == output_root {
+            Verdict::Valid { output_root }
+        } else {
+            Verdict::Invalid { output_root }
+        });
+    }
     if inputs.claimed_block != parent.height + 1 {
         return Err(ProgramError::NotNext { claimed: inputs.claimed_block, agreed: parent.height });
     }

@@ -452,15 +452,32 @@ fn check_every_block(world: &World, scenario: &str) -> u64 {
         run_configured(HostOracle::new(m3)),
         Err(pillar_fp_program::ProgramError::UnknownModule { .. })
     ));
-    // A claim about another block than the agreed one's child is not the program's to judge.
-    let skip = Inputs { claimed_block: safe + 2, ..inputs };
-    for (id, value) in skip.locals() {
-        map.insert_local(local_id(id), &value).unwrap();
+    // A claim about the agreed block itself (the dispute game's clamped range) holds exactly when
+    // it is the agreed output, and nothing is derived.
+    for (claimed, holds) in [(agreed.root(), true), (B256::repeat_byte(2), false)] {
+        let same = Inputs { claimed_block: safe, claimed_output: claimed, ..inputs };
+        let mut m4 = map.clone();
+        for (id, value) in same.locals() {
+            m4.insert_local(local_id(id), &value).unwrap();
+        }
+        dump(&format!("{scenario}-same-block-{}", if holds { "holds" } else { "wrong" }), &m4);
+        let verdict = run_configured(HostOracle::new(m4)).unwrap();
+        let output_root = agreed.root();
+        let expected = if holds { Verdict::Valid { output_root } } else { Verdict::Invalid { output_root } };
+        assert_eq!(verdict, expected);
     }
-    assert!(matches!(
-        run_configured(HostOracle::new(map)),
-        Err(pillar_fp_program::ProgramError::NotNext { .. })
-    ));
+    // A claim about another block than the agreed one or its child is not the program's to judge.
+    for claimed_block in [safe + 2, safe.saturating_sub(1)] {
+        let skip = Inputs { claimed_block, ..inputs };
+        let mut m5 = map.clone();
+        for (id, value) in skip.locals() {
+            m5.insert_local(local_id(id), &value).unwrap();
+        }
+        assert!(matches!(
+            run_configured(HostOracle::new(m5)),
+            Err(pillar_fp_program::ProgramError::NotNext { .. })
+        ));
+    }
     safe
 }
 
