@@ -89,6 +89,11 @@ contract FaultDisputeGame is IDisputeGame {
     /// @notice Status byte: the guest exited with another code (the claim does not hold).
     uint8 public constant STATUS_INVALID = 1;
 
+    /// @notice Size of an output root's preimage (docs/bridge.md §3.1).
+    uint256 internal constant OUTPUT_PREIMAGE_SIZE = 192;
+    /// @notice Size of a block header's encoding; its height is its first 8 bytes, little-endian.
+    uint256 internal constant HEADER_SIZE = 228;
+
     /// @notice Local key: the agreed output root (block N - 1).
     uint256 public constant LOCAL_AGREED_OUTPUT = 1;
     /// @notice Local key: the disputed output root (block N).
@@ -146,6 +151,9 @@ contract FaultDisputeGame is IDisputeGame {
     uint64 public startingBlockNumber;
     /// @notice `Rollup.lastBatchHash()` at creation (local key 4).
     bytes32 public batchHead;
+    /// @notice Who proved the root claim is the output of another block than `l2BlockNumber`
+    ///         (zero: nobody); it counters the root.
+    address public l2BlockNumberChallenger;
 
     /// @notice Every claim, in the order made; the root is index 0.
     ClaimData[] public claimData;
@@ -180,6 +188,8 @@ contract FaultDisputeGame is IDisputeGame {
     event Stepped(uint256 indexed claimIndex, address indexed by);
     /// @notice The game resolved.
     event Resolved(GameStatus indexed status);
+    /// @notice The root claim was shown to be the output of block `height`, not the game's block.
+    event L2BlockNumberChallenged(address indexed challenger, uint64 height);
     /// @notice The game was closed with a bond distribution mode.
     event GameClosed(BondDistributionMode mode);
 
@@ -232,6 +242,14 @@ contract FaultDisputeGame is IDisputeGame {
     error OutOfOrderResolution();
     /// @notice The game is not finalized in the registry (resolved and past the airgap).
     error GameNotFinalized();
+    /// @notice The bytes are not the root claim's output preimage.
+    error InvalidOutputPreimage();
+    /// @notice The bytes are not the header of the output's block.
+    error InvalidHeader();
+    /// @notice The root claim's output is of the game's block.
+    error L2BlockNumberMatches(uint64 height);
+    /// @notice The root's block number was already challenged.
+    error L2BlockNumberAlreadyChallenged();
     /// @notice Nothing to claim.
     error NoCreditToClaim(address account);
 
@@ -444,6 +462,31 @@ contract FaultDisputeGame is IDisputeGame {
         }
     }
 
+    /// @notice Counter the root claim by showing it is the output of another block than the
+    ///         game's: its preimage (192 bytes, hashing to the root claim) names a block hash,
+    ///         whose header (228 bytes) starts with another height. A root claiming the output of
+    ///         the chain's last block for a later block (which the program holds, since a chain
+    ///         that stops keeps its last output) is refuted here. The challenger takes the root's
+    ///         bond.
+    function challengeRootL2Block(bytes calldata outputPreimage, bytes calldata header) external {
+        if (status != GameStatus.IN_PROGRESS) revert GameNotInProgress();
+        if (l2BlockNumberChallenger != address(0)) revert L2BlockNumberAlreadyChallenged();
+        if (getChallengerDuration(0) >= maxClockDuration) revert ClockTimeExceeded();
+        if (outputPreimage.length != OUTPUT_PREIMAGE_SIZE || keccak256(outputPreimage) != rootClaim) {
+            revert InvalidOutputPreimage();
+        }
+        bytes32 blockHash = bytes32(outputPreimage[96:128]);
+        if (header.length != HEADER_SIZE || keccak256(header) != blockHash) revert InvalidHeader();
+        // The first 8 bytes, little-endian (borsh).
+        uint64 height;
+        for (uint256 i; i < 8; ++i) {
+            height |= uint64(uint8(header[i])) << (8 * i);
+        }
+        if (height == l2BlockNumber) revert L2BlockNumberMatches(height);
+        l2BlockNumberChallenger = msg.sender;
+        emit L2BlockNumberChallenged(msg.sender, height);
+    }
+
     // ---------------------------------------------------------------- resolution
 
     /// @notice Resolve the subgame rooted at `claimIndex` once its would-be counter's clock has
@@ -491,6 +534,8 @@ contract FaultDisputeGame is IDisputeGame {
         cp.cursor = uint32(end);
         _checkpoints[claimIndex] = cp;
         if (end == count) {
+            // A shown block-number mismatch counters the root whatever its children did.
+            if (claimIndex == 0 && l2BlockNumberChallenger != address(0)) cp.counteredBy = l2BlockNumberChallenger;
             resolvedSubgames[claimIndex] = true;
             _payBond(cp.counteredBy == address(0) ? subject.claimant : cp.counteredBy, subject);
             subject.counteredBy = cp.counteredBy;

@@ -282,6 +282,50 @@ contract FaultDisputeGameTest is DisputeFixture {
         vm.stopPrank();
     }
 
+    // ---------------------------------------------------------------- block-number challenge
+
+    /// @dev A 228-byte header whose height is `height` (little-endian first 8 bytes) and an output
+    ///      preimage naming it.
+    function _outputOf(uint64 height) internal pure returns (bytes memory preimage, bytes memory header) {
+        header = new bytes(228);
+        for (uint256 i; i < 8; ++i) {
+            header[i] = bytes1(uint8(height >> (8 * i)));
+        }
+        header[100] = 0x42;
+        preimage =
+            abi.encode(uint256(1), keccak256("state"), keccak256("withdrawals"), keccak256(header), bytes32(0), 0);
+    }
+
+    function test_rootOfAnotherBlockIsCounteredByTheBlockNumberChallenge() public {
+        (bytes memory preimage, bytes memory header) = _outputOf(5);
+        FaultDisputeGame game = _create(anyone, keccak256(preimage), 7);
+        address challenger = makeAddr("challenger");
+        vm.expectRevert(FaultDisputeGame.InvalidOutputPreimage.selector);
+        game.challengeRootL2Block(bytes.concat(preimage, hex"00"), header);
+        vm.expectRevert(FaultDisputeGame.InvalidHeader.selector);
+        game.challengeRootL2Block(preimage, bytes.concat(header, hex"00"));
+        vm.prank(challenger);
+        game.challengeRootL2Block(preimage, header);
+        assertEq(game.l2BlockNumberChallenger(), challenger);
+        vm.expectRevert(FaultDisputeGame.L2BlockNumberAlreadyChallenged.selector);
+        game.challengeRootL2Block(preimage, header);
+        // No move needed: the root is countered at resolution and its bond is the challenger's.
+        vm.warp(block.timestamp + MAX_CLOCK);
+        _resolveAll(game);
+        assertTrue(game.status() == GameStatus.CHALLENGER_WINS);
+        assertEq(game.normalModeCredit(challenger), BASE_BOND);
+    }
+
+    function test_blockNumberChallengeOfAMatchingRootFails() public {
+        (bytes memory preimage, bytes memory header) = _outputOf(7);
+        FaultDisputeGame game = _create(anyone, keccak256(preimage), 7);
+        vm.expectRevert(abi.encodeWithSelector(FaultDisputeGame.L2BlockNumberMatches.selector, 7));
+        game.challengeRootL2Block(preimage, header);
+        vm.warp(block.timestamp + MAX_CLOCK);
+        vm.expectRevert(FaultDisputeGame.ClockTimeExceeded.selector);
+        game.challengeRootL2Block(preimage, header);
+    }
+
     // ---------------------------------------------------------------- local data
 
     function test_addLocalDataLoadsTheSubgamesInputs() public {

@@ -53,15 +53,16 @@ use pillar_stf::{B256, Runtime, SigVerifier};
 /// The program's answer about the claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
-    /// Block N derives to the claimed output root.
+    /// Block N derives to the claimed output root (or, when the chain as of the head stops
+    /// before N, the claim is the agreed output).
     Valid {
         /// The root computed.
         output_root: B256,
     },
-    /// Block N derives to another root, or is not derived at all from the entries up to the head
-    /// (`output_root` zero).
+    /// Block N derives to another root (or, when the chain as of the head stops before N, the
+    /// claim is not the agreed output).
     Invalid {
-        /// The root computed (zero when block N is not derived).
+        /// The root computed (the agreed output's when the chain stops before N).
         output_root: B256,
     },
 }
@@ -75,7 +76,7 @@ impl Verdict {
         }
     }
 
-    /// The output root the program computed (zero when block N is not derived).
+    /// The output root the program computed.
     pub fn output_root(&self) -> B256 {
         match self {
             Self::Valid { output_root } | Self::Invalid { output_root } => *output_root,
@@ -104,14 +105,9 @@ pub fn run<O: SharedOracle>(
     // The dispute game clamps the points past its root's block to that block, so a dispute can
     // be about the agreed block itself: the claim holds exactly when it is the agreed output.
     if inputs.claimed_block == parent.height {
-        let output_root = inputs.agreed_output;
-        return Ok(if inputs.claimed_output == output_root {
-            Verdict::Valid { output_root }
-        } else {
-            Verdict::Invalid { output_root }
-        });
+        return Ok(same_output(&inputs));
     }
-    if inputs.claimed_block != parent.height + 1 {
+    if inputs.claimed_block < parent.height {
         return Err(ProgramError::NotNext { claimed: inputs.claimed_block, agreed: parent.height });
     }
     let verifier = OracleVerifier(oracle.clone());
@@ -120,7 +116,14 @@ pub fn run<O: SharedOracle>(
     let derived =
         derive_next(&mut o, &runtime, &verifier, &state, &parent, agreed.cursor, inputs.batch_head)?;
     Ok(match derived {
-        None => Verdict::Invalid { output_root: B256::ZERO },
+        // The entries up to the head make no block after the agreed one: as of this head the
+        // chain stops there, and every later block's output is the agreed one (OP's program
+        // treats a block past the safe head alike). A root claiming such an output for a later
+        // block is refuted by the game's block-number challenge instead.
+        None => same_output(&inputs),
+        Some(_) if inputs.claimed_block != parent.height + 1 => {
+            return Err(ProgramError::NotNext { claimed: inputs.claimed_block, agreed: parent.height });
+        }
         Some(d) => {
             let output_root = OutputPreimage {
                 state_root: d.header.state_root,
@@ -136,4 +139,10 @@ pub fn run<O: SharedOracle>(
             }
         }
     })
+}
+
+/// The verdict on a claim whose block's output is the agreed output.
+fn same_output(inputs: &Inputs) -> Verdict {
+    let output_root = inputs.agreed_output;
+    if inputs.claimed_output == output_root { Verdict::Valid { output_root } } else { Verdict::Invalid { output_root } }
 }

@@ -408,6 +408,15 @@ fn check_every_block(world: &World, scenario: &str) -> u64 {
         let verdict = run_configured(HostOracle::new(m2)).unwrap();
         assert_eq!(verdict, Verdict::Invalid { output_root: claimed_root });
         assert_eq!(verdict.exit_code(), 1);
+        // N − 1's output is not the output of the block after N: no verdict on such a claim.
+        let mut m6 = oracle.map().clone();
+        for (id, value) in (Inputs { claimed_block: n + 1, ..inputs }).locals() {
+            m6.insert_local(local_id(id), &value).unwrap();
+        }
+        assert!(matches!(
+            run_configured(HostOracle::new(m6)),
+            Err(pillar_fp_program::ProgramError::NotNext { .. })
+        ));
 
         // NOMT commits only once no session reads the old state.
         drop(recording);
@@ -415,8 +424,9 @@ fn check_every_block(world: &World, scenario: &str) -> u64 {
         let block = rep.ledger().block(n).unwrap().unwrap();
         w.import_block(&block).unwrap();
     }
-    // The block after the last derived one does not exist as of this head: any claim is refused,
-    // with no root computed.
+    // The block after the last derived one does not exist as of this head: the chain stops at the
+    // last block, whose output every later block has. A wrong claim about the next block is
+    // refused with that output as the computed root.
     let last = rep.ledger().header(safe).unwrap().unwrap();
     let agreed = OutputPreimage {
         state_root: last.state_root,
@@ -435,49 +445,45 @@ fn check_every_block(world: &World, scenario: &str) -> u64 {
         batch_head,
         config_hash: config().hash(),
     };
-    for (id, value) in inputs.locals() {
-        map.insert_local(local_id(id), &value).unwrap();
+    let with_inputs = |inputs: &Inputs, base: &MapOracle| {
+        let mut m = base.clone();
+        for (id, value) in inputs.locals() {
+            m.insert_local(local_id(id), &value).unwrap();
+        }
+        m
+    };
+    let output_root = agreed.root();
+    let m1 = with_inputs(&inputs, &map);
+    dump(&format!("{scenario}-beyond-the-head-wrong"), &m1);
+    assert_eq!(run_configured(HostOracle::new(m1)).unwrap(), Verdict::Invalid { output_root });
+    // The agreed output claimed for the blocks past the head, and for the agreed block itself
+    // (the dispute game's clamped range), holds; another claim about the agreed block does not.
+    for (claimed_block, claimed_output, holds) in [
+        (safe + 1, output_root, true),
+        (safe + 2, output_root, true),
+        (safe, output_root, true),
+        (safe, B256::repeat_byte(2), false),
+    ] {
+        let m = with_inputs(&Inputs { claimed_block, claimed_output, ..inputs }, &map);
+        dump(&format!("{scenario}-stalled-{claimed_block}-{}", if holds { "holds" } else { "wrong" }), &m);
+        let expected = if holds { Verdict::Valid { output_root } } else { Verdict::Invalid { output_root } };
+        assert_eq!(run_configured(HostOracle::new(m)).unwrap(), expected, "block {claimed_block}");
     }
-    dump(&format!("{scenario}-beyond-the-head-wrong"), &map);
-    let verdict = run_configured(HostOracle::new(map.clone())).unwrap();
-    assert_eq!(verdict, Verdict::Invalid { output_root: B256::ZERO });
     // A configuration naming a module the program lacks gives no verdict.
     let odd = ChainConfig { chain_id: CHAIN_ID, modules: vec!["accounts".into(), "nonexistent".into()] };
     let mut m3 = map.clone();
     m3.insert_keccak(&odd.encode()).unwrap();
-    for (id, value) in (Inputs { config_hash: odd.hash(), ..inputs }).locals() {
-        m3.insert_local(local_id(id), &value).unwrap();
-    }
+    let m3 = with_inputs(&Inputs { config_hash: odd.hash(), ..inputs }, &m3);
     assert!(matches!(
         run_configured(HostOracle::new(m3)),
         Err(pillar_fp_program::ProgramError::UnknownModule { .. })
     ));
-    // A claim about the agreed block itself (the dispute game's clamped range) holds exactly when
-    // it is the agreed output, and nothing is derived.
-    for (claimed, holds) in [(agreed.root(), true), (B256::repeat_byte(2), false)] {
-        let same = Inputs { claimed_block: safe, claimed_output: claimed, ..inputs };
-        let mut m4 = map.clone();
-        for (id, value) in same.locals() {
-            m4.insert_local(local_id(id), &value).unwrap();
-        }
-        dump(&format!("{scenario}-same-block-{}", if holds { "holds" } else { "wrong" }), &m4);
-        let verdict = run_configured(HostOracle::new(m4)).unwrap();
-        let output_root = agreed.root();
-        let expected = if holds { Verdict::Valid { output_root } } else { Verdict::Invalid { output_root } };
-        assert_eq!(verdict, expected);
-    }
-    // A claim about another block than the agreed one or its child is not the program's to judge.
-    for claimed_block in [safe + 2, safe.saturating_sub(1)] {
-        let skip = Inputs { claimed_block, ..inputs };
-        let mut m5 = map.clone();
-        for (id, value) in skip.locals() {
-            m5.insert_local(local_id(id), &value).unwrap();
-        }
-        assert!(matches!(
-            run_configured(HostOracle::new(m5)),
-            Err(pillar_fp_program::ProgramError::NotNext { .. })
-        ));
-    }
+    // A claim about a block before the agreed one is not the program's to judge.
+    let m5 = with_inputs(&Inputs { claimed_block: safe - 1, ..inputs }, &map);
+    assert!(matches!(
+        run_configured(HostOracle::new(m5)),
+        Err(pillar_fp_program::ProgramError::NotNext { .. })
+    ));
     safe
 }
 
