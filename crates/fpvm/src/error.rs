@@ -17,7 +17,8 @@ pub enum Trap {
     Breakpoint,
     /// A jump or branch left `pc` not a multiple of 4 (the VM has no compressed instructions).
     MisalignedFetch,
-    /// An `ecall` whose number has no semantics (not `read`, `write`, `exit` or `exit_group`).
+    /// An `ecall` whose number the embedder does not serve: under the one-step rule
+    /// ([`crate::OracleSyscalls`]) any but `read`, `write`, `exit` and `exit_group`.
     UnsupportedSyscall,
 }
 
