@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.30;
 
+import {PreimageKeyLib} from "../src/fp/PreimageKeyLib.sol";
 import {PreimageOracle} from "../src/fp/PreimageOracle.sol";
 import {Test} from "./utils/Test.sol";
 
@@ -203,5 +204,98 @@ contract PreimageOracleTest is Test {
         oracle.loadPrecompilePreimagePart(0, address(0x101), "abc");
         vm.expectPartialRevert(PreimageOracle.PrecompileGas.selector);
         oracle.loadPrecompilePreimagePart{gas: 5_000}(0, address(1), EC_INPUT);
+    }
+
+    // ---- Local data (type 1).
+
+    function test_localDataIsStoredUnderTheLocalizedKey() public {
+        bytes32 ctx = keccak256("game");
+        bytes32 word = keccak256("a word of local data");
+        for (uint256 size = 0; size <= 32; size += 4) {
+            bytes memory pre = _slice(abi.encodePacked(word), size);
+            uint256 ident = size + 1;
+            bytes32 key;
+            for (uint256 o = 0; o < size + 8; o++) {
+                key = oracle.loadLocalData(ident, ctx, word, size, o);
+            }
+            bytes32 raw = bytes32((uint256(1) << 248) | ident);
+            assertEq(key, PreimageKeyLib.localize(raw, address(this), ctx));
+            assertEq(uint256(key) >> 248, 1);
+            for (uint256 o = 0; o < size + 8 + 4; o++) {
+                _expectPart(key, o, _part(pre, o), size);
+            }
+            // The raw key, and the same key localized by another caller or context, are not stored.
+            (bool known,,) = oracle.tryReadPreimage(raw, 0);
+            assertFalse(known);
+            (known,,) = oracle.tryReadPreimage(PreimageKeyLib.localize(raw, address(0xbeef), ctx), 0);
+            assertFalse(known);
+            (known,,) = oracle.tryReadPreimage(PreimageKeyLib.localize(raw, address(this), ~ctx), 0);
+            assertFalse(known);
+        }
+    }
+
+    function test_localizeIsOpsLayout() public pure {
+        // keccak256(abi.encode(key, caller, context)) with byte 0 = 1, computed another way.
+        bytes32 raw = bytes32((uint256(1) << 248) | 5);
+        bytes memory enc = bytes.concat(raw, bytes12(0), bytes20(address(0x1234)), bytes32(uint256(7)));
+        bytes32 h = keccak256(enc);
+        h = bytes32((uint256(h) & (type(uint256).max >> 8)) | (uint256(1) << 248));
+        assertEq(PreimageKeyLib.localize(raw, address(0x1234), bytes32(uint256(7))), h);
+    }
+
+    function test_localDataLimitsAreTyped() public {
+        vm.expectRevert(abi.encodeWithSelector(PreimageOracle.LocalDataSize.selector, 33, 32));
+        oracle.loadLocalData(1, 0, 0, 33, 0);
+        vm.expectRevert(abi.encodeWithSelector(PreimageOracle.LocalIdentTooLarge.selector, uint256(1) << 248));
+        oracle.loadLocalData(uint256(1) << 248, 0, 0, 32, 0);
+        vm.expectRevert(abi.encodeWithSelector(PreimageOracle.PartOffsetOutOfBounds.selector, 12, 12));
+        oracle.loadLocalData(1, 0, 0, 4, 12);
+    }
+
+    // ---- Blob field elements (type 5).
+
+    /// @dev The zero blob's commitment and every opening's proof: the point at infinity
+    ///      (compressed: the flags 0xc0 and zeros). The zero polynomial is 0 everywhere.
+    function _infinity() internal pure returns (bytes memory g) {
+        g = new bytes(48);
+        g[0] = 0xc0;
+    }
+
+    function test_blobElementOfTheZeroBlob() public {
+        bytes memory c = _infinity();
+        uint256 z = 12345;
+        bytes32 key = oracle.loadBlobPreimagePart(z, 0, c, _infinity(), 0);
+        bytes32 expected = keccak256(abi.encodePacked(c, z));
+        expected = bytes32((uint256(expected) & (type(uint256).max >> 8)) | (uint256(5) << 248));
+        assertEq(key, expected);
+        _expectPart(key, 0, _part(new bytes(32), 0), 32);
+        oracle.loadBlobPreimagePart(z, 0, c, _infinity(), 39);
+        _expectPart(key, 39, bytes32(0), 32);
+    }
+
+    function test_blobOpeningsAreChecked() public {
+        bytes memory c = _infinity();
+        bytes32 versioned = sha256(c);
+        versioned = bytes32((uint256(versioned) & (type(uint256).max >> 8)) | (uint256(1) << 248));
+        // The zero blob is not 1 anywhere.
+        vm.expectRevert(abi.encodeWithSelector(PreimageOracle.BlobProofInvalid.selector, versioned, 7, 1));
+        oracle.loadBlobPreimagePart(7, 1, c, _infinity(), 0);
+        vm.expectRevert(abi.encodeWithSelector(PreimageOracle.BlobInputLength.selector, 0, 47));
+        oracle.loadBlobPreimagePart(7, 0, new bytes(47), _infinity(), 0);
+        vm.expectRevert(abi.encodeWithSelector(PreimageOracle.BlobInputLength.selector, 1, 49));
+        oracle.loadBlobPreimagePart(7, 0, c, new bytes(49), 0);
+        vm.expectRevert(abi.encodeWithSelector(PreimageOracle.PartOffsetOutOfBounds.selector, 40, 40));
+        oracle.loadBlobPreimagePart(7, 0, c, _infinity(), 40);
+        // z at the modulus is not a field element.
+        uint256 r = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001;
+        vm.expectRevert(abi.encodeWithSelector(PreimageOracle.BlobProofInvalid.selector, versioned, r, 0));
+        oracle.loadBlobPreimagePart(r, 0, c, _infinity(), 0);
+    }
+
+    function _slice(bytes memory b, uint256 n) internal pure returns (bytes memory out) {
+        out = new bytes(n);
+        for (uint256 i = 0; i < n; i++) {
+            out[i] = b[i];
+        }
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.30;
 
+import {PreimageKeyLib} from "../src/fp/PreimageKeyLib.sol";
 import {PreimageOracle} from "../src/fp/PreimageOracle.sol";
 import {RiscvStep} from "../src/fp/RiscvStep.sol";
 import {RiscvStepFixtures as F} from "./RiscvStepFixtures.sol";
@@ -15,6 +16,8 @@ contract RiscvStepTest is Test {
     PreimageOracle internal oracle;
 
     uint32 internal constant PC = 0x10000;
+    /// @dev The local context every step here is given (a game would pass its own).
+    bytes32 internal constant CTX = keccak256("RiscvStepTest");
 
     function setUp() public {
         oracle = new PreimageOracle();
@@ -24,10 +27,13 @@ contract RiscvStepTest is Test {
     // ---- Known answers from the Rust reference.
 
     function test_knownAnswers() public view {
-        assertEq(stepper.step(F.ALU_PRE, F.ALU_PROOF), F.ALU_POST);
-        assertEq(stepper.step(F.LOAD_PRE, F.LOAD_PROOF), F.LOAD_POST);
-        assertEq(stepper.step(F.STORE_ACROSS_PRE, F.STORE_ACROSS_PROOF), F.STORE_ACROSS_POST);
-        assertEq(stepper.step(F.WRITE_PRE, F.WRITE_PROOF), F.WRITE_POST);
+        assertEq(stepper.step(F.ALU_PRE, F.ALU_PROOF, CTX), F.ALU_POST);
+        assertEq(stepper.step(F.LOAD_PRE, F.LOAD_PROOF, CTX), F.LOAD_POST);
+        assertEq(stepper.step(F.STORE_ACROSS_PRE, F.STORE_ACROSS_PROOF, CTX), F.STORE_ACROSS_POST);
+        assertEq(stepper.step(F.WRITE_PRE, F.WRITE_PROOF, CTX), F.WRITE_POST);
+        // A trap exits with 132 (SIGILL): status 1.
+        assertEq(stepper.step(F.TRAP_PRE, F.TRAP_PROOF, CTX), F.TRAP_POST);
+        assertEq(uint256(F.TRAP_POST) >> 248, 1);
     }
 
     function test_preimageReadKnownAnswer() public {
@@ -35,23 +41,23 @@ contract RiscvStepTest is Test {
         key = bytes32((uint256(key) & (type(uint256).max >> 8)) | (uint256(2) << 248));
         // The oracle lacks the part until it is loaded.
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.UnknownPreimage.selector, key));
-        stepper.step(F.READ_PRE, F.READ_PROOF);
+        stepper.step(F.READ_PRE, F.READ_PROOF, CTX);
         assertEq(oracle.loadKeccak256PreimagePart(0, F.READ_PREIMAGE), key);
-        assertEq(stepper.step(F.READ_PRE, F.READ_PROOF), F.READ_POST);
+        assertEq(stepper.step(F.READ_PRE, F.READ_PROOF, CTX), F.READ_POST);
         // A part byte flipped (the proof's last 40 bytes are the part and the length).
         bytes memory p = F.READ_PROOF;
         p[p.length - 40] ^= 0x01;
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.PreimagePartMismatch.selector, key, 0));
-        stepper.step(F.READ_PRE, p);
+        stepper.step(F.READ_PRE, p, CTX);
         p = F.READ_PROOF;
         p[p.length - 1] ^= 0x01; // the length
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.PreimagePartMismatch.selector, key, 0));
-        stepper.step(F.READ_PRE, p);
+        stepper.step(F.READ_PRE, p, CTX);
     }
 
     function test_exitedStateStepsToItself() public view {
         assertEq(F.EXITED_PRE, F.EXITED_POST);
-        assertEq(stepper.step(F.EXITED_PRE, F.EXITED_PROOF), F.EXITED_PRE);
+        assertEq(stepper.step(F.EXITED_PRE, F.EXITED_PROOF, CTX), F.EXITED_PRE);
         // Status 1: exited with a non-zero code.
         assertEq(uint256(F.EXITED_PRE) >> 248, 1);
     }
@@ -59,7 +65,7 @@ contract RiscvStepTest is Test {
     function test_exitedStateWithPreimagePartIsRejected() public {
         bytes memory p = _withPart(F.EXITED_PROOF);
         vm.expectRevert(RiscvStep.UnexpectedPreimagePart.selector);
-        stepper.step(F.EXITED_PRE, p);
+        stepper.step(F.EXITED_PRE, p, CTX);
     }
 
     // ---- The proof's layout.
@@ -67,26 +73,26 @@ contract RiscvStepTest is Test {
     function test_badLengthsAreRejected() public {
         bytes memory p = F.ALU_PROOF;
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.ProofTruncated.selector, 1105, 1106));
-        stepper.step(F.ALU_PRE, _slice(p, 0, 1105));
+        stepper.step(F.ALU_PRE, _slice(p, 0, 1105), CTX);
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.ProofLength.selector, 0, 1106, 1107));
-        stepper.step(F.ALU_PRE, _slice(p, 0, 1106));
+        stepper.step(F.ALU_PRE, _slice(p, 0, 1106), CTX);
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.ProofLength.selector, 0, 1108, 1107));
-        stepper.step(F.ALU_PRE, bytes.concat(p, hex"00"));
+        stepper.step(F.ALU_PRE, bytes.concat(p, hex"00"), CTX);
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.ProofLength.selector, 0, 1108, 1147));
-        stepper.step(F.ALU_PRE, bytes.concat(_slice(p, 0, 1106), hex"0100"));
+        stepper.step(F.ALU_PRE, bytes.concat(_slice(p, 0, 1106), hex"0100"), CTX);
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.ProofTruncated.selector, 0, 1106));
-        stepper.step(F.ALU_PRE, new bytes(0));
+        stepper.step(F.ALU_PRE, new bytes(0), CTX);
     }
 
     function test_badCountAndFlagAreRejected() public {
         bytes memory p = F.ALU_PROOF;
         p[1105] = 0x03;
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.ProofDataLeafCount.selector, 3));
-        stepper.step(F.ALU_PRE, p);
+        stepper.step(F.ALU_PRE, p, CTX);
         p = F.ALU_PROOF;
         p[1106] = 0x02;
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.ProofPreimageFlag.selector, 2));
-        stepper.step(F.ALU_PRE, p);
+        stepper.step(F.ALU_PRE, p, CTX);
     }
 
     // ---- The pre-state.
@@ -94,18 +100,18 @@ contract RiscvStepTest is Test {
     function test_preStateMismatchIsRejected() public {
         bytes32 wrong = F.ALU_PRE ^ bytes32(uint256(1));
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.PreStateMismatch.selector, wrong, F.ALU_PRE));
-        stepper.step(wrong, F.ALU_PROOF);
+        stepper.step(wrong, F.ALU_PROOF, CTX);
     }
 
     function test_impossibleStatesAreRejected() public {
         bytes memory p = F.ALU_PROOF;
         p[76] = 0x02;
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.ExitedFlag.selector, 2));
-        stepper.step(F.ALU_PRE, p);
+        stepper.step(F.ALU_PRE, p, CTX);
         p = F.ALU_PROOF;
         p[75] = 0x01;
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.ExitCodeWhileRunning.selector, 1));
-        stepper.step(F.ALU_PRE, p);
+        stepper.step(F.ALU_PRE, p, CTX);
     }
 
     // ---- Paths.
@@ -114,15 +120,15 @@ contract RiscvStepTest is Test {
         bytes memory p = F.ALU_PROOF;
         p[209 + 32 + 5 * 32] ^= bytes1(0x01); // a sibling of the instruction's leaf
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.BadPath.selector, 0, PC >> 5));
-        stepper.step(F.ALU_PRE, p);
+        stepper.step(F.ALU_PRE, p, CTX);
         p = F.LOAD_PROOF;
         p[1106 + 31] ^= bytes1(0x80); // the data leaf
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.BadPath.selector, 1, 0x20004 >> 5));
-        stepper.step(F.LOAD_PRE, p);
+        stepper.step(F.LOAD_PRE, p, CTX);
         p = F.STORE_ACROSS_PROOF;
         p[1106 + 896 + 32 + 26 * 32] ^= bytes1(0x01); // the second data leaf's top sibling
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.BadPath.selector, 2, 0x20020 >> 5));
-        stepper.step(F.STORE_ACROSS_PRE, p);
+        stepper.step(F.STORE_ACROSS_PRE, p, CTX);
     }
 
     function test_wrongDataLeafCountsAreRejected() public {
@@ -130,34 +136,34 @@ contract RiscvStepTest is Test {
         bytes memory p = bytes.concat(_slice(F.STORE_ACROSS_PROOF, 0, 1106 + 896), hex"00");
         p[1105] = 0x01;
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.DataLeafCount.selector, 2, 1));
-        stepper.step(F.STORE_ACROSS_PRE, p);
+        stepper.step(F.STORE_ACROSS_PRE, p, CTX);
         // An ALU step carrying a data leaf.
         p = bytes.concat(_slice(F.ALU_PROOF, 0, 1106), _slice(F.ALU_PROOF, 209, 1105), hex"00");
         p[1105] = 0x01;
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.DataLeafCount.selector, 0, 1));
-        stepper.step(F.ALU_PRE, p);
+        stepper.step(F.ALU_PRE, p, CTX);
     }
 
     // ---- Traps and syscalls, one instruction in empty memory.
 
-    function test_trapsHaveNoPostState() public {
+    function test_trapsExitWithTheSignalsCode() public view {
         uint32[32] memory regs;
-        (bytes32 pre, bytes memory p) = _build(PC, 0x00100073, regs, 0); // ebreak
-        vm.expectRevert(abi.encodeWithSelector(RiscvStep.Breakpoint.selector, PC));
-        stepper.step(pre, p);
-        (pre, p) = _build(PC, 0, regs, 0);
-        vm.expectRevert(abi.encodeWithSelector(RiscvStep.IllegalInstruction.selector, PC, 0));
-        stepper.step(pre, p);
-        (pre, p) = _build(PC, 0x0000100f, regs, 0); // fence.i
-        vm.expectRevert(abi.encodeWithSelector(RiscvStep.IllegalInstruction.selector, PC, 0x100f));
-        stepper.step(pre, p);
-        (pre, p) = _build(PC + 2, 0x00000013, regs, 0);
-        vm.expectRevert(abi.encodeWithSelector(RiscvStep.MisalignedFetch.selector, PC + 2));
-        stepper.step(pre, p);
+        _expectTrap(PC, 0x00100073, regs, 133); // ebreak: SIGTRAP
+        _expectTrap(PC, 0, regs, 132); // the all-zero word: SIGILL
+        _expectTrap(PC, 0x0000100f, regs, 132); // fence.i
+        _expectTrap(PC + 2, 0x00000013, regs, 135); // a misaligned pc: SIGBUS
         regs[17] = 62;
-        (pre, p) = _build(PC, 0x73, regs, 0);
-        vm.expectRevert(abi.encodeWithSelector(RiscvStep.UnsupportedSyscall.selector, PC, 62));
-        stepper.step(pre, p);
+        _expectTrap(PC, 0x73, regs, 159); // an ecall without one-step semantics: SIGSYS
+    }
+
+    function test_trapsCarryNothingElse() public {
+        uint32[32] memory regs;
+        (bytes32 pre, bytes memory p) = _build(PC, 0x00100073, regs, 0);
+        vm.expectRevert(RiscvStep.UnexpectedPreimagePart.selector);
+        stepper.step(pre, _withPart(p), CTX);
+        (pre, p) = _build(PC, 0, regs, type(uint64).max);
+        vm.expectRevert(RiscvStep.StepOverflow.selector);
+        stepper.step(pre, p, CTX);
     }
 
     function test_preimageReadNeedsAPartTheOracleHas() public {
@@ -166,10 +172,42 @@ contract RiscvStepTest is Test {
         regs[10] = 5; // read(5, 0, 0): no data leaf
         (bytes32 pre, bytes memory p) = _build(PC, 0x73, regs, 0);
         vm.expectRevert(RiscvStep.MissingPreimagePart.selector);
-        stepper.step(pre, p);
+        stepper.step(pre, p, CTX);
         // The state's key is zero, which no loader can store (byte 0 is a type).
         vm.expectRevert(abi.encodeWithSelector(RiscvStep.UnknownPreimage.selector, bytes32(0)));
-        stepper.step(pre, _withPart(p));
+        stepper.step(pre, _withPart(p), CTX);
+    }
+
+    function test_localKeyIsReadLocalizedByCallerAndContext() public {
+        uint32[32] memory regs;
+        regs[17] = 63;
+        regs[10] = 5; // read(5, 0, 0): no data leaf, the part is checked all the same
+        bytes32 raw = bytes32((uint256(1) << 248) | 3); // local_index(3)
+        (bytes32 pre, bytes memory p) = _buildWithKey(PC, 0x73, regs, raw);
+        // 8 bytes of local data: the part at offset 0 is len_be8 ‖ the 8 bytes ‖ zeros.
+        bytes32 word = hex"0102030405060708ffffffffffffffffffffffffffffffffffffffffffffffff";
+        bytes32 part = bytes32(uint256(8) << 192 | uint256(word) >> 64 & ~(type(uint256).max >> 128));
+        p = _withPartOf(p, part, 8);
+        vm.expectRevert(abi.encodeWithSelector(RiscvStep.UnknownPreimage.selector, raw));
+        stepper.step(pre, p, CTX);
+        bytes32 key = oracle.loadLocalData(3, CTX, word, 8, 0);
+        assertEq(key, PreimageKeyLib.localize(raw, address(this), CTX));
+        (, bytes32 stored,) = oracle.tryReadPreimage(key, 0);
+        assertEq(stored, part);
+        // The post-state keeps the raw key; the read returned 0 bytes.
+        regs[10] = 0;
+        bytes32 root = bytes32(_slice(p, 0, 32));
+        bytes memory st = _state(root, PC + 4, regs, 1);
+        for (uint256 i = 0; i < 32; i++) {
+            st[32 + i] = raw[i];
+        }
+        assertEq(stepper.step(pre, p, CTX), _hashRunning(st));
+        // Another context, or another caller with this one, reads nothing.
+        vm.expectRevert(abi.encodeWithSelector(RiscvStep.UnknownPreimage.selector, raw));
+        stepper.step(pre, p, bytes32(uint256(CTX) ^ 1));
+        vm.prank(address(0xbeef));
+        vm.expectRevert(abi.encodeWithSelector(RiscvStep.UnknownPreimage.selector, raw));
+        stepper.step(pre, p, CTX);
     }
 
     function test_writeCountIsCappedAndBadFdsAreEbadf() public view {
@@ -209,18 +247,18 @@ contract RiscvStepTest is Test {
         uint32[32] memory regs;
         regs[17] = 94;
         (bytes32 pre, bytes memory p) = _build(PC, 0x73, regs, 0);
-        assertEq(uint256(stepper.step(pre, p)) >> 248, 0); // exit_group(0): the claim holds
+        assertEq(uint256(stepper.step(pre, p, CTX)) >> 248, 0); // exit_group(0): the claim holds
         regs[17] = 93;
         regs[10] = 5;
         (pre, p) = _build(PC, 0x73, regs, 0);
-        assertEq(uint256(stepper.step(pre, p)) >> 248, 1);
+        assertEq(uint256(stepper.step(pre, p, CTX)) >> 248, 1);
     }
 
     function test_stepCounterOverflowIsRejected() public {
         uint32[32] memory regs;
         (bytes32 pre, bytes memory p) = _build(PC, 0x00000013, regs, type(uint64).max);
         vm.expectRevert(RiscvStep.StepOverflow.selector);
-        stepper.step(pre, p);
+        stepper.step(pre, p, CTX);
     }
 
     // ---- Gas (docs/fault-proofs.md quotes these: `contracts/test.sh --match-test test_gas -vv`).
@@ -228,7 +266,7 @@ contract RiscvStepTest is Test {
     event log_named_uint(string key, uint256 val);
 
     function test_gasOfStepKinds() public {
-        stepper.step(F.EXITED_PRE, F.EXITED_PROOF); // warms the account: every call below pays the same
+        stepper.step(F.EXITED_PRE, F.EXITED_PROOF, CTX); // warms the account: every call below pays the same
         _logGas("add", F.ALU_PRE, F.ALU_PROOF, F.ALU_POST);
         _logGas("lw, one leaf", F.LOAD_PRE, F.LOAD_PROOF, F.LOAD_POST);
         _logGas("sw across two leaves", F.STORE_ACROSS_PRE, F.STORE_ACROSS_PROOF, F.STORE_ACROSS_POST);
@@ -242,7 +280,7 @@ contract RiscvStepTest is Test {
     ///      call and its calldata copy; not the transaction's 21,000 and calldata.
     function _logGas(string memory what, bytes32 pre, bytes memory proof, bytes32 post) internal {
         uint256 before = gasleft();
-        bytes32 got = stepper.step(pre, proof);
+        bytes32 got = stepper.step(pre, proof, CTX);
         uint256 used = before - gasleft();
         assertEq(got, post);
         // A regression that doubles a step's cost should be seen.
@@ -269,7 +307,7 @@ contract RiscvStepTest is Test {
             post[i] = regs[i];
         }
         post[r] = v;
-        assertEq(stepper.step(pre, p), _hashRunning(_state(root, PC + 4, post, 1)));
+        assertEq(stepper.step(pre, p, CTX), _hashRunning(_state(root, PC + 4, post, 1)));
     }
 
     function _zeros() internal pure returns (bytes32[27] memory z) {
@@ -313,6 +351,37 @@ contract RiscvStepTest is Test {
         bytes memory st = _state(node, pc, regs, steps);
         pre = _hashRunning(st);
         proof = bytes.concat(st, leaf, abi.encodePacked(z), hex"0000");
+    }
+
+    /// @dev Steps the one instruction `word` at `pc` and requires the trap's post-state: exited
+    ///      with `code`, `pc` unchanged, one more step, status 1.
+    function _expectTrap(uint32 pc, uint32 word, uint32[32] memory regs, uint32 code) internal view {
+        (bytes32 pre, bytes memory p) = _build(pc, word, regs, 0);
+        bytes memory st = _slice(p, 0, 209);
+        bytes memory post =
+            bytes.concat(_slice(st, 0, 72), bytes4(code), bytes1(0x01), bytes8(uint64(1)), _slice(st, 85, 209));
+        bytes32 hash = bytes32((uint256(keccak256(post)) & (type(uint256).max >> 8)) | (uint256(1) << 248));
+        assertEq(stepper.step(pre, p, CTX), hash);
+    }
+
+    /// @dev `_build` with the preimage key `key` selected (offset 0).
+    function _buildWithKey(uint32 pc, uint32 word, uint32[32] memory regs, bytes32 key)
+        internal
+        pure
+        returns (bytes32 pre, bytes memory proof)
+    {
+        (, proof) = _build(pc, word, regs, 0);
+        for (uint256 i = 0; i < 32; i++) {
+            proof[32 + i] = key[i];
+        }
+        pre = _hashRunning(_slice(proof, 0, 209));
+    }
+
+    /// @dev `p` (without a part) with the preimage part `part` of a preimage of `len` bytes.
+    function _withPartOf(bytes memory p, bytes32 part, uint64 len) internal pure returns (bytes memory) {
+        bytes memory q = bytes.concat(p, part, bytes8(len));
+        q[p.length - 1] = 0x01;
+        return q;
     }
 
     function _withPart(bytes memory p) internal pure returns (bytes memory) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.30;
 
+import {PreimageKeyLib} from "./PreimageKeyLib.sol";
+
 /// @title PreimageOracle
 /// @notice The L1 preimage oracle of Pillar's fault-proof VM: it stores 32-byte parts of checked
 ///         preimages and serves them to the one-step rule (`RiscvStep`). A part is the 32 bytes of
@@ -11,8 +13,9 @@ pragma solidity 0.8.30;
 ///      stored. Parts are stored one offset at a time (OP's `load…PreimagePart` shape): a step
 ///      reads one part, so only that one need be loaded.
 ///
-///      Not yet: local keys (type 1, the dispute game serves its own inputs) and blob field
-///      elements (type 5, the point-evaluation precompile), the next slice.
+///      Local keys (type 1) are the one exception to "checked": a dispute's inputs are whatever
+///      its game says, so `loadLocalData` stores them under a key localized by the loader and a
+///      context (`PreimageKeyLib`), which only that loader's steps read.
 contract PreimageOracle {
     /// @notice pillar-preimage's `MAX_PREIMAGE_SIZE`: 16 MiB.
     uint256 public constant MAX_PREIMAGE_SIZE = 1 << 24;
@@ -21,8 +24,10 @@ contract PreimageOracle {
     /// @notice A NOMT node's preimage: its two children's hashes.
     uint256 internal constant NOMT_NODE_SIZE = 64;
 
+    uint8 internal constant TYPE_LOCAL = 1;
     uint8 internal constant TYPE_KECCAK256 = 2;
     uint8 internal constant TYPE_SHA256 = 4;
+    uint8 internal constant TYPE_BLOB = 5;
     uint8 internal constant TYPE_PRECOMPILE = 6;
     uint8 internal constant TYPE_NOMT_NODE = 7;
 
@@ -33,6 +38,13 @@ contract PreimageOracle {
     uint256 internal constant ECRECOVER_GAS = 3_000;
     address internal constant P256VERIFY = address(0x100);
     uint256 internal constant P256VERIFY_GAS = 6_900;
+    /// @notice EIP-4844's point-evaluation precompile and its fixed cost.
+    address internal constant POINT_EVALUATION = address(0x0a);
+    uint256 internal constant POINT_EVALUATION_GAS = 50_000;
+    /// @notice A KZG commitment's and proof's size (compressed BLS12-381 G1 points).
+    uint256 internal constant G1_SIZE = 48;
+    /// @notice EIP-4844's versioned hash version byte.
+    uint8 internal constant KZG_VERSION = 0x01;
 
     /// @notice No part of `key` at `offset` is stored (and the offset is not past a known end).
     error UnknownPreimagePart(bytes32 key, uint256 offset);
@@ -50,6 +62,15 @@ contract PreimageOracle {
     /// @notice The precompile call failed, which with its whole cost it never does: the failure
     ///         is this call's, not a result to store.
     error PrecompileFailed(address precompile);
+    /// @notice Local data is at most one word: `size` is above 32.
+    error LocalDataSize(uint256 size, uint256 max);
+    /// @notice A local identifier takes 31 bytes (the key is 1 ‖ identifier).
+    error LocalIdentTooLarge(uint256 ident);
+    /// @notice A KZG commitment or proof is not 48 bytes (`what` 0: the commitment, 1: the proof).
+    error BlobInputLength(uint256 what, uint256 len);
+    /// @notice The point-evaluation precompile refused the opening: the blob with this commitment
+    ///         does not have the value `y` at `z` (or `z`, `y` or a point is malformed).
+    error BlobProofInvalid(bytes32 versionedHash, uint256 z, uint256 y);
 
     /// @notice Part `offset` of `key`'s stream, once loaded.
     mapping(bytes32 key => mapping(uint256 offset => bytes32 part)) public parts;
@@ -131,6 +152,74 @@ contract PreimageOracle {
         bytes memory result = bytes.concat(bytes1(0x01), output);
         key = _typed(TYPE_PRECOMPILE, keccak256(abi.encodePacked(precompile, input)));
         _storeMemory(key, partOffset, result);
+    }
+
+    /// @notice Stores part `partOffset` of a dispute's local input `ident`: the preimage is the
+    ///         first `size` bytes of `word`, under `local_index(ident)` (1 ‖ ident as 31 bytes,
+    ///         big-endian) localized by the caller and `localContext` (`PreimageKeyLib.localize`).
+    ///         Returns the localized key. Nothing is checked (the caller's inputs are its own), and
+    ///         only the same caller with the same context reads them back through `RiscvStep`.
+    function loadLocalData(uint256 ident, bytes32 localContext, bytes32 word, uint256 size, uint256 partOffset)
+        external
+        returns (bytes32 key)
+    {
+        if (size > 32) revert LocalDataSize(size, 32);
+        if (ident >> 248 != 0) revert LocalIdentTooLarge(ident);
+        key = PreimageKeyLib.localize(bytes32((uint256(TYPE_LOCAL) << 248) | ident), msg.sender, localContext);
+        // Bytes past `size` are not the preimage's: the stream is zero there.
+        _storeWord(
+            key, partOffset, size == 0 ? bytes32(0) : word & bytes32(type(uint256).max << (256 - 8 * size)), size
+        );
+    }
+
+    /// @notice Stores part `partOffset` of the blob field element at `z` of the blob with KZG
+    ///         commitment `commitment` (type 5): key 5 ‖ keccak256(commitment ‖ z)[1..], preimage
+    ///         `y` as 32 bytes big-endian, after the point-evaluation precompile (0x0a) has checked
+    ///         `proof` opens the commitment to `y` at `z`.
+    /// @dev The precompile also requires `z` and `y` below the BLS12-381 modulus, which is
+    ///      pillar-preimage's `check_blob_key` on the element.
+    function loadBlobPreimagePart(
+        uint256 z,
+        uint256 y,
+        bytes calldata commitment,
+        bytes calldata proof,
+        uint256 partOffset
+    ) external returns (bytes32 key) {
+        _checkOpening(z, y, commitment, proof);
+        key = _typed(TYPE_BLOB, keccak256(abi.encodePacked(commitment, z)));
+        _storeWord(key, partOffset, bytes32(y), 32);
+    }
+
+    /// @dev The point-evaluation precompile's check that `proof` opens `commitment` to `y` at `z`.
+    function _checkOpening(uint256 z, uint256 y, bytes calldata commitment, bytes calldata proof) internal view {
+        if (commitment.length != G1_SIZE) revert BlobInputLength(0, commitment.length);
+        if (proof.length != G1_SIZE) revert BlobInputLength(1, proof.length);
+        bytes32 versioned = _typed(KZG_VERSION, sha256(commitment));
+        // As for the other precompiles: a call short of gas would fail like a bad opening.
+        uint256 left = gasleft();
+        uint256 gas = POINT_EVALUATION_GAS;
+        if (left < gas + gas / 63 + 2_000) revert PrecompileGas(gas, left);
+        (bool ok, bytes memory output) =
+            POINT_EVALUATION.staticcall{gas: gas}(abi.encodePacked(versioned, z, y, commitment, proof));
+        // The precompile answers 64 bytes (FIELD_ELEMENTS_PER_BLOB, BLS_MODULUS); a chain without
+        // it answers a call to an empty account with success and nothing, which must not pass.
+        if (!ok || output.length != 64) revert BlobProofInvalid(versioned, z, y);
+    }
+
+    /// @dev Stores part `partOffset` of a preimage of `size` (at most 32) bytes, `data`'s first
+    ///      `size` bytes (the rest zero).
+    function _storeWord(bytes32 key, uint256 partOffset, bytes32 data, uint256 size) internal {
+        if (partOffset >= size + PREFIX) revert PartOffsetOutOfBounds(partOffset, size + PREFIX);
+        bytes32 part;
+        // The stream `len_be8 ‖ data ‖ 32 zero bytes` past the free memory pointer (temporary).
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, shl(192, size))
+            mstore(add(ptr, PREFIX), data)
+            mstore(add(ptr, 40), 0)
+            part := mload(add(ptr, partOffset))
+        }
+        _put(key, partOffset, part, size);
     }
 
     function _size(uint256 len) internal pure {

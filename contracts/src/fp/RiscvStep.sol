@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.30;
 
+import {PreimageKeyLib} from "./PreimageKeyLib.sol";
 import {PreimageOracle} from "./PreimageOracle.sol";
 
 /// @title RiscvStep
@@ -11,7 +12,13 @@ import {PreimageOracle} from "./PreimageOracle.sol";
 ///         post-state hash, same rejections, same error names.
 /// @dev A preimage read (`read(5, …)`) is checked against the `PreimageOracle` given at
 ///      construction: the proof's part must be the oracle's part for the pre-state's key and
-///      offset (`verify_step_with` with the oracle as its `PreimageParts`).
+///      offset (`verify_step_with` with the oracle as its `PreimageParts`). A local key (type 1)
+///      is looked up localized by `step`'s caller and its `localContext` (`PreimageKeyLib`), so a
+///      dispute reads the inputs its game loaded; the state keeps the raw key.
+///
+///      The trace is total: a step that traps (a misaligned `pc`, an illegal word, `ebreak`, an
+///      `ecall` without one-step semantics) exits with 128 + the signal Linux would send, so a
+///      dispute that bisects to a trap is settled like any other step.
 ///
 ///      The proof is `StepProof::encode`'s layout (docs/fault-proofs.md, "Step proofs"):
 ///      pre-state (209) ‖ instruction leaf (32) ‖ 27 siblings ‖ data leaf count (1) ‖ per data
@@ -40,12 +47,6 @@ contract RiscvStep {
     error BadPath(uint256 role, uint256 leafIndex);
     /// @notice The proof has a different number of data leaves than the instruction touches.
     error DataLeafCount(uint256 expected, uint256 got);
-    /// @notice The word at `pc` is not RV32IM: the machine traps, there is no next state.
-    error IllegalInstruction(uint256 pc, uint256 word);
-    /// @notice `pc` is not a multiple of 4: the machine traps.
-    error MisalignedFetch(uint256 pc);
-    /// @notice `ebreak`: the machine traps.
-    error Breakpoint(uint256 pc);
     /// @notice A preimage read's proof has no preimage part.
     error MissingPreimagePart();
     /// @notice A step that reads no preimage carries a preimage part.
@@ -57,8 +58,6 @@ contract RiscvStep {
     error PreimagePartMismatch(bytes32 key, uint256 offset);
     /// @notice The preimage offset would pass 2^32 - 1.
     error PreimageOffsetOverflow();
-    /// @notice An `ecall` whose number has no one-step semantics.
-    error UnsupportedSyscall(uint256 pc, uint256 number);
     /// @notice The step counter would pass 2^64 - 1.
     error StepOverflow();
 
@@ -110,6 +109,15 @@ contract RiscvStep {
     uint256 internal constant K_FENCE = 9;
     uint256 internal constant K_ECALL = 10;
     uint256 internal constant K_EBREAK = 11;
+    /// @dev A misaligned `pc` or an illegal word: the step traps; `op` holds the exit code.
+    uint256 internal constant K_TRAP = 12;
+
+    // ---- Trap exit codes: 128 + the signal Linux sends (pillar-fpvm's `Trap::exit_code`).
+
+    uint256 internal constant TRAP_ILLEGAL_INSTRUCTION = 132; // SIGILL
+    uint256 internal constant TRAP_BREAKPOINT = 133; // SIGTRAP
+    uint256 internal constant TRAP_MISALIGNED_FETCH = 135; // SIGBUS
+    uint256 internal constant TRAP_UNSUPPORTED_SYSCALL = 159; // SIGSYS
 
     /// @notice The preimage oracle a read's part is checked against.
     PreimageOracle public immutable oracle;
@@ -141,8 +149,14 @@ contract RiscvStep {
     }
 
     /// @notice The post-state hash of the step `proof` shows from `preStateHash`; reverts with
-    ///         the custom error of the first check that fails, in `verify_step`'s order.
-    function step(bytes32 preStateHash, bytes calldata proof) external view returns (bytes32 postStateHash) {
+    ///         the custom error of the first check that fails, in `verify_step`'s order. A read of
+    ///         a local key is served the oracle's data loaded by this function's caller with
+    ///         `localContext`.
+    function step(bytes32 preStateHash, bytes calldata proof, bytes32 localContext)
+        external
+        view
+        returns (bytes32 postStateHash)
+    {
         (uint256 count, bool hasPart) = _layout(proof);
         bytes memory st = _loadState(proof);
         bytes32 actual = _hash(st);
@@ -152,15 +166,20 @@ contract RiscvStep {
             return actual;
         }
         uint256 pc = _u32(st, PC);
-        if (pc & 3 != 0) revert MisalignedFetch(pc);
         bytes32 memoryRoot = _memoryRoot(st);
-        uint256 word = _fetch(proof, pc, memoryRoot);
-        Instr memory ins = _decode(word, pc);
+        Instr memory ins;
+        if (pc & 3 != 0) {
+            // No word to fetch: the instruction leaf is not checked.
+            ins.kind = K_TRAP;
+            ins.op = TRAP_MISALIGNED_FETCH;
+        } else {
+            ins = _decode(_fetch(proof, pc, memoryRoot));
+        }
         Data memory d = _data(ins, st, proof, count, memoryRoot);
         uint256 next;
         if (ins.kind == K_ECALL && _reg(st, 17) == SYS_READ && _reg(st, 10) == FD_PREIMAGE_READ) {
             if (!hasPart) revert MissingPreimagePart();
-            _preimageRead(st, d, proof);
+            _preimageRead(st, d, proof, localContext);
             next = (pc + 4) & MASK32;
         } else {
             if (hasPart) revert UnexpectedPreimagePart();
@@ -177,8 +196,8 @@ contract RiscvStep {
     ///      offset; then `n = min(len, 32 − buf mod 32, 8 + preimage length − offset)` bytes of it
     ///      (0 at or past the end) go to the buffer's leaf, the offset advances by `n`, `a0 = n`.
     ///      `n` never leaves the buffer's leaf, so the one data leaf holds every byte written.
-    function _preimageRead(bytes memory st, Data memory d, bytes calldata proof) internal view {
-        (bytes32 part, uint256 partLen) = _checkedPart(st, proof);
+    function _preimageRead(bytes memory st, Data memory d, bytes calldata proof, bytes32 localContext) internal view {
+        (bytes32 part, uint256 partLen) = _checkedPart(st, proof, localContext);
         uint256 offset = _u32(st, OFFSET);
         uint256 buf = _reg(st, 11);
         uint256 n = _reg(st, 12);
@@ -196,14 +215,21 @@ contract RiscvStep {
     }
 
     /// @dev The proof's part (its last 40 bytes: part (32) ‖ length (8, big-endian)), after
-    ///      checking it is the oracle's for the pre-state's key and offset.
-    function _checkedPart(bytes memory st, bytes calldata proof) internal view returns (bytes32 part, uint256 len) {
+    ///      checking it is the oracle's for the pre-state's key and offset. A local key is looked
+    ///      up localized by the caller and `localContext`; errors name the state's raw key, as
+    ///      `verify_step_with`'s do (its store is one dispute's own view, with raw keys).
+    function _checkedPart(bytes memory st, bytes calldata proof, bytes32 localContext)
+        internal
+        view
+        returns (bytes32 part, uint256 len)
+    {
         bytes32 key = _word(st, KEY);
         uint256 offset = _u32(st, OFFSET);
         uint256 at = proof.length - PREIMAGE_PART_SIZE;
         part = bytes32(proof[at:at + 32]);
         len = uint64(bytes8(proof[at + 32:at + 40]));
-        (bool known, bytes32 oraclePart, uint256 oracleLen) = oracle.tryReadPreimage(key, offset);
+        bytes32 stored = PreimageKeyLib.isLocal(key) ? PreimageKeyLib.localize(key, msg.sender, localContext) : key;
+        (bool known, bytes32 oraclePart, uint256 oracleLen) = oracle.tryReadPreimage(stored, offset);
         if (!known) revert UnknownPreimage(key);
         if (oraclePart != part || oracleLen != len) revert PreimagePartMismatch(key, offset);
     }
@@ -267,8 +293,9 @@ contract RiscvStep {
         }
     }
 
-    /// @dev pillar-fpvm's `decode`: RV32IM exactly, every other word is `IllegalInstruction`.
-    function _decode(uint256 w, uint256 pc) internal pure returns (Instr memory ins) {
+    /// @dev pillar-fpvm's `decode`: RV32IM exactly; every other word is a trap
+    ///      (`TRAP_ILLEGAL_INSTRUCTION`).
+    function _decode(uint256 w) internal pure returns (Instr memory ins) {
         uint256 opcode = w & 0x7f;
         uint256 f3 = (w >> 12) & 7;
         uint256 f7 = w >> 25;
@@ -334,7 +361,10 @@ contract RiscvStep {
         } else {
             ok = false;
         }
-        if (!ok) revert IllegalInstruction(pc, w);
+        if (!ok) {
+            ins.kind = K_TRAP;
+            ins.op = TRAP_ILLEGAL_INSTRUCTION;
+        }
     }
 
     /// @dev The instruction's data access, its leaves' paths and their count, in `verify_step`'s
@@ -417,16 +447,30 @@ contract RiscvStep {
             _setReg(st, ins.rd, next);
             next = target;
         } else if (kind == K_EBREAK) {
-            revert Breakpoint(pc);
+            _trap(st, TRAP_BREAKPOINT);
+            next = pc;
+        } else if (kind == K_TRAP) {
+            _trap(st, ins.op);
+            next = pc;
         } else if (kind == K_ECALL) {
-            _ecall(st, d, pc);
+            if (!_ecall(st, d)) {
+                _trap(st, TRAP_UNSUPPORTED_SYSCALL);
+                next = pc;
+            }
         }
         // K_FENCE: nothing to order on one hart.
         return next;
     }
 
-    /// @dev The one-step syscalls but the preimage read, which `step` executes itself.
-    function _ecall(bytes memory st, Data memory d, uint256 pc) internal pure {
+    /// @dev A trap: the machine exits with `code`, `pc` stays at the trapping instruction.
+    function _trap(bytes memory st, uint256 code) internal pure {
+        _setU32(st, EXIT_CODE, code);
+        st[EXITED] = bytes1(uint8(1));
+    }
+
+    /// @dev The one-step syscalls but the preimage read, which `step` executes itself; false for a
+    ///      number without one-step semantics (the step traps).
+    function _ecall(bytes memory st, Data memory d) internal pure returns (bool) {
         uint256 number = _reg(st, 17);
         uint256 fd = _reg(st, 10);
         uint256 buf = _reg(st, 11);
@@ -453,8 +497,9 @@ contract RiscvStep {
             _setU32(st, EXIT_CODE, fd);
             st[EXITED] = bytes1(uint8(1));
         } else {
-            revert UnsupportedSyscall(pc, number);
+            return false;
         }
+        return true;
     }
 
     /// @dev pillar-fpvm's `alu`, with RISC-V's results for division by zero and overflow.

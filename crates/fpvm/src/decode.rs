@@ -1,8 +1,8 @@
 //! Decoding a 32-bit word into an RV32IM instruction.
 //!
 //! The VM's ISA is RV32I plus M, nothing else: every word outside it (compressed, atomics, float,
-//! CSR instructions, reserved encodings) decodes to `None`, which the machine reports as
-//! [`crate::VmError::IllegalInstruction`]. Immediates come out sign-extended as the spec says, so
+//! CSR instructions, reserved encodings) decodes to `None`, on which the machine traps
+//! ([`crate::Trap::IllegalInstruction`]). Immediates come out sign-extended as the spec says, so
 //! execution never looks at raw bits again.
 
 /// A register number, 0..=31.

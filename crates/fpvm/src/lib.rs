@@ -18,8 +18,9 @@
 //! [`profile`] attributes a run's steps to the guest's functions (a developer's tool).
 //! docs/fault-proofs.md specifies the VM.
 //!
-//! Guest input is adversarial: a malformed ELF is an [`ElfError`], an instruction outside RV32IM
-//! or an unknown syscall a [`VmError`]; nothing a guest does panics the host.
+//! Guest input is adversarial: a malformed ELF is an [`ElfError`]; an instruction outside RV32IM,
+//! `ebreak`, a misaligned `pc` or an unknown syscall is a [`Trap`], which exits the guest with a
+//! code naming it; nothing a guest does panics the host.
 
 pub mod asm;
 mod decode;
@@ -40,7 +41,7 @@ pub mod testkit;
 
 pub use decode::{AluOp, BranchOp, Instr, LoadOp, Reg, StoreOp, decode};
 pub use elf::{ElfError, STACK_TOP, load_elf, load_elf_into};
-pub use error::VmError;
+pub use error::{Trap, VmError};
 pub use machine::{Exit, Machine, reg};
 pub use memory::{Memory, MemoryError, PAGE_BITS, PAGE_COUNT, PAGE_SIZE, Page};
 pub use merkle::{Hash, LeafProof};

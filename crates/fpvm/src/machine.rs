@@ -6,12 +6,12 @@
 
 use crate::{
     decode::{AluOp, BranchOp, Instr, LoadOp, Reg, StoreOp, decode},
-    error::VmError,
+    error::{Trap, VmError},
     memory::Memory,
     merkle::Hash,
     oracle::PreimageState,
     state::State,
-    syscall::{SyscallResult, Syscalls},
+    syscall::{SyscallError, SyscallResult, Syscalls},
 };
 
 /// Register numbers of the ABI names the VM itself uses.
@@ -149,8 +149,8 @@ impl Machine {
         }
     }
 
-    /// Runs until the guest exits, a trap, or `max_steps` more instructions. Once the guest has
-    /// exited, returns its [`Exit`] again without executing anything.
+    /// Runs until the guest exits (a trap exits too), or `max_steps` more instructions. Once the
+    /// guest has exited, returns its [`Exit`] again without executing anything.
     pub fn run<S: Syscalls + ?Sized>(&mut self, sys: &mut S, max_steps: u64) -> Result<Exit, VmError> {
         for _ in 0..max_steps {
             if self.exit_code.is_some() {
@@ -164,8 +164,10 @@ impl Machine {
         }
     }
 
-    /// Executes one instruction. On a trap nothing changes (registers, `pc`, memory, step count),
-    /// so the failing state is the one to inspect. After the guest has exited, does nothing.
+    /// Executes one instruction. A trap exits the guest ([`Trap`]): `pc` stays at the trapping
+    /// instruction, the step is counted. On an error (a limit of the host) nothing changes
+    /// (registers, `pc`, memory, step count), so the failing state is the one to inspect. After
+    /// the guest has exited, does nothing.
     #[inline]
     pub fn step<S: Syscalls + ?Sized>(&mut self, sys: &mut S) -> Result<(), VmError> {
         if self.exit_code.is_some() {
@@ -173,11 +175,11 @@ impl Machine {
         }
         let pc = self.pc;
         if pc & 3 != 0 {
-            return Err(VmError::MisalignedFetch { pc });
+            return self.trap(Trap::MisalignedFetch);
         }
         let word = self.memory.load_u32(pc);
         let Some(instr) = decode(word) else {
-            return Err(VmError::IllegalInstruction { pc, word });
+            return self.trap(Trap::IllegalInstruction);
         };
         let mut next = pc.wrapping_add(4);
         match instr {
@@ -229,17 +231,27 @@ impl Machine {
                 next = target;
             }
             Instr::Fence => {}
-            Instr::Ebreak => return Err(VmError::Breakpoint { pc }),
+            Instr::Ebreak => return self.trap(Trap::Breakpoint),
             Instr::Ecall => {
                 let args = [self.reg(reg::A0), self.reg(reg::A1), self.reg(reg::A2)];
                 match sys.syscall(self.reg(reg::A7), args, &mut self.memory, &mut self.preimage) {
                     Ok(SyscallResult::Return(v)) => self.set_reg(reg::A0, v),
                     Ok(SyscallResult::Exit(code)) => self.exit_code = Some(code),
+                    Err(SyscallError::Unknown { .. }) => return self.trap(Trap::UnsupportedSyscall),
                     Err(source) => return Err(VmError::Syscall { pc, source }),
                 }
             }
         }
         self.pc = next;
+        self.steps += 1;
+        Ok(())
+    }
+
+    /// The guest exits with `trap`'s code; `pc` stays, the step counts (the one-step rule's
+    /// post-state of a trapping step).
+    #[cold]
+    fn trap(&mut self, trap: Trap) -> Result<(), VmError> {
+        self.exit_code = Some(trap.exit_code());
         self.steps += 1;
         Ok(())
     }
@@ -479,23 +491,46 @@ mod tests {
     }
 
     #[test]
-    fn traps_leave_the_state_unchanged() {
-        let mut sys = LinuxSyscalls::default();
-        let mut m = Machine::new(BASE);
-        m.memory_mut().write(BASE, &asm::words_to_bytes(&[asm::EBREAK, 0x3000_2573])).unwrap();
-        assert_eq!(m.step(&mut sys), Err(VmError::Breakpoint { pc: BASE }));
-        m.set_pc(BASE + 4);
-        assert_eq!(m.step(&mut sys), Err(VmError::IllegalInstruction { pc: BASE + 4, word: 0x3000_2573 }));
-        m.set_pc(BASE + 2);
-        assert_eq!(m.step(&mut sys), Err(VmError::MisalignedFetch { pc: BASE + 2 }));
-        assert_eq!(m.steps(), 0);
+    fn traps_exit_with_the_signals_code() {
+        // (pc, code at BASE, registers): each traps at its first step.
+        type Case<'a> = (u32, u32, &'a [(Reg, u32)], Trap);
+        let cases: [Case<'_>; 5] = [
+            (BASE, asm::EBREAK, &[], Trap::Breakpoint),
+            (BASE, 0x3000_2573, &[], Trap::IllegalInstruction), // csrr
+            (BASE, 0, &[], Trap::IllegalInstruction),
+            (BASE + 2, asm::addi(1, 1, 1), &[], Trap::MisalignedFetch),
+            (BASE, asm::ECALL, &[(reg::A7, 1234)], Trap::UnsupportedSyscall),
+        ];
+        for (pc, word, regs, trap) in cases {
+            let mut m = Machine::new(pc);
+            m.memory_mut().write(BASE, &asm::words_to_bytes(&[word, word])).unwrap();
+            for &(r, v) in regs {
+                m.set_reg(r, v);
+            }
+            let before = *m.regs();
+            assert_eq!(
+                m.run(&mut LinuxSyscalls::default(), 10),
+                Ok(Exit { code: trap.exit_code(), steps: 1 })
+            );
+            // Only the exit and the step count change: pc stays at the trapping instruction.
+            assert_eq!((m.pc(), *m.regs(), m.exit_code()), (pc, before, Some(trap.exit_code())), "{trap:?}");
+            assert_eq!(Trap::from_exit_code(trap.exit_code()), Some(trap));
+        }
+        assert_eq!(Trap::ALL.map(Trap::exit_code), [132, 133, 135, 159]);
+        assert_eq!(Trap::from_exit_code(1), None);
+    }
 
+    #[test]
+    fn host_errors_leave_the_state_unchanged() {
+        // A syscall the host cannot serve (here a store beyond the page limit) is not a trap.
         let mut m = Machine::new(BASE);
         m.memory_mut().write(BASE, &asm::words_to_bytes(&[asm::ECALL])).unwrap();
-        m.set_reg(reg::A7, 1234);
-        let err = VmError::Syscall { pc: BASE, source: SyscallError::Unknown { number: 1234 } };
-        assert_eq!(m.run(&mut sys, 10), Err(err));
-        assert_eq!((m.pc(), m.steps()), (BASE, 0));
+        m.set_reg(reg::A7, 63);
+        m.set_reg(reg::A0, 5);
+        let mut sys = crate::OracleSyscalls::new(pillar_preimage::MapOracle::new());
+        let err = m.step(&mut sys).unwrap_err();
+        assert!(matches!(err, VmError::Syscall { pc: BASE, source: SyscallError::Oracle(_) }), "{err:?}");
+        assert_eq!((m.pc(), m.steps(), m.exit_code()), (BASE, 0, None));
     }
 
     #[test]
@@ -532,7 +567,7 @@ mod tests {
     }
 
     #[test]
-    fn store_beyond_the_page_limit_traps() {
+    fn store_beyond_the_page_limit_is_an_error() {
         let mut m = Machine::new(BASE);
         m.memory_mut().write(BASE, &asm::words_to_bytes(&[asm::sw(0, 0x100, 0)])).unwrap();
         m.memory_mut().set_page_limit(1);

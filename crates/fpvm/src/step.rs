@@ -11,6 +11,7 @@ use thiserror::Error;
 
 use crate::{
     decode::{Instr, LoadOp, StoreOp, decode},
+    error::Trap,
     machine::{Machine, alu, branch_taken, reg},
     merkle::{Hash, LEAF_BITS, LEAF_SIZE, LeafProof},
     oracle::{
@@ -78,26 +79,6 @@ pub enum StepError {
         /// Leaves in the proof.
         got: usize,
     },
-    /// The word at `pc` is not an RV32IM instruction: the machine traps, there is no next state.
-    #[error("illegal instruction {word:#010x} at pc {pc:#010x}")]
-    IllegalInstruction {
-        /// `pc`.
-        pc: u32,
-        /// The word.
-        word: u32,
-    },
-    /// `pc` is not a multiple of 4: the machine traps.
-    #[error("misaligned pc {pc:#010x}")]
-    MisalignedFetch {
-        /// `pc`.
-        pc: u32,
-    },
-    /// `ebreak`: the machine traps.
-    #[error("ebreak at pc {pc:#010x}")]
-    Breakpoint {
-        /// `pc`.
-        pc: u32,
-    },
     /// A preimage read's proof has no preimage part.
     #[error("preimage read without a preimage part")]
     MissingPreimagePart,
@@ -121,14 +102,6 @@ pub enum StepError {
     /// The preimage offset would pass `u32::MAX` (only a preimage of nearly 4 GiB gets there).
     #[error("preimage offset overflow")]
     PreimageOffsetOverflow,
-    /// An `ecall` whose number has no one-step semantics yet.
-    #[error("ecall {number} at pc {pc:#010x} has no one-step semantics")]
-    UnsupportedSyscall {
-        /// `pc`.
-        pc: u32,
-        /// `a7`.
-        number: u32,
-    },
     /// The step counter would pass `u64::MAX`.
     #[error("step counter overflow")]
     StepOverflow,
@@ -170,8 +143,9 @@ fn leaves_of(addr: u32, len: u32) -> ([u32; 2], usize) {
 
 impl Machine {
     /// The proof of the machine's next step, against [`Machine::state_hash`], for a step that
-    /// reads no preimage ([`Machine::prove_step_with`] proves any step). Always succeeds: for a
-    /// step that traps the proof holds what shows the trap, and [`verify_step`] reports it.
+    /// reads no preimage ([`Machine::prove_step_with`] proves any step). Always succeeds; a step
+    /// that traps has a proof like any other (its instruction leaf, or none needed for a
+    /// misaligned `pc`, and no data leaves), which verifies to the trap's exit.
     pub fn prove_step(&mut self) -> StepProof {
         self.prove_step_with(&mut NoPreimages)
     }
@@ -264,9 +238,10 @@ pub fn verify_step(pre_state_hash: &Hash, proof: &StepProof) -> Result<Hash, Ste
 }
 
 /// The reference one-step rule: checks `proof` against `pre_state_hash`, executes the one
-/// instruction it shows, and returns the post-state's hash. An exited state steps to itself. A
-/// preimage read's part must be the one `parts` (the L1 oracle contract) has for the pre-state's
-/// key and offset.
+/// instruction it shows, and returns the post-state's hash. An exited state steps to itself; a
+/// trap exits ([`Trap`]). A preimage read's part must be the one `parts` has for the pre-state's
+/// key and offset. `parts` is one dispute's own view of the oracle, with raw keys: on L1 a local
+/// key (type 1) is looked up localized by the game and its context, which gives the same part.
 pub fn verify_step_with(
     pre_state_hash: &Hash,
     proof: &StepProof,
@@ -284,20 +259,24 @@ pub fn verify_step_with(
         return Ok(actual);
     }
     let pc = s.pc;
-    if pc & 3 != 0 {
-        return Err(StepError::MisalignedFetch { pc });
-    }
-    let leaf_index = pc >> LEAF_BITS;
-    let ins = &proof.instruction;
-    if ins.root(leaf_index, &ins.leaf) != s.memory_root {
-        return Err(StepError::BadPath { role: LeafRole::Instruction, leaf_index });
-    }
-    let off = (pc as usize) & (LEAF_SIZE - 1);
-    let word = u32::from_le_bytes([ins.leaf[off], ins.leaf[off + 1], ins.leaf[off + 2], ins.leaf[off + 3]]);
-    let instr = decode(word).ok_or(StepError::IllegalInstruction { pc, word })?;
+    // `Err(trap)`: a misaligned `pc` (no word is fetched, the instruction leaf is not checked) or
+    // an illegal word. Either touches no memory and reads no preimage.
+    let instr = if pc & 3 != 0 {
+        Err(Trap::MisalignedFetch)
+    } else {
+        let leaf_index = pc >> LEAF_BITS;
+        let ins = &proof.instruction;
+        if ins.root(leaf_index, &ins.leaf) != s.memory_root {
+            return Err(StepError::BadPath { role: LeafRole::Instruction, leaf_index });
+        }
+        let off = (pc as usize) & (LEAF_SIZE - 1);
+        let word =
+            u32::from_le_bytes([ins.leaf[off], ins.leaf[off + 1], ins.leaf[off + 2], ins.leaf[off + 3]]);
+        decode(word).ok_or(Trap::IllegalInstruction)
+    };
 
     let mut data = None;
-    let (expected, got) = match access(&instr, &s.regs) {
+    let (expected, got) = match instr.ok().and_then(|i| access(&i, &s.regs)) {
         Some((addr, len)) => {
             let (indices, n) = leaves_of(addr, len);
             for (i, (p, idx)) in proof.data.iter().zip(indices).enumerate().take(n) {
@@ -317,7 +296,7 @@ pub fn verify_step_with(
     if expected != got {
         return Err(StepError::DataLeafCount { expected, got });
     }
-    let reads_preimage = instr == Instr::Ecall && is_preimage_read(s.regs[17], s.regs[10]);
+    let reads_preimage = instr == Ok(Instr::Ecall) && is_preimage_read(s.regs[17], s.regs[10]);
     let part = match (reads_preimage, proof.preimage) {
         (true, None) => return Err(StepError::MissingPreimagePart),
         (false, Some(_)) => return Err(StepError::UnexpectedPreimagePart),
@@ -337,6 +316,10 @@ pub fn verify_step_with(
         if i & 31 != 0 {
             s.regs[usize::from(i & 31)] = v;
         }
+    };
+    let instr = match instr {
+        Ok(instr) => instr,
+        Err(trap) => return trapped(s, trap),
     };
     let mut next = pc.wrapping_add(4);
     match instr {
@@ -385,7 +368,7 @@ pub fn verify_step_with(
             next = target;
         }
         Instr::Fence => {}
-        Instr::Ebreak => return Err(StepError::Breakpoint { pc }),
+        Instr::Ebreak => return trapped(s, Trap::Breakpoint),
         Instr::Ecall => {
             let (fd, buf, len) = (r(&s, reg::A0), r(&s, reg::A1), r(&s, reg::A2));
             match (r(&s, reg::A7), fd) {
@@ -425,11 +408,20 @@ pub fn verify_step_with(
                     s.exit_code = fd;
                     s.exited = true;
                 }
-                (number, _) => return Err(StepError::UnsupportedSyscall { pc, number }),
+                _ => return trapped(s, Trap::UnsupportedSyscall),
             }
         }
     }
     s.pc = next;
+    s.steps = s.steps.checked_add(1).ok_or(StepError::StepOverflow)?;
+    Ok(s.hash())
+}
+
+/// The post-state of a step that traps: exited with the trap's code, `pc` unchanged, the step
+/// counted (`Machine::step` does the same).
+fn trapped(mut s: State, trap: Trap) -> Result<Hash, StepError> {
+    s.exited = true;
+    s.exit_code = trap.exit_code();
     s.steps = s.steps.checked_add(1).ok_or(StepError::StepOverflow)?;
     Ok(s.hash())
 }

@@ -41,10 +41,12 @@ pub enum SyscallResult {
     Exit(u32),
 }
 
-/// Why a syscall could not be served. The machine wraps it in [`crate::VmError::Syscall`].
+/// Why a syscall could not be served. An unknown number is the guest's fault and the machine
+/// traps ([`crate::Trap::UnsupportedSyscall`]); any other refusal is the host's, which the machine
+/// wraps in [`crate::VmError::Syscall`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SyscallError {
-    /// The handler does not know the number in `a7`.
+    /// The handler does not know the number in `a7`: the machine traps (exit 159).
     #[error("unknown syscall {number}")]
     Unknown {
         /// The value of `a7`.

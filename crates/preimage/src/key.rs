@@ -72,6 +72,20 @@ impl PreimageKey {
         Self::local(id)
     }
 
+    /// The key under which the L1 oracle stores this local key's data for one dispute: a local
+    /// key is the same in every dispute, so `PreimageOracle.loadLocalData` stores under it
+    /// localized by the loader (`caller`, the game) and a context of its choosing, and `RiscvStep`
+    /// reads a local key localized by its own caller and the context it is given (OP's
+    /// `PreimageKeyLib.localize`): keccak256(abi.encode(key, caller, context)) with byte 0 = 1.
+    /// The VM's state and a dispute's own oracle keep the raw key; only L1's storage sees this.
+    pub fn localize(&self, caller: &[u8; 20], context: &[u8; 32]) -> Self {
+        let mut pre = [0; 96];
+        pre[..32].copy_from_slice(&self.0);
+        pre[44..64].copy_from_slice(caller);
+        pre[64..].copy_from_slice(context);
+        typed(KeyType::Local, keccak256(&pre))
+    }
+
     /// The keccak256 key of `preimage`.
     pub fn keccak(preimage: &[u8]) -> Self {
         typed(KeyType::Keccak256, keccak256(preimage))
@@ -151,6 +165,18 @@ mod tests {
             k
         });
         assert_eq!(PreimageKey::nomt_node(&[0xff; 32]).0[..2], [7, 0xff]);
+        // localize: the ABI encoding of (bytes32, address, bytes32), hashed, typed local.
+        let raw = PreimageKey::local_index(5);
+        let mut abi = [0u8; 96];
+        abi[..32].copy_from_slice(&raw.0);
+        abi[44..64].copy_from_slice(&[0x12; 20]);
+        abi[95] = 7;
+        let mut expected = keccak256(&abi);
+        expected[0] = 1;
+        let mut context = [0; 32];
+        context[31] = 7;
+        assert_eq!(raw.localize(&[0x12; 20], &context).0, expected);
+        assert_ne!(raw.localize(&[0x13; 20], &context), raw.localize(&[0x12; 20], &context));
         for (b, t) in
             [(0u8, None), (3, None), (8, None), (5, Some(KeyType::Blob)), (6, Some(KeyType::Precompile))]
         {

@@ -8,13 +8,15 @@
 //! Without `--preimages` the guest gets Linux `write` and `exit`; with it, also the preimage
 //! oracle's calls, served from FILE (a `MapOracle::to_bytes` dump a host prepared). Writes the
 //! guest's stdout and stderr to ours, prints the step count and time to stderr, and exits with the
-//! guest's code (its low 8 bits, as Linux would). A trap or the step limit (default 2^40) prints
-//! the error and exits 2; an unreadable or malformed ELF or preimage file exits 2 too.
+//! guest's code (its low 8 bits, as Linux would); a trap is an exit with 128 + its signal (132
+//! illegal instruction, 133 `ebreak`, 135 misaligned `pc`, 159 unknown syscall), named on stderr.
+//! A host error (a preimage the file lacks) or the step limit (default 2^40) prints the error and
+//! exits 2; an unreadable or malformed ELF or preimage file exits 2 too.
 
 use std::{io::Write, process::ExitCode, time::Instant};
 
 use pillar_fpvm::{
-    LinuxSyscalls, Machine, OracleSyscalls, Syscalls, VmError, load_elf,
+    LinuxSyscalls, Machine, OracleSyscalls, Syscalls, Trap, VmError, load_elf,
     profile::{Profile, Symbol, demangle, function_symbols},
 };
 use pillar_preimage::MapOracle;
@@ -68,6 +70,12 @@ fn run<S: Syscalls + Output>(
     let steps = machine.steps();
     let rate = steps as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6;
     eprintln!("fpvm: {steps} steps in {:.3} s ({rate:.1} M steps/s)", elapsed.as_secs_f64());
+    if let Ok(exit) = &result
+        && let Some(trap) = Trap::from_exit_code(exit.code)
+    {
+        // The guest may have exited with this code itself; the state does not say which.
+        eprintln!("fpvm: exit code {} is a {trap:?} trap's (or the guest's own)", exit.code);
+    }
     result.map(|exit| exit.code)
 }
 

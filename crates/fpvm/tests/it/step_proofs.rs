@@ -4,7 +4,7 @@
 //! recorded trace gives the same states as running from the start.
 
 use pillar_fpvm::{
-    LeafRole, LinuxSyscalls, Machine, STATE_SIZE, State, StepError, StepProof, Trace, asm, load_elf,
+    LeafRole, LinuxSyscalls, Machine, STATE_SIZE, State, StepError, StepProof, Trace, Trap, asm, load_elf,
     verify_step,
 };
 use proptest::prelude::*;
@@ -183,14 +183,45 @@ fn stores_across_leaves_pages_and_the_top_of_memory() {
 }
 
 #[test]
-fn traps_and_unsupported_syscalls_have_no_post_state() {
-    let pc = 0x1_0000;
-    assert_eq!(one_step(&[], &[asm::EBREAK], &[]), Err(StepError::Breakpoint { pc }));
-    assert_eq!(one_step(&[], &[0], &[]), Err(StepError::IllegalInstruction { pc, word: 0 }));
-    assert_eq!(
-        one_step(&[(17, 62)], &[asm::ECALL], &[]),
-        Err(StepError::UnsupportedSyscall { pc, number: 62 })
-    );
+fn traps_verify_to_the_exit_they_make() {
+    // (pc, the word there, registers, trap): the machine exits with the trap's code, pc unchanged,
+    // and the proof verifies to exactly that state.
+    type Case<'a> = (u32, u32, &'a [(u8, u32)], Trap);
+    let cases: [Case<'_>; 5] = [
+        (0x1_0000, asm::EBREAK, &[], Trap::Breakpoint),
+        (0x1_0000, 0, &[], Trap::IllegalInstruction),
+        (0x1_0000, 0x0000_100f, &[], Trap::IllegalInstruction), // fence.i
+        (0x1_0002, asm::FENCE, &[], Trap::MisalignedFetch),
+        (0x1_0000, asm::ECALL, &[(17, 62)], Trap::UnsupportedSyscall),
+    ];
+    for (pc, word, regs, trap) in cases {
+        let mut m = Machine::new(pc);
+        m.memory_mut().write(0x1_0000, &asm::words_to_bytes(&[word, word])).expect("no limit");
+        for &(r, v) in regs {
+            m.set_reg(r, v);
+        }
+        let pre = m.state_hash();
+        let proof = m.prove_step();
+        assert!(proof.data.is_empty() && proof.preimage.is_none(), "{trap:?}");
+        m.step(&mut LinuxSyscalls::default()).expect("a trap is an exit");
+        let post = m.state();
+        assert_eq!(
+            (post.exited, post.exit_code, post.pc, post.steps),
+            (true, trap.exit_code(), pc, 1),
+            "{trap:?}"
+        );
+        assert_eq!(post.hash()[0], pillar_fpvm::STATUS_INVALID, "{trap:?}");
+        assert_eq!(verify_step(&pre, &proof), Ok(post.hash()), "{trap:?}");
+        // The exit is final: the next step is the exited state's self-step.
+        assert_eq!(verify_step(&post.hash(), &m.prove_step()), Ok(post.hash()), "{trap:?}");
+        // A trap carries nothing else: a data leaf or a preimage part is refused.
+        let mut extra = proof.clone();
+        extra.data.push(proof.instruction.clone());
+        assert_eq!(verify_step(&pre, &extra), Err(StepError::DataLeafCount { expected: 0, got: 1 }));
+        let mut part = proof.clone();
+        part.preimage = Some(pillar_fpvm::PreimagePart::of(b"", 0));
+        assert_eq!(verify_step(&pre, &part), Err(StepError::UnexpectedPreimagePart));
+    }
     // write returns its count (capped) or -EBADF; exit stops the machine.
     one_step(&[(17, 64), (10, 1), (12, u32::MAX)], &[asm::ECALL], &[]).expect("write");
     one_step(&[(17, 64), (10, 7)], &[asm::ECALL], &[]).expect("write to a bad fd");

@@ -245,7 +245,8 @@ async fn decide_block(
     if let Some(bytes) = elf {
         let mut machine = load_elf(bytes).context("the guest ELF")?;
         let run = run_with_oracle(&mut machine, &mut oracle.clone(), 1 << 40);
-        let exit = run.exit.map_err(|e| anyhow::anyhow!("block {block}: the VM trapped: {e}"))?;
+        let exit =
+            run.exit.map_err(|e| anyhow::anyhow!("block {block}: the VM stopped without an exit: {e}"))?;
         let printed = String::from_utf8_lossy(&run.stdout).trim().to_string();
         report["mode"] = json!("vm");
         report["steps"] = json!(exit.steps);
