@@ -10,7 +10,16 @@ mode="${1:-write}"
 exec node - "$mode" <<'JS'
 const fs = require("fs");
 const mode = process.argv[2];
-const contracts = ["Rollup", "Portal", "RiscvStep", "PreimageOracle"];
+const contracts = [
+  "Rollup",
+  "Portal",
+  "RiscvStep",
+  "PreimageOracle",
+  "DisputeGameFactory",
+  "FaultDisputeGame",
+  "AnchorStateRegistry",
+  "DelayedBondVault",
+];
 let stale = [];
 fs.mkdirSync("artifacts", { recursive: true });
 for (const name of contracts) {

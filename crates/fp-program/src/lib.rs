@@ -144,5 +144,9 @@ pub fn run<O: SharedOracle>(
 /// The verdict on a claim whose block's output is the agreed output.
 fn same_output(inputs: &Inputs) -> Verdict {
     let output_root = inputs.agreed_output;
-    if inputs.claimed_output == output_root { Verdict::Valid { output_root } } else { Verdict::Invalid { output_root } }
+    if inputs.claimed_output == output_root {
+        Verdict::Valid { output_root }
+    } else {
+        Verdict::Invalid { output_root }
+    }
 }

@@ -7,7 +7,8 @@
 //! `…Instance` for calls.
 //! `Rollup::BYTECODE` and `Portal::BYTECODE` are the creation code used by [`crate::deploy`];
 //! `RiscvStep` is the fault-proof VM's one-step rule and `PreimageOracle` the store of checked
-//! preimage parts it reads (both deployed by their differential test so far).
+//! preimage parts it reads; `DisputeGameFactory`, `FaultDisputeGame`, `AnchorStateRegistry` and
+//! `DelayedBondVault` are the dispute game ([`crate::deploy_dispute`]).
 
 #![allow(missing_docs, unreachable_pub, clippy::too_many_arguments)]
 
@@ -35,6 +36,30 @@ sol!(
     #[sol(rpc, all_derives)]
     PreimageOracle,
     "../../contracts/artifacts/PreimageOracle.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    DisputeGameFactory,
+    "../../contracts/artifacts/DisputeGameFactory.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    FaultDisputeGame,
+    "../../contracts/artifacts/FaultDisputeGame.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    AnchorStateRegistry,
+    "../../contracts/artifacts/AnchorStateRegistry.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    DelayedBondVault,
+    "../../contracts/artifacts/DelayedBondVault.json"
 );
 
 sol! {

@@ -90,7 +90,7 @@ pub async fn deploy(rpc_url: &str, deployer_key: &str, params: DeployParams) -> 
     Ok(Deployment { addresses: L1Addresses { rollup, portal }, l1_chain_id, deployed_at_block, deployer })
 }
 
-async fn confirm<P: Provider, D: alloy::contract::CallDecoder>(
+pub(crate) async fn confirm<P: Provider, D: alloy::contract::CallDecoder>(
     method: &'static str,
     tx: alloy::contract::CallBuilder<P, D>,
 ) -> Result<(), L1Error> {
@@ -103,7 +103,7 @@ async fn confirm<P: Provider, D: alloy::contract::CallDecoder>(
     Ok(())
 }
 
-async fn deploy_one<P: Provider, D: alloy::contract::CallDecoder>(
+pub(crate) async fn deploy_one<P: Provider, D: alloy::contract::CallDecoder>(
     contract: &'static str,
     tx: alloy::contract::CallBuilder<P, D>,
 ) -> Result<(Address, u64), L1Error> {

@@ -7,7 +7,11 @@ use alloy::providers::PendingTransactionError;
 use alloy::transports::{RpcError, TransportError};
 use pillar_derive::{Classify, ErrorKind};
 
-use crate::bindings::{Portal::PortalErrors, Rollup::RollupErrors};
+use crate::bindings::{
+    DisputeGameFactory::DisputeGameFactoryErrors, FaultDisputeGame::FaultDisputeGameErrors,
+    Portal::PortalErrors, PreimageOracle::PreimageOracleErrors, RiscvStep::RiscvStepErrors,
+    Rollup::RollupErrors,
+};
 
 /// An L1 failure. [`L1Error::is_retryable`] says whether the same call may succeed later
 /// (node unreachable, rate limited, receipt not there yet); everything else needs a caller decision
@@ -90,6 +94,38 @@ pub enum L1Error {
         method: &'static str,
         /// The decoded custom error.
         error: PortalErrors,
+    },
+    /// A dispute game rejected the call with one of its custom errors.
+    #[error("the dispute game rejected {method}: {error:?}")]
+    GameRevert {
+        /// The client method.
+        method: &'static str,
+        /// The decoded custom error.
+        error: FaultDisputeGameErrors,
+    },
+    /// The dispute game factory rejected the call.
+    #[error("the dispute game factory rejected {method}: {error:?}")]
+    FactoryRevert {
+        /// The client method.
+        method: &'static str,
+        /// The decoded custom error.
+        error: DisputeGameFactoryErrors,
+    },
+    /// The one-step rule rejected a step's proof.
+    #[error("RiscvStep rejected {method}: {error:?}")]
+    StepRevert {
+        /// The client method.
+        method: &'static str,
+        /// The decoded custom error.
+        error: RiscvStepErrors,
+    },
+    /// The preimage oracle rejected a load.
+    #[error("PreimageOracle rejected {method}: {error:?}")]
+    OracleRevert {
+        /// The client method.
+        method: &'static str,
+        /// The decoded custom error.
+        error: PreimageOracleErrors,
     },
     /// A call reverted with data that is not a Rollup or Portal error (e.g. from a token).
     #[error("{method} reverted with data {data}")]
@@ -297,6 +333,18 @@ impl L1Error {
         if let Some(error) = e.as_decoded_interface_error::<PortalErrors>() {
             return Self::PortalRevert { method, error };
         }
+        if let Some(error) = e.as_decoded_interface_error::<FaultDisputeGameErrors>() {
+            return Self::GameRevert { method, error };
+        }
+        if let Some(error) = e.as_decoded_interface_error::<DisputeGameFactoryErrors>() {
+            return Self::FactoryRevert { method, error };
+        }
+        if let Some(error) = e.as_decoded_interface_error::<RiscvStepErrors>() {
+            return Self::StepRevert { method, error };
+        }
+        if let Some(error) = e.as_decoded_interface_error::<PreimageOracleErrors>() {
+            return Self::OracleRevert { method, error };
+        }
         if let Some(data) = e.as_revert_data() {
             return Self::Revert { method, data };
         }
@@ -346,6 +394,10 @@ impl Classify for L1Error {
             | Self::NoSigner { .. }
             | Self::RollupRevert { .. }
             | Self::PortalRevert { .. }
+            | Self::GameRevert { .. }
+            | Self::FactoryRevert { .. }
+            | Self::StepRevert { .. }
+            | Self::OracleRevert { .. }
             | Self::Revert { .. }
             | Self::TxReverted { .. }
             | Self::MissingEvent { .. }

@@ -27,6 +27,8 @@ pub mod anvil;
 pub mod bindings;
 mod client;
 mod deploy;
+mod deploy_dispute;
+mod dispute;
 mod error;
 pub mod hashing;
 mod provider;
@@ -38,6 +40,8 @@ pub use client::{
     kzg_commitments, versioned_hashes, warm_up_kzg,
 };
 pub use deploy::{DeployParams, Deployment, deploy};
+pub use deploy_dispute::{DisputeDeployment, DisputeParams, deploy_dispute};
+pub use dispute::{DisputeClient, GameClaim, GameInfo, GameStatus};
 pub use error::L1Error;
 pub use hashing::{
     DerivationCursor, Withdrawal, WithdrawalProof, output_root, withdrawal_leaf, withdrawal_proof,
