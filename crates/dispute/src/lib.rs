@@ -10,5 +10,6 @@
 //!
 //! The contracts' clients are `pillar_l1::DisputeClient` and `pillar_l1::deploy_dispute`.
 
+pub mod agent;
 pub mod position;
 pub mod strategy;
