@@ -74,7 +74,8 @@ pub trait TraceSource {
     fn output_at(&mut self, block: u64) -> Result<B256, Self::Error>;
 
     /// The state hash at trace index `t` of `sub`'s trace: the state after `t + 1` steps (the
-    /// exited state steps to itself).
+    /// exited state steps to itself). The strategy asks only about block disputes under claims the
+    /// player answers, whose agreed output it stands behind.
     fn state_at(&mut self, sub: &ExecSubgame, t: u64) -> Result<B256, Self::Error>;
 }
 
@@ -291,28 +292,41 @@ impl<'a, S: TraceSource> Strategy<'a, S> {
         let n = self.game.claims.len();
         let mut own = vec![false; n];
         let mut answers = vec![false; n];
+        // Agreement is asked only of claims the player answers: the others may sit in block
+        // disputes whose agreed output the player does not stand behind, whose traces it need
+        // not (and may not be able to) build.
+        let mut agree: Vec<Option<bool>> = vec![None; n];
         let mut actions = Vec::new();
-        let mut agree = Vec::with_capacity(n);
         for i in 0..n {
-            agree.push(self.agrees(i)?);
-        }
-        for i in 0..n {
-            let c = &self.game.claims[i];
-            own[i] = match c.parent {
-                None => agree[0],
-                Some(p) => answers[p] && self.is_my_move(p, agree[p], i)?,
+            let parent = self.game.claims[i].parent;
+            own[i] = match parent {
+                None => self.agree_memo(&mut agree, 0)?,
+                Some(p) => answers[p] && {
+                    let a = self.agree_memo(&mut agree, p)?;
+                    self.is_my_move(p, a, i)?
+                },
             };
-            answers[i] = match c.parent {
-                None => !agree[0],
+            answers[i] = match parent {
+                None => !own[0],
                 Some(p) => own[p],
             };
-            if answers[i]
-                && let Some(a) = self.answer(i, agree[i])?
-            {
-                actions.push(a);
+            if answers[i] {
+                let a = self.agree_memo(&mut agree, i)?;
+                if let Some(action) = self.answer(i, a)? {
+                    actions.push(action);
+                }
             }
         }
         Ok(actions)
+    }
+
+    fn agree_memo(&mut self, memo: &mut [Option<bool>], i: usize) -> Result<bool, StrategyError<S::Error>> {
+        if let Some(a) = memo[i] {
+            return Ok(a);
+        }
+        let a = self.agrees(i)?;
+        memo[i] = Some(a);
+        Ok(a)
     }
 
     /// Whether the claim at `index` is the move the player makes against `parent`.
