@@ -36,6 +36,10 @@ struct Batch {
 contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     /// @notice Largest value accepted for any of the windows.
     uint64 public constant MAX_WINDOW = 365 days;
+    /// @notice Largest inclusion deadline: a user's forced transaction (a withdrawal included)
+    ///         is in the chain within a day, which bounds the time an exit takes without the
+    ///         operator (docs/stages.md).
+    uint64 public constant MAX_INCLUSION_DEADLINE = 1 days;
 
     /// @notice L2 chain id (EIP-155 / EIP-712 domain of L2 transactions).
     uint64 public immutable l2ChainId;
@@ -520,7 +524,7 @@ contract Rollup is Ownable2Step, IOutputOracle, IOutputChallenger {
     }
 
     function _setInclusionDeadline(uint64 value) private {
-        if (value == 0 || value > MAX_WINDOW) revert InvalidWindow(value, 1, MAX_WINDOW);
+        if (value == 0 || value > MAX_INCLUSION_DEADLINE) revert InvalidWindow(value, 1, MAX_INCLUSION_DEADLINE);
         emit InclusionDeadlineUpdated(inclusionDeadline, value);
         inclusionDeadline = value;
     }

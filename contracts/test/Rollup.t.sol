@@ -115,8 +115,10 @@ contract RollupTest is Test {
         new Rollup(owner, CHAIN_ID, CHALLENGE, INCLUSION, INACTIVITY, sequencer, address(0), guardian);
         vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidWindow.selector, 0, 1, 365 days));
         new Rollup(owner, CHAIN_ID, CHALLENGE, INCLUSION, 0, sequencer, proposer, guardian);
-        vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidWindow.selector, 0, 1, 365 days));
+        vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidWindow.selector, 0, 1, 1 days));
         new Rollup(owner, CHAIN_ID, CHALLENGE, 0, INACTIVITY, sequencer, proposer, guardian);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidWindow.selector, 2 days, 1, 1 days));
+        new Rollup(owner, CHAIN_ID, CHALLENGE, 2 days, INACTIVITY, sequencer, proposer, guardian);
         vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidWindow.selector, 366 days, 0, 365 days));
         new Rollup(owner, CHAIN_ID, 366 days, INCLUSION, INACTIVITY, sequencer, proposer, guardian);
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableInvalidOwner.selector, address(0)));
@@ -183,6 +185,15 @@ contract RollupTest is Test {
         rollup.setInclusionDeadline(1);
         vm.expectRevert(err);
         rollup.setInactivityWindow(1);
+        vm.stopPrank();
+    }
+
+    function test_inclusionDeadlineIsAtMostADay() public {
+        vm.startPrank(owner);
+        rollup.setInclusionDeadline(1 days);
+        assertEq(rollup.inclusionDeadline(), 1 days);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidWindow.selector, 1 days + 1, 1, 1 days));
+        rollup.setInclusionDeadline(1 days + 1);
         vm.stopPrank();
     }
 

@@ -18,7 +18,7 @@ pub struct DeployParams {
     pub l2_chain_id: u64,
     /// Seconds before an output is final (`0..=365 days`).
     pub challenge_window_secs: u64,
-    /// Seconds within which derivation must include a queue message (`1..=365 days`).
+    /// Seconds within which derivation must include a queue message (`1..=86400`: one day at most).
     pub inclusion_deadline_secs: u64,
     /// Seconds of sequencer silence before anyone may append batches (`1..=365 days`).
     pub inactivity_window_secs: u64,
