@@ -19,6 +19,7 @@ interface Vm {
     function deal(address account, uint256 balance) external;
     function label(address account, string calldata name) external;
     function addr(uint256 privateKey) external pure returns (address);
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function assume(bool condition) external pure;
     function blobhashes(bytes32[] calldata hashes) external;
     function expectRevert() external;
