@@ -112,17 +112,16 @@ pub struct Round {
 
 /// One round: read the game, answer every claim the strategy answers, and report what was done.
 /// A refused action is counted, not fatal: the next round reads the game as it now is.
-pub async fn play_round<S: TraceSource, T: Stepper>(
+pub async fn play_round<P: TraceSource + Stepper>(
     client: &DisputeClient,
     game: Address,
-    source: &mut S,
-    stepper: &mut T,
+    player: &mut P,
 ) -> Result<Round, AgentError>
 where
-    S::Error: std::fmt::Display,
+    P::Error: std::fmt::Display,
 {
     let view = read_view(client, game).await?;
-    let actions = Strategy::new(&view, source).actions()?;
+    let actions = Strategy::new(&view, player).actions()?;
     let mut round = Round::default();
     for action in actions {
         match action {
@@ -137,7 +136,7 @@ where
                 }
             }
             Action::Step { claim, is_attack, from_steps, subgame } => {
-                match stepper.step(client, game, claim, is_attack, from_steps, &subgame).await {
+                match player.step(client, game, claim, is_attack, from_steps, &subgame).await {
                     Ok(()) => round.steps += 1,
                     Err(e) => {
                         tracing::info!(%game, claim, error = %e, "step refused");

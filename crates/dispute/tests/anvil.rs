@@ -48,11 +48,9 @@ impl TraceSource for World {
     }
 }
 
-/// A stepper with nothing to prove from: a model state has no preimage, so its steps are sent
-/// with an empty proof and the real `RiscvStep` refuses them.
-struct NoProof;
-
-impl Stepper for NoProof {
+/// A model world has nothing to prove its steps from (a model state has no preimage): its steps
+/// are sent with an empty proof, and the real `RiscvStep` refuses them.
+impl Stepper for World {
     async fn step(
         &mut self,
         client: &DisputeClient,
@@ -116,8 +114,8 @@ async fn a_griefer_loses_against_an_honest_root_at_the_production_depths() {
     let mut rounds = 0;
     let mut refused = 0;
     loop {
-        let h = play_round(&honest, game, &mut truth.clone(), &mut NoProof).await.unwrap();
-        let g = play_round(&griefer, game, &mut World { fake_from: 600 }, &mut NoProof).await.unwrap();
+        let h = play_round(&honest, game, &mut truth.clone()).await.unwrap();
+        let g = play_round(&griefer, game, &mut World { fake_from: 600 }).await.unwrap();
         assert_eq!(h.refused, 0, "the honest player's actions all land");
         refused += g.refused;
         rounds += 1;
