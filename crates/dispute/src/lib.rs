@@ -8,5 +8,7 @@
 //!   proofs with the preimage each step reads;
 //! - [`host`]: the oracle a block's dispute runs on, gathered from the node and L1.
 
+pub mod host;
 pub mod position;
 pub mod strategy;
+pub mod trace;

@@ -1,0 +1,1 @@
+//! The oracle a block's dispute runs on, gathered from the node and L1.
