@@ -12,11 +12,25 @@ use crate::{
 /// Preimages by key, and the hints received. Every insert checks the preimage against its key as
 /// the L1 oracle contract would ([`check`]), so a `MapOracle` serves only what L1 would serve
 /// (for blobs, up to the KZG opening, which it takes on trust: [`check_blob_key`]).
+///
+/// It also keeps, beside the preimages, what the L1 oracle's loaders need for the two key types
+/// whose key does not determine its preimage by a hash of it: a precompile key's call (address
+/// and input: the contract calls the precompile itself) and a blob key's commitment and point,
+/// with the whole blob when [`MapOracle::insert_blob_elements`] was given it (a KZG proof of an
+/// element is computed from the blob). A challenger posting a step that reads such a key looks
+/// them up ([`MapOracle::precompile_call`], [`MapOracle::blob_point`], [`MapOracle::blob`]).
+/// [`MapOracle::to_bytes`] carries the preimages only.
 #[derive(Debug, Clone, Default)]
 pub struct MapOracle {
     preimages: BTreeMap<[u8; 32], Vec<u8>>,
     /// The hints received, in order.
     pub hints: Vec<Vec<u8>>,
+    /// Precompile key → (address, input).
+    precompile_calls: BTreeMap<[u8; 32], ([u8; 20], Vec<u8>)>,
+    /// Blob key → (commitment, z).
+    blob_points: BTreeMap<[u8; 32], ([u8; 48], [u8; 32])>,
+    /// Commitment → the blob's bytes.
+    blobs: BTreeMap<[u8; 48], Vec<u8>>,
 }
 
 impl MapOracle {
@@ -65,6 +79,7 @@ impl MapOracle {
         let key = PreimageKey::blob(commitment, z);
         check_blob_key(&key, commitment, z, element)?;
         self.preimages.insert(key.0, element.to_vec());
+        self.blob_points.insert(key.0, (*commitment, *z));
         Ok(key)
     }
 
@@ -83,6 +98,7 @@ impl MapOracle {
             let element: &[u8; 32] = element.try_into().unwrap_or(&[0; 32]);
             self.insert_blob(commitment, &z, element)?;
         }
+        self.blobs.insert(*commitment, blob.to_vec());
         Ok(())
     }
 
@@ -98,7 +114,26 @@ impl MapOracle {
         let preimage = crate::precompile::call(address, input)?;
         crate::check::check_precompile(&key, address, input, &preimage)?;
         self.preimages.insert(key.0, preimage);
+        self.precompile_calls.insert(key.0, (*address, input.to_vec()));
         Ok(key)
+    }
+
+    /// The call a precompile key stored by [`MapOracle::insert_precompile`] names: its address
+    /// and input.
+    pub fn precompile_call(&self, key: &PreimageKey) -> Option<(&[u8; 20], &[u8])> {
+        self.precompile_calls.get(&key.0).map(|(a, i)| (a, i.as_slice()))
+    }
+
+    /// The commitment and point `z` of a blob key stored by [`MapOracle::insert_blob`] or
+    /// [`MapOracle::insert_blob_elements`].
+    pub fn blob_point(&self, key: &PreimageKey) -> Option<(&[u8; 48], &[u8; 32])> {
+        self.blob_points.get(&key.0).map(|(c, z)| (c, z))
+    }
+
+    /// The whole blob with KZG commitment `commitment`, if [`MapOracle::insert_blob_elements`]
+    /// stored it.
+    pub fn blob(&self, commitment: &[u8; 48]) -> Option<&[u8]> {
+        self.blobs.get(commitment).map(Vec::as_slice)
     }
 
     /// Every preimage as `key (32) ‖ length (4, big-endian) ‖ preimage`, in key order: how a host

@@ -85,3 +85,34 @@ fn the_file_form_round_trips_and_refuses_truncation() {
     huge[32..].copy_from_slice(&u32::MAX.to_be_bytes());
     assert!(matches!(MapOracle::from_bytes(&huge), Err(OracleError::TooLarge { .. })));
 }
+
+/// What the L1 loaders need besides the preimage is kept: a precompile key's call, a blob key's
+/// commitment and point, and a whole blob given element by element; other keys have none.
+#[test]
+fn keeps_what_the_l1_loaders_need_for_precompile_and_blob_keys() {
+    let mut o = MapOracle::new();
+    let input = [7u8; 128];
+    let p = o.insert_precompile(&ECRECOVER, &input).expect("supported");
+    assert_eq!(o.precompile_call(&p), Some((&ECRECOVER, &input[..])));
+    assert_eq!(PreimageKey::precompile(&ECRECOVER, &input), p);
+    let b = o.insert_blob(&[1; 48], &[2; 32], &[3; 32]).expect("canonical");
+    assert_eq!(o.blob_point(&b), Some((&[1; 48], &[2; 32])));
+    assert_eq!(o.blob(&[1; 48]), None, "one element is not the blob");
+
+    let mut blob = vec![0u8; pillar_preimage::blob::BYTES_PER_BLOB];
+    blob[32 * 5 + 31] = 9;
+    o.insert_blob_elements(&[4; 48], &blob).expect("canonical elements");
+    assert_eq!(o.blob(&[4; 48]), Some(&blob[..]));
+    let z5 = pillar_preimage::blob::point(5);
+    let k5 = PreimageKey::blob(&[4; 48], &z5);
+    assert_eq!(o.blob_point(&k5), Some((&[4; 48], &z5)));
+    assert_eq!(o.get(k5).expect("stored")[31], 9);
+
+    let k = o.insert_keccak(b"x").expect("checked");
+    assert_eq!(o.precompile_call(&k), None);
+    assert_eq!(o.blob_point(&k), None);
+    // The file form carries preimages only.
+    let back = MapOracle::from_bytes(&o.to_bytes()).expect("parses");
+    assert_eq!(back.precompile_call(&p), None);
+    assert_eq!(back.preimage(&p), o.preimage(&p));
+}
