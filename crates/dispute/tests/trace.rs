@@ -264,3 +264,95 @@ fn a_missing_preimage_or_blob_is_an_error() {
     }
     assert!(blob_errors > 0);
 }
+
+/// The trace's steps on L1: each read step's load goes through the real `PreimageOracle`'s
+/// loader, and `RiscvStep.step(pre, proof, context)` from the loader's account (local data is
+/// localized by the step's caller, so the loader plays the game) gives `state_after(n + 1)` for
+/// every step, the reads included.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_step_and_load_passes_the_l1_contracts() {
+    use alloy::{
+        network::EthereumWallet,
+        primitives::{B256, Bytes, U256},
+        providers::{Provider, ProviderBuilder},
+        signers::local::PrivateKeySigner,
+    };
+    use pillar_l1::{
+        anvil::{Anvil, AnvilOptions},
+        bindings::{PreimageOracle, RiscvStep},
+    };
+
+    // Osaka, for P256VERIFY (the contracts are compiled for it, contracts/foundry.toml).
+    let options =
+        AnvilOptions { extra_args: vec!["--hardfork".into(), "osaka".into()], ..Default::default() };
+    let anvil = Anvil::spawn_with(options).await.expect("anvil");
+    let signer: PrivateKeySigner = anvil.dev_key(0).parse().expect("key");
+    let from = signer.address();
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer))
+        .connect_http(anvil.endpoint().parse().expect("url"))
+        .erased();
+    let oracle = PreimageOracle::deploy(provider.clone()).await.expect("oracle");
+    let step = RiscvStep::deploy(provider, *oracle.address()).await.expect("step");
+    let context = B256::from([0xc7; 32]);
+
+    let g = guest();
+    let mut t =
+        tokio::task::block_in_place(|| BlockTrace::record(&g.elf, g.oracle, 16, 1 << 20)).expect("exits");
+    let mut loads = 0;
+    for n in 0..=t.steps() {
+        let data = tokio::task::block_in_place(|| t.step_from(n)).expect("step");
+        macro_rules! send {
+            ($call:expr) => {{
+                $call.send().await.expect("sent").get_receipt().await.expect("mined");
+            }};
+        }
+        if let Some(load) = &data.load {
+            loads += 1;
+            let o = U256::from(load.part_offset());
+            match load {
+                PreimageLoad::Local { ident, .. } => {
+                    let value =
+                        t.oracle().map().preimage(&PreimageKey::local_index(*ident)).expect("input").to_vec();
+                    let mut word = [0u8; 32];
+                    word[..value.len()].copy_from_slice(&value);
+                    send!(oracle.loadLocalData(
+                        U256::from(*ident),
+                        context,
+                        B256::from(word),
+                        U256::from(value.len()),
+                        o
+                    ));
+                }
+                PreimageLoad::Keccak { preimage, .. } => {
+                    send!(oracle.loadKeccak256PreimagePart(o, Bytes::copy_from_slice(preimage)))
+                }
+                PreimageLoad::Sha256 { preimage, .. } => {
+                    send!(oracle.loadSha256PreimagePart(o, Bytes::copy_from_slice(preimage)))
+                }
+                PreimageLoad::NomtNode { preimage, .. } => {
+                    send!(oracle.loadNomtNodePreimagePart(o, Bytes::copy_from_slice(preimage)))
+                }
+                PreimageLoad::Precompile { address, input, .. } => {
+                    send!(oracle.loadPrecompilePreimagePart(o, *address, Bytes::copy_from_slice(input)))
+                }
+                PreimageLoad::Blob { z, y, commitment, proof, .. } => send!(oracle.loadBlobPreimagePart(
+                    U256::from_be_bytes(z.0),
+                    U256::from_be_bytes(y.0),
+                    Bytes::copy_from_slice(commitment),
+                    Bytes::copy_from_slice(proof),
+                    o
+                )),
+            }
+        }
+        let post = step
+            .step(data.pre_state_hash, Bytes::copy_from_slice(&data.proof), context)
+            .from(from)
+            .call()
+            .await
+            .unwrap_or_else(|e| panic!("step {n}: {e}"));
+        let want = tokio::task::block_in_place(|| t.state_after(n + 1)).expect("state");
+        assert_eq!(post, want, "step {n}");
+    }
+    assert!(loads >= 12, "{loads} loads");
+}
