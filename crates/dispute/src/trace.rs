@@ -245,17 +245,13 @@ impl BlockTrace {
         &self.sys.oracle
     }
 
-    /// The machine after `min(n, steps)` steps.
-    fn machine_at(&mut self, n: u64) -> Result<&mut Machine, TraceError> {
+    /// The machine after `min(n, steps)` steps, taken from the cursor when it is at most
+    /// `interval` steps before, else sought; the caller puts it back.
+    fn take_at(&mut self, n: u64) -> Result<Machine, TraceError> {
         let n = n.min(self.steps);
-        let near = self.cursor.as_ref().is_some_and(|m| m.steps() <= n && n - m.steps() < self.interval);
-        if !near {
-            let m =
-                self.trace.seek(n, &mut self.sys).map_err(|source| TraceError::Seek { step: n, source })?;
-            self.cursor = Some(m);
-        }
-        let Some(m) = self.cursor.as_mut() else {
-            return Err(TraceError::Seek { step: n, source: SeekError::BeforeStart { step: n, start: 0 } });
+        let mut m = match self.cursor.take() {
+            Some(m) if m.steps() <= n && n - m.steps() < self.interval => m,
+            _ => self.trace.seek(n, &mut self.sys).map_err(|source| TraceError::Seek { step: n, source })?,
         };
         while m.steps() < n && m.exit_code().is_none() {
             let step = m.steps();
@@ -266,32 +262,30 @@ impl BlockTrace {
 
     /// The state hash after `min(n, steps)` steps (the exited state steps to itself).
     pub fn state_after(&mut self, n: u64) -> Result<B256, TraceError> {
-        Ok(B256::from(self.machine_at(n)?.state_hash()))
+        let mut m = self.take_at(n)?;
+        let hash = B256::from(m.state_hash());
+        self.cursor = Some(m);
+        Ok(hash)
     }
 
     /// The step from the state after `n` steps: its pre-state hash, its proof, and the preimage
     /// part it reads, if it is a `read(5, …)`.
     pub fn step_from(&mut self, n: u64) -> Result<StepData, TraceError> {
-        // Split borrows: the machine is proven with the syscalls as the part store.
-        self.machine_at(n)?;
-        let Some(m) = self.cursor.as_mut() else {
-            return Err(TraceError::Seek { step: n, source: SeekError::BeforeStart { step: n, start: 0 } });
-        };
+        let mut m = self.take_at(n)?;
         let pre_state_hash = B256::from(m.state_hash());
+        // The syscalls that ran the machine are the part store: they hold every key it read.
         let proof = m.prove_step_with(&mut self.sys);
+        let (step, state) = (m.steps(), m.preimage());
+        self.cursor = Some(m);
         let load = match proof.preimage {
             None if is_read(&proof) => {
-                return Err(TraceError::MissingPreimage {
-                    step: m.steps(),
-                    key: B256::from(m.preimage().key),
-                });
+                return Err(TraceError::MissingPreimage { step, key: B256::from(state.key) });
             }
             None => None,
             Some(part) => {
-                let state = m.preimage();
                 let end = LENGTH_PREFIX_SIZE as u64 + part.len;
                 let part_offset = if u64::from(state.offset) < end { state.offset } else { 0 };
-                Some(load_for(&self.sys.oracle, m.steps(), PreimageKey(state.key), part_offset)?)
+                Some(load_for(&self.sys.oracle, step, PreimageKey(state.key), part_offset)?)
             }
         };
         Ok(StepData { pre_state_hash, proof: proof.encode(), load })

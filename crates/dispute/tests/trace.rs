@@ -264,3 +264,169 @@ fn a_missing_preimage_or_blob_is_an_error() {
     }
     assert!(blob_errors > 0);
 }
+
+/// The trace's steps on L1: each read step's load goes through the real `PreimageOracle`'s
+/// loader, and `RiscvStep.step(pre, proof, context)` from the loader's account (local data is
+/// localized by the step's caller, so the loader plays the game) gives `state_after(n + 1)` for
+/// every step, the reads included.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_step_and_load_passes_the_l1_contracts() {
+    use alloy::{
+        network::EthereumWallet,
+        primitives::{B256, Bytes, U256},
+        providers::{Provider, ProviderBuilder},
+        signers::local::PrivateKeySigner,
+    };
+    use pillar_l1::{
+        anvil::{Anvil, AnvilOptions},
+        bindings::{PreimageOracle, RiscvStep},
+    };
+
+    // Osaka, for P256VERIFY (the contracts are compiled for it, contracts/foundry.toml).
+    let options =
+        AnvilOptions { extra_args: vec!["--hardfork".into(), "osaka".into()], ..Default::default() };
+    let anvil = Anvil::spawn_with(options).await.expect("anvil");
+    let signer: PrivateKeySigner = anvil.dev_key(0).parse().expect("key");
+    let from = signer.address();
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer))
+        .connect_http(anvil.endpoint().parse().expect("url"))
+        .erased();
+    let oracle = PreimageOracle::deploy(provider.clone()).await.expect("oracle");
+    let step = RiscvStep::deploy(provider, *oracle.address()).await.expect("step");
+    let context = B256::from([0xc7; 32]);
+
+    let g = guest();
+    let mut t =
+        tokio::task::block_in_place(|| BlockTrace::record(&g.elf, g.oracle, 16, 1 << 20)).expect("exits");
+    let mut loads = 0;
+    for n in 0..=t.steps() {
+        let data = tokio::task::block_in_place(|| t.step_from(n)).expect("step");
+        macro_rules! send {
+            ($call:expr) => {{
+                $call.send().await.expect("sent").get_receipt().await.expect("mined");
+            }};
+        }
+        if let Some(load) = &data.load {
+            loads += 1;
+            let o = U256::from(load.part_offset());
+            match load {
+                PreimageLoad::Local { ident, .. } => {
+                    let value =
+                        t.oracle().map().preimage(&PreimageKey::local_index(*ident)).expect("input").to_vec();
+                    let mut word = [0u8; 32];
+                    word[..value.len()].copy_from_slice(&value);
+                    send!(oracle.loadLocalData(
+                        U256::from(*ident),
+                        context,
+                        B256::from(word),
+                        U256::from(value.len()),
+                        o
+                    ));
+                }
+                PreimageLoad::Keccak { preimage, .. } => {
+                    send!(oracle.loadKeccak256PreimagePart(o, Bytes::copy_from_slice(preimage)))
+                }
+                PreimageLoad::Sha256 { preimage, .. } => {
+                    send!(oracle.loadSha256PreimagePart(o, Bytes::copy_from_slice(preimage)))
+                }
+                PreimageLoad::NomtNode { preimage, .. } => {
+                    send!(oracle.loadNomtNodePreimagePart(o, Bytes::copy_from_slice(preimage)))
+                }
+                PreimageLoad::Precompile { address, input, .. } => {
+                    send!(oracle.loadPrecompilePreimagePart(o, *address, Bytes::copy_from_slice(input)))
+                }
+                PreimageLoad::Blob { z, y, commitment, proof, .. } => send!(oracle.loadBlobPreimagePart(
+                    U256::from_be_bytes(z.0),
+                    U256::from_be_bytes(y.0),
+                    Bytes::copy_from_slice(commitment),
+                    Bytes::copy_from_slice(proof),
+                    o
+                )),
+            }
+        }
+        let post = step
+            .step(data.pre_state_hash, Bytes::copy_from_slice(&data.proof), context)
+            .from(from)
+            .call()
+            .await
+            .unwrap_or_else(|e| panic!("step {n}: {e}"));
+        let want = tokio::task::block_in_place(|| t.state_after(n + 1)).expect("state");
+        assert_eq!(post, want, "step {n}");
+    }
+    assert!(loads >= 12, "{loads} loads");
+}
+
+/// The trace of the real program over a twins case's oracle (`PILLAR_FP_ELF`: the guest, as
+/// `scripts/rv32im/prestate.sh` builds it; `PILLAR_FP_CASE`: a `MapOracle::to_bytes` dump,
+/// as the twins test writes with `PILLAR_FP_DUMP`; `PILLAR_FP_EXIT`: its exit code, 0 unless
+/// given): the exit code, the prestate, the exited state, and every read step (the program
+/// reads through its whole oracle) and 300 other steps verify to the next state with their
+/// loads' data giving the key. A dump keeps no blobs, so a blob read's load is `UnknownBlob`.
+#[test]
+#[ignore = "needs PILLAR_FP_ELF and PILLAR_FP_CASE"]
+fn the_real_programs_trace_over_a_twins_case() {
+    let elf = std::fs::read(std::env::var("PILLAR_FP_ELF").expect("PILLAR_FP_ELF")).expect("the guest");
+    let case = std::fs::read(std::env::var("PILLAR_FP_CASE").expect("PILLAR_FP_CASE")).expect("the case");
+    let exit: u32 = std::env::var("PILLAR_FP_EXIT").map_or(0, |v| v.parse().expect("a code"));
+    let oracle = HostOracle::new(MapOracle::from_bytes(&case).expect("a dump"));
+    let mut t = BlockTrace::record(&elf, oracle, 1 << 14, 1 << 34).expect("exits");
+    assert_eq!(t.exit_code(), exit);
+    let steps = t.steps();
+    let mut machine = pillar_fpvm::load_elf(&elf).expect("loads");
+    assert_eq!(t.prestate().0, machine.state_hash(), "the absolute prestate is the loaded guest's");
+    assert_eq!(t.state_after(steps + 3).expect("state"), t.state_after(steps).expect("state"));
+    // The read steps, found by running the guest alongside: an `ecall` with a7 = read, a0 = 5.
+    let mut sys = pillar_fpvm::OracleSyscalls::new(t.oracle().clone());
+    let mut read_steps: Vec<(u64, u8)> = Vec::new();
+    while machine.exit_code().is_none() {
+        let pc = machine.pc();
+        if machine.memory().load_u32(pc) == asm::ECALL
+            && machine.reg(pillar_fpvm::reg::A7) == pillar_fpvm::SYS_READ
+            && machine.reg(pillar_fpvm::reg::A0) == 5
+        {
+            read_steps.push((machine.steps(), machine.preimage().key[0]));
+        }
+        machine.step(&mut sys).expect("steps as recorded");
+    }
+    assert_eq!(machine.steps(), steps);
+    // At most about 1,000 reads, keeping the first read of each key type, and 300 other steps.
+    let stride = (read_steps.len() / 1000).max(1);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut chosen: Vec<u64> = read_steps
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, ty))| seen.insert(*ty) || i % stride == 0)
+        .map(|(_, (n, _))| *n)
+        .collect();
+    chosen.extend((0..300).map(|i| i * steps / 300));
+    chosen.sort_unstable();
+    chosen.dedup();
+    let mut store = t.oracle().map().clone();
+    let (mut reads, mut blob_reads) = (0, 0);
+    for &n in &chosen {
+        let data = match t.step_from(n) {
+            Ok(d) => d,
+            Err(TraceError::UnknownBlob { .. }) => {
+                blob_reads += 1;
+                continue;
+            }
+            Err(e) => panic!("step {n}: {e}"),
+        };
+        let proof = StepProof::decode(&data.proof).expect("decodes");
+        let post = verify_step_with(&data.pre_state_hash.0, &proof, &mut store).expect("verifies");
+        assert_eq!(post, t.state_after(n + 1).expect("state").0, "step {n}");
+        if let Some(load) = data.load {
+            let state = State::decode(&proof.pre).expect("state");
+            assert_eq!(reproduced_key(&load), PreimageKey(state.preimage_key), "step {n}");
+            reads += 1;
+        }
+    }
+    let checked = chosen.len();
+    let types: Vec<u8> = seen.into_iter().collect();
+    eprintln!(
+        "{steps} steps, {} reads of key types {types:?}; {checked} steps checked, {reads} reads with loads, {blob_reads} blob reads without",
+        read_steps.len()
+    );
+    assert!(reads > 0);
+}
