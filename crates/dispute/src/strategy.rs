@@ -301,10 +301,12 @@ impl<'a, S: TraceSource> Strategy<'a, S> {
             let parent = self.game.claims[i].parent;
             own[i] = match parent {
                 None => self.agree_memo(&mut agree, 0)?,
-                Some(p) => answers[p] && {
-                    let a = self.agree_memo(&mut agree, p)?;
-                    self.is_my_move(p, a, i)?
-                },
+                Some(p) => {
+                    answers[p] && {
+                        let a = self.agree_memo(&mut agree, p)?;
+                        self.is_my_move(p, a, i)?
+                    }
+                }
             };
             answers[i] = match parent {
                 None => !own[0],

@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod contracts;
+mod dispute;
 mod durability;
 mod ethers;
 mod explorer;
