@@ -10,7 +10,8 @@ use alloy::eips::eip4844::{
 };
 use pillar_dispute::trace::{BlockTrace, PreimageLoad, TraceError};
 use pillar_fp_program::{HINT_PRECOMPILE, HostOracle};
-use pillar_fpvm::{AluOp, LoadOp, State, StepProof, asm, verify_step_with};
+use pillar_fpvm::testkit::{Code, ecrecover_input};
+use pillar_fpvm::{LoadOp, State, StepProof, asm, verify_step_with};
 use pillar_preimage::{
     KeyType, MapOracle, PreimageKey, blob::BYTES_PER_BLOB, precompile_address::ECRECOVER, sha256,
 };
@@ -21,60 +22,7 @@ const HINT: u32 = 0x2_0400;
 const BUFS: u32 = 0x3_0000;
 
 const A0: u8 = 10;
-const A1: u8 = 11;
-const A2: u8 = 12;
 const A7: u8 = 17;
-
-/// A tiny assembler: words and the current position for branch offsets.
-#[derive(Default)]
-struct Code(Vec<u32>);
-
-impl Code {
-    fn li(&mut self, rd: u8, v: u32) {
-        self.0.extend(asm::li(rd, v));
-    }
-    fn ecall(&mut self, number: u32, fd: u32, buf: u32, len: u32) {
-        self.li(A7, number);
-        self.li(A0, fd);
-        self.li(A1, buf);
-        self.li(A2, len);
-        self.0.push(asm::ECALL);
-    }
-    fn here(&self) -> i32 {
-        self.0.len() as i32
-    }
-    fn back_to(&self, target: i32) -> i32 {
-        (target - self.here()) * 4
-    }
-    /// Writes the 32-byte key at `addr` (aligned: one write) to fd 6.
-    fn select_key(&mut self, addr: u32) {
-        self.ecall(64, 6, addr, 32);
-    }
-    /// Reads fd 5 to `buf` until a read returns 0.
-    fn read_all(&mut self, buf: u32) {
-        self.li(8, buf);
-        let top = self.here();
-        self.li(A7, 63);
-        self.li(A0, 5);
-        self.0.push(asm::addi(A1, 8, 0));
-        self.li(A2, 4096);
-        self.0.push(asm::ECALL);
-        self.0.push(asm::beq(A0, 0, 12));
-        self.0.push(asm::alu(AluOp::Add, 8, 8, A0));
-        self.0.push(asm::jal(0, self.back_to(top)));
-    }
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
-}
-
-/// go-ethereum's ecrecover vector: signed by 0xa94f…bf0b.
-fn ecrecover_input() -> Vec<u8> {
-    hex(
-        "18c547e4f7b0f325ad1e56f57e26c745b09a3e503d86e00e5255ff7f715d3d1c000000000000000000000000000000000000000000000000000000000000001c73b1693892219d736caba55bdb67216e485557ea6b6af75f37096c9aa6a5a75feeb940b1d03b21e36b0e47e79769f095fe2ab855bd91e3a38756b7d75a9c4549",
-    )
-}
 
 /// Runs `f` on a thread with the stack c-kzg needs.
 fn big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
@@ -143,8 +91,8 @@ fn guest() -> Guest {
     framed.extend_from_slice(&hint);
 
     let mut c = Code::default();
-    c.ecall(64, 4, HINT, framed.len() as u32);
-    c.ecall(63, 3, HINT + 0x200, 1);
+    c.ecall(64, 4, Some(HINT), Some(framed.len() as u32));
+    c.ecall(63, 3, Some(HINT + 0x200), Some(1));
     for i in 0..keys.len() as u32 {
         c.select_key(DATA + 32 * i);
         c.read_all(BUFS + 0x1000 * i);

@@ -3,7 +3,8 @@
 //! block and plays its lie out (its trace leaves the true one halfway through the block); the
 //! Rust challenger answers from the node's outputs and the fault-proof program's trace in
 //! pillar-fpvm, bisects down to one instruction, loads the preimage that instruction reads and
-//! steps on `RiscvStep`. The lie loses and every bond is the challenger's.
+//! steps on `RiscvStep`. The challenger restarts from its configuration mid-game and picks the
+//! game up from L1. The lie loses and every bond is the challenger's.
 //!
 //! The guest is the ELF `scripts/rv32im/build.sh` builds (`PILLAR_FP_ELF` in CI); without it
 //! there is no trace to play and the test says so.
@@ -146,14 +147,23 @@ async fn a_lying_proposers_game_is_played_to_a_step_of_the_real_vm() {
         L1Addresses { rollup: env.addresses.rollup, portal: env.addresses.portal },
     )
     .unwrap();
-    let host = Host::connect(&seq.url, &l1, env.deployed_at_block, chain, B256::ZERO).await.unwrap();
+    let host = Host::connect(&seq.url, &l1, env.deployed_at_block, chain.clone(), B256::ZERO).await.unwrap();
     let mut challenger = ChainSource::new(host.clone(), elf.clone(), info.batch_head, target, d.oracle);
-    let mut lie =
-        Liar { chain: ChainSource::new(host, elf, info.batch_head, target, d.oracle), fake_from: target };
+    let mut lie = Liar {
+        chain: ChainSource::new(host, elf.clone(), info.batch_head, target, d.oracle),
+        fake_from: target,
+    };
 
     let started = std::time::Instant::now();
     let (mut steps, mut rounds) = (0, 0);
     loop {
+        if rounds == 12 {
+            // The challenger restarts mid-game with nothing but its configuration: it picks the
+            // game up from L1 and records the block's trace again.
+            let host =
+                Host::connect(&seq.url, &l1, env.deployed_at_block, chain.clone(), B256::ZERO).await.unwrap();
+            challenger = ChainSource::new(host, elf.clone(), info.batch_head, target, d.oracle);
+        }
         let h = play_round(&honest, game, &mut challenger).await.unwrap();
         let l = play_round(&liar, game, &mut lie).await.unwrap();
         assert_eq!(h.refused, 0, "the challenger's moves and steps all land");

@@ -2,6 +2,7 @@
 //! send hints through the fd ABI; every step, the oracle's included, verifies to the machine's
 //! next state against the oracle's store, and tampered preimage parts are rejected.
 
+use pillar_fpvm::testkit::{Code, ecrecover_input};
 use pillar_fpvm::{
     AluOp, LoadOp, Machine, OracleSyscalls, PreimagePart, StepError, StepProof, asm, verify_step,
     verify_step_with,
@@ -17,74 +18,6 @@ const BUF1: u32 = 0x3_0000; // aligned reads
 const BUF2: u32 = 0x3_1003; // unaligned first read
 
 const A0: u8 = 10;
-const A1: u8 = 11;
-const A2: u8 = 12;
-const A7: u8 = 17;
-
-/// A tiny assembler: words and the current position for branch offsets.
-#[derive(Default)]
-struct Code(Vec<u32>);
-
-impl Code {
-    fn li(&mut self, rd: u8, v: u32) {
-        self.0.extend(asm::li(rd, v));
-    }
-    fn ecall(&mut self, number: u32, fd: u32, buf: Option<u32>, len: Option<u32>) {
-        self.li(A7, number);
-        self.li(A0, fd);
-        if let Some(b) = buf {
-            self.li(A1, b);
-        }
-        if let Some(l) = len {
-            self.li(A2, l);
-        }
-        self.0.push(asm::ECALL);
-    }
-    fn here(&self) -> i32 {
-        self.0.len() as i32
-    }
-    fn back_to(&self, target: i32) -> i32 {
-        (target - self.here()) * 4
-    }
-    /// Writes the 32-byte key at `addr` to fd 6, looping over partial writes.
-    fn select_key(&mut self, addr: u32) {
-        self.li(9, addr);
-        self.li(18, 32);
-        let top = self.here();
-        self.li(A7, 64);
-        self.li(A0, 6);
-        self.0.push(asm::addi(A1, 9, 0));
-        self.0.push(asm::addi(A2, 18, 0));
-        self.0.push(asm::ECALL);
-        self.0.push(asm::alu(AluOp::Add, 9, 9, A0));
-        self.0.push(asm::alu(AluOp::Sub, 18, 18, A0));
-        self.0.push(asm::bne(18, 0, self.back_to(top)));
-    }
-    /// Reads fd 5 to `buf` until a read returns 0.
-    fn read_all(&mut self, buf: u32) {
-        self.li(8, buf);
-        let top = self.here();
-        self.li(A7, 63);
-        self.li(A0, 5);
-        self.0.push(asm::addi(A1, 8, 0));
-        self.li(A2, 4096);
-        self.0.push(asm::ECALL);
-        self.0.push(asm::beq(A0, 0, 12));
-        self.0.push(asm::alu(AluOp::Add, 8, 8, A0));
-        self.0.push(asm::jal(0, self.back_to(top)));
-    }
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
-}
-
-/// go-ethereum's ecrecover vector: signed by 0xa94f…bf0b.
-fn ecrecover_input() -> Vec<u8> {
-    hex(
-        "18c547e4f7b0f325ad1e56f57e26c745b09a3e503d86e00e5255ff7f715d3d1c000000000000000000000000000000000000000000000000000000000000001c73b1693892219d736caba55bdb67216e485557ea6b6af75f37096c9aa6a5a75feeb940b1d03b21e36b0e47e79769f095fe2ab855bd91e3a38756b7d75a9c4549",
-    )
-}
 
 const HINT_BYTES: &[u8] = b"l1-block-header 0x1234";
 

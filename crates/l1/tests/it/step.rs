@@ -18,10 +18,11 @@ use alloy::network::EthereumWallet;
 use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy::signers::local::PrivateKeySigner;
+use pillar_fpvm::testkit::{Code, ecrecover_input, hex};
 use pillar_fpvm::testkit::{op, program, value};
 use pillar_fpvm::{
-    AluOp, LeafRole, LinuxSyscalls, Machine, OracleSyscalls, PreimagePart, ProofDecodeError, State,
-    StateError, StepError, StepProof, asm, load_elf, verify_step, verify_step_with,
+    LeafRole, LinuxSyscalls, Machine, OracleSyscalls, PreimagePart, ProofDecodeError, State, StateError,
+    StepError, StepProof, asm, load_elf, verify_step, verify_step_with,
 };
 use pillar_l1::anvil::Anvil;
 use pillar_l1::bindings::PreimageOracle::{self, PreimageOracleInstance};
@@ -477,57 +478,7 @@ async fn step_gas() {
 // ---- Preimage reads.
 
 const A0: u8 = 10;
-const A1: u8 = 11;
-const A2: u8 = 12;
 const A7: u8 = 17;
-
-/// pillar-fpvm's oracle-test assembler (crates/fpvm/tests/it/oracle.rs): select a key, read its
-/// stream until a read returns 0.
-#[derive(Default)]
-struct Code(Vec<u32>);
-
-impl Code {
-    fn li(&mut self, rd: u8, v: u32) {
-        self.0.extend(asm::li(rd, v));
-    }
-    fn back_to(&self, target: usize) -> i32 {
-        (target as i32 - self.0.len() as i32) * 4
-    }
-    /// Writes the 32-byte key at `addr` to fd 6, looping over partial writes.
-    fn select_key(&mut self, addr: u32) {
-        self.li(9, addr);
-        self.li(18, 32);
-        let top = self.0.len();
-        self.li(A7, 64);
-        self.li(A0, 6);
-        self.0.push(asm::addi(A1, 9, 0));
-        self.0.push(asm::addi(A2, 18, 0));
-        self.0.push(asm::ECALL);
-        self.0.push(asm::alu(AluOp::Add, 9, 9, A0));
-        self.0.push(asm::alu(AluOp::Sub, 18, 18, A0));
-        self.0.push(asm::bne(18, 0, self.back_to(top)));
-    }
-    /// Reads fd 5 to `buf` until a read returns 0.
-    fn read_all(&mut self, buf: u32) {
-        self.li(8, buf);
-        let top = self.0.len();
-        self.li(A7, 63);
-        self.li(A0, 5);
-        self.0.push(asm::addi(A1, 8, 0));
-        self.li(A2, 4096);
-        self.0.push(asm::ECALL);
-        self.0.push(asm::beq(A0, 0, 12));
-        self.0.push(asm::alu(AluOp::Add, 8, 8, A0));
-        self.0.push(asm::jal(0, self.back_to(top)));
-    }
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
-}
-
-/// go-ethereum's ecrecover vector: signed by 0xa94f…bf0b.
-const EC_INPUT: &str = "18c547e4f7b0f325ad1e56f57e26c745b09a3e503d86e00e5255ff7f715d3d1c000000000000000000000000000000000000000000000000000000000000001c73b1693892219d736caba55bdb67216e485557ea6b6af75f37096c9aa6a5a75feeb940b1d03b21e36b0e47e79769f095fe2ab855bd91e3a38756b7d75a9c4549";
 
 /// How a preimage gets into the contract: the loader for its key type.
 #[derive(Debug, Clone)]
@@ -681,7 +632,7 @@ async fn riscv_step_reads_preimages_through_the_oracle() {
         Source::Keccak(keccak),
         Source::Sha256(b"pillar's sha256 preimage, 45 bytes long......".to_vec()),
         Source::Nomt(node),
-        Source::Precompile(ECRECOVER, hex(EC_INPUT)),
+        Source::Precompile(ECRECOVER, ecrecover_input()),
         Source::Keccak(Vec::new()),
         // A dispute's local input (the claimed output root's slot, 32 bytes) and a short one.
         Source::Local(2, [0x3c; 32], 32),
@@ -1064,7 +1015,7 @@ async fn oracle_gas() {
     let gas = keccak.estimate_gas().await.unwrap();
     println!("oracle gas: keccak part load, 100-byte preimage: {gas}");
     assert!(gas < 150_000, "{gas}");
-    let ec = twins.oracle.loadPrecompilePreimagePart(U256::ZERO, ECRECOVER.into(), hex(EC_INPUT).into());
+    let ec = twins.oracle.loadPrecompilePreimagePart(U256::ZERO, ECRECOVER.into(), ecrecover_input().into());
     let gas = ec.estimate_gas().await.unwrap();
     println!("oracle gas: ecrecover result part load: {gas}");
     assert!(gas < 150_000, "{gas}");

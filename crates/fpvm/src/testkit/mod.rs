@@ -12,6 +12,10 @@ use proptest::prelude::*;
 
 use crate::{AluOp, BranchOp, LoadOp, StoreOp, asm};
 
+mod code;
+
+pub use code::{Code, ecrecover_input, hex};
+
 /// Where the program's code starts (its entry point).
 pub const CODE: u32 = 0x1_0000;
 /// The 4 KiB scratch page that loads and stores address.
