@@ -189,7 +189,7 @@ contract FaultDisputeGame is IDisputeGame {
     /// @notice The game resolved.
     event Resolved(GameStatus indexed status);
     /// @notice The root claim was shown to be the output of block `height`, not the game's block.
-    event L2BlockNumberChallenged(address indexed challenger, uint64 height);
+    event L2BlockNumberChallenged(address indexed challenger, uint256 height);
     /// @notice The game was closed with a bond distribution mode.
     event GameClosed(BondDistributionMode mode);
 
@@ -247,7 +247,7 @@ contract FaultDisputeGame is IDisputeGame {
     /// @notice The bytes are not the header of the output's block.
     error InvalidHeader();
     /// @notice The root claim's output is of the game's block.
-    error L2BlockNumberMatches(uint64 height);
+    error L2BlockNumberMatches(uint256 height);
     /// @notice The root's block number was already challenged.
     error L2BlockNumberAlreadyChallenged();
     /// @notice Nothing to claim.
@@ -478,9 +478,9 @@ contract FaultDisputeGame is IDisputeGame {
         bytes32 blockHash = bytes32(outputPreimage[96:128]);
         if (header.length != HEADER_SIZE || keccak256(header) != blockHash) revert InvalidHeader();
         // The first 8 bytes, little-endian (borsh).
-        uint64 height;
+        uint256 height;
         for (uint256 i; i < 8; ++i) {
-            height |= uint64(uint8(header[i])) << (8 * i);
+            height |= uint256(uint8(header[i])) << (8 * i);
         }
         if (height == l2BlockNumber) revert L2BlockNumberMatches(height);
         l2BlockNumberChallenger = msg.sender;

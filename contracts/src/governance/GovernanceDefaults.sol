@@ -20,5 +20,7 @@ library GovernanceDefaults {
     uint256 internal constant LONGEST_EXIT = FORCED_INCLUSION + LONGEST_GAME + GameDefaults.FINALITY_DELAY;
     /// @notice The timelock's delay: 7 days of warning after the longest exit, rounded up to a
     ///         whole day (24 days).
+    // Dividing first is the rounding up to whole days.
+    // forge-lint: disable-next-line(divide-before-multiply)
     uint256 internal constant TIMELOCK_DELAY = ((7 days + LONGEST_EXIT + 1 days - 1) / 1 days) * 1 days;
 }

@@ -39,7 +39,7 @@ pub async fn read_view(client: &DisputeClient, game: Address) -> Result<GameView
 /// already resolved, then the game. Returns the number of transactions sent. Call it once the
 /// clocks have run out: a subgame whose counter may still move refuses (`ClockNotExpired`).
 pub async fn resolve_all(client: &DisputeClient, game: Address) -> Result<usize, L1Error> {
-    let n = client.claims(game).await?.len() as u64;
+    let n = client.claim_count(game).await?;
     let mut sent = 0;
     for i in (0..n).rev() {
         if !client.subgame_resolved(game, i).await? {

@@ -95,17 +95,6 @@ impl DisputeClient {
         self.sender
     }
 
-    /// The latest L1 block's timestamp.
-    pub async fn now(&self) -> Result<u64, L1Error> {
-        let block = self
-            .provider
-            .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
-            .await
-            .map_err(L1Error::rpc("eth_getBlockByNumber"))?
-            .ok_or(L1Error::BlockNotFound { number: u64::MAX })?;
-        Ok(block.header.timestamp)
-    }
-
     async fn send<P: Provider, D: alloy::contract::CallDecoder>(
         &self,
         method: &'static str,
@@ -194,15 +183,21 @@ impl DisputeClient {
         })
     }
 
-    /// Every claim of a game, the root first.
-    pub async fn claims(&self, game: Address) -> Result<Vec<GameClaim>, L1Error> {
-        let g = self.game(game);
-        let n: u64 = g
+    /// The number of claims of a game.
+    pub async fn claim_count(&self, game: Address) -> Result<u64, L1Error> {
+        let n = self
+            .game(game)
             .claimDataLen()
             .call()
             .await
-            .map_err(|e| L1Error::from_contract("claimDataLen", e))?
-            .saturating_to();
+            .map_err(|e| L1Error::from_contract("claimDataLen", e))?;
+        Ok(n.saturating_to())
+    }
+
+    /// Every claim of a game, the root first.
+    pub async fn claims(&self, game: Address) -> Result<Vec<GameClaim>, L1Error> {
+        let g = self.game(game);
+        let n = self.claim_count(game).await?;
         let mut claims = Vec::with_capacity(n as usize);
         for i in 0..n {
             let c = g

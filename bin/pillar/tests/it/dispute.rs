@@ -16,13 +16,11 @@ use pillar_dispute::strategy::{ExecSubgame, TraceSource};
 use pillar_fpvm::load_elf;
 use pillar_l1::alloy::primitives::{Address, B256, U256, keccak256};
 use pillar_l1::{DisputeClient, DisputeParams, GameStatus, L1Addresses, L1Client, deploy_dispute};
-use pillar_node::{BatcherSection, ChainConfig};
-use pillar_stf::Call;
+use pillar_node::ChainConfig;
 use serde_json::json;
 
-use crate::common::start_node;
-use crate::replica::{block_in_place, safe};
-use crate::settlement::{l1_chain_with, send, until};
+use crate::fault_proofs::recording_chain;
+use crate::replica::block_in_place;
 
 fn guest_elf() -> Option<Vec<u8>> {
     let path = std::env::var("PILLAR_FP_ELF").ok().unwrap_or_else(|| {
@@ -94,31 +92,8 @@ async fn a_lying_proposers_game_is_played_to_a_step_of_the_real_vm() {
         );
         return;
     };
-    let batcher = BatcherSection { interval_ms: 300, mode: "calldata".into(), ..Default::default() };
-    let env = l1_chain_with(600, 600, 3600, batcher, 1).await;
-    let mut cfg = ChainConfig::load(&env.config).unwrap();
-    cfg.l1.as_mut().unwrap().challenger.record_witnesses = true;
-    cfg.save(&env.config).unwrap();
-    let seq = block_in_place(|| start_node(&env.config));
-    let k = &env.keys;
-    for i in 0..2u128 {
-        block_in_place(|| {
-            send(
-                &seq,
-                &k[0],
-                Call::Assets(pillar_assets::AssetsCall::Transfer(pillar_assets::Transfer {
-                    to: k[1].address(),
-                    asset: 0,
-                    amount: 7 + i,
-                })),
-            )
-        });
-    }
-    let target = until("two blocks to be safe", 90, || async {
-        let s = block_in_place(|| safe(&seq));
-        (s >= 2).then_some(s)
-    })
-    .await;
+    let (env, seq, target) = recording_chain("calldata", 2).await;
+    let cfg = ChainConfig::load(&env.config).unwrap();
     let genesis: B256 = serde_json::from_value(
         block_in_place(|| seq.call("pillar_getOutputPreimage", json!([0])).unwrap())["outputRoot"].clone(),
     )

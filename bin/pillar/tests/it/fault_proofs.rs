@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::common::{Node, start_node};
 use crate::replica::{block_in_place, safe};
-use crate::settlement::{anvil_with_contracts, l1_chain_with, l1_section, send, until};
+use crate::settlement::{L1Chain, anvil_with_contracts, l1_chain_with, l1_section, send, until};
 
 /// `pillar fp run`, natively, or in pillar-fpvm when `elf` is given.
 fn fp_run(
@@ -54,10 +54,9 @@ async fn pillar_fp_run_agrees_with_the_node_on_calldata_batches_and_refuses_a_wr
     agrees_on_every_safe_block("calldata").await;
 }
 
-/// A sequencer posting batches in `mode`, three transfers, then killed and restarted (the
-/// witnesses it recorded are on disk); `pillar fp run` on every safe block gives the node's output
-/// root, and a wrong claim exits 1.
-async fn agrees_on_every_safe_block(mode: &str) {
+/// A sequencer on anvil that records witnesses and posts batches in `mode`, after `transfers`
+/// transfers (one a block) have made that many blocks safe: the chain, the node and its safe head.
+pub(crate) async fn recording_chain(mode: &str, transfers: u128) -> (L1Chain, Node, u64) {
     let batcher = BatcherSection { interval_ms: 300, mode: mode.into(), ..Default::default() };
     let env = l1_chain_with(600, 600, 3600, batcher, 1).await;
     let mut cfg = ChainConfig::load(&env.config).unwrap();
@@ -65,7 +64,7 @@ async fn agrees_on_every_safe_block(mode: &str) {
     cfg.save(&env.config).unwrap();
     let seq = block_in_place(|| start_node(&env.config));
     let k = &env.keys;
-    for i in 0..3u128 {
+    for i in 0..transfers {
         block_in_place(|| {
             send(
                 &seq,
@@ -78,11 +77,19 @@ async fn agrees_on_every_safe_block(mode: &str) {
             )
         });
     }
-    let target = until("three blocks to be safe", 90, || async {
+    let target = until("the transfers' blocks to be safe", 90, || async {
         let s = block_in_place(|| safe(&seq));
-        (s >= 3).then_some(s)
+        (s >= transfers as u64).then_some(s)
     })
     .await;
+    (env, seq, target)
+}
+
+/// A sequencer posting batches in `mode`, three transfers, then killed and restarted (the
+/// witnesses it recorded are on disk); `pillar fp run` on every safe block gives the node's output
+/// root, and a wrong claim exits 1.
+async fn agrees_on_every_safe_block(mode: &str) {
+    let (env, seq, target) = recording_chain(mode, 3).await;
     let config = seq.kill9();
     let seq = block_in_place(|| start_node(&config));
     // A restarted node re-reads L1 to learn where its blocks were derived (their cursors).
